@@ -1,0 +1,86 @@
+package io.scorestream.core.onnx;
+
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ModelMetadata;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.SubVpSde;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
+
+/**
+ * Writes the exact perturbed score of a {@link GaussianMixture} under an SDE as an ONNX graph with the ScoreStream
+ * contract: inputs {@code x: float32[N, D]}, {@code t: float32[N]}, output {@code score: float32[N, D]}. Per row:
+ * {@code m = meanCoefficient(t)}, {@code v_k = m^2 s_k^2 + std(t)^2},
+ * {@code r = softmax_k(log w_k - D/2 log v_k - |m mu_k - x|^2 / (2 v_k))},
+ * {@code score = sum_k r_k (m mu_k - x) / v_k}. These models are the ground truth for sampler tests.
+ */
+public final class GaussianMixtureOnnx {
+  private GaussianMixtureOnnx() {}
+
+  /** The serialised ONNX model; {@code info} must carry the same SDE and data shape {@code [D]}. */
+  public static byte[] build(GaussianMixture gmm, ModelInfo info) {
+    int k = gmm.components();
+    int d = gmm.dimension();
+    if (info.dataShape().length != 1 || info.dataShape()[0] != d) {
+      throw new IllegalArgumentException("a " + d + "-D mixture needs data shape [" + d + "]");
+    }
+    Sde sde = info.sde();
+    OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_score");
+    String x = g.input("x", DataType.FLOAT, "N", d);
+    String t = g.input("t", DataType.FLOAT, "N");
+    String tc = g.op("Unsqueeze", t, g.longs(1));
+
+    String alpha = null;
+    String noiseVar;
+    if (sde instanceof VeSde ve) {
+      double rate = Math.log(ve.sigmaMax() / ve.sigmaMin()) / ve.horizon();
+      String sigma = g.op("Mul", g.scalar(ve.sigmaMin()), g.op("Exp", g.op("Mul", tc, g.scalar(rate))));
+      noiseVar = g.op("Mul", sigma, sigma);
+    } else {
+      double betaMin = sde instanceof VpSde vp ? vp.betaMin() : ((SubVpSde) sde).betaMin();
+      double betaMax = sde instanceof VpSde vp ? vp.betaMax() : ((SubVpSde) sde).betaMax();
+      String logMean = g.op("Add",
+          g.op("Mul", g.op("Mul", tc, tc), g.scalar(-0.25 * (betaMax - betaMin))),
+          g.op("Mul", tc, g.scalar(-0.5 * betaMin)));
+      alpha = g.op("Exp", logMean);
+      String oneMinus = g.op("Sub", g.scalar(1), g.op("Exp", g.op("Mul", logMean, g.scalar(2))));
+      noiseVar = sde instanceof VpSde ? oneMinus : g.op("Mul", oneMinus, oneMinus);
+    }
+
+    float[] s2 = new float[k];
+    float[] logw = new float[k];
+    float[] mu = new float[k * d];
+    for (int c = 0; c < k; c++) {
+      s2[c] = (float) (gmm.stds()[c] * gmm.stds()[c]);
+      logw[c] = (float) Math.log(gmm.weights()[c]);
+      for (int j = 0; j < d; j++) {
+        mu[c * d + j] = (float) gmm.means()[c][j];
+      }
+    }
+    String compVar = g.floats(s2, k);
+    String means = g.floats(mu, k, d);
+    String v;
+    String m;
+    if (alpha == null) {
+      v = g.op("Add", compVar, noiseVar);
+      m = means;
+    } else {
+      v = g.op("Add", g.op("Mul", g.op("Mul", alpha, alpha), compVar), noiseVar);
+      m = g.op("Mul", g.op("Unsqueeze", alpha, g.longs(2)), means);
+    }
+    String diff = g.op("Sub", m, g.op("Unsqueeze", x, g.longs(1)));
+    Attr noKeep = Attr.ints("keepdims", 0);
+    String sq = g.op("ReduceSum", new Attr[] {noKeep}, g.op("Mul", diff, diff), g.longs(2));
+    String logits = g.op("Sub",
+        g.op("Sub", g.floats(logw, k), g.op("Mul", g.scalar(0.5 * d), g.op("Log", v))),
+        g.op("Div", sq, g.op("Mul", v, g.scalar(2))));
+    String r = g.op("Softmax", new Attr[] {Attr.ints("axis", 1)}, logits);
+    String coef = g.op("Unsqueeze", g.op("Div", r, v), g.longs(2));
+    String score = g.op("ReduceSum", new Attr[] {noKeep}, g.op("Mul", coef, diff), g.longs(1));
+    g.output(score, "score", DataType.FLOAT, "N", d);
+    return g.build(ModelMetadata.describe(info));
+  }
+}

@@ -1,0 +1,114 @@
+package io.scorestream.core.sample;
+
+/**
+ * A job's sampler settings with every default resolved (the defaults of Song et al.'s reference code).
+ *
+ * @param kind           PC, ODE or ALD
+ * @param predictor      PC predictor
+ * @param corrector      PC corrector
+ * @param correctorSteps corrector steps per predictor step (PC)
+ * @param snr            corrector signal-to-noise ratio (PC)
+ * @param steps          PC: time steps N; fixed-step ODE: steps; ALD: steps per noise level
+ * @param denoise        return the last predictor mean (PC), or finish with a denoising step (ODE, ALD)
+ * @param rtol           adaptive ODE relative tolerance
+ * @param atol           adaptive ODE absolute tolerance
+ * @param odeMethod      ODE solver
+ * @param eps            smallest time sampled, or NaN for the SDE's default
+ * @param predictorFirst PC in the paper's order (predictor, then corrector) instead of the reference's
+ * @param levels         ALD noise levels
+ * @param stepLr         ALD base step size epsilon
+ * @param latent         ODE: a given latent at T, model space, {@code [samples * dim]}, or null to draw one
+ */
+public record SamplerSpec(
+    SamplerKind kind,
+    PredictorKind predictor,
+    CorrectorKind corrector,
+    int correctorSteps,
+    double snr,
+    int steps,
+    boolean denoise,
+    double rtol,
+    double atol,
+    OdeMethod odeMethod,
+    double eps,
+    boolean predictorFirst,
+    int levels,
+    double stepLr,
+    double[] latent) {
+
+  /** The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step, 1000 steps. */
+  public static final int DEFAULT_PC_STEPS = 1000;
+
+  public SamplerSpec {
+    require(steps > 0, "steps must be positive, got " + steps);
+    require(correctorSteps >= 0, "corrector steps must be zero or more, got " + correctorSteps);
+    require(snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
+    require(rtol > 0 && atol > 0, "rtol and atol must be positive, got " + rtol + ", " + atol);
+    require(Double.isNaN(eps) || eps > 0, "eps must be positive, got " + eps);
+    require(levels > 0, "levels must be positive, got " + levels);
+    require(stepLr > 0 && Double.isFinite(stepLr), "step size must be positive, got " + stepLr);
+    require(kind != SamplerKind.PC || predictor != PredictorKind.NONE || corrector != CorrectorKind.NONE
+            && correctorSteps > 0, "a PC sampler with no predictor needs a corrector with at least one step");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** A builder holding the reference defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The reference defaults: PC, reverse diffusion, Langevin, snr 0.16, 1000 steps, denoise. */
+  public static SamplerSpec defaults() {
+    return builder().build();
+  }
+
+  /** Builds a {@link SamplerSpec}; unset step counts take the default for the chosen sampler kind. */
+  public static final class Builder {
+    private SamplerKind kind = SamplerKind.PC;
+    private PredictorKind predictor = PredictorKind.REVERSE_DIFFUSION;
+    private CorrectorKind corrector = CorrectorKind.LANGEVIN;
+    private int correctorSteps = 1;
+    private double snr = 0.16;
+    private Integer steps;
+    private boolean denoise = true;
+    private double rtol = 1e-5;
+    private double atol = 1e-5;
+    private OdeMethod odeMethod = OdeMethod.DORMAND_PRINCE;
+    private double eps = Double.NaN;
+    private boolean predictorFirst;
+    private int levels = 10;
+    private double stepLr = 2e-5;
+    private double[] latent;
+
+    public Builder kind(SamplerKind v) { kind = v; return this; }
+    public Builder predictor(PredictorKind v) { predictor = v; return this; }
+    public Builder corrector(CorrectorKind v) { corrector = v; return this; }
+    public Builder correctorSteps(int v) { correctorSteps = v; return this; }
+    public Builder snr(double v) { snr = v; return this; }
+    public Builder steps(int v) { steps = v; return this; }
+    public Builder denoise(boolean v) { denoise = v; return this; }
+    public Builder rtol(double v) { rtol = v; return this; }
+    public Builder atol(double v) { atol = v; return this; }
+    public Builder odeMethod(OdeMethod v) { odeMethod = v; return this; }
+    public Builder eps(double v) { eps = v; return this; }
+    public Builder predictorFirst(boolean v) { predictorFirst = v; return this; }
+    public Builder levels(int v) { levels = v; return this; }
+    public Builder stepLr(double v) { stepLr = v; return this; }
+    public Builder latent(double[] v) { latent = v; return this; }
+
+    public SamplerSpec build() {
+      int n = steps != null ? steps : switch (kind) {
+        case PC -> DEFAULT_PC_STEPS;
+        case ODE -> 100;
+        case ALD -> 100;
+      };
+      return new SamplerSpec(kind, predictor, corrector, correctorSteps, snr, n, denoise, rtol, atol, odeMethod,
+          eps, predictorFirst, levels, stepLr, latent);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.scorestream.core.sample;
+
+import io.scorestream.core.model.DataScaling;
+
+/**
+ * One job's sampler, written as a sequence of score evaluations separated by pure arithmetic: it exposes the
+ * points it needs scored ({@link #queryPoints()} at {@link #queryTime()}), and {@link #supply} continues the
+ * arithmetic up to the next evaluation. A scheduler can therefore put the queries of many jobs, at different
+ * steps and with different samplers, into one model call.
+ *
+ * <p>Shapes: {@code samples} rows of {@code dimension} values, row-major, in model space. A non-finite score or
+ * state stops this job with a {@link SamplingFailure} naming the step; no other job is touched.
+ */
+public abstract class SamplingProcess {
+  private final int samples;
+  private final int dimension;
+  private final long[] labels;
+  private final DataScaling scaling;
+  private final float[] query;
+  private double queryTime;
+  private long nfe;
+  private SamplingFailure failure;
+
+  protected SamplingProcess(int samples, int dimension, long[] labels, DataScaling scaling) {
+    if (samples <= 0) {
+      throw new IllegalArgumentException("number of samples must be positive, got " + samples);
+    }
+    if (labels != null && labels.length != samples) {
+      throw new IllegalArgumentException("need one class label per sample: " + labels.length + " for " + samples);
+    }
+    this.samples = samples;
+    this.dimension = dimension;
+    this.labels = labels;
+    this.scaling = scaling;
+    this.query = new float[samples * dimension];
+  }
+
+  public final int samples() {
+    return samples;
+  }
+
+  public final int dimension() {
+    return dimension;
+  }
+
+  /** Class labels, one per sample, or null for an unconditional job. */
+  public final long[] labels() {
+    return labels;
+  }
+
+  /** The points of the pending evaluation, {@code [samples * dimension]}, model space. Valid until supply. */
+  public final float[] queryPoints() {
+    return query;
+  }
+
+  /** The diffusion time of the pending evaluation. */
+  public final double queryTime() {
+    return queryTime;
+  }
+
+  /** Score evaluations consumed so far (one per sample batch, not per sample). */
+  public final long nfe() {
+    return nfe;
+  }
+
+  /** True once the job has its result or has failed. */
+  public final boolean finished() {
+    return failure != null || done();
+  }
+
+  /** The failure that stopped this job, or null. */
+  public final SamplingFailure failure() {
+    return failure;
+  }
+
+  /**
+   * Supplies the score of the pending query, {@code samples * dimension} values from {@code offset} in
+   * {@code score}, and runs the arithmetic up to the next query.
+   */
+  public final void supply(float[] score, int offset) {
+    if (finished()) {
+      throw new IllegalStateException("job already finished");
+    }
+    nfe++;
+    int n = samples * dimension;
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(score[offset + i])) {
+        fail("the score network returned " + score[offset + i] + " for sample " + i / dimension
+            + " at step " + progress().step() + " (t=" + queryTime + ")");
+        return;
+      }
+    }
+    advance(score, offset);
+    int bad = done() ? firstNonFinite(output()) : firstNonFinite(query);
+    if (bad >= 0) {
+      fail("sample " + bad / dimension + " became non-finite at step " + progress().step() + " (t="
+          + queryTime + "); lower the step size or snr, or raise the step count");
+    }
+  }
+
+  /** Samples in data space, {@code [samples * dimension]}; only once finished without failure. */
+  public final float[] result() {
+    if (failure != null || !done()) {
+      throw new IllegalStateException(failure != null ? failure.message() : "job not finished");
+    }
+    double[] x = output();
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = (float) scaling.toData(x[i]);
+    }
+    return out;
+  }
+
+  /** Where the job stands. */
+  public abstract StepProgress progress();
+
+  /** True once the last evaluation has been supplied. */
+  protected abstract boolean done();
+
+  /** Consumes one evaluation and sets up the next query through {@link #setQuery}. */
+  protected abstract void advance(float[] score, int offset);
+
+  /** The final state in model space. */
+  protected abstract double[] output();
+
+  /** Sets the next query to {@code x} at time {@code t}, checking that x is finite. */
+  protected final void setQuery(double[] x, double t) {
+    for (int i = 0; i < query.length; i++) {
+      query[i] = (float) x[i];
+    }
+    queryTime = t;
+  }
+
+  private static int firstNonFinite(float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int firstNonFinite(double[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Stops the job with a reason. */
+  protected final void fail(String message) {
+    if (failure == null) {
+      failure = new SamplingFailure(progress().step(), message);
+    }
+  }
+}
