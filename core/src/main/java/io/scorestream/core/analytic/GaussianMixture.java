@@ -69,6 +69,19 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
     return new GaussianMixture(weights, mu, s);
   }
 
+  /** The same components with other weights (normalised here). */
+  public GaussianMixture withWeights(double[] newWeights) {
+    double total = 0;
+    for (double w : newWeights) {
+      total += w;
+    }
+    double[] w = new double[newWeights.length];
+    for (int k = 0; k < w.length; k++) {
+      w[k] = newWeights[k] / total;
+    }
+    return new GaussianMixture(w, means, stds);
+  }
+
   /** Responsibilities {@code r_k(x)} of the components for one point. */
   public double[] responsibilities(double[] x) {
     int d = dimension();

@@ -3,7 +3,6 @@ package io.scorestream.core.ort;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -12,14 +11,12 @@ import io.scorestream.core.model.ModelFormatException;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.ScoreModel;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A {@link ScoreModel} on one shared ONNX Runtime session. Inputs go through direct native-order buffers that are
@@ -37,6 +34,7 @@ public final class OrtScoreModel implements ScoreModel {
   private FloatBuffer xBuffer;
   private FloatBuffer tBuffer;
   private LongBuffer yBuffer;
+  private FloatBuffer scoreBuffer;
   private int capacity;
 
   OrtScoreModel(OrtEnvironment env, OrtSession session, String fallbackName) throws OrtException {
@@ -121,16 +119,10 @@ public final class OrtScoreModel implements ScoreModel {
       if (yt != null) {
         inputs.put("y", yt);
       }
-      try (OrtSession.Result result = session.run(inputs)) {
-        Optional<OnnxValue> score = result.get("score");
-        OnnxTensor tensor = (OnnxTensor) score.orElseThrow();
-        Optional<Buffer> ref = tensor.getBufferRef();
-        FloatBuffer values = ref.isPresent() ? (FloatBuffer) ref.get() : tensor.getFloatBuffer();
-        if (values.remaining() != n * dim) {
-          throw new ModelFormatException("model " + info.name() + " returned " + values.remaining()
-              + " score values for " + n + " samples of " + dim);
-        }
-        values.get(out, 0, n * dim);
+      scoreBuffer.clear().limit(n * dim);
+      try (OnnxTensor score = OnnxTensor.createTensor(env, scoreBuffer, xShape);
+           OrtSession.Result result = session.run(inputs, Map.of("score", score))) {
+        scoreBuffer.get(out, 0, n * dim);
       }
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on model " + info.name() + ": " + e.getMessage(), e);
@@ -150,6 +142,8 @@ public final class OrtScoreModel implements ScoreModel {
     capacity = Math.max(n, capacity * 2);
     xBuffer = ByteBuffer.allocateDirect(capacity * dim * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     tBuffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    scoreBuffer = ByteBuffer.allocateDirect(capacity * dim * Float.BYTES).order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
     yBuffer = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
   }
 

@@ -1,0 +1,124 @@
+package io.scorestream.cli;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.MlpOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.ort.OrtScoreModel;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.SamplerSpec;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.VeSde;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code scorestream bench sampler-overhead}: score evaluations per second through the full PC sampler versus a
+ * bare loop of ONNX Runtime calls at the same batch size, on a 2-D MLP score network (3 hidden layers, 256 wide).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go in BENCHMARKS.md.",
+    subcommands = {BenchCommand.SamplerOverhead.class})
+final class BenchCommand {
+
+  @Command(name = "sampler-overhead", mixinStandardHelpOptions = true,
+      description = "Sampler evaluations/s versus a bare ONNX Runtime loop at batch 1, 64 and 1024.")
+  static final class SamplerOverhead implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--batches", defaultValue = "1,64,1024", split = ",") int[] batches;
+    @Option(names = "--seconds", defaultValue = "5", description = "target seconds per measurement") double seconds;
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
+    @Option(names = "--repeats", defaultValue = "3", description = "alternating runs of each; the best counts")
+    int repeats;
+
+    @Override
+    public Integer call() throws OrtException {
+      PrintWriter out = spec.commandLine().getOut();
+      VeSde sde = new VeSde(0.01, 10, 1);
+      ModelInfo info = new ModelInfo("mlp-bench", "1", sde, 1e-5, new int[] {2}, DataScaling.IDENTITY, 0,
+          TimeInput.TIME, "", -1);
+      byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
+      OrtRuntime runtime = new OrtRuntime(threads, false, out::println);
+      out.println("| batch | NFE | bare ORT loop (evals/s) | PC sampler (evals/s) | sampler / bare |");
+      out.println("| ---: | ---: | ---: | ---: | ---: |");
+      try (OrtScoreModel model = runtime.load(onnx, "mlp-bench");
+           OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        if (threads > 0) {
+          options.setIntraOpNumThreads(threads);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession bare = env.createSession(onnx, options)) {
+          for (int b : batches) {
+            int evals = calibrate(bare, env, b);
+            double bareRate = 0;
+            double samplerRate = 0;
+            for (int r = 0; r < repeats; r++) {
+              bareRate = Math.max(bareRate, bareLoop(bare, env, b, evals));
+              samplerRate = Math.max(samplerRate, sampler(model, info, b, evals));
+            }
+            out.printf("| %d | %d | %.1f | %.1f | %.3f |%n", b, evals, bareRate, samplerRate, samplerRate / bareRate);
+            out.flush();
+          }
+        }
+      }
+      return 0;
+    }
+
+    /** An even number of evaluations that takes about {@code seconds} in the bare loop. */
+    private int calibrate(OrtSession session, OrtEnvironment env, int batch) throws OrtException {
+      double rate = bareLoop(session, env, batch, 50);
+      int evals = (int) Math.max(20, rate * seconds);
+      return evals + (evals & 1);
+    }
+
+    private static double bareLoop(OrtSession session, OrtEnvironment env, int batch, int evals) throws OrtException {
+      FloatBuffer x = ByteBuffer.allocateDirect(batch * 2 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      FloatBuffer t = ByteBuffer.allocateDirect(batch * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      FloatBuffer s = ByteBuffer.allocateDirect(batch * 2 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      for (int i = 0; i < batch; i++) {
+        x.put(2 * i, (float) Math.sin(i)).put(2 * i + 1, (float) Math.cos(i));
+        t.put(i, 0.5f);
+      }
+      long[] xShape = {batch, 2};
+      long[] tShape = {batch};
+      long start = System.nanoTime();
+      for (int e = 0; e < evals; e++) {
+        try (OnnxTensor xt = OnnxTensor.createTensor(env, x, xShape);
+             OnnxTensor tt = OnnxTensor.createTensor(env, t, tShape);
+             OnnxTensor st = OnnxTensor.createTensor(env, s, xShape);
+             OrtSession.Result r = session.run(Map.of("x", xt, "t", tt), Map.of("score", st))) {
+          x.put(0, s.get(0) * 1e-6f);
+        }
+      }
+      return evals / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double sampler(OrtScoreModel model, ModelInfo info, int batch, int evals) {
+      SamplerSpec spec = SamplerSpec.builder().steps(evals / 2).build();
+      SamplingProcess p = Samplers.start(spec, info, batch, 42, null);
+      BatchEvaluator evaluator = new BatchEvaluator(model, batch);
+      long start = System.nanoTime();
+      evaluator.runToCompletion(List.of(p), () -> { });
+      double rate = p.nfe() / ((System.nanoTime() - start) / 1e9);
+      if (p.nfe() != evals) {
+        throw new IllegalStateException("sampler made " + p.nfe() + " evaluations, expected " + evals);
+      }
+      return rate;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.scorestream.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
+@Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
+    description = "Serve score-based generative models.",
+    subcommands = {SampleCommand.class, ModelCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (2 for bad arguments, 1 for failures). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler((e, argv) -> {
+      e.getCommandLine().getErr().println("scorestream: " + e.getMessage()
+          + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      commandLine.getErr().println("scorestream: " + message.lines().findFirst().orElse(message));
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: sample, model or bench");
+  }
+}

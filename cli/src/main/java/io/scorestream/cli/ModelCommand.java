@@ -1,0 +1,149 @@
+package io.scorestream.cli;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.onnx.MlpOnnx;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.SdeKind;
+import io.scorestream.core.sde.SubVpSde;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.core.sde.VpSde;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code scorestream model}: writes analytic and reference models as ONNX files. */
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Write score models as ONNX files.",
+    subcommands = {ModelCommand.Gmm.class, ModelCommand.Mlp.class})
+final class ModelCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a model kind is required: gmm or mlp");
+  }
+
+  /** SDE options shared by the model writers. */
+  static final class SdeOptions {
+    @Option(names = "--sde", defaultValue = "ve", paramLabel = "ve|vp|subvp") String sde;
+    @Option(names = "--sigma-min", defaultValue = "0.01") double sigmaMin;
+    @Option(names = "--sigma-max", defaultValue = "10") double sigmaMax;
+    @Option(names = "--beta-min", defaultValue = "0.1") double betaMin;
+    @Option(names = "--beta-max", defaultValue = "20") double betaMax;
+    @Option(names = "--name", paramLabel = "NAME", description = "model name (default: from the kind and SDE)")
+    String name;
+    @Option(names = "--version", defaultValue = "1", paramLabel = "V") String version;
+    @Option(names = "--out", required = true, paramLabel = "FILE.onnx") Path out;
+
+    ModelInfo info(String kind, int dim) {
+      SdeKind k = SdeKind.parse(sde);
+      Sde s = switch (k) {
+        case VE -> new VeSde(sigmaMin, sigmaMax, 1);
+        case VP -> new VpSde(betaMin, betaMax, 1);
+        case SUBVP -> new SubVpSde(betaMin, betaMax, 1);
+      };
+      return new ModelInfo(name != null ? name : kind + "-" + k.key(), version, s, s.defaultEps(), new int[] {dim},
+          DataScaling.IDENTITY, 0, TimeInput.TIME, kind, -1);
+    }
+
+    void write(byte[] onnx, java.io.PrintWriter err, ModelInfo info) throws IOException {
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.write(out, onnx);
+      err.println("wrote " + info + " to " + out);
+    }
+  }
+
+  @Command(name = "gmm", mixinStandardHelpOptions = true,
+      description = "The exact perturbed score of an isotropic Gaussian mixture under an SDE.")
+  static final class Gmm implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    SdeOptions sdeOptions;
+
+    @Option(names = "--components", paramLabel = "W:M1,M2,...:S;...",
+        defaultValue = "0.5:-2,0:0.5;0.3:2,0.5:0.4;0.2:0,3:0.6",
+        description = "components as weight:mean:std separated by ';' (default: ${DEFAULT-VALUE})")
+    String components;
+
+    @Override
+    public Integer call() throws IOException {
+      GaussianMixture gmm;
+      ModelInfo info;
+      try {
+        gmm = parse(components);
+        info = sdeOptions.info("gmm", gmm.dimension());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      sdeOptions.write(GaussianMixtureOnnx.build(gmm, info), spec.commandLine().getErr(), info);
+      return 0;
+    }
+
+    static GaussianMixture parse(String text) {
+      String[] parts = text.split(";");
+      double[] w = new double[parts.length];
+      double[][] mu = new double[parts.length][];
+      double[] s = new double[parts.length];
+      for (int k = 0; k < parts.length; k++) {
+        String[] f = parts[k].trim().split(":");
+        if (f.length != 3) {
+          throw new IllegalArgumentException("--components entry '" + parts[k] + "' is not weight:mean:std");
+        }
+        try {
+          w[k] = Double.parseDouble(f[0]);
+          String[] m = f[1].split(",");
+          mu[k] = new double[m.length];
+          for (int j = 0; j < m.length; j++) {
+            mu[k][j] = Double.parseDouble(m[j]);
+          }
+          s[k] = Double.parseDouble(f[2]);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--components entry '" + parts[k] + "' has a bad number: "
+              + e.getMessage());
+        }
+      }
+      return new GaussianMixture(w, mu, s);
+    }
+  }
+
+  @Command(name = "mlp", mixinStandardHelpOptions = true,
+      description = "An untrained fully connected score network (Glorot weights) for benchmarks.")
+  static final class Mlp implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    SdeOptions sdeOptions;
+    @Option(names = "--dim", defaultValue = "2") int dim;
+    @Option(names = "--width", defaultValue = "256") int width;
+    @Option(names = "--layers", defaultValue = "3", description = "hidden layers") int layers;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Override
+    public Integer call() throws IOException {
+      if (dim <= 0 || width <= 0 || layers <= 0) {
+        throw new ParameterException(spec.commandLine(), "--dim, --width and --layers must be positive");
+      }
+      ModelInfo info = sdeOptions.info("mlp", dim);
+      int[] hidden = new int[layers];
+      java.util.Arrays.fill(hidden, width);
+      sdeOptions.write(MlpOnnx.build(MlpOnnx.randomLayers(dim, hidden, seed), info), spec.commandLine().getErr(),
+          info);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.scorestream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: files written, one-line errors, non-zero exits. */
+class SampleCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int code, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Run(code, err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  private Path gmm(String sde) {
+    Path model = dir.resolve("gmm-" + sde + ".onnx");
+    Run r = run("model", "gmm", "--sde", sde, "--out", model.toString());
+    assertEquals(0, r.code(), r.err());
+    return model;
+  }
+
+  @Test
+  void sampleWritesNpyWithShapeAndFloat32Data() throws IOException {
+    Path out = dir.resolve("s.npy");
+    Run r = run("sample", "--model", gmm("vp").toString(), "--steps", "50", "--samples", "12", "--seed", "3",
+        "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("NFE 100"), r.err());
+    byte[] bytes = Files.readAllBytes(out);
+    assertEquals((byte) 0x93, bytes[0]);
+    int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+    String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+    assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (12, 2)"), header);
+    assertEquals(0, (10 + headerLength) % 64, "data starts 64-byte aligned");
+    assertEquals(10 + headerLength + 12 * 2 * 4, bytes.length);
+  }
+
+  @Test
+  void sameSeedWritesSameFile() throws IOException {
+    Path model = gmm("ve");
+    Path a = dir.resolve("a.npy");
+    Path b = dir.resolve("b.npy");
+    for (Path out : new Path[] {a, b}) {
+      assertEquals(0, run("sample", "--model", model.toString(), "--sampler", "ode", "--rtol", "1e-3", "--atol",
+          "1e-3", "--samples", "5", "--seed", "9", "--out", out.toString()).code());
+    }
+    assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+  }
+
+  @Test
+  void badArgumentsEndWithOneLineNamingTheProblem() {
+    Path model = gmm("ve");
+    Run r = run("sample", "--model", model.toString(), "--steps", "-4");
+    assertEquals(2, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("steps must be positive, got -4"), r.err());
+
+    r = run("sample", "--model", model.toString(), "--predictor", "leapfrog");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--predictor does not know 'leapfrog'"), r.err());
+
+    r = run("sample", "--model", model.toString(), "--out", dir.resolve("x.png").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("PNG needs an image model"), r.err());
+
+    r = run("sample", "--model", model.toString(), "--sampler", "ald", "--out", dir.resolve("x.csv").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--out must name a .npy or .png file"), r.err());
+  }
+
+  @Test
+  void aldOnAVpModelIsRefusedWithTheReason() {
+    Run r = run("sample", "--model", gmm("vp").toString(), "--sampler", "ald");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("the ALD sampler needs a VE (NCSN) model"), r.err());
+  }
+
+  @Test
+  void brokenOrMissingModelFileEndsWithOneLineError() throws IOException {
+    Path junk = dir.resolve("junk.onnx");
+    Files.write(junk, new byte[] {9, 9, 9});
+    Run r = run("sample", "--model", junk.toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("scorestream: ONNX Runtime cannot load model junk"), r.err());
+
+    r = run("sample", "--model", dir.resolve("absent.onnx").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("scorestream: cannot read model file"), r.err());
+  }
+
+  @Test
+  void badMixtureSpecificationIsNamed() {
+    Run r = run("model", "gmm", "--components", "0.5:0,0:1;0.4:1,1", "--out", dir.resolve("m.onnx").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--components entry '0.4:1,1' is not weight:mean:std"), r.err());
+  }
+}

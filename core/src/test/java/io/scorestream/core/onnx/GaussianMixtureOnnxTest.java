@@ -1,0 +1,82 @@
+package io.scorestream.core.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelFormatException;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.SubVpSde;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.core.sde.VpSde;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The ONNX mixture graph computes the same perturbed score as the closed form in double precision. */
+class GaussianMixtureOnnxTest {
+  private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+  private static final GaussianMixture GMM = new GaussianMixture(new double[] {0.2, 0.5, 0.3},
+      new double[][] {{1, -1, 0}, {-2, 0.5, 1}, {0, 3, -1}}, new double[] {0.3, 0.8, 0.5});
+
+  static Stream<Sde> sdes() {
+    return Stream.of(new VeSde(0.01, 10, 1), new VpSde(0.1, 20, 1), new SubVpSde(0.1, 20, 1));
+  }
+
+  private static ModelInfo info(Sde sde, int dim) {
+    return new ModelInfo("gmm", "1", sde, sde.defaultEps(), new int[] {dim}, DataScaling.IDENTITY, 0, TimeInput.TIME,
+        "", -1);
+  }
+
+  @ParameterizedTest
+  @MethodSource("sdes")
+  void onnxScoreMatchesClosedFormUnderEachSde(Sde sde) {
+    int n = 200;
+    SplittableRandom random = new SplittableRandom(3);
+    float[] x = new float[n * 3];
+    float[] t = new float[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = (float) (sde.defaultEps() + random.nextDouble() * (1 - sde.defaultEps()));
+      for (int j = 0; j < 3; j++) {
+        x[i * 3 + j] = (float) (random.nextGaussian() * 3 * sde.marginalStd(t[i]) + random.nextGaussian());
+      }
+    }
+    float[] out = new float[n * 3];
+    try (ScoreModel model = runtime.load(GaussianMixtureOnnx.build(GMM, info(sde, 3)), "gmm")) {
+      model.score(x, t, null, n, out);
+    }
+    for (int i = 0; i < n; i++) {
+      double[] point = {x[i * 3], x[i * 3 + 1], x[i * 3 + 2]};
+      double[] exact = GMM.perturbed(sde, t[i]).score(point);
+      for (int j = 0; j < 3; j++) {
+        double scale = Math.max(1, Math.abs(exact[j]));
+        assertEquals(exact[j], out[i * 3 + j], 2e-4 * scale, "row " + i + " t=" + t[i]);
+      }
+    }
+  }
+
+  @Test
+  void modelWithoutRequiredMetadataIsRejectedNamingTheKey() {
+    OnnxGraphBuilder g = new OnnxGraphBuilder("bare");
+    String x = g.input("x", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N", 2);
+    g.input("t", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N");
+    g.output(g.op("Neg", x), "score", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N", 2);
+    byte[] bytes = g.build(java.util.Map.of("scorestream.data.shape", "2"));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> runtime.load(bytes, "bare"));
+    assertEquals("model metadata lacks the required key 'scorestream.sde'", e.getMessage());
+  }
+
+  @Test
+  void brokenBytesAreRejectedAsAModelFormatError() {
+    ModelFormatException e = assertThrows(ModelFormatException.class,
+        () -> runtime.load(new byte[] {1, 2, 3, 4}, "junk"));
+    assertEquals(true, e.getMessage().startsWith("ONNX Runtime cannot load model junk"), e.getMessage());
+  }
+}

@@ -1,0 +1,127 @@
+package io.scorestream.core.sample;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.SdeKind;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Jobs sharing model calls: a job's samples do not depend on its batch-mates, NFE is counted exactly, and a job
+ * that blows up fails alone.
+ *
+ * <p>The analytic mixture graph is element-wise per row (no reduction across the batch), so ONNX Runtime gives
+ * the same bits for a row whatever the batch size: the comparison is bit for bit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchingTest {
+  private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+  private final ScoreModel ve = TestMixtures.model(runtime, SdeKind.VE);
+  private final ScoreModel vp = TestMixtures.model(runtime, SdeKind.VP);
+
+  @AfterAll
+  void close() {
+    ve.close();
+    vp.close();
+  }
+
+  private static float[] alone(ScoreModel model, SamplerSpec spec, int samples, long seed) {
+    SamplingProcess p = Samplers.start(spec, model.info(), samples, seed, null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    return p.result();
+  }
+
+  @Test
+  void jobGivesIdenticalSamplesAloneAndInsideAMixedBatch() {
+    SamplerSpec target = SamplerSpec.builder().steps(200).build();
+    float[] expected = alone(ve, target, 16, 42);
+
+    List<SamplingProcess> batch = new ArrayList<>();
+    batch.add(Samplers.start(SamplerSpec.builder().steps(50).predictor(PredictorKind.ANCESTRAL).build(),
+        ve.info(), 7, 1, null));
+    batch.add(Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).rtol(1e-3).atol(1e-3).build(),
+        ve.info(), 33, 2, null));
+    SamplingProcess mine = Samplers.start(target, ve.info(), 16, 42, null);
+    batch.add(mine);
+    batch.add(Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).steps(30).build(), ve.info(), 5, 3, null));
+    BatchEvaluator evaluator = new BatchEvaluator(ve, 40);
+    int joined = 0;
+    while (batch.stream().anyMatch(p -> !p.finished())) {
+      evaluator.step(batch);
+      if (++joined == 25) {
+        // a job joining mid-way changes the batch composition again
+        batch.add(Samplers.start(SamplerSpec.builder().steps(100).build(), ve.info(), 9, 4, null));
+      }
+    }
+    assertArrayEquals(expected, mine.result());
+  }
+
+  @Test
+  void sameSeedGivesSameSamplesAndAnotherSeedDoesNot() {
+    SamplerSpec spec = SamplerSpec.builder().steps(50).build();
+    assertArrayEquals(alone(vp, spec, 8, 7), alone(vp, spec, 8, 7));
+    assertTrue(alone(vp, spec, 8, 7)[0] != alone(vp, spec, 8, 8)[0]);
+  }
+
+  @Test
+  void nfeCountsEveryScoreEvaluation() {
+    SamplingProcess pc = Samplers.start(SamplerSpec.builder().steps(100).correctorSteps(3).build(), vp.info(), 4, 1,
+        null);
+    SamplingProcess predictorOnly = Samplers.start(SamplerSpec.builder().steps(100).corrector(CorrectorKind.NONE)
+        .build(), vp.info(), 4, 1, null);
+    SamplingProcess paperOrder = Samplers.start(SamplerSpec.builder().steps(100).correctorSteps(2)
+        .predictorFirst(true).build(), vp.info(), 4, 1, null);
+    SamplingProcess rk4 = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).odeMethod(OdeMethod.RK4)
+        .steps(25).build(), vp.info(), 4, 1, null);
+    SamplingProcess ald = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).levels(5).steps(7).build(),
+        ve.info(), 4, 1, null);
+    BatchEvaluator evaluator = new BatchEvaluator(vp, 64);
+    evaluator.runToCompletion(List.of(pc, predictorOnly, paperOrder, rk4), () -> { });
+    new BatchEvaluator(ve, 64).runToCompletion(List.of(ald), () -> { });
+    assertEquals(100 * (3 + 1), pc.nfe());
+    assertEquals(100, predictorOnly.nfe());
+    assertEquals(100 + 99 * 2, paperOrder.nfe());
+    assertEquals(25 * 4 + 1, rk4.nfe(), "four stages a step plus the denoising step");
+    assertEquals(5 * 7 + 1, ald.nfe());
+    assertEquals(400, evaluator.modelCalls(), "the longest job sets the number of shared calls");
+  }
+
+  @Test
+  void adaptiveOdeTakesFewerEvaluationsAtLooserTolerances() {
+    long previous = Long.MAX_VALUE;
+    for (double tol : new double[] {1e-6, 1e-5, 1e-4, 1e-3, 1e-2}) {
+      SamplingProcess p = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).rtol(tol).atol(tol).build(),
+          vp.info(), 64, 3, null);
+      new BatchEvaluator(vp, 64).runToCompletion(List.of(p), () -> { });
+      assertNull(p.failure());
+      assertTrue(p.nfe() < previous, "rtol " + tol + " took " + p.nfe() + " evaluations, not fewer than " + previous);
+      previous = p.nfe();
+    }
+  }
+
+  @Test
+  void nonFiniteSampleFailsOnlyItsOwnJobAndNamesTheStep() {
+    SamplerSpec healthy = SamplerSpec.builder().steps(100).build();
+    float[] expected = alone(ve, healthy, 6, 5);
+    // ALD with a step size far beyond the stable range multiplies x by about alpha / (2 sigma^2) a step
+    SamplingProcess exploding = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).stepLr(1e6).build(),
+        ve.info(), 6, 9, null);
+    SamplingProcess fine = Samplers.start(healthy, ve.info(), 6, 5, null);
+    new BatchEvaluator(ve, 64).runToCompletion(List.of(exploding, fine), () -> { });
+    assertNotNull(exploding.failure());
+    assertTrue(exploding.failure().message().contains("step " + exploding.failure().step()),
+        exploding.failure().message());
+    assertTrue(exploding.failure().step() < 100);
+    assertNull(fine.failure());
+    assertArrayEquals(expected, fine.result());
+  }
+}
