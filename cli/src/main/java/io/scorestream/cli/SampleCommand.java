@@ -90,8 +90,11 @@ final class SampleCommand implements Callable<Integer> {
       if (file.endsWith(".png") && !info.isImage()) {
         throw bad("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W]); " + info + " is not one");
       }
-      long[] labels = label == null ? null : java.util.Collections.nCopies(samples, label).stream()
-          .mapToLong(Long::longValue).toArray();
+      long[] labels = null;
+      if (label != null) {
+        labels = new long[samples];
+        java.util.Arrays.fill(labels, label);
+      }
       SamplingProcess process;
       try {
         process = Samplers.start(samplerSpec, info, samples, seed, labels);
@@ -100,11 +103,10 @@ final class SampleCommand implements Callable<Integer> {
       }
       ProgressBar bar = new ProgressBar(err, samples);
       new BatchEvaluator(scoreModel, batch).runToCompletion(List.of(process), () -> bar.update(process.progress()));
+      bar.finish(process.progress());
       if (process.failure() != null) {
-        bar.finish(process.progress());
         throw new IllegalStateException(process.failure().message());
       }
-      bar.finish(process.progress());
       float[] result = process.result();
       if (file.endsWith(".npy")) {
         Npy.write(out, result, samples, info.dataShape());

@@ -1,5 +1,6 @@
 package io.scorestream.core.model;
 
+import io.scorestream.core.sde.LinearBeta;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.core.sde.SubVpSde;
@@ -54,7 +55,6 @@ public final class ModelMetadata {
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException("model metadata has an invalid SDE: " + e.getMessage(), e);
     }
-    String shape = required(props, DATA_SHAPE);
     int[] dataShape = parseWith(props, DATA_SHAPE, v -> {
       String[] parts = v.split(",");
       int[] dims = new int[parts.length];
@@ -63,9 +63,6 @@ public final class ModelMetadata {
       }
       return dims;
     });
-    if (shape.isBlank()) {
-      throw new ModelFormatException("model metadata key '" + DATA_SHAPE + "' is empty");
-    }
     DataScaling scaling = props.containsKey(DATA_SCALING)
         ? parseWith(props, DATA_SCALING, DataScaling::parse) : DataScaling.IDENTITY;
     TimeInput timeInput = props.containsKey(TIME_INPUT)
@@ -97,12 +94,9 @@ public final class ModelMetadata {
     if (sde instanceof VeSde ve) {
       props.put(SIGMA_MIN, plain(ve.sigmaMin()));
       props.put(SIGMA_MAX, plain(ve.sigmaMax()));
-    } else if (sde instanceof VpSde vp) {
-      props.put(BETA_MIN, plain(vp.betaMin()));
-      props.put(BETA_MAX, plain(vp.betaMax()));
-    } else if (sde instanceof SubVpSde sub) {
-      props.put(BETA_MIN, plain(sub.betaMin()));
-      props.put(BETA_MAX, plain(sub.betaMax()));
+    } else if (sde instanceof LinearBeta schedule) {
+      props.put(BETA_MIN, plain(schedule.betaMin()));
+      props.put(BETA_MAX, plain(schedule.betaMax()));
     }
     props.put(HORIZON, plain(sde.horizon()));
     props.put(EPS, plain(info.eps()));

@@ -5,7 +5,7 @@ import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.sde.Sde;
-import io.scorestream.core.sde.SubVpSde;
+import io.scorestream.core.sde.LinearBeta;
 import io.scorestream.core.sde.VeSde;
 import io.scorestream.core.sde.VpSde;
 import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
@@ -40,8 +40,9 @@ public final class GaussianMixtureOnnx {
       String sigma = g.op("Mul", g.scalar(ve.sigmaMin()), g.op("Exp", g.op("Mul", tc, g.scalar(rate))));
       noiseVar = g.op("Mul", sigma, sigma);
     } else {
-      double betaMin = sde instanceof VpSde vp ? vp.betaMin() : ((SubVpSde) sde).betaMin();
-      double betaMax = sde instanceof VpSde vp ? vp.betaMax() : ((SubVpSde) sde).betaMax();
+      LinearBeta schedule = (LinearBeta) sde;
+      double betaMin = schedule.betaMin();
+      double betaMax = schedule.betaMax();
       String logMean = g.op("Add",
           g.op("Mul", g.op("Mul", tc, tc), g.scalar(-0.25 * (betaMax - betaMin))),
           g.op("Mul", tc, g.scalar(-0.5 * betaMin)));

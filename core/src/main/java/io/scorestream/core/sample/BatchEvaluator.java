@@ -19,6 +19,10 @@ public final class BatchEvaluator {
   private long[] labels = new long[0];
   private float[] out = new float[0];
   private long modelCalls;
+  private float[] chunkX;
+  private float[] chunkT;
+  private long[] chunkLabels;
+  private float[] chunkOut;
 
   /**
    * @param model    the shared score model
@@ -98,20 +102,22 @@ public final class BatchEvaluator {
       modelCalls++;
       return;
     }
-    float[] xc = new float[maxBatch * dim];
-    float[] tc = new float[maxBatch];
-    long[] lc = conditional ? new long[maxBatch] : null;
-    float[] oc = new float[maxBatch * dim];
+    if (chunkT == null) {
+      chunkX = new float[maxBatch * dim];
+      chunkT = new float[maxBatch];
+      chunkLabels = new long[maxBatch];
+      chunkOut = new float[maxBatch * dim];
+    }
     for (int start = 0; start < rows; start += maxBatch) {
       int n = Math.min(maxBatch, rows - start);
-      System.arraycopy(x, start * dim, xc, 0, n * dim);
-      System.arraycopy(t, start, tc, 0, n);
-      if (lc != null) {
-        System.arraycopy(labels, start, lc, 0, n);
+      System.arraycopy(x, start * dim, chunkX, 0, n * dim);
+      System.arraycopy(t, start, chunkT, 0, n);
+      if (conditional) {
+        System.arraycopy(labels, start, chunkLabels, 0, n);
       }
-      model.score(xc, tc, lc, n, oc);
+      model.score(chunkX, chunkT, conditional ? chunkLabels : null, n, chunkOut);
       modelCalls++;
-      System.arraycopy(oc, 0, out, start * dim, n * dim);
+      System.arraycopy(chunkOut, 0, out, start * dim, n * dim);
     }
   }
 

@@ -136,7 +136,7 @@ final class PcProcess extends SamplingProcess {
     double alpha = sde.langevinAlpha(t, spec.steps());
     double stepSize;
     if (spec.corrector() == CorrectorKind.LANGEVIN) {
-      double ratio = spec.snr() * meanRowNorm(z, 0) / meanRowNorm(s, off);
+      double ratio = spec.snr() * meanRowNorm(i -> z[i]) / meanRowNorm(i -> s[off + i]);
       stepSize = 2 * alpha * ratio * ratio;
     } else {
       double std = sde.marginalStd(t);
@@ -149,27 +149,14 @@ final class PcProcess extends SamplingProcess {
     }
   }
 
-  private double meanRowNorm(double[] v, int off) {
+  /** Mean over this job's samples of the Euclidean norm of each sample's row of {@code value(i)}. */
+  private double meanRowNorm(java.util.function.IntToDoubleFunction value) {
     int d = dimension();
     double sum = 0;
     for (int r = 0; r < samples(); r++) {
       double sq = 0;
       for (int j = 0; j < d; j++) {
-        double e = v[off + r * d + j];
-        sq += e * e;
-      }
-      sum += Math.sqrt(sq);
-    }
-    return sum / samples();
-  }
-
-  private double meanRowNorm(float[] v, int off) {
-    int d = dimension();
-    double sum = 0;
-    for (int r = 0; r < samples(); r++) {
-      double sq = 0;
-      for (int j = 0; j < d; j++) {
-        double e = v[off + r * d + j];
+        double e = value.applyAsDouble(r * d + j);
         sq += e * e;
       }
       sum += Math.sqrt(sq);

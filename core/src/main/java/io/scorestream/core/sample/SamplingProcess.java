@@ -75,26 +75,24 @@ public abstract class SamplingProcess {
 
   /**
    * Supplies the score of the pending query, {@code samples * dimension} values from {@code offset} in
-   * {@code score}, and runs the arithmetic up to the next query.
+   * {@code score}, and runs the arithmetic up to the next query. A non-finite score or state fails the job,
+   * naming the step and whether the network or the arithmetic produced it.
    */
   public final void supply(float[] score, int offset) {
     if (finished()) {
       throw new IllegalStateException("job already finished");
     }
     nfe++;
-    int n = samples * dimension;
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(score[offset + i])) {
-        fail("the score network returned " + score[offset + i] + " for sample " + i / dimension
-            + " at step " + progress().step() + " (t=" + queryTime + ")");
-        return;
-      }
-    }
     advance(score, offset);
     int bad = done() ? firstNonFinite(output()) : firstNonFinite(query);
     if (bad >= 0) {
-      fail("sample " + bad / dimension + " became non-finite at step " + progress().step() + " (t="
-          + queryTime + "); lower the step size or snr, or raise the step count");
+      int sample = bad / dimension;
+      int badScore = firstNonFinite(score, offset + sample * dimension, dimension);
+      fail(badScore >= 0
+          ? "the score network returned " + score[offset + sample * dimension + badScore] + " for sample " + sample
+              + " at step " + progress().step() + " (t=" + queryTime + ")"
+          : "sample " + sample + " became non-finite at step " + progress().step() + " (t=" + queryTime
+              + "); lower the step size or snr, or raise the step count");
     }
   }
 
@@ -123,7 +121,7 @@ public abstract class SamplingProcess {
   /** The final state in model space. */
   protected abstract double[] output();
 
-  /** Sets the next query to {@code x} at time {@code t}, checking that x is finite. */
+  /** Sets the next query to {@code x} (rounded to float32) at time {@code t}. */
   protected final void setQuery(double[] x, double t) {
     for (int i = 0; i < query.length; i++) {
       query[i] = (float) x[i];
@@ -132,8 +130,12 @@ public abstract class SamplingProcess {
   }
 
   private static int firstNonFinite(float[] values) {
-    for (int i = 0; i < values.length; i++) {
-      if (!Float.isFinite(values[i])) {
+    return firstNonFinite(values, 0, values.length);
+  }
+
+  private static int firstNonFinite(float[] values, int offset, int length) {
+    for (int i = 0; i < length; i++) {
+      if (!Float.isFinite(values[offset + i])) {
         return i;
       }
     }

@@ -13,7 +13,7 @@ package io.scorestream.core.sde;
  * @param betaMax beta at t = T
  * @param horizon T
  */
-public record SubVpSde(double betaMin, double betaMax, double horizon) implements Sde {
+public record SubVpSde(double betaMin, double betaMax, double horizon) implements Sde, LinearBeta {
 
   public SubVpSde {
     VpSde.checkBetas(betaMin, betaMax, horizon);

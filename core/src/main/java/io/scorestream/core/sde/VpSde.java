@@ -9,7 +9,7 @@ package io.scorestream.core.sde;
  * @param betaMax beta at t = T
  * @param horizon T
  */
-public record VpSde(double betaMin, double betaMax, double horizon) implements Sde {
+public record VpSde(double betaMin, double betaMax, double horizon) implements Sde, LinearBeta {
 
   public VpSde {
     checkBetas(betaMin, betaMax, horizon);

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.SdeKind;
 import java.util.ArrayList;
@@ -123,5 +126,23 @@ class BatchingTest {
     assertTrue(exploding.failure().step() < 100);
     assertNull(fine.failure());
     assertArrayEquals(expected, fine.result());
+  }
+
+  @Test
+  void networkReturningNanFailsTheJobNamingTheNetwork() {
+    // score = log(x): NaN wherever a coordinate is negative, as a broken checkpoint might be
+    OnnxGraphBuilder g = new OnnxGraphBuilder("log");
+    String x = g.input("x", DataType.FLOAT, "N", 2);
+    g.input("t", DataType.FLOAT, "N");
+    g.output(g.op("Log", x), "score", DataType.FLOAT, "N", 2);
+    byte[] onnx = g.build(ModelMetadata.describe(TestMixtures.info(SdeKind.VE)));
+    try (ScoreModel broken = runtime.load(onnx, "log")) {
+      SamplingProcess p = Samplers.start(SamplerSpec.builder().steps(10).build(), broken.info(), 8, 1, null);
+      new BatchEvaluator(broken, 64).runToCompletion(List.of(p), () -> { });
+      assertNotNull(p.failure());
+      assertTrue(p.failure().message().startsWith("the score network returned NaN for sample"),
+          p.failure().message());
+      assertEquals(1, p.nfe(), "the job stops at the first bad evaluation");
+    }
   }
 }
