@@ -117,4 +117,42 @@ class SampleCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--components entry '0.4:1,1' is not weight:mean:std"), r.err());
   }
+
+  @Test
+  void imageModelSamplesAreWrittenAsAPngGrid() throws IOException {
+    // an image-shaped VE model whose score pulls every pixel to 0.5: score = (0.5 - x) / (sigma(t)^2 + 0.01)
+    io.scorestream.core.onnx.OnnxGraphBuilder g = new io.scorestream.core.onnx.OnnxGraphBuilder("gray");
+    var f = ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT;
+    String x = g.input("x", f, "N", 1, 3, 5);
+    String t = g.input("t", f, "N");
+    String sigma = g.op("Mul", g.scalar(0.01), g.op("Exp", g.op("Mul", t, g.scalar(Math.log(5000)))));
+    String variance = g.op("Add", g.op("Mul", sigma, sigma), g.scalar(0.01));
+    String v = g.op("Unsqueeze", variance, g.longs(1, 2, 3));
+    g.output(g.op("Div", g.op("Sub", g.scalar(0.5), x), v), "score", f, "N", 1, 3, 5);
+    java.util.Map<String, String> meta = new java.util.HashMap<>();
+    meta.put("scorestream.sde", "ve");
+    meta.put("scorestream.sde.sigma_min", "0.01");
+    meta.put("scorestream.sde.sigma_max", "50");
+    meta.put("scorestream.data.shape", "1,3,5");
+    Path model = dir.resolve("gray.onnx");
+    Files.write(model, g.build(meta));
+    Path png = dir.resolve("grid.png");
+    Run r = run("sample", "--model", model.toString(), "--steps", "200", "--samples", "6", "--out", png.toString());
+    assertEquals(0, r.code(), r.err());
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    // 6 samples in a 3 x 2 grid of 5 x 3 images with 2-pixel gaps
+    assertEquals(3 * 7 + 2, image.getWidth());
+    assertEquals(2 * 5 + 2, image.getHeight());
+    // pixels are N(0.5, 0.1^2): the mean of all 90 sits within 15 levels (5.5 standard errors) of 127.5
+    double sum = 0;
+    for (int s = 0; s < 6; s++) {
+      for (int y = 0; y < 3; y++) {
+        for (int x0 = 0; x0 < 5; x0++) {
+          sum += image.getRGB(2 + (s % 3) * 7 + x0, 2 + (s / 3) * 5 + y) & 0xff;
+        }
+      }
+    }
+    double mean = sum / 90;
+    assertTrue(Math.abs(mean - 127.5) < 15, "mean pixel near mid-gray, got " + mean);
+  }
 }
