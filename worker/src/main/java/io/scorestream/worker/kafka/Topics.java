@@ -1,0 +1,73 @@
+package io.scorestream.worker.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates ScoreStream's topics with their partition counts and configs, leaving existing topics as they are. */
+public final class Topics {
+  /** Largest record: a whole ONNX checkpoint fits one {@code CheckpointEvent}. */
+  public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+  private static final String WEEK_MS = Long.toString(7L * 24 * 3600 * 1000);
+  private static final String DAY_MS = Long.toString(24L * 3600 * 1000);
+
+  private Topics() {}
+
+  /** The topics of DESIGN.md, replication {@code replicas} (1 on a single broker). */
+  public static List<NewTopic> all(TopicNames names, short replicas) {
+    List<NewTopic> topics = new ArrayList<>();
+    // jobs and their events share keys and partition counts, so a job's records stay in order on one partition
+    topics.add(new NewTopic(names.jobs(), 12, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS)));                       // requests outlive slow queues
+    topics.add(new NewTopic(names.jobEvents(), 12, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS,                          // SSE resume reads back through them
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES)))); // completed events carry samples
+    topics.add(new NewTopic(names.jobState(), 12, replicas).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // latest state per job rebuilds views
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES))));
+    topics.add(new NewTopic(names.control(), 3, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, DAY_MS)));                        // a cancel matters while its job can run
+    topics.add(new NewTopic(names.checkpoints(), 3, replicas).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // the newest checkpoint per model
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES))));
+    topics.add(new NewTopic(names.workers(), 3, replicas).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE, // last beat per worker, gone workers age out
+        TopicConfig.RETENTION_MS_CONFIG, DAY_MS)));
+    topics.add(new NewTopic(names.deadLetter(), 3, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS)));                       // time for a person to look
+    return topics;
+  }
+
+  /** Creates whichever of {@code topics} do not exist yet and returns the names it created. */
+  public static Set<String> ensure(Admin admin, List<NewTopic> topics) throws InterruptedException {
+    Set<String> existing;
+    try {
+      existing = admin.listTopics().names().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
+    }
+    List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+    Set<String> created = new java.util.TreeSet<>();
+    admin.createTopics(missing).values().forEach((name, future) -> {
+      try {
+        future.get();
+        created.add(name);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {   // another process created it meanwhile: fine
+          throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating topic " + name, e);
+      }
+    });
+    return created;
+  }
+}
