@@ -109,6 +109,15 @@ public abstract class SamplingProcess {
     return out;
   }
 
+  /** The current positions in data space, {@code [samples * dimension]}: a preview of the samples forming. */
+  public final float[] preview() {
+    float[] out = new float[query.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) scaling.toData(query[i]);
+    }
+    return out;
+  }
+
   /** Where the job stands. */
   public abstract StepProgress progress();
 

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestInstance;
  * Jobs sharing model calls: a job's samples do not depend on its batch-mates, NFE is counted exactly, and a job
  * that blows up fails alone.
  *
- * <p>The analytic mixture graph is element-wise per row (no reduction across the batch), so ONNX Runtime gives
- * the same bits for a row whatever the batch size: the comparison is bit for bit.
+ * <p>No operation of the analytic mixture graph mixes rows, but ONNX Runtime's vectorised kernels may round a
+ * row differently by its position in the batch (one float32 ulp, seen in the worker's integration test), so the
+ * comparison allows 1e-6: far below any difference a batch-mate's noise would make.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchingTest {
@@ -65,7 +66,7 @@ class BatchingTest {
         batch.add(Samplers.start(SamplerSpec.builder().steps(100).build(), ve.info(), 9, 4, null));
       }
     }
-    assertArrayEquals(expected, mine.result());
+    assertArrayEquals(expected, mine.result(), 1e-6f);
   }
 
   @Test
@@ -125,7 +126,7 @@ class BatchingTest {
         exploding.failure().message());
     assertTrue(exploding.failure().step() < 100);
     assertNull(fine.failure());
-    assertArrayEquals(expected, fine.result());
+    assertArrayEquals(expected, fine.result(), 1e-6f);
   }
 
   @Test

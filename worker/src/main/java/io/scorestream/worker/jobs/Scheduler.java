@@ -1,0 +1,289 @@
+package io.scorestream.worker.jobs;
+
+import io.scorestream.core.sample.SamplingFailure;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.StepProgress;
+import io.scorestream.proto.v1.Accepted;
+import io.scorestream.proto.v1.Cancelled;
+import io.scorestream.proto.v1.Completed;
+import io.scorestream.proto.v1.Failed;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.proto.v1.PreviewKind;
+import io.scorestream.proto.v1.Progress;
+import io.scorestream.proto.v1.Started;
+import io.scorestream.worker.models.ModelRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Continuous batching on one thread: every running job of a model version shares each model call, whatever step
+ * or sampler it is at; jobs join and leave between calls. A maximum number of active samples bounds memory;
+ * beyond it jobs wait in priority order, then arrival order. Cancellations take effect between model calls, so
+ * within one score evaluation of the job, and free its rows at once.
+ */
+public final class Scheduler implements Runnable {
+  /** Limits and identity of the worker that runs this scheduler. */
+  public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob) {}
+
+  private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
+
+  private final ModelRegistry models;
+  private final EventSink sink;
+  private final Limits limits;
+  private final BlockingQueue<Job> incoming = new LinkedBlockingQueue<>();
+  private final ConcurrentLinkedQueue<String> cancels = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Set<String>> abandons = new ConcurrentLinkedQueue<>();
+  private final PriorityQueue<RunningJob> waiting = new PriorityQueue<>(
+      Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
+  private final Map<String, RunningJob> running = new LinkedHashMap<>();
+  private final Set<String> cancelledEarly = new HashSet<>();
+  private volatile boolean stopping;
+  private volatile int activeJobs;
+  private volatile int queuedJobs;
+  private long arrivals;
+  private int activeSamples;
+
+  public Scheduler(ModelRegistry models, EventSink sink, Limits limits) {
+    this.models = models;
+    this.sink = sink;
+    this.limits = limits;
+  }
+
+  /** Hands a job to the scheduler; thread-safe. */
+  public void submit(Job job) {
+    incoming.add(job);
+  }
+
+  /** Asks for a job to be cancelled, queued or running; unknown or finished ids are harmless. Thread-safe. */
+  public void cancel(String jobId) {
+    cancels.add(jobId);
+  }
+
+  /** Drops these jobs without events (their partitions went to another worker, which runs them again). */
+  public void abandon(Set<String> jobIds) {
+    abandons.add(jobIds);
+  }
+
+  /** Jobs running now. */
+  public int activeJobs() {
+    return activeJobs;
+  }
+
+  /** Jobs waiting for room. */
+  public int queuedJobs() {
+    return queuedJobs;
+  }
+
+  /** Asks the loop to end after the current model call. */
+  public void stop() {
+    stopping = true;
+  }
+
+  @Override
+  public void run() {
+    while (!stopping) {
+      try {
+        if (running.isEmpty() && waiting.isEmpty()) {
+          Job job = incoming.poll(50, TimeUnit.MILLISECONDS);
+          if (job != null) {
+            accept(job);
+          }
+        }
+        iterate();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** One round: take new jobs and cancellations, admit what fits, run one shared model call per model. */
+  void iterate() {
+    for (Job job; (job = incoming.poll()) != null; ) {
+      accept(job);
+    }
+    applyAbandons();
+    applyCancels();
+    admit();
+    Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
+    for (RunningJob r : running.values()) {
+      groups.computeIfAbsent(r.model, m -> new ArrayList<>()).add(r.process);
+    }
+    groups.forEach((model, processes) -> model.evaluator().step(processes));
+    for (RunningJob r : List.copyOf(running.values())) {
+      report(r);
+    }
+    activeJobs = running.size();
+    queuedJobs = waiting.size();
+  }
+
+  private void accept(Job job) {
+    RunningJob r = new RunningJob(job, arrivals++);
+    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())),
+        JobStatus.QUEUED);
+    if (cancelledEarly.remove(job.id())) {
+      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled before it started")),
+          JobStatus.CANCELLED);
+      return;
+    }
+    String problem = check(job);
+    if (problem != null) {
+      fail(r, problem, "invalid_request");
+      return;
+    }
+    waiting.add(r);
+  }
+
+  private String check(Job job) {
+    int n = job.request().getNumSamples();
+    if (job.id().isEmpty()) {
+      return "the request has no job id";
+    }
+    if (n <= 0) {
+      return "num_samples must be positive, got " + n;
+    }
+    if (n > limits.maxSamplesPerJob()) {
+      return "num_samples " + n + " is beyond this worker's cap of " + limits.maxSamplesPerJob();
+    }
+    if (models.resolve(job.request().getModelName(), modelVersion(job)).isEmpty()) {
+      return "unknown model '" + job.request().getModelName() + "'"
+          + (modelVersion(job) == null ? "" : " version " + modelVersion(job));
+    }
+    return null;
+  }
+
+  private static String modelVersion(Job job) {
+    return job.request().hasModelVersion() ? job.request().getModelVersion() : null;
+  }
+
+  private void applyAbandons() {
+    for (Set<String> ids; (ids = abandons.poll()) != null; ) {
+      for (String id : ids) {
+        RunningJob r = running.remove(id);
+        if (r != null) {
+          activeSamples -= r.samples();
+        }
+      }
+      Set<String> gone = ids;
+      waiting.removeIf(r -> gone.contains(r.job.id()));
+    }
+  }
+
+  private void applyCancels() {
+    for (String id; (id = cancels.poll()) != null; ) {
+      RunningJob r = running.remove(id);
+      if (r != null) {
+        activeSamples -= r.samples();
+      } else {
+        String target = id;
+        r = waiting.stream().filter(w -> w.job.id().equals(target)).findFirst().orElse(null);
+        if (r == null) {
+          cancelledEarly.add(id);
+          continue;
+        }
+        waiting.remove(r);
+      }
+      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled on request")),
+          JobStatus.CANCELLED);
+    }
+  }
+
+  private void admit() {
+    while (!waiting.isEmpty()) {
+      RunningJob next = waiting.peek();
+      if (!running.isEmpty() && activeSamples + next.samples() > limits.maxActiveSamples()) {
+        return;
+      }
+      waiting.poll();
+      start(next);
+    }
+  }
+
+  private void start(RunningJob r) {
+    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), modelVersion(r.job)).orElse(null);
+    if (model == null) {
+      fail(r, "unknown model '" + r.job.request().getModelName() + "'", "unknown_model");
+      return;
+    }
+    try {
+      r.process = Samplers.start(JobRequests.samplerSpec(r.job.request()), model.model().info(),
+          r.samples(), r.job.request().getSeed(), JobRequests.labels(r.job.request()));
+    } catch (IllegalArgumentException e) {
+      fail(r, e.getMessage(), "invalid_request");
+      return;
+    }
+    r.model = model;
+    r.startedAtNanos = System.nanoTime();
+    r.lastProgressNanos = r.startedAtNanos;
+    running.put(r.job.id(), r);
+    activeSamples += r.samples();
+    r.emit(sink, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId(limits.workerId())
+        .setModelVersion(model.version())), JobStatus.RUNNING);
+  }
+
+  private void report(RunningJob r) {
+    SamplingProcess p = r.process;
+    if (p.failure() != null) {
+      running.remove(r.job.id());
+      activeSamples -= r.samples();
+      SamplingFailure f = p.failure();
+      fail(r, f.message(), "non_finite");
+      return;
+    }
+    long now = System.nanoTime();
+    if (p.finished()) {
+      running.remove(r.job.id());
+      activeSamples -= r.samples();
+      Completed completed = Completed.newBuilder()
+          .setSamples(Tensors.of(p.result(), r.samples(), r.model.model().info().dataShape()))
+          .setNfe(p.nfe())
+          .setQueuedMs((r.startedAtNanos - r.queuedAtNanos) / 1_000_000)
+          .setRunMs((now - r.startedAtNanos) / 1_000_000).build();
+      finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
+      return;
+    }
+    StepProgress s = p.progress();
+    var preview = r.job.request().getPreview();
+    boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
+    // step-based previews every k steps; rate-limited ones at most r a second; bare progress four times a second
+    boolean due = preview.getEverySteps() == 0 || s.step() - r.lastPreviewStep >= preview.getEverySteps();
+    long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
+        : wantsPreview ? 0 : DEFAULT_PROGRESS_NANOS;
+    if (!due || now - r.lastProgressNanos < minGap) {
+      return;
+    }
+    long elapsed = (now - r.startedAtNanos) / 1_000_000;
+    Progress.Builder progress = Progress.newBuilder().setStep(s.step()).setTotalSteps(s.totalSteps()).setT(s.t())
+        .setNfe(s.nfe()).setElapsedMs(elapsed)
+        .setEtaMs(s.fraction() > 0 ? (long) (elapsed * (1 - s.fraction()) / s.fraction()) : -1);
+    if (wantsPreview) {
+      progress.setPreview(Tensors.of(p.preview(), r.samples(), r.model.model().info().dataShape()))
+          .setPreviewKind(PreviewKind.CURRENT);
+      r.lastPreviewStep = s.step();
+    }
+    r.lastProgressNanos = now;
+    r.emit(sink, JobEvent.newBuilder().setProgress(progress), JobStatus.RUNNING);
+  }
+
+  private void fail(RunningJob r, String reason, String code) {
+    finish(r, JobEvent.newBuilder().setFailed(Failed.newBuilder().setReason(reason).setCode(code)),
+        JobStatus.FAILED);
+  }
+
+  private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {
+    r.emit(sink, event, status);
+    r.job.onFinal().run();
+  }
+}

@@ -1,0 +1,172 @@
+package io.scorestream.worker.kafka;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.scorestream.proto.v1.DeadLetter;
+import io.scorestream.proto.v1.Failed;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobState;
+import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.worker.jobs.Job;
+import io.scorestream.worker.jobs.Scheduler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads {@code scorestream.jobs} as one member of the workers' consumer group and hands jobs to the scheduler.
+ * A job's record is committed only after its final event is acknowledged, so a worker that dies mid-job loses
+ * nothing: the job is delivered again and runs as the next attempt. Bad records (unparseable bytes) get a failed
+ * event under their key and go to the dead-letter topic; the worker goes on.
+ */
+public final class JobConsumer implements Runnable, AutoCloseable {
+  /** The consumer group every worker joins. */
+  public static final String GROUP = "scorestream-workers";
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final TopicNames names;
+  private final Scheduler scheduler;
+  private final KafkaEventSink sink;
+  private final JobStateView view;
+  private final PartitionOffsets offsets = new PartitionOffsets();
+  private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
+  private volatile boolean closed;
+
+  public JobConsumer(String bootstrapServers, TopicNames names, String workerId, Scheduler scheduler,
+      KafkaEventSink sink, JobStateView view) {
+    this.names = names;
+    this.scheduler = scheduler;
+    this.sink = sink;
+    this.view = view;
+    this.consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.GROUP_ID_CONFIG, GROUP,                          // all workers share the jobs
+        ConsumerConfig.CLIENT_ID_CONFIG, workerId,
+        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",               // KIP-848: incremental, broker-side assignment
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                // commit only after a job's final event
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",            // a new group serves jobs already queued
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),                   // the scheduler queues, the poll loop stays quick
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(names.jobs()), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          commit();
+          for (TopicPartition p : partitions) {
+            scheduler.abandon(offsets.revoke(p));
+          }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
+      });
+      long lastCommit = System.nanoTime();
+      while (!closed) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (!records.isEmpty()) {
+          view.awaitUpTo(consumer.endOffsets(view.partitions()), Duration.ofSeconds(30));
+          for (ConsumerRecord<String, byte[]> record : records) {
+            deliver(record);
+          }
+        }
+        if (System.nanoTime() - lastCommit > 200_000_000L) {
+          commit();
+          lastCommit = System.nanoTime();
+        }
+      }
+      commit();
+    } catch (WakeupException e) {
+      if (!closed) {
+        throw e;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void deliver(ConsumerRecord<String, byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    GenerateRequest request;
+    try {
+      request = GenerateRequest.parseFrom(record.value() == null ? new byte[0] : record.value());
+      if (request.getJobId().isEmpty() && record.key() != null) {
+        request = request.toBuilder().setJobId(record.key()).build();
+      }
+    } catch (InvalidProtocolBufferException e) {
+      reject(record, "the record is not a GenerateRequest: " + e.getMessage());
+      return;
+    }
+    Optional<JobState> state = view.get(request.getJobId());
+    if (state.isPresent() && isFinal(state.get().getStatus())) {
+      return;   // already served to its end (by a worker that died before committing): never again
+    }
+    // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt
+    int attempt = state.map(s -> s.getAttempt() + 1).orElse(1);
+    long firstSequence = state.map(s -> s.getLastSequence() + 1).orElse(0L);
+    offsets.delivered(partition, record.offset(), request.getJobId());
+    long offset = record.offset();
+    scheduler.submit(new Job(request, attempt, firstSequence, () -> finished.add(Map.entry(partition, offset))));
+  }
+
+  private static boolean isFinal(JobStatus status) {
+    return status == JobStatus.SUCCEEDED || status == JobStatus.FAILED || status == JobStatus.CANCELLED;
+  }
+
+  private void reject(ConsumerRecord<String, byte[]> record, String reason) {
+    Instant now = Instant.now();
+    Timestamp time = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    sink.deadLetter(record.key(), DeadLetter.newBuilder().setTopic(record.topic()).setPartition(record.partition())
+        .setOffset(record.offset())
+        .setKey(record.key() == null ? ByteString.EMPTY : ByteString.copyFrom(record.key(), StandardCharsets.UTF_8))
+        .setValue(record.value() == null ? ByteString.EMPTY : ByteString.copyFrom(record.value()))
+        .setReason(reason).setTime(time).build());
+    if (record.key() != null) {
+      Failed failed = Failed.newBuilder().setReason(reason).setCode("unparseable").build();
+      JobEvent event = JobEvent.newBuilder().setJobId(record.key()).setAttempt(1).setSequence(0).setTime(time)
+          .setFailed(failed).build();
+      sink.publish(event, JobState.newBuilder().setJobId(record.key()).setStatus(JobStatus.FAILED).setAttempt(1)
+          .setFailure(failed).setUpdatedAt(time).build());
+    }
+  }
+
+  /** Commits every partition up to its lowest unfinished job, once the final events before it are acknowledged. */
+  private void commit() {
+    for (Map.Entry<TopicPartition, Long> done; (done = finished.poll()) != null; ) {
+      offsets.finished(done.getKey(), done.getValue());
+    }
+    var committable = offsets.committable();
+    if (!committable.isEmpty()) {
+      sink.flush();
+      consumer.commitSync(committable);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+  }
+}

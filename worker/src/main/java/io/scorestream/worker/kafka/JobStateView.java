@@ -1,0 +1,94 @@
+package io.scorestream.worker.kafka;
+
+import io.scorestream.proto.v1.JobState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The latest {@link JobState} of every job, read from the compacted {@code job-state} topic from its beginning.
+ * A worker consults it before running a delivered job: a job already final is not run again (so a job is never
+ * completed twice), and one that had started elsewhere continues as the next attempt.
+ */
+public final class JobStateView implements Runnable, AutoCloseable {
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final List<TopicPartition> partitions;
+  private final Map<String, JobState> states = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public JobStateView(String bootstrapServers, TopicNames names) {
+    this.consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,               // no group: every worker reads it all
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES), // states may carry results
+        new StringDeserializer(), new ByteArrayDeserializer());
+    this.partitions = consumer.partitionsFor(names.jobState()).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!closed) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          try {
+            states.put(record.key(), JobState.parseFrom(record.value()));
+          } catch (com.google.protobuf.InvalidProtocolBufferException | NullPointerException e) {
+            // a state this worker cannot read tells it nothing; the job runs as if new
+          }
+        }
+        for (TopicPartition p : partitions) {
+          positions.put(p, consumer.position(p));
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closed) {
+        throw e;
+      }
+    } finally {
+      consumer.close();
+    }
+  }
+
+  /** Waits until this view has read every state written before {@code endOffsets} were taken. */
+  public void awaitUpTo(Map<TopicPartition, Long> endOffsets, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean caughtUp = endOffsets.entrySet().stream()
+          .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
+      if (caughtUp) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("the job-state view did not catch up within " + timeout);
+  }
+
+  /** The partitions this view reads. */
+  public List<TopicPartition> partitions() {
+    return partitions;
+  }
+
+  /** The latest state of a job, if any was written. */
+  public Optional<JobState> get(String jobId) {
+    return Optional.ofNullable(states.get(jobId));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+  }
+}

@@ -1,0 +1,212 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.DeadLetter;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerKind;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.jobs.JobRequests;
+import io.scorestream.worker.jobs.Tensors;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One worker on the real embedded broker: jobs complete once with core's samples, cancels, bad records. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkerIntegrationTest {
+  private static final GaussianMixture GMM = new GaussianMixture(new double[] {0.6, 0.4},
+      new double[][] {{-1, 0}, {1.5, 1}}, new double[] {0.4, 0.3});
+  private static final ModelInfo INFO = new ModelInfo("gmm-ve", "1", new VeSde(0.01, 50, 1), 1e-5, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+
+  @TempDir
+  static Path dir;
+  private EmbeddedKafka kafka;
+  private Worker worker;
+  private JobClient client;
+  private final TopicNames names = TopicNames.defaults();
+  private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+  private ScoreModel reference;
+
+  @BeforeAll
+  void start() throws Exception {
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.ensure(admin, Topics.all(names, (short) 1));
+    }
+    Path models = Files.createDirectories(dir.resolve("models"));
+    byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
+    Files.write(models.resolve("gmm-ve.onnx"), onnx);
+    reference = runtime.load(onnx, "gmm-ve");
+    worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "w1", models, 4096, 100_000, 10_000,
+        1, false), System.err::println);
+    client = new JobClient(kafka.bootstrapServers(), names);
+  }
+
+  @AfterAll
+  void stop() {
+    client.close();
+    worker.close();
+    reference.close();
+    kafka.close();
+  }
+
+  private static GenerateRequest request(String id, int samples, long seed, SamplerSettings sampler) {
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm-ve").setNumSamples(samples)
+        .setSeed(seed).setSampler(sampler).build();
+  }
+
+  private float[] alone(GenerateRequest request) {
+    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), reference.info(), request.getNumSamples(),
+        request.getSeed(), null);
+    new BatchEvaluator(reference, 4096).runToCompletion(List.of(p), () -> { });
+    return p.result();
+  }
+
+  /** Reads every job event from the beginning until {@code done} holds for the events seen, grouped by job. */
+  private Map<String, List<JobEvent>> events(Predicate<Map<String, List<JobEvent>>> done) throws Exception {
+    Map<String, List<JobEvent>> byJob = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(names.jobEvents()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!done.test(byJob)) {
+        assertTrue(System.nanoTime() < deadline, "events did not arrive in time: " + byJob.keySet());
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(JobEvent.parseFrom(r.value()));
+        }
+      }
+    }
+    return byJob;
+  }
+
+  private static boolean finalIn(List<JobEvent> events) {
+    return events != null && events.stream().anyMatch(e -> e.hasCompleted() || e.hasFailed() || e.hasCancelled());
+  }
+
+  @Test
+  void concurrentJobsCompleteOnceWithTheSamplesCoreGivesAlone() throws Exception {
+    List<GenerateRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      SamplerSettings sampler = i % 3 == 0
+          ? SamplerSettings.newBuilder().setKind(SamplerKind.ODE).setRtol(1e-3).setAtol(1e-3).build()
+          : SamplerSettings.newBuilder().setSteps(50 + 10 * (i % 7)).build();
+      requests.add(request("batch-" + i, 1 + i % 5, 1000 + i, sampler));
+    }
+    requests.forEach(client::submit);
+    Map<String, List<JobEvent>> events = events(m -> requests.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
+    for (GenerateRequest r : requests) {
+      List<JobEvent> mine = events.get(r.getJobId());
+      assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + " completed once");
+      for (int i = 0; i < mine.size(); i++) {
+        assertEquals(i, mine.get(i).getSequence(), "sequence numbers without gaps or duplicates");
+        assertEquals(1, mine.get(i).getAttempt());
+      }
+      assertTrue(mine.get(0).hasAccepted() && mine.get(1).hasStarted());
+      JobEvent completed = mine.get(mine.size() - 1);
+      // within 1e-6, not bit for bit: ONNX Runtime's vectorised kernels may round a row differently by its
+      // position in the batch (seen here: one float32 ulp)
+      assertArrayEquals(alone(r), Tensors.floats(completed.getCompleted().getSamples()), 1e-6f, r.getJobId());
+    }
+  }
+
+  @Test
+  void cancellingARunningJobStopsItAndTheWorkerGoesOn() throws Exception {
+    client.submit(request("long", 4, 1, SamplerSettings.newBuilder().setSteps(1_000_000).build()));
+    events(m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
+    client.cancel("long", "t");
+    client.cancel("no-such-job", "t");
+    client.submit(request("after", 2, 2, SamplerSettings.newBuilder().setSteps(20).build()));
+    Map<String, List<JobEvent>> events = events(m -> finalIn(m.get("long")) && finalIn(m.get("after")));
+    assertTrue(events.get("long").get(events.get("long").size() - 1).hasCancelled());
+    assertTrue(events.get("after").get(events.get("after").size() - 1).hasCompleted());
+  }
+
+  @Test
+  void badRecordsFailWithAReasonAndUnparseableBytesGoToDeadLetter() throws Exception {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+        new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(names.jobs(), "poison", new byte[] {(byte) 0xff, 0x13, 0x37})).get();
+    }
+    client.submit(request("unknown-model", 2, 1, SamplerSettings.getDefaultInstance()).toBuilder()
+        .setModelName("nope").build());
+    client.submit(request("negative-steps", 2, 1, SamplerSettings.newBuilder().setSteps(-5).build()));
+    client.submit(request("too-many", 1_000_000, 1, SamplerSettings.getDefaultInstance()));
+    Map<String, List<JobEvent>> events = events(m -> List.of("poison", "unknown-model", "negative-steps", "too-many")
+        .stream().allMatch(id -> finalIn(m.get(id))));
+    assertEquals("unparseable", last(events, "poison").getFailed().getCode());
+    assertEquals("unknown model 'nope'", last(events, "unknown-model").getFailed().getReason());
+    assertEquals("steps must be positive, got -5", last(events, "negative-steps").getFailed().getReason());
+    assertTrue(last(events, "too-many").getFailed().getReason().contains("beyond this worker's cap of 10000"));
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(names.deadLetter()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      DeadLetter letter = null;
+      for (int i = 0; i < 50 && letter == null; i++) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          letter = DeadLetter.parseFrom(r.value());
+        }
+      }
+      assertTrue(letter != null, "a dead letter arrived");
+      assertEquals("poison", letter.getKey().toStringUtf8());
+      assertEquals(3, letter.getValue().size());
+    }
+  }
+
+  private static JobEvent last(Map<String, List<JobEvent>> events, String id) {
+    List<JobEvent> mine = events.get(id);
+    return mine.get(mine.size() - 1);
+  }
+}
