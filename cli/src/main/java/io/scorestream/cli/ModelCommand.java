@@ -34,6 +34,20 @@ final class ModelCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "a model kind is required: gmm or mlp");
   }
 
+  static Sde sde(SdeKind kind, double sigmaMin, double sigmaMax, double betaMin, double betaMax) {
+    return switch (kind) {
+      case VE -> new VeSde(sigmaMin, sigmaMax, 1);
+      case VP -> new VpSde(betaMin, betaMax, 1);
+      case SUBVP -> new SubVpSde(betaMin, betaMax, 1);
+    };
+  }
+
+  /** Metadata of a model on flat {@code [dim]} data in identity scaling. */
+  static ModelInfo flatModel(String name, String version, Sde sde, String dataset, int dim) {
+    return new ModelInfo(name, version, sde, sde.defaultEps(), new int[] {dim}, DataScaling.IDENTITY, 0,
+        TimeInput.TIME, dataset, -1);
+  }
+
   /** SDE options shared by the model writers. */
   static final class SdeOptions {
     @Option(names = "--sde", defaultValue = "ve", paramLabel = "ve|vp|subvp") String sde;
@@ -48,13 +62,8 @@ final class ModelCommand implements Runnable {
 
     ModelInfo info(String kind, int dim) {
       SdeKind k = SdeKind.parse(sde);
-      Sde s = switch (k) {
-        case VE -> new VeSde(sigmaMin, sigmaMax, 1);
-        case VP -> new VpSde(betaMin, betaMax, 1);
-        case SUBVP -> new SubVpSde(betaMin, betaMax, 1);
-      };
-      return new ModelInfo(name != null ? name : kind + "-" + k.key(), version, s, s.defaultEps(), new int[] {dim},
-          DataScaling.IDENTITY, 0, TimeInput.TIME, kind, -1);
+      return flatModel(name != null ? name : kind + "-" + k.key(), version, sde(k, sigmaMin, sigmaMax, betaMin,
+          betaMax), kind, dim);
     }
 
     void write(byte[] onnx, java.io.PrintWriter err, ModelInfo info) throws IOException {
@@ -70,13 +79,16 @@ final class ModelCommand implements Runnable {
   @Command(name = "gmm", mixinStandardHelpOptions = true,
       description = "The exact perturbed score of an isotropic Gaussian mixture under an SDE.")
   static final class Gmm implements Callable<Integer> {
+    /** Three components with unequal weights and widths in 2-D. */
+    static final String DEFAULT_COMPONENTS = "0.5:-2,0:0.5;0.3:2,0.5:0.4;0.2:0,3:0.6";
+
     @Spec
     CommandSpec spec;
     @Mixin
     SdeOptions sdeOptions;
 
     @Option(names = "--components", paramLabel = "W:M1,M2,...:S;...",
-        defaultValue = "0.5:-2,0:0.5;0.3:2,0.5:0.4;0.2:0,3:0.6",
+        defaultValue = Gmm.DEFAULT_COMPONENTS,
         description = "components as weight:mean:std separated by ';' (default: ${DEFAULT-VALUE})")
     String components;
 

@@ -1,0 +1,65 @@
+package io.scorestream.cli;
+
+import io.scorestream.worker.Worker;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.TopicNames;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code scorestream dev}: everything in one JVM on an embedded Kafka broker (or on a given cluster): the broker,
+ * its topics and one worker serving the models in a directory (by default the analytic mixtures).
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Run the embedded broker and a worker in one process, until Ctrl-C.")
+final class DevCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @Option(names = "--data-dir", paramLabel = "D", description = "broker data and default models (default: a new temporary directory)")
+  Path dataDir;
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "use this cluster, no embedded broker")
+  String bootstrapServers;
+  @Mixin
+  WorkerOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    if (options.problem() != null) {
+      throw new ParameterException(spec.commandLine(), options.problem());
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    Path data = dataDir != null ? dataDir : Files.createTempDirectory("scorestream-dev");
+    EmbeddedKafka kafka = null;
+    String bootstrap = bootstrapServers;
+    if (bootstrap == null) {
+      kafka = EmbeddedKafka.start(data.resolve("kafka"));
+      bootstrap = kafka.bootstrapServers();
+      err.println("embedded Kafka broker on " + bootstrap + " (data in " + kafka.dataDir() + ")");
+    }
+    TopicNames names = TopicNames.defaults();
+    Services.ensureTopics(bootstrap, names);
+    if (options.modelsDir == null) {
+      options.modelsDir = Services.writeAnalyticModels(data.resolve("models"));
+    }
+    Worker worker = Services.startWorker(bootstrap, names, options, err);
+    err.println("models from " + options.modelsDir);
+    err.println("try: bin/scorestream submit --bootstrap-servers " + bootstrap
+        + " --model gmm-vp --samples 256 --watch --out samples.npy");
+    err.println("Ctrl-C stops everything");
+    err.flush();
+    if (kafka != null) {
+      Services.runUntilStopped(err, worker, kafka);
+    } else {
+      Services.runUntilStopped(err, worker);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,37 @@
+package io.scorestream.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Writes samples to the file a user named: NumPy .npy for any model, a PNG grid for image models. */
+final class SampleFiles {
+  private SampleFiles() {}
+
+  /** Null when {@code out} names a .npy or .png file, else what is wrong with it. */
+  static String problem(Path out) {
+    String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
+    return file.endsWith(".npy") || file.endsWith(".png") ? null
+        : "--out must name a .npy or .png file, got " + out;
+  }
+
+  static boolean isPng(Path out) {
+    return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
+  }
+
+  /** True for {@code [1, H, W]} or {@code [3, H, W]}. */
+  static boolean isImage(int[] shape) {
+    return shape.length == 3 && (shape[0] == 1 || shape[0] == 3);
+  }
+
+  static void write(Path out, float[] values, int rows, int[] dataShape) throws IOException {
+    if (isPng(out)) {
+      if (!isImage(dataShape)) {
+        throw new IllegalArgumentException("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W])");
+      }
+      PngGrid.write(out, values, rows, dataShape);
+    } else {
+      Npy.write(out, values, rows, dataShape);
+    }
+  }
+}

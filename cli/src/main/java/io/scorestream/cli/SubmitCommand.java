@@ -1,0 +1,108 @@
+package io.scorestream.cli;
+
+import io.scorestream.core.sample.StepProgress;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.PreviewSettings;
+import io.scorestream.proto.v1.Progress;
+import io.scorestream.worker.jobs.Tensors;
+import io.scorestream.worker.kafka.JobClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code scorestream submit}: enqueues a job and, with --watch, follows it to its end and writes the result. */
+@Command(name = "submit", mixinStandardHelpOptions = true, description = "Enqueue a generation job on Kafka.")
+final class SubmitCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  KafkaOptions kafka;
+  @Mixin
+  SamplerOptions samplerOptions;
+  @Option(names = "--model", required = true, paramLabel = "NAME") String model;
+  @Option(names = "--model-version", paramLabel = "V", description = "default: the newest the worker has")
+  String modelVersion;
+  @Option(names = "--samples", defaultValue = "64", paramLabel = "M") int samples;
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
+  @Option(names = "--priority", defaultValue = "0", paramLabel = "P", description = "higher runs first") int priority;
+  @Option(names = "--tenant", defaultValue = "default", paramLabel = "T") String tenant;
+  @Option(names = "--job-id", paramLabel = "ID", description = "default: a random UUID") String jobId;
+  @Option(names = "--watch", description = "follow the job's events and write its result") boolean watch;
+  @Option(names = "--timeout", defaultValue = "3600", paramLabel = "SECONDS", description = "how long --watch waits")
+  long timeout;
+  @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png") Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    GenerateRequest request;
+    try {
+      if (samples <= 0) {
+        throw new IllegalArgumentException("--samples must be positive, got " + samples);
+      }
+      if (SampleFiles.problem(out) != null) {
+        throw new IllegalArgumentException(SampleFiles.problem(out));
+      }
+      GenerateRequest.Builder b = GenerateRequest.newBuilder()
+          .setJobId(jobId != null ? jobId : UUID.randomUUID().toString()).setTenant(tenant).setModelName(model)
+          .setSampler(samplerOptions.toSettings()).setNumSamples(samples).setSeed(seed).setPriority(priority)
+          .setPreview(PreviewSettings.getDefaultInstance());
+      if (modelVersion != null) {
+        b.setModelVersion(modelVersion);
+      }
+      request = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    try (JobClient client = new JobClient(kafka.bootstrapServers, kafka.topics())) {
+      client.submit(request);
+      spec.commandLine().getOut().println(request.getJobId());
+      spec.commandLine().getOut().flush();
+      if (!watch) {
+        return 0;
+      }
+      ProgressBar bar = new ProgressBar(err, samples);
+      StepProgress[] latest = {new StepProgress(0, 0, 1, 0, 0)};
+      JobEvent last = client.follow(request.getJobId(), Duration.ofSeconds(timeout), event -> {
+        if (event.hasProgress()) {
+          latest[0] = progress(event.getProgress());
+          bar.update(latest[0]);
+        } else if (event.hasStarted()) {
+          err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
+              event.getStarted().getModelVersion(), event.getAttempt());
+          err.flush();
+        }
+      });
+      if (last.hasFailed()) {
+        throw new IllegalStateException("job " + request.getJobId() + " failed: " + last.getFailed().getReason());
+      }
+      if (last.hasCancelled()) {
+        throw new IllegalStateException("job " + request.getJobId() + " was cancelled: "
+            + last.getCancelled().getReason());
+      }
+      var result = last.getCompleted();
+      StepProgress end = latest[0];
+      bar.finish(new StepProgress(end.totalSteps() > 0 ? end.totalSteps() : end.step(), end.totalSteps(), end.t(),
+          result.getNfe(), 1));
+      int[] shape = result.getSamples().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
+      SampleFiles.write(out, Tensors.floats(result.getSamples()), samples, shape);
+      err.printf("wrote %d samples to %s (NFE %d, queued %d ms, ran %d ms)%n", samples, out, result.getNfe(),
+          result.getQueuedMs(), result.getRunMs());
+    }
+    return 0;
+  }
+
+  private static StepProgress progress(Progress p) {
+    double fraction = p.getTotalSteps() > 0 ? (double) p.getStep() / p.getTotalSteps() : Math.max(0, 1 - p.getT());
+    return new StepProgress(p.getStep(), p.getTotalSteps(), p.getT(), p.getNfe(), fraction);
+  }
+}
