@@ -78,6 +78,11 @@ public final class Worker implements AutoCloseable {
     return models;
   }
 
+  /** How many partitions of the jobs topic this worker holds now. */
+  public int assignedJobPartitions() {
+    return jobs.assignedPartitions().size();
+  }
+
   /** The scheduler, for its queue and activity counts. */
   public Scheduler scheduler() {
     return scheduler;

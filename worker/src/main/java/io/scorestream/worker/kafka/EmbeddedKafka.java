@@ -91,6 +91,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");              // no wait for more members in dev and tests
     p.put("message.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES)); // whole checkpoints fit one record
     p.put("auto.create.topics.enable", "false");                 // topics come from Topics, with their configs
+    p.put("group.consumer.min.session.timeout.ms", "6000");      // a dead worker's jobs move on within seconds,
+    p.put("group.consumer.session.timeout.ms", "10000");         // not the production default of 45 s
+    p.put("group.consumer.min.heartbeat.interval.ms", "1000");
+    p.put("group.consumer.heartbeat.interval.ms", "2000");
     if (!Files.exists(dataDir.resolve("meta.properties"))) {
       format(dataDir);
     }

@@ -46,6 +46,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final JobStateView view;
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
+  private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public JobConsumer(String bootstrapServers, TopicNames names, String workerId, Scheduler scheduler,
@@ -75,10 +76,20 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           for (TopicPartition p : partitions) {
             scheduler.abandon(offsets.revoke(p));
           }
+          assigned.removeAll(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          assigned.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+          for (TopicPartition p : partitions) {
+            scheduler.abandon(offsets.revoke(p));
+          }
+          assigned.removeAll(partitions);
         }
       });
       long lastCommit = System.nanoTime();
@@ -162,6 +173,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       sink.flush();
       consumer.commitSync(committable);
     }
+  }
+
+  /** The job partitions this worker holds now. */
+  public java.util.Set<TopicPartition> assignedPartitions() {
+    return java.util.Set.copyOf(assigned);
   }
 
   @Override

@@ -1,0 +1,198 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.jobs.JobRequests;
+import io.scorestream.worker.jobs.Tensors;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several workers in one group on the real embedded broker: sharing jobs, and surviving a kill -9.
+ *
+ * <p>Samples are compared with core's within {@link #SAME}: a job's noise and arithmetic do not depend on its
+ * batch-mates, but ONNX Runtime's vectorised kernels may round a row by a float32 ulp differently by its position
+ * in the batch, and those ulps add up over hundreds to tens of thousands of steps (seen: up to 2.5e-6).
+ */
+class FleetTest {
+  private static final GaussianMixture GMM = new GaussianMixture(new double[] {0.5, 0.5},
+      new double[][] {{-1, 0}, {1, 1}}, new double[] {0.3, 0.5});
+  private static final ModelInfo INFO = new ModelInfo("gmm-vp", "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+  private static final float SAME = 1e-5f;
+  private final TopicNames names = TopicNames.defaults();
+
+  @TempDir
+  Path dir;
+
+  private Path setUp(EmbeddedKafka kafka) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.ensure(admin, Topics.all(names, (short) 1));
+    }
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.write(models.resolve("gmm-vp.onnx"), GaussianMixtureOnnx.build(GMM, INFO));
+    return models;
+  }
+
+  private static GenerateRequest request(String id, int samples, long seed, int steps) {
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm-vp").setNumSamples(samples)
+        .setSeed(seed).setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+  }
+
+  private static float[] alone(ScoreModel model, GenerateRequest request) {
+    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), request.getNumSamples(),
+        request.getSeed(), null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    return p.result();
+  }
+
+  private Map<String, List<JobEvent>> events(EmbeddedKafka kafka, Duration timeout,
+      Predicate<Map<String, List<JobEvent>>> done) throws Exception {
+    Map<String, List<JobEvent>> byJob = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(names.jobEvents()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.test(byJob)) {
+        assertTrue(System.nanoTime() < deadline, "events did not arrive in time");
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(JobEvent.parseFrom(r.value()));
+        }
+      }
+    }
+    return byJob;
+  }
+
+  private static boolean completed(List<JobEvent> events) {
+    return events != null && events.stream().anyMatch(JobEvent::hasCompleted);
+  }
+
+  @Test
+  void twoWorkersServeTwoHundredConcurrentJobsEachCompletedOnceWithCoreSamples() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      Path models = setUp(kafka);
+      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+      try (Worker a = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "a", models, 4096, 100_000,
+               10_000, 1, false), System.err::println);
+           Worker b = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "b", models, 4096, 100_000,
+               10_000, 1, false), System.err::println);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+        // both members hold partitions before the jobs come, so both serve some
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(a.assignedJobPartitions() > 0 && b.assignedJobPartitions() > 0
+            && a.assignedJobPartitions() + b.assignedJobPartitions() == 12)) {
+          assertTrue(System.nanoTime() < deadline, "the group did not settle");
+          Thread.sleep(50);
+        }
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          requests.add(request("fleet-" + i, 1 + i % 4, i, 100 + i % 50));
+        }
+        requests.forEach(client::submit);
+        Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(180),
+            m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
+        java.util.Set<String> workers = new java.util.HashSet<>();
+        for (GenerateRequest r : requests) {
+          List<JobEvent> mine = events.get(r.getJobId());
+          assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
+          mine.stream().filter(JobEvent::hasStarted).forEach(e -> workers.add(e.getStarted().getWorkerId()));
+          JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
+          assertArrayEquals(alone(reference, r), Tensors.floats(done.getCompleted().getSamples()), SAME,
+              r.getJobId());
+        }
+        assertEquals(java.util.Set.of("a", "b"), workers, "both workers took part");
+      }
+    }
+  }
+
+  @Test
+  void jobsOfAWorkerKilledMidJobCompleteOnAnotherWithTheSameSamples() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      Path models = setUp(kafka);
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          WorkerProcess.class.getName(), kafka.bootstrapServers(), "doomed", models.toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+        assertEquals("ready", out.readLine());
+      }
+      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+      try (JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          requests.add(request("failover-" + i, 3, 50 + i, 40_000));
+        }
+        requests.forEach(client::submit);
+        // every job started on the doomed worker, and none has finished: kill -9 it mid-job
+        events(kafka, Duration.ofSeconds(60), m -> requests.stream().allMatch(r ->
+            m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(JobEvent::hasStarted)));
+        child.destroyForcibly().waitFor();
+        try (Worker survivor = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "survivor", models,
+            4096, 100_000, 10_000, 1, false), System.err::println)) {
+          Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(240),
+              m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
+          for (GenerateRequest r : requests) {
+            List<JobEvent> mine = events.get(r.getJobId());
+            JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
+            assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count());
+            assertEquals(2, done.getAttempt(), "readers see the attempt number change");
+            assertTrue(mine.stream().anyMatch(e -> e.hasStarted() && e.getStarted().getWorkerId().equals("doomed")));
+            assertTrue(mine.stream().anyMatch(e -> e.hasStarted() && e.getStarted().getWorkerId().equals("survivor")));
+            for (int i = 1; i < mine.size(); i++) {
+              assertTrue(mine.get(i).getSequence() > mine.get(i - 1).getSequence(), "sequence keeps rising");
+            }
+            assertArrayEquals(alone(reference, r), Tensors.floats(done.getCompleted().getSamples()), SAME,
+                r.getJobId());
+          }
+        }
+      } finally {
+        child.destroyForcibly();
+      }
+    }
+  }
+}
