@@ -1,6 +1,5 @@
 package io.scorestream.worker;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,17 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several workers in one group on the real embedded broker: sharing jobs, and surviving a kill -9.
- *
- * <p>Samples are compared with core's within {@link #SAME}: a job's noise and arithmetic do not depend on its
- * batch-mates, but ONNX Runtime's vectorised kernels may round a row by a float32 ulp differently by its position
- * in the batch, and those ulps add up over hundreds to tens of thousands of steps (seen: up to 2.5e-6).
+ * Samples are compared with core's run alone through {@link SameSamples}.
  */
 class FleetTest {
   private static final GaussianMixture GMM = new GaussianMixture(new double[] {0.5, 0.5},
       new double[][] {{-1, 0}, {1, 1}}, new double[] {0.3, 0.5});
   private static final ModelInfo INFO = new ModelInfo("gmm-vp", "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2},
       DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
-  private static final float SAME = 1e-5f;
   private final TopicNames names = TopicNames.defaults();
 
   @TempDir
@@ -141,8 +136,8 @@ class FleetTest {
           assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
           mine.stream().filter(JobEvent::hasStarted).forEach(e -> workers.add(e.getStarted().getWorkerId()));
           JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
-          assertArrayEquals(alone(reference, r), Tensors.floats(done.getCompleted().getSamples()), SAME,
-              r.getJobId());
+          float[] samples = Tensors.floats(done.getCompleted().getSamples());
+          SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
         }
         assertEquals(java.util.Set.of("a", "b"), workers, "both workers took part");
       }
@@ -186,8 +181,8 @@ class FleetTest {
             for (int i = 1; i < mine.size(); i++) {
               assertTrue(mine.get(i).getSequence() > mine.get(i - 1).getSequence(), "sequence keeps rising");
             }
-            assertArrayEquals(alone(reference, r), Tensors.floats(done.getCompleted().getSamples()), SAME,
-                r.getJobId());
+            float[] samples = Tensors.floats(done.getCompleted().getSamples());
+          SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
           }
         }
       } finally {

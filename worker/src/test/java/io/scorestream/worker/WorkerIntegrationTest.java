@@ -1,6 +1,5 @@
 package io.scorestream.worker;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,9 +150,7 @@ class WorkerIntegrationTest {
       }
       assertTrue(mine.get(0).hasAccepted() && mine.get(1).hasStarted());
       JobEvent completed = mine.get(mine.size() - 1);
-      // within 1e-6, not bit for bit: ONNX Runtime's vectorised kernels may round a row differently by its
-      // position in the batch (seen here: one float32 ulp)
-      assertArrayEquals(alone(r), Tensors.floats(completed.getCompleted().getSamples()), 1e-6f, r.getJobId());
+      SameSamples.assertSame(alone(r), Tensors.floats(completed.getCompleted().getSamples()), r.getJobId());
     }
   }
 
