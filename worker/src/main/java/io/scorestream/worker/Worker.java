@@ -2,7 +2,9 @@ package io.scorestream.worker;
 
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.worker.jobs.Scheduler;
+import io.scorestream.worker.kafka.CheckpointListener;
 import io.scorestream.worker.kafka.ControlListener;
+import io.scorestream.worker.kafka.Heartbeats;
 import io.scorestream.worker.kafka.JobConsumer;
 import io.scorestream.worker.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
@@ -40,6 +42,9 @@ public final class Worker implements AutoCloseable {
   private final JobStateView view;
   private final JobConsumer jobs;
   private final ControlListener control;
+  private final CheckpointListener checkpoints;
+  private final Heartbeats heartbeats;
+  private static final long HEARTBEAT_MILLIS = 2000;
   private final List<Thread> threads = new ArrayList<>();
 
   private Worker(Settings settings, Consumer<String> log) {
@@ -54,6 +59,16 @@ public final class Worker implements AutoCloseable {
     view = new JobStateView(settings.bootstrapServers(), settings.topics());
     jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view);
     control = new ControlListener(settings.bootstrapServers(), settings.topics(), scheduler);
+    checkpoints = new CheckpointListener(settings.bootstrapServers(), settings.topics(), models, log);
+    heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS);
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
+    }
   }
 
   /** Starts a worker; {@code log} receives one-line operational messages. */
@@ -62,6 +77,8 @@ public final class Worker implements AutoCloseable {
     worker.spawn("job-state-view", worker.view);
     worker.spawn("scheduler", worker.scheduler);
     worker.spawn("control", worker.control);
+    worker.spawn("checkpoints", worker.checkpoints);
+    worker.spawn("heartbeats", worker.heartbeats);
     worker.spawn("jobs", worker.jobs);
     return worker;
   }
@@ -83,6 +100,11 @@ public final class Worker implements AutoCloseable {
     return jobs.assignedPartitions().size();
   }
 
+  /** The latest heartbeat this worker sent. */
+  public io.scorestream.proto.v1.WorkerHeartbeat lastHeartbeat() {
+    return heartbeats.last();
+  }
+
   /** The scheduler, for its queue and activity counts. */
   public Scheduler scheduler() {
     return scheduler;
@@ -92,6 +114,8 @@ public final class Worker implements AutoCloseable {
   public void close() {
     jobs.close();
     control.close();
+    checkpoints.close();
+    heartbeats.close();
     scheduler.stop();
     view.close();
     for (Thread t : threads) {

@@ -38,6 +38,11 @@ public final class BatchEvaluator {
     this.dim = info.dimension();
   }
 
+  /** The most rows one model call takes. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
   /** Model calls made so far. */
   public long modelCalls() {
     return modelCalls;

@@ -49,6 +49,17 @@ public final class Scheduler implements Runnable {
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   private final Set<String> cancelledEarly = new HashSet<>();
+  /**
+   * Running totals for heartbeats and metrics.
+   *
+   * @param samplesCompleted samples of completed jobs
+   * @param rowsEvaluated    score evaluations, one per sample row per model call
+   * @param modelCalls       model calls
+   * @param rowCapacity      rows those calls could have held (maximum batch per call)
+   */
+  public record Totals(long samplesCompleted, long rowsEvaluated, long modelCalls, long rowCapacity) {}
+
+  private volatile Totals totals = new Totals(0, 0, 0, 0);
   private volatile boolean stopping;
   private volatile int activeJobs;
   private volatile int queuedJobs;
@@ -86,6 +97,11 @@ public final class Scheduler implements Runnable {
     return queuedJobs;
   }
 
+  /** Running totals since start. */
+  public Totals totals() {
+    return totals;
+  }
+
   /** Asks the loop to end after the current model call. */
   public void stop() {
     stopping = true;
@@ -121,7 +137,20 @@ public final class Scheduler implements Runnable {
     for (RunningJob r : running.values()) {
       groups.computeIfAbsent(r.model, m -> new ArrayList<>()).add(r.process);
     }
-    groups.forEach((model, processes) -> model.evaluator().step(processes));
+    long rows = 0;
+    long calls = 0;
+    long capacity = 0;
+    for (Map.Entry<ModelRegistry.Loaded, List<SamplingProcess>> group : groups.entrySet()) {
+      var evaluator = group.getKey().evaluator();
+      long before = evaluator.modelCalls();
+      rows += group.getValue().stream().filter(p -> !p.finished()).mapToLong(SamplingProcess::samples).sum();
+      evaluator.step(group.getValue());
+      calls += evaluator.modelCalls() - before;
+      capacity += (evaluator.modelCalls() - before) * (long) evaluator.maxBatch();
+    }
+    Totals t = totals;
+    totals = new Totals(t.samplesCompleted(), t.rowsEvaluated() + rows, t.modelCalls() + calls,
+        t.rowCapacity() + capacity);
     for (RunningJob r : List.copyOf(running.values())) {
       report(r);
     }
@@ -251,6 +280,8 @@ public final class Scheduler implements Runnable {
           .setNfe(p.nfe())
           .setQueuedMs((r.startedAtNanos - r.queuedAtNanos) / 1_000_000)
           .setRunMs((now - r.startedAtNanos) / 1_000_000).build();
+      Totals t = totals;
+      totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity());
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }

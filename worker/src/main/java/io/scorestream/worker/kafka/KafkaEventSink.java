@@ -44,6 +44,11 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     }
   }
 
+  /** Publishes a worker's heartbeat to the workers topic, keyed by worker id. */
+  public void heartbeat(io.scorestream.proto.v1.WorkerHeartbeat beat) {
+    producer.send(new ProducerRecord<>(names.workers(), beat.getWorkerId(), beat.toByteArray()), onError());
+  }
+
   /** Sends a record that could not be served to the dead-letter topic, under its original key. */
   public void deadLetter(String key, DeadLetter letter) {
     producer.send(new ProducerRecord<>(names.deadLetter(), key, letter.toByteArray()), onError());

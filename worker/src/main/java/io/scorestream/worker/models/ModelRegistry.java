@@ -40,11 +40,8 @@ public final class ModelRegistry implements AutoCloseable {
     int loaded = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.onnx")) {
       for (Path file : files) {
-        try {
-          add(runtime.load(file));
+        if (load(Files.readAllBytes(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""))) {
           loaded++;
-        } catch (ModelFormatException e) {
-          log.accept("rejected model " + file + ": " + e.getMessage());
         }
       }
     } catch (IOException e) {
@@ -53,15 +50,49 @@ public final class ModelRegistry implements AutoCloseable {
     return loaded;
   }
 
-  /** Loads a model from its bytes (e.g. a checkpoint); false, with a logged reason, if it does not load. */
+  /**
+   * Loads a model from its bytes (a checkpoint) and serves it once it has answered a trial batch with finite
+   * scores; false, with a logged reason, if it does not load or does not run. Whatever served before keeps
+   * serving either way. Safe to call from a loader thread.
+   */
   public boolean load(byte[] onnx, String fallbackName) {
+    ScoreModel model;
     try {
-      add(runtime.load(onnx, fallbackName));
-      return true;
+      model = runtime.load(onnx, fallbackName);
     } catch (ModelFormatException e) {
-      log.accept("rejected model " + fallbackName + ": " + e.getMessage());
+      log.accept("rejected checkpoint " + fallbackName + ": " + e.getMessage());
       return false;
     }
+    String problem = trial(model);
+    if (problem != null) {
+      model.close();
+      log.accept("rejected checkpoint " + model.info() + ": " + problem);
+      return false;
+    }
+    add(model);
+    log.accept("serving " + model.info());
+    return true;
+  }
+
+  /** Runs a two-row batch at the middle of the time range; null if the scores are finite, else why not. */
+  private static String trial(ScoreModel model) {
+    var info = model.info();
+    int dim = info.dimension();
+    float[] x = new float[2 * dim];
+    java.util.Arrays.fill(x, 0.5f);
+    float mid = (float) info.modelTime((info.eps() + info.sde().horizon()) / 2);
+    float[] out = new float[2 * dim];
+    try {
+      model.score(x, new float[] {mid, mid}, info.numClasses() > 0 ? new long[2] : null, 2, out);
+    } catch (RuntimeException e) {
+      return "it fails to run: " + e.getMessage();
+    }
+    for (float v : out) {
+      if (!Float.isFinite(v)) {
+        return "it returns " + v + " on a trial batch";
+      }
+    }
+    return null;
   }
 
   private void add(ScoreModel model) {
@@ -85,6 +116,11 @@ public final class ModelRegistry implements AutoCloseable {
       return Optional.of(versions.get(versions.size() - 1));
     }
     return versions.stream().filter(v -> v.version().equals(version)).findFirst();
+  }
+
+  /** True once {@code name} at {@code version} is served. */
+  public boolean serves(String name, String version) {
+    return resolve(name, version).isPresent();
   }
 
   /** Every loaded model version. */

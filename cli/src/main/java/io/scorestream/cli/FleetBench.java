@@ -1,0 +1,158 @@
+package io.scorestream.cli;
+
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.onnx.MlpOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.Worker;
+import io.scorestream.worker.jobs.JobRequests;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code scorestream bench fleet}: on an embedded broker with one worker and the 2-D MLP score network,
+ * (1) continuous batching: N concurrent single-sample 1000-step PC jobs versus the same jobs one at a time;
+ * (2) transport: one 1000-step job through Kafka versus the same job run by core directly, and the latency from a
+ * progress event's creation to a consumer reading it.
+ */
+@Command(name = "fleet", mixinStandardHelpOptions = true,
+    description = "Continuous batching and transport overhead through the embedded broker.")
+final class FleetBench implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @Option(names = "--jobs", defaultValue = "64") int jobs;
+  @Option(names = "--steps", defaultValue = "1000") int steps;
+  @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = Files.createTempDirectory("scorestream-bench");
+    ModelInfo info = new ModelInfo("mlp", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
+        io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
+    byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.write(models.resolve("mlp.onnx"), onnx);
+    TopicNames names = TopicNames.defaults();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      Services.ensureTopics(kafka.bootstrapServers(), names);
+      double oneAtATime;
+      double concurrent;
+      // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
+      try (Worker serial = startWorker(kafka, names, models, 1);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+        run(client, "warm-up", 1);
+        oneAtATime = run(client, "serial", jobs);
+      }
+      try (Worker batching = startWorker(kafka, names, models, 8192);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+        run(client, "warm-up", jobs);
+        concurrent = run(client, "batch", jobs);
+        out.printf("| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
+            + "| speed-up %.1fx |%n", jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
+        transport(out, client, onnx);
+      }
+    }
+    return 0;
+  }
+
+  private Worker startWorker(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples)
+      throws InterruptedException {
+    Worker worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "bench-" + maxActiveSamples,
+        models, 1024, maxActiveSamples, 4096, threads, false), line -> { });
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (worker.assignedJobPartitions() < 12 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return worker;
+  }
+
+  private GenerateRequest request(String id) {
+    return GenerateRequest.newBuilder().setJobId(id).setModelName("mlp").setNumSamples(1).setSeed(id.hashCode())
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+  }
+
+  /** Submits {@code count} jobs at once and returns the seconds until the last one completes. */
+  private double run(JobClient client, String prefix, int count) throws Exception {
+    String tag = prefix + "-" + System.nanoTime();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(tag + "-" + i);
+    }
+    ExecutorService followers = Executors.newFixedThreadPool(Math.min(count, 16));
+    try {
+      long start = System.nanoTime();
+      ids.forEach(id -> client.submit(request(id)));
+      List<Future<JobEvent>> done = new ArrayList<>();
+      for (String id : ids) {
+        done.add(followers.submit(() -> client.follow(id, Duration.ofMinutes(10), e -> { })));
+      }
+      for (Future<JobEvent> f : done) {
+        if (!f.get().hasCompleted()) {
+          throw new IllegalStateException("a benchmark job did not complete: " + f.get());
+        }
+      }
+      return (System.nanoTime() - start) / 1e9;
+    } finally {
+      followers.shutdownNow();
+    }
+  }
+
+  private void transport(PrintWriter out, JobClient client, byte[] onnx) throws Exception {
+    GenerateRequest request = request("transport-" + System.nanoTime()).toBuilder().setNumSamples(64).build();
+    double direct;
+    try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
+      SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), 64, request.getSeed(), null);
+      long start = System.nanoTime();
+      new BatchEvaluator(model, 1024).runToCompletion(List.of(p), () -> { });
+      direct = (System.nanoTime() - start) / 1e9;
+    }
+    List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    client.submit(request.toBuilder().setPreview(io.scorestream.proto.v1.PreviewSettings.newBuilder()
+        .setEverySteps(10)).build());
+    client.follow(request.getJobId(), Duration.ofMinutes(10), e -> {
+      if (e.hasProgress()) {
+        double created = e.getTime().getSeconds() + e.getTime().getNanos() / 1e9;
+        latencies.add(System.currentTimeMillis() / 1e3 - created);
+      }
+    });
+    double viaKafka = (System.nanoTime() - start) / 1e9;
+    List<Double> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    out.printf("| one %d-step job of 64 samples | core directly %.3f s | through Kafka %.3f s | overhead %.3f s |%n",
+        steps, direct, viaKafka, viaKafka - direct);
+    out.printf("| progress events (preview every 10 steps) | %d events | latency p50 %.1f ms | p99 %.1f ms |%n",
+        sorted.size(), 1e3 * percentile(sorted, 0.5), 1e3 * percentile(sorted, 0.99));
+  }
+
+  private static double percentile(List<Double> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+}

@@ -1,0 +1,26 @@
+package io.scorestream.core.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.scorestream.core.model.ModelFormatException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reads an ONNX file's {@code metadata_props} without loading it into a runtime. */
+public final class OnnxMetadata {
+  private OnnxMetadata() {}
+
+  /** The metadata key/value pairs of a serialised ONNX model. */
+  public static Map<String, String> read(byte[] onnx) {
+    try {
+      Map<String, String> props = new LinkedHashMap<>();
+      for (StringStringEntryProto e : ModelProto.parseFrom(onnx).getMetadataPropsList()) {
+        props.put(e.getKey(), e.getValue());
+      }
+      return props;
+    } catch (InvalidProtocolBufferException e) {
+      throw new ModelFormatException("not an ONNX model: " + e.getMessage(), e);
+    }
+  }
+}

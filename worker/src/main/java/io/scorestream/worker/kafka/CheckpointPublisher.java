@@ -1,0 +1,67 @@
+package io.scorestream.worker.kafka;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ModelMetadata;
+import io.scorestream.core.onnx.OnnxMetadata;
+import io.scorestream.proto.v1.CheckpointEvent;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Publishes an ONNX model to {@code scorestream.checkpoints}, keyed by model name, carried whole in the record. */
+public final class CheckpointPublisher implements AutoCloseable {
+  private final KafkaProducer<String, byte[]> producer;
+  private final TopicNames names;
+
+  public CheckpointPublisher(String bootstrapServers, TopicNames names) {
+    this.names = names;
+    this.producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",                                  // a published model is durable
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES),  // the whole model in one record
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Publishes a model; its name and version come from its metadata ({@code fallbackName} when it names none).
+   * Returns the event as published. A model whose metadata breaks the contract is refused here.
+   */
+  public CheckpointEvent publish(byte[] onnx, String fallbackName) {
+    Map<String, String> metadata = OnnxMetadata.read(onnx);
+    ModelInfo info = ModelMetadata.parse(metadata, fallbackName);
+    return publish(onnx, info.name(), info.version(), info.trainStep(), metadata);
+  }
+
+  /** Publishes bytes under an explicit name and version, as they are (no checks: a worker checks them). */
+  public CheckpointEvent publish(byte[] onnx, String name, String version, long trainStep,
+      Map<String, String> metadata) {
+    Instant now = Instant.now();
+    CheckpointEvent event = CheckpointEvent.newBuilder().setModelName(name).setVersion(version)
+        .setTrainStep(trainStep).setSha256(CheckpointListener.sha256(onnx)).setSizeBytes(onnx.length)
+        .putAllMetadata(metadata).setOnnx(ByteString.copyFrom(onnx))
+        .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
+    try {
+      producer.send(new ProducerRecord<>(names.checkpoints(), name, event.toByteArray())).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Kafka refused checkpoint " + name + ":" + version + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing " + name + ":" + version, e);
+    }
+    return event;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

@@ -1,0 +1,73 @@
+package io.scorestream.worker.kafka;
+
+import com.google.protobuf.Timestamp;
+import io.scorestream.proto.v1.ModelVersion;
+import io.scorestream.proto.v1.WorkerHeartbeat;
+import io.scorestream.worker.jobs.Scheduler;
+import io.scorestream.worker.models.ModelRegistry;
+import java.time.Instant;
+
+/** Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period. */
+public final class Heartbeats implements Runnable, AutoCloseable {
+  private final String workerId;
+  private final String host;
+  private final Scheduler scheduler;
+  private final ModelRegistry models;
+  private final KafkaEventSink sink;
+  private final long periodMillis;
+  private volatile boolean closed;
+  private volatile WorkerHeartbeat last = WorkerHeartbeat.getDefaultInstance();
+
+  public Heartbeats(String workerId, String host, Scheduler scheduler, ModelRegistry models, KafkaEventSink sink,
+      long periodMillis) {
+    this.workerId = workerId;
+    this.host = host;
+    this.scheduler = scheduler;
+    this.models = models;
+    this.sink = sink;
+    this.periodMillis = periodMillis;
+  }
+
+  @Override
+  public void run() {
+    Scheduler.Totals before = scheduler.totals();
+    long then = System.nanoTime();
+    while (!closed) {
+      try {
+        Thread.sleep(periodMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      Scheduler.Totals now = scheduler.totals();
+      long at = System.nanoTime();
+      last = beat(before, now, (at - then) / 1e9);
+      sink.heartbeat(last);
+      before = now;
+      then = at;
+    }
+  }
+
+  private WorkerHeartbeat beat(Scheduler.Totals before, Scheduler.Totals now, double seconds) {
+    Instant time = Instant.now();
+    long capacity = now.rowCapacity() - before.rowCapacity();
+    WorkerHeartbeat.Builder b = WorkerHeartbeat.newBuilder().setWorkerId(workerId).setHost(host)
+        .setActiveJobs(scheduler.activeJobs()).setQueuedJobs(scheduler.queuedJobs())
+        .setSamplesPerSecond((now.samplesCompleted() - before.samplesCompleted()) / seconds)
+        .setEvaluationsPerSecond((now.rowsEvaluated() - before.rowsEvaluated()) / seconds)
+        .setBatchOccupancy(capacity == 0 ? 0 : (double) (now.rowsEvaluated() - before.rowsEvaluated()) / capacity)
+        .setTime(Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()));
+    models.all().forEach(m -> b.addModels(ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())));
+    return b.build();
+  }
+
+  /** The latest heartbeat sent. */
+  public WorkerHeartbeat last() {
+    return last;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

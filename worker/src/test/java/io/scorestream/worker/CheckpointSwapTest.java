@@ -1,0 +1,187 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ModelMetadata;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.onnx.OnnxGraphBuilder;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.proto.v1.WorkerHeartbeat;
+import io.scorestream.worker.jobs.JobRequests;
+import io.scorestream.worker.jobs.Tensors;
+import io.scorestream.worker.kafka.CheckpointPublisher;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are turned away. */
+class CheckpointSwapTest {
+  private static final GaussianMixture V1 = new GaussianMixture(new double[] {1}, new double[][] {{-2, 0}},
+      new double[] {0.3});
+  private static final GaussianMixture V2 = new GaussianMixture(new double[] {1}, new double[][] {{3, 3}},
+      new double[] {0.3});
+  private final TopicNames names = TopicNames.defaults();
+
+  @TempDir
+  Path dir;
+
+  private static ModelInfo info(String version) {
+    return new ModelInfo("gmm", version, new VpSde(0.1, 20, 1), 1e-3, new int[] {2}, DataScaling.IDENTITY, 0,
+        TimeInput.TIME, "", -1);
+  }
+
+  private static GenerateRequest request(String id, int steps) {
+    return GenerateRequest.newBuilder().setJobId(id).setModelName("gmm").setNumSamples(4).setSeed(id.hashCode())
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+  }
+
+  private static float[] alone(ScoreModel model, GenerateRequest request) {
+    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), request.getNumSamples(),
+        request.getSeed(), null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    return p.result();
+  }
+
+  private <T> Map<String, List<T>> read(EmbeddedKafka kafka, String topic, Parser<T> parser,
+      Predicate<Map<String, List<T>>> done) throws Exception {
+    Map<String, List<T>> byKey = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!done.test(byKey)) {
+        assertTrue(System.nanoTime() < deadline, "records did not arrive in time on " + topic);
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(parser.parse(r.value()));
+        }
+      }
+    }
+    return byKey;
+  }
+
+  private interface Parser<T> {
+    T parse(byte[] bytes) throws Exception;
+  }
+
+  private static boolean has(List<JobEvent> events, Predicate<JobEvent> p) {
+    return events != null && events.stream().anyMatch(p);
+  }
+
+  @Test
+  void newVersionServesJobsStartedAfterItRunningJobsKeepTheirsAndBrokenOnesAreRejected() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Topics.ensure(admin, Topics.all(names, (short) 1));
+      }
+      Path models = Files.createDirectories(dir.resolve("models"));
+      byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
+      byte[] v2 = GaussianMixtureOnnx.build(V2, info("2"));
+      Files.write(models.resolve("gmm.onnx"), v1);
+      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+      try (Worker worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "w", models, 4096,
+               100_000, 10_000, 1, false), log::add);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           CheckpointPublisher publisher = new CheckpointPublisher(kafka.bootstrapServers(), names);
+           ScoreModel ref1 = runtime.load(v1, "gmm");
+           ScoreModel ref2 = runtime.load(v2, "gmm")) {
+        List<GenerateRequest> early = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          early.add(request("early-" + i, 30_000));
+        }
+        early.forEach(client::submit);
+        read(kafka, names.jobEvents(), JobEvent::parseFrom,
+            m -> early.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasStarted)));
+
+        // under load: a model that does not load, one that returns NaN, then the real next version
+        publisher.publish(new byte[] {1, 2, 3}, "gmm", "3", 0, Map.of());
+        OnnxGraphBuilder g = new OnnxGraphBuilder("nan");
+        String x = g.input("x", DataType.FLOAT, "N", 2);
+        g.input("t", DataType.FLOAT, "N");
+        g.output(g.op("Log", g.op("Neg", x)), "score", DataType.FLOAT, "N", 2);
+        publisher.publish(g.build(ModelMetadata.describe(info("4"))), "gmm");
+        publisher.publish(v2, "gmm");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!worker.models().serves("gmm", "2")) {
+          assertTrue(System.nanoTime() < deadline, "version 2 was not loaded: " + log);
+          Thread.sleep(20);
+        }
+        Map<String, List<JobEvent>> atSwap = read(kafka, names.jobEvents(), JobEvent::parseFrom,
+            m -> early.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasStarted)));
+        assertTrue(early.stream().noneMatch(r -> has(atSwap.get(r.getJobId()), JobEvent::hasCompleted)),
+            "the early jobs are still running when version 2 arrives");
+        List<GenerateRequest> late = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          late.add(request("late-" + i, 100));
+        }
+        late.forEach(client::submit);
+        List<GenerateRequest> all = new ArrayList<>(early);
+        all.addAll(late);
+        Map<String, List<JobEvent>> events = read(kafka, names.jobEvents(), JobEvent::parseFrom,
+            m -> all.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasCompleted)));
+        for (GenerateRequest r : all) {
+          boolean isEarly = early.contains(r);
+          List<JobEvent> mine = events.get(r.getJobId());
+          JobEvent started = mine.stream().filter(JobEvent::hasStarted).findFirst().orElseThrow();
+          assertEquals(isEarly ? "1" : "2", started.getStarted().getModelVersion(), r.getJobId());
+          JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
+          SameSamples.assertSame(alone(isEarly ? ref1 : ref2, r), Tensors.floats(done.getCompleted().getSamples()),
+              r.getJobId());
+        }
+        assertFalse(worker.models().serves("gmm", "3"));
+        assertFalse(worker.models().serves("gmm", "4"));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),
+            log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")), log.toString());
+
+        Map<String, List<WorkerHeartbeat>> beats = read(kafka, names.workers(), WorkerHeartbeat::parseFrom,
+            m -> has2(m.get("w")));
+        WorkerHeartbeat beat = beats.get("w").get(beats.get("w").size() - 1);
+        assertTrue(beat.getModelsList().stream().anyMatch(v -> v.getVersion().equals("2")));
+      }
+    }
+  }
+
+  private static boolean has2(List<WorkerHeartbeat> beats) {
+    return beats != null && beats.stream().anyMatch(b -> b.getModelsCount() == 2);
+  }
+}
