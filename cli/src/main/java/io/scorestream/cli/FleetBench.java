@@ -24,9 +24,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,13 +67,13 @@ final class FleetBench implements Callable<Integer> {
       // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
       try (Worker serial = startWorker(kafka, names, models, 1);
            JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
-        run(client, "warm-up", 1);
-        oneAtATime = run(client, "serial", jobs);
+        run(kafka, names, client, "warm-up", 1);
+        oneAtATime = run(kafka, names, client, "serial", jobs);
       }
       try (Worker batching = startWorker(kafka, names, models, 8192);
            JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
-        run(client, "warm-up", jobs);
-        concurrent = run(client, "batch", jobs);
+        run(kafka, names, client, "warm-up", jobs);
+        concurrent = run(kafka, names, client, "batch", jobs);
         out.printf("| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
             + "| speed-up %.1fx |%n", jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
         transport(out, client, onnx);
@@ -96,28 +99,42 @@ final class FleetBench implements Callable<Integer> {
   }
 
   /** Submits {@code count} jobs at once and returns the seconds until the last one completes. */
-  private double run(JobClient client, String prefix, int count) throws Exception {
+  private double run(EmbeddedKafka kafka, TopicNames names, JobClient client, String prefix, int count)
+      throws Exception {
     String tag = prefix + "-" + System.nanoTime();
-    List<String> ids = new ArrayList<>();
+    java.util.Set<String> pending = new java.util.HashSet<>();
     for (int i = 0; i < count; i++) {
-      ids.add(tag + "-" + i);
+      pending.add(tag + "-" + i);
     }
-    ExecutorService followers = Executors.newFixedThreadPool(Math.min(count, 16));
-    try {
+    try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(java.util.Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20),             // completed events carry samples
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = events.partitionsFor(names.jobEvents()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      events.assign(partitions);
+      events.seekToEnd(partitions);
+      partitions.forEach(events::position);                                      // fix the start before submitting
       long start = System.nanoTime();
-      ids.forEach(id -> client.submit(request(id)));
-      List<Future<JobEvent>> done = new ArrayList<>();
-      for (String id : ids) {
-        done.add(followers.submit(() -> client.follow(id, Duration.ofMinutes(10), e -> { })));
-      }
-      for (Future<JobEvent> f : done) {
-        if (!f.get().hasCompleted()) {
-          throw new IllegalStateException("a benchmark job did not complete: " + f.get());
+      client.submitAll(pending.stream().map(this::request).toList());
+      long deadline = start + Duration.ofMinutes(10).toNanos();
+      while (!pending.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(pending.size() + " benchmark jobs did not complete");
+        }
+        for (ConsumerRecord<String, byte[]> r : events.poll(Duration.ofMillis(20))) {
+          if (pending.contains(r.key())) {
+            JobEvent e = JobEvent.parseFrom(r.value());
+            if (e.hasFailed() || e.hasCancelled()) {
+              throw new IllegalStateException("benchmark job " + r.key() + " did not complete: " + e);
+            }
+            if (e.hasCompleted()) {
+              pending.remove(r.key());
+            }
+          }
         }
       }
       return (System.nanoTime() - start) / 1e9;
-    } finally {
-      followers.shutdownNow();
     }
   }
 

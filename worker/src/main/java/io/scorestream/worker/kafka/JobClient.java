@@ -45,6 +45,24 @@ public final class JobClient implements AutoCloseable {
     send(new ProducerRecord<>(names.jobs(), request.getJobId(), request.toByteArray()));
   }
 
+  /** Enqueues many jobs, sending them together; returns once the broker has them all. */
+  public void submitAll(java.util.Collection<GenerateRequest> requests) {
+    List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+    for (GenerateRequest r : requests) {
+      sent.add(producer.send(new ProducerRecord<>(names.jobs(), r.getJobId(), r.toByteArray())));
+    }
+    for (java.util.concurrent.Future<?> f : sent) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("Kafka refused a job: " + e.getCause().getMessage(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while submitting jobs", e);
+      }
+    }
+  }
+
   /** Asks every worker to cancel a job; harmless for an unknown or finished job. */
   public void cancel(String jobId, String tenant) {
     Control control = Control.newBuilder().setJobId(jobId).setTenant(tenant)
