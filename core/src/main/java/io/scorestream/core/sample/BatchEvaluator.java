@@ -19,6 +19,7 @@ public final class BatchEvaluator {
   private long[] labels = new long[0];
   private float[] out = new float[0];
   private long modelCalls;
+  private final java.util.ArrayList<SamplingProcess> active = new java.util.ArrayList<>();
   private float[] chunkX;
   private float[] chunkT;
   private long[] chunkLabels;
@@ -53,11 +54,13 @@ public final class BatchEvaluator {
    * that fails are dropped by that process alone; the others continue.
    */
   public void step(List<? extends SamplingProcess> processes) {
+    active.clear();
     int rows = 0;
     boolean conditional = false;
     for (SamplingProcess p : processes) {
       if (!p.finished()) {
         checkShape(p);
+        active.add(p);
         rows += p.samples();
         conditional |= p.labels() != null;
       }
@@ -67,15 +70,12 @@ public final class BatchEvaluator {
     }
     ensureCapacity(rows);
     int row = 0;
-    for (SamplingProcess p : processes) {
-      if (p.finished()) {
-        continue;
-      }
+    for (SamplingProcess p : active) {
       System.arraycopy(p.queryPoints(), 0, x, row * dim, p.samples() * dim);
       float time = (float) info.modelTime(p.queryTime());
-      for (int r = 0; r < p.samples(); r++) {
-        t[row + r] = time;
-        if (conditional) {
+      java.util.Arrays.fill(t, row, row + p.samples(), time);
+      if (conditional) {
+        for (int r = 0; r < p.samples(); r++) {
           labels[row + r] = p.labels() == null ? 0 : p.labels()[r];
         }
       }
@@ -83,13 +83,9 @@ public final class BatchEvaluator {
     }
     evaluate(rows, conditional);
     row = 0;
-    for (SamplingProcess p : processes) {
-      if (p.finished()) {
-        continue;
-      }
-      int n = p.samples();
+    for (SamplingProcess p : active) {
       p.supply(out, row * dim);
-      row += n;
+      row += p.samples();
     }
   }
 

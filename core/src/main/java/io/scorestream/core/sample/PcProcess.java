@@ -26,6 +26,10 @@ final class PcProcess extends SamplingProcess {
   private final byte[] opKind;
   private final double[] opTime;
   private final int[] opStep;
+  /** Per op, the coefficients its update needs, computed once: see {@link #coefficients}. */
+  private final double[] coefA;
+  private final double[] coefB;
+  private final double[] coefC;
   private int op;
 
   PcProcess(Sde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling, long seed,
@@ -62,6 +66,12 @@ final class PcProcess extends SamplingProcess {
         k = addOps(k, PREDICT, p, t, i);
       }
     }
+    coefA = new double[total];
+    coefB = new double[total];
+    coefC = new double[total];
+    for (int j = 0; j < total; j++) {
+      coefficients(j);
+    }
     noise.fill(x);
     double priorStd = sde.priorStd();
     for (int i = 0; i < size; i++) {
@@ -76,6 +86,39 @@ final class PcProcess extends SamplingProcess {
     return n == 1 ? sde.horizon() : sde.horizon() + i * (eps - sde.horizon()) / (n - 1);
   }
 
+  /**
+   * Fills op j's coefficients. Reverse diffusion: drift factor, G. Euler–Maruyama: drift coefficient, g, dt.
+   * Ancestral: a, b2, noise std. Langevin: alpha. Annealed Langevin: alpha, std(t).
+   */
+  private void coefficients(int j) {
+    double t = opTime[j];
+    int n = spec.steps();
+    if (opKind[j] == CORRECT) {
+      coefA[j] = sde.langevinAlpha(t, n);
+      coefB[j] = sde.marginalStd(t);
+      return;
+    }
+    switch (spec.predictor()) {
+      case REVERSE_DIFFUSION -> {
+        LinearStep step = sde.discretise(t, n);
+        coefA[j] = step.driftFactor();
+        coefB[j] = step.g();
+      }
+      case EULER_MARUYAMA -> {
+        coefA[j] = sde.driftCoefficient(t);
+        coefB[j] = sde.diffusion(t);
+        coefC[j] = sde.horizon() / n;
+      }
+      case ANCESTRAL -> {
+        AncestralStep step = sde.ancestral(t, n);
+        coefA[j] = step.a();
+        coefB[j] = step.b2();
+        coefC[j] = step.noiseStd();
+      }
+      case NONE -> throw new IllegalStateException("no predictor step is scheduled without a predictor");
+    }
+  }
+
   private int addOps(int k, byte kind, int count, double t, int step) {
     for (int j = 0; j < count; j++, k++) {
       opKind[k] = kind;
@@ -87,12 +130,11 @@ final class PcProcess extends SamplingProcess {
 
   @Override
   protected void advance(float[] score, int offset) {
-    double t = opTime[op];
     noise.fill(z);
     if (opKind[op] == CORRECT) {
-      correct(score, offset, t);
+      correct(score, offset, op);
     } else {
-      predict(score, offset, t);
+      predict(score, offset, op);
     }
     op++;
     if (op < opKind.length) {
@@ -100,46 +142,43 @@ final class PcProcess extends SamplingProcess {
     }
   }
 
-  private void predict(float[] s, int off, double t) {
-    int n = spec.steps();
+  private void predict(float[] s, int off, int j) {
+    double a = coefA[j];
+    double b = coefB[j];
+    double c = coefC[j];
     switch (spec.predictor()) {
       case REVERSE_DIFFUSION -> {
-        LinearStep step = sde.discretise(t, n);
-        double g2 = step.g() * step.g();
+        double g2 = b * b;
         for (int i = 0; i < x.length; i++) {
-          xMean[i] = x[i] - step.driftFactor() * x[i] + g2 * s[off + i];
-          x[i] = xMean[i] + step.g() * z[i];
+          xMean[i] = x[i] - a * x[i] + g2 * s[off + i];
+          x[i] = xMean[i] + b * z[i];
         }
       }
       case EULER_MARUYAMA -> {
-        double dt = sde.horizon() / n;
-        double c = sde.driftCoefficient(t);
-        double g = sde.diffusion(t);
-        double noiseScale = g * Math.sqrt(dt);
+        double noiseScale = b * Math.sqrt(c);
         for (int i = 0; i < x.length; i++) {
-          xMean[i] = x[i] - (c * x[i] - g * g * s[off + i]) * dt;
+          xMean[i] = x[i] - (a * x[i] - b * b * s[off + i]) * c;
           x[i] = xMean[i] + noiseScale * z[i];
         }
       }
       case ANCESTRAL -> {
-        AncestralStep step = sde.ancestral(t, n);
         for (int i = 0; i < x.length; i++) {
-          xMean[i] = (x[i] + step.b2() * s[off + i]) / step.a();
-          x[i] = xMean[i] + step.noiseStd() * z[i];
+          xMean[i] = (x[i] + b * s[off + i]) / a;
+          x[i] = xMean[i] + c * z[i];
         }
       }
       case NONE -> throw new IllegalStateException("no predictor step is scheduled without a predictor");
     }
   }
 
-  private void correct(float[] s, int off, double t) {
-    double alpha = sde.langevinAlpha(t, spec.steps());
+  private void correct(float[] s, int off, int j) {
+    double alpha = coefA[j];
     double stepSize;
     if (spec.corrector() == CorrectorKind.LANGEVIN) {
       double ratio = spec.snr() * meanRowNorm(i -> z[i]) / meanRowNorm(i -> s[off + i]);
       stepSize = 2 * alpha * ratio * ratio;
     } else {
-      double std = sde.marginalStd(t);
+      double std = coefB[j];
       stepSize = 2 * alpha * spec.snr() * spec.snr() * std * std;
     }
     double noiseScale = Math.sqrt(2 * stepSize);

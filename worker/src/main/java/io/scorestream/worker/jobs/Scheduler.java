@@ -49,6 +49,8 @@ public final class Scheduler implements Runnable {
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   private final Set<String> cancelledEarly = new HashSet<>();
+  private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
+  private final List<RunningJob> snapshot = new ArrayList<>();
   /**
    * Running totals for heartbeats and metrics.
    *
@@ -133,17 +135,20 @@ public final class Scheduler implements Runnable {
     applyAbandons();
     applyCancels();
     admit();
-    Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
+    groups.values().forEach(List::clear);
     for (RunningJob r : running.values()) {
       groups.computeIfAbsent(r.model, m -> new ArrayList<>()).add(r.process);
     }
+    groups.values().removeIf(List::isEmpty);
     long rows = 0;
     long calls = 0;
     long capacity = 0;
     for (Map.Entry<ModelRegistry.Loaded, List<SamplingProcess>> group : groups.entrySet()) {
       var evaluator = group.getKey().evaluator();
       long before = evaluator.modelCalls();
-      rows += group.getValue().stream().filter(p -> !p.finished()).mapToLong(SamplingProcess::samples).sum();
+      for (SamplingProcess p : group.getValue()) {
+        rows += p.finished() ? 0 : p.samples();
+      }
       evaluator.step(group.getValue());
       calls += evaluator.modelCalls() - before;
       capacity += (evaluator.modelCalls() - before) * (long) evaluator.maxBatch();
@@ -151,7 +156,9 @@ public final class Scheduler implements Runnable {
     Totals t = totals;
     totals = new Totals(t.samplesCompleted(), t.rowsEvaluated() + rows, t.modelCalls() + calls,
         t.rowCapacity() + capacity);
-    for (RunningJob r : List.copyOf(running.values())) {
+    snapshot.clear();
+    snapshot.addAll(running.values());
+    for (RunningJob r : snapshot) {
       report(r);
     }
     activeJobs = running.size();
@@ -285,14 +292,16 @@ public final class Scheduler implements Runnable {
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }
-    StepProgress s = p.progress();
     var preview = r.job.request().getPreview();
     boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
     // step-based previews every k steps; rate-limited ones at most r a second; bare progress four times a second
-    boolean due = preview.getEverySteps() == 0 || s.step() - r.lastPreviewStep >= preview.getEverySteps();
     long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
         : wantsPreview ? 0 : DEFAULT_PROGRESS_NANOS;
-    if (!due || now - r.lastProgressNanos < minGap) {
+    if (now - r.lastProgressNanos < minGap) {
+      return;
+    }
+    StepProgress s = p.progress();
+    if (preview.getEverySteps() > 0 && s.step() - r.lastPreviewStep < preview.getEverySteps()) {
       return;
     }
     long elapsed = (now - r.startedAtNanos) / 1_000_000;
