@@ -3,15 +3,9 @@ package io.scorestream.worker.kafka;
 import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel reaches the
@@ -24,14 +18,7 @@ public final class ControlListener implements Runnable, AutoCloseable {
 
   public ControlListener(String bootstrapServers, TopicNames names, Scheduler scheduler) {
     this.scheduler = scheduler;
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),              // no group, nothing to commit
-        new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = consumer.partitionsFor(names.control()).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    this.consumer = WholeTopic.reader(bootstrapServers, names.control());
   }
 
   @Override

@@ -6,13 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The latest {@link JobState} of every job, read from the compacted {@code job-state} topic from its beginning.
@@ -27,15 +24,8 @@ public final class JobStateView implements Runnable, AutoCloseable {
   private volatile boolean closed;
 
   public JobStateView(String bootstrapServers, TopicNames names) {
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,               // no group: every worker reads it all
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES), // states may carry results
-        new StringDeserializer(), new ByteArrayDeserializer());
-    this.partitions = consumer.partitionsFor(names.jobState()).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    this.consumer = WholeTopic.reader(bootstrapServers, names.jobState());   // every worker reads it all
+    this.partitions = WholeTopic.partitions(consumer, names.jobState());
   }
 
   @Override
