@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.core.model.ModelInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,14 +20,9 @@ final class SampleFiles {
     return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
   }
 
-  /** True for {@code [1, H, W]} or {@code [3, H, W]}. */
-  static boolean isImage(int[] shape) {
-    return shape.length == 3 && (shape[0] == 1 || shape[0] == 3);
-  }
-
   static void write(Path out, float[] values, int rows, int[] dataShape) throws IOException {
     if (isPng(out)) {
-      if (!isImage(dataShape)) {
+      if (!ModelInfo.isImageShape(dataShape)) {
         throw new IllegalArgumentException("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W])");
       }
       PngGrid.write(out, values, rows, dataShape);

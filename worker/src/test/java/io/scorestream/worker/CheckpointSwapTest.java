@@ -33,18 +33,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,30 +69,9 @@ class CheckpointSwapTest {
     return p.result();
   }
 
-  private <T> Map<String, List<T>> read(EmbeddedKafka kafka, String topic, Parser<T> parser,
+  private <T> Map<String, List<T>> read(EmbeddedKafka kafka, String topic, TopicRecords.Parser<T> parser,
       Predicate<Map<String, List<T>>> done) throws Exception {
-    Map<String, List<T>> byKey = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!done.test(byKey)) {
-        assertTrue(System.nanoTime() < deadline, "records did not arrive in time on " + topic);
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(parser.parse(r.value()));
-        }
-      }
-    }
-    return byKey;
-  }
-
-  private interface Parser<T> {
-    T parse(byte[] bytes) throws Exception;
+    return TopicRecords.readUntil(kafka.bootstrapServers(), topic, parser, Duration.ofSeconds(120), done);
   }
 
   private static boolean has(List<JobEvent> events, Predicate<JobEvent> p) {

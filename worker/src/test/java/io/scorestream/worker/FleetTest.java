@@ -29,18 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,24 +74,7 @@ class FleetTest {
 
   private Map<String, List<JobEvent>> events(EmbeddedKafka kafka, Duration timeout,
       Predicate<Map<String, List<JobEvent>>> done) throws Exception {
-    Map<String, List<JobEvent>> byJob = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(names.jobEvents()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!done.test(byJob)) {
-        assertTrue(System.nanoTime() < deadline, "events did not arrive in time");
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(JobEvent.parseFrom(r.value()));
-        }
-      }
-    }
-    return byJob;
+    return TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom, timeout, done);
   }
 
   private static boolean completed(List<JobEvent> events) {

@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -106,24 +105,8 @@ class WorkerIntegrationTest {
 
   /** Reads every job event from the beginning until {@code done} holds for the events seen, grouped by job. */
   private Map<String, List<JobEvent>> events(Predicate<Map<String, List<JobEvent>>> done) throws Exception {
-    Map<String, List<JobEvent>> byJob = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(names.jobEvents()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!done.test(byJob)) {
-        assertTrue(System.nanoTime() < deadline, "events did not arrive in time: " + byJob.keySet());
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(JobEvent.parseFrom(r.value()));
-        }
-      }
-    }
-    return byJob;
+    return TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+        Duration.ofSeconds(120), done);
   }
 
   private static boolean finalIn(List<JobEvent> events) {

@@ -55,7 +55,12 @@ public record ModelInfo(
 
   /** True for {@code [1, H, W]} or {@code [3, H, W]} shapes, which can be written as PNG images. */
   public boolean isImage() {
-    return dataShape.length == 3 && (dataShape[0] == 1 || dataShape[0] == 3);
+    return isImageShape(dataShape);
+  }
+
+  /** True for a sample shape {@code [1, H, W]} or {@code [3, H, W]}. */
+  public static boolean isImageShape(int[] shape) {
+    return shape.length == 3 && (shape[0] == 1 || shape[0] == 3);
   }
 
   /** The value the model's t input takes at diffusion time t. */

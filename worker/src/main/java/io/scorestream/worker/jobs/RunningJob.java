@@ -6,7 +6,6 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.worker.models.ModelRegistry;
-import java.time.Instant;
 
 /** A job the scheduler holds: its sampler once started, and the numbering of the events it has sent. */
 final class RunningJob {
@@ -39,8 +38,7 @@ final class RunningJob {
 
   /** The next event of this job, numbered, with the job's updated state. */
   void emit(EventSink sink, JobEvent.Builder event, JobStatus status) {
-    Instant now = Instant.now();
-    Timestamp time = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    Timestamp time = Times.now();
     JobEvent built = event.setJobId(job.id()).setAttempt(job.attempt()).setSequence(nextSequence++).setTime(time)
         .build();
     state.setStatus(status).setLastSequence(built.getSequence()).setUpdatedAt(time);

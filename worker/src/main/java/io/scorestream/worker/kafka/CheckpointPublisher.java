@@ -1,12 +1,11 @@
 package io.scorestream.worker.kafka;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.proto.v1.CheckpointEvent;
-import java.time.Instant;
+import io.scorestream.worker.jobs.Times;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,11 +42,10 @@ public final class CheckpointPublisher implements AutoCloseable {
   /** Publishes bytes under an explicit name and version, as they are (no checks: a worker checks them). */
   public CheckpointEvent publish(byte[] onnx, String name, String version, long trainStep,
       Map<String, String> metadata) {
-    Instant now = Instant.now();
     CheckpointEvent event = CheckpointEvent.newBuilder().setModelName(name).setVersion(version)
         .setTrainStep(trainStep).setSha256(CheckpointListener.sha256(onnx)).setSizeBytes(onnx.length)
         .putAllMetadata(metadata).setOnnx(ByteString.copyFrom(onnx))
-        .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
+        .setTime(Times.now()).build();
     try {
       producer.send(new ProducerRecord<>(names.checkpoints(), name, event.toByteArray())).get();
     } catch (ExecutionException e) {

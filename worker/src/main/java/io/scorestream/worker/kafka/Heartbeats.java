@@ -1,11 +1,10 @@
 package io.scorestream.worker.kafka;
 
-import com.google.protobuf.Timestamp;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.worker.jobs.Scheduler;
+import io.scorestream.worker.jobs.Times;
 import io.scorestream.worker.models.ModelRegistry;
-import java.time.Instant;
 
 /** Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period. */
 public final class Heartbeats implements Runnable, AutoCloseable {
@@ -49,14 +48,13 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   }
 
   private WorkerHeartbeat beat(Scheduler.Totals before, Scheduler.Totals now, double seconds) {
-    Instant time = Instant.now();
     long capacity = now.rowCapacity() - before.rowCapacity();
     WorkerHeartbeat.Builder b = WorkerHeartbeat.newBuilder().setWorkerId(workerId).setHost(host)
         .setActiveJobs(scheduler.activeJobs()).setQueuedJobs(scheduler.queuedJobs())
         .setSamplesPerSecond((now.samplesCompleted() - before.samplesCompleted()) / seconds)
         .setEvaluationsPerSecond((now.rowsEvaluated() - before.rowsEvaluated()) / seconds)
         .setBatchOccupancy(capacity == 0 ? 0 : (double) (now.rowsEvaluated() - before.rowsEvaluated()) / capacity)
-        .setTime(Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()));
+        .setTime(Times.now());
     models.all().forEach(m -> b.addModels(ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())));
     return b.build();
   }

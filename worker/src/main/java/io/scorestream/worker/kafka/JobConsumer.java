@@ -11,9 +11,9 @@ import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.worker.jobs.Job;
 import io.scorestream.worker.jobs.Scheduler;
+import io.scorestream.worker.jobs.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -147,8 +147,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   }
 
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {
-    Instant now = Instant.now();
-    Timestamp time = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    Timestamp time = Times.now();
     sink.deadLetter(record.key(), DeadLetter.newBuilder().setTopic(record.topic()).setPartition(record.partition())
         .setOffset(record.offset())
         .setKey(record.key() == null ? ByteString.EMPTY : ByteString.copyFrom(record.key(), StandardCharsets.UTF_8))

@@ -1,0 +1,15 @@
+package io.scorestream.worker.jobs;
+
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+
+/** Wall-clock time as the {@link Timestamp} the messages carry. */
+public final class Times {
+  private Times() {}
+
+  /** Now, to the nanosecond the clock gives. */
+  public static Timestamp now() {
+    Instant now = Instant.now();
+    return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+  }
+}
