@@ -55,11 +55,6 @@ final class DevCommand implements Callable<Integer> {
         + " --model gmm-vp --samples 256 --watch --out samples.npy");
     err.println("Ctrl-C stops everything");
     err.flush();
-    if (kafka != null) {
-      Services.runUntilStopped(err, worker, kafka);
-    } else {
-      Services.runUntilStopped(err, worker);
-    }
-    return 0;
+    return kafka != null ? Services.runUntilStopped(err, worker, kafka) : Services.runUntilStopped(err, worker);
   }
 }

@@ -12,6 +12,7 @@ import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.worker.Worker;
+import io.scorestream.worker.WorkerSettings;
 import io.scorestream.worker.jobs.JobRequests;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
@@ -84,8 +85,9 @@ final class FleetBench implements Callable<Integer> {
 
   private Worker startWorker(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples)
       throws InterruptedException {
-    Worker worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "bench-" + maxActiveSamples,
-        models, 1024, maxActiveSamples, 4096, threads, false), line -> { });
+    Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "bench-" + maxActiveSamples)
+        .topics(names).modelsDir(models).maxActiveSamples(maxActiveSamples).intraOpThreads(threads).build(),
+        line -> { });
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (worker.assignedJobPartitions() < 12 && System.nanoTime() < deadline) {
       Thread.sleep(20);

@@ -35,34 +35,54 @@ final class Services {
   }
 
   static Worker startWorker(String bootstrapServers, TopicNames names, WorkerOptions options, PrintWriter err) {
-    Worker worker = Worker.start(new Worker.Settings(bootstrapServers, names, options.workerId(),
-        options.modelsDir, options.maxBatch, options.maxActiveSamples, options.maxSamplesPerJob, options.threads,
-        options.cuda), line -> {
-          err.println("scorestream worker: " + line);
-          err.flush();
-        });
+    Worker worker = Worker.start(options.settings(bootstrapServers, names), line -> {
+      err.println("scorestream worker: " + line);
+      err.flush();
+    });
     err.println("worker " + options.workerId() + " serves " + worker.models().all().stream()
         .map(m -> m.name() + ":" + m.version()).sorted().toList());
+    if (worker.metricsPort() >= 0) {
+      err.println("worker metrics on http://localhost:" + worker.metricsPort() + "/metrics");
+    }
     err.flush();
     return worker;
   }
 
-  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes {@code resources} in order. */
-  static void runUntilStopped(PrintWriter err, AutoCloseable... resources) throws InterruptedException {
+  /**
+   * Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or the worker stops by itself on a fatal error, then
+   * closes the worker and {@code others} in order. Returns the exit code: 0 after a requested stop, 1 after a fatal
+   * error, which is printed.
+   */
+  static int runUntilStopped(PrintWriter err, Worker worker, AutoCloseable... others) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
       err.println("stopping");
       err.flush();
-      for (AutoCloseable r : resources) {
-        try {
-          r.close();
-        } catch (Exception e) {
-          err.println("while stopping: " + e.getMessage());
-        }
-      }
+      closeAll(err, worker, others);
       stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Throwable fatal = worker.stopped().join();
+    if (fatal == null) {
+      stopped.await();   // the hook closed the worker: wait until it has closed the rest too
+      return 0;
+    }
+    Runtime.getRuntime().removeShutdownHook(hook);
+    err.println("the worker stopped: " + fatal.getMessage());
+    closeAll(err, worker, others);
+    return 1;
+  }
+
+  private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
+    worker.close();
+    for (AutoCloseable r : others) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        err.println("while stopping: " + e.getMessage());
+      }
+    }
+    err.flush();
   }
 
   /** Model files written for {@code dev} when no models directory is given: the analytic mixture per SDE. */

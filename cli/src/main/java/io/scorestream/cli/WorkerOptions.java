@@ -1,6 +1,9 @@
 package io.scorestream.cli;
 
+import io.scorestream.worker.WorkerSettings;
+import io.scorestream.worker.kafka.TopicNames;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How a worker serves: its models, its limits, its ONNX Runtime settings. */
@@ -19,6 +22,19 @@ final class WorkerOptions {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "intra-op threads (0: ORT's choice)")
   int threads;
   @Option(names = "--cuda", description = "use the CUDA execution provider when present") boolean cuda;
+  @Option(names = "--delivery-timeout", defaultValue = "120", paramLabel = "SECONDS",
+      description = "how long an event may take to reach Kafka before the worker gives up and stops")
+  long deliveryTimeoutSeconds;
+  @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
+      description = "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
+  int metricsPort;
+
+  WorkerSettings settings(String bootstrapServers, TopicNames names) {
+    return WorkerSettings.builder(bootstrapServers, workerId()).topics(names).modelsDir(modelsDir)
+        .maxBatch(maxBatch).maxActiveSamples(maxActiveSamples).maxSamplesPerJob(maxSamplesPerJob)
+        .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
+        .metricsPort(metricsPort).build();
+  }
 
   String workerId() {
     if (workerId != null) {
@@ -37,6 +53,12 @@ final class WorkerOptions {
   String problem() {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
       return "--max-batch, --max-active-samples and --max-samples-per-job must be positive";
+    }
+    if (deliveryTimeoutSeconds < 1) {
+      return "--delivery-timeout must be at least 1 second, got " + deliveryTimeoutSeconds;
+    }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      return "--metrics-port must be -1 (none), 0 (any free port) or a port number, got " + metricsPort;
     }
     if (modelsDir != null && !java.nio.file.Files.isDirectory(modelsDir)) {
       return "--models-dir " + modelsDir + " is not a directory";

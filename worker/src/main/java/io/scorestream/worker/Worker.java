@@ -1,5 +1,11 @@
 package io.scorestream.worker;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.worker.kafka.CheckpointListener;
@@ -8,34 +14,32 @@ import io.scorestream.worker.kafka.Heartbeats;
 import io.scorestream.worker.kafka.JobConsumer;
 import io.scorestream.worker.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
+import io.scorestream.worker.metrics.MetricsServer;
+import io.scorestream.worker.metrics.WorkerMetrics;
 import io.scorestream.worker.models.ModelRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * One worker: a member of the workers' consumer group that runs the jobs it is given with continuous batching
  * and streams their events. Built from its settings by a service's {@code main}; {@link #close} stops it cleanly.
+ *
+ * <p>Errors come in three tiers. A bad record fails its job (or goes to the dead-letter topic) and the worker
+ * goes on; a retriable Kafka error is retried by the clients; anything else (an event that cannot be delivered
+ * within the delivery timeout, a thread that dies) stops the worker without committing the jobs it holds, so they
+ * run again elsewhere. {@link #stopped} tells its owner why.
  */
 public final class Worker implements AutoCloseable {
-  /**
-   * Worker settings.
-   *
-   * @param bootstrapServers Kafka cluster
-   * @param topics           topic names
-   * @param workerId         this worker's id, unique in the fleet
-   * @param modelsDir        directory of {@code .onnx} models to serve, or null
-   * @param maxBatch         most rows per model call
-   * @param maxActiveSamples most samples running at once; more jobs wait
-   * @param maxSamplesPerJob the largest job accepted
-   * @param intraOpThreads   ONNX Runtime intra-op threads, 0 for its default
-   * @param cuda             use CUDA when present
-   */
-  public record Settings(String bootstrapServers, TopicNames topics, String workerId, Path modelsDir, int maxBatch,
-      int maxActiveSamples, int maxSamplesPerJob, int intraOpThreads, boolean cuda) {}
+  private static final long HEARTBEAT_MILLIS = 2000;
+  /** Room in a record for everything but the result tensor (a job state also carries the request). */
+  private static final int RECORD_HEADROOM_BYTES = 1 << 20;
 
+  private final Consumer<String> log;
   private final ModelRegistry models;
   private final KafkaEventSink sink;
   private final Scheduler scheduler;
@@ -44,23 +48,38 @@ public final class Worker implements AutoCloseable {
   private final ControlListener control;
   private final CheckpointListener checkpoints;
   private final Heartbeats heartbeats;
-  private static final long HEARTBEAT_MILLIS = 2000;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MetricsServer metricsServer;
   private final List<Thread> threads = new ArrayList<>();
+  private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
 
-  private Worker(Settings settings, Consumer<String> log) {
+  private Worker(WorkerSettings settings, Consumer<String> log) {
+    this.log = log;
     models = new ModelRegistry(new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log), settings.maxBatch(),
         log);
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
-    sink = new KafkaEventSink(settings.bootstrapServers(), settings.topics(), settings.workerId());
-    scheduler = new Scheduler(models, sink, new Scheduler.Limits(settings.workerId(), settings.maxActiveSamples(),
-        settings.maxSamplesPerJob()));
+    sink = new KafkaEventSink(settings.bootstrapServers(), settings.topics(), settings.workerId(),
+        settings.deliveryTimeout(), this::onUndeliverable, log);
+    Scheduler.Limits limits = new Scheduler.Limits(settings.workerId(), settings.maxActiveSamples(),
+        settings.maxSamplesPerJob(), Topics.MAX_MESSAGE_BYTES - RECORD_HEADROOM_BYTES);
+    registry.config().commonTags("worker", settings.workerId());
+    WorkerMetrics metrics = new WorkerMetrics(registry, models);
+    scheduler = new Scheduler(models, sink, limits, metrics);
+    metrics.watch(scheduler);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     view = new JobStateView(settings.bootstrapServers(), settings.topics());
     jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view);
     control = new ControlListener(settings.bootstrapServers(), settings.topics(), scheduler);
     checkpoints = new CheckpointListener(settings.bootstrapServers(), settings.topics(), models, log);
     heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS);
+    metricsServer = settings.metricsPort() >= 0 ? new MetricsServer(registry, settings.metricsPort()) : null;
   }
 
   private static String host() {
@@ -72,7 +91,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Starts a worker; {@code log} receives one-line operational messages. */
-  public static Worker start(Settings settings, Consumer<String> log) {
+  public static Worker start(WorkerSettings settings, Consumer<String> log) {
     Worker worker = new Worker(settings, log);
     worker.spawn("job-state-view", worker.view);
     worker.spawn("scheduler", worker.scheduler);
@@ -84,10 +103,35 @@ public final class Worker implements AutoCloseable {
   }
 
   private void spawn(String name, Runnable task) {
-    Thread t = new Thread(task, "worker-" + name);
+    Thread t = new Thread(() -> {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        stopOnFatal("its " + name + " thread failed: " + e, e);
+      }
+    }, "worker-" + name);
     t.setDaemon(true);
     t.start();
     threads.add(t);
+  }
+
+  private void onUndeliverable(Exception e) {
+    stopOnFatal("an event could not be delivered to Kafka: " + e.getMessage(), e);
+  }
+
+  /** Records the first fatal error and closes the worker on a thread of its own (a failing thread cannot join itself). */
+  private void stopOnFatal(String what, Throwable e) {
+    if (fatal.compareAndSet(null, e) && !closing.get()) {
+      log.accept("stopping: " + what);
+      Thread stopper = new Thread(this::close, "worker-stop");
+      stopper.setDaemon(true);
+      stopper.start();
+    }
+  }
+
+  /** Completes when the worker has stopped: with null after {@link #close}, or with the fatal error that stopped it. */
+  public CompletableFuture<Throwable> stopped() {
+    return stopped;
   }
 
   /** The models this worker serves. */
@@ -110,8 +154,22 @@ public final class Worker implements AutoCloseable {
     return scheduler;
   }
 
+  /** The port of the Prometheus endpoint, or -1 when it has none. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /** The metrics in Prometheus's text format, as the endpoint serves them. */
+  public String scrapeMetrics() {
+    return registry.scrape();
+  }
+
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      stopped.join();
+      return;
+    }
     jobs.close();
     control.close();
     checkpoints.close();
@@ -125,7 +183,12 @@ public final class Worker implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
     sink.close();
     models.close();
+    registry.close();
+    stopped.complete(fatal.get());
   }
 }

@@ -90,8 +90,8 @@ class CheckpointSwapTest {
       Files.write(models.resolve("gmm.onnx"), v1);
       List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      try (Worker worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "w", models, 4096,
-               100_000, 10_000, 1, false), log::add);
+      try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
+               .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).build(), log::add);
            JobClient client = new JobClient(kafka.bootstrapServers(), names);
            CheckpointPublisher publisher = new CheckpointPublisher(kafka.bootstrapServers(), names);
            ScoreModel ref1 = runtime.load(v1, "gmm");

@@ -51,6 +51,11 @@ class FleetTest {
   @TempDir
   Path dir;
 
+  private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
+    return WorkerSettings.builder(kafka.bootstrapServers(), id).topics(names).modelsDir(models).maxBatch(4096)
+        .maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).build();
+  }
+
   private Path setUp(EmbeddedKafka kafka) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.ensure(admin, Topics.all(names, (short) 1));
@@ -86,10 +91,8 @@ class FleetTest {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      try (Worker a = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "a", models, 4096, 100_000,
-               10_000, 1, false), System.err::println);
-           Worker b = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "b", models, 4096, 100_000,
-               10_000, 1, false), System.err::println);
+      try (Worker a = Worker.start(settings(kafka, "a", models), System.err::println);
+           Worker b = Worker.start(settings(kafka, "b", models), System.err::println);
            JobClient client = new JobClient(kafka.bootstrapServers(), names);
            ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         // both members hold partitions before the jobs come, so both serve some
@@ -143,8 +146,8 @@ class FleetTest {
         events(kafka, Duration.ofSeconds(60), m -> requests.stream().allMatch(r ->
             m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(JobEvent::hasStarted)));
         child.destroyForcibly().waitFor();
-        try (Worker survivor = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "survivor", models,
-            4096, 100_000, 10_000, 1, false), System.err::println)) {
+        try (Worker survivor = Worker.start(settings(kafka, "survivor", models),
+            System.err::println)) {
           Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(240),
               m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
           for (GenerateRequest r : requests) {
@@ -164,6 +167,47 @@ class FleetTest {
       } finally {
         child.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Path models = setUp(kafka);
+      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      GenerateRequest request = request("stranded", 3, 9, 30);
+      try (Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
+               .modelsDir(models).intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(2)).build(), log::add);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+        awaitPartitions(first, 12);
+        admin.deleteTopics(List.of(names.jobEvents())).all().get();   // events now have nowhere to go
+        client.submit(request);
+        Throwable cause = first.stopped().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(cause != null, "the worker stopped on its own, with a cause");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")), log.toString());
+
+        Topics.ensure(admin, Topics.all(names, (short) 1));
+        try (Worker second = Worker.start(settings(kafka, "second", models), System.err::println)) {
+          List<JobEvent> mine = events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
+              .get("stranded");
+          assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), "completed once");
+          assertTrue(mine.stream().filter(JobEvent::hasStarted)
+              .allMatch(e -> e.getStarted().getWorkerId().equals("second")), "the job ran where events could go");
+          JobEvent done = mine.get(mine.size() - 1);
+          SameSamples.assertSame(alone(reference, request), Tensors.floats(done.getCompleted().getSamples()),
+              "stranded");
+        }
+      }
+    }
+  }
+
+  private static void awaitPartitions(Worker worker, int partitions) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (worker.assignedJobPartitions() < partitions && System.nanoTime() < deadline) {
+      Thread.sleep(20);
     }
   }
 }

@@ -18,6 +18,9 @@ import io.scorestream.proto.v1.DeadLetter;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerKind;
+import io.scorestream.proto.v1.PreviewKind;
+import io.scorestream.proto.v1.PreviewSettings;
+import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.worker.jobs.JobRequests;
 import io.scorestream.worker.jobs.Tensors;
@@ -78,8 +81,9 @@ class WorkerIntegrationTest {
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
     Files.write(models.resolve("gmm-ve.onnx"), onnx);
     reference = runtime.load(onnx, "gmm-ve");
-    worker = Worker.start(new Worker.Settings(kafka.bootstrapServers(), names, "w1", models, 4096, 100_000, 10_000,
-        1, false), System.err::println);
+    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w1").topics(names).modelsDir(models)
+        .maxBatch(4096).maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).metricsPort(0).build(),
+        System.err::println);
     client = new JobClient(kafka.bootstrapServers(), names);
   }
 
@@ -141,12 +145,31 @@ class WorkerIntegrationTest {
   void cancellingARunningJobStopsItAndTheWorkerGoesOn() throws Exception {
     client.submit(request("long", 4, 1, SamplerSettings.newBuilder().setSteps(1_000_000).build()));
     events(m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
-    client.cancel("long", "t");
+    client.cancel("long", "someone-else", "not yours to cancel");
+    client.cancel("long", "t", "the owner cancels");
     client.cancel("no-such-job", "t");
     client.submit(request("after", 2, 2, SamplerSettings.newBuilder().setSteps(20).build()));
     Map<String, List<JobEvent>> events = events(m -> finalIn(m.get("long")) && finalIn(m.get("after")));
-    assertTrue(events.get("long").get(events.get("long").size() - 1).hasCancelled());
-    assertTrue(events.get("after").get(events.get("after").size() - 1).hasCompleted());
+    JobEvent end = last(events, "long");
+    assertTrue(end.hasCancelled());
+    assertEquals("the owner cancels", end.getCancelled().getReason(), "another tenant's cancel is ignored");
+    assertTrue(last(events, "after").hasCompleted());
+  }
+
+  @Test
+  void previewsAreTheDenoisedEstimateWhenTheRequestAsksForIt() throws Exception {
+    GenerateRequest request = request("denoised", 3, 5, SamplerSettings.newBuilder().setSteps(40).build()).toBuilder()
+        .setPreview(PreviewSettings.newBuilder().setEverySteps(10).setKind(PreviewKind.DENOISED)).build();
+    client.submit(request);
+    List<JobEvent> mine = events(m -> finalIn(m.get("denoised"))).get("denoised");
+    List<Progress> previews = mine.stream().filter(JobEvent::hasProgress).map(JobEvent::getProgress)
+        .filter(Progress::hasPreview).toList();
+    assertEquals(List.of(10, 20, 30), previews.stream().map(Progress::getStep).toList(), "every 10 steps");
+    for (Progress p : previews) {
+      assertEquals(PreviewKind.DENOISED, p.getPreviewKind());
+      assertEquals(List.of(3L, 2L), p.getPreview().getShapeList());
+    }
+    assertTrue(last(Map.of("denoised", mine), "denoised").hasCompleted());
   }
 
   @Test
@@ -188,5 +211,42 @@ class WorkerIntegrationTest {
   private static JobEvent last(Map<String, List<JobEvent>> events, String id) {
     List<JobEvent> mine = events.get(id);
     return mine.get(mine.size() - 1);
+  }
+
+  @Test
+  void metricsEndpointServesJobCountsAndModelCallsInPrometheusFormat() throws Exception {
+    double before = metric(scrape(), "scorestream_worker_jobs_total", "status=\"succeeded\"");
+    List<GenerateRequest> requests = List.of(
+        request("metrics-1", 2, 1, SamplerSettings.newBuilder().setSteps(30).build()),
+        request("metrics-2", 5, 2, SamplerSettings.newBuilder().setSteps(40).build()));
+    requests.forEach(client::submit);
+    events(m -> requests.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
+    // the counter moves right after the final event is handed to the producer, so allow a moment
+    String text = scrape();
+    for (int i = 0; i < 50 && metric(text, "scorestream_worker_jobs_total", "status=\"succeeded\"") < before + 2; i++) {
+      Thread.sleep(100);
+      text = scrape();
+    }
+    assertTrue(metric(text, "scorestream_worker_jobs_total", "status=\"succeeded\"") >= before + 2, text);
+    assertTrue(metric(text, "scorestream_worker_samples_total", "worker=\"w1\"") >= 7);
+    assertTrue(metric(text, "scorestream_worker_score_evaluations_total", "model=\"gmm-ve\"") >= 2 * 30 + 5 * 40);
+    assertTrue(metric(text, "scorestream_worker_model_call_seconds_count", "model=\"gmm-ve\"") >= 40);
+    assertTrue(text.contains("jvm_memory_used_bytes"), "JVM meters are there too");
+  }
+
+  private String scrape() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var response = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + worker.metricsPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    return response.body();
+  }
+
+  /** The value of the first sample of {@code name} whose labels contain {@code label}, or 0 when there is none. */
+  private static double metric(String text, String name, String label) {
+    return text.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
   }
 }

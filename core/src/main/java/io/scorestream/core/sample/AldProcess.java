@@ -23,7 +23,7 @@ final class AldProcess extends SamplingProcess {
 
   AldProcess(VeSde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling,
       long seed) {
-    super(samples, dimension, labels, scaling);
+    super(sde, samples, dimension, labels, scaling);
     this.sde = sde;
     this.spec = spec;
     this.noise = new GaussianNoise(seed);

@@ -39,7 +39,7 @@ final class OdeProcess extends SamplingProcess {
 
   OdeProcess(Sde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling, long seed,
       double eps) {
-    super(samples, dimension, labels, scaling);
+    super(sde, samples, dimension, labels, scaling);
     this.sde = sde;
     this.spec = spec;
     this.tableau = ButcherTableau.of(spec.odeMethod());

@@ -34,7 +34,7 @@ final class PcProcess extends SamplingProcess {
 
   PcProcess(Sde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling, long seed,
       double eps) {
-    super(samples, dimension, labels, scaling);
+    super(sde, samples, dimension, labels, scaling);
     this.sde = sde;
     this.spec = spec;
     this.noise = new GaussianNoise(seed);

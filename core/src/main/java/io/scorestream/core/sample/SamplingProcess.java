@@ -1,6 +1,7 @@
 package io.scorestream.core.sample;
 
 import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.sde.Sde;
 
 /**
  * One job's sampler, written as a sequence of score evaluations separated by pure arithmetic: it exposes the
@@ -16,12 +17,17 @@ public abstract class SamplingProcess {
   private final int dimension;
   private final long[] labels;
   private final DataScaling scaling;
+  private final Sde sde;
   private final float[] query;
+  /** The last evaluation's points and score, kept only when a denoised preview is wanted. */
+  private float[] scoredPoints;
+  private float[] lastScore;
+  private double scoredTime = Double.NaN;
   private double queryTime;
   private long nfe;
   private SamplingFailure failure;
 
-  protected SamplingProcess(int samples, int dimension, long[] labels, DataScaling scaling) {
+  protected SamplingProcess(Sde sde, int samples, int dimension, long[] labels, DataScaling scaling) {
     if (samples <= 0) {
       throw new IllegalArgumentException("number of samples must be positive, got " + samples);
     }
@@ -32,6 +38,7 @@ public abstract class SamplingProcess {
     this.dimension = dimension;
     this.labels = labels;
     this.scaling = scaling;
+    this.sde = sde;
     this.query = new float[samples * dimension];
   }
 
@@ -83,6 +90,11 @@ public abstract class SamplingProcess {
       throw new IllegalStateException("job already finished");
     }
     nfe++;
+    if (lastScore != null) {
+      System.arraycopy(query, 0, scoredPoints, 0, query.length);
+      System.arraycopy(score, offset, lastScore, 0, query.length);
+      scoredTime = queryTime;
+    }
     advance(score, offset);
     int bad = done() ? firstNonFinite(output()) : firstNonFinite(query);
     if (bad >= 0) {
@@ -114,6 +126,39 @@ public abstract class SamplingProcess {
     float[] out = new float[query.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) scaling.toData(query[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Keeps each evaluation's points and score from now on (two copies of {@code samples * dimension} floats per
+   * evaluation) so that {@link #denoisedPreview} can be asked for.
+   */
+  public final void keepDenoisedEstimate() {
+    if (lastScore == null) {
+      scoredPoints = new float[query.length];
+      lastScore = new float[query.length];
+    }
+  }
+
+  /**
+   * Tweedie's estimate of the clean samples from the last evaluation, in data space, {@code [samples * dimension]}:
+   * {@code E[x(0) | x(t)] = (x(t) + sigma(t)^2 s(x(t), t)) / m(t)} for the kernel {@code N(m(t) x(0), sigma(t)^2)}
+   * (Efron, "Tweedie's formula and selection bias", 2011; the denoising step of Song et al. 2021). Before the
+   * first evaluation it is the current positions. Needs {@link #keepDenoisedEstimate} first.
+   */
+  public final float[] denoisedPreview() {
+    if (lastScore == null) {
+      throw new IllegalStateException("call keepDenoisedEstimate() before asking for a denoised preview");
+    }
+    if (Double.isNaN(scoredTime)) {
+      return preview();
+    }
+    double m = sde.meanCoefficient(scoredTime);
+    double var = sde.marginalStd(scoredTime) * sde.marginalStd(scoredTime);
+    float[] out = new float[query.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) scaling.toData((scoredPoints[i] + var * lastScore[i]) / m);
     }
     return out;
   }

@@ -16,7 +16,6 @@ import io.scorestream.proto.v1.Started;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,21 +33,34 @@ import java.util.concurrent.TimeUnit;
  * within one score evaluation of the job, and free its rows at once.
  */
 public final class Scheduler implements Runnable {
-  /** Limits and identity of the worker that runs this scheduler. */
-  public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob) {}
+  /**
+   * Limits and identity of the worker that runs this scheduler.
+   *
+   * @param maxResultBytes the largest result tensor a completed event can carry (the topics' record size limit,
+   *                       less room for the rest of the event)
+   */
+  public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob, long maxResultBytes) {}
 
   private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
+  private static final int MAX_EARLY_CANCELS = 100_000;
 
   private final ModelRegistry models;
   private final EventSink sink;
   private final Limits limits;
+  private final JobMetrics metrics;
   private final BlockingQueue<Job> incoming = new LinkedBlockingQueue<>();
-  private final ConcurrentLinkedQueue<String> cancels = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<CancelRequest> cancels = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Set<String>> abandons = new ConcurrentLinkedQueue<>();
   private final PriorityQueue<RunningJob> waiting = new PriorityQueue<>(
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
-  private final Set<String> cancelledEarly = new HashSet<>();
+  /** Cancels that came before their job, by job id: the tenant that asked. */
+  private final Map<String, String> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > MAX_EARLY_CANCELS; // cancels of jobs that never come here must not pile up forever
+    }
+  };
   private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
   private final List<RunningJob> snapshot = new ArrayList<>();
   /**
@@ -68,10 +80,11 @@ public final class Scheduler implements Runnable {
   private long arrivals;
   private int activeSamples;
 
-  public Scheduler(ModelRegistry models, EventSink sink, Limits limits) {
+  public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics) {
     this.models = models;
     this.sink = sink;
     this.limits = limits;
+    this.metrics = metrics;
   }
 
   /** Hands a job to the scheduler; thread-safe. */
@@ -79,9 +92,14 @@ public final class Scheduler implements Runnable {
     incoming.add(job);
   }
 
-  /** Asks for a job to be cancelled, queued or running; unknown or finished ids are harmless. Thread-safe. */
-  public void cancel(String jobId) {
-    cancels.add(jobId);
+  private record CancelRequest(String jobId, String tenant, String reason) {}
+
+  /**
+   * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given): only the tenant that submitted a job
+   * can cancel it. Unknown or finished ids, and other tenants' jobs, are left alone. Thread-safe.
+   */
+  public void cancel(String jobId, String tenant, String reason) {
+    cancels.add(new CancelRequest(jobId, tenant, reason.isEmpty() ? "cancelled on request" : reason));
   }
 
   /** Drops these jobs without events (their partitions went to another worker, which runs them again). */
@@ -146,12 +164,18 @@ public final class Scheduler implements Runnable {
     for (Map.Entry<ModelRegistry.Loaded, List<SamplingProcess>> group : groups.entrySet()) {
       var evaluator = group.getKey().evaluator();
       long before = evaluator.modelCalls();
+      long groupRows = 0;
       for (SamplingProcess p : group.getValue()) {
-        rows += p.finished() ? 0 : p.samples();
+        groupRows += p.finished() ? 0 : p.samples();
       }
+      long startNanos = System.nanoTime();
       evaluator.step(group.getValue());
-      calls += evaluator.modelCalls() - before;
-      capacity += (evaluator.modelCalls() - before) * (long) evaluator.maxBatch();
+      long groupCalls = evaluator.modelCalls() - before;
+      metrics.modelCalls(group.getKey().name(), groupCalls, groupRows, groupCalls * evaluator.maxBatch(),
+          System.nanoTime() - startNanos);
+      rows += groupRows;
+      calls += groupCalls;
+      capacity += groupCalls * (long) evaluator.maxBatch();
     }
     Totals t = totals;
     totals = new Totals(t.samplesCompleted(), t.rowsEvaluated() + rows, t.modelCalls() + calls,
@@ -169,7 +193,7 @@ public final class Scheduler implements Runnable {
     RunningJob r = new RunningJob(job, arrivals++);
     r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())),
         JobStatus.QUEUED);
-    if (cancelledEarly.remove(job.id())) {
+    if (cancelledEarly.containsKey(job.id()) && cancelledEarly.remove(job.id()).equals(job.request().getTenant())) {
       finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled before it started")),
           JobStatus.CANCELLED);
       return;
@@ -193,9 +217,15 @@ public final class Scheduler implements Runnable {
     if (n > limits.maxSamplesPerJob()) {
       return "num_samples " + n + " is beyond this worker's cap of " + limits.maxSamplesPerJob();
     }
-    if (models.resolve(job.request().getModelName(), modelVersion(job)).isEmpty()) {
+    var model = models.resolve(job.request().getModelName(), modelVersion(job));
+    if (model.isEmpty()) {
       return "unknown model '" + job.request().getModelName() + "'"
           + (modelVersion(job) == null ? "" : " version " + modelVersion(job));
+    }
+    long bytes = (long) n * model.get().model().info().dimension() * Float.BYTES;
+    if (bytes > limits.maxResultBytes()) {
+      return "the result of " + n + " samples would be " + bytes / (1 << 20) + " MiB, over the "
+          + limits.maxResultBytes() / (1 << 20) + " MiB an event can carry; ask for fewer samples per job";
     }
     return null;
   }
@@ -218,20 +248,25 @@ public final class Scheduler implements Runnable {
   }
 
   private void applyCancels() {
-    for (String id; (id = cancels.poll()) != null; ) {
-      RunningJob r = running.remove(id);
-      if (r != null) {
+    for (CancelRequest c; (c = cancels.poll()) != null; ) {
+      String id = c.jobId();
+      RunningJob r = running.get(id);
+      if (r == null) {
+        r = waiting.stream().filter(w -> w.job.id().equals(id)).findFirst().orElse(null);
+      }
+      if (r == null) {
+        cancelledEarly.put(id, c.tenant());
+        continue;
+      }
+      if (!r.job.request().getTenant().equals(c.tenant())) {
+        continue;
+      }
+      if (running.remove(id) != null) {
         activeSamples -= r.samples();
       } else {
-        String target = id;
-        r = waiting.stream().filter(w -> w.job.id().equals(target)).findFirst().orElse(null);
-        if (r == null) {
-          cancelledEarly.add(id);
-          continue;
-        }
         waiting.remove(r);
       }
-      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled on request")),
+      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
           JobStatus.CANCELLED);
     }
   }
@@ -259,6 +294,9 @@ public final class Scheduler implements Runnable {
     } catch (IllegalArgumentException e) {
       fail(r, e.getMessage(), "invalid_request");
       return;
+    }
+    if (denoisedPreviews(r)) {
+      r.process.keepDenoisedEstimate();
     }
     r.model = model;
     r.startedAtNanos = System.nanoTime();
@@ -309,12 +347,17 @@ public final class Scheduler implements Runnable {
         .setNfe(s.nfe()).setElapsedMs(elapsed)
         .setEtaMs(s.fraction() > 0 ? (long) (elapsed * (1 - s.fraction()) / s.fraction()) : -1);
     if (wantsPreview) {
-      progress.setPreview(Tensors.of(p.preview(), r.samples(), r.model.model().info().dataShape()))
-          .setPreviewKind(PreviewKind.CURRENT);
+      boolean denoised = denoisedPreviews(r);
+      progress.setPreview(Tensors.of(denoised ? p.denoisedPreview() : p.preview(), r.samples(),
+          r.model.model().info().dataShape())).setPreviewKind(denoised ? PreviewKind.DENOISED : PreviewKind.CURRENT);
       r.lastPreviewStep = s.step();
     }
     r.lastProgressNanos = now;
     r.emit(sink, JobEvent.newBuilder().setProgress(progress), JobStatus.RUNNING);
+  }
+
+  private static boolean denoisedPreviews(RunningJob r) {
+    return r.job.request().getPreview().getKind() == PreviewKind.DENOISED;
   }
 
   private void fail(RunningJob r, String reason, String code) {
@@ -324,6 +367,9 @@ public final class Scheduler implements Runnable {
 
   private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {
     r.emit(sink, event, status);
+    long now = System.nanoTime();
+    long started = r.model != null ? r.startedAtNanos : now;   // the model is set when a job starts
+    metrics.finished(status, r.samples(), started - r.queuedAtNanos, now - started);
     r.job.onFinal().run();
   }
 }

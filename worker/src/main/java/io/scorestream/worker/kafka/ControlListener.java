@@ -9,7 +9,8 @@ import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel reaches the
- * worker running the job, and one sent before the job arrived still applies.
+ * worker running the job, and one sent before the job arrived still applies. A cancel names its tenant, and only
+ * the tenant that submitted a job can cancel it.
  */
 public final class ControlListener implements Runnable, AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
@@ -29,7 +30,8 @@ public final class ControlListener implements Runnable, AutoCloseable {
           try {
             Control control = Control.parseFrom(record.value());
             if (control.hasCancel()) {
-              scheduler.cancel(control.getJobId().isEmpty() ? record.key() : control.getJobId());
+              scheduler.cancel(control.getJobId().isEmpty() ? record.key() : control.getJobId(), control.getTenant(),
+                  control.getCancel().getReason());
             }
           } catch (com.google.protobuf.InvalidProtocolBufferException | NullPointerException e) {
             // an unreadable control record cancels nothing

@@ -65,8 +65,16 @@ public final class JobClient implements AutoCloseable {
 
   /** Asks every worker to cancel a job; harmless for an unknown or finished job. */
   public void cancel(String jobId, String tenant) {
+    cancel(jobId, tenant, "cancelled by client");
+  }
+
+  /**
+   * Asks every worker to cancel a job of this tenant, giving the reason its readers will see; only the tenant that
+   * submitted the job can cancel it.
+   */
+  public void cancel(String jobId, String tenant, String reason) {
     Control control = Control.newBuilder().setJobId(jobId).setTenant(tenant)
-        .setCancel(Cancel.newBuilder().setReason("cancelled by client")).build();
+        .setCancel(Cancel.newBuilder().setReason(reason)).build();
     send(new ProducerRecord<>(names.control(), jobId, control.toByteArray()));
   }
 

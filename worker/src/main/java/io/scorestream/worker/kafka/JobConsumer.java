@@ -25,6 +25,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -72,7 +74,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       consumer.subscribe(List.of(names.jobs()), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          commit();
+          if (sink.fatalError() == null) {   // after a fatal error nothing more is committed
+            commit();
+          }
           for (TopicPartition p : partitions) {
             scheduler.abandon(offsets.revoke(p));
           }
@@ -170,7 +174,16 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     var committable = offsets.committable();
     if (!committable.isEmpty()) {
       sink.flush();
-      consumer.commitSync(committable);
+      if (sink.fatalError() != null) {
+        // a final event may be among the lost records: committing would lose its job, so stop uncommitted instead
+        throw new IllegalStateException("not committing: an event was not delivered", sink.fatalError());
+      }
+      try {
+        consumer.commitSync(committable);
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        // the partitions moved during a rebalance: their unfinished jobs run again elsewhere, finished ones are
+        // skipped there through the job-state view; what is still ours is committed next time
+      }
     }
   }
 

@@ -1,0 +1,78 @@
+package io.scorestream.worker;
+
+import io.scorestream.worker.kafka.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a worker runs; {@link #builder} gives the defaults a production worker would use.
+ *
+ * @param bootstrapServers Kafka cluster
+ * @param topics           topic names
+ * @param workerId         this worker's id, unique in the fleet
+ * @param modelsDir        directory of {@code .onnx} models to serve, or null
+ * @param maxBatch         most rows per model call
+ * @param maxActiveSamples most samples running at once; more jobs wait
+ * @param maxSamplesPerJob the largest job accepted
+ * @param intraOpThreads   ONNX Runtime intra-op threads, 0 for its default
+ * @param cuda             use CUDA when present
+ * @param deliveryTimeout  how long an event may take to reach Kafka, retries included, before the worker gives up
+ *                         and stops (its uncommitted jobs then go to other workers)
+ * @param metricsPort      port of the Prometheus endpoint on all interfaces, 0 for any free one, -1 for none
+ */
+public record WorkerSettings(String bootstrapServers, TopicNames topics, String workerId, Path modelsDir,
+    int maxBatch, int maxActiveSamples, int maxSamplesPerJob, int intraOpThreads, boolean cuda,
+    Duration deliveryTimeout, int metricsPort) {
+
+  public WorkerSettings {
+    if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
+      throw new IllegalArgumentException("max batch, max active samples and max samples per job must be positive");
+    }
+    if (deliveryTimeout.toMillis() < 1000) {
+      throw new IllegalArgumentException("the delivery timeout must be at least 1 s, got " + deliveryTimeout);
+    }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new IllegalArgumentException("the metrics port must be -1 (none), 0 (any) or a port, got " + metricsPort);
+    }
+  }
+
+  /** Settings for a worker of this id on this cluster, with default topics, limits and no metrics endpoint. */
+  public static Builder builder(String bootstrapServers, String workerId) {
+    return new Builder(bootstrapServers, workerId);
+  }
+
+  /** Fills in {@link WorkerSettings} field by field. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private final String workerId;
+    private TopicNames topics = TopicNames.defaults();
+    private Path modelsDir;
+    private int maxBatch = 1024;
+    private int maxActiveSamples = 8192;
+    private int maxSamplesPerJob = 4096;
+    private int intraOpThreads;
+    private boolean cuda;
+    private Duration deliveryTimeout = Duration.ofMinutes(2);
+    private int metricsPort = -1;
+
+    private Builder(String bootstrapServers, String workerId) {
+      this.bootstrapServers = bootstrapServers;
+      this.workerId = workerId;
+    }
+
+    public Builder topics(TopicNames v) { topics = v; return this; }
+    public Builder modelsDir(Path v) { modelsDir = v; return this; }
+    public Builder maxBatch(int v) { maxBatch = v; return this; }
+    public Builder maxActiveSamples(int v) { maxActiveSamples = v; return this; }
+    public Builder maxSamplesPerJob(int v) { maxSamplesPerJob = v; return this; }
+    public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
+    public Builder cuda(boolean v) { cuda = v; return this; }
+    public Builder deliveryTimeout(Duration v) { deliveryTimeout = v; return this; }
+    public Builder metricsPort(int v) { metricsPort = v; return this; }
+
+    public WorkerSettings build() {
+      return new WorkerSettings(bootstrapServers, topics, workerId, modelsDir, maxBatch, maxActiveSamples,
+          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort);
+    }
+  }
+}

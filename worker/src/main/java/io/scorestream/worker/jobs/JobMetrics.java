@@ -1,0 +1,27 @@
+package io.scorestream.worker.jobs;
+
+import io.scorestream.proto.v1.JobStatus;
+
+/** What the scheduler reports as it works, for a metrics registry; the scheduler knows no metrics library. */
+public interface JobMetrics {
+  /** Reports nothing. */
+  JobMetrics NONE = new JobMetrics() {
+    @Override
+    public void modelCalls(String model, long calls, long rows, long capacity, long nanos) { }
+
+    @Override
+    public void finished(JobStatus status, int samples, long queuedNanos, long runNanos) { }
+  };
+
+  /**
+   * One scheduler round's model calls for a model: how many, how many sample rows they held, how many rows they
+   * could have held, and the wall time they took.
+   */
+  void modelCalls(String model, long calls, long rows, long capacity, long nanos);
+
+  /**
+   * A job reached a final status; its wait in the queue and its run time, in nanoseconds (run time 0 for a job
+   * that never started).
+   */
+  void finished(JobStatus status, int samples, long queuedNanos, long runNanos);
+}
