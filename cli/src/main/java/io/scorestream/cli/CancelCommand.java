@@ -16,13 +16,16 @@ final class CancelCommand implements Callable<Integer> {
   CommandSpec spec;
   @Mixin
   KafkaOptions kafka;
-  @Option(names = "--tenant", defaultValue = "default", paramLabel = "T") String tenant;
+  @Option(names = "--tenant", defaultValue = "default", paramLabel = "T",
+      description = "the tenant that submitted the job: no other can cancel it") String tenant;
+  @Option(names = "--reason", defaultValue = "cancelled by client", paramLabel = "TEXT",
+      description = "what the job's readers are told") String reason;
   @Parameters(paramLabel = "JOB_ID") String jobId;
 
   @Override
   public Integer call() {
     try (JobClient client = new JobClient(kafka.bootstrapServers, kafka.topics())) {
-      client.cancel(jobId, tenant);
+      client.cancel(jobId, tenant, reason);
     }
     spec.commandLine().getErr().println("asked the workers to cancel " + jobId);
     return 0;

@@ -3,6 +3,7 @@ package io.scorestream.cli;
 import io.scorestream.core.sample.StepProgress;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.worker.jobs.Tensors;
@@ -40,6 +41,14 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "3600", paramLabel = "SECONDS", description = "how long --watch waits")
   long timeout;
   @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png") Path out;
+  @Option(names = "--preview-every", defaultValue = "0", paramLabel = "K",
+      description = "a preview of the samples every K steps (0: none)") int previewEvery;
+  @Option(names = "--preview-rate", defaultValue = "0", paramLabel = "R",
+      description = "at most R previews a second (0: no limit; alone: previews at that rate)") double previewRate;
+  @Option(names = "--preview-kind", defaultValue = "current", paramLabel = "current|denoised",
+      description = "the current x, or the denoised (Tweedie) estimate of the clean samples") String previewKind;
+  @Option(names = "--preview-out", paramLabel = "FILE.npy|FILE.png",
+      description = "with --watch, overwrite this file with each preview as it comes") Path previewOut;
 
   @Override
   public Integer call() throws Exception {
@@ -51,10 +60,13 @@ final class SubmitCommand implements Callable<Integer> {
       if (SampleFiles.problem(out) != null) {
         throw new IllegalArgumentException(SampleFiles.problem(out));
       }
+      if (previewOut != null && SampleFiles.problem(previewOut) != null) {
+        throw new IllegalArgumentException("--preview-out: " + SampleFiles.problem(previewOut));
+      }
       GenerateRequest.Builder b = GenerateRequest.newBuilder()
           .setJobId(jobId != null ? jobId : UUID.randomUUID().toString()).setTenant(tenant).setModelName(model)
           .setSampler(samplerOptions.toSettings()).setNumSamples(samples).setSeed(seed).setPriority(priority)
-          .setPreview(PreviewSettings.getDefaultInstance());
+          .setPreview(previewSettings());
       if (modelVersion != null) {
         b.setModelVersion(modelVersion);
       }
@@ -76,6 +88,9 @@ final class SubmitCommand implements Callable<Integer> {
         if (event.hasProgress()) {
           latest[0] = progress(event.getProgress());
           bar.update(latest[0]);
+          if (previewOut != null && event.getProgress().hasPreview()) {
+            writePreview(event.getProgress());
+          }
         } else if (event.hasStarted()) {
           err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
               event.getStarted().getModelVersion(), event.getAttempt());
@@ -99,6 +114,36 @@ final class SubmitCommand implements Callable<Integer> {
           result.getQueuedMs(), result.getRunMs());
     }
     return 0;
+  }
+
+  private PreviewSettings previewSettings() {
+    if (previewEvery < 0 || previewRate < 0) {
+      throw new IllegalArgumentException("--preview-every and --preview-rate must not be negative");
+    }
+    PreviewKind kind = switch (previewKind) {
+      case "current" -> PreviewKind.CURRENT;
+      case "denoised" -> PreviewKind.DENOISED;
+      default -> throw new IllegalArgumentException("--preview-kind must be current or denoised, got '"
+          + previewKind + "'");
+    };
+    if (previewOut != null && previewEvery == 0 && previewRate == 0) {
+      previewRate = 2;   // asking for a preview file and no cadence: two a second
+    }
+    return PreviewSettings.newBuilder().setEverySteps(previewEvery).setMaxPerSecond(previewRate).setKind(kind).build();
+  }
+
+  private void writePreview(Progress p) {
+    int[] shape = p.getPreview().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
+    Path absolute = previewOut.toAbsolutePath();
+    Path partial = absolute.resolveSibling(".partial-" + absolute.getFileName());
+    try {
+      // written aside and moved into place, so an image viewer never shows half a preview
+      SampleFiles.write(partial, Tensors.floats(p.getPreview()), samples, shape);
+      java.nio.file.Files.move(partial, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot write the preview to " + previewOut + ": " + e.getMessage(), e);
+    }
   }
 
   private static StepProgress progress(Progress p) {

@@ -143,7 +143,7 @@ class WorkerIntegrationTest {
 
   @Test
   void cancellingARunningJobStopsItAndTheWorkerGoesOn() throws Exception {
-    client.submit(request("long", 4, 1, SamplerSettings.newBuilder().setSteps(1_000_000).build()));
+    client.submit(request("long", 4, 1, SamplerSettings.newBuilder().setSteps(400_000).build()));
     events(m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
     client.cancel("long", "someone-else", "not yours to cancel");
     client.cancel("long", "t", "the owner cancels");
@@ -183,12 +183,15 @@ class WorkerIntegrationTest {
         .setModelName("nope").build());
     client.submit(request("negative-steps", 2, 1, SamplerSettings.newBuilder().setSteps(-5).build()));
     client.submit(request("too-many", 1_000_000, 1, SamplerSettings.getDefaultInstance()));
-    Map<String, List<JobEvent>> events = events(m -> List.of("poison", "unknown-model", "negative-steps", "too-many")
-        .stream().allMatch(id -> finalIn(m.get(id))));
+    client.submit(request("too-long", 1, 1, SamplerSettings.newBuilder().setSteps(100_000_000).build()));
+    Map<String, List<JobEvent>> events = events(m -> List.of("poison", "unknown-model", "negative-steps", "too-many",
+        "too-long").stream().allMatch(id -> finalIn(m.get(id))));
     assertEquals("unparseable", last(events, "poison").getFailed().getCode());
     assertEquals("unknown model 'nope'", last(events, "unknown-model").getFailed().getReason());
     assertEquals("steps must be positive, got -5", last(events, "negative-steps").getFailed().getReason());
     assertTrue(last(events, "too-many").getFailed().getReason().contains("beyond this worker's cap of 10000"));
+    assertEquals("steps x (1 + corrector steps) must be at most 1000000 score evaluations, got 200000000",
+        last(events, "too-long").getFailed().getReason());
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringDeserializer(),
         new ByteArrayDeserializer())) {

@@ -39,9 +39,21 @@ public record SamplerSpec(
   /** The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step, 1000 steps. */
   public static final int DEFAULT_PC_STEPS = 1000;
 
+  /**
+   * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per evaluation
+   * (32 bytes each, 32 MB at this limit), and a thousand times the reference's 1000 steps is far past any use.
+   */
+  public static final long MAX_PLANNED_EVALUATIONS = 1_000_000;
+
   public SamplerSpec {
     require(steps > 0, "steps must be positive, got " + steps);
     require(correctorSteps >= 0, "corrector steps must be zero or more, got " + correctorSteps);
+    require(levels <= MAX_PLANNED_EVALUATIONS, "levels must be at most " + MAX_PLANNED_EVALUATIONS + ", got " + levels);
+    long planned = kind == SamplerKind.PC ? (long) steps * (1 + correctorSteps)
+        : kind == SamplerKind.ALD ? (long) steps * levels : steps;
+    require(planned <= MAX_PLANNED_EVALUATIONS, "steps" + (kind == SamplerKind.PC ? " x (1 + corrector steps)"
+        : kind == SamplerKind.ALD ? " x levels" : "") + " must be at most " + MAX_PLANNED_EVALUATIONS
+        + " score evaluations, got " + planned);
     require(snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
     require(rtol > 0 && atol > 0, "rtol and atol must be positive, got " + rtol + ", " + atol);
     require(Double.isNaN(eps) || eps > 0, "eps must be positive, got " + eps);

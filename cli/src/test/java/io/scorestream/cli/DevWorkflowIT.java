@@ -1,0 +1,160 @@
+package io.scorestream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's workflow as a new user runs it: {@code bin/scorestream dev} in one process, {@code submit} and
+ * {@code cancel} in others, against the packaged jar. Runs after {@code package} (Failsafe).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DevWorkflowIT {
+  private static final Pattern BOOTSTRAP = Pattern.compile("--bootstrap-servers (\\S+)");
+  private static final Pattern METRICS = Pattern.compile("worker metrics on (http://\\S+)");
+
+  @TempDir
+  static Path dir;
+  private final Path home = Path.of(System.getProperty("scorestream.home", "..")).toAbsolutePath().normalize();
+  private Process dev;
+  private Path devLog;
+  private String bootstrap;
+  private String metricsUrl;
+
+  private record Run(int code, String out, String err) {}
+
+  private ProcessBuilder command(String... args) {
+    List<String> line = new ArrayList<>();
+    line.add(home.resolve("bin/scorestream").toString());
+    line.addAll(List.of(args));
+    return new ProcessBuilder(line).directory(dir.toFile());
+  }
+
+  private Run run(String... args) throws Exception {
+    Process p = command(args).redirectErrorStream(false).start();
+    var out = p.getInputStream().readAllBytes();
+    var err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "scorestream " + String.join(" ", args) + " ended");
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
+  @BeforeAll
+  void startDev() throws Exception {
+    devLog = dir.resolve("dev.log");
+    dev = command("dev", "--data-dir", dir.resolve("dev").toString(), "--metrics-port", "0")
+        .redirectErrorStream(true).redirectOutput(devLog.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (bootstrap == null) {
+      assertTrue(System.nanoTime() < deadline && dev.isAlive(), "dev starts: " + devOutput());
+      for (String line : devOutput().lines().toList()) {
+        Matcher m = METRICS.matcher(line);
+        if (m.find()) {
+          metricsUrl = m.group(1);
+        }
+        m = BOOTSTRAP.matcher(line);
+        if (line.startsWith("try:") && m.find()) {
+          bootstrap = m.group(1);
+        }
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private String devOutput() throws IOException {
+    return Files.exists(devLog) ? Files.readString(devLog) : "";
+  }
+
+  @AfterAll
+  void stopDev() throws Exception {
+    if (dev != null) {
+      dev.destroy();   // SIGTERM, as Ctrl-C or a supervisor would
+      assertTrue(dev.waitFor(60, TimeUnit.SECONDS), "dev stops on SIGTERM: " + devOutput());
+      assertTrue(devOutput().lines().anyMatch("stopping"::equals), devOutput());
+    }
+  }
+
+  @Test
+  void submitWithWatchWritesTheSamplesAndPreviews() throws Exception {
+    Run r = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "16", "--seed", "3",
+        "--steps", "200", "--watch", "--out", "samples.npy", "--preview-every", "50", "--preview-kind", "denoised",
+        "--preview-out", "preview.npy");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().matches("[0-9a-f-]{36}"), "prints the job id: " + r.out());
+    assertTrue(r.err().contains("started on") && r.err().contains("wrote 16 samples to samples.npy"), r.err());
+    assertEquals(16 * 2, npyFloats(dir.resolve("samples.npy")));
+    assertEquals(16 * 2, npyFloats(dir.resolve("preview.npy")), "the last preview was written");
+  }
+
+  @Test
+  void cancelStopsAWatchedJobOfTheSameTenantOnly() throws Exception {
+    Path watched = dir.resolve("watcher.log");
+    Process watcher = command("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-ve", "--samples", "4",
+        "--steps", "400000", "--job-id", "long-job", "--tenant", "acme", "--watch")
+        .redirectError(watched.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!(Files.exists(watched) && Files.readString(watched).contains("started on"))) {
+      assertTrue(System.nanoTime() < deadline && watcher.isAlive(), "the job started: " + Files.readString(watched));
+      Thread.sleep(100);
+    }
+    Run other = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "someone-else", "long-job");
+    assertEquals(0, other.code(), other.err());
+    Run owner = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "--reason", "changed my mind",
+        "long-job");
+    assertEquals(0, owner.code(), owner.err());
+    boolean ended = watcher.waitFor(60, TimeUnit.SECONDS);
+    String rest = Files.readString(watched);
+    watcher.destroyForcibly();
+    assertTrue(ended, "the watcher ends once the job is cancelled: " + rest);
+    assertEquals(1, watcher.exitValue(), rest);
+    assertTrue(rest.contains("was cancelled: changed my mind"), "the owner's cancel, not the other's: " + rest);
+  }
+
+  @Test
+  void badRequestsGetOneLineErrorsAndTheWorkerServesOn() throws Exception {
+    Run unknown = run("submit", "--bootstrap-servers", bootstrap, "--model", "no-such-model", "--watch");
+    assertEquals(1, unknown.code(), unknown.err());
+    assertTrue(unknown.err().contains("failed: unknown model 'no-such-model'"), unknown.err());
+    Run zero = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "0");
+    assertEquals(2, zero.code(), zero.err());
+    assertTrue(zero.err().contains("--samples must be positive"), zero.err());
+    Run after = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-ve", "--samples", "2", "--steps", "20",
+        "--watch", "--out", "after.npy");
+    assertEquals(0, after.code(), after.err());
+  }
+
+  @Test
+  void devServesPrometheusMetrics() throws Exception {
+    assertTrue(metricsUrl != null, "dev printed its metrics address: " + devOutput());
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertTrue(response.body().contains("scorestream_worker_models{"), response.body());
+  }
+
+  /** The number of float32 values in an .npy file, checking its header says float32. */
+  private static int npyFloats(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+    String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+    assertTrue(header.contains("'descr': '<f4'"), header);
+    return (bytes.length - 10 - headerLength) / Float.BYTES;
+  }
+}
