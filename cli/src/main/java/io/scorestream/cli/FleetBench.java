@@ -69,14 +69,22 @@ final class FleetBench implements Callable<Integer> {
       try (Worker serial = startWorker(kafka, names, models, 1);
            JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
         run(kafka, names, client, "warm-up", 1);
+        Phase before = Phase.of(serial);
         oneAtATime = run(kafka, names, client, "serial", jobs);
+        out.println(Phase.of(serial).since(before, "one at a time", oneAtATime));
       }
       try (Worker batching = startWorker(kafka, names, models, 8192);
            JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
         run(kafka, names, client, "warm-up", jobs);
+        Phase before = Phase.of(batching);
         concurrent = run(kafka, names, client, "batch", jobs);
+        out.println(Phase.of(batching).since(before, "continuous batching", concurrent));
         out.printf("| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
             + "| speed-up %.1fx |%n", jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
+        double ratio = callCostRatio(onnx);
+        out.printf("| ceiling: a batch-%d call of the bare model costs %.1f batch-1 calls | at most %.1fx "
+            + "| continuous batching reaches %.0f%% of it |%n", jobs, ratio, jobs / ratio,
+            100 * (oneAtATime / concurrent) / (jobs / ratio));
         transport(out, client, onnx);
       }
     }
@@ -93,6 +101,57 @@ final class FleetBench implements Callable<Integer> {
       Thread.sleep(20);
     }
     return worker;
+  }
+
+  /** Where a worker's time went: its model calls, the rows they held, and the seconds spent inside them. */
+  private record Phase(long calls, long rows, double callSeconds) {
+    static Phase of(Worker worker) {
+      var totals = worker.scheduler().totals();
+      double seconds = worker.scrapeMetrics().lines()
+          .filter(l -> l.startsWith("scorestream_worker_model_call_seconds_sum{"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      return new Phase(totals.modelCalls(), totals.rowsEvaluated(), seconds);
+    }
+
+    String since(Phase before, String name, double wall) {
+      long n = calls - before.calls;
+      double inCalls = callSeconds - before.callSeconds;
+      return String.format("|   %s: %d model calls, %.1f rows each, %.3f ms each | %.2f s in model calls "
+          + "| %.2f s elsewhere |", name, n, (double) (rows - before.rows) / n, 1e3 * inCalls / n, inCalls,
+          wall - inCalls);
+    }
+  }
+
+  /**
+   * What batching can gain at most: the time of one bare ONNX Runtime call of {@code jobs} rows over that of one
+   * row, best of five rounds after a warm-up. A speed-up of jobs / ratio would mean no cost but model calls.
+   */
+  private double callCostRatio(byte[] onnx) {
+    try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
+      double one = Double.MAX_VALUE;
+      double many = Double.MAX_VALUE;
+      for (int round = 0; round < 6; round++) {
+        double a = secondsPerCall(model, 1, 2000);
+        double b = secondsPerCall(model, jobs, 200);
+        if (round > 0) {
+          one = Math.min(one, a);
+          many = Math.min(many, b);
+        }
+      }
+      return many / one;
+    }
+  }
+
+  private static double secondsPerCall(ScoreModel model, int rows, int calls) {
+    float[] x = new float[rows * 2];
+    float[] t = new float[rows];
+    float[] out = new float[rows * 2];
+    java.util.Arrays.fill(t, 0.5f);
+    long start = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      model.score(x, t, null, rows, out);
+    }
+    return (System.nanoTime() - start) / 1e9 / calls;
   }
 
   private GenerateRequest request(String id) {

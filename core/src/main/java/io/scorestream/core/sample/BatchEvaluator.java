@@ -19,6 +19,7 @@ public final class BatchEvaluator {
   private long[] labels = new long[0];
   private float[] out = new float[0];
   private long modelCalls;
+  private long modelNanos;
   private final java.util.ArrayList<SamplingProcess> active = new java.util.ArrayList<>();
   private float[] chunkX;
   private float[] chunkT;
@@ -47,6 +48,11 @@ public final class BatchEvaluator {
   /** Model calls made so far. */
   public long modelCalls() {
     return modelCalls;
+  }
+
+  /** Wall time spent inside model calls so far, in nanoseconds (not the samplers' arithmetic around them). */
+  public long modelNanos() {
+    return modelNanos;
   }
 
   /**
@@ -81,7 +87,9 @@ public final class BatchEvaluator {
       }
       row += p.samples();
     }
+    long start = System.nanoTime();
     evaluate(rows, conditional);
+    modelNanos += System.nanoTime() - start;
     row = 0;
     for (SamplingProcess p : active) {
       p.supply(out, row * dim);

@@ -15,7 +15,7 @@ public interface JobMetrics {
 
   /**
    * One scheduler round's model calls for a model: how many, how many sample rows they held, how many rows they
-   * could have held, and the wall time they took.
+   * could have held, and the wall time spent inside them.
    */
   void modelCalls(String model, long calls, long rows, long capacity, long nanos);
 

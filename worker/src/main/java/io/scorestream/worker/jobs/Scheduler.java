@@ -168,11 +168,11 @@ public final class Scheduler implements Runnable {
       for (SamplingProcess p : group.getValue()) {
         groupRows += p.finished() ? 0 : p.samples();
       }
-      long startNanos = System.nanoTime();
+      long nanosBefore = evaluator.modelNanos();
       evaluator.step(group.getValue());
       long groupCalls = evaluator.modelCalls() - before;
       metrics.modelCalls(group.getKey().name(), groupCalls, groupRows, groupCalls * evaluator.maxBatch(),
-          System.nanoTime() - startNanos);
+          evaluator.modelNanos() - nanosBefore);
       rows += groupRows;
       calls += groupCalls;
       capacity += groupCalls * (long) evaluator.maxBatch();

@@ -64,7 +64,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",               // KIP-848: incremental, broker-side assignment
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                // commit only after a job's final event
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",            // a new group serves jobs already queued
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),                   // the scheduler queues, the poll loop stays quick
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100,                    // the scheduler queues, the poll loop stays quick
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),                   // jobs were seen 0.5 s late with the default
         new StringDeserializer(), new ByteArrayDeserializer());
   }
 

@@ -17,7 +17,8 @@ final class WholeTopic {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES), // records up to a whole model
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),            // a cancel or a new state is seen within 50 ms
         new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = partitions(consumer, topic);
     consumer.assign(partitions);

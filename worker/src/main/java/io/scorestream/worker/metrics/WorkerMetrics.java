@@ -55,8 +55,8 @@ public final class WorkerMetrics implements JobMetrics {
       return;
     }
     ModelMeters m = perModel.computeIfAbsent(model, this::metersFor);
-    // the scheduler times a round's calls together; each call gets the mean (they differ only when rows overflow
-    // one call, and then all but the last are full)
+    // a round's calls are timed together; each gets the mean (they differ only when rows overflow one call, and
+    // then all but the last are full)
     for (long i = 0; i < calls; i++) {
       m.calls().record(nanos / calls, TimeUnit.NANOSECONDS);
     }
