@@ -1,10 +1,8 @@
 package io.scorestream.worker.jobs;
 
-import com.google.protobuf.Timestamp;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
-import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.worker.models.ModelRegistry;
 
 /** A job the scheduler holds: its sampler once started, and the numbering of the events it has sent. */
@@ -37,19 +35,9 @@ final class RunningJob {
   }
 
   /** The next event of this job, numbered, with the job's updated state. */
-  void emit(EventSink sink, JobEvent.Builder event, JobStatus status) {
-    Timestamp time = Times.now();
-    JobEvent built = event.setJobId(job.id()).setAttempt(job.attempt()).setSequence(nextSequence++).setTime(time)
-        .build();
-    state.setStatus(status).setLastSequence(built.getSequence()).setUpdatedAt(time);
-    switch (built.getEventCase()) {
-      case STARTED -> state.setWorkerId(built.getStarted().getWorkerId())
-          .setModelVersion(built.getStarted().getModelVersion());
-      case PROGRESS -> state.setProgress(built.getProgress().toBuilder().clearPreview());
-      case COMPLETED -> state.setResult(built.getCompleted());
-      case FAILED -> state.setFailure(built.getFailed());
-      default -> { }
-    }
-    sink.publish(built, state.build());
+  void emit(EventSink sink, JobEvent.Builder event) {
+    JobEvent built = event.setJobId(job.id()).setAttempt(job.attempt()).setSequence(nextSequence++)
+        .setTime(Times.now()).build();
+    sink.publish(built, JobStates.apply(state, built).build());
   }
 }

@@ -191,8 +191,7 @@ public final class Scheduler implements Runnable {
 
   private void accept(Job job) {
     RunningJob r = new RunningJob(job, arrivals++);
-    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())),
-        JobStatus.QUEUED);
+    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())));
     if (cancelledEarly.containsKey(job.id()) && cancelledEarly.remove(job.id()).equals(job.request().getTenant())) {
       finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled before it started")),
           JobStatus.CANCELLED);
@@ -304,7 +303,7 @@ public final class Scheduler implements Runnable {
     running.put(r.job.id(), r);
     activeSamples += r.samples();
     r.emit(sink, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId(limits.workerId())
-        .setModelVersion(model.version())), JobStatus.RUNNING);
+        .setModelVersion(model.version())));
   }
 
   private void report(RunningJob r) {
@@ -353,7 +352,7 @@ public final class Scheduler implements Runnable {
       r.lastPreviewStep = s.step();
     }
     r.lastProgressNanos = now;
-    r.emit(sink, JobEvent.newBuilder().setProgress(progress), JobStatus.RUNNING);
+    r.emit(sink, JobEvent.newBuilder().setProgress(progress));
   }
 
   private static boolean denoisedPreviews(RunningJob r) {
@@ -366,7 +365,7 @@ public final class Scheduler implements Runnable {
   }
 
   private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {
-    r.emit(sink, event, status);
+    r.emit(sink, event);
     long now = System.nanoTime();
     long started = r.model != null ? r.startedAtNanos : now;   // the model is set when a job starts
     metrics.finished(status, r.samples(), started - r.queuedAtNanos, now - started);

@@ -10,10 +10,12 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.worker.jobs.Job;
+import io.scorestream.worker.jobs.JobStates;
 import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.worker.jobs.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final Scheduler scheduler;
   private final KafkaEventSink sink;
   private final JobStateView view;
+  private final JobHistory history;
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
   private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -57,6 +60,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
+    this.history = new JobHistory(bootstrapServers, names);
     this.consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, GROUP,                          // all workers share the jobs
@@ -120,6 +124,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       consumer.close();
+      history.close();
     }
   }
 
@@ -135,20 +140,44 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       reject(record, "the record is not a GenerateRequest: " + e.getMessage());
       return;
     }
-    Optional<JobState> state = view.get(request.getJobId());
-    if (state.isPresent() && isFinal(state.get().getStatus())) {
-      return;   // already served to its end (by a worker that died before committing): never again
+    offsets.delivered(partition, record.offset(), request.getJobId());
+    long offset = record.offset();
+    Runnable done = () -> finished.add(Map.entry(partition, offset));
+    Optional<JobState> state = view.get(request.getJobId()).map(this::withNewerEvents);
+    if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
+      done.run();   // already served to its end (by a worker that died before committing): never again
+      return;
     }
     // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt
     int attempt = state.map(s -> s.getAttempt() + 1).orElse(1);
     long firstSequence = state.map(s -> s.getLastSequence() + 1).orElse(0L);
-    offsets.delivered(partition, record.offset(), request.getJobId());
-    long offset = record.offset();
-    scheduler.submit(new Job(request, attempt, firstSequence, () -> finished.add(Map.entry(partition, offset))));
+    scheduler.submit(new Job(request, attempt, firstSequence, done));
   }
 
-  private static boolean isFinal(JobStatus status) {
-    return status == JobStatus.SUCCEEDED || status == JobStatus.FAILED || status == JobStatus.CANCELLED;
+  /**
+   * A state that is not final may be one event behind the log (its worker died between sending the two): brings it
+   * up to the job's newest event, and writes it back when that event was final, so the job is not run again.
+   */
+  private JobState withNewerEvents(JobState state) {
+    if (JobStates.isFinal(state.getStatus())) {
+      return state;
+    }
+    Instant since = Instant.ofEpochSecond(state.getUpdatedAt().getSeconds(), state.getUpdatedAt().getNanos());
+    Optional<JobEvent> newest;
+    try {
+      newest = history.latestSince(state.getJobId(), since, Duration.ofSeconds(30));
+    } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
+      return state;   // the log could not be read back in time: the state alone decides, as it did before
+    }
+    if (newest.isEmpty() || newest.get().getAttempt() < state.getAttempt()
+        || newest.get().getAttempt() == state.getAttempt() && newest.get().getSequence() <= state.getLastSequence()) {
+      return state;
+    }
+    JobState caughtUp = JobStates.apply(state.toBuilder(), newest.get()).build();
+    if (JobStates.isFinal(caughtUp.getStatus())) {
+      sink.publish(null, caughtUp);
+    }
+    return caughtUp;
   }
 
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {

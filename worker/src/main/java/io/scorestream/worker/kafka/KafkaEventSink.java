@@ -55,7 +55,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
   }
 
   /**
-   * Sends the event and then the job's state. Both are in flight together, so a worker killed between them is a
+   * Sends the event (if any) and then the job's state (if any). Both are in flight together, so a worker killed between them is a
    * window of one round trip; after the first record that could not be delivered nothing more is sent.
    */
   @Override
@@ -63,7 +63,9 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     if (fatal.get() != null) {
       return;
     }
-    producer.send(new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()), onError());
+    if (event != null) {
+      producer.send(new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()), onError());
+    }
     if (state != null && fatal.get() == null) {
       producer.send(new ProducerRecord<>(names.jobState(), state.getJobId(), state.toByteArray()), onError());
     }
