@@ -28,7 +28,6 @@ import io.scorestream.worker.kafka.CheckpointPublisher;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,9 +78,7 @@ class CheckpointSwapTest {
   @Test
   void newVersionServesJobsStartedAfterItRunningJobsKeepTheirsAndBrokenOnesAreRejected() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, Topics.all(names, (short) 1));
-      }
+      TestBroker.ensureTopics(kafka, names);
       Path models = Files.createDirectories(dir.resolve("models"));
       byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
       byte[] v2 = GaussianMixtureOnnx.build(V2, info("2"));

@@ -22,10 +22,8 @@ import io.scorestream.worker.jobs.Tensors;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,12 +55,8 @@ class FleetTest {
   }
 
   private Path setUp(EmbeddedKafka kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.ensure(admin, Topics.all(names, (short) 1));
-    }
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.write(models.resolve("gmm-vp.onnx"), GaussianMixtureOnnx.build(GMM, INFO));
-    return models;
+    TestBroker.ensureTopics(kafka, names);
+    return TestBroker.models(dir, "gmm-vp.onnx", GaussianMixtureOnnx.build(GMM, INFO));
   }
 
   private static GenerateRequest request(String id, int samples, long seed, int steps) {
@@ -189,7 +183,7 @@ class FleetTest {
         assertTrue(cause != null, "the worker stopped on its own, with a cause");
         assertTrue(log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")), log.toString());
 
-        Topics.ensure(admin, Topics.all(names, (short) 1));
+        TestBroker.ensureTopics(kafka, names);
         try (Worker second = Worker.start(settings(kafka, "second", models), System.err::println)) {
           List<JobEvent> mine = events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
               .get("stranded");

@@ -24,14 +24,10 @@ import io.scorestream.worker.jobs.Times;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,12 +61,8 @@ class LaggingStateTest {
 
   @BeforeAll
   void start() throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.ensure(admin, Topics.all(names, (short) 1));
-    }
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.write(models.resolve("gmm-ve.onnx"), GaussianMixtureOnnx.build(GMM, INFO));
+    kafka = TestBroker.withTopics(dir, names);
+    Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(GMM, INFO));
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "live").topics(names).modelsDir(models)
         .intraOpThreads(1).build(), System.err::println);
     client = new JobClient(kafka.bootstrapServers(), names);

@@ -27,16 +27,12 @@ import io.scorestream.worker.jobs.Tensors;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,13 +69,9 @@ class WorkerIntegrationTest {
 
   @BeforeAll
   void start() throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.ensure(admin, Topics.all(names, (short) 1));
-    }
-    Path models = Files.createDirectories(dir.resolve("models"));
+    kafka = TestBroker.withTopics(dir, names);
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
-    Files.write(models.resolve("gmm-ve.onnx"), onnx);
+    Path models = TestBroker.models(dir, "gmm-ve.onnx", onnx);
     reference = runtime.load(onnx, "gmm-ve");
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w1").topics(names).modelsDir(models)
         .maxBatch(4096).maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).metricsPort(0).build(),

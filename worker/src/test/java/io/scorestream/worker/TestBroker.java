@@ -1,0 +1,36 @@
+package io.scorestream.worker;
+
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** What the worker tests set up before each scenario: a broker with the topics, and a directory of models. */
+final class TestBroker {
+  private TestBroker() {}
+
+  /** An embedded broker with its data in {@code dir/kafka} and every ScoreStream topic created. */
+  static EmbeddedKafka withTopics(Path dir, TopicNames names) throws Exception {
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    ensureTopics(kafka, names);
+    return kafka;
+  }
+
+  /** Creates the missing ScoreStream topics, one replica each. */
+  static void ensureTopics(EmbeddedKafka kafka, TopicNames names) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.ensure(admin, Topics.all(names, (short) 1));
+    }
+  }
+
+  /** {@code dir/models} holding one model file. */
+  static Path models(Path dir, String fileName, byte[] onnx) throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.write(models.resolve(fileName), onnx);
+    return models;
+  }
+}
