@@ -10,6 +10,7 @@ final class ProgressBar {
   private final int samples;
   private final long start = System.nanoTime();
   private long lastDraw;
+  private boolean midLine;
 
   ProgressBar(PrintWriter err, int samples) {
     this.err = err;
@@ -25,9 +26,19 @@ final class ProgressBar {
     draw(p, now);
   }
 
+  /** Ends the bar's line without a final draw (the job failed or was cancelled), so a message can follow. */
+  void abandon() {
+    if (midLine) {
+      err.println();
+      err.flush();
+      midLine = false;
+    }
+  }
+
   void finish(StepProgress p) {
     draw(p, System.nanoTime());
     err.println();
+    midLine = false;
   }
 
   private void draw(StepProgress p, long now) {
@@ -37,5 +48,6 @@ final class ProgressBar {
     err.printf("\r[%s%s] %3.0f%% step %s t=%.4f NFE %d %.1f samples/s", "=".repeat(filled),
         " ".repeat(WIDTH - filled), 100 * p.fraction(), steps, p.t(), p.nfe(), samples * p.fraction() / seconds);
     err.flush();
+    midLine = true;
   }
 }

@@ -20,11 +20,19 @@ final class SampleFiles {
     return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
   }
 
+  /** Null when samples of this shape can go to {@code out}, else why not. */
+  static String shapeProblem(Path out, int[] dataShape) {
+    return isPng(out) && !ModelInfo.isImageShape(dataShape)
+        ? "PNG needs an image model ([1,H,W] or [3,H,W]), these samples have shape "
+            + java.util.Arrays.toString(dataShape) + "; use .npy"
+        : null;
+  }
+
   static void write(Path out, float[] values, int rows, int[] dataShape) throws IOException {
+    if (shapeProblem(out, dataShape) != null) {
+      throw new IllegalArgumentException("--out " + out + ": " + shapeProblem(out, dataShape));
+    }
     if (isPng(out)) {
-      if (!ModelInfo.isImageShape(dataShape)) {
-        throw new IllegalArgumentException("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W])");
-      }
       PngGrid.write(out, values, rows, dataShape);
     } else {
       Npy.write(out, values, rows, dataShape);

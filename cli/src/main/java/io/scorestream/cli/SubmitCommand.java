@@ -84,19 +84,16 @@ final class SubmitCommand implements Callable<Integer> {
       }
       ProgressBar bar = new ProgressBar(err, samples);
       StepProgress[] latest = {new StepProgress(0, 0, 1, 0, 0)};
-      JobEvent last = client.follow(request.getJobId(), Duration.ofSeconds(timeout), event -> {
-        if (event.hasProgress()) {
-          latest[0] = progress(event.getProgress());
-          bar.update(latest[0]);
-          if (previewOut != null && event.getProgress().hasPreview()) {
-            writePreview(event.getProgress());
-          }
-        } else if (event.hasStarted()) {
-          err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
-              event.getStarted().getModelVersion(), event.getAttempt());
-          err.flush();
-        }
-      });
+      JobEvent last;
+      try {
+        last = follow(client, request, bar, latest, err);
+      } catch (RuntimeException e) {
+        bar.abandon();
+        throw e;
+      }
+      if (!last.hasCompleted()) {
+        bar.abandon();
+      }
       if (last.hasFailed()) {
         throw new IllegalStateException("job " + request.getJobId() + " failed: " + last.getFailed().getReason());
       }
@@ -114,6 +111,25 @@ final class SubmitCommand implements Callable<Integer> {
           result.getQueuedMs(), result.getRunMs());
     }
     return 0;
+  }
+
+  /** Follows the job to its final event, drawing progress, noting each start and writing previews. */
+  private JobEvent follow(JobClient client, GenerateRequest request, ProgressBar bar, StepProgress[] latest,
+      PrintWriter err) {
+    return client.follow(request.getJobId(), Duration.ofSeconds(timeout), event -> {
+      if (event.hasProgress()) {
+        latest[0] = progress(event.getProgress());
+        bar.update(latest[0]);
+        if (previewOut != null && event.getProgress().hasPreview()) {
+          writePreview(event.getProgress());
+        }
+      } else if (event.hasStarted()) {
+        bar.abandon();
+        err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
+            event.getStarted().getModelVersion(), event.getAttempt());
+        err.flush();
+      }
+    });
   }
 
   private PreviewSettings previewSettings() {
@@ -134,6 +150,9 @@ final class SubmitCommand implements Callable<Integer> {
 
   private void writePreview(Progress p) {
     int[] shape = p.getPreview().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
+    if (SampleFiles.shapeProblem(previewOut, shape) != null) {
+      throw new IllegalStateException("--preview-out " + previewOut + ": " + SampleFiles.shapeProblem(previewOut, shape));
+    }
     Path absolute = previewOut.toAbsolutePath();
     Path partial = absolute.resolveSibling(".partial-" + absolute.getFileName());
     try {

@@ -36,7 +36,8 @@ public final class JobClient implements AutoCloseable {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",                        // a submitted job is on every replica
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,           // a retried send is not a second job
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES), // requests may carry conditioning
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES, // requests may carry conditioning
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000),              // a wrong address fails in 15 s, not 60
         new StringSerializer(), new ByteArraySerializer());
   }
 
@@ -82,8 +83,8 @@ public final class JobClient implements AutoCloseable {
     try {
       producer.send(record).get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka refused the record for " + record.topic() + ": "
-          + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException("Kafka refused the record for " + record.topic() + " at " + bootstrapServers
+          + ": " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending to " + record.topic(), e);
