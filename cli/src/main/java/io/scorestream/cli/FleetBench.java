@@ -50,6 +50,8 @@ final class FleetBench implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "64") int jobs;
   @Option(names = "--steps", defaultValue = "1000") int steps;
   @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
+  @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
+      description = "width of the MLP's three hidden layers") int hidden;
 
   @Override
   public Integer call() throws Exception {
@@ -57,7 +59,7 @@ final class FleetBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("scorestream-bench");
     ModelInfo info = new ModelInfo("mlp", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
         io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
-    byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
+    byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {hidden, hidden, hidden}, 1), info);
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve("mlp.onnx"), onnx);
     TopicNames names = TopicNames.defaults();
