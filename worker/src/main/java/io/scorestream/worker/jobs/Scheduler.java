@@ -3,14 +3,12 @@ package io.scorestream.worker.jobs;
 import io.scorestream.core.sample.SamplingFailure;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sample.Samplers;
-import io.scorestream.core.sample.StepProgress;
 import io.scorestream.proto.v1.Accepted;
 import io.scorestream.proto.v1.Cancelled;
 import io.scorestream.proto.v1.Completed;
 import io.scorestream.proto.v1.Failed;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobStatus;
-import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
 import io.scorestream.worker.models.ModelRegistry;
@@ -41,7 +39,6 @@ public final class Scheduler implements Runnable {
    */
   public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob, long maxResultBytes) {}
 
-  private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
   private static final int MAX_EARLY_CANCELS = 100_000;
 
   private final ModelRegistry models;
@@ -294,7 +291,7 @@ public final class Scheduler implements Runnable {
       fail(r, e.getMessage(), "invalid_request");
       return;
     }
-    if (denoisedPreviews(r)) {
+    if (ProgressReports.wantsDenoised(r)) {
       r.process.keepDenoisedEstimate();
     }
     r.model = model;
@@ -319,44 +316,16 @@ public final class Scheduler implements Runnable {
     if (p.finished()) {
       running.remove(r.job.id());
       activeSamples -= r.samples();
-      Completed completed = Completed.newBuilder()
-          .setSamples(Tensors.of(p.result(), r.samples(), r.model.model().info().dataShape()))
-          .setNfe(p.nfe())
-          .setQueuedMs((r.startedAtNanos - r.queuedAtNanos) / 1_000_000)
-          .setRunMs((now - r.startedAtNanos) / 1_000_000).build();
+      Completed completed = ProgressReports.completed(r, now);
       Totals t = totals;
       totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity());
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }
-    var preview = r.job.request().getPreview();
-    boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
-    // step-based previews every k steps; rate-limited ones at most r a second; bare progress four times a second
-    long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
-        : wantsPreview ? 0 : DEFAULT_PROGRESS_NANOS;
-    if (now - r.lastProgressNanos < minGap) {
-      return;
+    Progress.Builder progress = ProgressReports.due(r, now);
+    if (progress != null) {
+      r.emit(sink, JobEvent.newBuilder().setProgress(progress));
     }
-    StepProgress s = p.progress();
-    if (preview.getEverySteps() > 0 && s.step() - r.lastPreviewStep < preview.getEverySteps()) {
-      return;
-    }
-    long elapsed = (now - r.startedAtNanos) / 1_000_000;
-    Progress.Builder progress = Progress.newBuilder().setStep(s.step()).setTotalSteps(s.totalSteps()).setT(s.t())
-        .setNfe(s.nfe()).setElapsedMs(elapsed)
-        .setEtaMs(s.fraction() > 0 ? (long) (elapsed * (1 - s.fraction()) / s.fraction()) : -1);
-    if (wantsPreview) {
-      boolean denoised = denoisedPreviews(r);
-      progress.setPreview(Tensors.of(denoised ? p.denoisedPreview() : p.preview(), r.samples(),
-          r.model.model().info().dataShape())).setPreviewKind(denoised ? PreviewKind.DENOISED : PreviewKind.CURRENT);
-      r.lastPreviewStep = s.step();
-    }
-    r.lastProgressNanos = now;
-    r.emit(sink, JobEvent.newBuilder().setProgress(progress));
-  }
-
-  private static boolean denoisedPreviews(RunningJob r) {
-    return r.job.request().getPreview().getKind() == PreviewKind.DENOISED;
   }
 
   private void fail(RunningJob r, String reason, String code) {

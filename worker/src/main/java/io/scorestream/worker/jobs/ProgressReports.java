@@ -1,0 +1,62 @@
+package io.scorestream.worker.jobs;
+
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sample.StepProgress;
+import io.scorestream.proto.v1.Completed;
+import io.scorestream.proto.v1.PreviewKind;
+import io.scorestream.proto.v1.PreviewSettings;
+import io.scorestream.proto.v1.Progress;
+
+/**
+ * What a running job reports and when: progress with a preview every k steps or at most r a second, as its request
+ * asks (the current x or the denoised estimate), bare progress four times a second otherwise, and its result.
+ */
+final class ProgressReports {
+  private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
+
+  private ProgressReports() {}
+
+  /** True when the job's previews are the denoised estimate, which its sampler must then keep. */
+  static boolean wantsDenoised(RunningJob r) {
+    return r.job.request().getPreview().getKind() == PreviewKind.DENOISED;
+  }
+
+  /** The progress the job owes at {@code now} (nanoTime), or null when none is due; notes what it sends. */
+  static Progress.Builder due(RunningJob r, long now) {
+    SamplingProcess p = r.process;
+    PreviewSettings preview = r.job.request().getPreview();
+    boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
+    // step-based previews every k steps; rate-limited ones at most r a second; bare progress four times a second
+    long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
+        : wantsPreview ? 0 : DEFAULT_PROGRESS_NANOS;
+    if (now - r.lastProgressNanos < minGap) {
+      return null;
+    }
+    StepProgress s = p.progress();
+    if (preview.getEverySteps() > 0 && s.step() - r.lastPreviewStep < preview.getEverySteps()) {
+      return null;
+    }
+    long elapsed = (now - r.startedAtNanos) / 1_000_000;
+    Progress.Builder progress = Progress.newBuilder().setStep(s.step()).setTotalSteps(s.totalSteps()).setT(s.t())
+        .setNfe(s.nfe()).setElapsedMs(elapsed)
+        .setEtaMs(s.fraction() > 0 ? (long) (elapsed * (1 - s.fraction()) / s.fraction()) : -1);
+    if (wantsPreview) {
+      boolean denoised = wantsDenoised(r);
+      progress.setPreview(Tensors.of(denoised ? p.denoisedPreview() : p.preview(), r.samples(),
+          r.model.model().info().dataShape())).setPreviewKind(denoised ? PreviewKind.DENOISED : PreviewKind.CURRENT);
+      r.lastPreviewStep = s.step();
+    }
+    r.lastProgressNanos = now;
+    return progress;
+  }
+
+  /** The result of a job whose sampler finished without failure, at {@code now} (nanoTime). */
+  static Completed completed(RunningJob r, long now) {
+    SamplingProcess p = r.process;
+    return Completed.newBuilder()
+        .setSamples(Tensors.of(p.result(), r.samples(), r.model.model().info().dataShape()))
+        .setNfe(p.nfe())
+        .setQueuedMs((r.startedAtNanos - r.queuedAtNanos) / 1_000_000)
+        .setRunMs((now - r.startedAtNanos) / 1_000_000).build();
+  }
+}
