@@ -50,6 +50,8 @@ final class FleetBench implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "64") int jobs;
   @Option(names = "--steps", defaultValue = "1000") int steps;
   @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
+  @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+      description = "time both phases N times, alternating, and print the median speed-up") int repeat;
   @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
       description = "width of the MLP's three hidden layers") int hidden;
 
@@ -65,32 +67,44 @@ final class FleetBench implements Callable<Integer> {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Services.ensureTopics(kafka.bootstrapServers(), names);
-      double oneAtATime;
-      double concurrent;
-      // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
-      try (Worker serial = startWorker(kafka, names, models, 1);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
-        run(kafka, names, client, "warm-up", 1);
-        Phase before = Phase.of(serial);
-        oneAtATime = run(kafka, names, client, "serial", jobs);
-        out.println(Phase.of(serial).since(before, "one at a time", oneAtATime));
-      }
-      try (Worker batching = startWorker(kafka, names, models, 8192);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
-        run(kafka, names, client, "warm-up", jobs);
-        Phase before = Phase.of(batching);
-        concurrent = run(kafka, names, client, "batch", jobs);
-        out.println(Phase.of(batching).since(before, "continuous batching", concurrent));
+      List<Double> speedUps = new ArrayList<>();
+      for (int r = 0; r < repeat; r++) {
+        // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
+        double oneAtATime = phase(kafka, names, models, 1, "one at a time", out);
+        double concurrent = phase(kafka, names, models, 8192, "continuous batching", out);
         out.printf("| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
             + "| speed-up %.1fx |%n", jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
         double ratio = callCostRatio(onnx);
         out.printf("| ceiling: a batch-%d call of the bare model costs %.1f batch-1 calls | at most %.1fx "
             + "| continuous batching reaches %.0f%% of it |%n", jobs, ratio, jobs / ratio,
             100 * (oneAtATime / concurrent) / (jobs / ratio));
+        out.flush();
+        speedUps.add(oneAtATime / concurrent);
+      }
+      if (repeat > 1) {
+        Collections.sort(speedUps);
+        out.printf("| %d repetitions | speed-up min %.1fx | median %.1fx | max %.1fx |%n", repeat, speedUps.get(0),
+            speedUps.get(repeat / 2), speedUps.get(repeat - 1));
+      }
+      try (Worker batching = startWorker(kafka, names, models, 8192);
+           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
         transport(out, client, onnx);
       }
     }
     return 0;
+  }
+
+  /** Starts a worker with this limit, warms it up, times the jobs, prints where its time went, stops it. */
+  private double phase(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples, String name,
+      PrintWriter out) throws Exception {
+    try (Worker worker = startWorker(kafka, names, models, maxActiveSamples);
+         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+      run(kafka, names, client, "warm-up", maxActiveSamples == 1 ? 1 : jobs);
+      Phase before = Phase.of(worker);
+      double seconds = run(kafka, names, client, name.replace(' ', '-'), jobs);
+      out.println(Phase.of(worker).since(before, name, seconds));
+      return seconds;
+    }
   }
 
   private Worker startWorker(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples)
