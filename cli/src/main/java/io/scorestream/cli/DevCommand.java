@@ -46,6 +46,9 @@ final class DevCommand implements Callable<Integer> {
     }
     TopicNames names = TopicNames.defaults();
     Services.ensureTopics(bootstrap, names);
+    if (options.metricsPort < 0) {
+      options.metricsPort = 0;   // dev shows everything: metrics on a free port unless one is given
+    }
     if (options.modelsDir == null) {
       options.modelsDir = Services.writeAnalyticModels(data.resolve("models"));
     }
