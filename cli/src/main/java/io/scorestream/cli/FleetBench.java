@@ -123,10 +123,7 @@ final class FleetBench implements Callable<Integer> {
   private record Phase(long calls, long rows, double callSeconds) {
     static Phase of(Worker worker) {
       var totals = worker.scheduler().totals();
-      double seconds = worker.scrapeMetrics().lines()
-          .filter(l -> l.startsWith("scorestream_worker_model_call_seconds_sum{"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-      return new Phase(totals.modelCalls(), totals.rowsEvaluated(), seconds);
+      return new Phase(totals.modelCalls(), totals.rowsEvaluated(), totals.modelNanos() / 1e9);
     }
 
     String since(Phase before, String name, double wall) {

@@ -142,10 +142,9 @@ final class SubmitCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--preview-kind must be current or denoised, got '"
           + previewKind + "'");
     };
-    if (previewOut != null && previewEvery == 0 && previewRate == 0) {
-      previewRate = 2;   // asking for a preview file and no cadence: two a second
-    }
-    return PreviewSettings.newBuilder().setEverySteps(previewEvery).setMaxPerSecond(previewRate).setKind(kind).build();
+    // asking for a preview file and no cadence: two a second
+    double rate = previewOut != null && previewEvery == 0 && previewRate == 0 ? 2 : previewRate;
+    return PreviewSettings.newBuilder().setEverySteps(previewEvery).setMaxPerSecond(rate).setKind(kind).build();
   }
 
   private void writePreview(Progress p) {

@@ -159,11 +159,6 @@ public final class Worker implements AutoCloseable {
     return metricsServer == null ? -1 : metricsServer.port();
   }
 
-  /** The metrics in Prometheus's text format, as the endpoint serves them. */
-  public String scrapeMetrics() {
-    return registry.scrape();
-  }
-
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {

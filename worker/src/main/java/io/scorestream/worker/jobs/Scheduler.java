@@ -67,10 +67,12 @@ public final class Scheduler implements Runnable {
    * @param rowsEvaluated    score evaluations, one per sample row per model call
    * @param modelCalls       model calls
    * @param rowCapacity      rows those calls could have held (maximum batch per call)
+   * @param modelNanos       wall time inside those calls
    */
-  public record Totals(long samplesCompleted, long rowsEvaluated, long modelCalls, long rowCapacity) {}
+  public record Totals(long samplesCompleted, long rowsEvaluated, long modelCalls, long rowCapacity,
+      long modelNanos) {}
 
-  private volatile Totals totals = new Totals(0, 0, 0, 0);
+  private volatile Totals totals = new Totals(0, 0, 0, 0, 0);
   private volatile boolean stopping;
   private volatile int activeJobs;
   private volatile int queuedJobs;
@@ -158,6 +160,7 @@ public final class Scheduler implements Runnable {
     long rows = 0;
     long calls = 0;
     long capacity = 0;
+    long nanos = 0;
     for (Map.Entry<ModelRegistry.Loaded, List<SamplingProcess>> group : groups.entrySet()) {
       var evaluator = group.getKey().evaluator();
       long before = evaluator.modelCalls();
@@ -168,15 +171,16 @@ public final class Scheduler implements Runnable {
       long nanosBefore = evaluator.modelNanos();
       evaluator.step(group.getValue());
       long groupCalls = evaluator.modelCalls() - before;
-      metrics.modelCalls(group.getKey().name(), groupCalls, groupRows, groupCalls * evaluator.maxBatch(),
-          evaluator.modelNanos() - nanosBefore);
+      long groupNanos = evaluator.modelNanos() - nanosBefore;
+      metrics.modelCalls(group.getKey().name(), groupCalls, groupRows, groupCalls * evaluator.maxBatch(), groupNanos);
       rows += groupRows;
+      nanos += groupNanos;
       calls += groupCalls;
       capacity += groupCalls * (long) evaluator.maxBatch();
     }
     Totals t = totals;
     totals = new Totals(t.samplesCompleted(), t.rowsEvaluated() + rows, t.modelCalls() + calls,
-        t.rowCapacity() + capacity);
+        t.rowCapacity() + capacity, t.modelNanos() + nanos);
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
@@ -318,7 +322,8 @@ public final class Scheduler implements Runnable {
       activeSamples -= r.samples();
       Completed completed = ProgressReports.completed(r, now);
       Totals t = totals;
-      totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity());
+      totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity(),
+          t.modelNanos());
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }

@@ -82,10 +82,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           if (sink.fatalError() == null) {   // after a fatal error nothing more is committed
             commit();
           }
-          for (TopicPartition p : partitions) {
-            scheduler.abandon(offsets.revoke(p));
-          }
-          assigned.removeAll(partitions);
+          forget(partitions);
         }
 
         @Override
@@ -95,10 +92,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-          for (TopicPartition p : partitions) {
-            scheduler.abandon(offsets.revoke(p));
-          }
-          assigned.removeAll(partitions);
+          forget(partitions);
         }
       });
       long lastCommit = System.nanoTime();
@@ -126,6 +120,14 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       consumer.close();
       history.close();
     }
+  }
+
+  /** Drops partitions that went to another worker, and their unfinished jobs, which run again there. */
+  private void forget(Collection<TopicPartition> partitions) {
+    for (TopicPartition p : partitions) {
+      scheduler.abandon(offsets.revoke(p));
+    }
+    assigned.removeAll(partitions);
   }
 
   private void deliver(ConsumerRecord<String, byte[]> record) {

@@ -8,13 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -32,12 +29,7 @@ final class JobHistory implements AutoCloseable {
 
   JobHistory(String bootstrapServers, TopicNames names) {
     this.topic = names.jobEvents();
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                            // no group, nothing to commit
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES,  // completed events carry samples
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),                              // reads end at a known offset
-        new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer = WholeTopic.unassigned(bootstrapServers);
     this.partitions = consumer.partitionsFor(topic).size();
   }
 

@@ -14,16 +14,21 @@ final class WholeTopic {
 
   /** Opens the consumer, assigned to all of {@code topic} and positioned at its start. */
   static KafkaConsumer<String, byte[]> reader(String bootstrapServers, String topic) {
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+    KafkaConsumer<String, byte[]> consumer = unassigned(bootstrapServers);
+    List<TopicPartition> partitions = partitions(consumer, topic);
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  /** A consumer outside any group with these readers' settings, for a caller that assigns and seeks itself. */
+  static KafkaConsumer<String, byte[]> unassigned(String bootstrapServers) {
+    return new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),            // a cancel or a new state is seen within 50 ms
         new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = partitions(consumer, topic);
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
   }
 
   /** Every partition of a topic. */
