@@ -17,6 +17,7 @@ import io.scorestream.worker.jobs.JobRequests;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ final class FleetBench implements Callable<Integer> {
         .topics(names).modelsDir(models).maxActiveSamples(maxActiveSamples).intraOpThreads(threads).build(),
         line -> { });
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (worker.assignedJobPartitions() < 12 && System.nanoTime() < deadline) {
+    while (worker.assignedJobPartitions() < Topics.JOB_PARTITIONS && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     return worker;

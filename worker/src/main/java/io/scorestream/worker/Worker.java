@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.worker.jobs.EventSink;
 import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.worker.kafka.CheckpointListener;
 import io.scorestream.worker.kafka.ControlListener;
@@ -68,13 +69,19 @@ public final class Worker implements AutoCloseable {
         settings.maxSamplesPerJob(), Topics.MAX_MESSAGE_BYTES - RECORD_HEADROOM_BYTES);
     registry.config().commonTags("worker", settings.workerId());
     WorkerMetrics metrics = new WorkerMetrics(registry, models);
-    scheduler = new Scheduler(models, sink, limits, metrics);
+    view = new JobStateView(settings.bootstrapServers(), settings.topics());
+    EventSink published = (event, state) -> {
+      if (state != null) {
+        view.written(state);   // the view knows this worker's own states before the topic reader gets to them
+      }
+      sink.publish(event, state);
+    };
+    scheduler = new Scheduler(models, published, limits, metrics);
     metrics.watch(scheduler);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    view = new JobStateView(settings.bootstrapServers(), settings.topics());
     jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view);
     control = new ControlListener(settings.bootstrapServers(), settings.topics(), scheduler);
     checkpoints = new CheckpointListener(settings.bootstrapServers(), settings.topics(), models, log);

@@ -22,6 +22,7 @@ import io.scorestream.worker.jobs.Tensors;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -176,7 +177,7 @@ class FleetTest {
                .modelsDir(models).intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(2)).build(), log::add);
            JobClient client = new JobClient(kafka.bootstrapServers(), names);
            ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
-        awaitPartitions(first, 12);
+        awaitPartitions(first, Topics.JOB_PARTITIONS);
         admin.deleteTopics(List.of(names.jobEvents())).all().get();   // events now have nowhere to go
         client.submit(request);
         Throwable cause = first.stopped().get(60, java.util.concurrent.TimeUnit.SECONDS);

@@ -27,12 +27,14 @@ import io.scorestream.worker.jobs.Tensors;
 import io.scorestream.worker.kafka.EmbeddedKafka;
 import io.scorestream.worker.kafka.JobClient;
 import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.worker.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -131,6 +133,29 @@ class WorkerIntegrationTest {
       JobEvent completed = mine.get(mine.size() - 1);
       SameSamples.assertSame(alone(r), Tensors.floats(completed.getCompleted().getSamples()), r.getJobId());
     }
+  }
+
+  @Test
+  void jobSubmittedAgainWhileHereAndAfterItsEndCompletesOnce() throws Exception {
+    GenerateRequest twice = request("twice", 2, 5, SamplerSettings.newBuilder().setSteps(2000).build());
+    client.submit(twice);
+    client.submit(twice);
+    events(m -> finalIn(m.get("twice")));
+    client.submit(twice);
+    // a job on the same partition, so the worker has judged the third record once this one completes
+    String marker = IntStream.range(0, 10_000).mapToObj(i -> "marker-" + i)
+        .filter(id -> partitionOf(id) == partitionOf("twice")).findFirst().orElseThrow();
+    client.submit(request(marker, 1, 6, SamplerSettings.newBuilder().setSteps(20).build()));
+    List<JobEvent> mine = events(m -> finalIn(m.get(marker))).get("twice");
+    assertEquals(1, mine.stream().filter(JobEvent::hasStarted).count(), "started once");
+    assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), "completed once");
+    assertTrue(mine.get(mine.size() - 1).hasCompleted(), "nothing after its completion");
+  }
+
+  /** The job partition Kafka's default partitioner gives a key. */
+  private int partitionOf(String key) {
+    return org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % Topics.JOB_PARTITIONS;
   }
 
   @Test

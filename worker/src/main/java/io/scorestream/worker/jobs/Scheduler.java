@@ -45,12 +45,17 @@ public final class Scheduler implements Runnable {
   private final EventSink sink;
   private final Limits limits;
   private final JobMetrics metrics;
-  private final BlockingQueue<Job> incoming = new LinkedBlockingQueue<>();
+  /**
+   * Jobs and abandons in the order the consumer sent them: a job delivered again right after its partition was
+   * revoked and assigned back must not be dropped by the abandon that came before it.
+   */
+  private final BlockingQueue<Inbound> incoming = new LinkedBlockingQueue<>();
   private final ConcurrentLinkedQueue<CancelRequest> cancels = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Set<String>> abandons = new ConcurrentLinkedQueue<>();
   private final PriorityQueue<RunningJob> waiting = new PriorityQueue<>(
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
+  /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
+  private final Map<String, RunningJob> held = new java.util.HashMap<>();
   /** Cancels that came before their job, by job id: the tenant that asked. */
   private final Map<String, String> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -86,9 +91,15 @@ public final class Scheduler implements Runnable {
     this.metrics = metrics;
   }
 
+  private sealed interface Inbound permits Arrival, Abandon {}
+
+  private record Arrival(Job job) implements Inbound {}
+
+  private record Abandon(Set<String> jobIds) implements Inbound {}
+
   /** Hands a job to the scheduler; thread-safe. */
   public void submit(Job job) {
-    incoming.add(job);
+    incoming.add(new Arrival(job));
   }
 
   private record CancelRequest(String jobId, String tenant, String reason) {}
@@ -103,7 +114,7 @@ public final class Scheduler implements Runnable {
 
   /** Drops these jobs without events (their partitions went to another worker, which runs them again). */
   public void abandon(Set<String> jobIds) {
-    abandons.add(jobIds);
+    incoming.add(new Abandon(Set.copyOf(jobIds)));
   }
 
   /** Jobs running now. */
@@ -131,9 +142,9 @@ public final class Scheduler implements Runnable {
     while (!stopping) {
       try {
         if (running.isEmpty() && waiting.isEmpty()) {
-          Job job = incoming.poll(50, TimeUnit.MILLISECONDS);
-          if (job != null) {
-            accept(job);
+          Inbound next = incoming.poll(50, TimeUnit.MILLISECONDS);
+          if (next != null) {
+            take(next);
           }
         }
         iterate();
@@ -146,10 +157,9 @@ public final class Scheduler implements Runnable {
 
   /** One round: take new jobs and cancellations, admit what fits, run one shared model call per model. */
   void iterate() {
-    for (Job job; (job = incoming.poll()) != null; ) {
-      accept(job);
+    for (Inbound next; (next = incoming.poll()) != null; ) {
+      take(next);
     }
-    applyAbandons();
     applyCancels();
     admit();
     groups.values().forEach(List::clear);
@@ -191,6 +201,10 @@ public final class Scheduler implements Runnable {
   }
 
   private void accept(Job job) {
+    if (held.containsKey(job.id())) {
+      job.onFinal().run();   // a second record of a job already here is the same job: it is served once
+      return;
+    }
     RunningJob r = new RunningJob(job, arrivals++);
     r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())));
     if (cancelledEarly.containsKey(job.id()) && cancelledEarly.remove(job.id()).equals(job.request().getTenant())) {
@@ -204,6 +218,7 @@ public final class Scheduler implements Runnable {
       return;
     }
     waiting.add(r);
+    held.put(job.id(), r);
   }
 
   private String check(Job job) {
@@ -234,26 +249,29 @@ public final class Scheduler implements Runnable {
     return job.request().hasModelVersion() ? job.request().getModelVersion() : null;
   }
 
-  private void applyAbandons() {
-    for (Set<String> ids; (ids = abandons.poll()) != null; ) {
-      for (String id : ids) {
-        RunningJob r = running.remove(id);
-        if (r != null) {
-          activeSamples -= r.samples();
-        }
-      }
-      Set<String> gone = ids;
-      waiting.removeIf(r -> gone.contains(r.job.id()));
+  private void take(Inbound next) {
+    if (next instanceof Arrival a) {
+      accept(a.job());
+    } else if (next instanceof Abandon a) {
+      drop(a.jobIds());
     }
+  }
+
+  private void drop(Set<String> ids) {
+    for (String id : ids) {
+      held.remove(id);
+      RunningJob r = running.remove(id);
+      if (r != null) {
+        activeSamples -= r.samples();
+      }
+    }
+    waiting.removeIf(r -> ids.contains(r.job.id()));
   }
 
   private void applyCancels() {
     for (CancelRequest c; (c = cancels.poll()) != null; ) {
       String id = c.jobId();
-      RunningJob r = running.get(id);
-      if (r == null) {
-        r = waiting.stream().filter(w -> w.job.id().equals(id)).findFirst().orElse(null);
-      }
+      RunningJob r = held.get(id);
       if (r == null) {
         cancelledEarly.put(id, c.tenant());
         continue;
@@ -339,6 +357,7 @@ public final class Scheduler implements Runnable {
   }
 
   private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {
+    held.remove(r.job.id(), r);
     r.emit(sink, event);
     long now = System.nanoTime();
     long started = r.model != null ? r.startedAtNanos : now;   // the model is set when a job starts

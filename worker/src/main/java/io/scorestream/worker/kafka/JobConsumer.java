@@ -53,6 +53,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
   private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  /**
+   * True from an assignment until the view has read the job-state topic to its end: only the poll thread uses it.
+   * Syncing once per assignment, not per poll, keeps a round trip (which waits behind the consumer's pending
+   * fetch, up to its fetch.max.wait) off every job's pick-up.
+   */
+  private boolean stateUnsynced;
 
   public JobConsumer(String bootstrapServers, TopicNames names, String workerId, Scheduler scheduler,
       KafkaEventSink sink, JobStateView view) {
@@ -88,6 +94,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
           assigned.addAll(partitions);
+          stateUnsynced |= !partitions.isEmpty();
         }
 
         @Override
@@ -99,7 +106,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       while (!closed) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
         if (!records.isEmpty()) {
-          view.awaitUpTo(consumer.endOffsets(view.partitions()), Duration.ofSeconds(30));
+          if (stateUnsynced) {
+            // states written before these partitions came here must be in the view before their jobs are judged;
+            // later ones are this worker's own, which it puts in the view as it writes them
+            view.awaitUpTo(consumer.endOffsets(view.partitions()), Duration.ofSeconds(30));
+            stateUnsynced = false;
+          }
           for (ConsumerRecord<String, byte[]> record : records) {
             deliver(record);
           }
@@ -177,6 +189,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
     JobState caughtUp = JobStates.apply(state.toBuilder(), newest.get()).build();
     if (JobStates.isFinal(caughtUp.getStatus())) {
+      view.written(caughtUp);
       sink.publish(null, caughtUp);
     }
     return caughtUp;

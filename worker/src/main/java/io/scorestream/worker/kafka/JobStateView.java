@@ -1,6 +1,7 @@
 package io.scorestream.worker.kafka;
 
 import io.scorestream.proto.v1.JobState;
+import io.scorestream.worker.jobs.JobStates;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class JobStateView implements Runnable, AutoCloseable {
       while (!closed) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           try {
-            states.put(record.key(), JobState.parseFrom(record.value()));
+            written(JobState.parseFrom(record.value()));
           } catch (com.google.protobuf.InvalidProtocolBufferException | NullPointerException e) {
             // a state this worker cannot read tells it nothing; the job runs as if new
           }
@@ -64,6 +65,27 @@ public final class JobStateView implements Runnable, AutoCloseable {
       Thread.sleep(5);
     }
     throw new IllegalStateException("the job-state view did not catch up within " + timeout);
+  }
+
+  /**
+   * Takes a state into the view unless it holds a newer one of that job: read from the topic, or written by this
+   * worker (which then sees its own final states at once, not when the topic reader gets to them).
+   */
+  public void written(JobState state) {
+    states.merge(state.getJobId(), state, JobStateView::newer);
+  }
+
+  /** Of two states of a job, the later: higher attempt, then higher sequence, then the final one. */
+  static JobState newer(JobState held, JobState arriving) {
+    int byAttempt = Integer.compare(arriving.getAttempt(), held.getAttempt());
+    if (byAttempt != 0) {
+      return byAttempt > 0 ? arriving : held;
+    }
+    int bySequence = Long.compare(arriving.getLastSequence(), held.getLastSequence());
+    if (bySequence != 0) {
+      return bySequence > 0 ? arriving : held;
+    }
+    return JobStates.isFinal(arriving.getStatus()) ? arriving : held;
   }
 
   /** The partitions this view reads. */

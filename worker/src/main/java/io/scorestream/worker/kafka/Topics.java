@@ -14,6 +14,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class Topics {
   /** Largest record: a whole ONNX checkpoint fits one {@code CheckpointEvent}. */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+  /**
+   * Partitions of the jobs, job-events and job-state topics: the most workers that share the jobs at once (a
+   * consumer group gives each partition to one member).
+   */
+  public static final int JOB_PARTITIONS = 12;
   private static final String WEEK_MS = Long.toString(7L * 24 * 3600 * 1000);
   private static final String DAY_MS = Long.toString(24L * 3600 * 1000);
 
@@ -23,12 +28,12 @@ public final class Topics {
   public static List<NewTopic> all(TopicNames names, short replicas) {
     List<NewTopic> topics = new ArrayList<>();
     // jobs and their events share keys and partition counts, so a job's records stay in order on one partition
-    topics.add(new NewTopic(names.jobs(), 12, replicas).configs(Map.of(
+    topics.add(new NewTopic(names.jobs(), JOB_PARTITIONS, replicas).configs(Map.of(
         TopicConfig.RETENTION_MS_CONFIG, WEEK_MS)));                       // requests outlive slow queues
-    topics.add(new NewTopic(names.jobEvents(), 12, replicas).configs(Map.of(
+    topics.add(new NewTopic(names.jobEvents(), JOB_PARTITIONS, replicas).configs(Map.of(
         TopicConfig.RETENTION_MS_CONFIG, WEEK_MS,                          // SSE resume reads back through them
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES)))); // completed events carry samples
-    topics.add(new NewTopic(names.jobState(), 12, replicas).configs(Map.of(
+    topics.add(new NewTopic(names.jobState(), JOB_PARTITIONS, replicas).configs(Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // latest state per job rebuilds views
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES))));
     topics.add(new NewTopic(names.control(), 3, replicas).configs(Map.of(

@@ -1,0 +1,109 @@
+package io.scorestream.worker.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.models.ModelRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order in which the job consumer hands the scheduler jobs and abandons is the order they take effect, and a
+ * job id the scheduler already holds is served once, whatever number of records carry it. Runs the real scheduler
+ * over a real ONNX model, on the test thread, round by round.
+ */
+class SchedulerInboxTest {
+  private static final ModelInfo INFO = new ModelInfo("gmm", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+
+  private final List<JobEvent> events = new ArrayList<>();
+  private ModelRegistry models;
+  private Scheduler scheduler;
+
+  @BeforeEach
+  void start() {
+    models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 1024, line -> { });
+    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
+    assertTrue(models.load(GaussianMixtureOnnx.build(gmm, INFO), "gmm"));
+    scheduler = new Scheduler(models, (event, state) -> {
+      if (event != null) {
+        events.add(event);
+      }
+    }, new Scheduler.Limits("w", 1000, 100, 1 << 20), JobMetrics.NONE);
+  }
+
+  @AfterEach
+  void stop() {
+    models.close();
+  }
+
+  private static Job job(String id, int attempt, AtomicInteger finals) {
+    GenerateRequest request = GenerateRequest.newBuilder().setJobId(id).setModelName("gmm").setNumSamples(2)
+        .setSeed(7).setSampler(SamplerSettings.newBuilder().setSteps(20)).build();
+    return new Job(request, attempt, attempt == 1 ? 0 : 100, finals::incrementAndGet);
+  }
+
+  private void runToEnd() {
+    for (int round = 0; round < 1000 && (scheduler.activeJobs() > 0 || round == 0); round++) {
+      scheduler.iterate();
+    }
+    assertEquals(0, scheduler.activeJobs(), "every job ran to its end");
+  }
+
+  private List<JobEvent> completed() {
+    return events.stream().filter(JobEvent::hasCompleted).toList();
+  }
+
+  @Test
+  void jobDeliveredAgainAfterItsAbandonRunsAsTheNewAttempt() {
+    AtomicInteger finals = new AtomicInteger();
+    scheduler.submit(job("a", 1, finals));
+    scheduler.iterate();
+    scheduler.iterate();
+    assertEquals(1, scheduler.activeJobs());
+    // the partition went away and came back before the scheduler's next round
+    scheduler.abandon(Set.of("a"));
+    scheduler.submit(job("a", 2, finals));
+    runToEnd();
+    assertEquals(1, completed().size(), "the job delivered again completes");
+    assertEquals(2, completed().get(0).getAttempt(), "as the new attempt");
+    assertEquals(1, finals.get(), "the abandoned delivery is not finished: another worker may hold it");
+  }
+
+  @Test
+  void secondRecordOfAJobAlreadyHereIsServedOnce() {
+    AtomicInteger finals = new AtomicInteger();
+    scheduler.submit(job("a", 1, finals));
+    scheduler.iterate();
+    scheduler.submit(job("a", 1, finals));
+    runToEnd();
+    assertEquals(1, completed().size(), "completed once");
+    assertEquals(1, events.stream().filter(JobEvent::hasStarted).count(), "started once");
+    assertEquals(2, finals.get(), "both records are done with, so both offsets can be committed");
+  }
+
+  @Test
+  void sameIdCanRunAgainOnceTheFirstHasFinished() {
+    AtomicInteger finals = new AtomicInteger();
+    scheduler.submit(job("a", 1, finals));
+    runToEnd();
+    scheduler.submit(job("a", 2, finals));
+    runToEnd();
+    assertEquals(2, completed().size(), "what runs again after finishing is the job consumer's call, not held here");
+  }
+}
