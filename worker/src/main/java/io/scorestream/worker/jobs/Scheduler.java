@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,7 @@ public final class Scheduler implements Runnable {
 
   private volatile Totals totals = new Totals(0, 0, 0, 0, 0);
   private volatile boolean stopping;
+  private volatile boolean stopped;
   private volatile int activeJobs;
   private volatile int queuedJobs;
   private long arrivals;
@@ -95,7 +97,7 @@ public final class Scheduler implements Runnable {
 
   private record Arrival(Job job) implements Inbound {}
 
-  private record Abandon(Set<String> jobIds) implements Inbound {}
+  private record Abandon(Set<String> jobIds, CompletableFuture<Void> done) implements Inbound {}
 
   /** Hands a job to the scheduler; thread-safe. */
   public void submit(Job job) {
@@ -112,9 +114,18 @@ public final class Scheduler implements Runnable {
     cancels.add(new CancelRequest(jobId, tenant, reason.isEmpty() ? "cancelled on request" : reason));
   }
 
-  /** Drops these jobs without events (their partitions went to another worker, which runs them again). */
-  public void abandon(Set<String> jobIds) {
-    incoming.add(new Abandon(Set.copyOf(jobIds)));
+  /**
+   * Drops these jobs without events (their partitions went to another worker, which runs them again). The future
+   * completes once the scheduler has dropped them, at its next round (after at most one model call), or at once
+   * when it has stopped: from then on it sends nothing more for them. Thread-safe.
+   */
+  public CompletableFuture<Void> abandon(Set<String> jobIds) {
+    Abandon abandon = new Abandon(Set.copyOf(jobIds), new CompletableFuture<>());
+    incoming.add(abandon);
+    if (stopped) {
+      abandon.done().complete(null);   // nothing runs any more; the queue is not read again
+    }
+    return abandon.done();
   }
 
   /** Jobs running now. */
@@ -139,8 +150,8 @@ public final class Scheduler implements Runnable {
 
   @Override
   public void run() {
-    while (!stopping) {
-      try {
+    try {
+      while (!stopping) {
         if (running.isEmpty() && waiting.isEmpty()) {
           Inbound next = incoming.poll(50, TimeUnit.MILLISECONDS);
           if (next != null) {
@@ -148,9 +159,15 @@ public final class Scheduler implements Runnable {
           }
         }
         iterate();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stopped = true;
+      for (Inbound left; (left = incoming.poll()) != null; ) {
+        if (left instanceof Abandon a) {
+          a.done().complete(null);   // no more events will come for anything
+        }
       }
     }
   }
@@ -254,6 +271,7 @@ public final class Scheduler implements Runnable {
       accept(a.job());
     } else if (next instanceof Abandon a) {
       drop(a.jobIds());
+      a.done().complete(null);
     }
   }
 

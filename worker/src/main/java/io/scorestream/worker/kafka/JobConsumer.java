@@ -40,6 +40,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * event under their key and go to the dead-letter topic; the worker goes on.
  */
 public final class JobConsumer implements Runnable, AutoCloseable {
+  /** The longest a revocation waits for the scheduler to drop the partitions' jobs. */
+  private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
   /** The consumer group every worker joins. */
   public static final String GROUP = "scorestream-workers";
 
@@ -85,6 +87,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       consumer.subscribe(List.of(names.jobs()), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          // the next owner may start these jobs as soon as this returns: first make sure nothing more is sent for
+          // them here, then commit what finished (which flushes what was sent) so its view sees their ends
+          awaitAbandoned(partitions);
           if (sink.fatalError() == null) {   // after a fatal error nothing more is committed
             commit();
           }
@@ -99,6 +104,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+          awaitAbandoned(partitions);   // another worker may run them already: stop sending for them at once
           forget(partitions);
         }
       });
@@ -134,12 +140,29 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Drops partitions that went to another worker, and their unfinished jobs, which run again there. */
+  /** Forgets partitions that went to another worker, once their unfinished jobs are abandoned here. */
   private void forget(Collection<TopicPartition> partitions) {
-    for (TopicPartition p : partitions) {
-      scheduler.abandon(offsets.revoke(p));
-    }
+    partitions.forEach(offsets::revoke);
     assigned.removeAll(partitions);
+  }
+
+  /**
+   * Has the scheduler drop the unfinished jobs of these partitions and waits until it has (one model call at most),
+   * so that a job's final event cannot leave this worker after its next owner has looked the job up.
+   */
+  private void awaitAbandoned(Collection<TopicPartition> partitions) {
+    java.util.Set<String> jobIds = new java.util.HashSet<>();
+    partitions.forEach(p -> jobIds.addAll(offsets.unfinished(p)));
+    if (jobIds.isEmpty()) {
+      return;
+    }
+    try {
+      scheduler.abandon(jobIds).get(ABANDON_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // a scheduler stuck for this long is in trouble of its own; the partitions go on regardless
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void deliver(ConsumerRecord<String, byte[]> record) {

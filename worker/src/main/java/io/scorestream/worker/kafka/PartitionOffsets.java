@@ -39,10 +39,15 @@ final class PartitionOffsets {
     return out;
   }
 
-  /** Forgets a partition that went to another worker and returns its unfinished job ids. */
-  java.util.Set<String> revoke(TopicPartition p) {
+  /** The ids of a partition's delivered jobs that have not finished. */
+  java.util.Set<String> unfinished(TopicPartition p) {
+    TreeMap<Long, String> jobs = open.get(p);
+    return jobs == null ? java.util.Set.of() : java.util.Set.copyOf(jobs.values());
+  }
+
+  /** Forgets a partition that went to another worker. */
+  void revoke(TopicPartition p) {
     nextOffset.remove(p);
-    TreeMap<Long, String> jobs = open.remove(p);
-    return jobs == null ? java.util.Set.of() : new java.util.HashSet<>(jobs.values());
+    open.remove(p);
   }
 }

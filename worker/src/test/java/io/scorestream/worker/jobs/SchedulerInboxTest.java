@@ -1,6 +1,7 @@
 package io.scorestream.worker.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.analytic.GaussianMixture;
@@ -83,6 +84,32 @@ class SchedulerInboxTest {
     assertEquals(1, completed().size(), "the job delivered again completes");
     assertEquals(2, completed().get(0).getAttempt(), "as the new attempt");
     assertEquals(1, finals.get(), "the abandoned delivery is not finished: another worker may hold it");
+  }
+
+  @Test
+  void abandonIsConfirmedAtTheNextRoundAndNothingIsSentForTheJobAfterIt() {
+    AtomicInteger finals = new AtomicInteger();
+    scheduler.submit(job("a", 1, finals));
+    scheduler.submit(job("b", 1, finals));
+    scheduler.iterate();
+    var abandoned = scheduler.abandon(Set.of("a"));
+    assertFalse(abandoned.isDone(), "the scheduler has not had a round since");
+    scheduler.iterate();
+    assertTrue(abandoned.isDone());
+    int sentForA = (int) events.stream().filter(e -> e.getJobId().equals("a")).count();
+    runToEnd();
+    assertEquals(sentForA, events.stream().filter(e -> e.getJobId().equals("a")).count(), "nothing more for a");
+    assertEquals(1, completed().size(), "b went on");
+    assertEquals("b", completed().get(0).getJobId());
+  }
+
+  @Test
+  void abandonAfterTheSchedulerStoppedIsConfirmedAtOnce() throws Exception {
+    Thread loop = new Thread(scheduler);
+    loop.start();
+    scheduler.stop();
+    loop.join(10_000);
+    assertTrue(scheduler.abandon(Set.of("a")).isDone());
   }
 
   @Test
