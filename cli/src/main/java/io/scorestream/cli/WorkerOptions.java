@@ -28,12 +28,15 @@ final class WorkerOptions {
   @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
       description = "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
   int metricsPort;
+  @Option(names = "--keep-versions", defaultValue = "3", paramLabel = "K",
+      description = "versions of each model served at once; older ones retire as new checkpoints load")
+  int keepVersions;
 
   WorkerSettings settings(String bootstrapServers, TopicNames names) {
     return WorkerSettings.builder(bootstrapServers, workerId()).topics(names).modelsDir(modelsDir)
         .maxBatch(maxBatch).maxActiveSamples(maxActiveSamples).maxSamplesPerJob(maxSamplesPerJob)
         .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
-        .metricsPort(metricsPort).build();
+        .metricsPort(metricsPort).keepVersions(keepVersions).build();
   }
 
   String workerId() {
@@ -53,6 +56,9 @@ final class WorkerOptions {
   String problem() {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
       return "--max-batch, --max-active-samples and --max-samples-per-job must be positive";
+    }
+    if (keepVersions <= 0) {
+      return "--keep-versions must be at least 1, got " + keepVersions;
     }
     if (deliveryTimeoutSeconds < 1) {
       return "--delivery-timeout must be at least 1 second, got " + deliveryTimeoutSeconds;

@@ -59,7 +59,7 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerSettings settings, Consumer<String> log) {
     this.log = log;
     models = new ModelRegistry(new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log), settings.maxBatch(),
-        log);
+        settings.keepVersions(), log);
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }

@@ -19,10 +19,11 @@ import java.time.Duration;
  * @param deliveryTimeout  how long an event may take to reach Kafka, retries included, before the worker gives up
  *                         and stops (its uncommitted jobs then go to other workers)
  * @param metricsPort      port of the Prometheus endpoint on all interfaces, 0 for any free one, -1 for none
+ * @param keepVersions     versions of each model served at once; older ones retire as newer checkpoints load
  */
 public record WorkerSettings(String bootstrapServers, TopicNames topics, String workerId, Path modelsDir,
     int maxBatch, int maxActiveSamples, int maxSamplesPerJob, int intraOpThreads, boolean cuda,
-    Duration deliveryTimeout, int metricsPort) {
+    Duration deliveryTimeout, int metricsPort, int keepVersions) {
 
   public WorkerSettings {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
@@ -30,6 +31,9 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     }
     if (deliveryTimeout.toMillis() < 1000) {
       throw new IllegalArgumentException("the delivery timeout must be at least 1 s, got " + deliveryTimeout);
+    }
+    if (keepVersions <= 0) {
+      throw new IllegalArgumentException("at least one version of each model must be kept, got " + keepVersions);
     }
     if (metricsPort < -1 || metricsPort > 65535) {
       throw new IllegalArgumentException("the metrics port must be -1 (none), 0 (any) or a port, got " + metricsPort);
@@ -54,6 +58,7 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     private boolean cuda;
     private Duration deliveryTimeout = Duration.ofMinutes(2);
     private int metricsPort = -1;
+    private int keepVersions = 3;
 
     private Builder(String bootstrapServers, String workerId) {
       this.bootstrapServers = bootstrapServers;
@@ -69,10 +74,11 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     public Builder cuda(boolean v) { cuda = v; return this; }
     public Builder deliveryTimeout(Duration v) { deliveryTimeout = v; return this; }
     public Builder metricsPort(int v) { metricsPort = v; return this; }
+    public Builder keepVersions(int v) { keepVersions = v; return this; }
 
     public WorkerSettings build() {
       return new WorkerSettings(bootstrapServers, topics, workerId, modelsDir, maxBatch, maxActiveSamples,
-          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort);
+          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort, keepVersions);
     }
   }
 }

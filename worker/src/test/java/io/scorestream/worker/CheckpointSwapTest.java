@@ -38,7 +38,10 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are turned away. */
+/**
+ * A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are turned away. The
+ * worker serves one version at a time here, so the old one retires while jobs still run on it.
+ */
 class CheckpointSwapTest {
   private static final GaussianMixture V1 = new GaussianMixture(new double[] {1}, new double[][] {{-2, 0}},
       new double[] {0.3});
@@ -86,7 +89,8 @@ class CheckpointSwapTest {
       List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
-               .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).build(), log::add);
+               .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).keepVersions(1).build(),
+               log::add);
            JobClient client = new JobClient(kafka.bootstrapServers(), names);
            CheckpointPublisher publisher = new CheckpointPublisher(kafka.bootstrapServers(), names);
            ScoreModel ref1 = runtime.load(v1, "gmm");
@@ -134,6 +138,17 @@ class CheckpointSwapTest {
           SameSamples.assertSame(alone(isEarly ? ref1 : ref2, r), Tensors.floats(done.getCompleted().getSamples()),
               r.getJobId());
         }
+        assertEquals(List.of("2"), worker.models().versions("gmm"), "version 1 retired");
+        while (worker.models().retiredOpen() > 0) {
+          assertTrue(System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos(),
+              "version 1's session is still open after its jobs ended");
+          Thread.sleep(20);
+        }
+        client.submit(request("asks-for-1", 10).toBuilder().setModelVersion("1").build());
+        JobEvent refused = read(kafka, names.jobEvents(), JobEvent::parseFrom,
+            m -> has(m.get("asks-for-1"), JobEvent::hasFailed)).get("asks-for-1").stream()
+            .filter(JobEvent::hasFailed).findFirst().orElseThrow();
+        assertEquals("model 'gmm' version 1 is not served; versions 2 are", refused.getFailed().getReason());
         assertFalse(worker.models().serves("gmm", "3"));
         assertFalse(worker.models().serves("gmm", "4"));
         assertTrue(log.stream().anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),
@@ -141,14 +156,14 @@ class CheckpointSwapTest {
         assertTrue(log.stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")), log.toString());
 
         Map<String, List<WorkerHeartbeat>> beats = read(kafka, names.workers(), WorkerHeartbeat::parseFrom,
-            m -> has2(m.get("w")));
-        WorkerHeartbeat beat = beats.get("w").get(beats.get("w").size() - 1);
-        assertTrue(beat.getModelsList().stream().anyMatch(v -> v.getVersion().equals("2")));
+            m -> servesOnly2(m.get("w")));
+        assertTrue(servesOnly2(beats.get("w")), "heartbeats list the versions served");
       }
     }
   }
 
-  private static boolean has2(List<WorkerHeartbeat> beats) {
-    return beats != null && beats.stream().anyMatch(b -> b.getModelsCount() == 2);
+  private static boolean servesOnly2(List<WorkerHeartbeat> beats) {
+    return beats != null && beats.stream().anyMatch(b -> b.getModelsCount() == 1
+        && b.getModels(0).getVersion().equals("2"));
   }
 }

@@ -215,6 +215,16 @@ public final class Scheduler implements Runnable {
     }
     activeJobs = running.size();
     queuedJobs = waiting.size();
+    models.closeRetired(this::inUse);
+  }
+
+  private boolean inUse(ModelRegistry.Loaded model) {
+    for (RunningJob r : running.values()) {
+      if (r.model == model) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void accept(Job job) {
@@ -251,8 +261,10 @@ public final class Scheduler implements Runnable {
     }
     var model = models.resolve(job.request().getModelName(), modelVersion(job));
     if (model.isEmpty()) {
-      return "unknown model '" + job.request().getModelName() + "'"
-          + (modelVersion(job) == null ? "" : " version " + modelVersion(job));
+      List<String> served = models.versions(job.request().getModelName());
+      return served.isEmpty() ? "unknown model '" + job.request().getModelName() + "'"
+          : "model '" + job.request().getModelName() + "' version " + modelVersion(job) + " is not served; versions "
+              + String.join(", ", served) + " are";
     }
     long bytes = (long) n * model.get().model().info().dimension() * Float.BYTES;
     if (bytes > limits.maxResultBytes()) {

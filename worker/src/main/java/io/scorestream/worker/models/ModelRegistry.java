@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The models a worker serves, by name and version, each with one shared ONNX Runtime session and one batch
  * evaluator. Loading happens off the scheduler thread; a model that fails to load is rejected with a logged
- * reason and whatever served before keeps serving.
+ * reason and whatever served before keeps serving. Only the newest {@code keepVersions} versions of a model are
+ * served: an older one is retired when a newer one loads (a trainer publishing checkpoints for weeks must not fill
+ * the worker's memory), and its session is closed once no running job uses it.
  */
 public final class ModelRegistry implements AutoCloseable {
   /** A loaded model version with the evaluator its jobs share. */
@@ -27,11 +30,22 @@ public final class ModelRegistry implements AutoCloseable {
   private final OrtRuntime runtime;
   private final int maxBatch;
   private final Consumer<String> log;
+  private final int keepVersions;
   private final Map<String, List<Loaded>> byName = new ConcurrentHashMap<>();
+  /** Versions no longer served whose sessions are still open, until no running job uses them. */
+  private final List<Loaded> retired = new ArrayList<>();
 
-  public ModelRegistry(OrtRuntime runtime, int maxBatch, Consumer<String> log) {
+  /**
+   * @param maxBatch     the most rows one model call takes
+   * @param keepVersions how many versions of each model are served at once, newest first
+   */
+  public ModelRegistry(OrtRuntime runtime, int maxBatch, int keepVersions, Consumer<String> log) {
+    if (keepVersions <= 0) {
+      throw new IllegalArgumentException("at least one version of a model must be kept, got " + keepVersions);
+    }
     this.runtime = runtime;
     this.maxBatch = maxBatch;
+    this.keepVersions = keepVersions;
     this.log = log;
   }
 
@@ -98,12 +112,55 @@ public final class ModelRegistry implements AutoCloseable {
   private void add(ScoreModel model) {
     Loaded loaded = new Loaded(model.info().name(), model.info().version(), model,
         new BatchEvaluator(model, maxBatch));
+    List<Loaded> replaced = new ArrayList<>();
+    List<Loaded> tooOld = new ArrayList<>();
     byName.compute(loaded.name(), (name, versions) -> {
       List<Loaded> next = versions == null ? new ArrayList<>() : new ArrayList<>(versions);
-      next.removeIf(v -> v.version().equals(loaded.version()));
+      next.stream().filter(v -> v.version().equals(loaded.version())).forEach(replaced::add);
+      next.removeAll(replaced);
       next.add(loaded);
+      while (next.size() > keepVersions) {
+        tooOld.add(next.remove(0));
+      }
       return List.copyOf(next);
     });
+    synchronized (retired) {
+      retired.addAll(replaced);
+      retired.addAll(tooOld);
+    }
+    tooOld.forEach(v -> log.accept("retired " + v.name() + ":" + v.version() + " (serving the newest "
+        + keepVersions + " of " + v.name() + ")"));
+  }
+
+  /**
+   * Closes the sessions of retired versions that no running job uses; called by the thread that runs jobs, which
+   * alone knows what they use, between model calls.
+   */
+  public void closeRetired(Predicate<Loaded> inUse) {
+    synchronized (retired) {
+      if (retired.isEmpty()) {
+        return;
+      }
+      retired.removeIf(v -> {
+        if (inUse.test(v)) {
+          return false;
+        }
+        v.model().close();
+        return true;
+      });
+    }
+  }
+
+  /** Versions retired but not yet closed, because running jobs still use them. */
+  public int retiredOpen() {
+    synchronized (retired) {
+      return retired.size();
+    }
+  }
+
+  /** The versions of a model served now, oldest first; empty when none is. */
+  public List<String> versions(String name) {
+    return byName.getOrDefault(name, List.of()).stream().map(Loaded::version).toList();
   }
 
   /** The requested version, or the newest loaded (last added) when no version is asked for. */
@@ -131,5 +188,6 @@ public final class ModelRegistry implements AutoCloseable {
   @Override
   public void close() {
     all().forEach(l -> l.model().close());
+    closeRetired(v -> false);
   }
 }

@@ -38,7 +38,7 @@ class SchedulerInboxTest {
 
   @BeforeEach
   void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 1024, line -> { });
+    models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 1024, 1, line -> { });
     GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
     assertTrue(models.load(GaussianMixtureOnnx.build(gmm, INFO), "gmm"));
     scheduler = new Scheduler(models, (event, state) -> {

@@ -1,0 +1,81 @@
+package io.scorestream.worker.models;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.VeSde;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A worker serves the newest versions of each model and closes a retired one once no job uses it. */
+class ModelRegistryTest {
+  private final List<String> log = new ArrayList<>();
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false, log::add), 64, 2, log::add);
+
+  @AfterEach
+  void close() {
+    models.close();
+  }
+
+  private static byte[] version(String name, String version) {
+    ModelInfo info = new ModelInfo(name, version, new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
+        DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+    return GaussianMixtureOnnx.build(new GaussianMixture(new double[] {1}, new double[][] {{0, 0}},
+        new double[] {1}), info);
+  }
+
+  private static void score(ScoreModel model) {
+    model.score(new float[2], new float[] {0.5f}, null, 1, new float[2]);
+  }
+
+  @Test
+  void onlyTheNewestVersionsAreServed() {
+    for (int v = 1; v <= 4; v++) {
+      assertTrue(models.load(version("gmm", Integer.toString(v)), "gmm"));
+    }
+    assertTrue(models.load(version("other", "1"), "other"));
+    assertEquals(List.of("3", "4"), models.versions("gmm"));
+    assertTrue(models.resolve("gmm", "1").isEmpty(), "retired");
+    assertEquals("4", models.resolve("gmm", null).orElseThrow().version(), "the newest serves jobs that name none");
+    assertEquals(List.of("1"), models.versions("other"), "each model keeps its own versions");
+    assertTrue(log.contains("retired gmm:1 (serving the newest 2 of gmm)"), log.toString());
+  }
+
+  @Test
+  void retiredVersionStaysOpenWhileAJobUsesItThenCloses() {
+    models.load(version("gmm", "1"), "gmm");
+    ModelRegistry.Loaded first = models.resolve("gmm", "1").orElseThrow();
+    models.load(version("gmm", "2"), "gmm");
+    models.load(version("gmm", "3"), "gmm");
+    assertEquals(1, models.retiredOpen());
+
+    models.closeRetired(v -> v == first);   // a running job started on version 1
+    assertDoesNotThrow(() -> score(first.model()), "the job finishes on the version it started with");
+
+    models.closeRetired(v -> false);        // it has finished
+    assertEquals(0, models.retiredOpen());
+    assertThrows(IllegalStateException.class, () -> score(first.model()), "its session is closed");
+  }
+
+  @Test
+  void reloadingAVersionReplacesItAndRetiresTheOldSession() {
+    models.load(version("gmm", "1"), "gmm");
+    ModelRegistry.Loaded before = models.resolve("gmm", "1").orElseThrow();
+    models.load(version("gmm", "1"), "gmm");
+    assertEquals(List.of("1"), models.versions("gmm"));
+    models.closeRetired(v -> false);
+    assertThrows(IllegalStateException.class, () -> score(before.model()));
+    assertDoesNotThrow(() -> score(models.resolve("gmm", "1").orElseThrow().model()));
+  }
+}
