@@ -117,6 +117,8 @@ class LaggingStateTest {
         .filter(s -> s.getStatus() == JobStatus.SUCCEEDED).findFirst().orElseThrow();
     assertEquals(2, mended.getLastSequence());
     assertEquals(result, mended.getResult(), "the mended state carries the result from the log");
+    assertEquals(request, mended.getRequest(), "and the request, as every state does");
+    assertEquals("dead", mended.getWorkerId());
 
     // the mended state is written instead of running the job: nothing after the dead worker's three events
     client.submit(request("marker"));

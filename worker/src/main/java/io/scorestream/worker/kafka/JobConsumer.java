@@ -180,7 +180,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     offsets.delivered(partition, record.offset(), request.getJobId());
     long offset = record.offset();
     Runnable done = () -> finished.add(Map.entry(partition, offset));
-    Optional<JobState> state = view.get(request.getJobId()).map(this::withNewerEvents);
+    GenerateRequest delivered = request;
+    Optional<JobState> state = view.get(request.getJobId()).map(s -> withNewerEvents(s, delivered));
     if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
       done.run();   // already served to its end (by a worker that died before committing): never again
       return;
@@ -193,9 +194,10 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
   /**
    * A state that is not final may be one event behind the log (its worker died between sending the two): brings it
-   * up to the job's newest event, and writes it back when that event was final, so the job is not run again.
+   * up to the job's newest event, and writes it back, with the delivered request, when that event was final, so the
+   * job is not run again.
    */
-  private JobState withNewerEvents(JobState state) {
+  private JobState withNewerEvents(JobState state, GenerateRequest request) {
     if (JobStates.isFinal(state.getStatus())) {
       return state;
     }
@@ -213,7 +215,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     JobState caughtUp = JobStates.apply(state.toBuilder(), newest.get()).build();
     if (JobStates.isFinal(caughtUp.getStatus())) {
       view.written(caughtUp);
-      sink.publish(null, caughtUp);
+      sink.publish(null, caughtUp.toBuilder().setRequest(request).build());   // the view keeps no requests
     }
     return caughtUp;
   }

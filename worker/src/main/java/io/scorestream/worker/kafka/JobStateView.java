@@ -13,7 +13,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * The latest {@link JobState} of every job, read from the compacted {@code job-state} topic from its beginning.
+ * The latest {@link JobState} of every job, read from the compacted {@code job-state} topic from its beginning;
+ * only what decides whether and how a job runs is kept, so the view stays small however large results are.
  * A worker consults it before running a delivered job: a job already final is not run again (so a job is never
  * completed twice), and one that had started elsewhere continues as the next attempt.
  */
@@ -72,7 +73,18 @@ public final class JobStateView implements Runnable, AutoCloseable {
    * worker (which then sees its own final states at once, not when the topic reader gets to them).
    */
   public void written(JobState state) {
-    states.merge(state.getJobId(), state, JobStateView::newer);
+    states.merge(state.getJobId(), slim(state), JobStateView::newer);
+  }
+
+  /**
+   * What the view keeps of a state: not its request, result or progress, which can be megabytes (conditioning
+   * images, samples) and are not needed to decide whether and as which attempt a job runs.
+   */
+  static JobState slim(JobState state) {
+    if (!state.hasRequest() && !state.hasResult() && !state.hasProgress()) {
+      return state;
+    }
+    return state.toBuilder().clearRequest().clearResult().clearProgress().build();
   }
 
   /** Of two states of a job, the later: higher attempt, then higher sequence, then the final one. */
@@ -93,7 +105,7 @@ public final class JobStateView implements Runnable, AutoCloseable {
     return partitions;
   }
 
-  /** The latest state of a job, if any was written. */
+  /** The latest state of a job, if any was written, without its request, result and progress. */
   public Optional<JobState> get(String jobId) {
     return Optional.ofNullable(states.get(jobId));
   }

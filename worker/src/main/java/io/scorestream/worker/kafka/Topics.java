@@ -34,7 +34,9 @@ public final class Topics {
         TopicConfig.RETENTION_MS_CONFIG, WEEK_MS,                          // SSE resume reads back through them
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES)))); // completed events carry samples
     topics.add(new NewTopic(names.jobState(), JOB_PARTITIONS, replicas).configs(Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // latest state per job rebuilds views
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE, // latest state per job rebuilds
+        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS,                          // views; gone with the job's records
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES))));
     topics.add(new NewTopic(names.control(), 3, replicas).configs(Map.of(
         TopicConfig.RETENTION_MS_CONFIG, DAY_MS)));                        // a cancel matters while its job can run

@@ -44,10 +44,14 @@ class EmbeddedKafkaTest {
       assertEquals(7, Topics.ensure(admin, Topics.all(names, (short) 1)).size());
       assertEquals(Set.of(), Topics.ensure(admin, Topics.all(names, (short) 1)), "a second ensure creates nothing");
       TopicDescription jobs = admin.describeTopics(List.of(names.jobs())).allTopicNames().get().get(names.jobs());
-      assertEquals(12, jobs.partitions().size());
+      assertEquals(Topics.JOB_PARTITIONS, jobs.partitions().size());
       ConfigResource state = new ConfigResource(ConfigResource.Type.TOPIC, names.jobState());
-      assertEquals("compact", admin.describeConfigs(List.of(state)).all().get().get(state)
-          .get("cleanup.policy").value());
+      var stateConfig = admin.describeConfigs(List.of(state)).all().get().get(state);
+      assertEquals("compact,delete", stateConfig.get("cleanup.policy").value(), "one state per job, for a week");
+      assertEquals(Long.toString(7L * 24 * 3600 * 1000), stateConfig.get("retention.ms").value());
+      ConfigResource checkpoints = new ConfigResource(ConfigResource.Type.TOPIC, names.checkpoints());
+      assertEquals("compact", admin.describeConfigs(List.of(checkpoints)).all().get().get(checkpoints)
+          .get("cleanup.policy").value(), "the newest checkpoint of each model, however old");
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
           ProducerConfig.ACKS_CONFIG, "all",

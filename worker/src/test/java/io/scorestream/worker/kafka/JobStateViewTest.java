@@ -1,8 +1,13 @@
 package io.scorestream.worker.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.scorestream.proto.v1.Completed;
+import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobState;
+import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.JobStatus;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +44,18 @@ class JobStateViewTest {
     JobState mended = state(1, 7, JobStatus.CANCELLED);
     assertSame(mended, JobStateView.newer(lagging, mended));
     assertSame(mended, JobStateView.newer(mended, lagging));
+  }
+
+  @Test
+  void viewKeepsNeitherRequestNorResultNorProgressOfAState() {
+    JobState full = state(1, 3, JobStatus.SUCCEEDED).toBuilder()
+        .setRequest(GenerateRequest.newBuilder().setJobId("j").setNumSamples(4096))
+        .setResult(Completed.newBuilder().setNfe(2000))
+        .setProgress(Progress.newBuilder().setStep(999)).setWorkerId("w").build();
+    JobState kept = JobStateView.slim(full);
+    assertFalse(kept.hasRequest() || kept.hasResult() || kept.hasProgress());
+    assertEquals(JobStatus.SUCCEEDED, kept.getStatus());
+    assertEquals(3, kept.getLastSequence());
+    assertEquals("w", kept.getWorkerId());
   }
 }
