@@ -18,6 +18,17 @@ public final class Samplers {
    * @throws IllegalArgumentException naming the setting that does not fit this model
    */
   public static SamplingProcess start(SamplerSpec spec, ModelInfo model, int samples, long seed, long[] labels) {
+    return start(spec, model, samples, seed, labels, PcSchedules.none());
+  }
+
+  /**
+   * Starts a sampler whose PC schedule comes from {@code schedules}, shared with other jobs of equal settings. The
+   * samples are the same as without sharing.
+   *
+   * @throws IllegalArgumentException naming the setting that does not fit this model
+   */
+  public static SamplingProcess start(SamplerSpec spec, ModelInfo model, int samples, long seed, long[] labels,
+      PcSchedules schedules) {
     if (labels != null && model.numClasses() == 0) {
       throw new IllegalArgumentException("model " + model.name() + " is unconditional; it takes no class labels");
     }
@@ -35,7 +46,8 @@ public final class Samplers {
     int dim = model.dimension();
     double eps = Double.isNaN(spec.eps()) ? model.eps() : spec.eps();
     return switch (spec.kind()) {
-      case PC -> new PcProcess(model.sde(), spec, samples, dim, labels, model.scaling(), seed, eps);
+      case PC -> new PcProcess(model.sde(), spec, schedules.get(model.sde(), spec, eps), samples, dim, labels,
+          model.scaling(), seed);
       case ODE -> new OdeProcess(model.sde(), spec, samples, dim, labels, model.scaling(), seed, eps);
       case ALD -> {
         if (!(model.sde() instanceof VeSde ve)) {

@@ -1,5 +1,6 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.core.sample.PcSchedules;
 import io.scorestream.core.sample.SamplingFailure;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sample.Samplers;
@@ -65,6 +66,8 @@ public final class Scheduler implements Runnable {
     }
   };
   private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
+  /** PC schedules shared by jobs with equal settings; up to 2 million steps (74 MB) are kept. */
+  private final PcSchedules schedules = new PcSchedules(2_000_000);
   private final List<RunningJob> snapshot = new ArrayList<>();
   /**
    * Running totals for heartbeats and metrics.
@@ -338,7 +341,7 @@ public final class Scheduler implements Runnable {
     }
     try {
       r.process = Samplers.start(JobRequests.samplerSpec(r.job.request()), model.model().info(),
-          r.samples(), r.job.request().getSeed(), JobRequests.labels(r.job.request()));
+          r.samples(), r.job.request().getSeed(), JobRequests.labels(r.job.request()), schedules);
     } catch (IllegalArgumentException e) {
       fail(r, e.getMessage(), "invalid_request");
       return;
