@@ -31,12 +31,16 @@ final class WorkerOptions {
   @Option(names = "--keep-versions", defaultValue = "3", paramLabel = "K",
       description = "versions of each model served at once; older ones retire as new checkpoints load")
   int keepVersions;
+  @Option(names = "--max-queued-jobs", defaultValue = "10000", paramLabel = "Q",
+      description = "jobs waiting in the worker for room; beyond them it leaves jobs in Kafka until half have started")
+  int maxQueuedJobs;
 
   WorkerSettings settings(String bootstrapServers, TopicNames names) {
     return WorkerSettings.builder(bootstrapServers, workerId()).topics(names).modelsDir(modelsDir)
         .maxBatch(maxBatch).maxActiveSamples(maxActiveSamples).maxSamplesPerJob(maxSamplesPerJob)
         .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
-        .metricsPort(metricsPort).keepVersions(keepVersions).build();
+        .metricsPort(metricsPort).keepVersions(keepVersions).maxQueuedJobs(maxQueuedJobs)
+        .build();
   }
 
   String workerId() {
@@ -54,8 +58,8 @@ final class WorkerOptions {
 
   /** Null when the limits make sense, else what is wrong. */
   String problem() {
-    if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
-      return "--max-batch, --max-active-samples and --max-samples-per-job must be positive";
+    if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0 || maxQueuedJobs <= 0) {
+      return "--max-batch, --max-active-samples, --max-samples-per-job and --max-queued-jobs must be positive";
     }
     if (keepVersions <= 0) {
       return "--keep-versions must be at least 1, got " + keepVersions;

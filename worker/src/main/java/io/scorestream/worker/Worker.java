@@ -82,7 +82,8 @@ public final class Worker implements AutoCloseable {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view);
+    jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view,
+        settings.maxQueuedJobs());
     control = new ControlListener(settings.bootstrapServers(), settings.topics(), scheduler);
     checkpoints = new CheckpointListener(settings.bootstrapServers(), settings.topics(), models, log);
     heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS);

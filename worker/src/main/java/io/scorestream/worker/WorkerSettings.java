@@ -20,10 +20,12 @@ import java.time.Duration;
  *                         and stops (its uncommitted jobs then go to other workers)
  * @param metricsPort      port of the Prometheus endpoint on all interfaces, 0 for any free one, -1 for none
  * @param keepVersions     versions of each model served at once; older ones retire as newer checkpoints load
+ * @param maxQueuedJobs    jobs read from Kafka that may wait for room in the worker; beyond them the worker stops
+ *                         reading until half have started
  */
 public record WorkerSettings(String bootstrapServers, TopicNames topics, String workerId, Path modelsDir,
     int maxBatch, int maxActiveSamples, int maxSamplesPerJob, int intraOpThreads, boolean cuda,
-    Duration deliveryTimeout, int metricsPort, int keepVersions) {
+    Duration deliveryTimeout, int metricsPort, int keepVersions, int maxQueuedJobs) {
 
   public WorkerSettings {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
@@ -31,6 +33,9 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     }
     if (deliveryTimeout.toMillis() < 1000) {
       throw new IllegalArgumentException("the delivery timeout must be at least 1 s, got " + deliveryTimeout);
+    }
+    if (maxQueuedJobs <= 0) {
+      throw new IllegalArgumentException("max queued jobs must be positive, got " + maxQueuedJobs);
     }
     if (keepVersions <= 0) {
       throw new IllegalArgumentException("at least one version of each model must be kept, got " + keepVersions);
@@ -59,6 +64,7 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     private Duration deliveryTimeout = Duration.ofMinutes(2);
     private int metricsPort = -1;
     private int keepVersions = 3;
+    private int maxQueuedJobs = 10_000;
 
     private Builder(String bootstrapServers, String workerId) {
       this.bootstrapServers = bootstrapServers;
@@ -75,10 +81,12 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     public Builder deliveryTimeout(Duration v) { deliveryTimeout = v; return this; }
     public Builder metricsPort(int v) { metricsPort = v; return this; }
     public Builder keepVersions(int v) { keepVersions = v; return this; }
+    public Builder maxQueuedJobs(int v) { maxQueuedJobs = v; return this; }
 
     public WorkerSettings build() {
       return new WorkerSettings(bootstrapServers, topics, workerId, modelsDir, maxBatch, maxActiveSamples,
-          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort, keepVersions);
+          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort, keepVersions,
+          maxQueuedJobs);
     }
   }
 }

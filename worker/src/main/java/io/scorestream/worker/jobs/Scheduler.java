@@ -141,6 +141,14 @@ public final class Scheduler implements Runnable {
     return queuedJobs;
   }
 
+  /**
+   * Jobs handed over and not started yet: those waiting for room and those not yet taken in. Between rounds it can
+   * miss the jobs the current round is taking in. Thread-safe.
+   */
+  public int backlog() {
+    return incoming.size() + queuedJobs;
+  }
+
   /** Running totals since start. */
   public Totals totals() {
     return totals;

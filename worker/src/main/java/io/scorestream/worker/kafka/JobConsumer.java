@@ -61,9 +61,17 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * fetch, up to its fetch.max.wait) off every job's pick-up.
    */
   private boolean stateUnsynced;
+  private final int maxBacklog;
+  /** True while reading is paused because the scheduler's backlog is full: only the poll thread uses it. */
+  private boolean paused;
 
+  /**
+   * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops reading more
+   *                   (the rest stay in Kafka, where another worker may get them after a rebalance)
+   */
   public JobConsumer(String bootstrapServers, TopicNames names, String workerId, Scheduler scheduler,
-      KafkaEventSink sink, JobStateView view) {
+      KafkaEventSink sink, JobStateView view, int maxBacklog) {
+    this.maxBacklog = maxBacklog;
     this.names = names;
     this.scheduler = scheduler;
     this.sink = sink;
@@ -99,6 +107,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
           assigned.addAll(partitions);
+          if (paused) {
+            consumer.pause(partitions);   // the backlog is still full
+          }
           stateUnsynced |= !partitions.isEmpty();
         }
 
@@ -118,9 +129,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
             view.awaitUpTo(consumer.endOffsets(view.partitions()), Duration.ofSeconds(30));
             stateUnsynced = false;
           }
-          for (ConsumerRecord<String, byte[]> record : records) {
-            deliver(record);
-          }
+          handOver(records);
+        }
+        if (paused && scheduler.backlog() <= maxBacklog / 2) {
+          consumer.resume(consumer.assignment());
+          paused = false;
         }
         if (System.nanoTime() - lastCommit > 200_000_000L) {
           commit();
@@ -137,6 +150,27 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     } finally {
       consumer.close();
       history.close();
+    }
+  }
+
+  /**
+   * Hands the records to the scheduler while its backlog has room; at the first that does not fit, rewinds each
+   * partition to its first record not handed over and pauses reading until the backlog has drained to half.
+   */
+  private void handOver(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, Long> rewind = new java.util.HashMap<>();
+    for (ConsumerRecord<String, byte[]> record : records) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      if (rewind.containsKey(partition) || scheduler.backlog() >= maxBacklog) {
+        rewind.putIfAbsent(partition, record.offset());
+        continue;
+      }
+      deliver(record);
+    }
+    if (!rewind.isEmpty()) {
+      rewind.forEach(consumer::seek);
+      consumer.pause(consumer.assignment());
+      paused = true;
     }
   }
 

@@ -1,0 +1,78 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker reads no further ahead than its queue bound: with one job running at a time and room for three more
+ * waiting, most of sixty jobs submitted at once stay in Kafka until there is room, and every one of them still
+ * completes once.
+ */
+class QueueBoundTest {
+  private static final ModelInfo INFO = new ModelInfo("gmm-ve", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+  private static final int MAX_QUEUED = 3;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void workerLeavesJobsInKafkaBeyondItsQueueBoundAndServesThemAllOnce() throws Exception {
+    TopicNames names = TopicNames.defaults();
+    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
+    Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(gmm, INFO));
+    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
+         Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
+             .modelsDir(models).maxActiveSamples(1).maxQueuedJobs(MAX_QUEUED).intraOpThreads(1).build(),
+             System.err::println);
+         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+      AtomicInteger mostQueued = new AtomicInteger();
+      AtomicBoolean watching = new AtomicBoolean(true);
+      Thread watcher = new Thread(() -> {
+        while (watching.get()) {
+          mostQueued.accumulateAndGet(worker.scheduler().backlog(), Math::max);
+          java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+      });
+      watcher.start();
+      List<GenerateRequest> requests = IntStream.range(0, 60).mapToObj(i -> GenerateRequest.newBuilder()
+          .setJobId("job-" + i).setModelName("gmm-ve").setNumSamples(1).setSeed(i)
+          .setSampler(SamplerSettings.newBuilder().setSteps(300)).build()).toList();
+      client.submitAll(requests);
+      Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
+          JobEvent::parseFrom, Duration.ofSeconds(120), m -> requests.stream().allMatch(r ->
+              m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(JobEvent::hasCompleted)));
+      watching.set(false);
+      watcher.join();
+      for (GenerateRequest r : requests) {
+        List<JobEvent> mine = events.get(r.getJobId());
+        assertEquals(1, mine.stream().filter(JobEvent::hasAccepted).count(), r.getJobId() + " read once");
+        assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + " completed once");
+      }
+      // the bound can be passed by the jobs one scheduler round takes in; without it the backlog reaches ~59
+      assertTrue(mostQueued.get() <= 2 * MAX_QUEUED, "at most " + mostQueued.get() + " jobs waited in the worker");
+    }
+  }
+}
