@@ -6,6 +6,7 @@ import io.scorestream.worker.kafka.TopicNames;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,6 +59,8 @@ final class DevCommand implements Callable<Integer> {
         + " --model gmm-vp --samples 256 --watch --out samples.npy");
     err.println("Ctrl-C stops everything");
     err.flush();
-    return kafka != null ? Services.runUntilStopped(err, worker, kafka) : Services.runUntilStopped(err, worker);
+    Duration drain = options.drainTimeout(0);   // dev stops at once unless asked to wait
+    return kafka != null ? Services.runUntilStopped(err, worker, drain, kafka)
+        : Services.runUntilStopped(err, worker, drain);
   }
 }

@@ -9,6 +9,7 @@ import io.scorestream.worker.kafka.TopicNames;
 import io.scorestream.worker.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -50,14 +51,17 @@ final class Services {
 
   /**
    * Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or the worker stops by itself on a fatal error, then
-   * closes the worker and {@code others} in order. Returns the exit code: 0 after a requested stop, 1 after a fatal
+   * closes the worker and {@code others} in order; on a requested stop it first lets running jobs finish for up to
+   * {@code drain}. Returns the exit code: 0 after a requested stop, 1 after a fatal
    * error, which is printed.
    */
-  static int runUntilStopped(PrintWriter err, Worker worker, AutoCloseable... others) throws InterruptedException {
+  static int runUntilStopped(PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       err.println("stopping");
       err.flush();
+      drain(err, worker, drain);
       closeAll(err, worker, others);
       stopped.countDown();
     }, "shutdown");
@@ -71,6 +75,24 @@ final class Services {
     err.println("the worker stopped: " + fatal.getMessage());
     closeAll(err, worker, others);
     return 1;
+  }
+
+  private static void drain(PrintWriter err, Worker worker, Duration timeout) {
+    int running = worker.scheduler().activeJobs();
+    if (timeout.isZero() || running == 0) {
+      return;
+    }
+    err.println("letting " + running + " running job(s) finish, for up to " + timeout.toSeconds() + " s");
+    err.flush();
+    try {
+      int left = worker.drain(timeout);
+      if (left > 0) {
+        err.println(left + " job(s) still running go back to Kafka for another worker");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    err.flush();
   }
 
   private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {

@@ -27,6 +27,6 @@ final class WorkerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Services.ensureTopics(kafka.bootstrapServers, kafka.topics());
     Worker worker = Services.startWorker(kafka.bootstrapServers, kafka.topics(), options, err);
-    return Services.runUntilStopped(err, worker);
+    return Services.runUntilStopped(err, worker, options.drainTimeout(30));
   }
 }

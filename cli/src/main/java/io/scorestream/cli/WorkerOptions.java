@@ -34,6 +34,10 @@ final class WorkerOptions {
   @Option(names = "--max-queued-jobs", defaultValue = "10000", paramLabel = "Q",
       description = "jobs waiting in the worker for room; beyond them it leaves jobs in Kafka until half have started")
   int maxQueuedJobs;
+  @Option(names = "--drain-timeout", paramLabel = "SECONDS",
+      description = "on Ctrl-C or SIGTERM, let running jobs finish for up to this long (default: 30 for worker, "
+          + "0 for dev)")
+  Long drainSeconds;
 
   WorkerSettings settings(String bootstrapServers, TopicNames names) {
     return WorkerSettings.builder(bootstrapServers, workerId()).topics(names).modelsDir(modelsDir)
@@ -41,6 +45,11 @@ final class WorkerOptions {
         .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
         .metricsPort(metricsPort).keepVersions(keepVersions).maxQueuedJobs(maxQueuedJobs)
         .build();
+  }
+
+  /** How long a requested stop lets running jobs finish: the option's value, else this command's default. */
+  Duration drainTimeout(long defaultSeconds) {
+    return Duration.ofSeconds(drainSeconds != null ? drainSeconds : defaultSeconds);
   }
 
   String workerId() {
@@ -60,6 +69,9 @@ final class WorkerOptions {
   String problem() {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0 || maxQueuedJobs <= 0) {
       return "--max-batch, --max-active-samples, --max-samples-per-job and --max-queued-jobs must be positive";
+    }
+    if (drainSeconds != null && drainSeconds < 0) {
+      return "--drain-timeout must be zero or more seconds, got " + drainSeconds;
     }
     if (keepVersions <= 0) {
       return "--keep-versions must be at least 1, got " + keepVersions;

@@ -19,6 +19,7 @@ import io.scorestream.worker.kafka.Topics;
 import io.scorestream.worker.metrics.MetricsServer;
 import io.scorestream.worker.metrics.WorkerMetrics;
 import io.scorestream.worker.models.ModelRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -165,6 +166,21 @@ public final class Worker implements AutoCloseable {
   /** The port of the Prometheus endpoint, or -1 when it has none. */
   public int metricsPort() {
     return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /**
+   * Lets running jobs finish before a planned stop: reads and starts no more jobs, and waits until none runs or
+   * {@code timeout} has passed. Returns how many were still running; {@link #close} then hands those, and the jobs
+   * that were waiting, back to Kafka for other workers.
+   */
+  public int drain(Duration timeout) throws InterruptedException {
+    jobs.stopReading();
+    scheduler.drain();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (scheduler.activeJobs() > 0 && System.nanoTime() < deadline && !stopped.isDone()) {
+      Thread.sleep(20);
+    }
+    return scheduler.activeJobs();
   }
 
   @Override

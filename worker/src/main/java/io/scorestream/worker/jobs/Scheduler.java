@@ -83,6 +83,7 @@ public final class Scheduler implements Runnable {
 
   private volatile Totals totals = new Totals(0, 0, 0, 0, 0);
   private volatile boolean stopping;
+  private volatile boolean draining;
   private volatile boolean stopped;
   private volatile int activeJobs;
   private volatile int queuedJobs;
@@ -152,6 +153,14 @@ public final class Scheduler implements Runnable {
   /** Running totals since start. */
   public Totals totals() {
     return totals;
+  }
+
+  /**
+   * Starts no more jobs: the running ones go on to their ends, the waiting ones wait until the worker closes and
+   * abandons them. Thread-safe.
+   */
+  public void drain() {
+    draining = true;
   }
 
   /** Asks the loop to end after the current model call. */
@@ -331,7 +340,7 @@ public final class Scheduler implements Runnable {
   }
 
   private void admit() {
-    while (!waiting.isEmpty()) {
+    while (!draining && !waiting.isEmpty()) {
       RunningJob next = waiting.peek();
       if (!running.isEmpty() && activeSamples + next.samples() > limits.maxActiveSamples()) {
         return;

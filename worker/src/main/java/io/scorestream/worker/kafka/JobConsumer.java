@@ -64,6 +64,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final int maxBacklog;
   /** True while reading is paused because the scheduler's backlog is full: only the poll thread uses it. */
   private boolean paused;
+  /** Set once the worker drains: it reads no more jobs. */
+  private volatile boolean stopReading;
 
   /**
    * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops reading more
@@ -131,7 +133,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           }
           handOver(records);
         }
-        if (paused && scheduler.backlog() <= maxBacklog / 2) {
+        if (stopReading && !paused) {
+          consumer.pause(consumer.assignment());
+          paused = true;
+        }
+        if (paused && !stopReading && scheduler.backlog() <= maxBacklog / 2) {
           consumer.resume(consumer.assignment());
           paused = false;
         }
@@ -289,6 +295,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         // skipped there through the job-state view; what is still ours is committed next time
       }
     }
+  }
+
+  /** Reads no more jobs from now on (the worker is draining); it still commits what finishes. Thread-safe. */
+  public void stopReading() {
+    stopReading = true;
   }
 
   /** The job partitions this worker holds now. */

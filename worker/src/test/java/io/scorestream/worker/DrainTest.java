@@ -1,0 +1,87 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A planned stop lets the running job finish and starts nothing new; what arrived meanwhile stays in Kafka and runs
+ * on the next worker.
+ */
+class DrainTest {
+  private static final ModelInfo INFO = new ModelInfo("gmm-ve", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+
+  @TempDir
+  Path dir;
+
+  private static GenerateRequest request(String id, int steps) {
+    return GenerateRequest.newBuilder().setJobId(id).setModelName("gmm-ve").setNumSamples(2).setSeed(3)
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+  }
+
+  private static JobEvent first(List<JobEvent> events, Predicate<JobEvent> kind) {
+    return events.stream().filter(kind).findFirst().orElseThrow();
+  }
+
+  @Test
+  void drainingWorkerFinishesItsRunningJobAndLeavesNewOnesToTheNext() throws Exception {
+    TopicNames names = TopicNames.defaults();
+    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
+    Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(gmm, INFO));
+    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
+         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+      Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
+          .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+      client.submit(request("long", 40_000));
+      TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+          Duration.ofSeconds(60), m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
+
+      CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(() -> {
+        try {
+          return first.drain(Duration.ofSeconds(120));
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      client.submit(request("after", 50));
+      assertEquals(0, draining.get(), "nothing is left running");
+      Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
+          JobEvent::parseFrom, Duration.ofSeconds(30),
+          m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasCompleted));
+      assertEquals(1, first(events.get("long"), JobEvent::hasCompleted).getAttempt(), "finished where it began");
+      assertTrue(events.getOrDefault("after", List.of()).stream().noneMatch(JobEvent::hasStarted),
+          "a draining worker starts nothing");
+      first.close();
+
+      try (Worker next = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "next").topics(names)
+          .modelsDir(models).intraOpThreads(1).build(), System.err::println)) {
+        Map<String, List<JobEvent>> later = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
+            JobEvent::parseFrom, Duration.ofSeconds(60),
+            m -> m.getOrDefault("after", List.of()).stream().anyMatch(JobEvent::hasCompleted));
+        assertEquals("next", first(later.get("after"), JobEvent::hasStarted).getStarted().getWorkerId());
+        assertEquals(1, later.get("long").stream().filter(JobEvent::hasCompleted).count(), "not run again");
+      }
+    }
+  }
+}
