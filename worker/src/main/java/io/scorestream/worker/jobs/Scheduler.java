@@ -47,6 +47,8 @@ public final class Scheduler implements Runnable {
   private final EventSink sink;
   private final Limits limits;
   private final JobMetrics metrics;
+  private final JobChecks checks;
+  private final SharedCalls calls;
   /**
    * Jobs and abandons in the order the consumer sent them: a job delivered again right after its partition was
    * revoked and assigned back must not be dropped by the abandon that came before it.
@@ -65,7 +67,6 @@ public final class Scheduler implements Runnable {
       return size() > MAX_EARLY_CANCELS; // cancels of jobs that never come here must not pile up forever
     }
   };
-  private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
   /** PC schedules shared by jobs with equal settings; up to 2 million steps (74 MB) are kept. */
   private final PcSchedules schedules = new PcSchedules(2_000_000);
   private final List<RunningJob> snapshot = new ArrayList<>();
@@ -95,6 +96,8 @@ public final class Scheduler implements Runnable {
     this.sink = sink;
     this.limits = limits;
     this.metrics = metrics;
+    this.checks = new JobChecks(models, limits);
+    this.calls = new SharedCalls(metrics);
   }
 
   private sealed interface Inbound permits Arrival, Abandon {}
@@ -199,35 +202,7 @@ public final class Scheduler implements Runnable {
     }
     applyCancels();
     admit();
-    groups.values().forEach(List::clear);
-    for (RunningJob r : running.values()) {
-      groups.computeIfAbsent(r.model, m -> new ArrayList<>()).add(r.process);
-    }
-    groups.values().removeIf(List::isEmpty);
-    long rows = 0;
-    long calls = 0;
-    long capacity = 0;
-    long nanos = 0;
-    for (Map.Entry<ModelRegistry.Loaded, List<SamplingProcess>> group : groups.entrySet()) {
-      var evaluator = group.getKey().evaluator();
-      long before = evaluator.modelCalls();
-      long groupRows = 0;
-      for (SamplingProcess p : group.getValue()) {
-        groupRows += p.finished() ? 0 : p.samples();
-      }
-      long nanosBefore = evaluator.modelNanos();
-      evaluator.step(group.getValue());
-      long groupCalls = evaluator.modelCalls() - before;
-      long groupNanos = evaluator.modelNanos() - nanosBefore;
-      metrics.modelCalls(group.getKey().name(), groupCalls, groupRows, groupCalls * evaluator.maxBatch(), groupNanos);
-      rows += groupRows;
-      nanos += groupNanos;
-      calls += groupCalls;
-      capacity += groupCalls * (long) evaluator.maxBatch();
-    }
-    Totals t = totals;
-    totals = new Totals(t.samplesCompleted(), t.rowsEvaluated() + rows, t.modelCalls() + calls,
-        t.rowCapacity() + capacity, t.modelNanos() + nanos);
+    totals = calls.run(running.values(), totals);
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
@@ -259,43 +234,13 @@ public final class Scheduler implements Runnable {
           JobStatus.CANCELLED);
       return;
     }
-    String problem = check(job);
+    String problem = checks.problem(job);
     if (problem != null) {
       fail(r, problem, "invalid_request");
       return;
     }
     waiting.add(r);
     held.put(job.id(), r);
-  }
-
-  private String check(Job job) {
-    int n = job.request().getNumSamples();
-    if (job.id().isEmpty()) {
-      return "the request has no job id";
-    }
-    if (n <= 0) {
-      return "num_samples must be positive, got " + n;
-    }
-    if (n > limits.maxSamplesPerJob()) {
-      return "num_samples " + n + " is beyond this worker's cap of " + limits.maxSamplesPerJob();
-    }
-    var model = models.resolve(job.request().getModelName(), modelVersion(job));
-    if (model.isEmpty()) {
-      List<String> served = models.versions(job.request().getModelName());
-      return served.isEmpty() ? "unknown model '" + job.request().getModelName() + "'"
-          : "model '" + job.request().getModelName() + "' version " + modelVersion(job) + " is not served; versions "
-              + String.join(", ", served) + " are";
-    }
-    long bytes = (long) n * model.get().model().info().dimension() * Float.BYTES;
-    if (bytes > limits.maxResultBytes()) {
-      return "the result of " + n + " samples would be " + bytes / (1 << 20) + " MiB, over the "
-          + limits.maxResultBytes() / (1 << 20) + " MiB an event can carry; ask for fewer samples per job";
-    }
-    return null;
-  }
-
-  private static String modelVersion(Job job) {
-    return job.request().hasModelVersion() ? job.request().getModelVersion() : null;
   }
 
   private void take(Inbound next) {
@@ -351,7 +296,7 @@ public final class Scheduler implements Runnable {
   }
 
   private void start(RunningJob r) {
-    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), modelVersion(r.job)).orElse(null);
+    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), JobChecks.modelVersion(r.job)).orElse(null);
     if (model == null) {
       fail(r, "unknown model '" + r.job.request().getModelName() + "'", "unknown_model");
       return;

@@ -1,0 +1,48 @@
+package io.scorestream.worker.jobs;
+
+import io.scorestream.worker.models.ModelRegistry;
+import java.util.List;
+
+/** What a worker refuses before a job waits for room: requests it cannot serve, with a reason a person can act on. */
+final class JobChecks {
+  private final ModelRegistry models;
+  private final Scheduler.Limits limits;
+
+  JobChecks(ModelRegistry models, Scheduler.Limits limits) {
+    this.models = models;
+    this.limits = limits;
+  }
+
+  /** The version a job asks for, or null for the newest. */
+  static String modelVersion(Job job) {
+    return job.request().hasModelVersion() ? job.request().getModelVersion() : null;
+  }
+
+  /** Null when this worker can serve the job, else why not. */
+  String problem(Job job) {
+    int n = job.request().getNumSamples();
+    if (job.id().isEmpty()) {
+      return "the request has no job id";
+    }
+    if (n <= 0) {
+      return "num_samples must be positive, got " + n;
+    }
+    if (n > limits.maxSamplesPerJob()) {
+      return "num_samples " + n + " is beyond this worker's cap of " + limits.maxSamplesPerJob();
+    }
+    String name = job.request().getModelName();
+    var model = models.resolve(name, modelVersion(job));
+    if (model.isEmpty()) {
+      List<String> served = models.versions(name);
+      return served.isEmpty() ? "unknown model '" + name + "'"
+          : "model '" + name + "' version " + modelVersion(job) + " is not served; versions "
+              + String.join(", ", served) + " are";
+    }
+    long bytes = (long) n * model.get().model().info().dimension() * Float.BYTES;
+    if (bytes > limits.maxResultBytes()) {
+      return "the result of " + n + " samples would be " + bytes / (1 << 20) + " MiB, over the "
+          + limits.maxResultBytes() / (1 << 20) + " MiB an event can carry; ask for fewer samples per job";
+    }
+    return null;
+  }
+}
