@@ -25,6 +25,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",                                  // a published model is durable
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record model fits the buffer
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES),  // the whole model in one record
         new StringSerializer(), new ByteArraySerializer());
   }

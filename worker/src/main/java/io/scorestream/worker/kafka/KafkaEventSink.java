@@ -50,6 +50,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,        // how long to retry before the worker gives up
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS), // must fit in the above
         ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery,               // a missing topic fails a send within it too
+        ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record event and its state at once
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES), // completed events carry all samples
         new StringSerializer(), new ByteArraySerializer());
   }

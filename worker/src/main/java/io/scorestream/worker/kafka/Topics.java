@@ -15,6 +15,12 @@ public final class Topics {
   /** Largest record: a whole ONNX checkpoint fits one {@code CheckpointEvent}. */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   /**
+   * Send buffer of every ScoreStream producer (a cap, filled only as records wait): the client default of 32 MiB
+   * refuses any record above it outright, so it must hold two records of the largest size, a completed event and
+   * the state that carries the same result.
+   */
+  public static final long PRODUCER_BUFFER_BYTES = 2L * MAX_MESSAGE_BYTES + (16 << 20);
+  /**
    * Partitions of the jobs, job-events and job-state topics: the most workers that share the jobs at once (a
    * consumer group gives each partition to one member).
    */

@@ -1,0 +1,68 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobState;
+import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.jobs.Tensors;
+import io.scorestream.worker.kafka.EmbeddedKafka;
+import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.worker.kafka.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A result larger than a Kafka producer's default 32 MiB buffer (here 2,100 samples of a 4,096-value model, 34 MB)
+ * but within the record limit goes out in its completed event and its state, and the worker serves on.
+ */
+class LargeResultTest {
+  private static final int DIM = 4096;
+  private static final ModelInfo INFO = new ModelInfo("wide", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {DIM},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void resultBiggerThanTheDefaultProducerBufferIsDelivered() throws Exception {
+    TopicNames names = TopicNames.defaults();
+    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {new double[DIM]}, new double[] {1});
+    Path models = TestBroker.models(dir, "wide.onnx", GaussianMixtureOnnx.build(gmm, INFO));
+    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
+         Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
+             .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+      client.submit(GenerateRequest.newBuilder().setJobId("big").setModelName("wide").setNumSamples(2100)
+          .setSeed(1).setSampler(SamplerSettings.newBuilder().setSteps(2)).build());
+      client.submit(GenerateRequest.newBuilder().setJobId("small").setModelName("wide").setNumSamples(1)
+          .setSeed(2).setSampler(SamplerSettings.newBuilder().setSteps(2)).build());
+      var events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+          Duration.ofSeconds(120), m -> List.of("big", "small").stream().allMatch(id ->
+              m.getOrDefault(id, List.of()).stream().anyMatch(e -> e.hasCompleted() || e.hasFailed())));
+      JobEvent big = events.get("big").get(events.get("big").size() - 1);
+      assertTrue(big.hasCompleted(), big.getEventCase().toString());
+      assertEquals(2100 * DIM, Tensors.floats(big.getCompleted().getSamples()).length);
+      assertTrue(events.get("small").get(events.get("small").size() - 1).hasCompleted(), "the worker serves on");
+      assertFalse(worker.stopped().isDone(), "and has not stopped");
+      var states = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
+          Duration.ofSeconds(60), m -> m.getOrDefault("big", List.of()).stream()
+              .anyMatch(s -> s.getStatus() == JobStatus.SUCCEEDED));
+      assertTrue(states.get("big").stream().anyMatch(s -> s.getResult().getSamples().getData().size()
+          == 2100 * DIM * Float.BYTES), "the state carries the result too");
+    }
+  }
+}
