@@ -43,6 +43,13 @@ final class JobChecks {
       return "the result of " + n + " samples would be " + bytes / (1 << 20) + " MiB, over the "
           + limits.maxResultBytes() / (1 << 20) + " MiB an event can carry; ask for fewer samples per job";
     }
+    // the job's state carries its request and its result in one record
+    long request = job.request().getSerializedSize();
+    if (bytes + request > limits.maxResultBytes()) {
+      return "the request (" + request / (1 << 20) + " MiB) and the result of " + n + " samples ("
+          + bytes / (1 << 20) + " MiB) would be over the " + limits.maxResultBytes() / (1 << 20)
+          + " MiB a job's state can carry; ask for fewer samples per job";
+    }
     return null;
   }
 }
