@@ -203,6 +203,7 @@ public final class Scheduler implements Runnable {
     applyCancels();
     admit();
     totals = calls.run(running.values(), totals);
+    calls.failures().forEach(this::failJobsOf);
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
@@ -211,6 +212,21 @@ public final class Scheduler implements Runnable {
     activeJobs = running.size();
     queuedJobs = waiting.size();
     models.closeRetired(this::inUse);
+  }
+
+  /** A model call that throws fails the jobs that shared it, not the worker: the next round serves the rest. */
+  private void failJobsOf(ModelRegistry.Loaded model, RuntimeException error) {
+    String reason = "model " + model.name() + ":" + model.version() + " failed to evaluate: "
+        + String.valueOf(error.getMessage()).lines().findFirst().orElse("");
+    snapshot.clear();
+    snapshot.addAll(running.values());
+    for (RunningJob r : snapshot) {
+      if (r.model == model) {
+        running.remove(r.job.id());
+        activeSamples -= r.samples();
+        fail(r, reason, "model_error");
+      }
+    }
   }
 
   private boolean inUse(ModelRegistry.Loaded model) {

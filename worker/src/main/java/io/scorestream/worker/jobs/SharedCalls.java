@@ -15,14 +15,19 @@ import java.util.Map;
  */
 final class SharedCalls {
   private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
+  private final Map<ModelRegistry.Loaded, RuntimeException> failed = new LinkedHashMap<>();
   private final JobMetrics metrics;
 
   SharedCalls(JobMetrics metrics) {
     this.metrics = metrics;
   }
 
-  /** Runs this round's calls for {@code jobs} and returns {@code before} with their rows, calls and time added. */
+  /**
+   * Runs this round's calls for {@code jobs} and returns {@code before} with their rows, calls and time added. A
+   * model version whose call throws is noted in {@link #failures} and the other versions go on.
+   */
   Scheduler.Totals run(Collection<RunningJob> jobs, Scheduler.Totals before) {
+    failed.clear();
     groups.values().forEach(List::clear);
     for (RunningJob r : jobs) {
       groups.computeIfAbsent(r.model, m -> new ArrayList<>()).add(r.process);
@@ -40,7 +45,11 @@ final class SharedCalls {
       for (SamplingProcess p : group.getValue()) {
         groupRows += p.finished() ? 0 : p.samples();
       }
-      evaluator.step(group.getValue());
+      try {
+        evaluator.step(group.getValue());
+      } catch (RuntimeException e) {
+        failed.put(group.getKey(), e);
+      }
       long groupCalls = evaluator.modelCalls() - callsBefore;
       long groupNanos = evaluator.modelNanos() - nanosBefore;
       long groupCapacity = groupCalls * (long) evaluator.maxBatch();
@@ -52,5 +61,10 @@ final class SharedCalls {
     }
     return new Scheduler.Totals(before.samplesCompleted(), before.rowsEvaluated() + rows,
         before.modelCalls() + calls, before.rowCapacity() + capacity, before.modelNanos() + nanos);
+  }
+
+  /** The model versions whose call failed in the last round, with what they threw. */
+  Map<ModelRegistry.Loaded, RuntimeException> failures() {
+    return failed;
   }
 }
