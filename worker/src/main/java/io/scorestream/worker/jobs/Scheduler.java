@@ -207,7 +207,15 @@ public final class Scheduler implements Runnable {
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
-      report(r);
+      try {
+        report(r);
+      } catch (RuntimeException e) {
+        // a fault in one job's own work fails that job; the worker and the other jobs go on
+        if (running.remove(r.job.id()) != null) {
+          activeSamples -= r.samples();
+          fail(r, "internal error while reporting the job: " + e, "internal");
+        }
+      }
     }
     activeJobs = running.size();
     queuedJobs = waiting.size();
@@ -312,7 +320,8 @@ public final class Scheduler implements Runnable {
   }
 
   private void start(RunningJob r) {
-    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), JobChecks.modelVersion(r.job)).orElse(null);
+    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), JobChecks.modelVersion(r.job))
+        .orElse(null);
     if (model == null) {
       fail(r, "unknown model '" + r.job.request().getModelName() + "'", "unknown_model");
       return;
@@ -322,6 +331,9 @@ public final class Scheduler implements Runnable {
           r.samples(), r.job.request().getSeed(), JobRequests.labels(r.job.request()), schedules);
     } catch (IllegalArgumentException e) {
       fail(r, e.getMessage(), "invalid_request");
+      return;
+    } catch (RuntimeException e) {
+      fail(r, "internal error while starting the job: " + e, "internal");
       return;
     }
     if (ProgressReports.wantsDenoised(r)) {
