@@ -128,7 +128,10 @@ public final class Worker implements AutoCloseable {
     stopOnFatal("an event could not be delivered to Kafka: " + e.getMessage(), e);
   }
 
-  /** Records the first fatal error and closes the worker on a thread of its own (a failing thread cannot join itself). */
+  /**
+   * Records the first fatal error and closes the worker on a thread of its own (a failing thread cannot join
+   * itself).
+   */
   private void stopOnFatal(String what, Throwable e) {
     if (fatal.compareAndSet(null, e) && !closing.get()) {
       log.accept("stopping: " + what);

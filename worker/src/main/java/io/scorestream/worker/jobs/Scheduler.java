@@ -114,8 +114,9 @@ public final class Scheduler implements Runnable {
   private record CancelRequest(String jobId, String tenant, String reason) {}
 
   /**
-   * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given): only the tenant that submitted a job
-   * can cancel it. Unknown or finished ids, and other tenants' jobs, are left alone. Thread-safe.
+   * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given):
+   * only the tenant that submitted a job can cancel it. Unknown or finished ids, and other tenants' jobs, are left
+   * alone. Thread-safe.
    */
   public void cancel(String jobId, String tenant, String reason) {
     cancels.add(new CancelRequest(jobId, tenant, reason.isEmpty() ? "cancelled on request" : reason));
