@@ -238,7 +238,9 @@ class WorkerIntegrationTest {
     double before = metric(scrape(), "scorestream_worker_jobs_total", "status=\"succeeded\"");
     List<GenerateRequest> requests = List.of(
         request("metrics-1", 2, 1, SamplerSettings.newBuilder().setSteps(30).build()),
-        request("metrics-2", 5, 2, SamplerSettings.newBuilder().setSteps(40).build()));
+        request("metrics-2", 5, 2, SamplerSettings.newBuilder().setSteps(40).build()),
+        request("metrics-bad", 1, 3, SamplerSettings.newBuilder().setSteps(10).build()).toBuilder()
+            .setModelName("no-such-model").build());
     requests.forEach(client::submit);
     events(m -> requests.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
     // the counter moves right after the final event is handed to the producer, so allow a moment
@@ -251,6 +253,9 @@ class WorkerIntegrationTest {
     assertTrue(metric(text, "scorestream_worker_samples_total", "worker=\"w1\"") >= 7);
     assertTrue(metric(text, "scorestream_worker_score_evaluations_total", "model=\"gmm-ve\"") >= 2 * 30 + 5 * 40);
     assertTrue(metric(text, "scorestream_worker_model_call_seconds_count", "model=\"gmm-ve\"") >= 40);
+    assertTrue(metric(text, "scorestream_worker_jobs_failed_total", "code=\"invalid_request\"") >= 1, text);
+    assertTrue(text.contains("scorestream_worker_jobs_backlog{"), text);
+    assertTrue(text.contains("scorestream_worker_models_retired{"), text);
     assertTrue(text.contains("jvm_memory_used_bytes"), "JVM meters are there too");
   }
 

@@ -11,6 +11,9 @@ public interface JobMetrics {
 
     @Override
     public void finished(JobStatus status, int samples, long queuedNanos, long runNanos) { }
+
+    @Override
+    public void failed(String code) { }
   };
 
   /**
@@ -24,4 +27,7 @@ public interface JobMetrics {
    * that never started).
    */
   void finished(JobStatus status, int samples, long queuedNanos, long runNanos);
+
+  /** A job failed, for this reason code ({@code invalid_request}, {@code model_error}, {@code non_finite}, ...). */
+  void failed(String code);
 }

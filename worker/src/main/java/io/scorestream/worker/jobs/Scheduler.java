@@ -376,6 +376,7 @@ public final class Scheduler implements Runnable {
   }
 
   private void fail(RunningJob r, String reason, String code) {
+    metrics.failed(code);
     finish(r, JobEvent.newBuilder().setFailed(Failed.newBuilder().setReason(reason).setCode(code)),
         JobStatus.FAILED);
   }

@@ -33,6 +33,8 @@ public final class WorkerMetrics implements JobMetrics {
     this.registry = registry;
     Gauge.builder("scorestream.worker.models", models, m -> m.all().size())
         .description("model versions loaded").register(registry);
+    Gauge.builder("scorestream.worker.models.retired", models, ModelRegistry::retiredOpen)
+        .description("retired model versions still open for the jobs that started on them").register(registry);
     queued = Timer.builder("scorestream.worker.job.queued").description("time from a job's arrival to its start")
         .publishPercentileHistogram().maximumExpectedValue(Duration.ofHours(1)).register(registry);
     run = Timer.builder("scorestream.worker.job.run").description("time from a job's start to its final event")
@@ -47,6 +49,9 @@ public final class WorkerMetrics implements JobMetrics {
         .description("jobs running now").register(registry);
     Gauge.builder("scorestream.worker.jobs.queued", scheduler, Scheduler::queuedJobs)
         .description("jobs waiting for room").register(registry);
+    Gauge.builder("scorestream.worker.jobs.backlog", scheduler, Scheduler::backlog)
+        .description("jobs read from Kafka and not started, the number --max-queued-jobs bounds")
+        .register(registry);
   }
 
   @Override
@@ -72,6 +77,11 @@ public final class WorkerMetrics implements JobMetrics {
             .description("score evaluations, one per sample row per call").register(registry),
         DistributionSummary.builder("scorestream.worker.batch.occupancy").tag("model", model)
             .description("rows per call over the maximum batch").register(registry));
+  }
+
+  @Override
+  public void failed(String code) {
+    registry.counter("scorestream.worker.jobs.failed", "code", code).increment();
   }
 
   @Override
