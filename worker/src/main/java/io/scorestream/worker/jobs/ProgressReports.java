@@ -9,10 +9,16 @@ import io.scorestream.proto.v1.Progress;
 
 /**
  * What a running job reports and when: progress with a preview every k steps or at most r a second, as its request
- * asks (the current x or the denoised estimate), bare progress four times a second otherwise, and its result.
+ * asks (the current x or the denoised estimate), bare progress four times a second otherwise (less often when
+ * many jobs share the worker's budget), and its result.
  */
 final class ProgressReports {
   private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
+  /**
+   * The most bare progress events (and their state records) a worker sends a second across all its jobs: 8,192
+   * single-sample jobs at four a second each would be 65,000 records a second for progress nobody asked for.
+   */
+  static final int MAX_BARE_PROGRESS_PER_SECOND = 1000;
 
   private ProgressReports() {}
 
@@ -21,14 +27,25 @@ final class ProgressReports {
     return r.job.request().getPreview().getKind() == PreviewKind.DENOISED;
   }
 
-  /** The progress the job owes at {@code now} (nanoTime), or null when none is due; notes what it sends. */
-  static Progress.Builder due(RunningJob r, long now) {
+  /**
+   * The gap between a job's bare progress events when {@code runningJobs} run: a quarter second, longer once the
+   * worker's budget of {@link #MAX_BARE_PROGRESS_PER_SECOND} is shared by more than 250 jobs.
+   */
+  static long bareProgressGapNanos(int runningJobs) {
+    return Math.max(DEFAULT_PROGRESS_NANOS, runningJobs * (1_000_000_000L / MAX_BARE_PROGRESS_PER_SECOND));
+  }
+
+  /**
+   * The progress the job owes at {@code now} (nanoTime) while {@code runningJobs} run, or null when none is due;
+   * notes what it sends.
+   */
+  static Progress.Builder due(RunningJob r, long now, int runningJobs) {
     SamplingProcess p = r.process;
     PreviewSettings preview = r.job.request().getPreview();
     boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
-    // step-based previews every k steps; rate-limited ones at most r a second; bare progress four times a second
+    // step-based previews every k steps; rate-limited ones at most r a second; bare progress within the budget
     long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
-        : wantsPreview ? 0 : DEFAULT_PROGRESS_NANOS;
+        : wantsPreview ? 0 : bareProgressGapNanos(runningJobs);
     if (now - r.lastProgressNanos < minGap) {
       return null;
     }

@@ -369,7 +369,7 @@ public final class Scheduler implements Runnable {
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }
-    Progress.Builder progress = ProgressReports.due(r, now);
+    Progress.Builder progress = ProgressReports.due(r, now, running.size());
     if (progress != null) {
       r.emit(sink, JobEvent.newBuilder().setProgress(progress));
     }
