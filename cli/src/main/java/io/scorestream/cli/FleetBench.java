@@ -226,7 +226,8 @@ final class FleetBench implements Callable<Integer> {
     long start = System.nanoTime();
     client.submit(request.toBuilder().setPreview(io.scorestream.proto.v1.PreviewSettings.newBuilder()
         .setEverySteps(10)).build());
-    client.follow(request.getJobId(), Duration.ofMinutes(10), e -> {
+    java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
+    client.follow(request.getJobId(), since, Duration.ofMinutes(10), e -> {
       if (e.hasProgress()) {
         double created = e.getTime().getSeconds() + e.getTime().getNanos() / 1e9;
         latencies.add(System.currentTimeMillis() / 1e3 - created);

@@ -11,6 +11,7 @@ import io.scorestream.worker.kafka.JobClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,6 +77,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try (JobClient client = new JobClient(kafka.bootstrapServers, kafka.topics())) {
+      // the job's events come after this; a minute's slack covers workers whose clocks run behind this one's
+      Instant followFrom = Instant.now().minus(Duration.ofMinutes(1));
       client.submit(request);
       spec.commandLine().getOut().println(request.getJobId());
       spec.commandLine().getOut().flush();
@@ -86,7 +89,7 @@ final class SubmitCommand implements Callable<Integer> {
       StepProgress[] latest = {new StepProgress(0, 0, 1, 0, 0)};
       JobEvent last;
       try {
-        last = follow(client, request, bar, latest, err);
+        last = follow(client, request, followFrom, bar, latest, err);
       } catch (RuntimeException e) {
         bar.abandon();
         throw e;
@@ -114,9 +117,9 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** Follows the job to its final event, drawing progress, noting each start and writing previews. */
-  private JobEvent follow(JobClient client, GenerateRequest request, ProgressBar bar, StepProgress[] latest,
-      PrintWriter err) {
-    return client.follow(request.getJobId(), Duration.ofSeconds(timeout), event -> {
+  private JobEvent follow(JobClient client, GenerateRequest request, Instant from, ProgressBar bar,
+      StepProgress[] latest, PrintWriter err) {
+    return client.follow(request.getJobId(), from, Duration.ofSeconds(timeout), event -> {
       if (event.hasProgress()) {
         latest[0] = progress(event.getProgress());
         bar.update(latest[0]);

@@ -1,6 +1,7 @@
 package io.scorestream.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.analytic.GaussianMixture;
@@ -156,6 +157,19 @@ class WorkerIntegrationTest {
   private int partitionOf(String key) {
     return org.apache.kafka.common.utils.Utils.toPositive(
         org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % Topics.JOB_PARTITIONS;
+  }
+
+  @Test
+  void followingFromATimeReadsOnlyTheEventsWrittenSince() {
+    client.submit(request("followed", 2, 9, SamplerSettings.newBuilder().setSteps(20).build()));
+    java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+    assertTrue(client.follow("followed", before, Duration.ofSeconds(60), e -> { }).hasCompleted());
+    List<JobEvent> all = new ArrayList<>();
+    client.follow("followed", Duration.ofSeconds(60), all::add);
+    assertTrue(all.get(0).hasAccepted(), "from the start of the partition");
+    var later = java.time.Instant.now().plusSeconds(3600);
+    assertThrows(IllegalStateException.class, () -> client.follow("followed", later, Duration.ofSeconds(2), e -> { }),
+        "nothing of the job is written after that time");
   }
 
   @Test

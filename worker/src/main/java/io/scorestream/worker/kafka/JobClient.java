@@ -99,6 +99,17 @@ public final class JobClient implements AutoCloseable {
    * @throws IllegalStateException when no final event arrives within {@code timeout}
    */
   public JobEvent follow(String jobId, Duration timeout, Consumer<JobEvent> onEvent) {
+    return follow(jobId, null, timeout, onEvent);
+  }
+
+  /**
+   * Follows a job's events written from {@code since} on (by the writers' clocks; null: from the start of its
+   * partition, which holds a week of every job's events) until a final event, and returns that event. A client
+   * that has just submitted the job passes a time shortly before it did.
+   *
+   * @throws IllegalStateException when no final event arrives within {@code timeout}
+   */
+  public JobEvent follow(String jobId, java.time.Instant since, Duration timeout, Consumer<JobEvent> onEvent) {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // a reader, not a group member
@@ -107,7 +118,16 @@ public final class JobClient implements AutoCloseable {
       int partitions = consumer.partitionsFor(names.jobEvents()).size();
       TopicPartition p = new TopicPartition(names.jobEvents(), partitionFor(jobId, partitions));
       consumer.assign(List.of(p));
-      consumer.seekToBeginning(List.of(p));
+      if (since == null) {
+        consumer.seekToBeginning(List.of(p));
+      } else {
+        var found = consumer.offsetsForTimes(Map.of(p, since.toEpochMilli())).get(p);
+        if (found != null) {
+          consumer.seek(p, found.offset());
+        } else {
+          consumer.seekToEnd(List.of(p));   // nothing written since then yet: what comes next is all there is
+        }
+      }
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
