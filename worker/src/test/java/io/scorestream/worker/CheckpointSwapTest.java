@@ -148,7 +148,7 @@ class CheckpointSwapTest {
         JobEvent refused = read(kafka, names.jobEvents(), JobEvent::parseFrom,
             m -> has(m.get("asks-for-1"), JobEvent::hasFailed)).get("asks-for-1").stream()
             .filter(JobEvent::hasFailed).findFirst().orElseThrow();
-        assertEquals("model 'gmm' version 1 is not served; versions 2 are", refused.getFailed().getReason());
+        assertEquals("model 'gmm' version 1 is not served; only version 2 is", refused.getFailed().getReason());
         assertFalse(worker.models().serves("gmm", "3"));
         assertFalse(worker.models().serves("gmm", "4"));
         assertTrue(log.stream().anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),

@@ -34,9 +34,12 @@ final class JobChecks {
     var model = models.resolve(name, modelVersion(job));
     if (model.isEmpty()) {
       List<String> served = models.versions(name);
-      return served.isEmpty() ? "unknown model '" + name + "'"
-          : "model '" + name + "' version " + modelVersion(job) + " is not served; versions "
-              + String.join(", ", served) + " are";
+      if (served.isEmpty()) {
+        return "unknown model '" + name + "'";
+      }
+      return "model '" + name + "' version " + modelVersion(job) + " is not served; "
+          + (served.size() == 1 ? "only version " + served.get(0) + " is"
+              : "versions " + String.join(", ", served) + " are");
     }
     long bytes = (long) n * model.get().model().info().dimension() * Float.BYTES;
     if (bytes > limits.maxResultBytes()) {
