@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a worker killed between sending an event and its job state leaves behind: events in the log one step
  * ahead of the compacted state. The records such a worker would have written are put on the topics directly, then
- * the job is delivered to a live worker, which must read the log back rather than trust the state alone.
+ * a worker takes over the partitions, as a survivor would after the group's session timeout, and must read the
+ * log back rather than trust the state alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LaggingStateTest {
@@ -55,6 +57,7 @@ class LaggingStateTest {
   static Path dir;
   private final TopicNames names = TopicNames.defaults();
   private EmbeddedKafka kafka;
+  private Path models;
   private Worker worker;
   private JobClient client;
   private KafkaProducer<String, byte[]> producer;
@@ -63,18 +66,30 @@ class LaggingStateTest {
   void start() throws Exception {
     kafka = TestBroker.withTopics(dir, names);
     Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(GMM, INFO));
-    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "live").topics(names).modelsDir(models)
-        .intraOpThreads(1).build(), System.err::println);
+    this.models = models;
     client = new JobClient(kafka.bootstrapServers(), names);
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The survivor: it is given the partitions after the dead worker's records are written. */
+  private void takeOver() {
+    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "survivor").topics(names)
+        .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+  }
+
+  @AfterEach
+  void stopWorker() {
+    if (worker != null) {
+      worker.close();
+      worker = null;
+    }
   }
 
   @AfterAll
   void stop() {
     producer.close();
     client.close();
-    worker.close();
     kafka.close();
   }
 
@@ -110,6 +125,7 @@ class LaggingStateTest {
         event(request.getJobId(), 1, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId("dead"))),
         event(request.getJobId(), 2, JobEvent.newBuilder().setCompleted(result))));
     client.submit(request);
+    takeOver();
 
     JobState mended = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
         Duration.ofSeconds(60), m -> m.getOrDefault(request.getJobId(), List.of()).stream()
@@ -136,6 +152,7 @@ class LaggingStateTest {
         event(request.getJobId(), 1, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId("dead"))),
         event(request.getJobId(), 2, JobEvent.newBuilder().setProgress(Progress.newBuilder().setStep(7)))));
     client.submit(request);
+    takeOver();
 
     List<JobEvent> mine = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
         Duration.ofSeconds(60), m -> m.getOrDefault(request.getJobId(), List.of()).stream()

@@ -61,8 +61,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * fetch, up to its fetch.max.wait) off every job's pick-up.
    */
   private boolean stateUnsynced;
+  /** The job-state end offsets the view must reach before the jobs of newly assigned partitions are judged. */
+  private Map<TopicPartition, Long> syncTarget;
   private final int maxBacklog;
-  /** True while reading is paused because the scheduler's backlog is full: only the poll thread uses it. */
+  /** True from a record that found the scheduler's backlog full until half of it has started. */
+  private boolean backlogFull;
+  /** True while reading is paused (backlog full, view syncing or draining): only the poll thread uses these. */
   private boolean paused;
   /** Set once the worker drains: it reads no more jobs. */
   private volatile boolean stopReading;
@@ -109,10 +113,13 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
           assigned.addAll(partitions);
-          if (paused) {
-            consumer.pause(partitions);   // the backlog is still full
+          if (!partitions.isEmpty()) {
+            stateUnsynced = true;
+            syncTarget = null;   // taken anew: it must cover every state written before these partitions came
           }
-          stateUnsynced |= !partitions.isEmpty();
+          if (paused) {
+            consumer.pause(partitions);   // reading is paused for all partitions alike
+          }
         }
 
         @Override
@@ -123,23 +130,25 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       });
       long lastCommit = System.nanoTime();
       while (!closed) {
+        if (stateUnsynced) {
+          // states written before these partitions came here must be in the view before their jobs are judged;
+          // later ones are this worker's own, which it puts in the view as it writes them. However long the view
+          // takes (a week of states at start-up), reading stays paused and the poll loop goes on.
+          if (syncTarget == null) {
+            syncTarget = consumer.endOffsets(view.partitions());
+          }
+          if (view.hasRead(syncTarget)) {
+            stateUnsynced = false;
+            syncTarget = null;
+          }
+        }
+        if (backlogFull && scheduler.backlog() <= maxBacklog / 2) {
+          backlogFull = false;
+        }
+        pauseReading(stopReading || backlogFull || stateUnsynced);
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
         if (!records.isEmpty()) {
-          if (stateUnsynced) {
-            // states written before these partitions came here must be in the view before their jobs are judged;
-            // later ones are this worker's own, which it puts in the view as it writes them
-            view.awaitUpTo(consumer.endOffsets(view.partitions()), Duration.ofSeconds(30));
-            stateUnsynced = false;
-          }
           handOver(records);
-        }
-        if (stopReading && !paused) {
-          consumer.pause(consumer.assignment());
-          paused = true;
-        }
-        if (paused && !stopReading && scheduler.backlog() <= maxBacklog / 2) {
-          consumer.resume(consumer.assignment());
-          paused = false;
         }
         if (System.nanoTime() - lastCommit > 200_000_000L) {
           commit();
@@ -151,8 +160,6 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       if (!closed) {
         throw e;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       consumer.close();
       history.close();
@@ -160,23 +167,36 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   }
 
   /**
-   * Hands the records to the scheduler while its backlog has room; at the first that does not fit, rewinds each
-   * partition to its first record not handed over and pauses reading until the backlog has drained to half.
+   * Hands the records to the scheduler while its backlog has room and the view is in sync; from the first that
+   * cannot go (all of them, when a rebalance in this poll brought partitions the view has not caught up with), it
+   * rewinds each partition to its first record not handed over, to be read again once reading resumes.
    */
   private void handOver(ConsumerRecords<String, byte[]> records) {
     Map<TopicPartition, Long> rewind = new java.util.HashMap<>();
     for (ConsumerRecord<String, byte[]> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      if (rewind.containsKey(partition) || scheduler.backlog() >= maxBacklog) {
+      if (!rewind.containsKey(partition) && !stateUnsynced && scheduler.backlog() >= maxBacklog) {
+        backlogFull = true;
+      }
+      if (rewind.containsKey(partition) || stateUnsynced || backlogFull) {
         rewind.putIfAbsent(partition, record.offset());
         continue;
       }
       deliver(record);
     }
-    if (!rewind.isEmpty()) {
-      rewind.forEach(consumer::seek);
-      consumer.pause(consumer.assignment());
-      paused = true;
+    rewind.forEach(consumer::seek);
+    pauseReading(stopReading || backlogFull || stateUnsynced);
+  }
+
+  /** Pauses or resumes reading every assigned partition, when that changes. */
+  private void pauseReading(boolean pause) {
+    if (pause != paused) {
+      if (pause) {
+        consumer.pause(consumer.assignment());
+      } else {
+        consumer.resume(consumer.assignment());
+      }
+      paused = pause;
     }
   }
 

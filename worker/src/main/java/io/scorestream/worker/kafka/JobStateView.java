@@ -54,18 +54,9 @@ public final class JobStateView implements Runnable, AutoCloseable {
     }
   }
 
-  /** Waits until this view has read every state written before {@code endOffsets} were taken. */
-  public void awaitUpTo(Map<TopicPartition, Long> endOffsets, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean caughtUp = endOffsets.entrySet().stream()
-          .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
-      if (caughtUp) {
-        return;
-      }
-      Thread.sleep(5);
-    }
-    throw new IllegalStateException("the job-state view did not catch up within " + timeout);
+  /** True once this view has read every state written before {@code endOffsets} were taken. */
+  public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
+    return endOffsets.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
   }
 
   /**
