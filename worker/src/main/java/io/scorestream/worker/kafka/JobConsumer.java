@@ -146,7 +146,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           backlogFull = false;
         }
         pauseReading(stopReading || backlogFull || stateUnsynced);
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        // while the view syncs, come back soon to see whether it has caught up
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(stateUnsynced ? 5 : 100));
         if (!records.isEmpty()) {
           handOver(records);
         }
