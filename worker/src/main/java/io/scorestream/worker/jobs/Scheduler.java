@@ -211,9 +211,9 @@ public final class Scheduler implements Runnable {
       try {
         report(r);
       } catch (RuntimeException e) {
-        // a fault in one job's own work fails that job; the worker and the other jobs go on
-        if (running.remove(r.job.id()) != null) {
-          activeSamples -= r.samples();
+        // a fault in one job's own work fails that job (unless it had already ended); the others go on
+        release(r);
+        if (held.get(r.job.id()) == r) {
           fail(r, "internal error while reporting the job: " + e, "internal");
         }
       }
@@ -231,8 +231,7 @@ public final class Scheduler implements Runnable {
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
       if (r.model == model) {
-        running.remove(r.job.id());
-        activeSamples -= r.samples();
+        release(r);
         fail(r, reason, "model_error");
       }
     }
@@ -279,10 +278,9 @@ public final class Scheduler implements Runnable {
 
   private void drop(Set<String> ids) {
     for (String id : ids) {
-      held.remove(id);
-      RunningJob r = running.remove(id);
+      RunningJob r = held.remove(id);
       if (r != null) {
-        activeSamples -= r.samples();
+        release(r);
       }
     }
     waiting.removeIf(r -> ids.contains(r.job.id()));
@@ -299,9 +297,7 @@ public final class Scheduler implements Runnable {
       if (!r.job.request().getTenant().equals(c.tenant())) {
         continue;
       }
-      if (running.remove(id) != null) {
-        activeSamples -= r.samples();
-      } else {
+      if (!release(r)) {
         waiting.remove(r);
       }
       finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
@@ -352,16 +348,14 @@ public final class Scheduler implements Runnable {
   private void report(RunningJob r) {
     SamplingProcess p = r.process;
     if (p.failure() != null) {
-      running.remove(r.job.id());
-      activeSamples -= r.samples();
+      release(r);
       SamplingFailure f = p.failure();
       fail(r, f.message(), "non_finite");
       return;
     }
     long now = System.nanoTime();
     if (p.finished()) {
-      running.remove(r.job.id());
-      activeSamples -= r.samples();
+      release(r);
       Completed completed = ProgressReports.completed(r, now);
       Totals t = totals;
       totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity(),
@@ -373,6 +367,15 @@ public final class Scheduler implements Runnable {
     if (progress != null) {
       r.emit(sink, JobEvent.newBuilder().setProgress(progress));
     }
+  }
+
+  /** Takes a running job off the running set and frees its rows; false if it was not running. */
+  private boolean release(RunningJob r) {
+    if (!running.remove(r.job.id(), r)) {
+      return false;
+    }
+    activeSamples -= r.samples();
+    return true;
   }
 
   private void fail(RunningJob r, String reason, String code) {
