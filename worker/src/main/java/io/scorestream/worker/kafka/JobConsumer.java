@@ -145,7 +145,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         if (backlogFull && scheduler.backlog() <= maxBacklog / 2) {
           backlogFull = false;
         }
-        pauseReading(stopReading || backlogFull || stateUnsynced);
+        updatePause();
         // while the view syncs, come back soon to see whether it has caught up
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(stateUnsynced ? 5 : 100));
         if (!records.isEmpty()) {
@@ -176,21 +176,22 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     Map<TopicPartition, Long> rewind = new java.util.HashMap<>();
     for (ConsumerRecord<String, byte[]> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      if (!rewind.containsKey(partition) && !stateUnsynced && scheduler.backlog() >= maxBacklog) {
+      if (!stateUnsynced && !backlogFull && scheduler.backlog() >= maxBacklog) {
         backlogFull = true;
       }
-      if (rewind.containsKey(partition) || stateUnsynced || backlogFull) {
-        rewind.putIfAbsent(partition, record.offset());
+      if (stateUnsynced || backlogFull) {
+        rewind.putIfAbsent(partition, record.offset());   // records come in offset order within a partition
         continue;
       }
       deliver(record);
     }
     rewind.forEach(consumer::seek);
-    pauseReading(stopReading || backlogFull || stateUnsynced);
+    updatePause();
   }
 
-  /** Pauses or resumes reading every assigned partition, when that changes. */
-  private void pauseReading(boolean pause) {
+  /** Pauses or resumes reading every assigned partition as draining, a full backlog or a syncing view ask. */
+  private void updatePause() {
+    boolean pause = stopReading || backlogFull || stateUnsynced;
     if (pause != paused) {
       if (pause) {
         consumer.pause(consumer.assignment());
