@@ -3,12 +3,6 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
@@ -29,9 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * on the next worker.
  */
 class DrainTest {
-  private static final ModelInfo INFO = new ModelInfo("gmm-ve", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
-
   @TempDir
   Path dir;
 
@@ -47,8 +38,7 @@ class DrainTest {
   @Test
   void drainingWorkerFinishesItsRunningJobAndLeavesNewOnesToTheNext() throws Exception {
     TopicNames names = TopicNames.defaults();
-    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
-    Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(gmm, INFO));
+    Path models = TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
          JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
       Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)

@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
@@ -31,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeResultTest {
   private static final int DIM = 4096;
-  private static final ModelInfo INFO = new ModelInfo("wide", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {DIM},
-      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
 
   @TempDir
   Path dir;
@@ -40,8 +32,7 @@ class LargeResultTest {
   @Test
   void resultBiggerThanTheDefaultProducerBufferIsDelivered() throws Exception {
     TopicNames names = TopicNames.defaults();
-    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {new double[DIM]}, new double[] {1});
-    Path models = TestBroker.models(dir, "wide.onnx", GaussianMixtureOnnx.build(gmm, INFO));
+    Path models = TestBroker.models(dir, "wide.onnx", TestModels.standardNormal("wide", "1", DIM));
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
          Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
              .modelsDir(models).intraOpThreads(1).build(), System.err::println);

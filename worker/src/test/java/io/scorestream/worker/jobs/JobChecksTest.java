@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.worker.TestModels;
 import io.scorestream.worker.models.ModelRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,10 +18,7 @@ class JobChecksTest {
 
   JobChecksTest() {
     for (String version : new String[] {"1", "2"}) {
-      ModelInfo info = new ModelInfo("gmm", version, new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-          DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
-      models.load(GaussianMixtureOnnx.build(new GaussianMixture(new double[] {1}, new double[][] {{0, 0}},
-          new double[] {1}), info), "gmm");
+      models.load(TestModels.standardNormal("gmm", version, 2), "gmm");
     }
   }
 

@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.TestModels;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +24,6 @@ import org.junit.jupiter.api.Test;
  * two rows and fails on a job of three samples.
  */
 class ModelFailureTest {
-  private static ModelInfo info(String name) {
-    return new ModelInfo(name, "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, "", -1);
-  }
-
   private final List<JobEvent> events = new ArrayList<>();
   private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 64, 1, line -> { });
 
@@ -47,7 +37,7 @@ class ModelFailureTest {
     String x = g.input("x", DataType.FLOAT, "N", 2);
     g.input("t", DataType.FLOAT, "N");
     g.output(g.op("Reshape", x, g.longs(2, 2)), "score", DataType.FLOAT, "N", 2);
-    return g.build(ModelMetadata.describe(info("pairs")));
+    return g.build(ModelMetadata.describe(TestModels.info("pairs", "1", 2)));
   }
 
   private static Job job(String id, String model, int samples) {
@@ -58,8 +48,7 @@ class ModelFailureTest {
   @Test
   void failingModelCallFailsItsJobsAndTheOtherModelGoesOn() {
     assertTrue(models.load(onlyPairs(), "pairs"), "passes the two-row trial");
-    models.load(GaussianMixtureOnnx.build(new GaussianMixture(new double[] {1}, new double[][] {{0, 0}},
-        new double[] {1}), info("gmm")), "gmm");
+    models.load(TestModels.standardNormal("gmm", "1", 2), "gmm");
     Scheduler scheduler = new Scheduler(models, (event, state) -> {
       if (event != null) {
         events.add(event);

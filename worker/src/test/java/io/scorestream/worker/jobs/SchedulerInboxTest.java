@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.worker.TestModels;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +24,6 @@ import org.junit.jupiter.api.Test;
  * over a real ONNX model, on the test thread, round by round.
  */
 class SchedulerInboxTest {
-  private static final ModelInfo INFO = new ModelInfo("gmm", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
-
   private final List<JobEvent> events = new ArrayList<>();
   private ModelRegistry models;
   private Scheduler scheduler;
@@ -39,8 +31,7 @@ class SchedulerInboxTest {
   @BeforeEach
   void start() {
     models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 1024, 1, line -> { });
-    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
-    assertTrue(models.load(GaussianMixtureOnnx.build(gmm, INFO), "gmm"));
+    assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
     scheduler = new Scheduler(models, (event, state) -> {
       if (event != null) {
         events.add(event);

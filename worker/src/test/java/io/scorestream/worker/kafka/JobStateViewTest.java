@@ -21,29 +21,26 @@ class JobStateViewTest {
         .build();
   }
 
+  /** {@code later} is kept whichever of the two the view held first. */
+  private static void assertKeeps(JobState later, JobState earlier) {
+    assertSame(later, JobStateView.newer(later, earlier));
+    assertSame(later, JobStateView.newer(earlier, later));
+  }
+
   @Test
   void olderStateReadLaterDoesNotReplaceANewerOne() {
-    JobState done = state(1, 9, JobStatus.SUCCEEDED);
-    JobState running = state(1, 4, JobStatus.RUNNING);
-    assertSame(done, JobStateView.newer(done, running));
-    assertSame(done, JobStateView.newer(running, done));
+    assertKeeps(state(1, 9, JobStatus.SUCCEEDED), state(1, 4, JobStatus.RUNNING));
   }
 
   @Test
   void laterAttemptWinsWhateverItsSequence() {
-    JobState first = state(1, 50, JobStatus.RUNNING);
-    JobState second = state(2, 3, JobStatus.RUNNING);
-    assertSame(second, JobStateView.newer(first, second));
-    assertSame(second, JobStateView.newer(second, first));
+    assertKeeps(state(2, 3, JobStatus.RUNNING), state(1, 50, JobStatus.RUNNING));
   }
 
   @Test
   void finalStateWinsATieWithTheStateItMends() {
     // a state one event behind, mended from the job's final event, has that event's attempt and sequence
-    JobState lagging = state(1, 7, JobStatus.RUNNING);
-    JobState mended = state(1, 7, JobStatus.CANCELLED);
-    assertSame(mended, JobStateView.newer(lagging, mended));
-    assertSame(mended, JobStateView.newer(mended, lagging));
+    assertKeeps(state(1, 7, JobStatus.CANCELLED), state(1, 7, JobStatus.RUNNING));
   }
 
   @Test

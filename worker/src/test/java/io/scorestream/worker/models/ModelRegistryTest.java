@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.core.analytic.GaussianMixture;
-import io.scorestream.core.model.DataScaling;
-import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
+import io.scorestream.worker.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,10 +24,7 @@ class ModelRegistryTest {
   }
 
   private static byte[] version(String name, String version) {
-    ModelInfo info = new ModelInfo(name, version, new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-        DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
-    return GaussianMixtureOnnx.build(new GaussianMixture(new double[] {1}, new double[][] {{0, 0}},
-        new double[] {1}), info);
+    return TestModels.standardNormal(name, version, 2);
   }
 
   private static void score(ScoreModel model) {
