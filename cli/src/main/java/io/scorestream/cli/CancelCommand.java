@@ -1,16 +1,25 @@
 package io.scorestream.cli;
 
-import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code scorestream cancel}: asks the fleet to cancel a job; harmless for unknown or finished jobs. */
-@Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job.")
+/**
+ * {@code scorestream cancel}: asks the fleet to cancel a job of this tenant and says what came of it: cancelled,
+ * already finished, or no such job of this tenant. Exit status 0 when the job is cancelled now, 1 otherwise.
+ */
+@Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job and say whether it stopped.")
 final class CancelCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -20,14 +29,55 @@ final class CancelCommand implements Callable<Integer> {
       description = "the tenant that submitted the job: no other can cancel it") String tenant;
   @Option(names = "--reason", defaultValue = "cancelled by client", paramLabel = "TEXT",
       description = "what the job's readers are told") String reason;
+  @Option(names = "--wait", defaultValue = "10", paramLabel = "SECONDS",
+      description = "how long to wait for the fleet to confirm (default: ${DEFAULT-VALUE})") long waitSeconds;
   @Parameters(paramLabel = "JOB_ID") String jobId;
 
   @Override
   public Integer call() {
-    try (JobClient client = new JobClient(kafka.bootstrapServers, kafka.topics())) {
-      client.cancel(jobId, tenant, reason);
+    if (waitSeconds <= 0) {
+      throw new ParameterException(spec.commandLine(), "--wait must be a positive number of seconds, got "
+          + waitSeconds);
     }
-    spec.commandLine().getErr().println("asked the workers to cancel " + jobId);
-    return 0;
+    var err = spec.commandLine().getErr();
+    Duration wait = Duration.ofSeconds(waitSeconds);
+    try (JobClient client = new JobClient(clients(), kafka.topics())) {
+      Optional<JobState> before = client.state(jobId, wait);
+      if (before.isPresent() && !before.get().getTenant().equals(tenant)) {
+        err.println("no job " + jobId + " of tenant " + tenant + "; nothing cancelled");
+        return 1;
+      }
+      if (before.isPresent() && io.scorestream.jobs.JobStates.isFinal(before.get().getStatus())) {
+        err.println("job " + jobId + " had already ended (" + before.get().getStatus().name().toLowerCase()
+            + "); nothing cancelled");
+        return 1;
+      }
+      Instant sent = Instant.now().minusSeconds(5);   // a little before, for the workers' clocks
+      client.cancel(jobId, tenant, reason);
+      JobEvent end;
+      try {
+        end = client.follow(jobId, before.map(JobState::getRequestDigest).orElse(null), sent, wait, e -> { });
+      } catch (IllegalStateException e) {
+        err.println(before.isPresent()
+            ? "asked the workers to cancel " + jobId + ", which has not stopped within " + waitSeconds + " s"
+            : "no job " + jobId + " of tenant " + tenant + " is known; the cancel stands if it comes within a day");
+        return 1;
+      }
+      if (end.hasCancelled()) {
+        err.println("cancelled " + jobId + ": " + end.getCancelled().getReason());
+        return 0;
+      }
+      err.println("job " + jobId + " ended before the cancel reached it (" + end.getEventCase().name()
+          .toLowerCase() + "); nothing cancelled");
+      return 1;
+    }
+  }
+
+  private io.scorestream.jobs.kafka.KafkaClients clients() {
+    try {
+      return kafka.clients();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }

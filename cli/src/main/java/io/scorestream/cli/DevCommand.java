@@ -1,8 +1,10 @@
 package io.scorestream.cli;
 
 import io.scorestream.worker.Worker;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,11 @@ final class DevCommand implements Callable<Integer> {
   Path dataDir;
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "use this cluster, no embedded broker")
   String bootstrapServers;
+  @Option(names = "--port", paramLabel = "PORT", description = "the embedded broker's port (default: the one it had "
+      + "in --data-dir before, else " + DEFAULT_PORT + " when free, else any free port)")
+  Integer port;
+  /** Kafka's own default port: where a client looks first. */
+  static final int DEFAULT_PORT = 9092;
   @Mixin
   WorkerOptions options;
 
@@ -36,24 +43,29 @@ final class DevCommand implements Callable<Integer> {
     if (options.problem() != null) {
       throw new ParameterException(spec.commandLine(), options.problem());
     }
+    if (port != null && (port < 1 || port > 65535)) {
+      throw new ParameterException(spec.commandLine(), "--port must be a port number (1 to 65535), got " + port);
+    }
     PrintWriter err = spec.commandLine().getErr();
     Path data = dataDir != null ? dataDir : Files.createTempDirectory("scorestream-dev");
     EmbeddedKafka kafka = null;
     String bootstrap = bootstrapServers;
     if (bootstrap == null) {
-      kafka = EmbeddedKafka.start(data.resolve("kafka"));
+      Path kafkaDir = data.resolve("kafka");
+      kafka = EmbeddedKafka.start(kafkaDir, brokerPort(kafkaDir), Topics.MAX_MESSAGE_BYTES);
       bootstrap = kafka.bootstrapServers();
       err.println("embedded Kafka broker on " + bootstrap + " (data in " + kafka.dataDir() + ")");
     }
+    KafkaClients clients = KafkaClients.of(bootstrap);
     TopicNames names = TopicNames.defaults();
-    Services.ensureTopics(bootstrap, names);
+    Services.ensureTopics(clients, names);
     if (options.metricsPort < 0) {
       options.metricsPort = 0;   // dev shows everything: metrics on a free port unless one is given
     }
     if (options.modelsDir == null) {
       options.modelsDir = Services.writeAnalyticModels(data.resolve("models"));
     }
-    Worker worker = Services.startWorker(bootstrap, names, options, err);
+    Worker worker = Services.startWorker(clients, names, options, err);
     err.println("models from " + options.modelsDir);
     err.println("try: bin/scorestream submit --bootstrap-servers " + bootstrap
         + " --model gmm-vp --samples 256 --watch --out samples.npy");
@@ -62,5 +74,19 @@ final class DevCommand implements Callable<Integer> {
     Duration drain = options.drainTimeout(0);   // dev stops at once unless asked to wait
     return kafka != null ? Services.runUntilStopped(err, worker, drain, kafka)
         : Services.runUntilStopped(err, worker, drain);
+  }
+
+  /**
+   * The port to ask the broker for: the one given; else 0 (the one it had in this data directory before) when the
+   * directory has a broker already; else Kafka's default when it is free, so that clients find it where they look.
+   */
+  private int brokerPort(Path kafkaDir) {
+    if (port != null) {
+      return port;
+    }
+    if (Files.exists(kafkaDir.resolve("meta.properties"))) {
+      return 0;
+    }
+    return EmbeddedKafka.isFree(DEFAULT_PORT) ? DEFAULT_PORT : 0;
   }
 }

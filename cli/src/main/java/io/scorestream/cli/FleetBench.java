@@ -13,11 +13,12 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.WorkerSettings;
-import io.scorestream.worker.jobs.JobRequests;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +67,8 @@ final class FleetBench implements Callable<Integer> {
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve("mlp.onnx"), onnx);
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      Services.ensureTopics(kafka.bootstrapServers(), names);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+      Services.ensureTopics(KafkaClients.of(kafka.bootstrapServers()), names);
       List<Double> speedUps = new ArrayList<>();
       for (int r = 0; r < repeat; r++) {
         // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
@@ -88,7 +89,7 @@ final class FleetBench implements Callable<Integer> {
             speedUps.get(repeat / 2), speedUps.get(repeat - 1));
       }
       try (Worker batching = startWorker(kafka, names, models, 8192);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
         transport(out, client, onnx);
       }
     }
@@ -99,7 +100,7 @@ final class FleetBench implements Callable<Integer> {
   private double phase(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples, String name,
       PrintWriter out) throws Exception {
     try (Worker worker = startWorker(kafka, names, models, maxActiveSamples);
-         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       run(kafka, names, client, "warm-up", maxActiveSamples == 1 ? 1 : jobs);
       Phase before = Phase.of(worker);
       double seconds = run(kafka, names, client, name.replace(' ', '-'), jobs);
@@ -169,7 +170,7 @@ final class FleetBench implements Callable<Integer> {
   }
 
   private GenerateRequest request(String id) {
-    return GenerateRequest.newBuilder().setJobId(id).setModelName("mlp").setNumSamples(1).setSeed(id.hashCode())
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("bench").setModelName("mlp").setNumSamples(1).setSeed(id.hashCode())
         .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
   }
 
@@ -217,7 +218,7 @@ final class FleetBench implements Callable<Integer> {
     GenerateRequest request = request("transport-" + System.nanoTime()).toBuilder().setNumSamples(64).build();
     double direct;
     try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
-      SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), 64, request.getSeed(), null);
+      SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), 64, request.getSeed(), null);
       long start = System.nanoTime();
       new BatchEvaluator(model, 1024).runToCompletion(List.of(p), () -> { });
       direct = (System.nanoTime() - start) / 1e9;
@@ -227,7 +228,7 @@ final class FleetBench implements Callable<Integer> {
     client.submit(request.toBuilder().setPreview(io.scorestream.proto.v1.PreviewSettings.newBuilder()
         .setEverySteps(10)).build());
     java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
-    client.follow(request.getJobId(), since, Duration.ofMinutes(10), e -> {
+    client.follow(request.getJobId(), null, since, Duration.ofMinutes(10), e -> {
       if (e.hasProgress()) {
         double created = e.getTime().getSeconds() + e.getTime().getNanos() / 1e9;
         latencies.add(System.currentTimeMillis() / 1e3 - created);

@@ -1,12 +1,18 @@
 package io.scorestream.cli;
 
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the Kafka cluster is and what its topics are called. */
+/** Where the Kafka cluster is, how to connect to it, and what its topics are called. */
 final class KafkaOptions {
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka cluster")
   String bootstrapServers;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "Kafka client properties (TLS, SASL ...) for every connection, as Kafka's tools take them")
+  Path kafkaConfig;
 
   @Option(names = "--topic-prefix", defaultValue = "scorestream", paramLabel = "P",
       description = "topic names start with this (default: ${DEFAULT-VALUE})")
@@ -14,5 +20,10 @@ final class KafkaOptions {
 
   TopicNames topics() {
     return TopicNames.withPrefix(topicPrefix);
+  }
+
+  /** The cluster with the client settings of {@code --kafka-config}; throws IllegalArgumentException naming the file. */
+  KafkaClients clients() {
+    return KafkaClients.of(bootstrapServers, kafkaConfig);
   }
 }

@@ -52,8 +52,11 @@ final class SampleCommand implements Callable<Integer> {
     if (batch <= 0) {
       throw bad("--batch must be positive, got " + batch);
     }
-    if (SampleFiles.problem(out) != null) {
-      throw bad(SampleFiles.problem(out));
+    if (threads < 0) {
+      throw bad("--threads must be zero (ONNX Runtime's choice) or more, got " + threads);
+    }
+    if (SampleFiles.problem("--out", out) != null) {
+      throw bad(SampleFiles.problem("--out", out));
     }
     PrintWriter err = spec.commandLine().getErr();
     OrtRuntime runtime = new OrtRuntime(threads, cuda, line -> err.println("scorestream: " + line));

@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.core.model.ModelInfo;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -9,11 +10,28 @@ import java.util.Locale;
 final class SampleFiles {
   private SampleFiles() {}
 
-  /** Null when {@code out} names a .npy or .png file, else what is wrong with it. */
-  static String problem(Path out) {
-    String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
-    return file.endsWith(".npy") || file.endsWith(".png") ? null
-        : "--out must name a .npy or .png file, got " + out;
+  /**
+   * Null when {@code out} names a .npy or .png file that can be written now (checked before any work, so that a
+   * wrong path costs no sampling), else what is wrong with it, naming {@code option}.
+   */
+  static String problem(String option, Path out) {
+    String file = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!file.endsWith(".npy") && !file.endsWith(".png")) {
+      return option + " must name a .npy or .png file, got " + out;
+    }
+    Path absolute = out.toAbsolutePath();
+    Path dir = absolute.getParent();
+    if (Files.isDirectory(absolute)) {
+      return option + " " + out + " is a directory";
+    }
+    if (dir == null || !Files.isDirectory(dir)) {
+      return option + " " + out + ": the directory " + dir + " does not exist";
+    }
+    if (Files.exists(absolute) ? !Files.isWritable(absolute) : !Files.isWritable(dir)) {
+      return option + " " + out + ": permission denied (" + (Files.exists(absolute) ? "the file" : "the directory "
+          + dir) + " is not writable)";
+    }
+    return null;
   }
 
   static boolean isPng(Path out) {

@@ -5,92 +5,93 @@ import io.scorestream.core.sample.OdeMethod;
 import io.scorestream.core.sample.PredictorKind;
 import io.scorestream.core.sample.SamplerKind;
 import io.scorestream.core.sample.SamplerSpec;
-import io.scorestream.proto.v1.Corrector;
-import io.scorestream.proto.v1.OdeSolver;
-import io.scorestream.proto.v1.Predictor;
+import io.scorestream.jobs.JobCodec;
 import io.scorestream.proto.v1.SamplerSettings;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The sampler flags shared by {@code sample} (run here) and {@code submit} (run by a worker). */
+/**
+ * The sampler flags shared by {@code sample} (run here) and {@code submit} (run by a worker). A flag not given
+ * leaves its field unset, so the default is core's, applied by the one codec either way (the descriptions quote
+ * those defaults, the reference code's).
+ */
 final class SamplerOptions {
-  @Option(names = "--sampler", defaultValue = "pc", paramLabel = "pc|ode|ald", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--sampler", paramLabel = "pc|ode|ald", description = "default: pc")
   String sampler;
 
-  @Option(names = "--predictor", defaultValue = "reverse-diffusion",
-      paramLabel = "reverse-diffusion|euler-maruyama|ancestral|none", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--predictor", paramLabel = "reverse-diffusion|euler-maruyama|ancestral|none",
+      description = "default: reverse-diffusion")
   String predictor;
 
-  @Option(names = "--corrector", defaultValue = "langevin", paramLabel = "langevin|ald|none",
-      description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--corrector", paramLabel = "langevin|ald|none", description = "default: langevin")
   String corrector;
 
-  @Option(names = "--corrector-steps", defaultValue = "1", paramLabel = "K") int correctorSteps;
-  @Option(names = "--snr", defaultValue = "0.16", paramLabel = "R") double snr;
+  @Option(names = "--corrector-steps", paramLabel = "K", description = "default: 1") Integer correctorSteps;
+  @Option(names = "--snr", paramLabel = "R", description = "default: 0.16") Double snr;
   @Option(names = "--steps", paramLabel = "N",
       description = "PC time steps (1000), fixed-step ODE steps (100) or ALD steps per level (100)") Integer steps;
   @Option(names = "--no-denoise", description = "keep the last noisy state instead of the final mean")
   boolean noDenoise;
-  @Option(names = "--rtol", defaultValue = "1e-5", paramLabel = "X") double rtol;
-  @Option(names = "--atol", defaultValue = "1e-5", paramLabel = "Y") double atol;
-  @Option(names = "--ode-solver", defaultValue = "dopri5", paramLabel = "dopri5|euler|heun|rk4") String odeSolver;
+  @Option(names = "--rtol", paramLabel = "X", description = "adaptive ODE, default: 1e-5") Double rtol;
+  @Option(names = "--atol", paramLabel = "Y", description = "adaptive ODE, default: 1e-5") Double atol;
+  @Option(names = "--ode-solver", paramLabel = "dopri5|euler|heun|rk4", description = "default: dopri5")
+  String odeSolver;
   @Option(names = "--eps", paramLabel = "E", description = "smallest time sampled (default: the model's)") Double eps;
   @Option(names = "--predictor-first", description = "the paper's order: predictor, then corrector")
   boolean predictorFirst;
-  @Option(names = "--levels", defaultValue = "10", paramLabel = "L", description = "ALD noise levels") int levels;
-  @Option(names = "--step-lr", defaultValue = "2e-5", paramLabel = "EPS", description = "ALD step size")
-  double stepLr;
+  @Option(names = "--levels", paramLabel = "L", description = "ALD noise levels, default: 10") Integer levels;
+  @Option(names = "--step-lr", paramLabel = "EPS", description = "ALD step size, default: 2e-5") Double stepLr;
 
-  SamplerKind kind() {
-    return choose("--sampler", sampler, SamplerKind.class);
-  }
-
-  PredictorKind predictorKind() {
-    return choose("--predictor", predictor, PredictorKind.class);
-  }
-
-  CorrectorKind correctorKind() {
-    return corrector.equals("ald") ? CorrectorKind.ANNEALED_LANGEVIN : choose("--corrector", corrector,
-        CorrectorKind.class);
-  }
-
-  OdeMethod odeMethod() {
-    return odeSolver.equals("dopri5") ? OdeMethod.DORMAND_PRINCE : choose("--ode-solver", odeSolver, OdeMethod.class);
-  }
-
-  /** The settings as core's spec; throws IllegalArgumentException naming what is wrong. */
-  SamplerSpec toSpec() {
-    SamplerSpec.Builder b = SamplerSpec.builder().kind(kind()).predictor(predictorKind()).corrector(correctorKind())
-        .correctorSteps(correctorSteps).snr(snr).denoise(!noDenoise).rtol(rtol).atol(atol).odeMethod(odeMethod())
-        .predictorFirst(predictorFirst).levels(levels).stepLr(stepLr);
-    if (steps != null) {
-      b.steps(steps);
-    }
-    if (eps != null) {
-      b.eps(eps);
-    }
-    return b.build();
-  }
-
-  /** The same settings as the wire message a worker reads; validated first through {@link #toSpec()}. */
+  /** The flags as the wire message a worker reads; throws IllegalArgumentException naming a flag it cannot read. */
   SamplerSettings toSettings() {
-    toSpec();
-    SamplerSettings.Builder s = SamplerSettings.newBuilder()
-        .setKind(io.scorestream.proto.v1.SamplerKind.valueOf(kind().name()))
-        .setPredictor(predictorKind() == PredictorKind.NONE ? Predictor.PREDICTOR_NONE
-            : Predictor.valueOf(predictorKind().name()))
-        .setCorrector(correctorKind() == CorrectorKind.NONE ? Corrector.CORRECTOR_NONE
-            : Corrector.valueOf(correctorKind().name()))
-        .setOdeSolver(OdeSolver.valueOf(odeMethod().name()))
-        .setCorrectorSteps(correctorSteps).setSnr(snr).setDenoise(!noDenoise).setRtol(rtol).setAtol(atol)
-        .setPredictorFirst(predictorFirst).setLevels(levels).setStepLr(stepLr);
+    SamplerSettings.Builder s = SamplerSettings.newBuilder().setPredictorFirst(predictorFirst);
+    if (sampler != null) {
+      s.setKind(JobCodec.wire(choose("--sampler", sampler, SamplerKind.class)));
+    }
+    if (predictor != null) {
+      s.setPredictor(JobCodec.wire(choose("--predictor", predictor, PredictorKind.class)));
+    }
+    if (corrector != null) {
+      s.setCorrector(JobCodec.wire(corrector.equals("ald") ? CorrectorKind.ANNEALED_LANGEVIN
+          : choose("--corrector", corrector, CorrectorKind.class)));
+    }
+    if (odeSolver != null) {
+      s.setOdeSolver(JobCodec.wire(odeSolver.equals("dopri5") ? OdeMethod.DORMAND_PRINCE
+          : choose("--ode-solver", odeSolver, OdeMethod.class)));
+    }
+    if (noDenoise) {
+      s.setDenoise(false);
+    }
+    if (correctorSteps != null) {
+      s.setCorrectorSteps(correctorSteps);
+    }
+    if (snr != null) {
+      s.setSnr(snr);
+    }
     if (steps != null) {
       s.setSteps(steps);
+    }
+    if (rtol != null) {
+      s.setRtol(rtol);
+    }
+    if (atol != null) {
+      s.setAtol(atol);
     }
     if (eps != null) {
       s.setEps(eps);
     }
+    if (levels != null) {
+      s.setLevels(levels);
+    }
+    if (stepLr != null) {
+      s.setStepLr(stepLr);
+    }
     return s.build();
+  }
+
+  /** The settings as core's spec, through the same codec a worker uses; throws IllegalArgumentException. */
+  SamplerSpec toSpec() {
+    return JobCodec.samplerSpec(toSettings());
   }
 
   private static <E extends Enum<E>> E choose(String option, String value, Class<E> type) {

@@ -5,14 +5,15 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.worker.Worker;
-import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import io.scorestream.jobs.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -21,29 +22,29 @@ final class Services {
   private Services() {}
 
   /** Creates the missing ScoreStream topics, replicated up to three times as the cluster allows. */
-  static void ensureTopics(String bootstrapServers, TopicNames names) throws InterruptedException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+  static void ensureTopics(KafkaClients kafka, TopicNames names) throws InterruptedException {
+    try (Admin admin = kafka.admin(Map.of(
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {   // fail within 30 s on a wrong address
       int brokers;
       try {
         brokers = admin.describeCluster().nodes().get().size();
       } catch (ExecutionException e) {
-        throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + ": "
+        throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + ": "
             + e.getCause().getMessage(), e.getCause());
       }
       Topics.ensure(admin, Topics.all(names, (short) Math.min(3, brokers)));
     }
   }
 
-  static Worker startWorker(String bootstrapServers, TopicNames names, WorkerOptions options, PrintWriter err) {
-    Worker worker = Worker.start(options.settings(bootstrapServers, names), line -> {
+  static Worker startWorker(KafkaClients kafka, TopicNames names, WorkerOptions options, PrintWriter err) {
+    Worker worker = Worker.start(options.settings(kafka, names), line -> {
       err.println("scorestream worker: " + line);
       err.flush();
     });
     err.println("worker " + options.workerId() + " serves " + worker.models().all().stream()
         .map(m -> m.name() + ":" + m.version()).sorted().toList());
     if (worker.metricsPort() >= 0) {
-      err.println("worker metrics on http://localhost:" + worker.metricsPort() + "/metrics");
+      err.println("worker metrics on http://" + options.metricsHost + ":" + worker.metricsPort() + "/metrics");
     }
     err.flush();
     return worker;

@@ -6,8 +6,11 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Progress;
-import io.scorestream.worker.jobs.Tensors;
-import io.scorestream.worker.kafka.JobClient;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.JobClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,11 +61,14 @@ final class SubmitCommand implements Callable<Integer> {
       if (samples <= 0) {
         throw new IllegalArgumentException("--samples must be positive, got " + samples);
       }
-      if (SampleFiles.problem(out) != null) {
-        throw new IllegalArgumentException(SampleFiles.problem(out));
+      if (timeout <= 0) {
+        throw new IllegalArgumentException("--timeout must be a positive number of seconds, got " + timeout);
       }
-      if (previewOut != null && SampleFiles.problem(previewOut) != null) {
-        throw new IllegalArgumentException("--preview-out: " + SampleFiles.problem(previewOut));
+      if (watch && SampleFiles.problem("--out", out) != null) {
+        throw new IllegalArgumentException(SampleFiles.problem("--out", out));
+      }
+      if (previewOut != null && SampleFiles.problem("--preview-out", previewOut) != null) {
+        throw new IllegalArgumentException(SampleFiles.problem("--preview-out", previewOut));
       }
       GenerateRequest.Builder b = GenerateRequest.newBuilder()
           .setJobId(jobId != null ? jobId : UUID.randomUUID().toString()).setTenant(tenant).setModelName(model)
@@ -71,12 +77,17 @@ final class SubmitCommand implements Callable<Integer> {
       if (modelVersion != null) {
         b.setModelVersion(modelVersion);
       }
-      request = b.build();
+      request = JobClient.stamped(b.build());
+      // the checks every worker runs, run here first: a request no worker takes is not sent
+      var problem = new RequestChecks(new RequestChecks.Limits(Integer.MAX_VALUE, Long.MAX_VALUE)).check(request);
+      if (problem.isPresent()) {
+        throw new IllegalArgumentException(problem.get().message());
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
-    try (JobClient client = new JobClient(kafka.bootstrapServers, kafka.topics())) {
+    try (JobClient client = new JobClient(clients(), kafka.topics())) {
       // the job's events come after this; a minute's slack covers workers whose clocks run behind this one's
       Instant followFrom = Instant.now().minus(Duration.ofMinutes(1));
       client.submit(request);
@@ -119,7 +130,7 @@ final class SubmitCommand implements Callable<Integer> {
   /** Follows the job to its final event, drawing progress, noting each start and writing previews. */
   private JobEvent follow(JobClient client, GenerateRequest request, Instant from, ProgressBar bar,
       StepProgress[] latest, PrintWriter err) {
-    return client.follow(request.getJobId(), from, Duration.ofSeconds(timeout), event -> {
+    return client.follow(request.getJobId(), RequestDigest.of(request), from, Duration.ofSeconds(timeout), event -> {
       if (event.hasProgress()) {
         latest[0] = progress(event.getProgress());
         bar.update(latest[0]);
@@ -133,6 +144,14 @@ final class SubmitCommand implements Callable<Integer> {
         err.flush();
       }
     });
+  }
+
+  private KafkaClients clients() {
+    try {
+      return kafka.clients();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private PreviewSettings previewSettings() {

@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.worker.Worker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -25,8 +26,14 @@ final class WorkerCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), options.problem());
     }
     PrintWriter err = spec.commandLine().getErr();
-    Services.ensureTopics(kafka.bootstrapServers, kafka.topics());
-    Worker worker = Services.startWorker(kafka.bootstrapServers, kafka.topics(), options, err);
+    KafkaClients clients;
+    try {
+      clients = kafka.clients();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Services.ensureTopics(clients, kafka.topics());
+    Worker worker = Services.startWorker(clients, kafka.topics(), options, err);
     return Services.runUntilStopped(err, worker, options.drainTimeout(30));
   }
 }

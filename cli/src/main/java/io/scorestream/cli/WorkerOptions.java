@@ -1,7 +1,8 @@
 package io.scorestream.cli;
 
 import io.scorestream.worker.WorkerSettings;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -28,6 +29,9 @@ final class WorkerOptions {
   @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
       description = "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
   int metricsPort;
+  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "the address metrics listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0: all)")
+  String metricsHost;
   @Option(names = "--keep-versions", defaultValue = "3", paramLabel = "K",
       description = "versions of each model served at once; older ones retire as new checkpoints load")
   int keepVersions;
@@ -39,11 +43,11 @@ final class WorkerOptions {
           + "0 for dev)")
   Long drainSeconds;
 
-  WorkerSettings settings(String bootstrapServers, TopicNames names) {
-    return WorkerSettings.builder(bootstrapServers, workerId()).topics(names).modelsDir(modelsDir)
+  WorkerSettings settings(KafkaClients kafka, TopicNames names) {
+    return WorkerSettings.builder(kafka, workerId()).topics(names).modelsDir(modelsDir)
         .maxBatch(maxBatch).maxActiveSamples(maxActiveSamples).maxSamplesPerJob(maxSamplesPerJob)
         .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
-        .metricsPort(metricsPort).keepVersions(keepVersions).maxQueuedJobs(maxQueuedJobs)
+        .metricsHost(metricsHost).metricsPort(metricsPort).keepVersions(keepVersions).maxQueuedJobs(maxQueuedJobs)
         .build();
   }
 
@@ -69,6 +73,9 @@ final class WorkerOptions {
   String problem() {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0 || maxQueuedJobs <= 0) {
       return "--max-batch, --max-active-samples, --max-samples-per-job and --max-queued-jobs must be positive";
+    }
+    if (threads < 0) {
+      return "--threads must be zero (ONNX Runtime's choice) or more, got " + threads;
     }
     if (drainSeconds != null && drainSeconds < 0) {
       return "--drain-timeout must be zero or more seconds, got " + drainSeconds;

@@ -114,10 +114,15 @@ class DevWorkflowIT {
       Thread.sleep(100);
     }
     Run other = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "someone-else", "long-job");
-    assertEquals(0, other.code(), other.err());
+    assertEquals(1, other.code(), other.err());
+    assertTrue(other.err().contains("no job long-job of tenant someone-else; nothing cancelled"), other.err());
     Run owner = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "--reason", "changed my mind",
         "long-job");
     assertEquals(0, owner.code(), owner.err());
+    assertTrue(owner.err().contains("cancelled long-job: changed my mind"), owner.err());
+    Run again = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "long-job");
+    assertEquals(1, again.code(), again.err());
+    assertTrue(again.err().contains("had already ended (cancelled)"), again.err());
     boolean ended = watcher.waitFor(60, TimeUnit.SECONDS);
     String rest = Files.readString(watched);
     watcher.destroyForcibly();

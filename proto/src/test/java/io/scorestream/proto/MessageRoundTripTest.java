@@ -55,7 +55,10 @@ class MessageRoundTripTest {
             .setCancelled(Cancelled.newBuilder().setReason("user")).build(),
         JobState.newBuilder().setJobId("job-1").setTenant("acme").setModelName("gmm-ve").setModelVersion("3")
             .setStatus(JobStatus.SUCCEEDED).setAttempt(1).setLastSequence(12).setProgress(progress)
-            .setWorkerId("w1").setFailure(failed).setResult(completed).setRequest(request()).setUpdatedAt(NOW).build(),
+            .setWorkerId("w1").setFailure(failed).setResult(completed).setUpdatedAt(NOW)
+            .setSummary(JobSummary.newBuilder().setNumSamples(16).setSeed(7).setSampler(SamplerKind.ODE)
+                .setModelVersion("3").setSubmittedAt(NOW))
+            .setRequestDigest(ByteString.copyFrom(new byte[32])).build(),
         Control.newBuilder().setJobId("job-1").setTenant("acme").setCancel(Cancel.newBuilder().setReason("user")).build(),
         Conditioning.newBuilder().setClassLabels(ClassLabels.newBuilder().addLabels(3).addLabels(7)).build(),
         Conditioning.newBuilder().setColorization(Colorization.newBuilder().setGray(tensor())).build(),

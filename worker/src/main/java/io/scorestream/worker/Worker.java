@@ -13,9 +13,9 @@ import io.scorestream.worker.kafka.CheckpointListener;
 import io.scorestream.worker.kafka.ControlListener;
 import io.scorestream.worker.kafka.Heartbeats;
 import io.scorestream.worker.kafka.JobConsumer;
-import io.scorestream.worker.kafka.JobStateView;
+import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.worker.metrics.MetricsServer;
 import io.scorestream.worker.metrics.WorkerMetrics;
 import io.scorestream.worker.models.ModelRegistry;
@@ -38,8 +38,6 @@ import java.util.function.Consumer;
  */
 public final class Worker implements AutoCloseable {
   private static final long HEARTBEAT_MILLIS = 2000;
-  /** Room in a record for everything but the result tensor (a job state also carries the request). */
-  private static final int RECORD_HEADROOM_BYTES = 1 << 20;
 
   private final Consumer<String> log;
   private final ModelRegistry models;
@@ -64,13 +62,13 @@ public final class Worker implements AutoCloseable {
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
-    sink = new KafkaEventSink(settings.bootstrapServers(), settings.topics(), settings.workerId(),
+    sink = new KafkaEventSink(settings.kafka(), settings.topics(), settings.workerId(),
         settings.deliveryTimeout(), this::onUndeliverable, log);
     Scheduler.Limits limits = new Scheduler.Limits(settings.workerId(), settings.maxActiveSamples(),
-        settings.maxSamplesPerJob(), Topics.MAX_MESSAGE_BYTES - RECORD_HEADROOM_BYTES);
+        settings.maxSamplesPerJob(), RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()).maxResultBytes());
     registry.config().commonTags("worker", settings.workerId());
     WorkerMetrics metrics = new WorkerMetrics(registry, models);
-    view = new JobStateView(settings.bootstrapServers(), settings.topics());
+    view = new JobStateView(settings.kafka(), settings.topics());
     EventSink published = (event, state) -> {
       if (state != null) {
         view.written(state);   // the view knows this worker's own states before the topic reader gets to them
@@ -83,12 +81,12 @@ public final class Worker implements AutoCloseable {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    jobs = new JobConsumer(settings.bootstrapServers(), settings.topics(), settings.workerId(), scheduler, sink, view,
+    jobs = new JobConsumer(settings.kafka(), settings.topics(), settings.workerId(), scheduler, sink, view,
         settings.maxQueuedJobs());
-    control = new ControlListener(settings.bootstrapServers(), settings.topics(), scheduler);
-    checkpoints = new CheckpointListener(settings.bootstrapServers(), settings.topics(), models, log);
+    control = new ControlListener(settings.kafka(), settings.topics(), scheduler);
+    checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
     heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS);
-    metricsServer = settings.metricsPort() >= 0 ? new MetricsServer(registry, settings.metricsPort()) : null;
+    metricsServer = settings.metricsPort() >= 0 ? new MetricsServer(registry, settings.metricsHost(), settings.metricsPort()) : null;
   }
 
   private static String host() {

@@ -1,13 +1,14 @@
 package io.scorestream.worker;
 
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * How a worker runs; {@link #builder} gives the defaults a production worker would use.
  *
- * @param bootstrapServers Kafka cluster
+ * @param kafka            the Kafka cluster and how to connect to it
  * @param topics           topic names
  * @param workerId         this worker's id, unique in the fleet
  * @param modelsDir        directory of {@code .onnx} models to serve, or null
@@ -18,14 +19,15 @@ import java.time.Duration;
  * @param cuda             use CUDA when present
  * @param deliveryTimeout  how long an event may take to reach Kafka, retries included, before the worker gives up
  *                         and stops (its uncommitted jobs then go to other workers)
- * @param metricsPort      port of the Prometheus endpoint on all interfaces, 0 for any free one, -1 for none
+ * @param metricsHost      address the Prometheus endpoint listens on: loopback unless told otherwise
+ * @param metricsPort      port of the Prometheus endpoint, 0 for any free one, -1 for none
  * @param keepVersions     versions of each model served at once; older ones retire as newer checkpoints load
  * @param maxQueuedJobs    jobs read from Kafka that may wait for room in the worker; beyond them the worker stops
  *                         reading until half have started
  */
-public record WorkerSettings(String bootstrapServers, TopicNames topics, String workerId, Path modelsDir,
+public record WorkerSettings(KafkaClients kafka, TopicNames topics, String workerId, Path modelsDir,
     int maxBatch, int maxActiveSamples, int maxSamplesPerJob, int intraOpThreads, boolean cuda,
-    Duration deliveryTimeout, int metricsPort, int keepVersions, int maxQueuedJobs) {
+    Duration deliveryTimeout, String metricsHost, int metricsPort, int keepVersions, int maxQueuedJobs) {
 
   public WorkerSettings {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
@@ -47,12 +49,17 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
 
   /** Settings for a worker of this id on this cluster, with default topics, limits and no metrics endpoint. */
   public static Builder builder(String bootstrapServers, String workerId) {
-    return new Builder(bootstrapServers, workerId);
+    return new Builder(KafkaClients.of(bootstrapServers), workerId);
+  }
+
+  /** Settings for a worker of this id on this cluster, reached with these client settings. */
+  public static Builder builder(KafkaClients kafka, String workerId) {
+    return new Builder(kafka, workerId);
   }
 
   /** Fills in {@link WorkerSettings} field by field. */
   public static final class Builder {
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final String workerId;
     private TopicNames topics = TopicNames.defaults();
     private Path modelsDir;
@@ -62,12 +69,13 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     private int intraOpThreads;
     private boolean cuda;
     private Duration deliveryTimeout = Duration.ofMinutes(2);
+    private String metricsHost = "127.0.0.1";
     private int metricsPort = -1;
     private int keepVersions = 3;
     private int maxQueuedJobs = 10_000;
 
-    private Builder(String bootstrapServers, String workerId) {
-      this.bootstrapServers = bootstrapServers;
+    private Builder(KafkaClients kafka, String workerId) {
+      this.kafka = kafka;
       this.workerId = workerId;
     }
 
@@ -79,13 +87,14 @@ public record WorkerSettings(String bootstrapServers, TopicNames topics, String 
     public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
     public Builder cuda(boolean v) { cuda = v; return this; }
     public Builder deliveryTimeout(Duration v) { deliveryTimeout = v; return this; }
+    public Builder metricsHost(String v) { metricsHost = v; return this; }
     public Builder metricsPort(int v) { metricsPort = v; return this; }
     public Builder keepVersions(int v) { keepVersions = v; return this; }
     public Builder maxQueuedJobs(int v) { maxQueuedJobs = v; return this; }
 
     public WorkerSettings build() {
-      return new WorkerSettings(bootstrapServers, topics, workerId, modelsDir, maxBatch, maxActiveSamples,
-          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsPort, keepVersions,
+      return new WorkerSettings(kafka, topics, workerId, modelsDir, maxBatch, maxActiveSamples,
+          maxSamplesPerJob, intraOpThreads, cuda, deliveryTimeout, metricsHost, metricsPort, keepVersions,
           maxQueuedJobs);
     }
   }

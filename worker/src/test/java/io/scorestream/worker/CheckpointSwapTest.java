@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -22,12 +24,12 @@ import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.proto.v1.WorkerHeartbeat;
-import io.scorestream.worker.jobs.JobRequests;
-import io.scorestream.worker.jobs.Tensors;
-import io.scorestream.worker.kafka.CheckpointPublisher;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.CheckpointPublisher;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,12 +60,12 @@ class CheckpointSwapTest {
   }
 
   private static GenerateRequest request(String id, int steps) {
-    return GenerateRequest.newBuilder().setJobId(id).setModelName("gmm").setNumSamples(4).setSeed(id.hashCode())
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm").setNumSamples(4).setSeed(id.hashCode())
         .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
   }
 
   private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), request.getNumSamples(),
+    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), request.getNumSamples(),
         request.getSeed(), null);
     new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
     return p.result();
@@ -80,7 +82,7 @@ class CheckpointSwapTest {
 
   @Test
   void newVersionServesJobsStartedAfterItRunningJobsKeepTheirsAndBrokenOnesAreRejected() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       TestBroker.ensureTopics(kafka, names);
       Path models = Files.createDirectories(dir.resolve("models"));
       byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
@@ -91,8 +93,8 @@ class CheckpointSwapTest {
       try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
                .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).keepVersions(1).build(),
                log::add);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names);
-           CheckpointPublisher publisher = new CheckpointPublisher(kafka.bootstrapServers(), names);
+           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+           CheckpointPublisher publisher = new CheckpointPublisher(KafkaClients.of(kafka.bootstrapServers()), names);
            ScoreModel ref1 = runtime.load(v1, "gmm");
            ScoreModel ref2 = runtime.load(v2, "gmm")) {
         List<GenerateRequest> early = new ArrayList<>();

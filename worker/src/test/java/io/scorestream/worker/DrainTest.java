@@ -3,12 +3,13 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,7 @@ class DrainTest {
   Path dir;
 
   private static GenerateRequest request(String id, int steps) {
-    return GenerateRequest.newBuilder().setJobId(id).setModelName("gmm-ve").setNumSamples(2).setSeed(3)
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm-ve").setNumSamples(2).setSeed(3)
         .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
   }
 
@@ -40,7 +41,7 @@ class DrainTest {
     TopicNames names = TopicNames.defaults();
     Path models = TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
           .modelsDir(models).intraOpThreads(1).build(), System.err::println);
       client.submit(request("long", 40_000));

@@ -3,6 +3,7 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -17,12 +18,12 @@ import io.scorestream.core.sde.VpSde;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.worker.jobs.JobRequests;
-import io.scorestream.worker.jobs.Tensors;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class FleetTest {
   }
 
   private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), model.info(), request.getNumSamples(),
+    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), request.getNumSamples(),
         request.getSeed(), null);
     new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
     return p.result();
@@ -83,12 +84,12 @@ class FleetTest {
 
   @Test
   void twoWorkersServeTwoHundredConcurrentJobsEachCompletedOnceWithCoreSamples() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       try (Worker a = Worker.start(settings(kafka, "a", models), System.err::println);
            Worker b = Worker.start(settings(kafka, "b", models), System.err::println);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
            ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         // both members hold partitions before the jobs come, so both serve some
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -120,7 +121,7 @@ class FleetTest {
 
   @Test
   void jobsOfAWorkerKilledMidJobCompleteOnAnotherWithTheSameSamples() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Path models = setUp(kafka);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -130,7 +131,7 @@ class FleetTest {
         assertEquals("ready", out.readLine());
       }
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      try (JobClient client = new JobClient(kafka.bootstrapServers(), names);
+      try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
            ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -167,7 +168,7 @@ class FleetTest {
 
   @Test
   void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
@@ -175,7 +176,7 @@ class FleetTest {
       GenerateRequest request = request("stranded", 3, 9, 30);
       try (Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
                .modelsDir(models).intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(2)).build(), log::add);
-           JobClient client = new JobClient(kafka.bootstrapServers(), names);
+           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
            ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         awaitPartitions(first, Topics.JOB_PARTITIONS);
         admin.deleteTopics(List.of(names.jobEvents())).all().get();   // events now have nowhere to go

@@ -4,15 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.worker.jobs.Tensors;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,10 +37,10 @@ class LargeResultTest {
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
          Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
              .modelsDir(models).intraOpThreads(1).build(), System.err::println);
-         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
-      client.submit(GenerateRequest.newBuilder().setJobId("big").setModelName("wide").setNumSamples(2100)
+         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+      client.submit(GenerateRequest.newBuilder().setJobId("big").setTenant("t").setModelName("wide").setNumSamples(2100)
           .setSeed(1).setSampler(SamplerSettings.newBuilder().setSteps(2)).build());
-      client.submit(GenerateRequest.newBuilder().setJobId("small").setModelName("wide").setNumSamples(1)
+      client.submit(GenerateRequest.newBuilder().setJobId("small").setTenant("t").setModelName("wide").setNumSamples(1)
           .setSeed(2).setSampler(SamplerSettings.newBuilder().setSteps(2)).build());
       var events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
           Duration.ofSeconds(120), m -> List.of("big", "small").stream().allMatch(id ->

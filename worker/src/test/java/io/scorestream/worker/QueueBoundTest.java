@@ -3,12 +3,13 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ class QueueBoundTest {
          Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
              .modelsDir(models).maxActiveSamples(1).maxQueuedJobs(MAX_QUEUED).intraOpThreads(1).build(),
              System.err::println);
-         JobClient client = new JobClient(kafka.bootstrapServers(), names)) {
+         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       AtomicInteger mostQueued = new AtomicInteger();
       AtomicBoolean watching = new AtomicBoolean(true);
       Thread watcher = new Thread(() -> {
@@ -49,7 +50,7 @@ class QueueBoundTest {
       });
       watcher.start();
       List<GenerateRequest> requests = IntStream.range(0, 60).mapToObj(i -> GenerateRequest.newBuilder()
-          .setJobId("job-" + i).setModelName("gmm-ve").setNumSamples(1).setSeed(i)
+          .setJobId("job-" + i).setTenant("t").setModelName("gmm-ve").setNumSamples(1).setSeed(i)
           .setSampler(SamplerSettings.newBuilder().setSteps(300)).build()).toList();
       client.submitAll(requests);
       Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),

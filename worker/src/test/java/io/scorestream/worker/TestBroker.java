@@ -1,8 +1,8 @@
 package io.scorestream.worker;
 
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,7 +15,7 @@ final class TestBroker {
 
   /** An embedded broker with its data in {@code dir/kafka} and every ScoreStream topic created. */
   static EmbeddedKafka withTopics(Path dir, TopicNames names) throws Exception {
-    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
     ensureTopics(kafka, names);
     return kafka;
   }

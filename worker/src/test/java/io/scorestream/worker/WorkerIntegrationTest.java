@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -16,6 +17,7 @@ import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VeSde;
 import io.scorestream.proto.v1.DeadLetter;
+import io.scorestream.proto.v1.Failed;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerKind;
@@ -23,12 +25,12 @@ import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.worker.jobs.JobRequests;
-import io.scorestream.worker.jobs.Tensors;
-import io.scorestream.worker.kafka.EmbeddedKafka;
-import io.scorestream.worker.kafka.JobClient;
-import io.scorestream.worker.kafka.TopicNames;
-import io.scorestream.worker.kafka.Topics;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +81,7 @@ class WorkerIntegrationTest {
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w1").topics(names).modelsDir(models)
         .maxBatch(4096).maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).metricsPort(0).build(),
         System.err::println);
-    client = new JobClient(kafka.bootstrapServers(), names);
+    client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
   }
 
   @AfterAll
@@ -96,7 +98,7 @@ class WorkerIntegrationTest {
   }
 
   private float[] alone(GenerateRequest request) {
-    SamplingProcess p = Samplers.start(JobRequests.samplerSpec(request), reference.info(), request.getNumSamples(),
+    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), reference.info(), request.getNumSamples(),
         request.getSeed(), null);
     new BatchEvaluator(reference, 4096).runToCompletion(List.of(p), () -> { });
     return p.result();
@@ -163,12 +165,12 @@ class WorkerIntegrationTest {
   void followingFromATimeReadsOnlyTheEventsWrittenSince() {
     client.submit(request("followed", 2, 9, SamplerSettings.newBuilder().setSteps(20).build()));
     java.time.Instant before = java.time.Instant.now().minusSeconds(60);
-    assertTrue(client.follow("followed", before, Duration.ofSeconds(60), e -> { }).hasCompleted());
+    assertTrue(client.follow("followed", null, before, Duration.ofSeconds(60), e -> { }).hasCompleted());
     List<JobEvent> all = new ArrayList<>();
-    client.follow("followed", Duration.ofSeconds(60), all::add);
+    client.follow("followed", null, null, Duration.ofSeconds(60), all::add);
     assertTrue(all.get(0).hasAccepted(), "from the start of the partition");
     var later = java.time.Instant.now().plusSeconds(3600);
-    assertThrows(IllegalStateException.class, () -> client.follow("followed", later, Duration.ofSeconds(2), e -> { }),
+    assertThrows(IllegalStateException.class, () -> client.follow("followed", null, later, Duration.ofSeconds(2), e -> { }),
         "nothing of the job is written after that time");
   }
 
@@ -178,7 +180,7 @@ class WorkerIntegrationTest {
     events(m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
     client.cancel("long", "someone-else", "not yours to cancel");
     client.cancel("long", "t", "the owner cancels");
-    client.cancel("no-such-job", "t");
+    client.cancel("no-such-job", "t", "nothing to cancel");
     client.submit(request("after", 2, 2, SamplerSettings.newBuilder().setSteps(20).build()));
     Map<String, List<JobEvent>> events = events(m -> finalIn(m.get("long")) && finalIn(m.get("after")));
     JobEvent end = last(events, "long");
@@ -219,10 +221,16 @@ class WorkerIntegrationTest {
         "too-long").stream().allMatch(id -> finalIn(m.get(id))));
     assertEquals("unparseable", last(events, "poison").getFailed().getCode());
     assertEquals("unknown model 'nope'", last(events, "unknown-model").getFailed().getReason());
-    assertEquals("steps must be positive, got -5", last(events, "negative-steps").getFailed().getReason());
-    assertTrue(last(events, "too-many").getFailed().getReason().contains("beyond this worker's cap of 10000"));
-    assertEquals("steps x (1 + corrector steps) must be at most 1000000 score evaluations, got 200000000",
-        last(events, "too-long").getFailed().getReason());
+    assertEquals("unknown_model", last(events, "unknown-model").getFailed().getCode());
+    Failed negative = last(events, "negative-steps").getFailed();
+    assertEquals("sampler.steps: steps must be positive, got -5", negative.getReason());
+    assertEquals("sampler.steps", negative.getField());
+    assertEquals("invalid_request", negative.getCode());
+    Failed tooMany = last(events, "too-many").getFailed();
+    assertTrue(tooMany.getReason().contains("over the limit of 10000 samples per job"), tooMany.getReason());
+    assertEquals("too_large", tooMany.getCode());
+    assertEquals("sampler.steps: steps x (1 + corrector steps) must be at most 1000000 score evaluations, got "
+        + "200000000", last(events, "too-long").getFailed().getReason());
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringDeserializer(),
         new ByteArrayDeserializer())) {

@@ -46,26 +46,36 @@ public record SamplerSpec(
   public static final long MAX_PLANNED_EVALUATIONS = 1_000_000;
 
   public SamplerSpec {
-    require(steps > 0, "steps must be positive, got " + steps);
-    require(correctorSteps >= 0, "corrector steps must be zero or more, got " + correctorSteps);
-    require(levels <= MAX_PLANNED_EVALUATIONS, "levels must be at most " + MAX_PLANNED_EVALUATIONS + ", got " + levels);
+    require("steps", steps > 0, "steps must be positive, got " + steps);
+    require("correctorSteps", correctorSteps >= 0, "corrector steps must be zero or more, got " + correctorSteps);
+    require("levels", levels > 0, "levels must be positive, got " + levels);
+    require("levels", levels <= MAX_PLANNED_EVALUATIONS, "levels must be at most " + MAX_PLANNED_EVALUATIONS
+        + ", got " + levels);
     long planned = kind == SamplerKind.PC ? (long) steps * (1 + correctorSteps)
         : kind == SamplerKind.ALD ? (long) steps * levels : steps;
-    require(planned <= MAX_PLANNED_EVALUATIONS, "steps" + (kind == SamplerKind.PC ? " x (1 + corrector steps)"
-        : kind == SamplerKind.ALD ? " x levels" : "") + " must be at most " + MAX_PLANNED_EVALUATIONS
-        + " score evaluations, got " + planned);
-    require(snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
-    require(rtol > 0 && atol > 0, "rtol and atol must be positive, got " + rtol + ", " + atol);
-    require(Double.isNaN(eps) || eps > 0, "eps must be positive, got " + eps);
-    require(levels > 0, "levels must be positive, got " + levels);
-    require(stepLr > 0 && Double.isFinite(stepLr), "step size must be positive, got " + stepLr);
-    require(kind != SamplerKind.PC || predictor != PredictorKind.NONE || corrector != CorrectorKind.NONE
-            && correctorSteps > 0, "a PC sampler with no predictor needs a corrector with at least one step");
+    require("steps", planned <= MAX_PLANNED_EVALUATIONS, "steps" + (kind == SamplerKind.PC
+        ? " x (1 + corrector steps)" : kind == SamplerKind.ALD ? " x levels" : "") + " must be at most "
+        + MAX_PLANNED_EVALUATIONS + " score evaluations, got " + planned);
+    require("snr", snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
+    require("rtol", rtol > 0 && Double.isFinite(rtol), "rtol must be positive, got " + rtol);
+    require("atol", atol > 0 && Double.isFinite(atol), "atol must be positive, got " + atol);
+    require("eps", Double.isNaN(eps) || eps > 0 && Double.isFinite(eps), "eps must be positive, got " + eps);
+    require("stepLr", stepLr > 0 && Double.isFinite(stepLr), "step size must be positive, got " + stepLr);
+    require("predictor", kind != SamplerKind.PC || predictor != PredictorKind.NONE
+        || corrector != CorrectorKind.NONE && correctorSteps > 0,
+        "a PC sampler with no predictor needs a corrector with at least one step");
+    require("latent", latent == null || kind == SamplerKind.ODE,
+        "only the ODE sampler starts from a given latent; this one is " + kind);
+    if (latent != null) {
+      for (int i = 0; i < latent.length; i++) {
+        require("latent", Double.isFinite(latent[i]), "latent value " + i + " is " + latent[i]);
+      }
+    }
   }
 
-  private static void require(boolean condition, String message) {
+  private static void require(String setting, boolean condition, String message) {
     if (!condition) {
-      throw new IllegalArgumentException(message);
+      throw new InvalidSettingException(setting, message);
     }
   }
 

@@ -29,33 +29,65 @@ public final class Samplers {
    */
   public static SamplingProcess start(SamplerSpec spec, ModelInfo model, int samples, long seed, long[] labels,
       PcSchedules schedules) {
-    if (labels != null && model.numClasses() == 0) {
-      throw new IllegalArgumentException("model " + model.name() + " is unconditional; it takes no class labels");
-    }
-    if (labels != null) {
-      for (long label : labels) {
-        if (label < 0 || label >= model.numClasses()) {
-          throw new IllegalArgumentException("class label " + label + " is outside [0, " + model.numClasses() + ")");
-        }
-      }
-    }
-    if (labels == null && model.numClasses() > 0) {
-      throw new IllegalArgumentException("model " + model.name() + " is class-conditional (" + model.numClasses()
-          + " classes); give one class label per sample");
-    }
+    check(spec, model, samples, labels);
     int dim = model.dimension();
-    double eps = Double.isNaN(spec.eps()) ? model.eps() : spec.eps();
+    double eps = eps(spec, model);
     return switch (spec.kind()) {
       case PC -> new PcProcess(model.sde(), spec, schedules.get(model.sde(), spec, eps), samples, dim, labels,
           model.scaling(), seed);
       case ODE -> new OdeProcess(model.sde(), spec, samples, dim, labels, model.scaling(), seed, eps);
-      case ALD -> {
-        if (!(model.sde() instanceof VeSde ve)) {
-          throw new IllegalArgumentException("the ALD sampler needs a VE (NCSN) model; " + model.name()
-              + " uses the " + model.sde().kind().key() + " SDE");
-        }
-        yield new AldProcess(ve, spec, samples, dim, labels, model.scaling(), seed);
-      }
+      case ALD -> new AldProcess((VeSde) model.sde(), spec, samples, dim, labels, model.scaling(), seed);
     };
+  }
+
+  /**
+   * Checks, without allocating anything the size of the job, that these settings can sample this model: what
+   * {@link #start} would refuse, it refuses here with the same exception. A queue checks a job when it arrives and
+   * starts it later.
+   *
+   * @throws InvalidSettingException naming the setting that does not fit this model
+   */
+  public static void check(SamplerSpec spec, ModelInfo model, int samples, long[] labels) {
+    if (samples <= 0) {
+      throw new InvalidSettingException("samples", "the number of samples must be positive, got " + samples);
+    }
+    if (labels != null && model.numClasses() == 0) {
+      throw new InvalidSettingException("labels", "model " + model.name()
+          + " is unconditional; it takes no class labels");
+    }
+    if (labels == null && model.numClasses() > 0) {
+      throw new InvalidSettingException("labels", "model " + model.name() + " is class-conditional ("
+          + model.numClasses() + " classes); give one class label per sample");
+    }
+    if (labels != null) {
+      if (labels.length != samples) {
+        throw new InvalidSettingException("labels", "need one class label per sample: " + labels.length + " for "
+            + samples);
+      }
+      for (long label : labels) {
+        if (label < 0 || label >= model.numClasses()) {
+          throw new InvalidSettingException("labels", "class label " + label + " is outside [0, "
+              + model.numClasses() + ")");
+        }
+      }
+    }
+    double eps = eps(spec, model);
+    if (!(eps < model.sde().horizon())) {
+      throw new InvalidSettingException("eps", "eps " + eps + " must be below the SDE horizon T="
+          + model.sde().horizon());
+    }
+    if (spec.kind() == SamplerKind.ALD && !(model.sde() instanceof VeSde)) {
+      throw new InvalidSettingException("kind", "the ALD sampler needs a VE (NCSN) model; " + model.name()
+          + " uses the " + model.sde().kind().key() + " SDE");
+    }
+    long size = (long) samples * model.dimension();
+    if (spec.latent() != null && spec.latent().length != size) {
+      throw new InvalidSettingException("latent", "latent has " + spec.latent().length + " values, expected "
+          + size + " (" + samples + " samples of " + model.dimension() + ")");
+    }
+  }
+
+  private static double eps(SamplerSpec spec, ModelInfo model) {
+    return Double.isNaN(spec.eps()) ? model.eps() : spec.eps();
   }
 }

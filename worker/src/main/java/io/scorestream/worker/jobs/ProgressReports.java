@@ -2,6 +2,7 @@ package io.scorestream.worker.jobs;
 
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sample.StepProgress;
+import io.scorestream.jobs.Tensors;
 import io.scorestream.proto.v1.Completed;
 import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;

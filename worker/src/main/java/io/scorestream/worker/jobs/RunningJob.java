@@ -1,6 +1,8 @@
 package io.scorestream.worker.jobs;
 
 import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.Times;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.worker.models.ModelRegistry;
@@ -17,13 +19,19 @@ final class RunningJob {
   int lastPreviewStep;
   private long nextSequence;
   private final JobState.Builder state;
+  /** The request as this job's events repeat it. */
+  final io.scorestream.proto.v1.GenerateRequest shown;
 
-  RunningJob(Job job, long arrivalOrder) {
+  /**
+   * @param refused true for a job refused at intake: its events and state then repeat only a bounded copy of the
+   *                request, which may be too large or carry names of megabytes
+   */
+  RunningJob(Job job, long arrivalOrder, boolean refused) {
     this.job = job;
     this.arrivalOrder = arrivalOrder;
     this.nextSequence = job.firstSequence();
-    this.state = JobState.newBuilder().setJobId(job.id()).setTenant(job.request().getTenant())
-        .setModelName(job.request().getModelName()).setAttempt(job.attempt()).setRequest(job.request());
+    this.shown = refused ? JobStates.bounded(job.request()) : job.request();
+    this.state = JobStates.initial(shown, job.digest(), job.attempt());
   }
 
   int samples() {
@@ -37,7 +45,7 @@ final class RunningJob {
   /** The next event of this job, numbered, with the job's updated state. */
   void emit(EventSink sink, JobEvent.Builder event) {
     JobEvent built = event.setJobId(job.id()).setAttempt(job.attempt()).setSequence(nextSequence++)
-        .setTime(Times.now()).build();
+        .setTime(Times.now()).setRequestDigest(job.digest()).build();
     sink.publish(built, JobStates.apply(state, built).build());
   }
 }

@@ -1,5 +1,6 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.core.sample.InvalidSettingException;
 import io.scorestream.core.sample.PcSchedules;
 import io.scorestream.core.sample.SamplingFailure;
 import io.scorestream.core.sample.SamplingProcess;
@@ -7,17 +8,22 @@ import io.scorestream.core.sample.Samplers;
 import io.scorestream.proto.v1.Accepted;
 import io.scorestream.proto.v1.Cancelled;
 import io.scorestream.proto.v1.Completed;
-import io.scorestream.proto.v1.Failed;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
+import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Problem;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -60,10 +66,13 @@ public final class Scheduler implements Runnable {
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
   private final Map<String, RunningJob> held = new java.util.HashMap<>();
-  /** Cancels that came before their job, by job id: the tenant that asked. */
-  private final Map<String, String> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
+  /**
+   * Cancels that came before their job, by job id and the tenant that asked, with the reason given: a stranger's
+   * cancel of an id is kept beside the owner's, never in its place.
+   */
+  private final Map<CancelKey, String> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<CancelKey, String> eldest) {
       return size() > MAX_EARLY_CANCELS; // cancels of jobs that never come here must not pile up forever
     }
   };
@@ -96,7 +105,8 @@ public final class Scheduler implements Runnable {
     this.sink = sink;
     this.limits = limits;
     this.metrics = metrics;
-    this.checks = new JobChecks(models, limits);
+    this.checks = new JobChecks(models, new RequestChecks(new RequestChecks.Limits(limits.maxSamplesPerJob(),
+        limits.maxResultBytes())));
     this.calls = new SharedCalls(metrics);
   }
 
@@ -112,6 +122,8 @@ public final class Scheduler implements Runnable {
   }
 
   private record CancelRequest(String jobId, String tenant, String reason) {}
+
+  private record CancelKey(String jobId, String tenant) {}
 
   /**
    * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given):
@@ -214,7 +226,7 @@ public final class Scheduler implements Runnable {
         // a fault in one job's own work fails that job (unless it had already ended); the others go on
         release(r);
         if (held.get(r.job.id()) == r) {
-          fail(r, "internal error while reporting the job: " + e, "internal");
+          fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while reporting the job: " + e));
         }
       }
     }
@@ -225,14 +237,14 @@ public final class Scheduler implements Runnable {
 
   /** A model call that throws fails the jobs that shared it, not the worker: the next round serves the rest. */
   private void failJobsOf(ModelRegistry.Loaded model, RuntimeException error) {
-    String reason = "model " + model.name() + ":" + model.version() + " failed to evaluate: "
-        + String.valueOf(error.getMessage()).lines().findFirst().orElse("");
+    Problem problem = new Problem(FailureCode.MODEL_ERROR, "", "model " + model.name() + ":" + model.version()
+        + " failed to evaluate: " + String.valueOf(error.getMessage()).lines().findFirst().orElse(""));
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
       if (r.model == model) {
         release(r);
-        fail(r, reason, "model_error");
+        fail(r, problem);
       }
     }
   }
@@ -247,20 +259,25 @@ public final class Scheduler implements Runnable {
   }
 
   private void accept(Job job) {
-    if (held.containsKey(job.id())) {
+    RunningJob holder = held.get(job.id());
+    if (holder != null) {
+      if (!holder.job.digest().equals(job.digest())) {
+        sink.publish(Refusals.idTaken(job.id(), job.digest()), null);   // the id's job is another request
+      }
       job.onFinal().run();   // a second record of a job already here is the same job: it is served once
       return;
     }
-    RunningJob r = new RunningJob(job, arrivals++);
-    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(job.request())));
-    if (cancelledEarly.containsKey(job.id()) && cancelledEarly.remove(job.id()).equals(job.request().getTenant())) {
-      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason("cancelled before it started")),
+    Optional<Problem> problem = checks.problem(job);
+    RunningJob r = new RunningJob(job, arrivals++, problem.isPresent());
+    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(r.shown)));
+    String early = cancelledEarly.remove(new CancelKey(job.id(), job.request().getTenant()));
+    if (early != null) {
+      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
           JobStatus.CANCELLED);
       return;
     }
-    String problem = checks.problem(job);
-    if (problem != null) {
-      fail(r, problem, "invalid_request");
+    if (problem.isPresent()) {
+      fail(r, problem.get());
       return;
     }
     waiting.add(r);
@@ -291,7 +308,7 @@ public final class Scheduler implements Runnable {
       String id = c.jobId();
       RunningJob r = held.get(id);
       if (r == null) {
-        cancelledEarly.put(id, c.tenant());
+        cancelledEarly.put(new CancelKey(id, c.tenant()), c.reason());
         continue;
       }
       if (!r.job.request().getTenant().equals(c.tenant())) {
@@ -319,18 +336,23 @@ public final class Scheduler implements Runnable {
   private void start(RunningJob r) {
     ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), JobChecks.modelVersion(r.job))
         .orElse(null);
-    if (model == null) {
-      fail(r, "unknown model '" + r.job.request().getModelName() + "'", "unknown_model");
+    if (model == null) {   // retired since the job arrived
+      fail(r, checks.unserved(r.job.request().getModelName(), JobChecks.modelVersion(r.job)));
       return;
     }
     try {
-      r.process = Samplers.start(JobRequests.samplerSpec(r.job.request()), model.model().info(),
-          r.samples(), r.job.request().getSeed(), JobRequests.labels(r.job.request()), schedules);
-    } catch (IllegalArgumentException e) {
-      fail(r, e.getMessage(), "invalid_request");
+      JobCodec.Decoded decoded = JobCodec.decode(r.job.request());
+      r.process = Samplers.start(decoded.spec(), model.model().info(), r.samples(), r.job.request().getSeed(),
+          decoded.labels(), schedules);
+    } catch (RequestException e) {
+      fail(r, e.problem());
+      return;
+    } catch (InvalidSettingException e) {   // a newer version than the one checked at arrival may differ
+      String field = JobCodec.field(e.setting());
+      fail(r, Problem.invalid(field, field + ": " + e.getMessage()));
       return;
     } catch (RuntimeException e) {
-      fail(r, "internal error while starting the job: " + e, "internal");
+      fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while starting the job: " + e));
       return;
     }
     if (ProgressReports.wantsDenoised(r)) {
@@ -350,7 +372,7 @@ public final class Scheduler implements Runnable {
     if (p.failure() != null) {
       release(r);
       SamplingFailure f = p.failure();
-      fail(r, f.message(), "non_finite");
+      fail(r, new Problem(FailureCode.NON_FINITE, "", f.message()));
       return;
     }
     long now = System.nanoTime();
@@ -378,10 +400,9 @@ public final class Scheduler implements Runnable {
     return true;
   }
 
-  private void fail(RunningJob r, String reason, String code) {
-    metrics.failed(code);
-    finish(r, JobEvent.newBuilder().setFailed(Failed.newBuilder().setReason(reason).setCode(code)),
-        JobStatus.FAILED);
+  private void fail(RunningJob r, Problem problem) {
+    metrics.failed(problem.code().wire());
+    finish(r, JobEvent.newBuilder().setFailed(problem.toFailed()), JobStatus.FAILED);
   }
 
   private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {

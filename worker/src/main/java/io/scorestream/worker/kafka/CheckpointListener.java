@@ -2,16 +2,16 @@ package io.scorestream.worker.kafka;
 
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.worker.models.ModelRegistry;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.TopicReader;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Reads the compacted {@code scorestream.checkpoints} from its beginning (no group: every worker loads every
@@ -20,7 +20,7 @@ import org.apache.kafka.common.errors.WakeupException;
  * not load or does not run is rejected with a logged reason.
  */
 public final class CheckpointListener implements Runnable, AutoCloseable {
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final TopicReader<CheckpointEvent> reader;
   private final ModelRegistry models;
   private final Consumer<String> log;
   private final ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
@@ -28,36 +28,31 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private volatile boolean closed;
 
-  public CheckpointListener(String bootstrapServers, TopicNames names, ModelRegistry models, Consumer<String> log) {
+  public CheckpointListener(KafkaClients kafka, TopicNames names, ModelRegistry models, Consumer<String> log) {
     this.models = models;
     this.log = log;
-    this.consumer = WholeTopic.reader(bootstrapServers, names.checkpoints());
+    this.reader = new TopicReader<>(kafka, names.checkpoints(), CheckpointEvent::parseFrom,
+        new TopicReader.Handler<>() {
+          @Override
+          public void value(ConsumerRecord<String, byte[]> record, CheckpointEvent event) {
+            loader.execute(() -> load(event));
+          }
+
+          @Override
+          public void unreadable(ConsumerRecord<String, byte[]> record, InvalidProtocolBufferException e) {
+            log.accept("rejected checkpoint record " + record.key() + " at offset " + record.offset()
+                + ": not a CheckpointEvent");
+          }
+          // a tombstone retires nothing: the versions loaded go on serving until newer ones replace them
+        }, Duration.ofMillis(200));
   }
 
   @Override
   public void run() {
     try {
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          CheckpointEvent event;
-          try {
-            event = CheckpointEvent.parseFrom(record.value());
-          } catch (com.google.protobuf.InvalidProtocolBufferException | NullPointerException e) {
-            log.accept("rejected checkpoint record " + record.key() + " at offset " + record.offset()
-                + ": not a CheckpointEvent");
-            continue;
-          }
-          loader.execute(() -> load(event));
-        }
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
+      reader.run();
     } finally {
-      consumer.close();
       loader.shutdownNow();
     }
   }
@@ -73,25 +68,15 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
       return;
     }
     byte[] onnx = event.getOnnx().toByteArray();
-    if (!event.getSha256().isEmpty() && !event.getSha256().equalsIgnoreCase(sha256(onnx))) {
+    if (!event.getSha256().isEmpty() && !event.getSha256().equalsIgnoreCase(RequestDigest.sha256Hex(onnx))) {
       log.accept("rejected checkpoint " + what + ": its bytes do not match its sha256");
       return;
     }
     models.load(onnx, event.getModelName());
   }
 
-  /** Hex SHA-256 of some bytes. */
-  public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM lacks SHA-256", e);
-    }
-  }
-
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    reader.close();
   }
 }

@@ -1,55 +1,38 @@
 package io.scorestream.worker.kafka;
 
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.TopicReader;
 import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel reaches the
  * worker running the job, and one sent before the job arrived still applies. A cancel names its tenant, and only
- * the tenant that submitted a job can cancel it.
+ * the tenant that submitted a job can cancel it. An unreadable control record cancels nothing.
  */
 public final class ControlListener implements Runnable, AutoCloseable {
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Scheduler scheduler;
-  private volatile boolean closed;
+  private final TopicReader<Control> reader;
 
-  public ControlListener(String bootstrapServers, TopicNames names, Scheduler scheduler) {
-    this.scheduler = scheduler;
-    this.consumer = WholeTopic.reader(bootstrapServers, names.control());
+  public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler) {
+    this.reader = new TopicReader<>(kafka, names.control(), Control::parseFrom, (ConsumerRecord<String, byte[]> r,
+        Control control) -> {
+      if (control.hasCancel()) {
+        String jobId = control.getJobId().isEmpty() && r.key() != null ? r.key() : control.getJobId();
+        scheduler.cancel(jobId, control.getTenant(), control.getCancel().getReason());
+      }
+    }, Duration.ofMillis(50));
   }
 
   @Override
   public void run() {
-    try {
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-          try {
-            Control control = Control.parseFrom(record.value());
-            if (control.hasCancel()) {
-              scheduler.cancel(control.getJobId().isEmpty() ? record.key() : control.getJobId(), control.getTenant(),
-                  control.getCancel().getReason());
-            }
-          } catch (com.google.protobuf.InvalidProtocolBufferException | NullPointerException e) {
-            // an unreadable control record cancels nothing
-          }
-        }
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
-    } finally {
-      consumer.close();
-    }
+    reader.run();
   }
 
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    reader.close();
   }
 }

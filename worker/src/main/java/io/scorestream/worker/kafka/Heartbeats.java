@@ -3,7 +3,7 @@ package io.scorestream.worker.kafka;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.worker.jobs.Scheduler;
-import io.scorestream.worker.jobs.Times;
+import io.scorestream.jobs.Times;
 import io.scorestream.worker.models.ModelRegistry;
 
 /** Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period. */

@@ -3,17 +3,25 @@ package io.scorestream.worker.kafka;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
-import io.scorestream.proto.v1.DeadLetter;
 import io.scorestream.proto.v1.Failed;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.Problem;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.kafka.JobHistory;
+import io.scorestream.jobs.kafka.JobStateView;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.jobs.Job;
-import io.scorestream.worker.jobs.JobStates;
+import io.scorestream.worker.jobs.Refusals;
 import io.scorestream.worker.jobs.Scheduler;
-import io.scorestream.worker.jobs.Times;
-import java.nio.charset.StandardCharsets;
+import io.scorestream.jobs.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -30,8 +38,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads {@code scorestream.jobs} as one member of the workers' consumer group and hands jobs to the scheduler.
@@ -75,24 +81,23 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops reading more
    *                   (the rest stay in Kafka, where another worker may get them after a rebalance)
    */
-  public JobConsumer(String bootstrapServers, TopicNames names, String workerId, Scheduler scheduler,
+  public JobConsumer(KafkaClients kafka, TopicNames names, String workerId, Scheduler scheduler,
       KafkaEventSink sink, JobStateView view, int maxBacklog) {
     this.maxBacklog = maxBacklog;
     this.names = names;
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
-    this.history = new JobHistory(bootstrapServers, names);
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    this.history = new JobHistory(kafka, names);
+    this.consumer = kafka.consumer(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, GROUP,                          // all workers share the jobs
-        ConsumerConfig.CLIENT_ID_CONFIG, workerId,
+        ConsumerConfig.CLIENT_ID_CONFIG, workerId,                      // names this worker in the group
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",               // KIP-848: incremental, broker-side assignment
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                // commit only after a job's final event
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",            // a new group serves jobs already queued
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100,                    // the scheduler queues, the poll loop stays quick
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),                   // jobs were seen 0.5 s late with the default
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // a request of a whole record
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));                  // jobs were seen 0.5 s late with the default
   }
 
   @Override
@@ -229,9 +234,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
   private void deliver(ConsumerRecord<String, byte[]> record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    if (record.value() == null) {
+      return;   // a tombstone on the jobs topic asks for nothing
+    }
     GenerateRequest request;
     try {
-      request = GenerateRequest.parseFrom(record.value() == null ? new byte[0] : record.value());
+      request = GenerateRequest.parseFrom(record.value());
       if (request.getJobId().isEmpty() && record.key() != null) {
         request = request.toBuilder().setJobId(record.key()).build();
       }
@@ -239,11 +247,24 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       reject(record, "the record is not a GenerateRequest: " + e.getMessage());
       return;
     }
+    if (!RequestChecks.JOB_ID.matcher(request.getJobId()).matches()) {
+      // no events go out under an id that is not one: it may be empty, or megabytes long
+      reject(record, "jobId must match " + RequestChecks.JOB_ID.pattern() + "; this one has "
+          + request.getJobId().length() + " characters");
+      return;
+    }
     offsets.delivered(partition, record.offset(), request.getJobId());
     long offset = record.offset();
     Runnable done = () -> finished.add(Map.entry(partition, offset));
     GenerateRequest delivered = request;
+    ByteString digest = RequestDigest.of(request);
     Optional<JobState> state = view.get(request.getJobId()).map(s -> withNewerEvents(s, delivered));
+    if (state.isPresent() && !state.get().getRequestDigest().isEmpty()
+        && !state.get().getRequestDigest().equals(digest)) {
+      sink.publish(Refusals.idTaken(request.getJobId(), digest), null);   // the id names another request
+      done.run();
+      return;
+    }
     if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
       done.run();   // already served to its end (by a worker that died before committing): never again
       return;
@@ -251,7 +272,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt
     int attempt = state.map(s -> s.getAttempt() + 1).orElse(1);
     long firstSequence = state.map(s -> s.getLastSequence() + 1).orElse(0L);
-    scheduler.submit(new Job(request, attempt, firstSequence, done));
+    scheduler.submit(new Job(request, digest, attempt, firstSequence, done));
   }
 
   /**
@@ -277,23 +298,25 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     JobState caughtUp = JobStates.apply(state.toBuilder(), newest.get()).build();
     if (JobStates.isFinal(caughtUp.getStatus())) {
       view.written(caughtUp);
-      sink.publish(null, caughtUp.toBuilder().setRequest(request).build());   // the view keeps no requests
+      // the view keeps no summary or result: the mended state takes them from the request and the event
+      sink.publish(null, caughtUp.toBuilder().setSummary(JobStates.summary(request)).build());
     }
     return caughtUp;
   }
 
+  /**
+   * A record that asks for no job this worker can name: to the dead-letter topic (a bounded excerpt: the record
+   * itself stays on its topic), and a failed event under its key when the key is a job id that no job holds yet.
+   */
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {
-    Timestamp time = Times.now();
-    sink.deadLetter(record.key(), DeadLetter.newBuilder().setTopic(record.topic()).setPartition(record.partition())
-        .setOffset(record.offset())
-        .setKey(record.key() == null ? ByteString.EMPTY : ByteString.copyFrom(record.key(), StandardCharsets.UTF_8))
-        .setValue(record.value() == null ? ByteString.EMPTY : ByteString.copyFrom(record.value()))
-        .setReason(reason).setTime(time).build());
-    if (record.key() != null) {
-      Failed failed = Failed.newBuilder().setReason(reason).setCode("unparseable").build();
-      JobEvent event = JobEvent.newBuilder().setJobId(record.key()).setAttempt(1).setSequence(0).setTime(time)
+    sink.deadLetter(DeadLetters.key(record.key()), DeadLetters.of(record, reason));
+    String key = record.key();
+    if (key != null && RequestChecks.JOB_ID.matcher(key).matches() && view.get(key).isEmpty()) {
+      Timestamp time = Times.now();
+      Failed failed = new Problem(FailureCode.UNPARSEABLE, "", reason).toFailed();
+      JobEvent event = JobEvent.newBuilder().setJobId(key).setAttempt(1).setSequence(0).setTime(time)
           .setFailed(failed).build();
-      sink.publish(event, JobState.newBuilder().setJobId(record.key()).setStatus(JobStatus.FAILED).setAttempt(1)
+      sink.publish(event, JobState.newBuilder().setJobId(key).setStatus(JobStatus.FAILED).setAttempt(1)
           .setFailure(failed).setUpdatedAt(time).build());
     }
   }

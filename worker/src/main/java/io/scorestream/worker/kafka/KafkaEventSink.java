@@ -3,6 +3,9 @@ package io.scorestream.worker.kafka;
 import io.scorestream.proto.v1.DeadLetter;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.jobs.EventSink;
 import java.time.Duration;
 import java.util.Map;
@@ -12,8 +15,6 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes job events to {@code job-events} and job states to the compacted {@code job-state}, keyed by job id so
@@ -35,15 +36,14 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
    * @param onFatal         called once, on a producer thread, with the first record that could not be delivered
    * @param log             receives one-line messages about failed heartbeats
    */
-  public KafkaEventSink(String bootstrapServers, TopicNames names, String clientId, Duration deliveryTimeout,
+  public KafkaEventSink(KafkaClients kafka, TopicNames names, String clientId, Duration deliveryTimeout,
       Consumer<Exception> onFatal, Consumer<String> log) {
     this.names = names;
     this.onFatal = onFatal;
     this.log = log;
     int delivery = (int) deliveryTimeout.toMillis();
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId,
+    this.producer = kafka.producer(Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, clientId,                  // names this worker in broker logs and quotas
         ProducerConfig.ACKS_CONFIG, "all",                          // an event is out once every replica has it
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,             // retries never duplicate or reorder events
         ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,                 // a little batching across jobs' progress
@@ -51,8 +51,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS), // must fit in the above
         ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery,               // a missing topic fails a send within it too
         ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record event and its state at once
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES), // completed events carry all samples
-        new StringSerializer(), new ByteArraySerializer());
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES)); // completed events carry all samples
   }
 
   /**

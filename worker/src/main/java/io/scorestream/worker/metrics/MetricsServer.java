@@ -17,13 +17,16 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
 
-  /** Listens on all interfaces at {@code port} (0: any free port). */
-  public MetricsServer(PrometheusMeterRegistry registry, int port) {
+  /**
+   * Listens on {@code host} (an address of this machine: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0}
+   * for every interface) at {@code port} (0: any free port).
+   */
+  public MetricsServer(PrometheusMeterRegistry registry, String host, int port) {
     this.registry = registry;
     try {
-      server = HttpServer.create(new InetSocketAddress(port), 0);
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/metrics", this::scrape);
     server.start();

@@ -41,7 +41,7 @@ class ModelFailureTest {
   }
 
   private static Job job(String id, String model, int samples) {
-    return new Job(GenerateRequest.newBuilder().setJobId(id).setModelName(model).setNumSamples(samples).setSeed(1)
+    return new Job(GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName(model).setNumSamples(samples).setSeed(1)
         .setSampler(SamplerSettings.newBuilder().setSteps(20)).build(), 1, 0, () -> { });
   }
 

@@ -45,7 +45,8 @@ class SchedulerInboxTest {
   }
 
   private static Job job(String id, int attempt, AtomicInteger finals) {
-    GenerateRequest request = GenerateRequest.newBuilder().setJobId(id).setModelName("gmm").setNumSamples(2)
+    GenerateRequest request = GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm")
+        .setNumSamples(2)
         .setSeed(7).setSampler(SamplerSettings.newBuilder().setSteps(20)).build();
     return new Job(request, attempt, attempt == 1 ? 0 : 100, finals::incrementAndGet);
   }

@@ -1,4 +1,4 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.jobs.kafka;
 
 /**
  * The names of ScoreStream's Kafka topics (DESIGN.md, "Kafka topics"); {@link #defaults()} are the documented

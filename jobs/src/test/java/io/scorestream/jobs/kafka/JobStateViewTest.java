@@ -1,11 +1,12 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.jobs.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.scorestream.proto.v1.Completed;
-import io.scorestream.proto.v1.GenerateRequest;
+import com.google.protobuf.ByteString;
+import io.scorestream.proto.v1.JobSummary;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.JobStatus;
@@ -44,15 +45,18 @@ class JobStateViewTest {
   }
 
   @Test
-  void viewKeepsNeitherRequestNorResultNorProgressOfAState() {
-    JobState full = state(1, 3, JobStatus.SUCCEEDED).toBuilder()
-        .setRequest(GenerateRequest.newBuilder().setJobId("j").setNumSamples(4096))
+  void viewKeepsOwnerAndDigestButNeitherResultNorProgressNorSummary() {
+    ByteString digest = ByteString.copyFrom(new byte[] {1, 2, 3});
+    JobState full = state(1, 3, JobStatus.SUCCEEDED).toBuilder().setTenant("acme").setRequestDigest(digest)
+        .setSummary(JobSummary.newBuilder().setNumSamples(4096))
         .setResult(Completed.newBuilder().setNfe(2000))
         .setProgress(Progress.newBuilder().setStep(999)).setWorkerId("w").build();
     JobState kept = JobStateView.slim(full);
-    assertFalse(kept.hasRequest() || kept.hasResult() || kept.hasProgress());
+    assertFalse(kept.hasSummary() || kept.hasResult() || kept.hasProgress());
     assertEquals(JobStatus.SUCCEEDED, kept.getStatus());
     assertEquals(3, kept.getLastSequence());
     assertEquals("w", kept.getWorkerId());
+    assertEquals("acme", kept.getTenant());
+    assertEquals(digest, kept.getRequestDigest());
   }
 }

@@ -1,4 +1,4 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.broker;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,8 +22,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real single-node Kafka cluster in this JVM: one KRaft server acting as broker and controller, from the Kafka
- * artifacts on Maven Central, listening on free loopback ports, with its data in a directory of the caller's
- * choice (formatted on first use, reused after). What {@code scorestream dev} and the integration tests run on
+ * artifacts on Maven Central, listening on loopback, with its data in a directory of the caller's choice
+ * (formatted on first use, reused after, with the port it listened on). What {@code scorestream dev} and the integration tests run on
  * when no {@code --bootstrap-servers} is given.
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -39,12 +39,24 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Starts a broker with its data in {@code dataDir}, retrying once on fresh ports when the first start fails
-   * (a slow machine, a port taken between probing and binding).
+   * Starts a broker with its data in {@code dataDir} on the port it had there before, or on a free one, and
+   * records records of up to {@code maxMessageBytes}.
    *
-   * @throws IllegalStateException naming the port or directory at fault when both attempts fail
+   * @throws IllegalStateException naming the port or directory at fault when it cannot start
    */
-  public static EmbeddedKafka start(Path dataDir) {
+  public static EmbeddedKafka start(Path dataDir, int maxMessageBytes) {
+    return start(dataDir, 0, maxMessageBytes);
+  }
+
+  /**
+   * Starts a broker with its data in {@code dataDir}. It listens on {@code port}, or, when that is 0, on the port
+   * recorded in the data directory by its last start (so that clients of a restarted broker find it where it
+   * was), or else on a free port, retrying once on another when the first start fails (a port taken between
+   * probing and binding). The port it listens on is recorded for the next start.
+   *
+   * @throws IllegalStateException naming the port or directory at fault when it cannot start
+   */
+  public static EmbeddedKafka start(Path dataDir, int port, int maxMessageBytes) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -53,17 +65,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (!Files.isWritable(dataDir)) {
       throw new IllegalStateException("the Kafka data directory " + dataDir + " is not writable");
     }
+    int chosen = port > 0 ? port : recordedPort(dataDir);
+    if (chosen > 0) {
+      if (!isFree(chosen)) {
+        throw new IllegalStateException("port " + chosen + (port > 0 ? "" : " (where the broker of " + dataDir
+            + " listened before)") + " is in use; stop what listens there, or choose another port");
+      }
+      EmbeddedKafka kafka = startOrExplain(dataDir, chosen, maxMessageBytes);
+      record(dataDir, chosen);
+      return kafka;
+    }
     RuntimeException first = null;
     for (int attempt = 1; attempt <= 2; attempt++) {
       int brokerPort = freePort();
-      int controllerPort = freePort();
       try {
-        return startOnce(dataDir, brokerPort, controllerPort);
+        EmbeddedKafka kafka = startOnce(dataDir, brokerPort, freePort(), maxMessageBytes);
+        record(dataDir, brokerPort);
+        return kafka;
       } catch (RuntimeException e) {
         if (first != null) {
           throw new IllegalStateException("embedded Kafka broker failed to start twice; last on 127.0.0.1:"
-              + brokerPort + " (controller 127.0.0.1:" + controllerPort + ") with data in " + dataDir + ": "
-              + rootMessage(e), e);
+              + brokerPort + " with data in " + dataDir + ": " + rootMessage(e), e);
         }
         first = e;
       }
@@ -71,7 +93,51 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new AssertionError("unreachable");
   }
 
-  private static EmbeddedKafka startOnce(Path dataDir, int brokerPort, int controllerPort) {
+  private static EmbeddedKafka startOrExplain(Path dataDir, int port, int maxMessageBytes) {
+    try {
+      return startOnce(dataDir, port, freePort(), maxMessageBytes);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("embedded Kafka broker failed to start on 127.0.0.1:" + port
+          + " with data in " + dataDir + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** The file in a data directory that keeps the port its broker listened on. */
+  private static Path portFile(Path dataDir) {
+    return dataDir.resolve("scorestream-broker.port");
+  }
+
+  private static int recordedPort(Path dataDir) {
+    Path file = portFile(dataDir);
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    try {
+      int port = Integer.parseInt(Files.readString(file).trim());
+      return port > 0 && port <= 65535 ? port : 0;
+    } catch (IOException | NumberFormatException e) {
+      return 0;   // an unreadable record is no record: a free port then
+    }
+  }
+
+  private static void record(Path dataDir, int port) {
+    try {
+      Files.writeString(portFile(dataDir), port + System.lineSeparator());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot record the broker's port in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** True when nothing listens on this loopback port now. */
+  public static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static EmbeddedKafka startOnce(Path dataDir, int brokerPort, int controllerPort, int maxMessageBytes) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");                 // one node is the whole cluster
     p.put("node.id", Integer.toString(NODE_ID));                 // fixed, so a reused data directory matches
@@ -89,8 +155,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("share.coordinator.state.topic.replication.factor", "1");
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");              // no wait for more members in dev and tests
-    p.put("message.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES)); // whole checkpoints fit one record
-    p.put("auto.create.topics.enable", "false");                 // topics come from Topics, with their configs
+    p.put("message.max.bytes", Integer.toString(maxMessageBytes));   // whole checkpoints fit one record
+    p.put("auto.create.topics.enable", "false");                 // topics are created with their configs
     p.put("group.consumer.min.session.timeout.ms", "6000");      // a dead worker's jobs move on within seconds,
     p.put("group.consumer.session.timeout.ms", "10000");         // not the production default of 45 s
     p.put("group.consumer.min.heartbeat.interval.ms", "1000");

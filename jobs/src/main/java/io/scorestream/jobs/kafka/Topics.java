@@ -1,4 +1,4 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.jobs.kafka;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.scorestream.worker.jobs;
+package io.scorestream.jobs;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;

@@ -1,33 +1,30 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.jobs.kafka;
 
 import com.google.protobuf.ByteString;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.proto.v1.CheckpointEvent;
-import io.scorestream.worker.jobs.Times;
+import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.Times;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Publishes an ONNX model to {@code scorestream.checkpoints}, keyed by model name, carried whole in the record. */
 public final class CheckpointPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final TopicNames names;
 
-  public CheckpointPublisher(String bootstrapServers, TopicNames names) {
+  public CheckpointPublisher(KafkaClients kafka, TopicNames names) {
     this.names = names;
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    this.producer = kafka.producer(Map.of(
         ProducerConfig.ACKS_CONFIG, "all",                                  // a published model is durable
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,                    // a retried send is one record
         ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record model fits the buffer
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES),  // the whole model in one record
-        new StringSerializer(), new ByteArraySerializer());
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES));  // the whole model in one record
   }
 
   /**
@@ -44,7 +41,7 @@ public final class CheckpointPublisher implements AutoCloseable {
   public CheckpointEvent publish(byte[] onnx, String name, String version, long trainStep,
       Map<String, String> metadata) {
     CheckpointEvent event = CheckpointEvent.newBuilder().setModelName(name).setVersion(version)
-        .setTrainStep(trainStep).setSha256(CheckpointListener.sha256(onnx)).setSizeBytes(onnx.length)
+        .setTrainStep(trainStep).setSha256(RequestDigest.sha256Hex(onnx)).setSizeBytes(onnx.length)
         .putAllMetadata(metadata).setOnnx(ByteString.copyFrom(onnx))
         .setTime(Times.now()).build();
     try {

@@ -1,8 +1,7 @@
-package io.scorestream.worker.kafka;
+package io.scorestream.jobs.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.scorestream.proto.v1.JobEvent;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads one job's recent events back from {@code job-events}. A job's state is written right after each event, so
@@ -20,16 +18,16 @@ import org.apache.kafka.common.utils.Utils;
  * runs again, the worker looks here for events newer than that state. Only the job's own partition is read, from
  * the state's time on. Used from one thread.
  */
-final class JobHistory implements AutoCloseable {
+public final class JobHistory implements AutoCloseable {
   /** Allowance for record timestamps a little before the state's (both come from the same worker's clock). */
   private static final Duration MARGIN = Duration.ofSeconds(1);
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final int partitions;
 
-  JobHistory(String bootstrapServers, TopicNames names) {
+  public JobHistory(KafkaClients kafka, TopicNames names) {
     this.topic = names.jobEvents();
-    this.consumer = WholeTopic.unassigned(bootstrapServers);
+    this.consumer = WholeTopic.unassigned(kafka);
     this.partitions = consumer.partitionsFor(topic).size();
   }
 
@@ -38,10 +36,9 @@ final class JobHistory implements AutoCloseable {
    *
    * @throws IllegalStateException when the log cannot be read to its end within {@code timeout}
    */
-  Optional<JobEvent> latestSince(String jobId, Instant since, Duration timeout) {
+  public Optional<JobEvent> latestSince(String jobId, Instant since, Duration timeout) {
     // the producer's default partitioner for a keyed record: murmur2 of the key bytes
-    TopicPartition partition = new TopicPartition(topic,
-        Utils.toPositive(Utils.murmur2(jobId.getBytes(StandardCharsets.UTF_8))) % partitions);
+    TopicPartition partition = new TopicPartition(topic, JobClient.partitionFor(jobId, partitions));
     consumer.assign(List.of(partition));
     long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
     OffsetAndTimestamp from = consumer.offsetsForTimes(

@@ -1,0 +1,199 @@
+package io.scorestream.jobs;
+
+import io.scorestream.core.sample.CorrectorKind;
+import io.scorestream.core.sample.OdeMethod;
+import io.scorestream.core.sample.PredictorKind;
+import io.scorestream.core.sample.SamplerKind;
+import io.scorestream.core.sample.SamplerSpec;
+import io.scorestream.proto.v1.Corrector;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.OdeSolver;
+import io.scorestream.proto.v1.Predictor;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.proto.v1.Tensor;
+import java.util.List;
+
+/**
+ * The one mapping between the wire messages and {@code core}'s settings, used by every service. Every field of
+ * {@link SamplerSettings} is mapped; an unset field or an {@code *_UNSPECIFIED} enum takes core's default (written
+ * once, in {@link SamplerSpec.Builder}); an enum number this build does not know is refused, never run as the
+ * default. Errors are {@link RequestException}s naming the field by its protobuf JSON path.
+ */
+public final class JobCodec {
+  private JobCodec() {}
+
+  /** A request decoded for core: its sampler settings and its class labels (null for none), one per sample. */
+  public record Decoded(SamplerSpec spec, long[] labels) {}
+
+  /** Decodes a request's sampler settings and conditioning. */
+  public static Decoded decode(GenerateRequest request) {
+    return new Decoded(samplerSpec(request.getSampler()), labels(request));
+  }
+
+  /** The sampler settings of a request, defaults resolved. */
+  public static SamplerSpec samplerSpec(SamplerSettings s) {
+    SamplerSpec.Builder b = SamplerSpec.builder();
+    switch (s.getKind()) {
+      case SAMPLER_KIND_UNSPECIFIED -> { }
+      case PC -> b.kind(SamplerKind.PC);
+      case ODE -> b.kind(SamplerKind.ODE);
+      case ALD -> b.kind(SamplerKind.ALD);
+      case UNRECOGNIZED -> throw unknown("sampler.kind", s.getKindValue());
+    }
+    switch (s.getPredictor()) {
+      case PREDICTOR_UNSPECIFIED -> { }
+      case REVERSE_DIFFUSION -> b.predictor(PredictorKind.REVERSE_DIFFUSION);
+      case EULER_MARUYAMA -> b.predictor(PredictorKind.EULER_MARUYAMA);
+      case ANCESTRAL -> b.predictor(PredictorKind.ANCESTRAL);
+      case PREDICTOR_NONE -> b.predictor(PredictorKind.NONE);
+      case UNRECOGNIZED -> throw unknown("sampler.predictor", s.getPredictorValue());
+    }
+    switch (s.getCorrector()) {
+      case CORRECTOR_UNSPECIFIED -> { }
+      case LANGEVIN -> b.corrector(CorrectorKind.LANGEVIN);
+      case ANNEALED_LANGEVIN -> b.corrector(CorrectorKind.ANNEALED_LANGEVIN);
+      case CORRECTOR_NONE -> b.corrector(CorrectorKind.NONE);
+      case UNRECOGNIZED -> throw unknown("sampler.corrector", s.getCorrectorValue());
+    }
+    switch (s.getOdeSolver()) {
+      case ODE_SOLVER_UNSPECIFIED -> { }
+      case DORMAND_PRINCE -> b.odeMethod(OdeMethod.DORMAND_PRINCE);
+      case EULER -> b.odeMethod(OdeMethod.EULER);
+      case HEUN -> b.odeMethod(OdeMethod.HEUN);
+      case RK4 -> b.odeMethod(OdeMethod.RK4);
+      case UNRECOGNIZED -> throw unknown("sampler.odeSolver", s.getOdeSolverValue());
+    }
+    b.predictorFirst(s.getPredictorFirst());
+    if (s.hasCorrectorSteps()) {
+      b.correctorSteps(s.getCorrectorSteps());
+    }
+    if (s.hasSnr()) {
+      b.snr(s.getSnr());
+    }
+    if (s.hasSteps()) {
+      b.steps(s.getSteps());
+    }
+    if (s.hasDenoise()) {
+      b.denoise(s.getDenoise());
+    }
+    if (s.hasRtol()) {
+      b.rtol(s.getRtol());
+    }
+    if (s.hasAtol()) {
+      b.atol(s.getAtol());
+    }
+    if (s.hasEps()) {
+      b.eps(s.getEps());
+    }
+    if (s.hasLevels()) {
+      b.levels(s.getLevels());
+    }
+    if (s.hasStepLr()) {
+      b.stepLr(s.getStepLr());
+    }
+    if (s.hasLatent()) {
+      b.latent(latent(s.getLatent()));
+    }
+    try {
+      return b.build();
+    } catch (io.scorestream.core.sample.InvalidSettingException e) {
+      throw Problem.invalid(field(e.setting()), field(e.setting()) + ": " + e.getMessage()).exception();
+    }
+  }
+
+  private static double[] latent(Tensor latent) {
+    String problem = Tensors.problem(latent);
+    if (problem == null && !(latent.getDtype() == io.scorestream.proto.v1.DType.FLOAT32
+        || latent.getDtype() == io.scorestream.proto.v1.DType.FLOAT64)) {
+      problem = "is " + latent.getDtype() + "; it must be FLOAT32 or FLOAT64";
+    }
+    if (problem != null) {
+      throw Problem.invalid("sampler.latent", "sampler.latent: the tensor " + problem).exception();
+    }
+    return Tensors.doubles(latent);
+  }
+
+  /**
+   * The request field that holds a core setting ({@link io.scorestream.core.sample.InvalidSettingException#setting}),
+   * as its protobuf JSON path.
+   */
+  public static String field(String coreSetting) {
+    return switch (coreSetting) {
+      case "labels" -> "conditioning.classLabels.labels";
+      case "samples" -> "numSamples";
+      case "odeMethod" -> "sampler.odeSolver";
+      default -> "sampler." + coreSetting;
+    };
+  }
+
+  /**
+   * Class labels for the request's samples, or null when it gives none; one label given applies to all samples.
+   * Conditioning of other kinds is refused until it is served.
+   */
+  public static long[] labels(GenerateRequest request) {
+    switch (request.getConditioning().getKindCase()) {
+      case KIND_NOT_SET:
+        return null;
+      case CLASS_LABELS:
+        break;
+      default:
+        String kind = request.getConditioning().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
+        throw Problem.invalid("conditioning." + kind, "conditioning " + kind
+            + " is not served yet; only class labels are").exception();
+    }
+    List<Long> given = request.getConditioning().getClassLabels().getLabelsList();
+    int n = request.getNumSamples();
+    if (given.size() != 1 && given.size() != n) {
+      throw Problem.invalid("conditioning.classLabels.labels", "conditioning.classLabels.labels: give one label or "
+          + "one per sample (" + n + "), got " + given.size()).exception();
+    }
+    long[] labels = new long[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = given.get(given.size() == 1 ? 0 : i);
+    }
+    return labels;
+  }
+
+  private static RequestException unknown(String field, int number) {
+    return Problem.invalid(field, field + ": unknown value " + number + " (this worker knows the values of "
+        + "scorestream.v1; is the client newer?)").exception();
+  }
+
+  /** The wire value of a core sampler kind. */
+  public static io.scorestream.proto.v1.SamplerKind wire(SamplerKind kind) {
+    return switch (kind) {
+      case PC -> io.scorestream.proto.v1.SamplerKind.PC;
+      case ODE -> io.scorestream.proto.v1.SamplerKind.ODE;
+      case ALD -> io.scorestream.proto.v1.SamplerKind.ALD;
+    };
+  }
+
+  /** The wire value of a core predictor. */
+  public static Predictor wire(PredictorKind kind) {
+    return switch (kind) {
+      case REVERSE_DIFFUSION -> Predictor.REVERSE_DIFFUSION;
+      case EULER_MARUYAMA -> Predictor.EULER_MARUYAMA;
+      case ANCESTRAL -> Predictor.ANCESTRAL;
+      case NONE -> Predictor.PREDICTOR_NONE;
+    };
+  }
+
+  /** The wire value of a core corrector. */
+  public static Corrector wire(CorrectorKind kind) {
+    return switch (kind) {
+      case LANGEVIN -> Corrector.LANGEVIN;
+      case ANNEALED_LANGEVIN -> Corrector.ANNEALED_LANGEVIN;
+      case NONE -> Corrector.CORRECTOR_NONE;
+    };
+  }
+
+  /** The wire value of a core ODE solver. */
+  public static OdeSolver wire(OdeMethod method) {
+    return switch (method) {
+      case DORMAND_PRINCE -> OdeSolver.DORMAND_PRINCE;
+      case EULER -> OdeSolver.EULER;
+      case HEUN -> OdeSolver.HEUN;
+      case RK4 -> OdeSolver.RK4;
+    };
+  }
+}

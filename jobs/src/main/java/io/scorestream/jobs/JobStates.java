@@ -1,0 +1,100 @@
+package io.scorestream.jobs;
+
+import io.scorestream.proto.v1.Conditioning;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobState;
+import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.proto.v1.JobSummary;
+import java.util.Locale;
+
+/** How a job's state follows from its request and events. */
+public final class JobStates {
+  private JobStates() {}
+
+  /** True for the statuses a job ends in. */
+  public static boolean isFinal(JobStatus status) {
+    return status == JobStatus.SUCCEEDED || status == JobStatus.FAILED || status == JobStatus.CANCELLED;
+  }
+
+  /** True for the events a job ends with. */
+  public static boolean isFinal(JobEvent event) {
+    return event.hasCompleted() || event.hasFailed() || event.hasCancelled();
+  }
+
+  /**
+   * The state a job's events are applied to: its identity, owner, digest and a summary of the request, never the
+   * request itself (a state is written at every event, and a request can be megabytes).
+   */
+  public static JobState.Builder initial(GenerateRequest request, com.google.protobuf.ByteString digest,
+      int attempt) {
+    return JobState.newBuilder().setJobId(request.getJobId()).setTenant(request.getTenant())
+        .setModelName(request.getModelName()).setAttempt(attempt).setSummary(summary(request))
+        .setRequestDigest(digest);
+  }
+
+  /** The longest name a refused request's events repeat. */
+  private static final int MAX_SHOWN_CHARS = 128;
+
+  /**
+   * A request cut to what a record can always carry, for the events and state of a request refused at intake
+   * (which may be refused for being too large, or for a name of megabytes): names at most 128 characters, no
+   * tensors, labels or fields unknown to this build.
+   */
+  public static GenerateRequest bounded(GenerateRequest r) {
+    GenerateRequest.Builder b = r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
+        .setJobId(cut(r.getJobId())).setTenant(cut(r.getTenant())).setModelName(cut(r.getModelName()))
+        .clearConditioning();
+    if (r.hasModelVersion()) {
+      b.setModelVersion(cut(r.getModelVersion()));
+    }
+    b.getSamplerBuilder().clearLatent().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance());
+    return b.build();
+  }
+
+  private static String cut(String s) {
+    return s.length() <= MAX_SHOWN_CHARS ? s : s.substring(0, MAX_SHOWN_CHARS);
+  }
+
+  /** What a reader of job states needs of the request. */
+  public static JobSummary summary(GenerateRequest r) {
+    JobSummary.Builder s = JobSummary.newBuilder().setNumSamples(r.getNumSamples()).setSeed(r.getSeed())
+        .setPriority(r.getPriority()).setSampler(r.getSampler().getKind())
+        .setPreviews(r.getPreview().getEverySteps() > 0 || r.getPreview().getMaxPerSecond() > 0)
+        .setSubmittedAt(r.getSubmittedAt());
+    if (r.hasModelVersion()) {
+      s.setModelVersion(r.getModelVersion());
+    }
+    if (r.getConditioning().getKindCase() != Conditioning.KindCase.KIND_NOT_SET) {
+      s.setConditioning(r.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT));
+    }
+    return s.build();
+  }
+
+  /** The status an event puts its job in, or null for an event that does not change it (progress). */
+  public static JobStatus statusAfter(JobEvent event) {
+    return switch (event.getEventCase()) {
+      case ACCEPTED -> JobStatus.QUEUED;
+      case STARTED, PROGRESS -> JobStatus.RUNNING;
+      case COMPLETED -> JobStatus.SUCCEEDED;
+      case FAILED -> JobStatus.FAILED;
+      case CANCELLED -> JobStatus.CANCELLED;
+      case EVENT_NOT_SET -> null;
+    };
+  }
+
+  /** Applies an event to a state being built: status, numbering, time, and what the event carries. */
+  public static JobState.Builder apply(JobState.Builder state, JobEvent event) {
+    state.setStatus(statusAfter(event)).setAttempt(event.getAttempt()).setLastSequence(event.getSequence())
+        .setUpdatedAt(event.getTime());
+    switch (event.getEventCase()) {
+      case STARTED -> state.setWorkerId(event.getStarted().getWorkerId())
+          .setModelVersion(event.getStarted().getModelVersion());
+      case PROGRESS -> state.setProgress(event.getProgress().toBuilder().clearPreview());
+      case COMPLETED -> state.setResult(event.getCompleted());
+      case FAILED -> state.setFailure(event.getFailed());
+      default -> { }
+    }
+    return state;
+  }
+}

@@ -1,0 +1,163 @@
+package io.scorestream.jobs;
+
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.core.sample.InvalidSettingException;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.PreviewKind;
+import io.scorestream.proto.v1.PreviewSettings;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every check of a request, in one place, run at intake: by the gateway before it answers (422 naming the field)
+ * and by the worker before the job waits for room (a failed event). {@link #check(GenerateRequest)} needs the
+ * request alone; {@link #check(GenerateRequest, ModelInfo)} also checks it against the model that will serve it.
+ * Whether a model is served at all is the fleet's to say, not the request's.
+ */
+public final class RequestChecks {
+  /** Job ids: what a URL path, a Kafka key and a log line carry safely. */
+  public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  /** Tenant names. */
+  public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /** Model names: they also name topics and metric labels. */
+  public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+  /** Model versions. */
+  public static final Pattern MODEL_VERSION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /**
+   * The largest request: a quarter of a record, so that the request and the accepted event that carries it, and the
+   * dead letter that quotes it, always fit a record, whatever the request holds.
+   */
+  public static final int MAX_REQUEST_BYTES = Topics.MAX_MESSAGE_BYTES / 4;
+  /** The most previews a second a job may ask for (and get: the worker enforces it too). */
+  public static final double MAX_PREVIEWS_PER_SECOND = 20;
+  /** Priorities run from minus to plus this. */
+  public static final int MAX_PRIORITY = 1_000_000;
+
+  /**
+   * What this service accepts.
+   *
+   * @param maxSamplesPerJob the largest job
+   * @param maxResultBytes   the largest result tensor a completed event (and the final state) can carry
+   */
+  public record Limits(int maxSamplesPerJob, long maxResultBytes) {
+    /** Room in a record for everything of a completed event or final state but the result tensor. */
+    public static final int RECORD_HEADROOM_BYTES = 1 << 20;
+
+    /** Limits with the largest result that fits a record. */
+    public static Limits withMaxSamples(int maxSamplesPerJob) {
+      return new Limits(maxSamplesPerJob, Topics.MAX_MESSAGE_BYTES - RECORD_HEADROOM_BYTES);
+    }
+  }
+
+  private final Limits limits;
+
+  public RequestChecks(Limits limits) {
+    this.limits = limits;
+  }
+
+  /** The first problem of a request taken alone, if any. */
+  public Optional<Problem> check(GenerateRequest r) {
+    try {
+      checkAlone(r);
+      return Optional.empty();
+    } catch (RequestException e) {
+      return Optional.of(e.problem());
+    }
+  }
+
+  /** The first problem of a request, alone or for the model that would serve it, if any. */
+  public Optional<Problem> check(GenerateRequest r, ModelInfo model) {
+    try {
+      JobCodec.Decoded decoded = checkAlone(r);
+      checkForModel(r, decoded, model);
+      return Optional.empty();
+    } catch (RequestException e) {
+      return Optional.of(e.problem());
+    }
+  }
+
+  private JobCodec.Decoded checkAlone(GenerateRequest r) {
+    int size = r.getSerializedSize();
+    if (size > MAX_REQUEST_BYTES) {
+      throw new Problem(FailureCode.TOO_LARGE, "", "the request is " + size / 1024 + " KiB; at most "
+          + MAX_REQUEST_BYTES / 1024 + " KiB are accepted").exception();
+    }
+    matches("jobId", r.getJobId(), JOB_ID);
+    matches("tenant", r.getTenant(), TENANT);
+    matches("modelName", r.getModelName(), MODEL_NAME);
+    if (r.hasModelVersion()) {
+      matches("modelVersion", r.getModelVersion(), MODEL_VERSION);
+    }
+    int n = r.getNumSamples();
+    if (n <= 0) {
+      throw Problem.invalid("numSamples", "numSamples must be positive, got " + n).exception();
+    }
+    if (n > limits.maxSamplesPerJob()) {
+      throw new Problem(FailureCode.TOO_LARGE, "numSamples", "numSamples " + n + " is over the limit of "
+          + limits.maxSamplesPerJob() + " samples per job; split the work into several jobs").exception();
+    }
+    if (Math.abs((long) r.getPriority()) > MAX_PRIORITY) {
+      throw Problem.invalid("priority", "priority must lie in [-" + MAX_PRIORITY + ", " + MAX_PRIORITY + "], got "
+          + r.getPriority()).exception();
+    }
+    checkPreview(r.getPreview());
+    return JobCodec.decode(r);
+  }
+
+  private static void checkPreview(PreviewSettings p) {
+    if (p.getEverySteps() < 0) {
+      throw Problem.invalid("preview.everySteps", "preview.everySteps must be zero (none) or more, got "
+          + p.getEverySteps()).exception();
+    }
+    double rate = p.getMaxPerSecond();
+    if (!(rate >= 0 && rate <= MAX_PREVIEWS_PER_SECOND)) {
+      throw Problem.invalid("preview.maxPerSecond", "preview.maxPerSecond must lie in [0, "
+          + (int) MAX_PREVIEWS_PER_SECOND + "] (0: no rate limit), got " + rate).exception();
+    }
+    if (p.getKind() == PreviewKind.UNRECOGNIZED) {
+      throw Problem.invalid("preview.kind", "preview.kind: unknown value " + p.getKindValue()).exception();
+    }
+  }
+
+  private void checkForModel(GenerateRequest r, JobCodec.Decoded decoded, ModelInfo model) {
+    int n = r.getNumSamples();
+    try {
+      Samplers.check(decoded.spec(), model, n, decoded.labels());
+    } catch (InvalidSettingException e) {
+      String field = JobCodec.field(e.setting());
+      throw Problem.invalid(field, field + ": " + e.getMessage()).exception();
+    }
+    if (r.getSampler().hasLatent()) {
+      long[] want = new long[model.dataShape().length + 1];
+      want[0] = n;
+      for (int i = 0; i < model.dataShape().length; i++) {
+        want[i + 1] = model.dataShape()[i];
+      }
+      long[] given = r.getSampler().getLatent().getShapeList().stream().mapToLong(Long::longValue).toArray();
+      if (!Arrays.equals(want, given)) {
+        throw Problem.invalid("sampler.latent", "sampler.latent must have shape " + Arrays.toString(want)
+            + " (numSamples, then the model's data shape), got " + Arrays.toString(given)).exception();
+      }
+    }
+    long bytes = (long) n * model.dimension() * Float.BYTES;
+    if (bytes > limits.maxResultBytes()) {
+      throw new Problem(FailureCode.TOO_LARGE, "numSamples", "the result of " + n + " samples of " + model.name()
+          + " would be " + bytes / (1 << 20) + " MiB, over the " + limits.maxResultBytes() / (1 << 20)
+          + " MiB a job's result can be; ask for fewer samples per job").exception();
+    }
+  }
+
+  private static void matches(String field, String value, Pattern pattern) {
+    if (value.isEmpty()) {
+      throw Problem.invalid(field, field + " is required").exception();
+    }
+    if (!pattern.matcher(value).matches()) {
+      String shown = value.length() > 40 ? value.substring(0, 40) + "... (" + value.length() + " characters)" : value;
+      throw Problem.invalid(field, field + " must match " + pattern.pattern() + ", got '"
+          + shown.replaceAll("\\p{Cntrl}", "?") + "'").exception();
+    }
+  }
+}

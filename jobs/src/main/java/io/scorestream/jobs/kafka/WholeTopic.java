@@ -1,0 +1,34 @@
+package io.scorestream.jobs.kafka;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/** Consumers outside any group that read topics by partition, as the whole-topic readers and job lookups do. */
+public final class WholeTopic {
+  private WholeTopic() {}
+
+  /** Opens a consumer assigned to all of {@code topic} and positioned at its start. */
+  public static KafkaConsumer<String, byte[]> reader(KafkaClients kafka, String topic) {
+    KafkaConsumer<String, byte[]> consumer = unassigned(kafka);
+    List<TopicPartition> partitions = partitions(consumer, topic);
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  /** A consumer outside any group with these readers' settings, for a caller that assigns and seeks itself. */
+  public static KafkaConsumer<String, byte[]> unassigned(KafkaClients kafka) {
+    return kafka.consumer(Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));           // a cancel or a new state is seen within 50 ms
+  }
+
+  /** Every partition of a topic. */
+  public static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+  }
+}

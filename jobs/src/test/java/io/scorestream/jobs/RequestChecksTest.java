@@ -1,0 +1,156 @@
+package io.scorestream.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.sde.VeSde;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.proto.v1.DType;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.Tensor;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hostile corpus: every limit of a request at and beyond it, each refused with its code and the field at fault,
+ * and the same request just inside the limit accepted.
+ */
+class RequestChecksTest {
+  private static final ModelInfo POINTS = new ModelInfo("gmm", "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2},
+      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+  private static final ModelInfo DIGITS = new ModelInfo("digits", "1", new VeSde(0.01, 50, 1), 1e-5,
+      new int[] {1, 28, 28}, DataScaling.CENTERED, 10, TimeInput.TIME, "mnist", 100);
+  private final RequestChecks checks = new RequestChecks(new RequestChecks.Limits(4096, 1 << 20));
+
+  private static GenerateRequest.Builder ok() {
+    return GenerateRequest.newBuilder().setJobId("job-1").setTenant("acme").setModelName("gmm").setNumSamples(16);
+  }
+
+  private void assertRefused(FailureCode code, String field, GenerateRequest.Builder request) {
+    Optional<Problem> p = checks.check(request.build(), POINTS);
+    assertTrue(p.isPresent(), "accepted: " + field);
+    assertEquals(code, p.get().code(), p.get().message());
+    assertEquals(field, p.get().field(), p.get().message());
+    assertTrue(p.get().message().length() < 400, "a sentence, not a dump: " + p.get().message().length());
+  }
+
+  private void assertAccepted(GenerateRequest.Builder request) {
+    assertEquals(Optional.empty(), checks.check(request.build(), POINTS));
+  }
+
+  @Test
+  void idsAndNamesAtAndBeyondTheirLimits() {
+    assertAccepted(ok().setJobId("j".repeat(128)));
+    assertRefused(FailureCode.INVALID_REQUEST, "jobId", ok().setJobId("j".repeat(129)));
+    assertRefused(FailureCode.INVALID_REQUEST, "jobId", ok().setJobId(""));
+    assertRefused(FailureCode.INVALID_REQUEST, "jobId", ok().setJobId("a b"));
+    assertRefused(FailureCode.INVALID_REQUEST, "jobId", ok().setJobId("x\n".repeat(1 << 20)));
+    assertAccepted(ok().setTenant("t".repeat(64)));
+    assertRefused(FailureCode.INVALID_REQUEST, "tenant", ok().setTenant("t".repeat(65)));
+    assertRefused(FailureCode.INVALID_REQUEST, "tenant", ok().setTenant(""));
+    assertRefused(FailureCode.INVALID_REQUEST, "tenant", ok().setTenant("acme/../root"));
+    assertRefused(FailureCode.INVALID_REQUEST, "modelName", ok().setModelName("m".repeat(101)));
+    assertRefused(FailureCode.INVALID_REQUEST, "modelName", ok().setModelName("a model"));
+    assertRefused(FailureCode.INVALID_REQUEST, "modelVersion", ok().setModelVersion(""));
+    assertRefused(FailureCode.INVALID_REQUEST, "modelVersion", ok().setModelVersion("v".repeat(65)));
+  }
+
+  @Test
+  void samplesAtAndBeyondTheirLimits() {
+    assertAccepted(ok().setNumSamples(1));
+    assertAccepted(ok().setNumSamples(4096));
+    assertRefused(FailureCode.TOO_LARGE, "numSamples", ok().setNumSamples(4097));
+    assertRefused(FailureCode.TOO_LARGE, "numSamples", ok().setNumSamples(Integer.MAX_VALUE));
+    assertRefused(FailureCode.INVALID_REQUEST, "numSamples", ok().setNumSamples(0));
+    assertRefused(FailureCode.INVALID_REQUEST, "numSamples", ok().setNumSamples(Integer.MIN_VALUE));
+  }
+
+  @Test
+  void resultOverItsLimitIsRefusedForTheModelThatMakesIt() {
+    // 4096 digits are 12.8 MB of float32, over the 1 MiB result limit; 4096 points are 32 KiB
+    Optional<Problem> p = checks.check(ok().setModelName("digits").setNumSamples(4096)
+        .setConditioning(labels(3)).build(), DIGITS);
+    assertEquals(FailureCode.TOO_LARGE, p.orElseThrow().code());
+    assertEquals(Optional.empty(), checks.check(ok().setModelName("digits").setNumSamples(300)
+        .setConditioning(labels(3)).build(), DIGITS));
+  }
+
+  @Test
+  void requestOverItsSizeLimitIsRefusedWhatever(){
+    int just = RequestChecks.MAX_REQUEST_BYTES - ok().build().getSerializedSize() - 64;
+    Tensor big = Tensor.newBuilder().setDtype(DType.UINT8).addShape(just).setData(ByteString.copyFrom(new byte[just]))
+        .build();
+    GenerateRequest.Builder over = ok();
+    over.getConditioningBuilder().getInpaintingBuilder().setKnown(big).setMask(big);
+    assertRefused(FailureCode.TOO_LARGE, "", over);
+  }
+
+  @Test
+  void previewCadenceAndRateAtAndBeyondTheirLimits() {
+    GenerateRequest.Builder r = ok();
+    r.getPreviewBuilder().setEverySteps(1).setMaxPerSecond(RequestChecks.MAX_PREVIEWS_PER_SECOND);
+    assertAccepted(r);
+    r.getPreviewBuilder().setMaxPerSecond(RequestChecks.MAX_PREVIEWS_PER_SECOND + 1);
+    assertRefused(FailureCode.INVALID_REQUEST, "preview.maxPerSecond", r);
+    r.getPreviewBuilder().setMaxPerSecond(Double.NaN);
+    assertRefused(FailureCode.INVALID_REQUEST, "preview.maxPerSecond", r);
+    r.getPreviewBuilder().setMaxPerSecond(-1);
+    assertRefused(FailureCode.INVALID_REQUEST, "preview.maxPerSecond", r);
+    r.getPreviewBuilder().setMaxPerSecond(0).setEverySteps(-5);
+    assertRefused(FailureCode.INVALID_REQUEST, "preview.everySteps", r);
+    r.getPreviewBuilder().setEverySteps(0).setKindValue(42);
+    assertRefused(FailureCode.INVALID_REQUEST, "preview.kind", r);
+  }
+
+  @Test
+  void priorityBeyondItsRangeIsRefused() {
+    assertAccepted(ok().setPriority(RequestChecks.MAX_PRIORITY));
+    assertRefused(FailureCode.INVALID_REQUEST, "priority", ok().setPriority(Integer.MIN_VALUE));
+  }
+
+  @Test
+  void samplerSettingsAreCheckedOnArrivalNotWhenTheJobStarts() {
+    GenerateRequest.Builder r = ok();
+    r.getSamplerBuilder().setSnr(-0.5);
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.snr", r);
+    r = ok();
+    r.getSamplerBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ALD);
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.kind", r);   // ALD needs a VE model; this one is VP
+    r = ok();
+    r.getSamplerBuilder().setEps(1.5);
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.eps", r);    // beyond the horizon T = 1
+  }
+
+  @Test
+  void aLatentMustHaveTheShapeOfTheSamples() {
+    GenerateRequest.Builder r = ok().setNumSamples(2);
+    r.getSamplerBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ODE)
+        .setLatent(JobCodecTest.float64(new double[] {1, 2, 3, 4}, 2, 2));
+    assertAccepted(r);
+    r.getSamplerBuilder().setLatent(JobCodecTest.float64(new double[] {1, 2, 3, 4}, 4, 1));
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.latent", r);
+    r.getSamplerBuilder().setLatent(JobCodecTest.float64(new double[] {1, 2, 3, 4, 5, 6}, 3, 2));
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.latent", r);
+  }
+
+  @Test
+  void labelsMustFitTheModelsClasses() {
+    assertRefused(FailureCode.INVALID_REQUEST, "conditioning.classLabels.labels", ok().setConditioning(labels(1)));
+    Optional<Problem> none = checks.check(ok().setModelName("digits").build(), DIGITS);
+    assertEquals("conditioning.classLabels.labels", none.orElseThrow().field());
+    Optional<Problem> outside = checks.check(ok().setModelName("digits").setConditioning(labels(10)).build(), DIGITS);
+    assertTrue(outside.orElseThrow().message().contains("outside [0, 10)"), outside.get().message());
+    GenerateRequest.Builder inpaint = ok();
+    inpaint.getConditioningBuilder().getInpaintingBuilder();
+    assertRefused(FailureCode.INVALID_REQUEST, "conditioning.inpainting", inpaint);
+  }
+
+  private static io.scorestream.proto.v1.Conditioning labels(long label) {
+    return io.scorestream.proto.v1.Conditioning.newBuilder()
+        .setClassLabels(io.scorestream.proto.v1.ClassLabels.newBuilder().addLabels(label)).build();
+  }
+}

@@ -1,0 +1,186 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.proto.v1.DType;
+import io.scorestream.proto.v1.DeadLetter;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.JobState;
+import io.scorestream.proto.v1.JobStatus;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.proto.v1.Tensor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Records no worker may die of, at and beyond every limit: requests near the record size whose states used to be
+ * larger than a record, garbage of that size, keys and ids of megabytes, tombstones, another tenant reusing an id,
+ * a stranger's cancel. Each gets its refusal (or nothing), every state stays small, and the worker serves on.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileRecordsTest {
+  private static final int NEAR_LIMIT = Topics.MAX_MESSAGE_BYTES - (1 << 20);
+  @TempDir
+  static Path dir;
+  private final TopicNames names = TopicNames.defaults();
+  private EmbeddedKafka kafka;
+  private Worker worker;
+  private JobClient client;
+  private KafkaProducer<String, byte[]> raw;
+
+  @BeforeAll
+  void start() throws Exception {
+    kafka = TestBroker.withTopics(dir, names);
+    Path models = TestBroker.models(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
+    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names).modelsDir(models)
+        .intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(20)).build(), System.err::println);
+    client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+    raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
+        ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  void stop() {
+    raw.close();
+    client.close();
+    worker.close();
+    kafka.close();
+  }
+
+  private static GenerateRequest.Builder request(String id, String tenant) {
+    return GenerateRequest.newBuilder().setJobId(id).setTenant(tenant).setModelName("gmm").setNumSamples(2)
+        .setSeed(11).setSampler(SamplerSettings.newBuilder().setSteps(20));
+  }
+
+  private void send(String key, byte[] value) throws Exception {
+    raw.send(new ProducerRecord<>(names.jobs(), key, value)).get();
+  }
+
+  private JobEvent end(GenerateRequest request) {
+    return client.follow(request.getJobId(), RequestDigest.of(request), null, Duration.ofSeconds(60), e -> { });
+  }
+
+  private void assertServesOn(String id) {
+    GenerateRequest fine = request(id, "t").build();
+    client.submit(fine);
+    assertTrue(end(fine).hasCompleted(), "the worker serves on after " + id);
+    assertFalse(worker.stopped().isDone(), "and has not stopped");
+  }
+
+  @Test
+  void requestsNearTheRecordLimitAreRefusedWithSmallStates() throws Exception {
+    // the tenant alone is 40 MiB: the old state, tenant + whole request, was 80 MiB and stopped every worker
+    GenerateRequest hugeTenant = request("huge-tenant", "t".repeat(40 << 20)).build();
+    send(hugeTenant.getJobId(), hugeTenant.toByteArray());
+    Tensor big = Tensor.newBuilder().setDtype(DType.UINT8).addShape(NEAR_LIMIT / 2)
+        .setData(ByteString.copyFrom(new byte[NEAR_LIMIT / 2])).build();
+    GenerateRequest.Builder nearLimit = request("near-limit", "t");
+    nearLimit.getConditioningBuilder().getInpaintingBuilder().setKnown(big).setMask(big);
+    send("near-limit", nearLimit.build().toByteArray());
+    for (GenerateRequest r : List.of(hugeTenant, nearLimit.build())) {
+      JobEvent failed = end(r);
+      assertEquals("too_large", failed.getFailed().getCode(), failed.getFailed().getReason());
+    }
+    var states = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
+        Duration.ofSeconds(30), m -> List.of("huge-tenant", "near-limit").stream().allMatch(id ->
+            m.getOrDefault(id, List.of()).stream().anyMatch(s -> s.getStatus() == JobStatus.FAILED)));
+    for (String id : List.of("huge-tenant", "near-limit")) {
+      for (JobState s : states.get(id)) {
+        assertTrue(s.getSerializedSize() < 4096, id + " state of " + s.getSerializedSize() + " bytes");
+      }
+    }
+    assertServesOn("after-near-limit");
+  }
+
+  @Test
+  void garbageKeysAndIdsOfMegabytesGoToDeadLetterBounded() throws Exception {
+    byte[] garbage = new byte[NEAR_LIMIT];
+    new Random(3).nextBytes(garbage);
+    garbage[0] = (byte) 0xff;   // no protobuf field has number 31 with wire type 7
+    send("garbage", garbage);
+    send("k".repeat(1 << 20), new byte[] {(byte) 0xff, 1});
+    send("short-key", request("x".repeat(1 << 20), "t").build().toByteArray());
+    raw.send(new ProducerRecord<>(names.jobs(), "tomb", null)).get();
+    var letters = TopicRecords.readUntil(kafka.bootstrapServers(), names.deadLetter(), DeadLetter::parseFrom,
+        Duration.ofSeconds(60), m -> m.containsKey("garbage") && m.containsKey("short-key")
+            && m.keySet().stream().anyMatch(k -> k != null && k.startsWith("kkk")));
+    DeadLetter g = letters.get("garbage").get(0);
+    assertEquals(NEAR_LIMIT, g.getValueSize());
+    assertEquals(RequestDigest.sha256Hex(garbage), g.getValueSha256());
+    assertTrue(g.getSerializedSize() < 100_000, "a bounded letter: " + g.getSerializedSize());
+    String longKey = letters.keySet().stream().filter(k -> k != null && k.startsWith("kkk")).findFirst().orElseThrow();
+    assertEquals(1024, longKey.length(), "the letter's key is cut");
+    assertTrue(letters.get("short-key").get(0).getReason().contains("jobId must match"));
+    assertServesOn("after-garbage");
+  }
+
+  @Test
+  void anotherTenantReusingAnIdIsRefusedAndTheOwnersJobIsUntouched() throws Exception {
+    GenerateRequest mine = request("shared-id", "alice").build();
+    client.submit(mine);
+    JobEvent done = end(mine);
+    assertTrue(done.hasCompleted());
+    GenerateRequest theirs = request("shared-id", "mallory").setNumSamples(1).build();
+    client.submit(theirs);
+    JobEvent refused = end(theirs);
+    assertEquals("job_id_taken", refused.getFailed().getCode(), refused.toString());
+    assertEquals(0, refused.getAttempt());
+    GenerateRequest sameSettingsOtherTenant = request("shared-id", "bob").build();
+    client.submit(sameSettingsOtherTenant);
+    assertEquals("job_id_taken", end(sameSettingsOtherTenant).getFailed().getCode());
+    client.submit(mine);   // the same request again, a new submission time: the same job, not run again
+    assertServesOn("after-shared-id");
+    JobState state = client.state("shared-id", Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(JobStatus.SUCCEEDED, state.getStatus());
+    assertEquals("alice", state.getTenant());
+    assertEquals(done.getCompleted(), state.getResult(), "the owner's result stands");
+    var events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+        Duration.ofSeconds(30), m -> m.containsKey("shared-id"));
+    assertEquals(1, events.get("shared-id").stream().filter(JobEvent::hasCompleted).count(), "served once");
+  }
+
+  @Test
+  void aStrangersCancelNeverTakesThePlaceOfTheOwners() {
+    client.cancel("cancelled-early", "t", "owner first");
+    client.cancel("cancelled-early", "mallory", "stranger after");
+    client.cancel("kept", "mallory", "stranger only");
+    GenerateRequest early = request("cancelled-early", "t").build();
+    GenerateRequest kept = request("kept", "t").build();
+    try {
+      Thread.sleep(500);   // the worker reads the cancels before the jobs arrive
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    client.submit(early);
+    client.submit(kept);
+    JobEvent cancelled = end(early);
+    assertTrue(cancelled.hasCancelled(), cancelled.toString());
+    assertTrue(cancelled.getCancelled().getReason().startsWith("owner first"), cancelled.toString());
+    assertTrue(end(kept).hasCompleted(), "a stranger's cancel stops nothing");
+  }
+}
