@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * the runtime says so once through {@code notices}. A service's {@code main} builds one of these.
  */
 public final class OrtRuntime {
+  /** The largest model file: a protobuf message, which an ONNX file is, holds at most 2 GiB. */
+  private static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
   private final OrtEnvironment env;
   private final int intraOpThreads;
   private final boolean cuda;
@@ -41,17 +43,31 @@ public final class OrtRuntime {
   public OrtScoreModel load(Path file) {
     byte[] bytes;
     try {
+      if (Files.size(file) > MAX_MODEL_BYTES) {
+        throw new ModelFormatException("cannot read model file " + file + ": " + Files.size(file)
+            + " bytes, over the 2 GiB an ONNX protobuf can hold");
+      }
       bytes = Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ModelFormatException("cannot read model file " + file + ": no such file", e);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ModelFormatException("cannot read model file " + file + ": permission denied", e);
     } catch (IOException e) {
-      throw new ModelFormatException("cannot read model file " + file + ": " + e.getMessage(), e);
+      throw new ModelFormatException("cannot read model file " + file + ": " + (Files.isDirectory(file)
+          ? "it is a directory" : e.getClass().getSimpleName() + " " + e.getMessage()), e);
     }
     String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
     return load(bytes, name);
   }
 
-  /** Loads a model from its bytes; {@code fallbackName} names it when its metadata does not. */
+  /**
+   * Loads a model from its bytes; {@code fallbackName} names it when its metadata does not. The session's options
+   * stay open as long as the session (ONNX Runtime requires it) and close with the model.
+   */
   public OrtScoreModel load(byte[] onnx, String fallbackName) {
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    OrtSession session = null;
+    try {
       // one model call at a time per session: parallelism comes from intra-op threads
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -59,30 +75,44 @@ public final class OrtRuntime {
         options.setIntraOpNumThreads(intraOpThreads);
       }
       if (cuda) {
-        try {
-          options.addCUDA(0);
-        } catch (OrtException | RuntimeException e) {
-          if (!cudaFallbackSaid.getAndSet(true)) {
-            notices.accept("CUDA execution provider unavailable (" + e.getMessage().lines().findFirst().orElse("")
-                + "); running on CPU");
-          }
-        }
+        addCuda(options);
       }
-      OrtSession session;
       try {
         session = env.createSession(onnx, options);
       } catch (OrtException e) {
         throw new ModelFormatException("ONNX Runtime cannot load model " + fallbackName + ": "
             + e.getMessage().lines().findFirst().orElse(""), e);
       }
-      try {
-        return new OrtScoreModel(env, session, fallbackName);
-      } catch (RuntimeException e) {
-        session.close();
-        throw e;
-      }
+      return new OrtScoreModel(env, session, options, fallbackName);
     } catch (OrtException e) {
+      close(session, options);
       throw new ModelFormatException("cannot set up ONNX Runtime for " + fallbackName + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close(session, options);
+      throw e;
+    }
+  }
+
+  private void addCuda(OrtSession.SessionOptions options) {
+    try {
+      options.addCUDA(0);
+    } catch (OrtException | RuntimeException e) {
+      if (!cudaFallbackSaid.getAndSet(true)) {
+        notices.accept("CUDA execution provider unavailable (" + String.valueOf(e.getMessage()).lines().findFirst()
+            .orElse("") + "); running on CPU");
+      }
+    }
+  }
+
+  private static void close(OrtSession session, OrtSession.SessionOptions options) {
+    try {
+      if (session != null) {
+        session.close();
+      }
+    } catch (OrtException ignored) {
+      // the load failed already; that is the error to report
+    } finally {
+      options.close();
     }
   }
 }

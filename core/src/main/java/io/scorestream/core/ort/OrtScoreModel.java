@@ -26,6 +26,7 @@ import java.util.Map;
 public final class OrtScoreModel implements ScoreModel {
   private final OrtEnvironment env;
   private final OrtSession session;
+  private final OrtSession.SessionOptions options;
   private final ModelInfo info;
   private final boolean conditional;
   private final int dim;
@@ -37,9 +38,15 @@ public final class OrtScoreModel implements ScoreModel {
   private FloatBuffer scoreBuffer;
   private int capacity;
 
-  OrtScoreModel(OrtEnvironment env, OrtSession session, String fallbackName) throws OrtException {
+  /**
+   * @param options the options the session was made with: ONNX Runtime requires them to stay open while the
+   *                session lives, so this model closes them after the session
+   */
+  OrtScoreModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String fallbackName)
+      throws OrtException {
     this.env = env;
     this.session = session;
+    this.options = options;
     this.info = ModelMetadata.parse(session.getMetadata().getCustomMetadata(), fallbackName);
     Map<String, NodeInfo> inputs = session.getInputInfo();
     requireTensor(inputs, "x", OnnxJavaType.FLOAT, "input");
@@ -153,6 +160,8 @@ public final class OrtScoreModel implements ScoreModel {
       session.close();
     } catch (OrtException e) {
       throw new IllegalStateException("cannot close the session of model " + info.name(), e);
+    } finally {
+      options.close();   // only now: the session used them until it closed
     }
   }
 }

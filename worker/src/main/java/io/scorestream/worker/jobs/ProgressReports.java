@@ -10,8 +10,8 @@ import io.scorestream.proto.v1.Progress;
 
 /**
  * What a running job reports and when: progress with a preview every k steps or at most r a second, as its request
- * asks (the current x or the denoised estimate), bare progress four times a second otherwise (less often when
- * many jobs share the worker's budget), and its result.
+ * asks (the current x or the denoised estimate) and as its {@link PreviewBudget} allows, bare progress four times a
+ * second otherwise (less often when many jobs share the worker's budget), and its result.
  */
 final class ProgressReports {
   private static final long DEFAULT_PROGRESS_NANOS = 250_000_000L;
@@ -44,24 +44,28 @@ final class ProgressReports {
     SamplingProcess p = r.process;
     PreviewSettings preview = r.job.request().getPreview();
     boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
-    // step-based previews every k steps; rate-limited ones at most r a second; bare progress within the budget
-    long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond())
-        : wantsPreview ? 0 : bareProgressGapNanos(runningJobs);
-    if (now - r.lastProgressNanos < minGap) {
-      return null;
-    }
+    long previewBytes = (long) r.samples() * r.model.model().info().dimension() * Float.BYTES;
+    boolean canPreview = wantsPreview && r.previews.affords(now, previewBytes);
     StepProgress s = p.progress();
-    if (preview.getEverySteps() > 0 && s.step() - r.lastPreviewStep < preview.getEverySteps()) {
-      return null;
+    if (canPreview) {
+      // step-based previews every k steps, rate-limited ones at most r a second, both within the job's budget
+      long minGap = preview.getMaxPerSecond() > 0 ? (long) (1e9 / preview.getMaxPerSecond()) : 0;
+      if (now - r.lastProgressNanos < minGap
+          || preview.getEverySteps() > 0 && s.step() - r.lastPreviewStep < preview.getEverySteps()) {
+        return null;
+      }
+    } else if (now - r.lastProgressNanos < bareProgressGapNanos(runningJobs)) {
+      return null;   // bare progress within the worker's budget, also for a job whose preview budget is spent
     }
     long elapsed = (now - r.startedAtNanos) / 1_000_000;
     Progress.Builder progress = Progress.newBuilder().setStep(s.step()).setTotalSteps(s.totalSteps()).setT(s.t())
         .setNfe(s.nfe()).setElapsedMs(elapsed)
         .setEtaMs(s.fraction() > 0 ? (long) (elapsed * (1 - s.fraction()) / s.fraction()) : -1);
-    if (wantsPreview) {
+    if (canPreview) {
       boolean denoised = wantsDenoised(r);
       progress.setPreview(Tensors.of(denoised ? p.denoisedPreview() : p.preview(), r.samples(),
           r.model.model().info().dataShape())).setPreviewKind(denoised ? PreviewKind.DENOISED : PreviewKind.CURRENT);
+      r.previews.spend(previewBytes);
       r.lastPreviewStep = s.step();
     }
     r.lastProgressNanos = now;

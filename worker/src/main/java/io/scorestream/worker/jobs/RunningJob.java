@@ -17,6 +17,8 @@ final class RunningJob {
   long startedAtNanos;
   long lastProgressNanos;
   int lastPreviewStep;
+  /** What this job may still spend on previews. */
+  final PreviewBudget previews = new PreviewBudget(queuedAtNanos);
   private long nextSequence;
   private final JobState.Builder state;
   /** The request as this job's events repeat it. */
