@@ -41,8 +41,14 @@ final class Services {
       err.println("scorestream worker: " + line);
       err.flush();
     });
-    err.println("worker " + options.workerId() + " serves " + worker.models().all().stream()
-        .map(m -> m.name() + ":" + m.version()).sorted().toList());
+    if (worker.models().all().isEmpty()) {
+      err.println("worker " + options.workerId() + " serves no model yet: give --models-dir, or publish models to "
+          + names.checkpoints() + " (it loads them as they come); until then it routes every job to the workers"
+          + " that serve its model");
+    } else {
+      err.println("worker " + options.workerId() + " serves " + worker.models().all().stream()
+          .map(m -> m.name() + ":" + m.version()).sorted().toList());
+    }
     if (worker.metricsPort() >= 0) {
       err.println("worker metrics on http://" + options.metricsHost + ":" + worker.metricsPort() + "/metrics");
     }

@@ -12,7 +12,10 @@ import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.worker.kafka.CheckpointListener;
 import io.scorestream.worker.kafka.ControlListener;
 import io.scorestream.worker.kafka.Heartbeats;
+import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.worker.kafka.JobConsumer;
+import io.scorestream.worker.kafka.JobRouter;
+import io.scorestream.worker.kafka.PoolConsumers;
 import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
 import io.scorestream.jobs.RequestChecks;
@@ -20,7 +23,6 @@ import io.scorestream.worker.metrics.MetricsServer;
 import io.scorestream.worker.metrics.WorkerMetrics;
 import io.scorestream.worker.models.ModelRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,19 +46,23 @@ public final class Worker implements AutoCloseable {
   private final KafkaEventSink sink;
   private final Scheduler scheduler;
   private final JobStateView view;
+  private final FleetView fleet;
+  private final io.scorestream.jobs.kafka.TopicNames topics;
   private final JobConsumer jobs;
+  private final PoolConsumers pools;
   private final ControlListener control;
   private final CheckpointListener checkpoints;
   private final Heartbeats heartbeats;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MetricsServer metricsServer;
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
 
   private Worker(WorkerSettings settings, Consumer<String> log) {
     this.log = log;
+    this.topics = settings.topics();
     models = new ModelRegistry(new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log), settings.maxBatch(),
         settings.keepVersions(), log);
     if (settings.modelsDir() != null) {
@@ -81,11 +87,17 @@ public final class Worker implements AutoCloseable {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    jobs = new JobConsumer(settings.kafka(), settings.topics(), settings.workerId(), scheduler, sink, view,
-        settings.maxQueuedJobs());
+    fleet = new FleetView(settings.kafka(), settings.topics());
+    JobRouter router = new JobRouter(models, fleet, settings.topics(), settings.kafka(), log);
+    jobs = new JobConsumer(settings.kafka(), settings.topics(), settings.workerId(), JobConsumer.GROUP,
+        settings.topics().jobs(), scheduler, sink, view, fleet, router, settings.maxQueuedJobs());
+    pools = new PoolConsumers(models, router, model -> new JobConsumer(settings.kafka(), settings.topics(),
+        settings.workerId(), JobConsumer.poolGroup(model), settings.topics().pool(model), scheduler, sink, view,
+        fleet, router, settings.maxQueuedJobs()), this::spawn);
     control = new ControlListener(settings.kafka(), settings.topics(), scheduler);
     checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
-    heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS);
+    heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS,
+        router::advertised, fleet::beated);
     metricsServer = settings.metricsPort() >= 0 ? new MetricsServer(registry, settings.metricsHost(), settings.metricsPort()) : null;
   }
 
@@ -101,11 +113,14 @@ public final class Worker implements AutoCloseable {
   public static Worker start(WorkerSettings settings, Consumer<String> log) {
     Worker worker = new Worker(settings, log);
     worker.spawn("job-state-view", worker.view);
+    worker.spawn("fleet-view", worker.fleet);
     worker.spawn("scheduler", worker.scheduler);
     worker.spawn("control", worker.control);
     worker.spawn("checkpoints", worker.checkpoints);
     worker.spawn("heartbeats", worker.heartbeats);
+    worker.pools.startNew();   // the pools of the models served from the start, before the first heartbeat
     worker.spawn("jobs", worker.jobs);
+    worker.spawn("pools", worker.pools);
     return worker;
   }
 
@@ -151,12 +166,17 @@ public final class Worker implements AutoCloseable {
 
   /** How many partitions of the jobs topic this worker holds now. */
   public int assignedJobPartitions() {
-    return jobs.assignedPartitions().size();
+    return (int) jobs.assignedPartitions().stream().filter(p -> p.topic().equals(topics.jobs())).count();
   }
 
   /** The latest heartbeat this worker sent. */
   public io.scorestream.proto.v1.WorkerHeartbeat lastHeartbeat() {
     return heartbeats.last();
+  }
+
+  /** The models some worker of the fleet (this one included) has served within the routing window. */
+  public java.util.Set<String> fleetModels() {
+    return fleet.models(java.time.Instant.now(), JobRouter.LIVENESS);
   }
 
   /** The scheduler, for its queue and activity counts. */
@@ -176,6 +196,7 @@ public final class Worker implements AutoCloseable {
    */
   public int drain(Duration timeout) throws InterruptedException {
     jobs.stopReading();
+    pools.stopReading();
     scheduler.drain();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (scheduler.activeJobs() > 0 && System.nanoTime() < deadline && !stopped.isDone()) {
@@ -191,11 +212,13 @@ public final class Worker implements AutoCloseable {
       return;
     }
     jobs.close();
+    pools.close();
     control.close();
     checkpoints.close();
     heartbeats.close();
     scheduler.stop();
     view.close();
+    fleet.close();
     for (Thread t : threads) {
       try {
         t.join(10_000);

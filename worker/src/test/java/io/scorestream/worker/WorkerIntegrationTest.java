@@ -220,7 +220,7 @@ class WorkerIntegrationTest {
     Map<String, List<JobEvent>> events = events(m -> List.of("poison", "unknown-model", "negative-steps", "too-many",
         "too-long").stream().allMatch(id -> finalIn(m.get(id))));
     assertEquals("unparseable", last(events, "poison").getFailed().getCode());
-    assertEquals("unknown model 'nope'", last(events, "unknown-model").getFailed().getReason());
+    assertEquals("unknown model 'nope': no worker in the fleet serves it", last(events, "unknown-model").getFailed().getReason());
     assertEquals("unknown_model", last(events, "unknown-model").getFailed().getCode());
     Failed negative = last(events, "negative-steps").getFailed();
     assertEquals("sampler.steps: steps must be positive, got -5", negative.getReason());

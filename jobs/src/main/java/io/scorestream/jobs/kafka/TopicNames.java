@@ -45,6 +45,14 @@ public record TopicNames(String prefix) {
     return prefix + ".dead-letter";
   }
 
+  /**
+   * The pool topic of one model: jobs for it that reached a worker which does not serve it are routed here, and
+   * every worker that serves it reads it (docs/worker.md, "Mixed fleets").
+   */
+  public String pool(String model) {
+    return prefix + ".jobs.model." + model;
+  }
+
   /** The data topic a trainer learns {@code dataset} from. */
   public String data(String dataset) {
     return prefix + ".data." + dataset;

@@ -89,9 +89,10 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
     return partitions;
   }
 
-  /** True once every record before these offsets has been handed on. */
+  /** True once every record of this reader's partitions before these offsets (others are ignored) has been handed on. */
   public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
-    return endOffsets.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    return endOffsets.entrySet().stream().filter(e -> partitions.contains(e.getKey()))
+        .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
   }
 
   @Override

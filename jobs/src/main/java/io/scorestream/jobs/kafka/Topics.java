@@ -58,6 +58,22 @@ public final class Topics {
     return topics;
   }
 
+  /** The pool topic of one model, configured like the jobs topic it takes jobs from. */
+  public static NewTopic pool(TopicNames names, String model, short replicas) {
+    return new NewTopic(names.pool(model), JOB_PARTITIONS, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS,                          // as long as the jobs topic keeps them
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES))); // any request it forwards
+  }
+
+  /** Replicas for new topics: three, or as many brokers as the cluster has when it has fewer. */
+  public static short replicas(Admin admin) throws InterruptedException {
+    try {
+      return (short) Math.min(3, admin.describeCluster().nodes().get().size());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe the Kafka cluster: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
   /** Creates whichever of {@code topics} do not exist yet and returns the names it created. */
   public static Set<String> ensure(Admin admin, List<NewTopic> topics) throws InterruptedException {
     Set<String> existing;

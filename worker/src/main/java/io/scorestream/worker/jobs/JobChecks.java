@@ -43,7 +43,8 @@ final class JobChecks {
   Problem unserved(String name, String version) {
     List<String> served = models.versions(name);
     if (served.isEmpty()) {
-      return new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model '" + name + "'");
+      return new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model '" + name
+          + "': no worker in the fleet serves it");
     }
     return new Problem(FailureCode.UNKNOWN_MODEL, "modelVersion", "model '" + name + "' version " + version
         + " is not served; " + (served.size() == 1 ? "only version " + served.get(0) + " is"

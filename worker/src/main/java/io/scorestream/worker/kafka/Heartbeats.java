@@ -14,11 +14,20 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   private final ModelRegistry models;
   private final KafkaEventSink sink;
   private final long periodMillis;
+  private final java.util.function.Predicate<String> advertised;
+  private final java.util.function.Consumer<WorkerHeartbeat> sent;
   private volatile boolean closed;
   private volatile WorkerHeartbeat last = WorkerHeartbeat.getDefaultInstance();
 
+  /**
+   * @param advertised which of its models the worker may say it serves now (those whose pool topic exists)
+   * @param sent       receives every beat as it is sent (the worker's own fleet view)
+   */
   public Heartbeats(String workerId, String host, Scheduler scheduler, ModelRegistry models, KafkaEventSink sink,
-      long periodMillis) {
+      long periodMillis, java.util.function.Predicate<String> advertised,
+      java.util.function.Consumer<WorkerHeartbeat> sent) {
+    this.advertised = advertised;
+    this.sent = sent;
     this.workerId = workerId;
     this.host = host;
     this.scheduler = scheduler;
@@ -31,17 +40,21 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   public void run() {
     Scheduler.Totals before = scheduler.totals();
     long then = System.nanoTime();
+    boolean first = true;
     while (!closed) {
       try {
-        Thread.sleep(periodMillis);
+        // the first beat soon after start, so the fleet learns the worker's models without a period's wait
+        Thread.sleep(first ? Math.min(200, periodMillis) : periodMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+      first = false;
       Scheduler.Totals now = scheduler.totals();
       long at = System.nanoTime();
-      last = beat(before, now, (at - then) / 1e9);
+      last = beat(before, now, Math.max(1e-3, (at - then) / 1e9));
       sink.heartbeat(last);
+      sent.accept(last);
       before = now;
       then = at;
     }
@@ -55,7 +68,15 @@ public final class Heartbeats implements Runnable, AutoCloseable {
         .setEvaluationsPerSecond((now.rowsEvaluated() - before.rowsEvaluated()) / seconds)
         .setBatchOccupancy(capacity == 0 ? 0 : (double) (now.rowsEvaluated() - before.rowsEvaluated()) / capacity)
         .setTime(Times.now());
-    models.all().forEach(m -> b.addModels(ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())));
+    models.all().stream().filter(m -> advertised.test(m.name())).forEach(m -> {
+      var info = m.model().info();
+      ModelVersion.Builder v = ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())
+          .setSde(info.sde().kind().key()).setNumClasses(info.numClasses());
+      for (int d : info.dataShape()) {
+        v.addDataShape(d);
+      }
+      b.addModels(v);
+    });
     return b.build();
   }
 

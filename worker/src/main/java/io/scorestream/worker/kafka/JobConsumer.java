@@ -13,6 +13,7 @@ import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobHistory;
 import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.jobs.kafka.KafkaClients;
@@ -48,14 +49,23 @@ import org.apache.kafka.common.errors.WakeupException;
 public final class JobConsumer implements Runnable, AutoCloseable {
   /** The longest a revocation waits for the scheduler to drop the partitions' jobs. */
   private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
-  /** The consumer group every worker joins. */
+  /** The consumer group every worker joins to share the jobs topic. */
   public static final String GROUP = "scorestream-workers";
+
+  /** The consumer group of the workers that serve a model, to share its pool. */
+  public static String poolGroup(String model) {
+    return GROUP + ".model." + model;
+  }
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final TopicNames names;
   private final Scheduler scheduler;
   private final KafkaEventSink sink;
   private final JobStateView view;
+  private final FleetView fleet;
+  private final JobRouter router;
+  /** The topic this consumer reads: the shared jobs topic, or one model's pool. */
+  private final String topic;
   private final JobHistory history;
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
@@ -81,17 +91,21 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops reading more
    *                   (the rest stay in Kafka, where another worker may get them after a rebalance)
    */
-  public JobConsumer(KafkaClients kafka, TopicNames names, String workerId, Scheduler scheduler,
-      KafkaEventSink sink, JobStateView view, int maxBacklog) {
+  public JobConsumer(KafkaClients kafka, TopicNames names, String workerId, String group, String topic,
+      Scheduler scheduler, KafkaEventSink sink, JobStateView view, FleetView fleet, JobRouter router,
+      int maxBacklog) {
+    this.topic = topic;
     this.maxBacklog = maxBacklog;
+    this.fleet = fleet;
+    this.router = router;
     this.names = names;
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
     this.history = new JobHistory(kafka, names);
     this.consumer = kafka.consumer(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, GROUP,                          // all workers share the jobs
-        ConsumerConfig.CLIENT_ID_CONFIG, workerId,                      // names this worker in the group
+        ConsumerConfig.GROUP_ID_CONFIG, group,                          // the workers that share these jobs
+        ConsumerConfig.CLIENT_ID_CONFIG, workerId + "@" + topic,        // names this worker and topic in the group
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",               // KIP-848: incremental, broker-side assignment
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                // commit only after a job's final event
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",            // a new group serves jobs already queued
@@ -103,7 +117,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(names.jobs()), new ConsumerRebalanceListener() {
+      ConsumerRebalanceListener rebalances = new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
           // the next owner may start these jobs as soon as this returns: first make sure nothing more is sent for
@@ -132,7 +146,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           awaitAbandoned(partitions);   // another worker may run them already: stop sending for them at once
           forget(partitions);
         }
-      });
+      };
+      consumer.subscribe(List.of(topic), rebalances);
       long lastCommit = System.nanoTime();
       while (!closed) {
         if (stateUnsynced) {
@@ -140,9 +155,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           // later ones are this worker's own, which it puts in the view as it writes them. However long the view
           // takes (a week of states at start-up), reading stays paused and the poll loop goes on.
           if (syncTarget == null) {
-            syncTarget = consumer.endOffsets(view.partitions());
+            List<TopicPartition> read = new java.util.ArrayList<>(view.partitions());
+            read.addAll(fleet.partitions());   // routing asks the fleet's heartbeats too
+            syncTarget = consumer.endOffsets(read);
           }
-          if (view.hasRead(syncTarget)) {
+          if (view.hasRead(syncTarget) && fleet.hasRead(syncTarget)) {
             stateUnsynced = false;
             syncTarget = null;
           }
@@ -267,6 +284,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
     if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
       done.run();   // already served to its end (by a worker that died before committing): never again
+      return;
+    }
+    if (router.route(record.topic(), request) == JobRouter.Route.POOL) {
+      // another worker serves the model: the record goes to its pool, and is done here once the broker has it
+      sink.forward(names.pool(request.getModelName()), request.getJobId(), record.value(), done);
       return;
     }
     // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt

@@ -80,6 +80,23 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     });
   }
 
+  /**
+   * Routes a job's record, as it came, to another topic (its model's pool); {@code onAcked} runs once the broker
+   * has it. A record that cannot be delivered is fatal, as an event is: the job would be lost.
+   */
+  public void forward(String topic, String key, byte[] value, Runnable onAcked) {
+    if (fatal.get() != null) {
+      return;
+    }
+    producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> {
+      if (e != null) {
+        fail(e);
+      } else {
+        onAcked.run();
+      }
+    });
+  }
+
   /** Sends a record that could not be served to the dead-letter topic, under its original key. */
   public void deadLetter(String key, DeadLetter letter) {
     producer.send(new ProducerRecord<>(names.deadLetter(), key, letter.toByteArray()), onError());

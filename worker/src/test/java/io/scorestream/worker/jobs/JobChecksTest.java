@@ -61,7 +61,7 @@ class JobChecksTest {
 
   @Test
   void unknownModelOrVersionNamesWhatIsServed() {
-    assertEquals(new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model 'other'"),
+    assertEquals(new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model 'other': no worker in the fleet serves it"),
         problem(samples(1).setModelName("other")));
     assertEquals(new Problem(FailureCode.UNKNOWN_MODEL, "modelVersion",
         "model 'gmm' version 9 is not served; versions 1, 2 are"), problem(samples(1).setModelVersion("9")));

@@ -1,0 +1,100 @@
+package io.scorestream.jobs.kafka;
+
+import io.scorestream.proto.v1.ModelVersion;
+import io.scorestream.proto.v1.WorkerHeartbeat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The fleet as its heartbeats on {@code scorestream.workers} tell it: the latest beat of every worker, read from
+ * the topic's beginning. A worker counts as part of the fleet while its last beat is younger than the liveness
+ * window given to the queries. Routing asks it which models some worker serves; clients ask it what a model is.
+ */
+public final class FleetView implements Runnable, AutoCloseable {
+  private final TopicReader<WorkerHeartbeat> reader;
+  private final Map<String, WorkerHeartbeat> beats = new ConcurrentHashMap<>();
+
+  public FleetView(KafkaClients kafka, TopicNames names) {
+    this.reader = new TopicReader<>(kafka, names.workers(), WorkerHeartbeat::parseFrom, new TopicReader.Handler<>() {
+      @Override
+      public void value(ConsumerRecord<String, byte[]> record, WorkerHeartbeat beat) {
+        beated(beat);
+      }
+
+      @Override
+      public void tombstone(ConsumerRecord<String, byte[]> record) {
+        beats.remove(record.key());   // a worker that left for good
+      }
+    }, Duration.ofMillis(50));
+  }
+
+  @Override
+  public void run() {
+    reader.run();
+  }
+
+  /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
+  public void beated(WorkerHeartbeat beat) {
+    beats.merge(beat.getWorkerId(), beat, (held, arriving) -> seconds(arriving) >= seconds(held) ? arriving : held);
+  }
+
+  private static double seconds(WorkerHeartbeat beat) {
+    return beat.getTime().getSeconds() + beat.getTime().getNanos() / 1e9;
+  }
+
+  /** The latest beats of the workers that beat within {@code liveness} of {@code now}. */
+  public List<WorkerHeartbeat> live(Instant now, Duration liveness) {
+    double since = now.minus(liveness).getEpochSecond() + now.minus(liveness).getNano() / 1e9;
+    return beats.values().stream().filter(b -> seconds(b) >= since).toList();
+  }
+
+  /** True when a worker that beat within {@code liveness} serves some version of {@code model}. */
+  public boolean served(String model, Instant now, Duration liveness) {
+    return live(now, liveness).stream().anyMatch(b -> b.getModelsList().stream()
+        .anyMatch(m -> m.getName().equals(model)));
+  }
+
+  /** The names of the models the live fleet serves, sorted. */
+  public Set<String> models(Instant now, Duration liveness) {
+    Set<String> names = new TreeSet<>();
+    live(now, liveness).forEach(b -> b.getModelsList().forEach(m -> names.add(m.getName())));
+    return names;
+  }
+
+  /** What a live worker says of a model: its newest version's shape, SDE and classes. */
+  public java.util.Optional<ModelVersion> model(String name, Instant now, Duration liveness) {
+    return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
+        .filter(m -> m.getName().equals(name)).max(java.util.Comparator.comparing(ModelVersion::getVersion,
+            FleetView::compareVersions));
+  }
+
+  /** Versions compared as numbers when both are, else as text. */
+  static int compareVersions(String a, String b) {
+    if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
+      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+    }
+    return a.compareTo(b);
+  }
+
+  /** The partitions this view reads. */
+  public List<TopicPartition> partitions() {
+    return reader.partitions();
+  }
+
+  /** True once this view has read every beat written before {@code endOffsets} were taken. */
+  public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
+    return reader.hasRead(endOffsets);
+  }
+
+  @Override
+  public void close() {
+    reader.close();
+  }
+}

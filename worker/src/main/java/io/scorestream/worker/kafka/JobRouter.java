@@ -1,0 +1,100 @@
+package io.scorestream.worker.kafka;
+
+import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.worker.models.ModelRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md, "Mixed fleets"). A
+ * job from the shared jobs topic runs here when this worker serves its model; otherwise it is routed to its model's
+ * pool topic when the fleet's heartbeats say that some worker serves the model, and the workers that do read that
+ * pool as a group of their own; otherwise it stays here, to be refused as a model no worker serves. It also creates
+ * the pool topics of this worker's models, and says which of its models it may advertise (only those whose pool
+ * exists, so that no job is routed to a pool that is not there). Thread-safe.
+ */
+public final class JobRouter implements AutoCloseable {
+  /**
+   * How recent a heartbeat must be for its worker to count as serving its models: long enough to cover a worker
+   * that restarts (its jobs wait in the pool meanwhile), short enough that a model gone from the fleet is refused.
+   */
+  public static final Duration LIVENESS = Duration.ofSeconds(60);
+
+  /** Where a job goes. */
+  enum Route { HERE, POOL }
+
+  private final ModelRegistry models;
+  private final FleetView fleet;
+  private final TopicNames names;
+  private final KafkaClients kafka;
+  private final Consumer<String> log;
+  private final Set<String> pools = ConcurrentHashMap.newKeySet();
+  private volatile Admin admin;
+
+  public JobRouter(ModelRegistry models, FleetView fleet, TopicNames names, KafkaClients kafka, Consumer<String> log) {
+    this.models = models;
+    this.fleet = fleet;
+    this.names = names;
+    this.kafka = kafka;
+    this.log = log;
+  }
+
+  /** Where a job delivered from {@code topic} runs. */
+  Route route(String topic, GenerateRequest request) {
+    String model = request.getModelName();
+    if (!topic.equals(names.jobs()) || !models.versions(model).isEmpty()) {
+      return Route.HERE;
+    }
+    return fleet.served(model, Instant.now(), LIVENESS) ? Route.POOL : Route.HERE;
+  }
+
+  /**
+   * Makes sure the pool topic of a model this worker serves exists; true once it does. A pool that cannot be
+   * created now is logged and tried again at the next call.
+   */
+  synchronized boolean ensurePool(String model) {
+    if (pools.contains(model)) {
+      return true;
+    }
+    try {
+      if (admin == null) {
+        admin = kafka.admin(Map.of(
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,        // a cluster that is down fails quickly,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));  // and the caller tries again later
+      }
+      Topics.ensure(admin, List.of(Topics.pool(names, model, Topics.replicas(admin))));
+      pools.add(model);
+      return true;
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.accept("cannot create the pool topic " + names.pool(model) + " yet: " + cause.getMessage());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** True when heartbeats may say that this worker serves {@code model}: its pool exists. Thread-safe. */
+  public boolean advertised(String model) {
+    return pools.contains(model);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.scorestream.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.SamplerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet whose workers serve different models: every job reaches a worker that serves its model, whichever worker
+ * the shared jobs topic gave it to, and only a job for a model no worker serves fails.
+ */
+class MixedFleetTest {
+  @TempDir
+  Path dir;
+  private final TopicNames names = TopicNames.defaults();
+
+  private Path models(String name, String... models) throws Exception {
+    Path d = Files.createDirectories(dir.resolve(name));
+    for (String m : models) {
+      Files.write(d.resolve(m + ".onnx"), TestModels.standardNormal(m, "1", 2));
+    }
+    return d;
+  }
+
+  private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
+    return WorkerSettings.builder(kafka.bootstrapServers(), id).topics(names).modelsDir(models).intraOpThreads(1)
+        .build();
+  }
+
+  private static GenerateRequest request(String id, String model) {
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName(model).setNumSamples(2)
+        .setSeed(id.hashCode()).setSampler(SamplerSettings.newBuilder().setSteps(50)).build();
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!done.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, what);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void everyJobReachesAWorkerThatServesItsModelAndOnlyUnservedModelsFail() throws Exception {
+    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
+         Worker narrow = Worker.start(settings(kafka, "narrow", models("narrow-models", "common")),
+             System.err::println);
+         Worker wide = Worker.start(settings(kafka, "wide", models("wide-models", "common", "rare")),
+             System.err::println);
+         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+      await("the group settled with both workers on the jobs topic", () -> narrow.assignedJobPartitions() > 0
+          && wide.assignedJobPartitions() > 0 && narrow.assignedJobPartitions() + wide.assignedJobPartitions() == 12);
+      await("each worker learned the fleet's models", () -> narrow.fleetModels().equals(Set.of("common", "rare"))
+          && wide.fleetModels().equals(Set.of("common", "rare")));
+      List<GenerateRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        requests.add(request("mixed-" + i, i % 2 == 0 ? "rare" : "common"));
+      }
+      requests.add(request("nobody-serves", "absent"));
+      client.submitAll(requests);
+      Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
+          JobEvent::parseFrom, Duration.ofSeconds(120), m -> requests.stream().allMatch(r ->
+              m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(e -> e.hasCompleted() || e.hasFailed())));
+      Set<String> commonWorkers = new java.util.HashSet<>();
+      for (GenerateRequest r : requests.subList(0, 24)) {
+        List<JobEvent> mine = events.get(r.getJobId());
+        assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + ": " + mine);
+        assertEquals(0, mine.stream().filter(JobEvent::hasFailed).count(), r.getJobId() + ": " + mine);
+        String worker = mine.stream().filter(JobEvent::hasStarted).findFirst().orElseThrow().getStarted()
+            .getWorkerId();
+        if (r.getModelName().equals("rare")) {
+          assertEquals("wide", worker, r.getJobId() + " ran where its model is");
+        } else {
+          commonWorkers.add(worker);
+        }
+      }
+      assertEquals(Set.of("narrow", "wide"), commonWorkers, "jobs for the common model ran on both");
+      JobEvent refused = events.get("nobody-serves").stream().filter(JobEvent::hasFailed).findFirst().orElseThrow();
+      assertEquals("unknown_model", refused.getFailed().getCode());
+      assertTrue(refused.getFailed().getReason().contains("no worker in the fleet serves it"), refused.toString());
+    }
+  }
+}
