@@ -70,12 +70,13 @@ final class SampleCommand implements Callable<Integer> {
         labels = new long[samples];
         java.util.Arrays.fill(labels, label);
       }
-      SamplingProcess process;
       try {
-        process = Samplers.start(samplerSpec, info, samples, seed, labels);
+        Samplers.check(samplerSpec, info, samples, labels);
       } catch (IllegalArgumentException e) {
         throw bad(e.getMessage());
       }
+      checkMemory(samplerSpec, info);
+      SamplingProcess process = Samplers.start(samplerSpec, info, samples, seed, labels);
       ProgressBar bar = new ProgressBar(err, samples);
       new BatchEvaluator(scoreModel, batch).runToCompletion(List.of(process), () -> bar.update(process.progress()));
       bar.finish(process.progress());
@@ -87,6 +88,19 @@ final class SampleCommand implements Callable<Integer> {
       err.println("wrote " + samples + " samples of " + info + " to " + out);
     }
     return 0;
+  }
+
+  /** Refuses, before any work, a job whose sampler state would not fit this JVM's memory. */
+  private void checkMemory(SamplerSpec samplerSpec, ModelInfo info) {
+    Runtime rt = Runtime.getRuntime();
+    long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    long needed = Samplers.stateBytes(samplerSpec, info, samples) + (long) Math.min(batch, samples) * info.dimension()
+        * 2 * Float.BYTES;
+    if (needed > free * 0.9) {
+      throw bad(String.format("--samples %d of %s need about %.1f GiB of memory; this JVM has %.1f GiB free "
+          + "(sample in several runs, or give Java more with SCORESTREAM_JAVA_OPTS=-Xmx...)", samples, info.name(),
+          needed / (double) (1L << 30), free / (double) (1L << 30)));
+    }
   }
 
   private SamplerSpec samplerSpec() {

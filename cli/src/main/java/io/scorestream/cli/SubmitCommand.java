@@ -1,14 +1,11 @@
 package io.scorestream.cli;
 
-import io.scorestream.core.sample.StepProgress;
 import io.scorestream.proto.v1.GenerateRequest;
-import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
-import io.scorestream.proto.v1.Progress;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestDigest;
-import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.JobClient;
 import java.io.PrintWriter;
@@ -87,6 +84,7 @@ final class SubmitCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
+    checkShape(clients());
     try (JobClient client = new JobClient(clients(), kafka.topics())) {
       // the job's events come after this; a minute's slack covers workers whose clocks run behind this one's
       Instant followFrom = Instant.now().minus(Duration.ofMinutes(1));
@@ -96,54 +94,33 @@ final class SubmitCommand implements Callable<Integer> {
       if (!watch) {
         return 0;
       }
-      ProgressBar bar = new ProgressBar(err, samples);
-      StepProgress[] latest = {new StepProgress(0, 0, 1, 0, 0)};
-      JobEvent last;
-      try {
-        last = follow(client, request, followFrom, bar, latest, err);
-      } catch (RuntimeException e) {
-        bar.abandon();
-        throw e;
-      }
-      if (!last.hasCompleted()) {
-        bar.abandon();
-      }
-      if (last.hasFailed()) {
-        throw new IllegalStateException("job " + request.getJobId() + " failed: " + last.getFailed().getReason());
-      }
-      if (last.hasCancelled()) {
-        throw new IllegalStateException("job " + request.getJobId() + " was cancelled: "
-            + last.getCancelled().getReason());
-      }
-      var result = last.getCompleted();
-      StepProgress end = latest[0];
-      bar.finish(new StepProgress(end.totalSteps() > 0 ? end.totalSteps() : end.step(), end.totalSteps(), end.t(),
-          result.getNfe(), 1));
-      int[] shape = result.getSamples().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
-      SampleFiles.write(out, Tensors.floats(result.getSamples()), samples, shape);
-      err.printf("wrote %d samples to %s (NFE %d, queued %d ms, ran %d ms)%n", samples, out, result.getNfe(),
-          result.getQueuedMs(), result.getRunMs());
+      new JobWatch(err, out, previewOut, samples).follow(client, request.getJobId(), RequestDigest.of(request),
+          followFrom, Duration.ofSeconds(timeout));
     }
     return 0;
   }
 
-  /** Follows the job to its final event, drawing progress, noting each start and writing previews. */
-  private JobEvent follow(JobClient client, GenerateRequest request, Instant from, ProgressBar bar,
-      StepProgress[] latest, PrintWriter err) {
-    return client.follow(request.getJobId(), RequestDigest.of(request), from, Duration.ofSeconds(timeout), event -> {
-      if (event.hasProgress()) {
-        latest[0] = progress(event.getProgress());
-        bar.update(latest[0]);
-        if (previewOut != null && event.getProgress().hasPreview()) {
-          writePreview(event.getProgress());
-        }
-      } else if (event.hasStarted()) {
-        bar.abandon();
-        err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
-            event.getStarted().getModelVersion(), event.getAttempt());
-        err.flush();
+  /**
+   * Refuses, before the job is sent, a PNG output for a model whose samples are not images, when the fleet's
+   * heartbeats say what the model is (a model no worker announced is left to the workers to judge).
+   */
+  private void checkShape(KafkaClients clients) {
+    boolean png = watch && SampleFiles.isPng(out) || previewOut != null && SampleFiles.isPng(previewOut);
+    if (!png) {
+      return;
+    }
+    var known = FleetView.snapshot(clients, kafka.topics(), Duration.ofSeconds(15))
+        .model(model, Instant.now(), Duration.ofMinutes(1));
+    if (known.isEmpty()) {
+      return;
+    }
+    int[] shape = known.get().getDataShapeList().stream().mapToInt(Integer::intValue).toArray();
+    for (Path file : new Path[] {watch ? out : null, previewOut}) {
+      if (file != null && SampleFiles.shapeProblem(file, shape) != null) {
+        throw new ParameterException(spec.commandLine(), (file == out ? "--out " : "--preview-out ") + file + ": "
+            + SampleFiles.shapeProblem(file, shape) + " (model " + model + ")");
       }
-    });
+    }
   }
 
   private KafkaClients clients() {
@@ -167,27 +144,5 @@ final class SubmitCommand implements Callable<Integer> {
     // asking for a preview file and no cadence: two a second
     double rate = previewOut != null && previewEvery == 0 && previewRate == 0 ? 2 : previewRate;
     return PreviewSettings.newBuilder().setEverySteps(previewEvery).setMaxPerSecond(rate).setKind(kind).build();
-  }
-
-  private void writePreview(Progress p) {
-    int[] shape = p.getPreview().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
-    if (SampleFiles.shapeProblem(previewOut, shape) != null) {
-      throw new IllegalStateException("--preview-out " + previewOut + ": " + SampleFiles.shapeProblem(previewOut, shape));
-    }
-    Path absolute = previewOut.toAbsolutePath();
-    Path partial = absolute.resolveSibling(".partial-" + absolute.getFileName());
-    try {
-      // written aside and moved into place, so an image viewer never shows half a preview
-      SampleFiles.write(partial, Tensors.floats(p.getPreview()), samples, shape);
-      java.nio.file.Files.move(partial, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot write the preview to " + previewOut + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static StepProgress progress(Progress p) {
-    double fraction = p.getTotalSteps() > 0 ? (double) p.getStep() / p.getTotalSteps() : Math.max(0, 1 - p.getT());
-    return new StepProgress(p.getStep(), p.getTotalSteps(), p.getT(), p.getNfe(), fraction);
   }
 }

@@ -9,8 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,54 +24,34 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevWorkflowIT {
-  private static final Pattern BOOTSTRAP = Pattern.compile("--bootstrap-servers (\\S+)");
   private static final Pattern METRICS = Pattern.compile("worker metrics on (http://\\S+)");
 
   @TempDir
   static Path dir;
-  private final Path home = Path.of(System.getProperty("scorestream.home", "..")).toAbsolutePath().normalize();
+  private Cli cli;
   private Process dev;
   private Path devLog;
   private String bootstrap;
   private String metricsUrl;
 
-  private record Run(int code, String out, String err) {}
-
   private ProcessBuilder command(String... args) {
-    List<String> line = new ArrayList<>();
-    line.add(home.resolve("bin/scorestream").toString());
-    line.addAll(List.of(args));
-    return new ProcessBuilder(line).directory(dir.toFile());
+    return cli.command(args);
   }
 
-  private Run run(String... args) throws Exception {
-    Process p = command(args).redirectErrorStream(false).start();
-    var out = p.getInputStream().readAllBytes();
-    var err = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "scorestream " + String.join(" ", args) + " ended");
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-        new String(err, StandardCharsets.UTF_8));
+  private Cli.Run run(String... args) throws Exception {
+    return cli.run(args);
   }
 
   @BeforeAll
   void startDev() throws Exception {
+    cli = new Cli(dir);
     devLog = dir.resolve("dev.log");
-    dev = command("dev", "--data-dir", dir.resolve("dev").toString(), "--metrics-port", "0")
-        .redirectErrorStream(true).redirectOutput(devLog.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (bootstrap == null) {
-      assertTrue(System.nanoTime() < deadline && dev.isAlive(), "dev starts: " + devOutput());
-      for (String line : devOutput().lines().toList()) {
-        Matcher m = METRICS.matcher(line);
-        if (m.find()) {
-          metricsUrl = m.group(1);
-        }
-        m = BOOTSTRAP.matcher(line);
-        if (line.startsWith("try:") && m.find()) {
-          bootstrap = m.group(1);
-        }
-      }
-      Thread.sleep(100);
+    Cli.Dev started = cli.dev(devLog, "--data-dir", dir.resolve("dev").toString(), "--metrics-port", "0");
+    dev = started.process();
+    bootstrap = started.bootstrap();
+    Matcher m = METRICS.matcher(started.output());
+    if (m.find()) {
+      metricsUrl = m.group(1);
     }
   }
 
@@ -92,7 +70,7 @@ class DevWorkflowIT {
 
   @Test
   void submitWithWatchWritesTheSamplesAndPreviews() throws Exception {
-    Run r = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "16", "--seed", "3",
+    Cli.Run r = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "16", "--seed", "3",
         "--steps", "200", "--watch", "--out", "samples.npy", "--preview-every", "50", "--preview-kind", "denoised",
         "--preview-out", "preview.npy");
     assertEquals(0, r.code(), r.err());
@@ -113,14 +91,14 @@ class DevWorkflowIT {
       assertTrue(System.nanoTime() < deadline && watcher.isAlive(), "the job started: " + Files.readString(watched));
       Thread.sleep(100);
     }
-    Run other = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "someone-else", "long-job");
+    Cli.Run other = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "someone-else", "long-job");
     assertEquals(1, other.code(), other.err());
     assertTrue(other.err().contains("no job long-job of tenant someone-else; nothing cancelled"), other.err());
-    Run owner = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "--reason", "changed my mind",
+    Cli.Run owner = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "--reason", "changed my mind",
         "long-job");
     assertEquals(0, owner.code(), owner.err());
     assertTrue(owner.err().contains("cancelled long-job: changed my mind"), owner.err());
-    Run again = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "long-job");
+    Cli.Run again = run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "acme", "long-job");
     assertEquals(1, again.code(), again.err());
     assertTrue(again.err().contains("had already ended (cancelled)"), again.err());
     boolean ended = watcher.waitFor(60, TimeUnit.SECONDS);
@@ -133,14 +111,27 @@ class DevWorkflowIT {
 
   @Test
   void badRequestsGetOneLineErrorsAndTheWorkerServesOn() throws Exception {
-    Run unknown = run("submit", "--bootstrap-servers", bootstrap, "--model", "no-such-model", "--watch");
+    Cli.Run unknown = run("submit", "--bootstrap-servers", bootstrap, "--model", "no-such-model", "--watch");
     assertEquals(1, unknown.code(), unknown.err());
     assertTrue(unknown.err().contains("failed: unknown model 'no-such-model'"), unknown.err());
-    Run zero = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "0");
+    Cli.Run zero = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "0");
     assertEquals(2, zero.code(), zero.err());
     assertTrue(zero.err().contains("--samples must be positive"), zero.err());
-    Run after = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-ve", "--samples", "2", "--steps", "20",
-        "--watch", "--out", "after.npy");
+    // outputs that cannot be written are found before the job is sent, not after it ran
+    Cli.Run png = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--watch", "--out", "x.png");
+    assertEquals(2, png.code(), png.err());
+    assertTrue(png.err().contains("PNG needs an image model") && png.out().isEmpty(), png.err() + png.out());
+    Cli.Run nowhere = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--watch", "--out",
+        "missing-dir/x.npy");
+    assertEquals(2, nowhere.code(), nowhere.err());
+    assertTrue(nowhere.err().contains("does not exist") && nowhere.out().isEmpty(), nowhere.err());
+    Cli.Run timeout = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--timeout", "-1");
+    assertEquals(2, timeout.code(), timeout.err());
+    Cli.Run snr = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--snr", "-1");
+    assertEquals(2, snr.code(), snr.err());
+    assertTrue(snr.err().contains("sampler.snr: snr must be positive"), snr.err());
+    Cli.Run after = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-ve", "--samples", "2", "--steps",
+        "20", "--watch", "--out", "after.npy");
     assertEquals(0, after.code(), after.err());
   }
 

@@ -109,6 +109,29 @@ class SampleCommandTest {
     r = run("sample", "--model", dir.resolve("absent.onnx").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("scorestream: cannot read model file"), r.err());
+    assertTrue(r.err().strip().endsWith("absent.onnx: no such file"), "says why, not the path twice: " + r.err());
+  }
+
+  @Test
+  void limitsAreCheckedBeforeAnyWork() {
+    Path model = gmm("ve");
+    Run r = run("sample", "--model", model.toString(), "--threads", "-2");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--threads must be zero"), r.err());
+    // two billion 2-D samples would overflow an int; 900 million (57 GB of state) would not fit: both are refused
+    // with the reason before sampling starts, not as an overflow or an OutOfMemoryError
+    r = run("sample", "--model", model.toString(), "--samples", "2000000000");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("more than one sampler state can hold"), r.err());
+    r = run("sample", "--model", model.toString(), "--samples", "900000000");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("need about") && r.err().contains("GiB of memory"), r.err());
+    r = run("sample", "--model", model.toString(), "--out", dir.resolve("no-such-dir/x.npy").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("does not exist"), r.err());
+    r = run("sample", "--model", model.toString(), "--samples", "3e8");
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
   }
 
   @Test

@@ -98,7 +98,8 @@ public final class Worker implements AutoCloseable {
     checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
     heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS,
         router::advertised, fleet::beated);
-    metricsServer = settings.metricsPort() >= 0 ? new MetricsServer(registry, settings.metricsHost(), settings.metricsPort()) : null;
+    metricsServer = settings.metricsPort() < 0 ? null
+        : new MetricsServer(registry, settings.metricsHost(), settings.metricsPort());
   }
 
   private static String host() {

@@ -81,11 +81,29 @@ public final class Samplers {
           + " uses the " + model.sde().kind().key() + " SDE");
     }
     long size = (long) samples * model.dimension();
+    if (size > MAX_VALUES) {
+      throw new InvalidSettingException("samples", samples + " samples of " + model.dimension() + " values are "
+          + size + " values, more than one sampler state can hold (" + MAX_VALUES + ")");
+    }
     if (spec.latent() != null && spec.latent().length != size) {
       throw new InvalidSettingException("latent", "latent has " + spec.latent().length + " values, expected "
           + size + " (" + samples + " samples of " + model.dimension() + ")");
     }
   }
+
+  /**
+   * About how many bytes of memory a sampler's state takes for these settings: per sample value, the doubles it
+   * keeps (three for PC and ALD; three plus one per stage for the ODE solvers, eight for Dormand-Prince) and two
+   * floats (the batched model input and output). For a caller that checks a job fits before it starts one.
+   */
+  public static long stateBytes(SamplerSpec spec, ModelInfo model, int samples) {
+    long values = (long) samples * model.dimension();
+    int doubles = spec.kind() == SamplerKind.ODE ? 3 + ButcherTableau.of(spec.odeMethod()).stages() + 1 : 3;
+    return values * (doubles * Double.BYTES + 2L * Float.BYTES);
+  }
+
+  /** The most values (samples times values per sample) one sampler state holds: the length of a Java array. */
+  public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
 
   private static double eps(SamplerSpec spec, ModelInfo model) {
     return Double.isNaN(spec.eps()) ? model.eps() : spec.eps();

@@ -40,6 +40,35 @@ public final class FleetView implements Runnable, AutoCloseable {
     reader.run();
   }
 
+  /**
+   * The fleet as the heartbeats written so far tell it: reads the topic to its end (within {@code timeout}) and
+   * stops. For a client that asks once, before it submits.
+   *
+   * @throws IllegalStateException when the topic cannot be read to its end in time
+   */
+  public static FleetView snapshot(KafkaClients kafka, TopicNames names, Duration timeout) {
+    FleetView view = new FleetView(kafka, names);
+    Thread reading = new Thread(view, "fleet-snapshot");
+    reading.setDaemon(true);
+    reading.start();
+    try (var consumer = WholeTopic.unassigned(kafka)) {
+      Map<TopicPartition, Long> end = consumer.endOffsets(view.partitions(), timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!view.hasRead(end)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read the fleet's heartbeats within " + timeout);
+        }
+        Thread.sleep(20);
+      }
+      return view;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the fleet's heartbeats", e);
+    } finally {
+      view.close();
+    }
+  }
+
   /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
   public void beated(WorkerHeartbeat beat) {
     beats.merge(beat.getWorkerId(), beat, (held, arriving) -> seconds(arriving) >= seconds(held) ? arriving : held);
