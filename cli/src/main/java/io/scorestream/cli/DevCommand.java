@@ -30,6 +30,9 @@ final class DevCommand implements Callable<Integer> {
   Path dataDir;
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "use this cluster, no embedded broker")
   String bootstrapServers;
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "with --bootstrap-servers: Kafka client properties (TLS, SASL ...) for every connection")
+  Path kafkaConfig;
   @Option(names = "--port", paramLabel = "PORT", description = "the embedded broker's port (default: the one it had "
       + "in --data-dir before, else " + DEFAULT_PORT + " when free, else any free port)")
   Integer port;
@@ -56,7 +59,12 @@ final class DevCommand implements Callable<Integer> {
       bootstrap = kafka.bootstrapServers();
       err.println("embedded Kafka broker on " + bootstrap + " (data in " + kafka.dataDir() + ")");
     }
-    KafkaClients clients = KafkaClients.of(bootstrap);
+    KafkaClients clients;
+    try {
+      clients = KafkaClients.of(bootstrap, kafka == null ? kafkaConfig : null);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     TopicNames names = TopicNames.defaults();
     Services.ensureTopics(clients, names);
     if (options.metricsPort < 0) {

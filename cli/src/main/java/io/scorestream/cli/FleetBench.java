@@ -41,8 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code scorestream bench fleet}: on an embedded broker with one worker and the 2-D MLP score network,
  * (1) continuous batching: N concurrent single-sample 1000-step PC jobs versus the same jobs one at a time;
- * (2) transport: one 1000-step job through Kafka versus the same job run by core directly, and the latency from a
- * progress event's creation to a consumer reading it.
+ * (2) transport ({@link TransportBench}): one 1000-step job through Kafka versus the same job run by core directly.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
     description = "Continuous batching and transport overhead through the embedded broker.")
@@ -56,6 +55,13 @@ final class FleetBench implements Callable<Integer> {
       description = "time both phases N times, alternating, and print the median speed-up") int repeat;
   @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
       description = "width of the MLP's three hidden layers") int hidden;
+  @Option(names = "--only", paramLabel = "batching|transport", description = "run one of the two measurements")
+  String only;
+  @Option(names = "--transport-repeat", defaultValue = "5", paramLabel = "N",
+      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})") int transportRepeat;
+  @Option(names = "--transport-preview-every", defaultValue = "10", paramLabel = "K",
+      description = "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
+  int transportPreviews;
 
   @Override
   public Integer call() throws Exception {
@@ -70,7 +76,7 @@ final class FleetBench implements Callable<Integer> {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Services.ensureTopics(KafkaClients.of(kafka.bootstrapServers()), names);
       List<Double> speedUps = new ArrayList<>();
-      for (int r = 0; r < repeat; r++) {
+      for (int r = 0; r < repeat && !"transport".equals(only); r++) {
         // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
         double oneAtATime = phase(kafka, names, models, 1, "one at a time", out);
         double concurrent = phase(kafka, names, models, 8192, "continuous batching", out);
@@ -83,14 +89,16 @@ final class FleetBench implements Callable<Integer> {
         out.flush();
         speedUps.add(oneAtATime / concurrent);
       }
-      if (repeat > 1) {
+      if (speedUps.size() > 1) {
         Collections.sort(speedUps);
         out.printf("| %d repetitions | speed-up min %.1fx | median %.1fx | max %.1fx |%n", repeat, speedUps.get(0),
             speedUps.get(repeat / 2), speedUps.get(repeat - 1));
       }
-      try (Worker batching = startWorker(kafka, names, models, 8192);
-           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
-        transport(out, client, onnx);
+      if (!"batching".equals(only)) {
+        try (Worker batching = startWorker(kafka, names, models, 8192);
+             JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+          new TransportBench(out, client, batching, onnx, steps, threads, transportPreviews).run(transportRepeat);
+        }
       }
     }
     return 0;
@@ -170,8 +178,8 @@ final class FleetBench implements Callable<Integer> {
   }
 
   private GenerateRequest request(String id) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("bench").setModelName("mlp").setNumSamples(1).setSeed(id.hashCode())
-        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+    return GenerateRequest.newBuilder().setJobId(id).setTenant("bench").setModelName("mlp").setNumSamples(1)
+        .setSeed(id.hashCode()).setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
   }
 
   /** Submits {@code count} jobs at once and returns the seconds until the last one completes. */
@@ -214,39 +222,5 @@ final class FleetBench implements Callable<Integer> {
     }
   }
 
-  private void transport(PrintWriter out, JobClient client, byte[] onnx) throws Exception {
-    GenerateRequest request = request("transport-" + System.nanoTime()).toBuilder().setNumSamples(64).build();
-    double direct;
-    try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
-      SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), 64, request.getSeed(), null);
-      long start = System.nanoTime();
-      new BatchEvaluator(model, 1024).runToCompletion(List.of(p), () -> { });
-      direct = (System.nanoTime() - start) / 1e9;
-    }
-    List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
-    client.submit(request.toBuilder().setPreview(io.scorestream.proto.v1.PreviewSettings.newBuilder()
-        .setEverySteps(10)).build());
-    java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
-    client.follow(request.getJobId(), null, since, Duration.ofMinutes(10), e -> {
-      if (e.hasProgress()) {
-        double created = e.getTime().getSeconds() + e.getTime().getNanos() / 1e9;
-        latencies.add(System.currentTimeMillis() / 1e3 - created);
-      }
-    });
-    double viaKafka = (System.nanoTime() - start) / 1e9;
-    List<Double> sorted = new ArrayList<>(latencies);
-    Collections.sort(sorted);
-    out.printf("| one %d-step job of 64 samples | core directly %.3f s | through Kafka %.3f s | overhead %.3f s |%n",
-        steps, direct, viaKafka, viaKafka - direct);
-    out.printf("| progress events (preview every 10 steps) | %d events | latency p50 %.1f ms | p99 %.1f ms |%n",
-        sorted.size(), 1e3 * percentile(sorted, 0.5), 1e3 * percentile(sorted, 0.99));
-  }
 
-  private static double percentile(List<Double> sorted, double q) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
-  }
 }

@@ -107,7 +107,8 @@ public final class JobClient implements AutoCloseable {
    * @throws IllegalStateException when the partition cannot be read to its end within {@code timeout}
    */
   public Optional<JobState> state(String jobId, Duration timeout) {
-    try (KafkaConsumer<String, byte[]> consumer = WholeTopic.unassigned(kafka)) {
+    KafkaConsumer<String, byte[]> consumer = WholeTopic.unassigned(kafka);
+    try {
       TopicPartition p = partitionOf(consumer, names.jobState(), jobId, timeout);
       consumer.assign(List.of(p));
       consumer.seekToBeginning(List.of(p));
@@ -127,6 +128,8 @@ public final class JobClient implements AutoCloseable {
       return Optional.ofNullable(latest);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new IllegalStateException("no broker answered at " + kafka.bootstrapServers() + " within " + timeout, e);
+    } finally {
+      WholeTopic.closeNow(consumer);
     }
   }
 
@@ -148,18 +151,17 @@ public final class JobClient implements AutoCloseable {
   public JobEvent follow(String jobId, ByteString digest, Instant since, Duration timeout,
       Consumer<JobEvent> onEvent) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<String, byte[]> consumer = WholeTopic.unassigned(kafka)) {
+    KafkaConsumer<String, byte[]> consumer = WholeTopic.unassigned(kafka);
+    try {
       TopicPartition p = partitionOf(consumer, names.jobEvents(), jobId, timeout);
       consumer.assign(List.of(p));
       if (since == null) {
         consumer.seekToBeginning(List.of(p));
       } else {
+        // the end first: a record written between the two lookups is then read, not skipped
+        long end = consumer.endOffsets(List.of(p), timeout).get(p);
         var found = consumer.offsetsForTimes(Map.of(p, since.toEpochMilli()), timeout).get(p);
-        if (found != null) {
-          consumer.seek(p, found.offset());
-        } else {
-          consumer.seekToEnd(List.of(p));   // nothing written since then yet: what comes next is all there is
-        }
+        consumer.seek(p, found != null ? found.offset() : end);   // none since then: what comes next is all there is
       }
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
@@ -184,6 +186,8 @@ public final class JobClient implements AutoCloseable {
       throw new IllegalStateException("no final event for job " + jobId + " within " + timeout);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new IllegalStateException("no broker answered at " + kafka.bootstrapServers() + " within " + timeout, e);
+    } finally {
+      WholeTopic.closeNow(consumer);   // the answer is in: no waiting for the fetch in flight
     }
   }
 

@@ -1,7 +1,9 @@
 package io.scorestream.jobs.kafka;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -25,6 +27,14 @@ public final class WholeTopic {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));           // a cancel or a new state is seen within 50 ms
+  }
+
+  /**
+   * Closes a consumer outside any group at once: it has nothing to commit or leave, and the default close waits for
+   * its fetch in flight (up to the fetch wait), which a client that has its answer should not.
+   */
+  public static void closeNow(KafkaConsumer<?, ?> consumer) {
+    consumer.close(CloseOptions.timeout(Duration.ZERO));
   }
 
   /** Every partition of a topic. */

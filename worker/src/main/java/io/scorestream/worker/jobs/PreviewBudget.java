@@ -1,14 +1,21 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.jobs.RequestChecks;
+
 /**
  * A job's budget for previews, so that no request can flood the topics (a preview every step of a 1000-step job of
- * 4,096 samples would be 64 MB of events, each followed by its state). A token bucket of bytes: it holds up to
- * {@link #BURST_BYTES}, refills at {@link #BYTES_PER_SECOND}, and every preview costs its tensor's bytes but at least
- * {@link #MIN_COST_BYTES} (two records, however small the tensor); over a job's whole life previews carry at most
- * {@link #MAX_BYTES_PER_JOB}. A preview the budget cannot afford is not sent; the job reports bare progress
- * instead. Used by the scheduler thread only.
+ * 4,096 samples would be 64 MB of events) or the worker's cores (every event is work for the broker and every
+ * reader). Two token buckets: one of previews, holding {@link #BURST_PREVIEWS} and refilled at
+ * {@link #PREVIEWS_PER_SECOND} (what a dashboard can show), and one of bytes, holding {@link #BURST_BYTES} and
+ * refilled at {@link #BYTES_PER_SECOND}, where a preview costs its tensor's bytes but at least
+ * {@link #MIN_COST_BYTES}; over a job's whole life previews carry at most {@link #MAX_BYTES_PER_JOB}. A preview the
+ * budget cannot afford is not sent; the job reports bare progress meanwhile. Used by the scheduler thread only.
  */
 final class PreviewBudget {
+  /** Previews a job may send at once. */
+  static final double BURST_PREVIEWS = RequestChecks.MAX_PREVIEWS_PER_SECOND;
+  /** Previews a job may send a second, steadily: the most a request may ask for. */
+  static final double PREVIEWS_PER_SECOND = RequestChecks.MAX_PREVIEWS_PER_SECOND;
   /** What a job may send at once: a thousand small previews, or four of 1 MiB. */
   static final long BURST_BYTES = 4L << 20;
   /** The steady rate: 256 small previews a second, or one of 1 MiB. */
@@ -19,6 +26,7 @@ final class PreviewBudget {
   static final long MAX_BYTES_PER_JOB = 32L << 20;
 
   private double tokens = BURST_BYTES;
+  private double previews = BURST_PREVIEWS;
   private long atNanos;
   private long spent;
 
@@ -29,13 +37,15 @@ final class PreviewBudget {
   /** True when a preview of {@code bytes} fits the budget at {@code nowNanos}. */
   boolean affords(long nowNanos, long bytes) {
     tokens = Math.min(BURST_BYTES, tokens + (nowNanos - atNanos) * (BYTES_PER_SECOND / 1e9));
+    previews = Math.min(BURST_PREVIEWS, previews + (nowNanos - atNanos) * (PREVIEWS_PER_SECOND / 1e9));
     atNanos = nowNanos;
-    return spent + bytes <= MAX_BYTES_PER_JOB && tokens >= cost(bytes);
+    return spent + bytes <= MAX_BYTES_PER_JOB && tokens >= cost(bytes) && previews >= 1;
   }
 
   /** Takes a preview of {@code bytes} out of the budget. */
   void spend(long bytes) {
     tokens -= cost(bytes);
+    previews -= 1;
     spent += bytes;
   }
 

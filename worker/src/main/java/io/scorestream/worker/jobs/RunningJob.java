@@ -19,7 +19,10 @@ final class RunningJob {
   int lastPreviewStep;
   /** What this job may still spend on previews. */
   final PreviewBudget previews = new PreviewBudget(queuedAtNanos);
+  /** The least time between two states written for progress events. */
+  static final long PROGRESS_STATE_NANOS = 250_000_000L;
   private long nextSequence;
+  private long lastStateNanos;
   private final JobState.Builder state;
   /** The request as this job's events repeat it. */
   final io.scorestream.proto.v1.GenerateRequest shown;
@@ -44,10 +47,22 @@ final class RunningJob {
     return job.request().getPriority();
   }
 
-  /** The next event of this job, numbered, with the job's updated state. */
+  /**
+   * The next event of this job, numbered, with the job's updated state. A progress event's state goes out only when
+   * the last state is {@link #PROGRESS_STATE_NANOS} old: a state is for readers that look a job up, not a second
+   * stream of every event (a job with previews every ten steps would write a hundred a second). Every other event
+   * (accepted, started, the final one) is followed by its state.
+   */
   void emit(EventSink sink, JobEvent.Builder event) {
     JobEvent built = event.setJobId(job.id()).setAttempt(job.attempt()).setSequence(nextSequence++)
         .setTime(Times.now()).setRequestDigest(job.digest()).build();
-    sink.publish(built, JobStates.apply(state, built).build());
+    JobStates.apply(state, built);
+    long now = System.nanoTime();
+    if (!built.hasProgress() || now - lastStateNanos >= PROGRESS_STATE_NANOS) {
+      lastStateNanos = now;
+      sink.publish(built, state.build());
+    } else {
+      sink.publish(built, null);
+    }
   }
 }

@@ -25,17 +25,18 @@ class PreviewBudgetTest {
 
   @Test
   void smallPreviewsComeInABurstThenAtTheSteadyRate() {
-    // 24-byte previews (3 samples of a 2-D model) cost the minimum, 4 KiB: 1,024 at once, then 256 a second
+    // 24-byte previews (3 samples of a 2-D model) asked for 10,000 times a second for 10 s: 20 at once, then 20 a
+    // second
     int sent = sent(new PreviewBudget(0), 24, 10_000, 10);
-    assertEquals(1024 + 256 * 10, sent, 260);
+    assertEquals(20 + 20 * 10, sent, 2);
   }
 
   @Test
   void largePreviewsAreHeldToTheByteRate() {
-    // 32 KiB previews (4,096 samples of a 2-D model) asked for 1,000 times a second for 10 s: 64 of them a second
-    // after a burst of 128, instead of 10,000
-    int sent = sent(new PreviewBudget(0), 32 << 10, 1000, 10);
-    assertEquals(128 + 32 * 10, sent, 33);
+    // 256 KiB previews (32,768 samples of a 2-D model) asked for 1,000 times a second for 10 s: after a burst of 16,
+    // four a second (1 MiB/s), instead of 10,000
+    int sent = sent(new PreviewBudget(0), 256 << 10, 1000, 10);
+    assertEquals(16 + 4 * 10, sent, 5);
   }
 
   @Test
