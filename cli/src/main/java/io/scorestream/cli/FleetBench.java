@@ -62,6 +62,8 @@ final class FleetBench implements Callable<Integer> {
   @Option(names = "--transport-preview-every", defaultValue = "10", paramLabel = "K",
       description = "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
   int transportPreviews;
+  @Option(names = "--thread-cpu", description = "with transport: the CPU time of this JVM's threads over each run")
+  boolean threadCpu;
 
   @Override
   public Integer call() throws Exception {
@@ -97,7 +99,8 @@ final class FleetBench implements Callable<Integer> {
       if (!"batching".equals(only)) {
         try (Worker batching = startWorker(kafka, names, models, 8192);
              JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
-          new TransportBench(out, client, batching, onnx, steps, threads, transportPreviews).run(transportRepeat);
+          new TransportBench(out, client, batching, onnx, steps, threads, transportPreviews, threadCpu)
+              .run(transportRepeat);
         }
       }
     }

@@ -36,12 +36,15 @@ final class TransportBench {
   private final int threads;
   private long directModelNanos;
   private final int previewEvery;
+  /** Print the CPU time of this JVM's threads, by name, over each run through Kafka. */
+  private final boolean threadCpu;
 
   /**
    * @param previewEvery previews every this many steps (0: none, bare progress four times a second)
    */
   TransportBench(PrintWriter out, JobClient client, Worker worker, byte[] onnx, int steps, int threads,
-      int previewEvery) {
+      int previewEvery, boolean threadCpu) {
+    this.threadCpu = threadCpu;
     this.previewEvery = previewEvery;
     this.out = out;
     this.client = client;
@@ -106,6 +109,11 @@ final class TransportBench {
 
   private Run viaKafka() throws Exception {
     GenerateRequest request = request();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<Long, Long> cpu0 = new java.util.HashMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      cpu0.put(id, mx.getThreadCpuTime(id));
+    }
     long modelNanos = worker.scheduler().totals().modelNanos();
     Instant submitted = Instant.now();
     long start = System.nanoTime();
@@ -126,6 +134,20 @@ final class TransportBench {
       throw new IllegalStateException("the transport job did not complete: " + end);
     }
     Instant completed = time(end);
+    if (threadCpu) {
+      java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+      for (long id : mx.getAllThreadIds()) {
+        var info = mx.getThreadInfo(id);
+        if (info == null) {
+          continue;
+        }
+        long d = mx.getThreadCpuTime(id) - cpu0.getOrDefault(id, 0L);
+        String name = info.getThreadName().replaceAll("[0-9]+", "#");
+        byName.merge(name, d, Long::sum);
+      }
+      byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+          .forEach(e -> out.printf("|   | CPU of threads %s | %.1f ms |%n", e.getKey(), e.getValue() / 1e6));
+    }
     return new Run(total, seconds(submitted, accepted[0]), seconds(accepted[0], started[0]),
         seconds(started[0], completed), seconds(completed, received),
         (worker.scheduler().totals().modelNanos() - modelNanos) / 1e9);

@@ -12,9 +12,18 @@ import org.apache.kafka.common.TopicPartition;
 public final class WholeTopic {
   private WholeTopic() {}
 
-  /** Opens a consumer assigned to all of {@code topic} and positioned at its start. */
+  /**
+   * Opens a consumer assigned to all of {@code topic} and positioned at its start, for a reader that follows the
+   * topic for as long as its service runs. Its fetches wait up to Kafka's default half second for data: the broker
+   * answers a waiting fetch as soon as a record lands, so this costs no latency, and an idle reader asks twice a
+   * second instead of twenty times (five readers per worker, each a request the broker serves on the cores the
+   * sampling needs).
+   */
   public static KafkaConsumer<String, byte[]> reader(KafkaClients kafka, String topic) {
-    KafkaConsumer<String, byte[]> consumer = unassigned(kafka);
+    KafkaConsumer<String, byte[]> consumer = kafka.consumer(Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500));          // answered early when a record lands
     List<TopicPartition> partitions = partitions(consumer, topic);
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);

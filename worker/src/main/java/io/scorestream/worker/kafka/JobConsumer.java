@@ -68,6 +68,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final String topic;
   private final JobHistory history;
   private final PartitionOffsets offsets = new PartitionOffsets();
+  /**
+   * What was last committed per partition: a commit (and the producer flush before it) happens only where the
+   * offset moved, not every 200 ms for ever. Poll thread only.
+   */
+  private final Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+      new java.util.HashMap<>();
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
   private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -227,6 +233,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /** Forgets partitions that went to another worker, once their unfinished jobs are abandoned here. */
   private void forget(Collection<TopicPartition> partitions) {
     partitions.forEach(offsets::revoke);
+    partitions.forEach(committed::remove);
     assigned.removeAll(partitions);
   }
 
@@ -348,7 +355,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     for (Map.Entry<TopicPartition, Long> done; (done = finished.poll()) != null; ) {
       offsets.finished(done.getKey(), done.getValue());
     }
-    var committable = offsets.committable();
+    var committable = new java.util.HashMap<>(offsets.committable());
+    committable.entrySet().removeIf(e -> e.getValue().equals(committed.get(e.getKey())));   // nothing new there
     if (!committable.isEmpty()) {
       sink.flush();
       if (sink.fatalError() != null) {
@@ -357,6 +365,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       }
       try {
         consumer.commitSync(committable);
+        committed.putAll(committable);
       } catch (CommitFailedException | RebalanceInProgressException e) {
         // the partitions moved during a rebalance: their unfinished jobs run again elsewhere, finished ones are
         // skipped there through the job-state view; what is still ours is committed next time

@@ -1,5 +1,6 @@
 package io.scorestream.worker.metrics;
 
+import io.scorestream.jobs.FailureCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -31,6 +32,9 @@ public final class WorkerMetrics implements JobMetrics {
 
   public WorkerMetrics(MeterRegistry registry, ModelRegistry models) {
     this.registry = registry;
+    for (FailureCode code : FailureCode.values()) {
+      failed(code.wire(), 0);   // every code of the set is a series from the start, so rates over it exist
+    }
     Gauge.builder("scorestream.worker.models", models, m -> m.all().size())
         .description("model versions loaded").register(registry);
     Gauge.builder("scorestream.worker.models.retired", models, ModelRegistry::retiredOpen)
@@ -81,7 +85,11 @@ public final class WorkerMetrics implements JobMetrics {
 
   @Override
   public void failed(String code) {
-    registry.counter("scorestream.worker.jobs.failed", "code", code).increment();
+    failed(code, 1);
+  }
+
+  private void failed(String code, double count) {
+    registry.counter("scorestream.worker.jobs.failed", "code", code).increment(count);
   }
 
   @Override
