@@ -1,50 +1,33 @@
 package io.scorestream.worker.kafka;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
-import io.scorestream.proto.v1.Failed;
-import io.scorestream.proto.v1.GenerateRequest;
-import io.scorestream.proto.v1.JobEvent;
-import io.scorestream.proto.v1.JobState;
-import io.scorestream.proto.v1.JobStatus;
-import io.scorestream.jobs.FailureCode;
-import io.scorestream.jobs.JobStates;
-import io.scorestream.jobs.Problem;
-import io.scorestream.jobs.RequestChecks;
-import io.scorestream.jobs.RequestDigest;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobHistory;
 import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
-import io.scorestream.worker.jobs.Job;
-import io.scorestream.worker.jobs.Refusals;
 import io.scorestream.worker.jobs.Scheduler;
-import io.scorestream.jobs.Times;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Reads {@code scorestream.jobs} as one member of the workers' consumer group and hands jobs to the scheduler.
- * A job's record is committed only after its final event is acknowledged, so a worker that dies mid-job loses
- * nothing: the job is delivered again and runs as the next attempt. Bad records (unparseable bytes) get a failed
- * event under their key and go to the dead-letter topic; the worker goes on.
+ * Reads one topic of jobs, {@code scorestream.jobs} or a model's pool, as one member of its consumer group and hands
+ * each record to the {@link JobIntake}. A job's record is committed only after its final event is acknowledged (or
+ * the record was routed on and the broker has it), so a worker that dies mid-job loses nothing: the job is delivered
+ * again and runs as the next attempt. Reading pauses while the job-state and fleet views catch up after an
+ * assignment, while the scheduler's backlog is full, and once the worker drains.
  */
 public final class JobConsumer implements Runnable, AutoCloseable {
   /** The longest a revocation waits for the scheduler to drop the partitions' jobs. */
@@ -66,7 +49,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final JobRouter router;
   /** The topic this consumer reads: the shared jobs topic, or one model's pool. */
   private final String topic;
-  private final JobHistory history;
+  private final JobIntake intake;
   private final PartitionOffsets offsets = new PartitionOffsets();
   /**
    * What was last committed per partition: a commit (and the producer flush before it) happens only where the
@@ -108,7 +91,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
-    this.history = new JobHistory(kafka, names);
+    this.intake = new JobIntake(names, scheduler, sink, view, new JobHistory(kafka, names), router);
     this.consumer = kafka.consumer(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, group,                          // the workers that share these jobs
         ConsumerConfig.CLIENT_ID_CONFIG, workerId + "@" + topic,        // names this worker and topic in the group
@@ -191,7 +174,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       }
     } finally {
       consumer.close();
-      history.close();
+      intake.close();
     }
   }
 
@@ -256,98 +239,14 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /** Hands one record to the intake, which tells it when the record's job is done (finished or handed on). */
   private void deliver(ConsumerRecord<String, byte[]> record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    if (record.value() == null) {
-      return;   // a tombstone on the jobs topic asks for nothing
-    }
-    GenerateRequest request;
-    try {
-      request = GenerateRequest.parseFrom(record.value());
-      if (request.getJobId().isEmpty() && record.key() != null) {
-        request = request.toBuilder().setJobId(record.key()).build();
-      }
-    } catch (InvalidProtocolBufferException e) {
-      reject(record, "the record is not a GenerateRequest: " + e.getMessage());
-      return;
-    }
-    if (!RequestChecks.JOB_ID.matcher(request.getJobId()).matches()) {
-      // no events go out under an id that is not one: it may be empty, or megabytes long
-      reject(record, "jobId must match " + RequestChecks.JOB_ID.pattern() + "; this one has "
-          + request.getJobId().length() + " characters");
-      return;
-    }
-    offsets.delivered(partition, record.offset(), request.getJobId());
     long offset = record.offset();
-    Runnable done = () -> finished.add(Map.entry(partition, offset));
-    GenerateRequest delivered = request;
-    ByteString digest = RequestDigest.of(request);
-    Optional<JobState> state = view.get(request.getJobId()).map(s -> withNewerEvents(s, delivered));
-    if (state.isPresent() && !state.get().getRequestDigest().isEmpty()
-        && !state.get().getRequestDigest().equals(digest)) {
-      sink.publish(Refusals.idTaken(request.getJobId(), digest), null);   // the id names another request
-      done.run();
-      return;
-    }
-    if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
-      done.run();   // already served to its end (by a worker that died before committing): never again
-      return;
-    }
-    if (router.route(record.topic(), request) == JobRouter.Route.POOL) {
-      // another worker serves the model: the record goes to its pool, and is done here once the broker has it
-      sink.forward(names.pool(request.getModelName()), request.getJobId(), record.value(), done);
-      return;
-    }
-    // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt
-    int attempt = state.map(s -> s.getAttempt() + 1).orElse(1);
-    long firstSequence = state.map(s -> s.getLastSequence() + 1).orElse(0L);
-    scheduler.submit(new Job(request, digest, attempt, firstSequence, done));
-  }
-
-  /**
-   * A state that is not final may be one event behind the log (its worker died between sending the two): brings it
-   * up to the job's newest event, and writes it back, with the delivered request, when that event was final, so the
-   * job is not run again.
-   */
-  private JobState withNewerEvents(JobState state, GenerateRequest request) {
-    if (JobStates.isFinal(state.getStatus())) {
-      return state;
-    }
-    Instant since = Instant.ofEpochSecond(state.getUpdatedAt().getSeconds(), state.getUpdatedAt().getNanos());
-    Optional<JobEvent> newest;
-    try {
-      newest = history.latestSince(state.getJobId(), since, Duration.ofSeconds(30));
-    } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
-      return state;   // the log could not be read back in time: the state alone decides, as it did before
-    }
-    if (newest.isEmpty() || newest.get().getAttempt() < state.getAttempt()
-        || newest.get().getAttempt() == state.getAttempt() && newest.get().getSequence() <= state.getLastSequence()) {
-      return state;
-    }
-    JobState caughtUp = JobStates.apply(state.toBuilder(), newest.get()).build();
-    if (JobStates.isFinal(caughtUp.getStatus())) {
-      view.written(caughtUp);
-      // the view keeps no summary or result: the mended state takes them from the request and the event
-      sink.publish(null, caughtUp.toBuilder().setSummary(JobStates.summary(request)).build());
-    }
-    return caughtUp;
-  }
-
-  /**
-   * A record that asks for no job this worker can name: to the dead-letter topic (a bounded excerpt: the record
-   * itself stays on its topic), and a failed event under its key when the key is a job id that no job holds yet.
-   */
-  private void reject(ConsumerRecord<String, byte[]> record, String reason) {
-    sink.deadLetter(DeadLetters.key(record.key()), DeadLetters.of(record, reason));
-    String key = record.key();
-    if (key != null && RequestChecks.JOB_ID.matcher(key).matches() && view.get(key).isEmpty()) {
-      Timestamp time = Times.now();
-      Failed failed = new Problem(FailureCode.UNPARSEABLE, "", reason).toFailed();
-      JobEvent event = JobEvent.newBuilder().setJobId(key).setAttempt(1).setSequence(0).setTime(time)
-          .setFailed(failed).build();
-      sink.publish(event, JobState.newBuilder().setJobId(key).setStatus(JobStatus.FAILED).setAttempt(1)
-          .setFailure(failed).setUpdatedAt(time).build());
-    }
+    intake.take(record, jobId -> {
+      offsets.delivered(partition, offset, jobId);
+      return () -> finished.add(Map.entry(partition, offset));
+    });
   }
 
   /** Commits every partition up to its lowest unfinished job, once the final events before it are acknowledged. */
