@@ -165,6 +165,27 @@ class HostileRecordsTest {
   }
 
   @Test
+  void aCancelWithAReasonOfMegabytesCancelsWithTheReasonCutAndUnreadableControlRecordsAreIgnored()
+      throws Exception {
+    raw.send(new ProducerRecord<>(names.control(), "garbage", new byte[] {(byte) 0xff, 1})).get();
+    raw.send(new ProducerRecord<>(names.control(), "tomb", null)).get();
+    GenerateRequest running = request("cancelled-long", "t")
+        .setSampler(SamplerSettings.newBuilder().setSteps(400_000)).build();
+    client.submit(running);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (client.state(running.getJobId(), Duration.ofSeconds(10)).map(s -> s.getStatus() != JobStatus.RUNNING)
+        .orElse(true)) {
+      assertTrue(System.nanoTime() < deadline, "the job started");
+      Thread.sleep(100);
+    }
+    client.cancel(running.getJobId(), "t", "r".repeat(40 << 20));   // the event would be over a record's size
+    JobEvent end = end(running);
+    assertTrue(end.hasCancelled(), end.getEventCase().toString());
+    assertTrue(end.getCancelled().getReason().length() < 2000, "cut: " + end.getCancelled().getReason().length());
+    assertServesOn("after-huge-cancel");
+  }
+
+  @Test
   void aStrangersCancelNeverTakesThePlaceOfTheOwners() {
     client.cancel("cancelled-early", "t", "owner first");
     client.cancel("cancelled-early", "mallory", "stranger after");

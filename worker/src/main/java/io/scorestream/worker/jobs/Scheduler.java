@@ -48,6 +48,8 @@ public final class Scheduler implements Runnable {
   public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob, long maxResultBytes) {}
 
   private static final int MAX_EARLY_CANCELS = 100_000;
+  /** The longest cancel reason a cancelled event repeats. */
+  static final int MAX_REASON_CHARS = 1000;
 
   private final ModelRegistry models;
   private final EventSink sink;
@@ -131,7 +133,9 @@ public final class Scheduler implements Runnable {
    * alone. Thread-safe.
    */
   public void cancel(String jobId, String tenant, String reason) {
-    cancels.add(new CancelRequest(jobId, tenant, reason.isEmpty() ? "cancelled on request" : reason));
+    // the reason goes into the job's cancelled event: cut, so that no cancel can make an event too large to send
+    String given = reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...";
+    cancels.add(new CancelRequest(jobId, tenant, given.isEmpty() ? "cancelled on request" : given));
   }
 
   /**

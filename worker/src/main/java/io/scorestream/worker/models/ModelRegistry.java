@@ -1,5 +1,6 @@
 package io.scorestream.worker.models;
 
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.core.model.ModelFormatException;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
@@ -77,7 +78,10 @@ public final class ModelRegistry implements AutoCloseable {
       log.accept("rejected checkpoint " + fallbackName + ": " + e.getMessage());
       return false;
     }
-    String problem = trial(model);
+    String problem = RequestChecks.MODEL_NAME.matcher(model.info().name()).matches()
+        && RequestChecks.MODEL_VERSION.matcher(model.info().version()).matches() ? trial(model)
+        : "its name and version must match " + RequestChecks.MODEL_NAME.pattern() + " (they name topics, metrics and "
+            + "the models jobs ask for)";
     if (problem != null) {
       model.close();
       log.accept("rejected checkpoint " + model.info() + ": " + problem);

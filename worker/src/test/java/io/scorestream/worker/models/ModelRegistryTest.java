@@ -3,6 +3,7 @@ package io.scorestream.worker.models;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.model.ScoreModel;
@@ -29,6 +30,13 @@ class ModelRegistryTest {
 
   private static void score(ScoreModel model) {
     model.score(new float[2], new float[] {0.5f}, null, 1, new float[2]);
+  }
+
+  @Test
+  void aModelWhoseNameCouldNotNameItsTopicsIsRefused() {
+    assertFalse(models.load(version("a model/with spaces", "1"), "x"));
+    assertTrue(models.all().isEmpty());
+    assertTrue(log.stream().anyMatch(l -> l.contains("its name and version must match")), log.toString());
   }
 
   @Test
