@@ -22,13 +22,9 @@ import io.scorestream.proto.v1.Tensor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,10 +54,7 @@ class HostileRecordsTest {
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names).modelsDir(models)
         .intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(20)).build(), System.err::println);
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-    raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
-        ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES),
-        new StringSerializer(), new ByteArraySerializer());
+    raw = TestBroker.rawProducer(kafka);
   }
 
   @AfterAll

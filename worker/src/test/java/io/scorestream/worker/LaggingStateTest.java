@@ -31,10 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,8 +67,7 @@ class LaggingStateTest {
     Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(GMM, INFO));
     this.models = models;
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new StringSerializer(), new ByteArraySerializer());
+    producer = TestBroker.rawProducer(kafka);
   }
 
   /** The survivor: it is given the partitions after the dead worker's records are written. */
