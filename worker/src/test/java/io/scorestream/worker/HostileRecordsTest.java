@@ -133,6 +133,17 @@ class HostileRecordsTest {
   }
 
   @Test
+  void garbageUnderAnIdTakesNeitherTheIdNorItsFollowers() throws Exception {
+    send("squatted", new byte[] {(byte) 0xff, 7});
+    TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom, Duration.ofSeconds(30),
+        m -> m.containsKey("squatted"));   // its refusal is out before the request comes
+    GenerateRequest real = request("squatted", "t").build();
+    client.submit(real);
+    JobEvent end = end(real);
+    assertTrue(end.hasCompleted(), "the request under the id runs, and its follower waits for it: " + end);
+  }
+
+  @Test
   void anotherTenantReusingAnIdIsRefusedAndTheOwnersJobIsUntouched() throws Exception {
     GenerateRequest mine = request("shared-id", "alice").build();
     client.submit(mine);

@@ -144,8 +144,9 @@ public final class JobClient implements AutoCloseable {
 
   /**
    * Follows a job's events written from {@code since} on (by the writers' clocks; null: from the start of its
-   * partition, which holds a week of every job's events) until a final event, and returns that event. Events of
-   * another request under the same id (a refused reuse of the id) are skipped when {@code digest} is given.
+   * partition, which holds a week of every job's events) until a final event, and returns that event. Given the
+   * request's {@code digest}, events of another request under the same id (a refused reuse of the id, or bytes that
+   * were no request) are skipped.
    *
    * @throws IllegalStateException when no final event arrives within {@code timeout}
    */
@@ -175,8 +176,9 @@ public final class JobClient implements AutoCloseable {
           } catch (InvalidProtocolBufferException e) {
             continue;   // not an event: nothing of this job
           }
-          if (digest != null && !event.getRequestDigest().isEmpty() && !digest.equals(event.getRequestDigest())) {
-            continue;   // another request under this id
+          if (digest != null && !digest.equals(event.getRequestDigest())
+              && (event.getAttempt() == 0 || !event.getRequestDigest().isEmpty())) {
+            continue;   // another request under this id, or bytes that were none (refusals have attempt 0)
           }
           onEvent.accept(event);
           if (JobStates.isFinal(event)) {

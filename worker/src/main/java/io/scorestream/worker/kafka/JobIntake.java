@@ -2,7 +2,6 @@ package io.scorestream.worker.kafka;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 import io.scorestream.jobs.FailureCode;
 import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Problem;
@@ -16,7 +15,6 @@ import io.scorestream.proto.v1.Failed;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
-import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.worker.jobs.Job;
 import io.scorestream.worker.jobs.Refusals;
 import io.scorestream.worker.jobs.Scheduler;
@@ -139,18 +137,17 @@ final class JobIntake implements AutoCloseable {
 
   /**
    * A record that asks for no job this worker can name: to the dead-letter topic (a bounded excerpt: the record
-   * itself stays on its topic), and a failed event under its key when the key is a job id that no job holds yet.
+   * itself stays on its topic), and a failed event under its key when the key is a job id, for a client that follows
+   * it. That event has attempt 0 and no digest and changes no state, as a refusal of a taken id does: bytes under an
+   * id must not take the id from the request that may come under it, nor end that request's followers' wait.
    */
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {
     sink.deadLetter(DeadLetters.key(record.key()), DeadLetters.of(record, reason));
     String key = record.key();
-    if (key != null && RequestChecks.JOB_ID.matcher(key).matches() && view.get(key).isEmpty()) {
-      Timestamp time = Times.now();
+    if (key != null && RequestChecks.JOB_ID.matcher(key).matches()) {
       Failed failed = new Problem(FailureCode.UNPARSEABLE, "", reason).toFailed();
-      JobEvent event = JobEvent.newBuilder().setJobId(key).setAttempt(1).setSequence(0).setTime(time)
-          .setFailed(failed).build();
-      sink.publish(event, JobState.newBuilder().setJobId(key).setStatus(JobStatus.FAILED).setAttempt(1)
-          .setFailure(failed).setUpdatedAt(time).build());
+      sink.publish(JobEvent.newBuilder().setJobId(key).setAttempt(0).setSequence(0).setTime(Times.now())
+          .setFailed(failed).build(), null);
     }
   }
 
