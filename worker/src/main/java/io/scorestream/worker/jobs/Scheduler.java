@@ -28,7 +28,6 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -47,9 +46,6 @@ public final class Scheduler implements Runnable {
    */
   public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob, long maxResultBytes) {}
 
-  private static final int MAX_EARLY_CANCELS = 100_000;
-  /** The longest cancel reason a cancelled event repeats. */
-  static final int MAX_REASON_CHARS = 1000;
 
   private final ModelRegistry models;
   private final EventSink sink;
@@ -62,22 +58,12 @@ public final class Scheduler implements Runnable {
    * revoked and assigned back must not be dropped by the abandon that came before it.
    */
   private final BlockingQueue<Inbound> incoming = new LinkedBlockingQueue<>();
-  private final ConcurrentLinkedQueue<CancelRequest> cancels = new ConcurrentLinkedQueue<>();
+  private final Cancels cancels = new Cancels();
   private final PriorityQueue<RunningJob> waiting = new PriorityQueue<>(
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
   private final Map<String, RunningJob> held = new java.util.HashMap<>();
-  /**
-   * Cancels that came before their job, by job id and the tenant that asked, with the reason given: a stranger's
-   * cancel of an id is kept beside the owner's, never in its place.
-   */
-  private final Map<CancelKey, String> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<CancelKey, String> eldest) {
-      return size() > MAX_EARLY_CANCELS; // cancels of jobs that never come here must not pile up forever
-    }
-  };
   /** PC schedules shared by jobs with equal settings; up to 2 million steps (74 MB) are kept. */
   private final PcSchedules schedules = new PcSchedules(2_000_000);
   private final List<RunningJob> snapshot = new ArrayList<>();
@@ -123,9 +109,6 @@ public final class Scheduler implements Runnable {
     incoming.add(new Arrival(job));
   }
 
-  private record CancelRequest(String jobId, String tenant, String reason) {}
-
-  private record CancelKey(String jobId, String tenant) {}
 
   /**
    * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given):
@@ -133,9 +116,7 @@ public final class Scheduler implements Runnable {
    * alone. Thread-safe.
    */
   public void cancel(String jobId, String tenant, String reason) {
-    // the reason goes into the job's cancelled event: cut, so that no cancel can make an event too large to send
-    String given = reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...";
-    cancels.add(new CancelRequest(jobId, tenant, given.isEmpty() ? "cancelled on request" : given));
+    cancels.add(jobId, tenant, reason);
   }
 
   /**
@@ -274,7 +255,7 @@ public final class Scheduler implements Runnable {
     Optional<Problem> problem = checks.problem(job);
     RunningJob r = new RunningJob(job, arrivals++, problem.isPresent());
     r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(r.shown)));
-    String early = cancelledEarly.remove(new CancelKey(job.id(), job.request().getTenant()));
+    String early = cancels.takeEarly(job.id(), job.request().getTenant());
     if (early != null) {
       finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
           JobStatus.CANCELLED);
@@ -308,11 +289,10 @@ public final class Scheduler implements Runnable {
   }
 
   private void applyCancels() {
-    for (CancelRequest c; (c = cancels.poll()) != null; ) {
-      String id = c.jobId();
-      RunningJob r = held.get(id);
+    for (Cancels.Request c; (c = cancels.poll()) != null; ) {
+      RunningJob r = held.get(c.jobId());
       if (r == null) {
-        cancelledEarly.put(new CancelKey(id, c.tenant()), c.reason());
+        cancels.keepForLater(c);
         continue;
       }
       if (!r.job.request().getTenant().equals(c.tenant())) {
