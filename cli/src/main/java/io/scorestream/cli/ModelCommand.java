@@ -57,7 +57,8 @@ final class ModelCommand implements Runnable {
     @Option(names = "--beta-max", defaultValue = "20") double betaMax;
     @Option(names = "--name", paramLabel = "NAME", description = "model name (default: from the kind and SDE)")
     String name;
-    @Option(names = "--version", defaultValue = "1", paramLabel = "V") String version;
+    @Option(names = "--model-version", defaultValue = "1", paramLabel = "V",
+        description = "model version (default: ${DEFAULT-VALUE})") String version;
     @Option(names = "--out", required = true, paramLabel = "FILE.onnx") Path out;
 
     ModelInfo info(String kind, int dim) {

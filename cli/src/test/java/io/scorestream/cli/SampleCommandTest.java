@@ -113,6 +113,18 @@ class SampleCommandTest {
   }
 
   @Test
+  void everyCommandAnswersHelpEvenWithRequiredOptionsMissing() {
+    String[][] commands = {{}, {"dev"}, {"worker"}, {"submit"}, {"watch"}, {"cancel"}, {"sample"}, {"model"},
+        {"model", "gmm"}, {"model", "mlp"}, {"bench"}, {"bench", "fleet"}, {"bench", "sampler-overhead"}};
+    for (String[] command : commands) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      Run r = run(args);
+      assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+    }
+  }
+
+  @Test
   void limitsAreCheckedBeforeAnyWork() {
     Path model = gmm("ve");
     Run r = run("sample", "--model", model.toString(), "--threads", "-2");
