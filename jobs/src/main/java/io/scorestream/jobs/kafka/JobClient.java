@@ -45,7 +45,6 @@ public final class JobClient implements AutoCloseable {
     this.producer = kafka.producer(Map.of(
         ProducerConfig.ACKS_CONFIG, "all",                        // a submitted job is on every replica
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,           // a retried send is not a second job
-        ProducerConfig.LINGER_MS_CONFIG, 0,                       // a job goes out at once (sends in flight batch)
         ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record request fits the buffer
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES, // requests may carry conditioning
         ProducerConfig.MAX_BLOCK_MS_CONFIG, SEND_TIMEOUT_MS,      // a wrong address fails in 15 s, not 60

@@ -97,6 +97,31 @@ public final class Topics {
         throw new IllegalStateException("interrupted while creating topic " + name, e);
       }
     });
+    awaitLeaders(admin, created);
     return created;
+  }
+
+  /**
+   * Waits until every partition of these new topics has a leader (30 s at most): a topic exists before its
+   * partitions can take records, and the first sends to one that cannot yet are retried by producers, which is
+   * where an idempotent producer's batches were seen to fall out of sequence.
+   */
+  private static void awaitLeaders(Admin admin, Set<String> topics) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!topics.isEmpty()) {
+      try {
+        boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+            .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // not visible yet to the broker that answered: ask again
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the new topics " + topics + " have no leaders after 30 s");
+      }
+      Thread.sleep(50);
+    }
   }
 }
