@@ -41,7 +41,7 @@ final class CancelCommand implements Callable<Integer> {
     }
     var err = spec.commandLine().getErr();
     Duration wait = Duration.ofSeconds(waitSeconds);
-    try (JobClient client = new JobClient(clients(), kafka.topics())) {
+    try (JobClient client = new JobClient(kafka.clients(), kafka.topics())) {
       Optional<JobState> before = client.state(jobId, wait);
       if (before.isPresent() && !before.get().getTenant().equals(tenant)) {
         err.println("no job " + jobId + " of tenant " + tenant + "; nothing cancelled");
@@ -70,14 +70,6 @@ final class CancelCommand implements Callable<Integer> {
       err.println("job " + jobId + " ended before the cancel reached it (" + end.getEventCase().name()
           .toLowerCase() + "); nothing cancelled");
       return 1;
-    }
-  }
-
-  private io.scorestream.jobs.kafka.KafkaClients clients() {
-    try {
-      return kafka.clients();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 }

@@ -3,10 +3,16 @@ package io.scorestream.cli;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Where the Kafka cluster is, how to connect to it, and what its topics are called. */
 final class KafkaOptions {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka cluster")
   String bootstrapServers;
 
@@ -22,8 +28,12 @@ final class KafkaOptions {
     return TopicNames.withPrefix(topicPrefix);
   }
 
-  /** The cluster with the client settings of {@code --kafka-config}; throws IllegalArgumentException naming the file. */
+  /** The cluster with the client settings of {@code --kafka-config}; a file it cannot use is a bad argument. */
   KafkaClients clients() {
-    return KafkaClients.of(bootstrapServers, kafkaConfig);
+    try {
+      return KafkaClients.of(bootstrapServers, kafkaConfig);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage());
+    }
   }
 }

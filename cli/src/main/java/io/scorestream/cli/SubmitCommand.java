@@ -84,8 +84,9 @@ final class SubmitCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
-    checkShape(clients());
-    try (JobClient client = new JobClient(clients(), kafka.topics())) {
+    KafkaClients clients = kafka.clients();
+    checkShape(clients);
+    try (JobClient client = new JobClient(clients, kafka.topics())) {
       // the job's events come after this; a minute's slack covers workers whose clocks run behind this one's
       Instant followFrom = Instant.now().minus(Duration.ofMinutes(1));
       client.submit(request);
@@ -120,14 +121,6 @@ final class SubmitCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), (file == out ? "--out " : "--preview-out ") + file + ": "
             + SampleFiles.shapeProblem(file, shape) + " (model " + model + ")");
       }
-    }
-  }
-
-  private KafkaClients clients() {
-    try {
-      return kafka.clients();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

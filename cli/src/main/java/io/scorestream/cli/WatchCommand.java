@@ -49,12 +49,7 @@ final class WatchCommand implements Callable<Integer> {
         throw bad(SampleFiles.problem(file == out ? "--out" : "--preview-out", file));
       }
     }
-    KafkaClients clients;
-    try {
-      clients = kafka.clients();
-    } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
-    }
+    KafkaClients clients = kafka.clients();
     PrintWriter err = spec.commandLine().getErr();
     Duration wait = Duration.ofSeconds(timeout);
     try (JobClient client = new JobClient(clients, kafka.topics())) {

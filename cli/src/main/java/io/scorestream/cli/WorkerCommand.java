@@ -26,12 +26,7 @@ final class WorkerCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), options.problem());
     }
     PrintWriter err = spec.commandLine().getErr();
-    KafkaClients clients;
-    try {
-      clients = kafka.clients();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    KafkaClients clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     Worker worker = Services.startWorker(clients, kafka.topics(), options, err);
     return Services.runUntilStopped(err, worker, options.drainTimeout(30));

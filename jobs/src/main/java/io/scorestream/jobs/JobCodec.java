@@ -1,6 +1,7 @@
 package io.scorestream.jobs;
 
 import io.scorestream.core.sample.CorrectorKind;
+import io.scorestream.core.sample.InvalidSettingException;
 import io.scorestream.core.sample.OdeMethod;
 import io.scorestream.core.sample.PredictorKind;
 import io.scorestream.core.sample.SamplerKind;
@@ -96,8 +97,8 @@ public final class JobCodec {
     }
     try {
       return b.build();
-    } catch (io.scorestream.core.sample.InvalidSettingException e) {
-      throw Problem.invalid(field(e.setting()), field(e.setting()) + ": " + e.getMessage()).exception();
+    } catch (InvalidSettingException e) {
+      throw problem(e).exception();
     }
   }
 
@@ -113,8 +114,14 @@ public final class JobCodec {
     return Tensors.doubles(latent);
   }
 
+  /** A setting core refused, as the problem of the request field that holds it. */
+  public static Problem problem(InvalidSettingException e) {
+    String field = field(e.setting());
+    return Problem.invalid(field, field + ": " + e.getMessage());
+  }
+
   /**
-   * The request field that holds a core setting ({@link io.scorestream.core.sample.InvalidSettingException#setting}),
+   * The request field that holds a core setting ({@link InvalidSettingException#setting}),
    * as its protobuf JSON path.
    */
   public static String field(String coreSetting) {

@@ -127,8 +127,7 @@ public final class RequestChecks {
     try {
       Samplers.check(decoded.spec(), model, n, decoded.labels());
     } catch (InvalidSettingException e) {
-      String field = JobCodec.field(e.setting());
-      throw Problem.invalid(field, field + ": " + e.getMessage()).exception();
+      throw JobCodec.problem(e).exception();
     }
     if (r.getSampler().hasLatent()) {
       long[] want = new long[model.dataShape().length + 1];

@@ -71,7 +71,7 @@ public final class Worker implements AutoCloseable {
     sink = new KafkaEventSink(settings.kafka(), settings.topics(), settings.workerId(),
         settings.deliveryTimeout(), this::onUndeliverable, log);
     Scheduler.Limits limits = new Scheduler.Limits(settings.workerId(), settings.maxActiveSamples(),
-        settings.maxSamplesPerJob(), RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()).maxResultBytes());
+        RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()));
     registry.config().commonTags("worker", settings.workerId());
     WorkerMetrics metrics = new WorkerMetrics(registry, models);
     view = new JobStateView(settings.kafka(), settings.topics());

@@ -20,22 +20,26 @@ public final class WholeTopic {
    * sampling needs).
    */
   public static KafkaConsumer<String, byte[]> reader(KafkaClients kafka, String topic) {
-    KafkaConsumer<String, byte[]> consumer = kafka.consumer(Map.of(
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500));          // answered early when a record lands
+    KafkaConsumer<String, byte[]> consumer = consumer(kafka, 500);
     List<TopicPartition> partitions = partitions(consumer, topic);
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     return consumer;
   }
 
-  /** A consumer outside any group with these readers' settings, for a caller that assigns and seeks itself. */
+  /**
+   * A consumer outside any group, for a caller that assigns and seeks itself to look something up now: its fetches
+   * wait at most 50 ms, so a lookup's first empty answer comes quickly.
+   */
   public static KafkaConsumer<String, byte[]> unassigned(KafkaClients kafka) {
+    return consumer(kafka, 50);
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(KafkaClients kafka, int fetchWaitMs) {
     return kafka.consumer(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,                           // no group, nothing to commit
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES, // records up to a whole model
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));           // a cancel or a new state is seen within 50 ms
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWaitMs));  // how long the broker may hold an empty fetch
   }
 
   /**

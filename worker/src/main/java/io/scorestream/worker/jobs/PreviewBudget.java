@@ -16,11 +16,11 @@ final class PreviewBudget {
   static final double BURST_PREVIEWS = RequestChecks.MAX_PREVIEWS_PER_SECOND;
   /** Previews a job may send a second, steadily: the most a request may ask for. */
   static final double PREVIEWS_PER_SECOND = RequestChecks.MAX_PREVIEWS_PER_SECOND;
-  /** What a job may send at once: a thousand small previews, or four of 1 MiB. */
+  /** Preview bytes a job may send at once: four previews of 1 MiB. */
   static final long BURST_BYTES = 4L << 20;
-  /** The steady rate: 256 small previews a second, or one of 1 MiB. */
+  /** The steady byte rate: one preview of 1 MiB a second. */
   static final long BYTES_PER_SECOND = 1L << 20;
-  /** The least a preview costs: its event and its state are two records, whatever the tensor. */
+  /** The least a preview costs in bytes: it is a record (and may bring its job's state), whatever the tensor. */
   static final long MIN_COST_BYTES = 4096;
   /** The most preview bytes over a job's life. */
   static final long MAX_BYTES_PER_JOB = 32L << 20;

@@ -41,10 +41,9 @@ public final class Scheduler implements Runnable {
   /**
    * Limits and identity of the worker that runs this scheduler.
    *
-   * @param maxResultBytes the largest result tensor a completed event can carry (the topics' record size limit,
-   *                       less room for the rest of the event)
+   * @param requests what a job may ask for: samples per job, size of its result
    */
-  public record Limits(String workerId, int maxActiveSamples, int maxSamplesPerJob, long maxResultBytes) {}
+  public record Limits(String workerId, int maxActiveSamples, RequestChecks.Limits requests) {}
 
 
   private final ModelRegistry models;
@@ -93,8 +92,7 @@ public final class Scheduler implements Runnable {
     this.sink = sink;
     this.limits = limits;
     this.metrics = metrics;
-    this.checks = new JobChecks(models, new RequestChecks(new RequestChecks.Limits(limits.maxSamplesPerJob(),
-        limits.maxResultBytes())));
+    this.checks = new JobChecks(models, new RequestChecks(limits.requests()));
     this.calls = new SharedCalls(metrics);
   }
 
@@ -332,8 +330,7 @@ public final class Scheduler implements Runnable {
       fail(r, e.problem());
       return;
     } catch (InvalidSettingException e) {   // a newer version than the one checked at arrival may differ
-      String field = JobCodec.field(e.setting());
-      fail(r, Problem.invalid(field, field + ": " + e.getMessage()));
+      fail(r, JobCodec.problem(e));
       return;
     } catch (RuntimeException e) {
       fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while starting the job: " + e));

@@ -1,5 +1,6 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.jobs.RequestChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class ModelFailureTest {
       if (event != null) {
         events.add(event);
       }
-    }, new Scheduler.Limits("w", 1000, 100, 1 << 20), JobMetrics.NONE);
+    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE);
     scheduler.submit(job("three", "pairs", 3));
     scheduler.submit(job("fine", "gmm", 3));
     for (int round = 0; round < 100; round++) {

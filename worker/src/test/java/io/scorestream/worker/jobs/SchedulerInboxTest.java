@@ -1,5 +1,6 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.jobs.RequestChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,7 @@ class SchedulerInboxTest {
       if (event != null) {
         events.add(event);
       }
-    }, new Scheduler.Limits("w", 1000, 100, 1 << 20), JobMetrics.NONE);
+    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE);
   }
 
   @AfterEach
