@@ -7,6 +7,7 @@ import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
@@ -154,7 +155,7 @@ final class TransportBench {
   }
 
   private static Instant time(JobEvent e) {
-    return Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos());
+    return Times.instant(e.getTime());
   }
 
   private static double seconds(Instant from, Instant to) {

@@ -1,6 +1,7 @@
 package io.scorestream.cli;
 
 import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.proto.v1.JobState;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -68,8 +70,7 @@ final class WatchCommand implements Callable<Integer> {
       }
       err.flush();
       // from a little before the state was written (or before this command asked), by the workers' clocks
-      Instant from = state.map(s -> Instant.ofEpochSecond(s.getUpdatedAt().getSeconds(), s.getUpdatedAt().getNanos()))
-          .orElse(asked).minusSeconds(5);
+      Instant from = state.map(s -> Times.instant(s.getUpdatedAt())).orElse(asked).minusSeconds(5);
       watch.follow(client, jobId, state.map(JobState::getRequestDigest).orElse(null), from, wait);
     }
     return 0;
@@ -78,7 +79,7 @@ final class WatchCommand implements Callable<Integer> {
   /** Reports a job that had ended before this command asked; writes its result. */
   private int ended(JobState state, JobWatch watch, PrintWriter err) throws Exception {
     JobStatus status = state.getStatus();
-    String when = Instant.ofEpochSecond(state.getUpdatedAt().getSeconds()).toString();
+    String when = Times.instant(state.getUpdatedAt()).truncatedTo(ChronoUnit.SECONDS).toString();
     if (status == JobStatus.SUCCEEDED) {
       err.println("job " + jobId + " completed at " + when + " on " + state.getWorkerId());
       err.flush();

@@ -1,5 +1,6 @@
 package io.scorestream.jobs.kafka;
 
+import io.scorestream.jobs.Times;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import java.time.Duration;
@@ -71,17 +72,17 @@ public final class FleetView implements Runnable, AutoCloseable {
 
   /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
   public void beated(WorkerHeartbeat beat) {
-    beats.merge(beat.getWorkerId(), beat, (held, arriving) -> seconds(arriving) >= seconds(held) ? arriving : held);
+    beats.merge(beat.getWorkerId(), beat, (held, arriving) -> time(arriving).isBefore(time(held)) ? held : arriving);
   }
 
-  private static double seconds(WorkerHeartbeat beat) {
-    return beat.getTime().getSeconds() + beat.getTime().getNanos() / 1e9;
+  private static Instant time(WorkerHeartbeat beat) {
+    return Times.instant(beat.getTime());
   }
 
   /** The latest beats of the workers that beat within {@code liveness} of {@code now}. */
   public List<WorkerHeartbeat> live(Instant now, Duration liveness) {
-    double since = now.minus(liveness).getEpochSecond() + now.minus(liveness).getNano() / 1e9;
-    return beats.values().stream().filter(b -> seconds(b) >= since).toList();
+    Instant since = now.minus(liveness);
+    return beats.values().stream().filter(b -> !time(b).isBefore(since)).toList();
   }
 
   /** True when a worker that beat within {@code liveness} serves some version of {@code model}. */

@@ -115,7 +115,7 @@ final class JobIntake implements AutoCloseable {
     if (JobStates.isFinal(state.getStatus())) {
       return state;
     }
-    Instant since = Instant.ofEpochSecond(state.getUpdatedAt().getSeconds(), state.getUpdatedAt().getNanos());
+    Instant since = Times.instant(state.getUpdatedAt());
     Optional<JobEvent> newest;
     try {
       newest = history.latestSince(state.getJobId(), since, Duration.ofSeconds(30));
