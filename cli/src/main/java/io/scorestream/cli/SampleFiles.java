@@ -1,6 +1,8 @@
 package io.scorestream.cli;
 
 import io.scorestream.core.model.ModelInfo;
+import io.scorestream.jobs.formats.Npy;
+import io.scorestream.jobs.formats.PngGrid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

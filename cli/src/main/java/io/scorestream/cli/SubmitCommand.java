@@ -111,7 +111,7 @@ final class SubmitCommand implements Callable<Integer> {
       return;
     }
     var known = FleetView.snapshot(clients, kafka.topics(), Duration.ofSeconds(15))
-        .model(model, Instant.now(), Duration.ofMinutes(1));
+        .model(model, Instant.now(), FleetView.LIVENESS);
     if (known.isEmpty()) {
       return;
     }

@@ -33,6 +33,15 @@ public final class JobStates {
         .setRequestDigest(digest);
   }
 
+  /**
+   * The state a gateway writes as it enqueues a job: queued, attempt 0 and no event yet (last sequence -1), so that
+   * every gateway knows the job at once and the worker that takes it runs attempt 1 from sequence 0.
+   */
+  public static JobState queued(GenerateRequest request, com.google.protobuf.ByteString digest) {
+    return initial(request, digest, 0).setStatus(JobStatus.QUEUED).setLastSequence(-1)
+        .setUpdatedAt(request.hasSubmittedAt() ? request.getSubmittedAt() : Times.now()).build();
+  }
+
   /** The longest name a refused request's events repeat. */
   private static final int MAX_SHOWN_CHARS = 128;
 
@@ -69,6 +78,19 @@ public final class JobStates {
       s.setConditioning(r.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT));
     }
     return s.build();
+  }
+
+  /** Of two states of a job, the later: higher attempt, then higher sequence, then the final one. */
+  public static JobState newer(JobState held, JobState arriving) {
+    int byAttempt = Integer.compare(arriving.getAttempt(), held.getAttempt());
+    if (byAttempt != 0) {
+      return byAttempt > 0 ? arriving : held;
+    }
+    int bySequence = Long.compare(arriving.getLastSequence(), held.getLastSequence());
+    if (bySequence != 0) {
+      return bySequence > 0 ? arriving : held;
+    }
+    return JobStates.isFinal(arriving.getStatus()) ? arriving : held;
   }
 
   /** The status an event puts its job in, or null for an event that does not change it (progress). */

@@ -19,6 +19,11 @@ import org.apache.kafka.common.TopicPartition;
  * window given to the queries. Routing asks it which models some worker serves; clients ask it what a model is.
  */
 public final class FleetView implements Runnable, AutoCloseable {
+  /**
+   * How recent a heartbeat must be for its worker to count as serving its models: long enough to cover a worker
+   * that restarts (its jobs wait in the pool meanwhile), short enough that a model gone from the fleet is refused.
+   */
+  public static final Duration LIVENESS = Duration.ofSeconds(60);
   private final TopicReader<WorkerHeartbeat> reader;
   private final Map<String, WorkerHeartbeat> beats = new ConcurrentHashMap<>();
 
@@ -105,8 +110,14 @@ public final class FleetView implements Runnable, AutoCloseable {
             FleetView::compareVersions));
   }
 
+  /** What a live worker says of one version of a model, if any serves it. */
+  public java.util.Optional<ModelVersion> version(String name, String version, Instant now, Duration liveness) {
+    return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
+        .filter(m -> m.getName().equals(name) && m.getVersion().equals(version)).findFirst();
+  }
+
   /** Versions compared as numbers when both are, else as text. */
-  static int compareVersions(String a, String b) {
+  public static int compareVersions(String a, String b) {
     if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
       return Long.compare(Long.parseLong(a), Long.parseLong(b));
     }

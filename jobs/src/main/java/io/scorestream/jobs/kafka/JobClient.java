@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
@@ -74,6 +76,29 @@ public final class JobClient implements AutoCloseable {
   }
 
   /**
+   * Enqueues a job as a gateway does, without blocking: first its queued state (so every reader of states knows the
+   * job at once, whichever gateway it asks), then its request. The future completes, with where the state was
+   * written, once the broker has both; it fails with an {@link IllegalStateException} that says why otherwise.
+   */
+  public CompletableFuture<RecordMetadata> enqueue(GenerateRequest request, JobState queued) {
+    CompletableFuture<RecordMetadata> state = new CompletableFuture<>();
+    CompletableFuture<RecordMetadata> job = new CompletableFuture<>();
+    producer.send(new ProducerRecord<>(names.jobState(), request.getJobId(), queued.toByteArray()),
+        (metadata, e) -> complete(state, metadata, e, names.jobState()));
+    producer.send(new ProducerRecord<>(names.jobs(), request.getJobId(), request.toByteArray()),
+        (metadata, e) -> complete(job, metadata, e, names.jobs()));
+    return state.thenCombine(job, (s, j) -> s);
+  }
+
+  private void complete(CompletableFuture<RecordMetadata> f, RecordMetadata metadata, Exception e, String topic) {
+    if (e == null) {
+      f.complete(metadata);
+    } else {
+      f.completeExceptionally(new IllegalStateException(why(e, topic), e));
+    }
+  }
+
+  /**
    * Asks every worker to cancel a job of this tenant, giving the reason its readers will see; only the tenant that
    * submitted the job can cancel it. Returns once the broker has the request; whether it took effect shows in the
    * job's events.
@@ -88,16 +113,18 @@ public final class JobClient implements AutoCloseable {
     try {
       sent.get();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      String why = cause instanceof org.apache.kafka.common.errors.TimeoutException
-          ? "no broker answered at " + kafka.bootstrapServers() + " (is Kafka running there, and is that its"
-              + " advertised address?)"
-          : "Kafka at " + kafka.bootstrapServers() + " refused the record for " + topic + ": " + cause.getMessage();
-      throw new IllegalStateException(why, cause);
+      throw new IllegalStateException(why(e.getCause(), topic), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending to " + topic, e);
     }
+  }
+
+  private String why(Throwable cause, String topic) {
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException
+        ? "no broker answered at " + kafka.bootstrapServers() + " (is Kafka running there, and is that its"
+            + " advertised address?)"
+        : "Kafka at " + kafka.bootstrapServers() + " refused the record for " + topic + ": " + cause.getMessage();
   }
 
   /**

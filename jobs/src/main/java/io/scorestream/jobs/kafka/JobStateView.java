@@ -51,7 +51,7 @@ public final class JobStateView implements Runnable, AutoCloseable {
    * worker (which then sees its own final states at once, not when the topic reader gets to them).
    */
   public void written(JobState state) {
-    states.merge(state.getJobId(), slim(state), JobStateView::newer);
+    states.merge(state.getJobId(), slim(state), JobStates::newer);
   }
 
   /**
@@ -63,19 +63,6 @@ public final class JobStateView implements Runnable, AutoCloseable {
       return state;
     }
     return state.toBuilder().clearSummary().clearResult().clearProgress().clearFailure().build();
-  }
-
-  /** Of two states of a job, the later: higher attempt, then higher sequence, then the final one. */
-  static JobState newer(JobState held, JobState arriving) {
-    int byAttempt = Integer.compare(arriving.getAttempt(), held.getAttempt());
-    if (byAttempt != 0) {
-      return byAttempt > 0 ? arriving : held;
-    }
-    int bySequence = Long.compare(arriving.getLastSequence(), held.getLastSequence());
-    if (bySequence != 0) {
-      return bySequence > 0 ? arriving : held;
-    }
-    return JobStates.isFinal(arriving.getStatus()) ? arriving : held;
   }
 
   /** The partitions this view reads. */

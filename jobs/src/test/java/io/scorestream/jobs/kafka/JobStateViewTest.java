@@ -24,8 +24,8 @@ class JobStateViewTest {
 
   /** {@code later} is kept whichever of the two the view held first. */
   private static void assertKeeps(JobState later, JobState earlier) {
-    assertSame(later, JobStateView.newer(later, earlier));
-    assertSame(later, JobStateView.newer(earlier, later));
+    assertSame(later, io.scorestream.jobs.JobStates.newer(later, earlier));
+    assertSame(later, io.scorestream.jobs.JobStates.newer(earlier, later));
   }
 
   @Test

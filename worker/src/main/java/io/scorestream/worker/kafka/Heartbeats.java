@@ -71,7 +71,8 @@ public final class Heartbeats implements Runnable, AutoCloseable {
     models.all().stream().filter(m -> advertised.test(m.name())).forEach(m -> {
       var info = m.model().info();
       ModelVersion.Builder v = ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())
-          .setSde(info.sde().kind().key()).setNumClasses(info.numClasses());
+          .setSde(info.sde().kind().key()).setNumClasses(info.numClasses())
+          .putAllMetadata(io.scorestream.core.model.ModelMetadata.describe(info));
       for (int d : info.dataShape()) {
         v.addDataShape(d);
       }

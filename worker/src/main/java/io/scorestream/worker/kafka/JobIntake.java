@@ -112,8 +112,8 @@ final class JobIntake implements AutoCloseable {
    * job is not run again.
    */
   private JobState withNewerEvents(JobState state, GenerateRequest request) {
-    if (JobStates.isFinal(state.getStatus())) {
-      return state;
+    if (JobStates.isFinal(state.getStatus()) || state.getAttempt() == 0) {
+      return state;   // final, or queued by a gateway (attempt 0): no worker has written events after it
     }
     Instant since = Times.instant(state.getUpdatedAt());
     Optional<JobEvent> newest;

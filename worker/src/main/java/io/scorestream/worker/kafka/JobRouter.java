@@ -25,11 +25,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * exists, so that no job is routed to a pool that is not there). Thread-safe.
  */
 public final class JobRouter implements AutoCloseable {
-  /**
-   * How recent a heartbeat must be for its worker to count as serving its models: long enough to cover a worker
-   * that restarts (its jobs wait in the pool meanwhile), short enough that a model gone from the fleet is refused.
-   */
-  public static final Duration LIVENESS = Duration.ofSeconds(60);
+  /** How recent a heartbeat must be for its worker to count as serving its models ({@link FleetView#LIVENESS}). */
+  public static final Duration LIVENESS = FleetView.LIVENESS;
 
   /** Where a job goes. */
   enum Route { HERE, POOL }

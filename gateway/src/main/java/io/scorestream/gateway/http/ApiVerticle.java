@@ -1,0 +1,135 @@
+package io.scorestream.gateway.http;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.scorestream.gateway.Readiness;
+import io.scorestream.gateway.auth.Tenant;
+import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.gateway.events.EventHub;
+import io.scorestream.gateway.view.JobIndex;
+import io.scorestream.gateway.view.ResultReader;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.JobClient;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.BiConsumer;
+
+/**
+ * The gateway's HTTP server: the {@code /v1} API behind API keys, and the operational endpoints beside it. Routes
+ * point at small handlers; everything that blocks (Kafka sends, reads back) runs off the event loop.
+ */
+public final class ApiVerticle extends VerticleBase {
+  /** The largest body taken: a request at the shared limit, with its tensors in base64. */
+  public static final long MAX_BODY_BYTES = RequestChecks.MAX_REQUEST_BYTES * 4L / 3 + (1 << 20);
+  private static final String TENANT = "tenant";
+
+  /** What the API serves from, built by the gateway's main. */
+  public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
+      JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics) {}
+
+  private final Dependencies deps;
+  private final String host;
+  private final int port;
+  private final EventStream.Timing timing;
+  private HttpServer server;
+
+  public ApiVerticle(Dependencies deps, String host, int port, java.time.Duration heartbeat,
+      java.time.Duration stall) {
+    this.deps = deps;
+    this.host = host;
+    this.port = port;
+    this.timing = new EventStream.Timing(heartbeat, stall);
+  }
+
+  @Override
+  public Future<?> start() {
+    JobViews views = new JobViews(deps.index(), deps.fleet());
+    JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views);
+    Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views);
+    StreamRoutes streams = new StreamRoutes(jobs, deps.index(), deps.hub(), timing);
+    FleetRoutes fleet = new FleetRoutes(deps.fleet());
+    OpsRoutes ops = new OpsRoutes(deps.readiness(), deps.metrics());
+
+    Router router = Router.router(vertx);
+    router.route().handler(this::measure);
+    router.get("/healthz").handler(ops::health);
+    router.get("/readyz").handler(ops::ready);
+    router.get("/metrics").handler(ops::metrics);
+    router.route("/v1/*").handler(this::authenticate);
+    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(as(submissions::submit));
+    router.get("/v1/jobs").handler(as(jobs::list));
+    router.get("/v1/jobs/:id").handler(as(jobs::get));
+    router.delete("/v1/jobs/:id").handler(as(jobs::cancel));
+    router.get("/v1/jobs/:id/result").handler(as(jobs::result));
+    router.get("/v1/jobs/:id/events").handler(as(streams::events));
+    router.get("/v1/models").handler(fleet::models);
+    router.get("/v1/workers").handler(fleet::workers);
+    router.route("/v1/*").handler(ctx -> ApiError.send(ctx, 404, "no_route", "no route "
+        + ctx.request().method() + " " + ApiError.clip(ctx.request().path()) + "; see /openapi.json"));
+    router.route().failureHandler(this::failed);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setCompressionSupported(true)               // JSON listings and results shrink several times
+        .setIdleTimeout(0));                         // event streams stay open; heartbeats keep proxies happy
+    return server.requestHandler(router).listen(port, host);
+  }
+
+  /** The port the server listens on (the one given, or the one picked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Handler<RoutingContext> as(BiConsumer<RoutingContext, Tenant> handler) {
+    return ctx -> handler.accept(ctx, ctx.get(TENANT));
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    var tenant = deps.tenants().authenticate(ctx.request().getHeader("Authorization"));
+    if (tenant.isEmpty()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"scorestream\"");
+      ApiError.send(ctx, 401, "unauthorized", ctx.request().getHeader("Authorization") == null
+          ? "send an API key as Authorization: Bearer <key>"
+          : "this API key is not known here");
+      return;
+    }
+    ctx.put(TENANT, tenant.get());
+    ctx.next();
+  }
+
+  private void measure(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(v -> {
+      String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
+          : ctx.currentRoute().getPath();
+      Timer.builder("gateway_http_requests").tag("method", ctx.request().method().name()).tag("route", route)
+          .tag("status", Integer.toString(ctx.response().getStatusCode())).register(deps.metrics())
+          .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
+    ctx.next();
+  }
+
+  private void failed(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status == 413) {
+      ApiError.send(ctx, 413, "too_large", "the body is over " + MAX_BODY_BYTES / (1 << 20) + " MiB");
+    } else if (status >= 400 && status < 500) {
+      ApiError.send(ctx, status, "bad_request", "the request could not be read");
+    } else {
+      ApiError.send(ctx, 500, "internal", "the gateway failed on this request: "
+          + (ctx.failure() == null ? "unknown" : ctx.failure().toString()));
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,57 @@
+package io.scorestream.gateway.http;
+
+import io.scorestream.gateway.events.StreamEvent;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.formats.PngGrid;
+import io.scorestream.proto.v1.JobEvent;
+import io.scorestream.proto.v1.Tensor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+
+/**
+ * A job event as clients receive it: the protobuf JSON mapping of {@link JobEvent}, with two changes that keep
+ * streams compact. An image preview ({@code [M, 1|3, H, W]}) travels as an 8-bit PNG data URL in
+ * {@code progress.previewPng}; any other preview stays a float32 tensor (base64 little-endian bytes, the mapping of
+ * {@code Tensor}). A completed event names its result's URL instead of carrying the samples, which can be megabytes.
+ */
+public final class EventJson implements StreamEvent.Encoder {
+  @Override
+  public String encode(JobEvent event) {
+    JobEvent.Builder slim = event.toBuilder();
+    Tensor preview = null;
+    if (event.hasProgress() && event.getProgress().hasPreview()) {
+      preview = event.getProgress().getPreview();
+      if (isImage(preview)) {
+        slim.getProgressBuilder().clearPreview();
+      } else {
+        preview = null;
+      }
+    }
+    if (event.hasCompleted()) {
+      slim.getCompletedBuilder().clearSamples();
+    }
+    JsonObject json = new JsonObject(ProtoJson.print(slim.build()));
+    if (preview != null) {
+      json.getJsonObject("progress").put("previewPng", "data:image/png;base64,"
+          + Base64.getEncoder().encodeToString(png(preview)))
+          .put("previewShape", new JsonArray(preview.getShapeList()));
+    }
+    if (event.hasCompleted()) {
+      JsonObject completed = json.getJsonObject("completed");
+      completed.put("resultShape", new JsonArray(event.getCompleted().getSamples().getShapeList()));
+      completed.put("result", "/v1/jobs/" + event.getJobId() + "/result");
+    }
+    return json.encode();
+  }
+
+  /** Image samples: {@code [M, C, H, W]} with C 1 or 3. */
+  static boolean isImage(Tensor t) {
+    return t.getShapeCount() == 4 && (t.getShape(1) == 1 || t.getShape(1) == 3);
+  }
+
+  static byte[] png(Tensor t) {
+    int[] sample = {(int) t.getShape(1), (int) t.getShape(2), (int) t.getShape(3)};
+    return PngGrid.encode(Tensors.floats(t), (int) t.getShape(0), sample);
+  }
+}

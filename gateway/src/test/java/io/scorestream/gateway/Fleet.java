@@ -1,0 +1,75 @@
+package io.scorestream.gateway;
+
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.worker.Worker;
+import io.scorestream.worker.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two tenants. */
+final class Fleet implements AutoCloseable {
+  static final String MODEL = "mix2d";
+  static final String KEY_A = "ss_test-key-of-tenant-a";
+  static final String KEY_B = "ss_test-key-of-tenant-b";
+  static final String KEY_SLOW = "ss_test-key-of-a-tenant-with-a-low-rate";
+  final TopicNames names = TopicNames.defaults();
+  final EmbeddedKafka kafka;
+  final KafkaClients clients;
+  final Worker worker;
+  final byte[] onnx;
+
+  Fleet(Path dir) throws Exception {
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
+    clients = KafkaClients.of(kafka.bootstrapServers());
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.ensure(admin, Topics.all(names, (short) 1));
+    }
+    onnx = GaussianMixtureOnnx.build(mixture(), info());
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.write(models.resolve(MODEL + ".onnx"), onnx);
+    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker").topics(names)
+        .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+  }
+
+  /** Two well separated modes in the plane, weights 0.3 and 0.7. */
+  static GaussianMixture mixture() {
+    return new GaussianMixture(new double[] {0.3, 0.7}, new double[][] {{-2, 0}, {2, 1}}, new double[] {0.25, 0.5});
+  }
+
+  static ModelInfo info() {
+    return new ModelInfo(MODEL, "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2}, DataScaling.IDENTITY, 0,
+        TimeInput.TIME, "mixture", -1);
+  }
+
+  static Tenants tenants() {
+    return Tenants.parse("{\"tenants\": ["
+        + "{\"name\": \"a\", \"keyHashes\": [\"" + Tenants.hash(KEY_A) + "\"]},"
+        + "{\"name\": \"b\", \"keyHashes\": [\"" + Tenants.hash(KEY_B) + "\"]},"
+        + "{\"name\": \"slow\", \"keyHashes\": [\"" + Tenants.hash(KEY_SLOW) + "\"], \"ratePerSecond\": 0.01,"
+        + " \"burst\": 2, \"maxActiveJobs\": 5}]}", "test tenants");
+  }
+
+  Gateway gateway() throws Exception {
+    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", 0));
+  }
+
+  @Override
+  public void close() throws Exception {
+    worker.close();
+    kafka.close();
+  }
+
+}

@@ -1,0 +1,242 @@
+package io.scorestream.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.proto.v1.SamplerSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP API against a real broker, a real worker and a real model: what a user submits, streams and downloads,
+ * and every refusal with its status and a body that names what is wrong.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GatewayApiTest {
+  private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(90);
+  private Fleet fleet;
+  private Gateway gateway;
+  private Http http;
+
+  @BeforeAll
+  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    fleet = new Fleet(dir);
+    gateway = fleet.gateway();
+    http = new Http(vertx, gateway.port());
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models").isEmpty()
+        || http.get("/readyz", null).status() != 200) {
+      assertTrue(System.nanoTime() < deadline, "the gateway saw the worker's heartbeat and became ready");
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  private static String job(int samples, int steps, long seed, int previewEvery) {
+    return new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", samples).put("seed", seed)
+        .put("sampler", new JsonObject().put("steps", steps))
+        .put("preview", new JsonObject().put("everySteps", previewEvery)).encode();
+  }
+
+  private String submit(String key, String body, String... headers) throws Exception {
+    Http.Answer a = http.post("/v1/jobs", key, body, headers);
+    assertEquals(202, a.status(), () -> a.body().toString());
+    return a.json().getString("jobId");
+  }
+
+  private static float[] floats(byte[] littleEndian) {
+    float[] out = new float[littleEndian.length / 4];
+    ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
+  }
+
+  @Test
+  void aSubmittedJobStreamsItsProgressThenOneFinalEventAndItsResultEqualsCoreRunningTheSameRequest()
+      throws Exception {
+    Http.Answer posted = http.post("/v1/jobs", Fleet.KEY_A, job(64, 200, 7, 20));
+    assertEquals(202, posted.status(), posted.body().toString());
+    String id = posted.json().getString("jobId");
+    assertEquals("/v1/jobs/" + id, posted.headers().get("Location"));
+    assertEquals("a", posted.json().getString("tenant"), "the gateway stamps the key's tenant");
+    assertEquals("QUEUED", posted.json().getString("status"));
+
+    Http.Stream stream = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT);
+    assertEquals(200, stream.status());
+    List<Http.Event> events = stream.events();
+    List<String> finals = events.stream().map(Http.Event::type)
+        .filter(t -> t.equals("completed") || t.equals("failed") || t.equals("cancelled")).toList();
+    assertEquals(List.of("completed"), finals, "exactly one final event");
+    assertEquals("completed", events.get(events.size() - 1).type(), "the final event ends the stream");
+    assertTrue(events.stream().anyMatch(e -> e.type().equals("accepted")));
+    List<Http.Event> previews = events.stream().filter(e -> e.type().equals("progress")
+        && e.json().getJsonObject("progress").containsKey("preview")).toList();
+    assertFalse(previews.isEmpty(), "progress events carry previews");
+    JsonObject preview = previews.get(0).json().getJsonObject("progress").getJsonObject("preview");
+    assertEquals("FLOAT32", preview.getString("dtype"), "2-D previews travel as float32 arrays");
+    assertEquals(64 * 2 * 4, Base64.getDecoder().decode(preview.getString("data")).length);
+    long previous = -1;
+    for (Http.Event e : events) {
+      long offset = Long.parseLong(e.id().replace(".end", ""));
+      assertTrue(offset > previous, "event ids rise");
+      previous = offset;
+    }
+
+    Http.Answer result = http.get("/v1/jobs/" + id + "/result?format=npy", Fleet.KEY_A);
+    assertEquals(200, result.status(), result.body().toString());
+    byte[] npy = result.body().getBytes();
+    int header = 10 + (npy[8] & 0xff) + ((npy[9] & 0xff) << 8);
+    float[] viaGateway = floats(java.util.Arrays.copyOfRange(npy, header, npy.length));
+    float[] direct;
+    try (ScoreModel model = new OrtRuntime(1, false, line -> { }).load(fleet.onnx, Fleet.MODEL)) {
+      SamplingProcess p = Samplers.start(JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(200).build()),
+          model.info(), 64, 7, null);
+      new BatchEvaluator(model, 1024).runToCompletion(List.of(p), () -> { });
+      direct = p.result();
+    }
+    assertEquals(direct.length, viaGateway.length);
+    for (int i = 0; i < direct.length; i++) {
+      // the same seed gives the same noise; only float32 rounding by batch position may differ (worker tests)
+      assertEquals(direct[i], viaGateway[i], 1e-3, "sample value " + i);
+    }
+    JsonObject json = http.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).json();
+    assertEquals(new JsonArray().add(64).add(2), json.getJsonArray("shape"));
+    assertEquals(direct[3], json.getJsonArray("samples").getJsonArray(1).getFloat(1), 1e-3);
+    assertEquals("SUCCEEDED", http.get("/v1/jobs/" + id, Fleet.KEY_A).json().getString("status"));
+  }
+
+  @Test
+  void aStreamResumedFromAnyEventIdGetsEveryLaterEventOnceAndAfterTheFinalOneNothing() throws Exception {
+    String id = submit(Fleet.KEY_A, job(8, 100, 11, 10));
+    List<Http.Event> all = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT).events();
+    assertTrue(all.size() > 5, "enough events to resume in the middle: " + all.size());
+    for (int k : new int[] {0, all.size() / 2, all.size() - 2}) {
+      List<Http.Event> rest = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, all.get(k).id(),
+          STREAM_TIMEOUT).events();
+      assertEquals(all.subList(k + 1, all.size()).stream().map(Http.Event::id).toList(),
+          rest.stream().map(Http.Event::id).toList(), "resumed after event " + k);
+    }
+    Http.Stream after = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, all.get(all.size() - 1).id(),
+        STREAM_TIMEOUT);
+    assertEquals(204, after.status(), "after the final event nothing follows: EventSource stops on 204");
+  }
+
+  @Test
+  void aRetriedPostWithTheSameIdempotencyKeyIsTheSameJobAndAnotherBodyUnderItIsRefused() throws Exception {
+    String first = submit(Fleet.KEY_A, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
+    Http.Answer again = http.post("/v1/jobs", Fleet.KEY_A, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
+    assertEquals(200, again.status(), again.body().toString());
+    assertEquals(first, again.json().getString("jobId"));
+    Http.Answer other = http.post("/v1/jobs", Fleet.KEY_A, job(5, 50, 1, 0), "Idempotency-Key", "order-42");
+    assertEquals(409, other.status());
+    assertEquals("idempotency_key_reused", other.error().getString("code"));
+    String ofB = submit(Fleet.KEY_B, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
+    assertNotEquals(first, ofB, "keys are per tenant");
+  }
+
+  @Test
+  void aTenantSeesStreamsAndCancelsOnlyItsOwnJobs() throws Exception {
+    String id = submit(Fleet.KEY_A, job(4, 100_000, 3, 0));
+    assertEquals(404, http.get("/v1/jobs/" + id, Fleet.KEY_B).status());
+    assertEquals(404, http.get("/v1/jobs/" + id + "/events", Fleet.KEY_B).status());
+    assertEquals(404, http.call(HttpMethod.DELETE, "/v1/jobs/" + id, Fleet.KEY_B, null).status());
+    assertTrue(http.get("/v1/jobs", Fleet.KEY_B).json().getJsonArray("jobs").stream()
+        .noneMatch(j -> ((JsonObject) j).getString("jobId").equals(id)));
+    Http.Answer cancel = http.call(HttpMethod.DELETE, "/v1/jobs/" + id, Fleet.KEY_A, null);
+    assertEquals(202, cancel.status(), cancel.body().toString());
+    List<Http.Event> events = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT).events();
+    assertEquals("cancelled", events.get(events.size() - 1).type());
+    assertEquals(409, http.call(HttpMethod.DELETE, "/v1/jobs/" + id, Fleet.KEY_A, null).status(),
+        "a job that ended cannot be cancelled");
+    JsonArray cancelled = http.get("/v1/jobs?status=cancelled", Fleet.KEY_A).json().getJsonArray("jobs");
+    assertTrue(cancelled.stream().anyMatch(j -> ((JsonObject) j).getString("jobId").equals(id)));
+    assertTrue(cancelled.stream().allMatch(j -> ((JsonObject) j).getString("status").equals("CANCELLED")));
+  }
+
+  @Test
+  void badRequestsAreRefusedWithAStatusAndABodyThatNamesWhatIsWrong() throws Exception {
+    assertEquals(401, http.post("/v1/jobs", null, job(1, 10, 1, 0)).status());
+    assertEquals("unauthorized", http.post("/v1/jobs", "ss_wrong", job(1, 10, 1, 0)).error().getString("code"));
+    Http.Answer notJson = http.post("/v1/jobs", Fleet.KEY_A, "{\"modelName\": ");
+    assertEquals(400, notJson.status());
+    Http.Answer unknownField = http.post("/v1/jobs", Fleet.KEY_A, "{\"modelName\": \"x\", \"samples\": 3}");
+    assertEquals(400, unknownField.status());
+    assertTrue(unknownField.error().getString("message").contains("samples"), unknownField.body().toString());
+    Http.Answer snr = http.post("/v1/jobs", Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL)
+        .put("numSamples", 2).put("sampler", new JsonObject().put("snr", -1)).encode());
+    assertEquals(422, snr.status(), snr.body().toString());
+    assertEquals("sampler.snr", snr.error().getString("field"));
+    Http.Answer model = http.post("/v1/jobs", Fleet.KEY_A, "{\"modelName\": \"absent\", \"numSamples\": 1}");
+    assertEquals(422, model.status());
+    assertEquals("unknown_model", model.error().getString("code"));
+    assertTrue(model.error().getString("message").contains(Fleet.MODEL), "it lists the models served");
+    Http.Answer imposter = http.post("/v1/jobs", Fleet.KEY_A, "{\"modelName\": \"" + Fleet.MODEL
+        + "\", \"numSamples\": 1, \"tenant\": \"b\"}");
+    assertEquals(422, imposter.status());
+    assertEquals("tenant", imposter.error().getString("field"));
+    Http.Answer ownId = http.post("/v1/jobs", Fleet.KEY_A, "{\"modelName\": \"" + Fleet.MODEL
+        + "\", \"numSamples\": 1, \"jobId\": \"mine\"}");
+    assertEquals("jobId", ownId.error().getString("field"));
+    Http.Answer huge = http.post("/v1/jobs", Fleet.KEY_A, job(2_000_000, 10, 1, 0));
+    assertEquals(413, huge.status());
+    assertEquals("numSamples", huge.error().getString("field"));
+    assertEquals(404, http.get("/v1/jobs/no-such-job", Fleet.KEY_A).status());
+    assertEquals(400, http.get("/v1/jobs?status=sleeping", Fleet.KEY_A).status());
+  }
+
+  @Test
+  void aTenantOverItsRateIsToldWhenToRetry() throws Exception {
+    submit(Fleet.KEY_SLOW, job(1, 10, 1, 0));
+    submit(Fleet.KEY_SLOW, job(1, 10, 2, 0));
+    Http.Answer third = http.post("/v1/jobs", Fleet.KEY_SLOW, job(1, 10, 3, 0));
+    assertEquals(429, third.status());
+    assertEquals("rate_limited", third.error().getString("code"));
+    assertTrue(Long.parseLong(third.headers().get("Retry-After")) > 0);
+  }
+
+  @Test
+  void theFleetItsModelsAndTheOperationalEndpointsAnswer() throws Exception {
+    JsonObject model = http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models").getJsonObject(0);
+    assertEquals(Fleet.MODEL, model.getString("name"));
+    assertEquals("vp", model.getString("sde"));
+    assertEquals(new JsonArray().add(2), model.getJsonArray("dataShape"));
+    assertEquals("mixture", model.getJsonObject("metadata").getString("scorestream.dataset"));
+    JsonArray workers = http.get("/v1/workers", Fleet.KEY_A).json().getJsonArray("workers");
+    assertEquals("gateway-test-worker", workers.getJsonObject(0).getString("workerId"));
+    assertEquals(200, http.get("/healthz", null).status());
+    assertEquals(200, http.get("/readyz", null).status());
+    assertTrue(http.get("/metrics", null).body().toString().contains("gateway_http_requests"));
+  }
+}
