@@ -2,6 +2,9 @@ package io.scorestream.cli;
 
 import io.scorestream.worker.Worker;
 import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.gateway.Gateway;
+import io.scorestream.gateway.auth.Tenant;
+import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * its topics and one worker serving the models in a directory (by default the analytic mixtures).
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-    description = "Run the embedded broker and a worker in one process, until Ctrl-C.")
+    description = "Run the embedded broker, a worker and the gateway in one process, until Ctrl-C.")
 final class DevCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -36,6 +39,11 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "the embedded broker's port (default: the one it had "
       + "in --data-dir before, else " + DEFAULT_PORT + " when free, else any free port)")
   Integer port;
+  @Option(names = "--gateway-port", paramLabel = "PORT", description = "the gateway's port on 127.0.0.1 (default: "
+      + DEFAULT_GATEWAY_PORT + " when free, else any free port)")
+  Integer gatewayPort;
+  /** Where a browser is pointed first. */
+  static final int DEFAULT_GATEWAY_PORT = 8080;
   /** Kafka's own default port: where a client looks first. */
   static final int DEFAULT_PORT = 9092;
   @Mixin
@@ -48,6 +56,9 @@ final class DevCommand implements Callable<Integer> {
     }
     if (port != null && (port < 1 || port > 65535)) {
       throw new ParameterException(spec.commandLine(), "--port must be a port number (1 to 65535), got " + port);
+    }
+    if (gatewayPort != null && (gatewayPort < 0 || gatewayPort > 65535)) {
+      throw new ParameterException(spec.commandLine(), "--gateway-port must be 0 to 65535, got " + gatewayPort);
     }
     PrintWriter err = spec.commandLine().getErr();
     Path data = dataDir != null ? dataDir : Files.createTempDirectory("scorestream-dev");
@@ -75,13 +86,38 @@ final class DevCommand implements Callable<Integer> {
     }
     Worker worker = Services.startWorker(clients, names, options, err);
     err.println("models from " + options.modelsDir);
+    String key = devKey(data);
+    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, names, Tenants.single(DEV_TENANT, key),
+        "127.0.0.1", gatewayPort != null ? gatewayPort : EmbeddedKafka.isFree(DEFAULT_GATEWAY_PORT)
+            ? DEFAULT_GATEWAY_PORT : 0));
+    err.println("gateway on " + gateway.url() + " (tenant " + DEV_TENANT.name() + ", API key " + key
+        + ")");
+    err.println("try: curl -H 'Authorization: Bearer " + key + "' -d '{\"modelName\": \"gmm-vp\", \"numSamples\": 64}' "
+        + gateway.url() + "/v1/jobs");
     err.println("try: bin/scorestream submit --bootstrap-servers " + bootstrap
         + " --model gmm-vp --samples 256 --watch --out samples.npy");
     err.println("Ctrl-C stops everything");
     err.flush();
     Duration drain = options.drainTimeout(0);   // dev stops at once unless asked to wait
-    return kafka != null ? Services.runUntilStopped(err, worker, drain, kafka)
-        : Services.runUntilStopped(err, worker, drain);
+    return kafka != null ? Services.runUntilStopped(err, worker, drain, gateway, kafka)
+        : Services.runUntilStopped(err, worker, drain, gateway);
+  }
+
+  /** The tenant of {@code dev}'s API key: limits a person at a laptop never meets. */
+  static final Tenant DEV_TENANT = new Tenant("dev", 1_000, 1_000, 10_000, "");
+
+  /** The development API key: made once per data directory and kept there, so it survives restarts. */
+  static String devKey(Path data) throws java.io.IOException {
+    Path file = data.resolve("dev-api-key");
+    if (Files.exists(file)) {
+      String key = Files.readString(file).trim();
+      if (!key.isEmpty()) {
+        return key;
+      }
+    }
+    String key = Tenants.newKey(new java.security.SecureRandom());
+    Files.writeString(file, key + "\n");
+    return key;
   }
 
   /**

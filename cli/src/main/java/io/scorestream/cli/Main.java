@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
 @Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
-    subcommands = {DevCommand.class, WorkerCommand.class, SubmitCommand.class, WatchCommand.class, CancelCommand.class,
+    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, SubmitCommand.class, WatchCommand.class, CancelCommand.class,
         SampleCommand.class, ModelCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -35,6 +35,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "a command is required: dev, worker, submit, watch, cancel, sample, model or bench");
+        "a command is required: dev, worker, gateway, submit, watch, cancel, sample, model or bench");
   }
 }

@@ -164,6 +164,13 @@ class GatewayApiTest {
     assertEquals("idempotency_key_reused", other.error().getString("code"));
     String ofB = submit(Fleet.KEY_B, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
     assertNotEquals(first, ofB, "keys are per tenant");
+    String unseeded = "{\"modelName\": \"" + Fleet.MODEL + "\", \"numSamples\": 1}";
+    String seeded = submit(Fleet.KEY_A, unseeded, "Idempotency-Key", "no-seed");
+    assertEquals(200, http.post("/v1/jobs", Fleet.KEY_A, unseeded, "Idempotency-Key", "no-seed").status(),
+        "a retry without a seed is the same request: the seed drawn for the key is the same");
+    assertNotEquals(http.get("/v1/jobs/" + seeded, Fleet.KEY_A).json().getJsonObject("summary").getString("seed"),
+        http.get("/v1/jobs/" + submit(Fleet.KEY_A, unseeded), Fleet.KEY_A).json().getJsonObject("summary")
+            .getString("seed"), "jobs without a seed get different ones");
   }
 
   @Test

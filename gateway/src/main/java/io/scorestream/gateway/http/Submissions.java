@@ -103,6 +103,10 @@ final class Submissions {
       return;
     }
     String jobId = key != null ? idFor(tenant.name(), key) : newId();
+    if (!hasSeed(body)) {
+      // no seed asked for: a fresh one, kept in the request, so that two jobs differ and each can be repeated
+      b.setSeed(key != null ? seedFor(jobId) : random.nextLong());
+    }
     GenerateRequest request = b.setJobId(jobId).setTenant(tenant.name()).setSubmittedAt(Times.now()).build();
     Optional<Problem> problem = checks.check(request).or(() -> checkForModel(request));
     if (problem.isPresent()) {
@@ -175,6 +179,20 @@ final class Submissions {
       return Optional.empty();   // a worker of an older build says too little: the worker checks the rest
     }
     return checks.check(request, info);
+  }
+
+  /** Whether the body names a seed (the JSON mapping reads an absent seed and a zero seed alike). */
+  private static boolean hasSeed(String body) {
+    try {
+      return new io.vertx.core.json.JsonObject(body).containsKey("seed");
+    } catch (RuntimeException e) {
+      return true;   // parsed as a request above, so this does not happen; keep what the body says
+    }
+  }
+
+  /** The seed of a retried POST without one: the same on every retry, so the same key stays the same request. */
+  private static long seedFor(String jobId) {
+    return java.nio.ByteBuffer.wrap(RequestDigest.sha256(jobId.getBytes(StandardCharsets.UTF_8))).getLong();
   }
 
   /** The job id of a tenant's Idempotency-Key: the same on every gateway. */

@@ -1,0 +1,97 @@
+package io.scorestream.cli;
+
+import io.scorestream.gateway.Gateway;
+import io.scorestream.gateway.auth.Tenants;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code scorestream gateway}: the HTTP API and dashboard in front of a fleet, until Ctrl-C. */
+@Command(name = "gateway", mixinStandardHelpOptions = true, subcommands = GatewayCommand.AddKey.class,
+    description = "Serve the HTTP API in front of the fleet on a Kafka cluster, until Ctrl-C.")
+final class GatewayCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  KafkaOptions kafka;
+  @Option(names = "--tenants", required = true, paramLabel = "FILE",
+      description = "tenants and the hashes of their API keys (see 'gateway add-key')")
+  Path tenants;
+  @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+      description = "address to listen on (default: ${DEFAULT-VALUE}, every interface)")
+  String host;
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535, got " + port);
+    }
+    Tenants known;
+    try {
+      known = Tenants.load(tenants);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--tenants: " + e.getMessage());
+    }
+    var clients = kafka.clients();
+    Services.ensureTopics(clients, kafka.topics());
+    PrintWriter err = spec.commandLine().getErr();
+    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, kafka.topics(), known, host, port));
+    err.println("gateway on " + gateway.url() + " for tenants " + known.names());
+    err.flush();
+    return runUntilStopped(err, gateway);
+  }
+
+  /** Blocks until the JVM is asked to stop, then closes the gateway. */
+  static int runUntilStopped(PrintWriter err, AutoCloseable gateway) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      err.println("stopping");
+      err.flush();
+      try {
+        gateway.close();
+      } catch (Exception e) {
+        err.println("while stopping: " + e);
+      }
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code scorestream gateway add-key}: a new API key for a tenant, its hash stored in the tenants file. */
+  @Command(name = "add-key", mixinStandardHelpOptions = true,
+      description = "Make a new API key for a tenant (creating the tenant and the file when missing), store its"
+          + " hash in the tenants file, and print the key: it is stored nowhere else.")
+  static final class AddKey implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--tenants", required = true, paramLabel = "FILE", description = "the tenants file")
+    Path tenants;
+    @Option(names = "--tenant", required = true, paramLabel = "NAME", description = "the tenant the key names")
+    String tenant;
+
+    @Override
+    public Integer call() throws Exception {
+      String key;
+      try {
+        key = Tenants.addKey(tenants, tenant, new SecureRandom());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      spec.commandLine().getOut().println(key);
+      spec.commandLine().getErr().println("stored the key's hash for tenant " + tenant + " in " + tenants
+          + "; keep the key: it cannot be shown again");
+      return 0;
+    }
+  }
+}
