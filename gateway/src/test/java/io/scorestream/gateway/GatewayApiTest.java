@@ -154,6 +154,34 @@ class GatewayApiTest {
   }
 
   @Test
+  void aGatewayStoppedMidJobLosesNoJobAndNoEventAndAnotherGatewayServesTheSameStream(Vertx vertx) throws Exception {
+    Gateway first = fleet.gateway();
+    Http one = new Http(vertx, first.port());
+    Http.Answer posted = one.post("/v1/jobs", Fleet.KEY_A, job(64, 4000, 5, 200));
+    assertEquals(202, posted.status(), posted.body().toString());
+    String id = posted.json().getString("jobId");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!one.get("/v1/jobs/" + id, Fleet.KEY_A).json().getString("status").equals("RUNNING")) {
+      assertTrue(System.nanoTime() < deadline, "the job started");
+      Thread.sleep(20);
+    }
+    first.close();   // mid-job
+    try (Gateway second = fleet.gateway()) {
+      Http two = new Http(vertx, second.port());
+      List<Http.Event> all = two.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT).events();
+      assertEquals("accepted", all.get(0).type(), "the restarted gateway streams the job from its start");
+      assertEquals("completed", all.get(all.size() - 1).type());
+      assertEquals(all.size(), all.stream().map(Http.Event::id).distinct().count(), "no event twice");
+      List<Http.Event> viaShared = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT)
+          .events();
+      assertEquals(all.stream().map(Http.Event::id).toList(), viaShared.stream().map(Http.Event::id).toList(),
+          "every gateway gives the same events under the same ids");
+      assertEquals("SUCCEEDED", two.get("/v1/jobs/" + id, Fleet.KEY_A).json().getString("status"));
+      assertEquals(200, two.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).status());
+    }
+  }
+
+  @Test
   void aRetriedPostWithTheSameIdempotencyKeyIsTheSameJobAndAnotherBodyUnderItIsRefused() throws Exception {
     String first = submit(Fleet.KEY_A, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
     Http.Answer again = http.post("/v1/jobs", Fleet.KEY_A, job(4, 50, 1, 0), "Idempotency-Key", "order-42");
