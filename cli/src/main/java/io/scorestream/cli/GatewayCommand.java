@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,24 +47,7 @@ final class GatewayCommand implements Callable<Integer> {
     Gateway gateway = Gateway.start(Gateway.Settings.of(clients, kafka.topics(), known, host, port));
     err.println("gateway on " + gateway.url() + " for tenants " + known.names());
     err.flush();
-    return runUntilStopped(err, gateway);
-  }
-
-  /** Blocks until the JVM is asked to stop, then closes the gateway. */
-  static int runUntilStopped(PrintWriter err, AutoCloseable gateway) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      err.println("stopping");
-      err.flush();
-      try {
-        gateway.close();
-      } catch (Exception e) {
-        err.println("while stopping: " + e);
-      }
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
-    return 0;
+    return Services.runUntilStopped(err, gateway);
   }
 
   /** {@code scorestream gateway add-key}: a new API key for a tenant, its hash stored in the tenants file. */

@@ -102,9 +102,29 @@ final class Services {
     err.flush();
   }
 
+  /**
+   * For a service with no worker (the gateway): blocks until the JVM is asked to stop, then closes {@code parts} in
+   * order. Returns the exit code, 0.
+   */
+  static int runUntilStopped(PrintWriter err, AutoCloseable... parts) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      err.println("stopping");
+      err.flush();
+      closeAll(err, parts);
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
   private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
     worker.close();
-    for (AutoCloseable r : others) {
+    closeAll(err, others);
+  }
+
+  private static void closeAll(PrintWriter err, AutoCloseable... parts) {
+    for (AutoCloseable r : parts) {
       try {
         r.close();
       } catch (Exception e) {

@@ -74,37 +74,32 @@ final class Http {
     if (lastEventId != null) {
       options.addHeader("Last-Event-ID", lastEventId);
     }
-    List<Event> events = java.util.Collections.synchronizedList(new ArrayList<>());
-    StringBuilder pending = new StringBuilder();
-    Future<Integer> done = client.request(options).compose(req -> req.send()).compose((HttpClientResponse resp) -> {
-      resp.handler(chunk -> {
-        synchronized (pending) {
-          pending.append(chunk.toString());
-          int end;
-          while ((end = pending.indexOf("\n\n")) >= 0) {
-            String frame = pending.substring(0, end);
-            pending.delete(0, end + 2);
-            String id = null;
-            String type = "message";
-            StringBuilder data = new StringBuilder();
-            for (String line : frame.split("\n")) {
-              if (line.startsWith("id: ")) {
-                id = line.substring(4);
-              } else if (line.startsWith("event: ")) {
-                type = line.substring(7);
-              } else if (line.startsWith("data: ")) {
-                data.append(line.substring(6));
-              }
-            }
-            if (data.length() > 0) {
-              events.add(new Event(id, type, data.toString()));
-            }
-          }
+    // the whole body: a stream is read until the server ends it (a response that ended already, such as a 204,
+    // has no chunks left for a handler set late, but its body is still there)
+    Future<Stream> done = client.request(options).compose(req -> req.send())
+        .compose((HttpClientResponse resp) -> resp.body().map(b -> new Stream(resp.statusCode(), parse(b))));
+    return done.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static List<Event> parse(Buffer body) {
+    List<Event> events = new ArrayList<>();
+    for (String frame : body.toString().split("\n\n")) {
+      String id = null;
+      String type = "message";
+      StringBuilder data = new StringBuilder();
+      for (String line : frame.split("\n")) {
+        if (line.startsWith("id: ")) {
+          id = line.substring(4);
+        } else if (line.startsWith("event: ")) {
+          type = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          data.append(line.substring(6));
         }
-      });
-      return resp.end().map(v -> resp.statusCode());
-    });
-    int status = done.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return new Stream(status, List.copyOf(events));
+      }
+      if (data.length() > 0) {
+        events.add(new Event(id, type, data.toString()));
+      }
+    }
+    return events;
   }
 }

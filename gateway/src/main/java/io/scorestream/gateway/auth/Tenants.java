@@ -169,26 +169,24 @@ public final class Tenants {
           + tenant + "'");
     }
     JsonObject root = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
-    parse(root.encode().equals("{}") ? "{\"tenants\":[]}" : root.encode(), file.toString());   // refuse a bad file
-    JsonArray list = root.getJsonArray("tenants", new JsonArray());
-    JsonObject entry = null;
-    for (int i = 0; i < list.size(); i++) {
-      if (tenant.equals(list.getJsonObject(i).getString("name"))) {
-        entry = list.getJsonObject(i);
-      }
+    if (root.isEmpty()) {
+      root.put("tenants", new JsonArray());
     }
+    parse(root.encode(), file.toString());   // a file the gateway would refuse is not written to
+    JsonArray list = root.getJsonArray("tenants");
+    JsonObject entry = list.stream().map(JsonObject.class::cast)
+        .filter(e -> tenant.equals(e.getString("name"))).findFirst().orElse(null);
     if (entry == null) {
-      entry = new JsonObject().put("name", tenant).put("keyHashes", new JsonArray())
-          .put("ratePerSecond", Tenant.DEFAULT_RATE_PER_SECOND).put("burst", Tenant.DEFAULT_BURST)
-          .put("maxActiveJobs", Tenant.DEFAULT_MAX_ACTIVE_JOBS).put("webhookSecret", newWebhookSecret(random));
+      entry = new JsonObject().put("name", tenant).put("ratePerSecond", Tenant.DEFAULT_RATE_PER_SECOND)
+          .put("burst", Tenant.DEFAULT_BURST).put("maxActiveJobs", Tenant.DEFAULT_MAX_ACTIVE_JOBS)
+          .put("webhookSecret", newWebhookSecret(random));
       list.add(entry);
     }
-    String key = newKey(random);
-    entry.getJsonArray("keyHashes", new JsonArray()).add(hash(key));
     if (!entry.containsKey("keyHashes")) {
-      entry.put("keyHashes", new JsonArray().add(hash(key)));
+      entry.put("keyHashes", new JsonArray());
     }
-    root.put("tenants", list);
+    String key = newKey(random);
+    entry.getJsonArray("keyHashes").add(hash(key));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, root.encodePrettily() + "\n");
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,

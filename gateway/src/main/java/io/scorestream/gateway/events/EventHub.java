@@ -165,7 +165,8 @@ public final class EventHub implements Runnable, AutoCloseable {
    * @param max         at most this many held events
    */
   public Next next(String jobId, long cursor, Instant submittedAt, int max) {
-    int partition = partitionOf(jobId).partition();
+    TopicPartition topicPartition = partitionOf(jobId);
+    int partition = topicPartition.partition();
     long tailStart = startOffsets.get(partition);
     JobLog log = logs.get(jobId);
     // a job younger than the look-back window had every event read by the tail
@@ -182,7 +183,7 @@ public final class EventHub implements Runnable, AutoCloseable {
       return new Held(List.of());   // read back up to where the tail is: what comes next will wake the stream
     }
     long upTo = from >= 0 ? from : tailAt;
-    return new Replay(replay.read(partitionOf(jobId), jobId, start >= 0 ? start : null, submittedAt, upTo), upTo);
+    return new Replay(replay.read(topicPartition, jobId, start >= 0 ? start : null, submittedAt, upTo), upTo);
   }
 
   /** True once the tail has read up to these offsets of job-events. */

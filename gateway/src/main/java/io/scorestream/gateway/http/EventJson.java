@@ -1,5 +1,6 @@
 package io.scorestream.gateway.http;
 
+import io.scorestream.core.model.ModelInfo;
 import io.scorestream.gateway.events.StreamEvent;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.formats.PngGrid;
@@ -45,9 +46,9 @@ public final class EventJson implements StreamEvent.Encoder {
     return json.encode();
   }
 
-  /** Image samples: {@code [M, C, H, W]} with C 1 or 3. */
+  /** Image samples: {@code [M, C, H, W]} whose sample shape is an image's ({@link ModelInfo#isImageShape}). */
   static boolean isImage(Tensor t) {
-    return t.getShapeCount() == 4 && (t.getShape(1) == 1 || t.getShape(1) == 3);
+    return ModelInfo.isImageShape(t.getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray());
   }
 
   static byte[] png(Tensor t) {

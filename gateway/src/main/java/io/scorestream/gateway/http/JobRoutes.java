@@ -82,25 +82,26 @@ final class JobRoutes {
     String cursor = ctx.queryParams().get("cursor");
     Comparator<JobState> newestFirst = Comparator.comparing((JobState s) -> Times.instant(s.getSummary()
         .getSubmittedAt())).reversed().thenComparing(JobState::getJobId);
-    List<JobState> all = index.ofTenant(tenant.name()).stream().map(JobIndex.Entry::state)
-        .filter(s -> statuses.isEmpty() || statuses.contains(s.getStatus())).sorted(newestFirst).toList();
+    List<JobIndex.Entry> all = index.ofTenant(tenant.name()).stream()
+        .filter(e -> statuses.isEmpty() || statuses.contains(e.state().getStatus()))
+        .sorted(Comparator.comparing(JobIndex.Entry::state, newestFirst)).toList();
     int from = 0;
     if (cursor != null) {
       String after = new String(decode(cursor), StandardCharsets.UTF_8);
-      from = (int) all.stream().takeWhile(s -> !s.getJobId().equals(after)).count() + 1;
+      from = (int) all.stream().takeWhile(e -> !e.state().getJobId().equals(after)).count() + 1;
       if (from > all.size()) {
         ApiError.send(ctx, 400, "invalid_query", "cursor", "cursor names no job of this listing; start again"
             + " without it");
         return;
       }
     }
-    List<JobState> page = all.subList(from, Math.min(all.size(), from + limit));
+    List<JobIndex.Entry> page = all.subList(from, Math.min(all.size(), from + limit));
     JsonArray jobs = new JsonArray();
-    page.forEach(s -> jobs.add(views.job(index.get(s.getJobId()).orElse(new JobIndex.Entry(s, null, -1)))));
+    page.forEach(e -> jobs.add(views.job(e)));
     JsonObject out = new JsonObject().put("jobs", jobs).put("total", all.size());
     if (from + limit < all.size()) {
       out.put("next", Base64.getUrlEncoder().withoutPadding().encodeToString(
-          page.get(page.size() - 1).getJobId().getBytes(StandardCharsets.UTF_8)));
+          page.get(page.size() - 1).state().getJobId().getBytes(StandardCharsets.UTF_8)));
     }
     json(ctx, 200, out);
   }

@@ -103,7 +103,7 @@ final class Submissions {
       return;
     }
     String jobId = key != null ? idFor(tenant.name(), key) : newId();
-    if (!hasSeed(body)) {
+    if (!b.hasSeed()) {
       // no seed asked for: a fresh one, kept in the request, so that two jobs differ and each can be repeated
       b.setSeed(key != null ? seedFor(jobId) : random.nextLong());
     }
@@ -179,15 +179,6 @@ final class Submissions {
       return Optional.empty();   // a worker of an older build says too little: the worker checks the rest
     }
     return checks.check(request, info);
-  }
-
-  /** Whether the body names a seed (the JSON mapping reads an absent seed and a zero seed alike). */
-  private static boolean hasSeed(String body) {
-    try {
-      return new io.vertx.core.json.JsonObject(body).containsKey("seed");
-    } catch (RuntimeException e) {
-      return true;   // parsed as a request above, so this does not happen; keep what the body says
-    }
   }
 
   /** The seed of a retried POST without one: the same on every retry, so the same key stays the same request. */

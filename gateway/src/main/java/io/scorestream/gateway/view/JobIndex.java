@@ -38,6 +38,8 @@ public final class JobIndex implements Runnable, AutoCloseable {
   private final TopicReader<JobState> reader;
   private final Map<String, Entry> byId = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Entry>> byTenant = new ConcurrentHashMap<>();
+  /** The queued jobs of each model, so a job's place in its queue costs that queue's length, not the index's. */
+  private final Map<String, Map<String, Entry>> queuedByModel = new ConcurrentHashMap<>();
 
   public JobIndex(KafkaClients kafka, TopicNames names) {
     this.reader = new TopicReader<>(kafka, names.jobState(), JobState::parseFrom, new TopicReader.Handler<>() {
@@ -62,14 +64,22 @@ public final class JobIndex implements Runnable, AutoCloseable {
 
   /**
    * Takes a state in unless a newer one of its job is held: read from the topic, or written by this gateway (which
-   * then answers for a job it just enqueued before the topic reader reaches it).
+   * then answers for a job it just enqueued before the topic reader reaches it). Synchronized with {@link #remove},
+   * so the per-tenant and per-model maps always hold the entry that won.
    */
-  public void put(JobState state, TopicPartition partition, long offset) {
+  public synchronized void put(JobState state, TopicPartition partition, long offset) {
     Entry arriving = new Entry(withoutSamples(state), partition, offset);
     Entry kept = byId.merge(state.getJobId(), arriving,
         (held, next) -> JobStates.newer(held.state(), next.state()) == next.state() ? next : held);
     if (kept == arriving) {
       byTenant.computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>()).put(state.getJobId(), kept);
+      Map<String, Entry> waiting = queuedByModel.computeIfAbsent(state.getModelName(),
+          m -> new ConcurrentHashMap<>());
+      if (state.getStatus() == JobStatus.QUEUED) {
+        waiting.put(state.getJobId(), kept);
+      } else {
+        waiting.remove(state.getJobId());
+      }
     }
   }
 
@@ -78,7 +88,7 @@ public final class JobIndex implements Runnable, AutoCloseable {
         : state;
   }
 
-  private void remove(String jobId) {
+  private synchronized void remove(String jobId) {
     if (jobId == null) {
       return;
     }
@@ -87,6 +97,10 @@ public final class JobIndex implements Runnable, AutoCloseable {
       Map<String, Entry> of = byTenant.get(gone.tenant());
       if (of != null) {
         of.remove(jobId);
+      }
+      Map<String, Entry> waiting = queuedByModel.get(gone.state().getModelName());
+      if (waiting != null) {
+        waiting.remove(jobId);
       }
     }
   }
@@ -108,8 +122,7 @@ public final class JobIndex implements Runnable, AutoCloseable {
 
   /** Every queued job of one model, in no order. */
   public List<Entry> queued(String model) {
-    return byId.values().stream().filter(e -> e.state().getStatus() == JobStatus.QUEUED
-        && e.state().getModelName().equals(model)).toList();
+    return List.copyOf(queuedByModel.getOrDefault(model, Map.of()).values());
   }
 
   /** How many jobs the index holds. */
