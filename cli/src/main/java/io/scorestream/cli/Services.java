@@ -118,6 +118,9 @@ final class Services {
     return 0;
   }
 
+  /** Side of the analytic glyph images that dev serves. */
+  private static final int GLYPH_SIDE = 16;
+
   private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
     worker.close();
     closeAll(err, others);
@@ -134,7 +137,10 @@ final class Services {
     err.flush();
   }
 
-  /** Model files written for {@code dev} when no models directory is given: the analytic mixture per SDE. */
+  /**
+   * Model files written for {@code dev} when no models directory is given: the analytic mixture per SDE, and an
+   * analytic image model (16 x 16 glyphs) whose samples form as images.
+   */
   static Path writeAnalyticModels(Path dir) throws java.io.IOException {
     java.nio.file.Files.createDirectories(dir);
     GaussianMixture gmm = ModelCommand.Gmm.parse(ModelCommand.Gmm.DEFAULT_COMPONENTS);
@@ -143,6 +149,11 @@ final class Services {
           "gmm", gmm.dimension());
       java.nio.file.Files.write(dir.resolve(info.name() + ".onnx"), GaussianMixtureOnnx.build(gmm, info));
     }
+    io.scorestream.core.sde.Sde vp = ModelCommand.sde(SdeKind.VP, 0.01, 50, 0.1, 20);
+    ModelInfo glyphs = new ModelInfo("glyphs-vp", "1", vp, vp.defaultEps(), new int[] {1, GLYPH_SIDE, GLYPH_SIDE},
+        io.scorestream.core.model.DataScaling.CENTERED, 0, io.scorestream.core.model.TimeInput.TIME, "glyphs", -1);
+    java.nio.file.Files.write(dir.resolve(glyphs.name() + ".onnx"),
+        GaussianMixtureOnnx.build(io.scorestream.core.analytic.Glyphs.mixture(GLYPH_SIDE, 0.1), glyphs));
     return dir;
   }
 }

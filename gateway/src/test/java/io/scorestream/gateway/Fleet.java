@@ -2,6 +2,7 @@ package io.scorestream.gateway;
 
 import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.analytic.Glyphs;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.TimeInput;
@@ -22,6 +23,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 /** What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two tenants. */
 final class Fleet implements AutoCloseable {
   static final String MODEL = "mix2d";
+  /** An image model: eight 8 x 8 glyphs, whose previews travel as PNG. */
+  static final String IMAGES = "glyphs";
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
   static final String KEY_SLOW = "ss_test-key-of-a-tenant-with-a-low-rate";
@@ -40,6 +43,10 @@ final class Fleet implements AutoCloseable {
     onnx = GaussianMixtureOnnx.build(mixture(), info());
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve(MODEL + ".onnx"), onnx);
+    VpSde vp = new VpSde(0.1, 20, 1);
+    Files.write(models.resolve(IMAGES + ".onnx"), GaussianMixtureOnnx.build(Glyphs.mixture(8, 0.1),
+        new ModelInfo(IMAGES, "1", vp, 1e-3, new int[] {1, 8, 8}, DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs",
+            -1)));
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker").topics(names)
         .modelsDir(models).intraOpThreads(1).build(), System.err::println);
   }

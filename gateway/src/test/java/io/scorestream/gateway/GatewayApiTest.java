@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -28,13 +27,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP API against a real broker, a real worker and a real model: what a user submits, streams and downloads,
  * and every refusal with its status and a body that names what is wrong.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, SharedFleet.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayApiTest {
   private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(90);
@@ -43,8 +41,8 @@ class GatewayApiTest {
   private Http http;
 
   @BeforeAll
-  void start(Vertx vertx, @TempDir Path dir) throws Exception {
-    fleet = new Fleet(dir);
+  void start(Vertx vertx, Fleet shared) throws Exception {
+    fleet = shared;
     gateway = fleet.gateway();
     http = new Http(vertx, gateway.port());
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -59,9 +57,6 @@ class GatewayApiTest {
   void stop() throws Exception {
     if (gateway != null) {
       gateway.close();
-    }
-    if (fleet != null) {
-      fleet.close();
     }
   }
 
@@ -269,11 +264,15 @@ class GatewayApiTest {
 
   @Test
   void theFleetItsModelsAndTheOperationalEndpointsAnswer() throws Exception {
-    JsonObject model = http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models").getJsonObject(0);
-    assertEquals(Fleet.MODEL, model.getString("name"));
+    JsonArray models = http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models");
+    JsonObject model = models.stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("name").equals(Fleet.MODEL)).findFirst().orElseThrow();
     assertEquals("vp", model.getString("sde"));
     assertEquals(new JsonArray().add(2), model.getJsonArray("dataShape"));
     assertEquals("mixture", model.getJsonObject("metadata").getString("scorestream.dataset"));
+    JsonObject images = models.stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("name").equals(Fleet.IMAGES)).findFirst().orElseThrow();
+    assertEquals(new JsonArray().add(1).add(8).add(8), images.getJsonArray("dataShape"));
     JsonArray workers = http.get("/v1/workers", Fleet.KEY_A).json().getJsonArray("workers");
     assertEquals("gateway-test-worker", workers.getJsonObject(0).getString("workerId"));
     assertEquals(200, http.get("/healthz", null).status());

@@ -12,7 +12,8 @@ import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
 
 /**
  * Writes the exact perturbed score of a {@link GaussianMixture} under an SDE as an ONNX graph with the ScoreStream
- * contract: inputs {@code x: float32[N, D]}, {@code t: float32[N]}, output {@code score: float32[N, D]}. Per row:
+ * contract: inputs {@code x: float32[N, ...shape]}, {@code t: float32[N]}, output {@code score: float32[N, ...shape]},
+ * where the data shape (e.g. {@code [D]}, or {@code [1, H, W]} for images) holds D values. Per row, flattened:
  * {@code m = meanCoefficient(t)}, {@code v_k = m^2 s_k^2 + std(t)^2},
  * {@code r = softmax_k(log w_k - D/2 log v_k - |m mu_k - x|^2 / (2 v_k))},
  * {@code score = sum_k r_k (m mu_k - x) / v_k}. These models are the ground truth for sampler tests.
@@ -20,16 +21,27 @@ import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
 public final class GaussianMixtureOnnx {
   private GaussianMixtureOnnx() {}
 
-  /** The serialised ONNX model; {@code info} must carry the same SDE and data shape {@code [D]}. */
+  /** The serialised ONNX model; {@code info} must carry the same SDE and a data shape of D values. */
   public static byte[] build(GaussianMixture gmm, ModelInfo info) {
     int k = gmm.components();
     int d = gmm.dimension();
-    if (info.dataShape().length != 1 || info.dataShape()[0] != d) {
-      throw new IllegalArgumentException("a " + d + "-D mixture needs data shape [" + d + "]");
+    int[] shape = info.dataShape();
+    if (info.dimension() != d) {
+      throw new IllegalArgumentException("a " + d + "-D mixture needs a data shape of " + d + " values, got "
+          + java.util.Arrays.toString(shape));
+    }
+    Object[] dims = new Object[shape.length + 1];
+    long[] outShape = new long[shape.length + 1];
+    dims[0] = "N";
+    outShape[0] = -1;
+    for (int i = 0; i < shape.length; i++) {
+      dims[i + 1] = shape[i];
+      outShape[i + 1] = shape[i];
     }
     Sde sde = info.sde();
     OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_score");
-    String x = g.input("x", DataType.FLOAT, "N", d);
+    String input = g.input("x", DataType.FLOAT, dims);
+    String x = shape.length == 1 ? input : g.op("Reshape", input, g.longs(-1, d));
     String t = g.input("t", DataType.FLOAT, "N");
     String tc = g.op("Unsqueeze", t, g.longs(1));
 
@@ -81,7 +93,7 @@ public final class GaussianMixtureOnnx {
     String r = g.op("Softmax", new Attr[] {Attr.ints("axis", 1)}, logits);
     String coef = g.op("Unsqueeze", g.op("Div", r, v), g.longs(2));
     String score = g.op("ReduceSum", new Attr[] {noKeep}, g.op("Mul", coef, diff), g.longs(1));
-    g.output(score, "score", DataType.FLOAT, "N", d);
+    g.output(shape.length == 1 ? score : g.op("Reshape", score, g.longs(outShape)), "score", DataType.FLOAT, dims);
     return g.build(ModelMetadata.describe(info));
   }
 }

@@ -63,6 +63,57 @@ class GaussianMixtureOnnxTest {
   }
 
   @Test
+  void imageShapedMixtureTakesAndGivesImagesWithTheClosedFormScore() {
+    int side = 8;
+    int d = side * side;
+    GaussianMixture glyphs = io.scorestream.core.analytic.Glyphs.mixture(side, 0.1);
+    Sde sde = new VpSde(0.1, 20, 1);
+    ModelInfo image = new ModelInfo("glyphs", "1", sde, sde.defaultEps(), new int[] {1, side, side},
+        DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs", -1);
+    int n = 16;
+    SplittableRandom random = new SplittableRandom(5);
+    float[] x = new float[n * d];
+    float[] t = new float[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = (float) (0.05 + 0.9 * i / n);
+      for (int j = 0; j < d; j++) {
+        x[i * d + j] = (float) random.nextGaussian();
+      }
+    }
+    float[] out = new float[n * d];
+    try (ScoreModel model = runtime.load(GaussianMixtureOnnx.build(glyphs, image), "glyphs")) {
+      assertEquals(java.util.List.of(1, side, side), java.util.Arrays.stream(model.info().dataShape()).boxed()
+          .toList());
+      model.score(x, t, null, n, out);
+    }
+    for (int i = 0; i < n; i++) {
+      double[] point = new double[d];
+      for (int j = 0; j < d; j++) {
+        point[j] = x[i * d + j];
+      }
+      double[] exact = glyphs.perturbed(sde, t[i]).score(point);
+      for (int j = 0; j < d; j++) {
+        assertEquals(exact[j], out[i * d + j], 2e-4 * Math.max(1, Math.abs(exact[j])), "row " + i + " pixel " + j);
+      }
+    }
+  }
+
+  @Test
+  void glyphsAreEightDistinctImagesOfStrokesOnABackground() {
+    GaussianMixture glyphs = io.scorestream.core.analytic.Glyphs.mixture(16, 0.1);
+    assertEquals(8, glyphs.components());
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    for (double[] mean : glyphs.means()) {
+      long strokes = java.util.Arrays.stream(mean).filter(v -> v == 1).count();
+      assertEquals(256, strokes + java.util.Arrays.stream(mean).filter(v -> v == -1).count());
+      org.junit.jupiter.api.Assertions.assertTrue(strokes >= 20 && strokes <= 200, "strokes " + strokes);
+      distinct.add(java.util.Arrays.toString(mean));
+    }
+    assertEquals(8, distinct.size());
+    assertThrows(IllegalArgumentException.class, () -> io.scorestream.core.analytic.Glyphs.mixture(3, 0.1));
+  }
+
+  @Test
   void modelWithoutRequiredMetadataIsRejectedNamingTheKey() {
     OnnxGraphBuilder g = new OnnxGraphBuilder("bare");
     String x = g.input("x", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N", 2);

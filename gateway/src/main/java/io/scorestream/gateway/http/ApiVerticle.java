@@ -62,6 +62,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/healthz").handler(ops::health);
     router.get("/readyz").handler(ops::ready);
     router.get("/metrics").handler(ops::metrics);
+    router.get("/v1/stream").handler(this::socket);     // authenticates itself: browsers send the key in a message
     router.route("/v1/*").handler(this::authenticate);
     router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(as(submissions::submit));
@@ -102,6 +103,31 @@ public final class ApiVerticle extends VerticleBase {
     }
     ctx.put(TENANT, tenant.get());
     ctx.next();
+  }
+
+  /**
+   * {@code GET /v1/stream}: upgrades to a {@link JobSocket}. A key in the Authorization header is checked here; a
+   * socket opened without one (as browsers open them) must send it in its first message.
+   */
+  private void socket(RoutingContext ctx) {
+    String upgrade = ctx.request().getHeader("Upgrade");
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      ApiError.send(ctx, 426, "upgrade_required", "/v1/stream is a WebSocket; connect with a WebSocket client "
+          + "(or follow one job with GET /v1/jobs/{id}/events)");
+      return;
+    }
+    Tenant tenant = null;
+    if (ctx.request().getHeader("Authorization") != null) {
+      var found = deps.tenants().authenticate(ctx.request().getHeader("Authorization"));
+      if (found.isEmpty()) {
+        ApiError.send(ctx, 401, "unauthorized", "this API key is not known here");
+        return;
+      }
+      tenant = found.get();
+    }
+    Tenant known = tenant;
+    ctx.request().toWebSocket().onSuccess(ws -> new JobSocket(vertx, ws, known, deps.tenants(), deps.index(),
+        deps.hub(), timing).start());
   }
 
   private void measure(RoutingContext ctx) {

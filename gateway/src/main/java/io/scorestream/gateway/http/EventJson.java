@@ -14,11 +14,12 @@ import java.util.Base64;
  * A job event as clients receive it: the protobuf JSON mapping of {@link JobEvent}, with two changes that keep
  * streams compact. An image preview ({@code [M, 1|3, H, W]}) travels as an 8-bit PNG data URL in
  * {@code progress.previewPng}; any other preview stays a float32 tensor (base64 little-endian bytes, the mapping of
- * {@code Tensor}). A completed event names its result's URL instead of carrying the samples, which can be megabytes.
+ * {@code Tensor}); the body without the image and the PNG bytes are kept beside it for binary WebSocket frames.
+ * A completed event names its result's URL instead of carrying the samples, which can be megabytes.
  */
 public final class EventJson implements StreamEvent.Encoder {
   @Override
-  public String encode(JobEvent event) {
+  public StreamEvent.Body encode(JobEvent event) {
     JobEvent.Builder slim = event.toBuilder();
     Tensor preview = null;
     if (event.hasProgress() && event.getProgress().hasPreview()) {
@@ -33,17 +34,19 @@ public final class EventJson implements StreamEvent.Encoder {
       slim.getCompletedBuilder().clearSamples();
     }
     JsonObject json = new JsonObject(ProtoJson.print(slim.build()));
-    if (preview != null) {
-      json.getJsonObject("progress").put("previewPng", "data:image/png;base64,"
-          + Base64.getEncoder().encodeToString(png(preview)))
-          .put("previewShape", new JsonArray(preview.getShapeList()));
-    }
     if (event.hasCompleted()) {
       JsonObject completed = json.getJsonObject("completed");
       completed.put("resultShape", new JsonArray(event.getCompleted().getSamples().getShapeList()));
       completed.put("result", "/v1/jobs/" + event.getJobId() + "/result");
     }
-    return json.encode();
+    if (preview == null) {
+      return new StreamEvent.Body(json.encode(), null, null);
+    }
+    byte[] png = png(preview);
+    JsonObject progress = json.getJsonObject("progress").put("previewShape", new JsonArray(preview.getShapeList()));
+    String slimJson = json.encode();
+    progress.put("previewPng", "data:image/png;base64," + Base64.getEncoder().encodeToString(png));
+    return new StreamEvent.Body(json.encode(), slimJson, png);
   }
 
   /** Image samples: {@code [M, C, H, W]} whose sample shape is an image's ({@link ModelInfo#isImageShape}). */

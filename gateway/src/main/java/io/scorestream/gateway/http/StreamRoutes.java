@@ -30,7 +30,7 @@ final class StreamRoutes {
       }
       long cursor = -1;
       if (last != null && !last.isBlank()) {
-        if (last.endsWith(EventStream.FINAL_SUFFIX)) {
+        if (last.endsWith(io.scorestream.gateway.events.StreamEvent.FINAL_SUFFIX)) {
           ctx.response().setStatusCode(204).end();   // the client has the final event: nothing follows it
           return;
         }
