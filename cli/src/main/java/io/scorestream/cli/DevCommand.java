@@ -92,6 +92,7 @@ final class DevCommand implements Callable<Integer> {
             ? DEFAULT_GATEWAY_PORT : 0));
     err.println("gateway on " + gateway.url() + " (tenant " + DEV_TENANT.name() + ", API key " + key
         + ")");
+    err.println("dashboard: " + gateway.url() + "/#key=" + key);
     err.println("try: curl -H 'Authorization: Bearer " + key + "' -d '{\"modelName\": \"gmm-vp\", \"numSamples\": 64}' "
         + gateway.url() + "/v1/jobs");
     err.println("try: bin/scorestream submit --bootstrap-servers " + bootstrap

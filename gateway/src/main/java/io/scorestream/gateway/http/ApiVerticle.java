@@ -19,16 +19,20 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.function.BiConsumer;
 
 /**
- * The gateway's HTTP server: the {@code /v1} API behind API keys, and the operational endpoints beside it. Routes
+ * The gateway's HTTP server: the {@code /v1} API behind API keys, the operational endpoints beside it, and the
+ * dashboard's static files at {@code /}. Routes
  * point at small handlers; everything that blocks (Kafka sends, reads back) runs off the event loop.
  */
 public final class ApiVerticle extends VerticleBase {
   /** The largest body taken: a request at the shared limit, with its tensors in base64. */
   public static final long MAX_BODY_BYTES = RequestChecks.MAX_REQUEST_BYTES * 4L / 3 + (1 << 20);
   private static final String TENANT = "tenant";
+  /** The dashboard's static files, on the class path. */
+  private static final String WEBROOT = "webroot";
 
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
@@ -75,6 +79,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/v1/workers").handler(fleet::workers);
     router.route("/v1/*").handler(ctx -> ApiError.send(ctx, 404, "no_route", "no route "
         + ctx.request().method() + " " + ApiError.clip(ctx.request().path()) + "; see /openapi.json"));
+    router.get("/*").handler(this::pageHeaders).handler(StaticHandler.create(WEBROOT)
+        .setCachingEnabled(false));                  // one page of a few files: always the gateway's own version
     router.route().failureHandler(this::failed);
 
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -128,6 +134,14 @@ public final class ApiVerticle extends VerticleBase {
     Tenant known = tenant;
     ctx.request().toWebSocket().onSuccess(ws -> new JobSocket(vertx, ws, known, deps.tenants(), deps.index(),
         deps.hub(), timing).start());
+  }
+
+  /** The dashboard's files load only from this origin, and its socket connects only back to it. */
+  private void pageHeaders(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "
+        + "connect-src 'self' ws: wss:; style-src 'self'; frame-ancestors 'none'")
+        .putHeader("X-Content-Type-Options", "nosniff");
+    ctx.next();
   }
 
   private void measure(RoutingContext ctx) {

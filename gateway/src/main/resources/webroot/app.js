@@ -1,0 +1,771 @@
+// The ScoreStream dashboard: one page over the gateway's API (fetch for requests, one WebSocket at /v1/stream for
+// every followed job's events). No framework, no build step: what the gateway serves is what runs.
+'use strict';
+
+const $ = (selector) => document.querySelector(selector);
+const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+const KEY_STORE = 'scorestream.apiKey';
+const MAX_FOLLOWED = 50;
+
+const state = {
+  key: null,
+  models: new Map(),      // name -> model (newest version) as /v1/models gives it
+  jobs: new Map(),        // jobId -> job view (see jobFrom)
+  selected: null,
+  socket: null,
+  socketOpen: false,
+  followed: new Set(),    // jobs subscribed on the current socket
+  retryMs: 1000,
+};
+
+// ------------------------------------------------------------------------------------------------ API and errors
+
+class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = {Authorization: 'Bearer ' + state.key};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', 'the gateway did not answer (' + e.message + ')');
+  }
+  if (response.ok) {
+    return response.status === 204 ? null : response;
+  }
+  let error = {code: 'http_' + response.status, message: response.statusText};
+  try {
+    error = (await response.json()).error || error;
+  } catch (e) { /* not JSON: keep the status line */ }
+  if (response.status === 401) signedOut(error.message);
+  const retry = response.headers.get('Retry-After');
+  throw new ApiError(response.status, error.code, error.message + (retry ? ' (retry in ' + retry + ' s)' : ''),
+      error.field);
+}
+
+async function apiJson(method, path, body) {
+  const response = await api(method, path, body);
+  return response === null ? null : response.json();
+}
+
+/** Shows an error until dismissed (or, for background refreshes, until the same error is shown again). */
+function showError(error, context) {
+  const box = $('#errors');
+  const key = (context || '') + '|' + (error.code || '') + '|' + error.message;
+  for (const old of box.children) if (old.dataset.key === key) old.remove();
+  const item = document.createElement('div');
+  item.className = 'error';
+  item.dataset.key = key;
+  const text = document.createElement('p');
+  const code = document.createElement('code');
+  code.textContent = error.code || 'error';
+  text.append(code, ' ', (context ? context + ': ' : '') + error.message + (error.field ? ' [' + error.field + ']' : ''));
+  const close = document.createElement('button');
+  close.className = 'small ghost';
+  close.textContent = '×';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.onclick = () => item.remove();
+  item.append(text, close);
+  box.append(item);
+  while (box.children.length > 4) box.firstElementChild.remove();
+}
+
+// ------------------------------------------------------------------------------------------------ the API key
+
+function useKey(key) {
+  state.key = key;
+  localStorage.setItem(KEY_STORE, key);
+  $('#api-key').value = '';
+  $('#api-key').placeholder = 'key set (…' + key.slice(-4) + ')';
+  connect();
+  refreshModels();
+  refreshJobs();
+  refreshFleet();
+}
+
+function signedOut(message) {
+  state.key = null;
+  localStorage.removeItem(KEY_STORE);
+  setConnection('off', 'signed out');
+  if (state.socket) state.socket.close();
+  $('#api-key').placeholder = 'ss_…';
+  $('#api-key').focus();
+  if (message) showError({code: 'unauthorized', message});
+}
+
+function initialKey() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('key')) {
+    history.replaceState(null, '', location.pathname + location.search);   // keep the key out of the history
+    return hash.get('key');
+  }
+  return localStorage.getItem(KEY_STORE);
+}
+
+// ------------------------------------------------------------------------------------------------ models and form
+
+async function refreshModels() {
+  if (!state.key) return;
+  try {
+    const {models} = await apiJson('GET', '/v1/models');
+    const select = $('#model');
+    const previous = select.value;
+    state.models = new Map(models.map((m) => [m.name, m]));
+    const names = [...state.models.keys()];
+    if (names.join() !== [...select.options].map((o) => o.value).join()) {
+      select.replaceChildren(...names.map((name) => new Option(name + '  (' + describeShape(state.models.get(name))
+          + ')', name)));
+      select.value = names.includes(previous) ? previous : names[0] || '';
+      showModel();
+    }
+    if (names.length === 0) {
+      select.replaceChildren(new Option('no model served yet — start a worker', ''));
+    }
+  } catch (e) {
+    showError(e, 'models');
+  }
+}
+
+function describeShape(model) {
+  return (model.sde || '?').toUpperCase() + ', ' + (model.dataShape || []).join('×');
+}
+
+function isImageShape(shape) {
+  return shape.length === 3 && (shape[0] === 1 || shape[0] === 3);
+}
+
+function showModel() {
+  const model = state.models.get($('#model').value);
+  const facts = $('#model-facts');
+  facts.replaceChildren();
+  if (!model) return;
+  const meta = model.metadata || {};
+  const rows = [
+    ['SDE', model.sde], ['shape', (model.dataShape || []).join(' × ')],
+    ['version', model.version + (model.versions && model.versions.length > 1
+        ? ' (' + model.versions.length + ' served)' : '')],
+    ['classes', model.numClasses ? String(model.numClasses) : 'unconditional'],
+    ['eps', meta['scorestream.eps']], ['dataset', meta['scorestream.dataset']],
+    ['trained', meta['scorestream.train_step'] && meta['scorestream.train_step'] !== '-1'
+        ? meta['scorestream.train_step'] + ' steps' : undefined],
+  ];
+  for (const [name, value] of rows) {
+    if (value === undefined || value === '') continue;
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    facts.append(dt, dd);
+  }
+  $('#label-field').hidden = !model.numClasses;
+  $('#kind').querySelector('option[value="ALD"]').disabled = model.sde !== 've';
+  if (model.sde !== 've' && $('#kind').value === 'ALD') $('#kind').value = 'PC';
+  $('#samples').value = $('#samples').value || (isImageShape(model.dataShape || []) ? 16 : 256);
+  showSamplerFields();
+}
+
+function showSamplerFields() {
+  const kind = $('#kind').value;
+  for (const el of document.querySelectorAll('.pc-only')) el.hidden = kind !== 'PC';
+  for (const el of document.querySelectorAll('.ode-only')) el.hidden = kind !== 'ODE';
+  $('#steps').placeholder = kind === 'PC' ? '1000' : kind === 'ODE' ? 'adaptive' : '100 per level';
+}
+
+function number(id) {
+  const text = $(id).value.trim();
+  return text === '' ? undefined : Number(text);
+}
+
+function requestFromForm() {
+  const kind = $('#kind').value;
+  const sampler = {kind};
+  if (number('#steps') !== undefined) sampler.steps = number('#steps');
+  if (kind === 'PC') {
+    if ($('#predictor').value) sampler.predictor = $('#predictor').value;
+    if ($('#corrector').value) sampler.corrector = $('#corrector').value;
+    if (number('#snr') !== undefined) sampler.snr = number('#snr');
+  }
+  if (kind === 'ODE' && $('#solver').value) sampler.odeSolver = $('#solver').value;
+  const request = {modelName: $('#model').value, numSamples: number('#samples'), sampler};
+  if (number('#seed') !== undefined) request.seed = String(number('#seed'));
+  if (number('#preview')) request.preview = {everySteps: number('#preview'), maxPerSecond: 20};
+  if (!$('#label-field').hidden && number('#label') !== undefined) {
+    request.conditioning = {classLabels: {labels: [String(number('#label'))]}};
+  }
+  return request;
+}
+
+async function submitJob(event) {
+  if (event) event.preventDefault();
+  if (!state.key) {
+    showError({code: 'unauthorized', message: 'enter an API key first'});
+    $('#api-key').focus();
+    return;
+  }
+  const button = $('#submit');
+  button.disabled = true;
+  try {
+    const job = await apiJson('POST', '/v1/jobs', requestFromForm());
+    upsertJob(job);
+    select(job.jobId);
+    follow(job.jobId);
+  } catch (e) {
+    showError(e, 'submit');
+    if (e.field) highlightField(e.field);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Puts the focus on the form field an error names (protobuf JSON names, e.g. "numSamples", "sampler.snr"). */
+function highlightField(field) {
+  const ids = {numSamples: '#samples', seed: '#seed', 'sampler.steps': '#steps', 'sampler.snr': '#snr',
+    modelName: '#model', 'preview.everySteps': '#preview', conditioning: '#label'};
+  const target = Object.keys(ids).find((name) => field.startsWith(name));
+  if (target) $(ids[target]).focus();
+}
+
+// ------------------------------------------------------------------------------------------------ jobs
+
+function jobFrom(json, old) {
+  const job = old || {id: json.jobId, lastEventId: null, preview: null, result: null};
+  job.model = json.modelName;
+  job.status = json.status || 'QUEUED';
+  job.samples = (json.summary && json.summary.numSamples) || job.samples || 0;
+  job.submittedAt = json.summary && json.summary.submittedAt;
+  const progress = json.progress || {};
+  job.step = progress.step || job.step || 0;
+  job.total = progress.totalSteps || job.total || 0;
+  job.nfe = Number((json.result && json.result.nfe) || progress.nfe || job.nfe || 0);
+  if (job.status === 'SUCCEEDED') job.step = job.total;
+  job.etaMs = json.queue ? json.queue.etaMs : progress.etaMs;
+  job.position = json.queue ? json.queue.position : undefined;
+  if (json.failure) job.failure = json.failure;
+  return job;
+}
+
+function upsertJob(json) {
+  const old = state.jobs.get(json.jobId);
+  if (old && FINAL.has(old.status) && !FINAL.has(json.status || '')) return;   // an older view of an ended job
+  state.jobs.set(json.jobId, jobFrom(json, old));
+  renderJobs();
+}
+
+async function refreshJobs() {
+  if (!state.key) return;
+  try {
+    const {jobs} = await apiJson('GET', '/v1/jobs?limit=50');
+    for (const json of jobs) upsertJob(json);
+    for (const json of jobs) if (!FINAL.has(json.status)) follow(json.jobId);
+    if (!state.selected && jobs.length) select(jobs[0].jobId);
+  } catch (e) {
+    showError(e, 'jobs');
+  }
+}
+
+function sortedJobs() {
+  return [...state.jobs.values()].sort((a, b) => String(b.submittedAt || '').localeCompare(String(a.submittedAt || ''))
+      || b.id.localeCompare(a.id));
+}
+
+function seconds(ms) {
+  if (ms === undefined || ms === null) return '';
+  const s = Number(ms) / 1000;
+  return s < 60 ? s.toFixed(s < 10 ? 1 : 0) + ' s' : Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
+}
+
+function jobDetail(job) {
+  if (job.status === 'QUEUED') {
+    return 'queued' + (job.position !== undefined ? ', ' + job.position + ' ahead' : '')
+        + (job.etaMs !== undefined ? ', done in ~' + seconds(job.etaMs) : '');
+  }
+  if (job.status === 'FAILED') return (job.failure && (job.failure.code + ': ' + job.failure.reason)) || 'failed';
+  const parts = [job.samples + ' samples'];
+  if (job.total) parts.push('step ' + job.step + '/' + job.total);
+  if (job.nfe) parts.push(job.nfe.toLocaleString() + ' NFE');
+  if (job.status === 'RUNNING' && job.etaMs !== undefined) parts.push('ETA ' + seconds(job.etaMs));
+  return parts.join(' · ');
+}
+
+/** Updates the job list in place: a row per job, newest first, each redrawn only when what it shows changed. */
+function renderJobs() {
+  const list = $('#jobs');
+  const rows = new Map([...list.children].map((li) => [li.dataset.jobId, li]));
+  sortedJobs().forEach((job, i) => {
+    let row = rows.get(job.id);
+    if (!row) {
+      row = document.createElement('li');
+      row.className = 'job';
+      row.tabIndex = 0;
+      row.dataset.jobId = job.id;
+      row.onclick = () => select(job.id);
+    }
+    fillRow(row, job);
+    if (list.children[i] !== row) list.insertBefore(row, list.children[i] || null);
+  });
+}
+
+function fillRow(row, job) {
+  row.setAttribute('aria-selected', String(job.id === state.selected));
+  const image = isImageShape(modelShape(job.model));
+  const signature = [job.status, jobDetail(job), progressPercent(job), image].join('|');
+  if (row.dataset.signature === signature) return;
+  row.dataset.signature = signature;
+  row.dataset.status = job.status.toLowerCase();
+  const title = document.createElement('div');
+  title.className = 'title';
+  const status = document.createElement('span');
+  status.className = 'status ' + job.status.toLowerCase();
+  status.textContent = job.status.toLowerCase();
+  title.append(status, ' ', job.model, ' ', job.id);
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  if (!FINAL.has(job.status)) {
+    actions.append(button('Cancel', 'cancel', () => cancel(job.id)));
+  }
+  if (job.status === 'SUCCEEDED') {
+    for (const format of image ? ['png', 'npy', 'json'] : ['npy', 'json']) {
+      actions.append(button(format, 'download', () => download(job.id, format)));
+    }
+  }
+  const detail = document.createElement('div');
+  detail.className = 'detail';
+  detail.textContent = jobDetail(job);
+  const meter = document.createElement('div');
+  meter.className = 'meter';
+  const bar = document.createElement('div');
+  bar.style.width = progressPercent(job) + '%';
+  meter.append(bar);
+  const focused = row.contains(document.activeElement) && document.activeElement !== row
+      ? document.activeElement.dataset.action : null;
+  row.replaceChildren(title, actions, detail, meter);
+  if (focused) {
+    const again = row.querySelector('[data-action="' + focused + '"]');
+    (again || row).focus();
+  }
+}
+
+function button(text, kind, onclick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'small';
+  b.textContent = text;
+  b.dataset.action = kind;
+  b.onclick = (event) => {
+    event.stopPropagation();
+    onclick();
+  };
+  return b;
+}
+
+function progressPercent(job) {
+  if (job.status === 'SUCCEEDED') return 100;
+  return job.total ? Math.min(100, 100 * job.step / job.total) : 0;
+}
+
+function modelShape(name) {
+  const model = state.models.get(name);
+  return (model && model.dataShape) || [];
+}
+
+async function cancel(jobId) {
+  try {
+    await api('DELETE', '/v1/jobs/' + encodeURIComponent(jobId));
+  } catch (e) {
+    showError(e, 'cancel');
+  }
+}
+
+async function download(jobId, format) {
+  try {
+    const response = await api('GET', '/v1/jobs/' + encodeURIComponent(jobId) + '/result?format=' + format);
+    const url = URL.createObjectURL(await response.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = jobId + '.' + format;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (e) {
+    showError(e, 'download');
+  }
+}
+
+function select(jobId) {
+  state.selected = jobId;
+  for (const item of document.querySelectorAll('.job')) {
+    item.setAttribute('aria-selected', String(item.dataset.jobId === jobId));
+  }
+  const job = state.jobs.get(jobId);
+  if (job && job.status === 'SUCCEEDED' && !job.result) loadResult(job);
+  if (job && !FINAL.has(job.status)) follow(jobId);
+  viewer.show(job);
+}
+
+function moveSelection(delta) {
+  const jobs = sortedJobs();
+  if (!jobs.length) return;
+  const at = jobs.findIndex((j) => j.id === state.selected);
+  const next = jobs[Math.max(0, Math.min(jobs.length - 1, at + delta))];
+  select(next.id);
+  const item = document.querySelector('.job[data-job-id="' + CSS.escape(next.id) + '"]');
+  if (item) item.focus();
+}
+
+/** A finished job's samples: points from the JSON result, images from the PNG grid. */
+async function loadResult(job) {
+  try {
+    if (isImageShape(modelShape(job.model))) {
+      const response = await api('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=png');
+      job.result = {image: await createImageBitmap(await response.blob())};
+    } else {
+      const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
+      job.result = {points: json.samples.map((row) => row.slice(0, 2))};
+    }
+    if (state.selected === job.id) viewer.show(job);
+  } catch (e) {
+    if (e.code !== 'result_gone') showError(e, 'result');
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ the event socket
+
+function connect() {
+  if (!state.key) return;
+  if (state.socket) state.socket.close();
+  const socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/stream');
+  socket.binaryType = 'arraybuffer';
+  state.socket = socket;
+  state.followed = new Set();
+  setConnection('wait', 'connecting…');
+  socket.onopen = () => {
+    socket.send(JSON.stringify({op: 'auth', apiKey: state.key}));
+    state.socketOpen = true;
+    state.retryMs = 1000;
+    setConnection('live', 'live');
+    for (const job of state.jobs.values()) if (!FINAL.has(job.status)) follow(job.id);
+  };
+  socket.onmessage = (message) => {
+    if (typeof message.data === 'string') {
+      onEvent(JSON.parse(message.data), null);
+    } else {
+      const view = new DataView(message.data);
+      const length = view.getUint32(0);
+      const header = JSON.parse(new TextDecoder().decode(new Uint8Array(message.data, 4, length)));
+      onEvent(header, new Blob([new Uint8Array(message.data, 4 + length)], {type: 'image/png'}));
+    }
+  };
+  socket.onclose = (event) => {
+    if (state.socket !== socket) return;
+    state.socketOpen = false;
+    if (event.code === 1008) {
+      signedOut(event.reason);
+      return;
+    }
+    setConnection('wait', 'reconnecting in ' + Math.round(state.retryMs / 1000) + ' s…');
+    setTimeout(() => state.socket === socket && connect(), state.retryMs);
+    state.retryMs = Math.min(15000, state.retryMs * 2);
+  };
+}
+
+function setConnection(kind, text) {
+  const badge = $('#connection');
+  badge.className = 'badge ' + kind;
+  badge.textContent = text;
+}
+
+function follow(jobId) {
+  if (!state.socketOpen || state.followed.has(jobId) || state.followed.size >= MAX_FOLLOWED) return;
+  const job = state.jobs.get(jobId);
+  const message = {op: 'subscribe', jobId};
+  if (job && job.lastEventId) message.lastEventId = job.lastEventId;
+  state.followed.add(jobId);
+  state.socket.send(JSON.stringify(message));
+}
+
+function onEvent(message, png) {
+  const job = state.jobs.get(message.jobId);
+  if (message.event === 'error') {
+    if (message.jobId) state.followed.delete(message.jobId);
+    if (message.error) showError(message.error, 'stream');
+    if (message.data) showError({code: 'stream', message: message.data.message}, message.jobId);
+    return;
+  }
+  if (message.event === 'behind') {   // the socket is being closed; reconnecting resumes from lastEventId
+    return;
+  }
+  if (!job) return;
+  if (message.event === 'end' || message.event === 'state') {
+    state.followed.delete(job.id);
+    if (message.event === 'state') upsertJob(message.data);
+    return;
+  }
+  job.lastEventId = message.id;
+  const data = message.data || {};
+  switch (message.event) {
+    case 'started':
+      job.status = 'RUNNING';
+      job.position = undefined;
+      break;
+    case 'progress': {
+      const p = data.progress || {};
+      job.status = 'RUNNING';
+      job.step = p.step || 0;
+      job.total = p.totalSteps || job.total;
+      job.nfe = Number(p.nfe || 0);
+      job.etaMs = p.etaMs;
+      job.t = p.t;
+      if (png) {
+        createImageBitmap(png).then((image) => {
+          job.preview = {image};
+          if (state.selected === job.id) viewer.show(job);
+        });
+      } else if (p.preview) {
+        job.preview = {points: points(p.preview)};
+      }
+      break;
+    }
+    case 'completed':
+      job.status = 'SUCCEEDED';
+      job.nfe = Number(data.completed.nfe || job.nfe);
+      job.step = job.total;
+      state.followed.delete(job.id);
+      loadResult(job);
+      break;
+    case 'failed':
+      job.status = 'FAILED';
+      job.failure = data.failed;
+      state.followed.delete(job.id);
+      if (state.selected === job.id) showError({code: data.failed.code, message: data.failed.reason}, job.id);
+      break;
+    case 'cancelled':
+      job.status = 'CANCELLED';
+      state.followed.delete(job.id);
+      break;
+    default:
+      break;
+  }
+  renderJobs();
+  if (state.selected === job.id) viewer.show(job);
+}
+
+/** A float32 preview tensor {shape [M, D], data base64 little-endian} as M points of its first two values. */
+function points(tensor) {
+  const bytes = Uint8Array.from(atob(tensor.data), (c) => c.charCodeAt(0));
+  const values = new Float32Array(bytes.buffer);
+  const shape = tensor.shape.map(Number);
+  const d = shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = [];
+  for (let i = 0; i < shape[0]; i++) out.push([values[i * d], d > 1 ? values[i * d + 1] : 0]);
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ the viewer
+
+const viewer = (() => {
+  const canvas = $('#preview-canvas');
+  const ctx = canvas.getContext('2d');
+  let shown = null;            // the job on screen
+  let from = null;             // points being moved from, for a smooth animation
+  let to = null;
+  let startedAt = 0;
+  let bounds = null;           // smoothed view box [minX, maxX, minY, maxY]
+
+  function show(job) {
+    shown = job;
+    const caption = $('#viewer-caption');
+    if (!job) {
+      caption.textContent = 'Submit a job, or pick one from the queue, to watch its samples form.';
+      return;
+    }
+    const what = job.result || job.preview;
+    caption.textContent = job.model + ' · ' + job.id + ' · ' + job.status.toLowerCase()
+        + (job.t !== undefined && job.status === 'RUNNING' ? ' · t = ' + Number(job.t).toFixed(3) : '')
+        + (job.nfe ? ' · ' + job.nfe.toLocaleString() + ' NFE' : '')
+        + (job.status === 'RUNNING' && job.etaMs !== undefined ? ' · ETA ' + seconds(job.etaMs) : '');
+    $('#viewer-progress').style.width = progressPercent(job) + '%';
+    if (!what) {
+      clear();
+      return;
+    }
+    if (what.image) {
+      drawImage(what.image);
+    } else if (what.points && what.points !== to) {
+      from = to && to.length === what.points.length ? current() : what.points;
+      to = what.points;
+      startedAt = performance.now();
+      requestAnimationFrame(frame);
+    }
+  }
+
+  function clear() {
+    ctx.fillStyle = '#0a0e18';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    from = to = null;
+  }
+
+  function frameDrawn() {
+    canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+  }
+
+  function drawImage(image) {
+    from = to = null;
+    ctx.imageSmoothingEnabled = false;
+    ctx.fillStyle = '#0a0e18';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const scale = Math.min(canvas.width / image.width, canvas.height / image.height);
+    const w = image.width * scale;
+    const h = image.height * scale;
+    ctx.drawImage(image, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
+    frameDrawn();
+  }
+
+  function progress() {
+    return Math.min(1, (performance.now() - startedAt) / 250);
+  }
+
+  function current() {
+    const s = progress();
+    return to.map((p, i) => [from[i][0] + (p[0] - from[i][0]) * s, from[i][1] + (p[1] - from[i][1]) * s]);
+  }
+
+  function target(pts) {
+    const xs = pts.map((p) => p[0]).filter(Number.isFinite).sort((a, b) => a - b);
+    const ys = pts.map((p) => p[1]).filter(Number.isFinite).sort((a, b) => a - b);
+    if (!xs.length) return [-1, 1, -1, 1];
+    const q = (a, f) => a[Math.min(a.length - 1, Math.floor(f * a.length))];
+    const box = [q(xs, 0.01), q(xs, 0.99), q(ys, 0.01), q(ys, 0.99)];
+    const half = Math.max(box[1] - box[0], box[3] - box[2], 1e-3) * 0.6;
+    const cx = (box[0] + box[1]) / 2;
+    const cy = (box[2] + box[3]) / 2;
+    return [cx - half, cx + half, cy - half, cy + half];
+  }
+
+  function frame() {
+    if (!to || !shown || (shown.result || shown.preview || {}).image) return;
+    const pts = current();
+    const goal = target(pts);
+    bounds = bounds ? bounds.map((b, i) => b + (goal[i] - b) * 0.2) : goal;
+    const [x0, x1, y0, y1] = bounds;
+    ctx.fillStyle = '#0a0e18';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.strokeStyle = '#1c2438';
+    ctx.beginPath();
+    const sx = (x) => (x - x0) / (x1 - x0) * canvas.width;
+    const sy = (y) => canvas.height - (y - y0) / (y1 - y0) * canvas.height;
+    ctx.moveTo(sx(0), 0);
+    ctx.lineTo(sx(0), canvas.height);
+    ctx.moveTo(0, sy(0));
+    ctx.lineTo(canvas.width, sy(0));
+    ctx.stroke();
+    ctx.fillStyle = shown.result ? 'rgba(76,195,138,.8)' : 'rgba(122,162,255,.75)';
+    const r = pts.length > 2000 ? 1.2 : 2.2;
+    for (const [x, y] of pts) {
+      ctx.beginPath();
+      ctx.arc(sx(x), sy(y), r, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    frameDrawn();
+    if (progress() < 1 || Math.abs(goal[0] - bounds[0]) > 1e-3 * (x1 - x0)) requestAnimationFrame(frame);
+  }
+
+  return {show};
+})();
+
+// ------------------------------------------------------------------------------------------------ fleet
+
+async function refreshFleet() {
+  if (!state.key) return;
+  try {
+    const {workers} = await apiJson('GET', '/v1/workers');
+    const rows = workers.map((w) => {
+      const tr = document.createElement('tr');
+      const name = document.createElement('td');
+      const models = document.createElement('span');
+      models.className = 'models';
+      models.textContent = (w.models || []).map((m) => m.name + ':' + m.version).join(', ');
+      name.append(w.workerId, models);
+      const jobs = document.createElement('td');
+      jobs.textContent = (w.activeJobs || 0) + ' run · ' + (w.queuedJobs || 0) + ' wait';
+      const rate = document.createElement('td');
+      rate.textContent = Number(w.samplesPerSecond || 0).toFixed(1);
+      const occupancy = document.createElement('td');
+      const bar = document.createElement('span');
+      bar.className = 'occupancy';
+      bar.title = Math.round(100 * (w.batchOccupancy || 0)) + '% of the batch filled';
+      const fill = document.createElement('span');
+      fill.style.width = Math.round(100 * (w.batchOccupancy || 0)) + '%';
+      bar.append(fill);
+      occupancy.append(bar);
+      tr.append(name, jobs, rate, occupancy);
+      return tr;
+    });
+    if (!rows.length) {
+      const tr = document.createElement('tr');
+      const td = document.createElement('td');
+      td.colSpan = 4;
+      td.textContent = 'no live worker';
+      tr.append(td);
+      rows.push(tr);
+    }
+    $('#fleet tbody').replaceChildren(...rows);
+  } catch (e) {
+    showError(e, 'fleet');
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ keyboard, start
+
+function onKey(event) {
+  const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement.tagName);
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    submitJob();
+    return;
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey || $('#help').open) return;
+  const job = state.jobs.get(state.selected);
+  switch (event.key) {
+    case '?': $('#help').showModal(); break;
+    case 'n': event.preventDefault(); $('#model').focus(); break;
+    case 'j': moveSelection(1); break;
+    case 'k': moveSelection(-1); break;
+    case 'c': if (job && !FINAL.has(job.status)) cancel(job.id); break;
+    case 'd': if (job && job.status === 'SUCCEEDED') download(job.id, 'npy'); break;
+    case 'Enter': if (document.activeElement.dataset.jobId) select(document.activeElement.dataset.jobId); break;
+    default: return;
+  }
+}
+
+function start() {
+  $('#key-form').onsubmit = (event) => {
+    event.preventDefault();
+    const key = $('#api-key').value.trim();
+    if (key) useKey(key);
+  };
+  $('#job-form').onsubmit = submitJob;
+  $('#model').onchange = showModel;
+  $('#kind').onchange = showSamplerFields;
+  $('#help-button').onclick = () => $('#help').showModal();
+  document.addEventListener('keydown', onKey);
+  setInterval(refreshModels, 10000);
+  setInterval(refreshJobs, 5000);
+  setInterval(refreshFleet, 3000);
+  const key = initialKey();
+  if (key) {
+    useKey(key);
+  } else {
+    $('#api-key').focus();
+  }
+}
+
+start();

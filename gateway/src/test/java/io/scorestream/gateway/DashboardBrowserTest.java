@@ -1,0 +1,163 @@
+package io.scorestream.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium against a real gateway, broker, worker and models: a person submits a
+ * job from the page, watches its samples form on the canvas, sees it finish, and sees refusals named plainly.
+ * Screenshots go to {@code target/} for people to look at.
+ */
+@ExtendWith({VertxExtension.class, SharedFleet.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardBrowserTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private Gateway gateway;
+  private ChromeDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeAll
+  void start(Vertx vertx, Fleet fleet) throws Exception {
+    gateway = fleet.gateway();
+    Http http = new Http(vertx, gateway.port());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models").size() < 2) {
+      assertTrue(System.nanoTime() < deadline, "the gateway saw the worker's models");
+      Thread.sleep(100);
+    }
+    browser = Chromium.start(1400, 900);
+    wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
+    wait.ignoring(StaleElementReferenceException.class);   // rows are redrawn as events arrive
+    browser.get(gateway.url() + "/#key=" + Fleet.KEY_A);
+    wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    wait.until(d -> new Select(d.findElement(By.id("model"))).getOptions().size() >= 2);
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private void fill(String id, String value) {
+    WebElement field = browser.findElement(By.id(id));
+    field.clear();
+    field.sendKeys(value);
+  }
+
+  private String canvas() {
+    return (String) ((JavascriptExecutor) browser).executeScript(
+        "return document.getElementById('preview-canvas').toDataURL()");
+  }
+
+  private int frames() {
+    return Integer.parseInt(browser.findElement(By.id("preview-canvas")).getAttribute("data-frames"));
+  }
+
+  /** Waits until the selected job has this status; the text of its row. */
+  private String row(String status) {
+    return wait.until(d -> d.findElements(By.cssSelector(".job[aria-selected='true'][data-status='" + status + "']"))
+        .stream().findFirst().map(WebElement::getText).orElse(null));
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path file = Path.of("target", name);
+    Files.createDirectories(file.getParent());
+    Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  void aJobSubmittedFromThePageFormsOnTheCanvasWhileItRunsAndEnds() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
+    fill("samples", "16");
+    fill("steps", "20000");
+    fill("preview", "10");
+    browser.findElement(By.id("submit")).click();
+    String running = row("running");
+    assertTrue(running.contains(Fleet.IMAGES), running);
+    wait.until(d -> frames() >= 1);
+    int framesBefore = frames();
+    String before = canvas();
+    wait.until(d -> frames() > framesBefore + 2 && !canvas().equals(before));
+    assertNotEquals(before, canvas(), "the preview canvas changes while the job runs");
+    String done = row("succeeded");
+    assertTrue(done.contains("png"), "a finished image job offers its PNG grid: " + done);
+    int framesAtEnd = frames();
+    wait.until(d -> frames() > framesAtEnd || browser.findElement(By.id("viewer-caption")).getText()
+        .contains("succeeded"));
+    assertTrue(browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
+    screenshot("dashboard-images.png");
+  }
+
+  @Test
+  void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    fill("samples", "512");
+    fill("steps", "400");
+    fill("preview", "5");
+    browser.findElement(By.id("model")).sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));   // submits from the keyboard
+    row("succeeded");
+    wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
+    String result = canvas();
+    Thread.sleep(400);   // the scatter eases to the final samples
+    screenshot("dashboard-points.png");
+    assertNotEquals("", result);
+  }
+
+  @Test
+  void anApiRefusalIsShownNamingTheFieldAndTheFormKeepsWorking() {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    fill("samples", "0");
+    browser.findElement(By.id("submit")).click();
+    WebElement error = wait.until(d -> d.findElements(By.cssSelector("#errors .error")).stream()
+        .filter(e -> e.getText().contains("numSamples")).findFirst().orElse(null));
+    assertTrue(error.getText().contains("invalid"), error.getText());
+    assertEquals("samples", browser.switchTo().activeElement().getAttribute("id"), "the field at fault has focus");
+    error.findElement(By.tagName("button")).click();
+    wait.until(d -> d.findElements(By.cssSelector("#errors .error")).stream()
+        .noneMatch(e -> e.getText().contains("numSamples")));
+  }
+
+  @Test
+  void aRunningJobIsCancelledFromTheKeyboard() {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    fill("samples", "64");
+    fill("steps", "20000");
+    fill("preview", "100");
+    browser.findElement(By.id("submit")).click();
+    row("running");
+    browser.findElement(By.tagName("body")).click();
+    browser.findElement(By.tagName("body")).sendKeys("c");
+    row("cancelled");
+    browser.findElement(By.tagName("body")).sendKeys("?");
+    wait.until(d -> d.findElement(By.id("help")).isDisplayed());
+    browser.findElement(By.tagName("body")).sendKeys(Keys.ESCAPE);
+    wait.until(d -> !d.findElement(By.id("help")).isDisplayed());
+  }
+}
