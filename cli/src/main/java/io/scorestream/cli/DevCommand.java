@@ -5,6 +5,8 @@ import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
+import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -86,12 +88,14 @@ final class DevCommand implements Callable<Integer> {
     }
     Worker worker = Services.startWorker(clients, names, options, err);
     err.println("models from " + options.modelsDir);
-    String key = devKey(data);
-    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, names, Tenants.single(DEV_TENANT, key),
+    String key = kept(data, "dev-api-key", Tenants::newKey);
+    Tenant tenant = devTenant(kept(data, "dev-webhook-secret", Tenants::newWebhookSecret));
+    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, names, Tenants.single(tenant, key),
         "127.0.0.1", gatewayPort != null ? gatewayPort : EmbeddedKafka.isFree(DEFAULT_GATEWAY_PORT)
-            ? DEFAULT_GATEWAY_PORT : 0));
-    err.println("gateway on " + gateway.url() + " (tenant " + DEV_TENANT.name() + ", API key " + key
-        + ")");
+            ? DEFAULT_GATEWAY_PORT : 0)
+        .withWebhooks(WebhookSettings.defaults(WebhookPolicy.anywhere())));   // a laptop's own receivers
+    err.println("gateway on " + gateway.url() + " (tenant " + tenant.name() + ", API key " + key
+        + ", webhooks signed with " + tenant.webhookSecret() + ")");
     err.println("dashboard: " + gateway.url() + "/#key=" + key);
     err.println("try: curl -H 'Authorization: Bearer " + key + "' -d '{\"modelName\": \"gmm-vp\", \"numSamples\": 64}' "
         + gateway.url() + "/v1/jobs");
@@ -104,21 +108,27 @@ final class DevCommand implements Callable<Integer> {
         : Services.runUntilStopped(err, worker, drain, gateway);
   }
 
-  /** The tenant of {@code dev}'s API key: limits a person at a laptop never meets. */
-  static final Tenant DEV_TENANT = new Tenant("dev", 1_000, 1_000, 10_000, "");
+  /** The tenant of {@code dev}'s API key: limits a person at a laptop never meets, webhooks signed with its secret. */
+  static Tenant devTenant(String webhookSecret) {
+    return new Tenant("dev", 1_000, 1_000, 10_000, webhookSecret);
+  }
 
-  /** The development API key: made once per data directory and kept there, so it survives restarts. */
-  static String devKey(Path data) throws java.io.IOException {
-    Path file = data.resolve("dev-api-key");
-    if (Files.exists(file)) {
-      String key = Files.readString(file).trim();
-      if (!key.isEmpty()) {
-        return key;
+  /**
+   * A development secret (the API key, the webhook secret): made once per data directory and kept there in
+   * {@code file}, so it survives restarts.
+   */
+  static String kept(Path data, String file, java.util.function.Function<java.security.SecureRandom, String> make)
+      throws java.io.IOException {
+    Path path = data.resolve(file);
+    if (Files.exists(path)) {
+      String value = Files.readString(path).trim();
+      if (!value.isEmpty()) {
+        return value;
       }
     }
-    String key = Tenants.newKey(new java.security.SecureRandom());
-    Files.writeString(file, key + "\n");
-    return key;
+    String value = make.apply(new java.security.SecureRandom());
+    Files.writeString(path, value + "\n");
+    return value;
   }
 
   /**

@@ -2,6 +2,8 @@ package io.scorestream.cli;
 
 import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
+import io.scorestream.gateway.webhooks.WebhookSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -29,6 +31,15 @@ final class GatewayCommand implements Callable<Integer> {
   String host;
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE})")
   int port;
+  @Option(names = "--webhook-allow", split = ",", paramLabel = "HOST",
+      description = "hosts webhooks may go to: hooks.example.com, or *.example.com for its subdomains"
+          + " (default: any public host)")
+  java.util.List<String> webhookHosts = java.util.List.of();
+  @Option(names = "--webhook-allow-private",
+      description = "let webhooks reach private, loopback and link-local addresses (never on a shared network)")
+  boolean webhookPrivate;
+  @Option(names = "--webhook-allow-http", description = "take plain http:// webhook URLs (default: https only)")
+  boolean webhookHttp;
 
   @Override
   public Integer call() throws Exception {
@@ -44,7 +55,8 @@ final class GatewayCommand implements Callable<Integer> {
     var clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
-    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, kafka.topics(), known, host, port));
+    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, kafka.topics(), known, host, port)
+        .withWebhooks(WebhookSettings.defaults(new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
     err.println("gateway on " + gateway.url() + " for tenants " + known.names());
     err.flush();
     return Services.runUntilStopped(err, gateway);

@@ -9,6 +9,10 @@ import io.scorestream.gateway.http.ApiVerticle;
 import io.scorestream.gateway.http.EventJson;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.gateway.view.ResultReader;
+import io.scorestream.gateway.webhooks.WebhookDeliveries;
+import io.scorestream.gateway.webhooks.WebhookOutbox;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
+import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobClient;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -40,12 +45,20 @@ public final class Gateway implements AutoCloseable {
    * @param events     what the event hub holds in memory
    * @param heartbeat  how often an idle event stream gets a keep-alive comment
    * @param stall      how long a stream waits for a client that takes nothing before telling it to resume later
+   * @param webhooks   where webhooks may go and how they are retried
    */
   public record Settings(KafkaClients kafka, TopicNames names, Tenants tenants, String host, int port,
-      RequestChecks.Limits limits, EventHub.Limits events, Duration heartbeat, Duration stall) {
+      RequestChecks.Limits limits, EventHub.Limits events, Duration heartbeat, Duration stall,
+      WebhookSettings webhooks) {
+    /** Defaults: webhooks to public https hosts only. */
     public static Settings of(KafkaClients kafka, TopicNames names, Tenants tenants, String host, int port) {
       return new Settings(kafka, names, tenants, host, port, RequestChecks.Limits.withMaxSamples(1 << 20),
-          EventHub.Limits.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(30));
+          EventHub.Limits.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(30),
+          WebhookSettings.defaults(WebhookPolicy.publicHttps()));
+    }
+
+    public Settings withWebhooks(WebhookSettings webhooks) {
+      return new Settings(kafka, names, tenants, host, port, limits, events, heartbeat, stall, webhooks);
     }
   }
 
@@ -58,9 +71,14 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts a gateway; returns once it listens. The views catch up in the background (see {@code /readyz}). */
   public static Gateway start(Settings s) throws Exception {
+    return start(s, System.err::println);
+  }
+
+  /** As {@link #start(Settings)}, with the lines an operator should see (webhooks given up, ...) going to log. */
+  public static Gateway start(Settings s, Consumer<String> log) throws Exception {
     Gateway g = new Gateway();
     try {
-      g.startAll(s);
+      g.startAll(s, log);
       return g;
     } catch (Exception | Error e) {
       g.close();
@@ -68,7 +86,7 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  private void startAll(Settings s) throws Exception {
+  private void startAll(Settings s, Consumer<String> log) throws Exception {
     this.host = s.host();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Admin admin = s.kafka().admin(Map.of(
@@ -88,12 +106,18 @@ public final class Gateway implements AutoCloseable {
     closing.add(results);
     JobClient client = new JobClient(s.kafka(), s.names());
     closing.add(client);
-    Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd);
     Gauge.builder("gateway_jobs_known", index, JobIndex::size).register(metrics);
     Gauge.builder("gateway_event_bytes_held", hub, EventHub::heldBytes).register(metrics);
     vertx = Vertx.vertx();
+    WebhookDeliveries deliveries = started(new WebhookDeliveries(s.kafka(), s.names(), vertx, s.tenants(),
+        s.webhooks(), metrics, log), "gateway-webhook-deliveries");
+    WebhookOutbox outbox = started(new WebhookOutbox(s.kafka(), s.names(), index, () -> index.hasRead(indexEnd),
+        new EventJson(), deliveries, log), "gateway-webhook-outbox");
+    Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
+    Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount).register(metrics);
     api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, client,
-        new RequestChecks(s.limits()), readiness, metrics), s.host(), s.port(), s.heartbeat(), s.stall());
+        new RequestChecks(s.limits()), readiness, metrics, s.webhooks().policy()), s.host(), s.port(),
+        s.heartbeat(), s.stall());
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

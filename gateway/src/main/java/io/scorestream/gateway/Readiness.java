@@ -14,7 +14,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Whether this gateway can serve: the broker answers, ScoreStream's topics exist, and the job index and event tail
- * have read what the topics held when the gateway started (so no job it was told of is answered with 404).
+ * have read what the topics held when the gateway started (so no job it was told of is answered with 404), and
+ * its webhook outbox takes part in reading the job events.
  */
 public final class Readiness {
   private static final long TIMEOUT_MS = 3_000;
@@ -24,10 +25,12 @@ public final class Readiness {
   private final EventHub hub;
   private final Map<TopicPartition, Long> indexEnd;
   private final Map<TopicPartition, Long> eventsEnd;
+  private final java.util.function.BooleanSupplier webhooksJoined;
   private volatile boolean caughtUp;
 
   Readiness(Admin admin, TopicNames names, JobIndex index, EventHub hub, Map<TopicPartition, Long> indexEnd,
-      Map<TopicPartition, Long> eventsEnd) {
+      Map<TopicPartition, Long> eventsEnd, java.util.function.BooleanSupplier webhooksJoined) {
+    this.webhooksJoined = webhooksJoined;
     this.admin = admin;
     this.names = names;
     this.index = index;
@@ -62,6 +65,9 @@ public final class Readiness {
     }
     if (!caughtUp()) {
       problems.add("still reading the job states and events written before this gateway started");
+    }
+    if (!webhooksJoined.getAsBoolean()) {
+      problems.add("the webhook outbox has not joined its consumer group yet");
     }
     return problems;
   }

@@ -9,6 +9,9 @@ import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.VpSde;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
+import io.scorestream.gateway.webhooks.WebhookSettings;
+import java.time.Duration;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -27,6 +30,12 @@ final class Fleet implements AutoCloseable {
   static final String IMAGES = "glyphs";
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
+  /** Tenant a signs its webhooks with this; tenant b has no webhook secret. */
+  static final String WEBHOOK_SECRET_A = "whsec_" + java.util.Base64.getEncoder().encodeToString(
+      "a test secret of thirty-two bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  /** Webhook retries within a test's patience: 200 ms, 400 ms, ... up to 2 s, six attempts. */
+  static final WebhookSettings FAST_WEBHOOKS = new WebhookSettings(WebhookPolicy.anywhere(), Duration.ofMillis(200),
+      Duration.ofSeconds(2), 6, Duration.ofSeconds(3));
   static final String KEY_SLOW = "ss_test-key-of-a-tenant-with-a-low-rate";
   final TopicNames names = TopicNames.defaults();
   final EmbeddedKafka kafka;
@@ -63,14 +72,20 @@ final class Fleet implements AutoCloseable {
 
   static Tenants tenants() {
     return Tenants.parse("{\"tenants\": ["
-        + "{\"name\": \"a\", \"keyHashes\": [\"" + Tenants.hash(KEY_A) + "\"]},"
+        + "{\"name\": \"a\", \"keyHashes\": [\"" + Tenants.hash(KEY_A) + "\"], \"webhookSecret\": \""
+        + WEBHOOK_SECRET_A + "\"},"
         + "{\"name\": \"b\", \"keyHashes\": [\"" + Tenants.hash(KEY_B) + "\"]},"
         + "{\"name\": \"slow\", \"keyHashes\": [\"" + Tenants.hash(KEY_SLOW) + "\"], \"ratePerSecond\": 0.01,"
         + " \"burst\": 2, \"maxActiveJobs\": 5}]}", "test tenants");
   }
 
+  /** A gateway on a free loopback port, whose webhooks may reach loopback receivers and are retried quickly. */
   Gateway gateway() throws Exception {
-    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", 0));
+    return gateway(FAST_WEBHOOKS);
+  }
+
+  Gateway gateway(WebhookSettings webhooks) throws Exception {
+    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", 0).withWebhooks(webhooks));
   }
 
   @Override

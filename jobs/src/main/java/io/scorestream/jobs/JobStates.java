@@ -74,6 +74,9 @@ public final class JobStates {
     if (r.hasModelVersion()) {
       s.setModelVersion(r.getModelVersion());
     }
+    if (r.hasWebhook()) {
+      s.setWebhook(r.getWebhook());
+    }
     if (r.getConditioning().getKindCase() != Conditioning.KindCase.KIND_NOT_SET) {
       s.setConditioning(r.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT));
     }

@@ -7,7 +7,14 @@ import io.scorestream.core.sample.Samplers;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
+import io.scorestream.proto.v1.Webhook;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -104,6 +111,9 @@ public final class RequestChecks {
           + r.getPriority()).exception();
     }
     checkPreview(r.getPreview());
+    if (r.hasWebhook()) {
+      checkWebhook(r.getWebhook());
+    }
     return JobCodec.decode(r);
   }
 
@@ -119,6 +129,44 @@ public final class RequestChecks {
     }
     if (p.getKind() == PreviewKind.UNRECOGNIZED) {
       throw Problem.invalid("preview.kind", "preview.kind: unknown value " + p.getKindValue()).exception();
+    }
+  }
+
+  /** The events a webhook may ask for; a webhook that names none gets the final ones. */
+  public static final List<String> WEBHOOK_EVENTS =
+      List.of("accepted", "started", "progress", "completed", "failed", "cancelled");
+  /** The longest webhook URL taken. */
+  public static final int MAX_WEBHOOK_URL = 2048;
+
+  private static void checkWebhook(Webhook w) {
+    String url = w.getUrl();
+    if (url.isEmpty()) {
+      throw Problem.invalid("webhook.url", "webhook.url is required when a webhook is given").exception();
+    }
+    if (url.length() > MAX_WEBHOOK_URL) {
+      throw Problem.invalid("webhook.url", "webhook.url is " + url.length() + " characters; at most "
+          + MAX_WEBHOOK_URL + " are taken").exception();
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw Problem.invalid("webhook.url", "webhook.url is not a URL: " + e.getReason()).exception();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw Problem.invalid("webhook.url", "webhook.url must be an https:// (or http://) URL").exception();
+    }
+    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+      throw Problem.invalid("webhook.url", "webhook.url needs a host, and no user:password@ or #fragment")
+          .exception();
+    }
+    Set<String> seen = new HashSet<>();
+    for (String event : w.getEventsList()) {
+      if (!WEBHOOK_EVENTS.contains(event) || !seen.add(event)) {
+        throw Problem.invalid("webhook.events", "webhook.events may name each of " + String.join(", ", WEBHOOK_EVENTS)
+            + " once; got '" + (event.length() > 40 ? event.substring(0, 40) + "..." : event) + "'").exception();
+      }
     }
   }
 

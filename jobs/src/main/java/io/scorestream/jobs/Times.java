@@ -9,8 +9,12 @@ public final class Times {
 
   /** Now, to the nanosecond the clock gives. */
   public static Timestamp now() {
-    Instant now = Instant.now();
-    return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    return timestamp(Instant.now());
+  }
+
+  /** An instant as a message's time. */
+  public static Timestamp timestamp(Instant time) {
+    return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
   }
 
   /** A message's time as an {@link Instant}. */

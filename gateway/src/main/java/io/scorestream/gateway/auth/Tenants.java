@@ -153,7 +153,15 @@ public final class Tenants {
         throw new IllegalArgumentException(where + ": ratePerSecond must be positive and burst and maxActiveJobs"
             + " at least 1, got " + rate + ", " + burst + ", " + active);
       }
-      return new Tenant(name, rate, burst, active, entry.getString("webhookSecret", ""));
+      String secret = entry.getString("webhookSecret", "");
+      if (!secret.isEmpty()) {
+        try {
+          io.scorestream.gateway.webhooks.WebhookSignature.key(secret);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + ".webhookSecret: " + e.getMessage(), e);
+        }
+      }
+      return new Tenant(name, rate, burst, active, secret);
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(where + ": a field has the wrong type (" + e.getMessage() + ")", e);
     }

@@ -8,6 +8,7 @@ import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.gateway.view.ResultReader;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobClient;
@@ -36,7 +37,8 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
-      JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics) {}
+      JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics,
+      WebhookPolicy webhooks) {}
 
   private final Dependencies deps;
   private final String host;
@@ -56,7 +58,8 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     JobViews views = new JobViews(deps.index(), deps.fleet());
     JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views);
-    Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views);
+    Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views,
+        deps.webhooks());
     StreamRoutes streams = new StreamRoutes(jobs, deps.index(), deps.hub(), timing);
     FleetRoutes fleet = new FleetRoutes(deps.fleet());
     OpsRoutes ops = new OpsRoutes(deps.readiness(), deps.metrics());

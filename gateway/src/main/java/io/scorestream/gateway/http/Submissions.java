@@ -9,6 +9,7 @@ import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.jobs.FailureCode;
 import io.scorestream.jobs.JobStates;
+import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestDigest;
@@ -45,11 +46,14 @@ final class Submissions {
   private final RequestChecks checks;
   private final RateLimits rates = new RateLimits();
   private final JobViews views;
+  private final WebhookPolicy webhooks;
   private final SecureRandom random = new SecureRandom();
   /** Ids being enqueued by this gateway under an Idempotency-Key, and their digests. */
   private final Map<String, ByteString> enqueuing = new ConcurrentHashMap<>();
 
-  Submissions(JobIndex index, FleetView fleet, JobClient client, RequestChecks checks, JobViews views) {
+  Submissions(JobIndex index, FleetView fleet, JobClient client, RequestChecks checks, JobViews views,
+      WebhookPolicy webhooks) {
+    this.webhooks = webhooks;
     this.index = index;
     this.fleet = fleet;
     this.client = client;
@@ -108,7 +112,8 @@ final class Submissions {
       b.setSeed(key != null ? seedFor(jobId) : random.nextLong());
     }
     GenerateRequest request = b.setJobId(jobId).setTenant(tenant.name()).setSubmittedAt(Times.now()).build();
-    Optional<Problem> problem = checks.check(request).or(() -> checkForModel(request));
+    Optional<Problem> problem = checks.check(request).or(() -> checkWebhook(request, tenant))
+        .or(() -> checkForModel(request));
     if (problem.isPresent()) {
       ApiError.send(ctx, problem.get());
       return;
@@ -179,6 +184,19 @@ final class Submissions {
       return Optional.empty();   // a worker of an older build says too little: the worker checks the rest
     }
     return checks.check(request, info);
+  }
+
+  /** A webhook must have a secret to be signed with and a destination this gateway may reach. */
+  private Optional<Problem> checkWebhook(GenerateRequest request, Tenant tenant) {
+    if (!request.hasWebhook()) {
+      return Optional.empty();
+    }
+    if (tenant.webhookSecret().isEmpty()) {
+      return Optional.of(Problem.invalid("webhook", "tenant " + tenant.name() + " has no webhook secret to sign"
+          + " deliveries with; the operator sets one (webhookSecret) in the tenants file"));
+    }
+    return webhooks.refuse(java.net.URI.create(request.getWebhook().getUrl()))
+        .map(why -> Problem.invalid("webhook.url", "webhook.url is refused: " + why));
   }
 
   /** The seed of a retried POST without one: the same on every retry, so the same key stays the same request. */

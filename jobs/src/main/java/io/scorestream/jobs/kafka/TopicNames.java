@@ -45,6 +45,11 @@ public record TopicNames(String prefix) {
     return prefix + ".dead-letter";
   }
 
+  /** The gateways' webhook outbox: deliveries not yet made. */
+  public String webhooks() {
+    return prefix + ".webhooks";
+  }
+
   /**
    * The pool topic of one model: jobs for it that reached a worker which does not serve it are routed here, and
    * every worker that serves it reads it (docs/worker.md, "Mixed fleets").

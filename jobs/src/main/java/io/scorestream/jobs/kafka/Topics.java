@@ -55,6 +55,9 @@ public final class Topics {
         TopicConfig.RETENTION_MS_CONFIG, DAY_MS)));
     topics.add(new NewTopic(names.deadLetter(), 3, replicas).configs(Map.of(
         TopicConfig.RETENTION_MS_CONFIG, WEEK_MS)));                       // time for a person to look
+    topics.add(new NewTopic(names.webhooks(), 6, replicas).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // pending deliveries until tombstoned
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(1 << 20)))); // a payload without samples
     return topics;
   }
 
