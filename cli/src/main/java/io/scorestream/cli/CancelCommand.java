@@ -25,6 +25,8 @@ final class CancelCommand implements Callable<Integer> {
   CommandSpec spec;
   @Mixin
   KafkaOptions kafka;
+  @Mixin
+  GatewayOptions gatewayOptions;
   @Option(names = "--tenant", defaultValue = "default", paramLabel = "T",
       description = "the tenant that submitted the job: no other can cancel it") String tenant;
   @Option(names = "--reason", defaultValue = "cancelled by client", paramLabel = "TEXT",
@@ -34,13 +36,21 @@ final class CancelCommand implements Callable<Integer> {
   @Parameters(paramLabel = "JOB_ID") String jobId;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     if (waitSeconds <= 0) {
       throw new ParameterException(spec.commandLine(), "--wait must be a positive number of seconds, got "
           + waitSeconds);
     }
+    gatewayOptions.checkExclusive(kafka);
     var err = spec.commandLine().getErr();
     Duration wait = Duration.ofSeconds(waitSeconds);
+    if (gatewayOptions.given()) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--tenant")) {
+        throw new ParameterException(spec.commandLine(), "through a gateway the API key names the tenant; leave out"
+            + " --tenant");
+      }
+      return throughGateway(gatewayOptions.client(), err, wait);
+    }
     try (JobClient client = new JobClient(kafka.clients(), kafka.topics())) {
       Optional<JobState> before = client.state(jobId, wait);
       if (before.isPresent() && !before.get().getTenant().equals(tenant)) {
@@ -71,5 +81,33 @@ final class CancelCommand implements Callable<Integer> {
           .toLowerCase() + "); nothing cancelled");
       return 1;
     }
+  }
+
+  /** The same through a gateway: DELETE, then the job's state until it ends or the wait is over. */
+  private int throughGateway(GatewayJobs gateway, java.io.PrintWriter err, Duration wait) throws Exception {
+    try {
+      gateway.cancel(jobId);
+    } catch (GatewayJobs.Refused e) {
+      err.println(e.status == 404 ? "no job " + jobId + " of this API key's tenant; nothing cancelled"
+          : e.status == 409 ? "job " + jobId + " had already ended; nothing cancelled" : e.getMessage());
+      return 1;
+    }
+    Instant deadline = Instant.now().plus(wait);
+    while (Instant.now().isBefore(deadline)) {
+      var job = gateway.job(jobId);
+      String status = job.getString("status", "");
+      if (status.equals("CANCELLED")) {
+        err.println("cancelled " + jobId);
+        return 0;
+      }
+      if (status.equals("SUCCEEDED") || status.equals("FAILED")) {
+        err.println("job " + jobId + " ended before the cancel reached it (" + status.toLowerCase()
+            + "); nothing cancelled");
+        return 1;
+      }
+      Thread.sleep(100);
+    }
+    err.println("asked the fleet to cancel " + jobId + ", which has not stopped within " + waitSeconds + " s");
+    return 1;
   }
 }

@@ -41,7 +41,7 @@ final class JobWatch {
     this.bar = new ProgressBar(err, samples);
   }
 
-  /** Follows the job's events from {@code from} to its final event, then ends as {@link #finish} does. */
+  /** Follows the job's events on Kafka from {@code from} to its final event, then ends as {@link #finish} does. */
   void follow(JobClient client, String jobId, ByteString digest, Instant from, Duration timeout) throws IOException {
     JobEvent last;
     try {
@@ -51,6 +51,30 @@ final class JobWatch {
       throw e;
     }
     finish(jobId, last);
+  }
+
+  /** Follows the job's events through a gateway to its final event, then ends as {@link #finish} does. */
+  void follow(GatewayJobs gateway, String jobId, Duration timeout) throws IOException, InterruptedException {
+    JobEvent last;
+    try {
+      last = gateway.follow(jobId, timeout, this::onEvent, this::onPreviewPng);
+    } catch (RuntimeException e) {
+      bar.abandon();
+      throw e;
+    }
+    finish(jobId, last);
+  }
+
+  /** An image preview as the gateway sends it, a PNG grid: kept as it is when the preview file is a PNG. */
+  private void onPreviewPng(byte[] png) {
+    if (previewOut == null) {
+      return;
+    }
+    if (!SampleFiles.isPng(previewOut)) {
+      throw new IllegalStateException("--preview-out " + previewOut + ": through a gateway, image previews come"
+          + " as PNG; give a .png file");
+    }
+    replacePreview(file -> Files.write(file, png));
   }
 
   private void onEvent(JobEvent event) {
@@ -103,11 +127,20 @@ final class JobWatch {
       throw new IllegalStateException("--preview-out " + previewOut + ": "
           + SampleFiles.shapeProblem(previewOut, shape));
     }
+    replacePreview(file -> SampleFiles.write(file, Tensors.floats(p.getPreview()), samples, shape));
+  }
+
+  @FunctionalInterface
+  private interface PreviewWriter {
+    void to(Path file) throws IOException;
+  }
+
+  /** Writes a preview aside and moves it into place, so an image viewer never shows half a preview. */
+  private void replacePreview(PreviewWriter write) {
     Path absolute = previewOut.toAbsolutePath();
     Path partial = absolute.resolveSibling(".partial-" + absolute.getFileName());
     try {
-      // written aside and moved into place, so an image viewer never shows half a preview
-      SampleFiles.write(partial, Tensors.floats(p.getPreview()), samples, shape);
+      write.to(partial);
       Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot write the preview to " + previewOut + ": " + e.getMessage(), e);

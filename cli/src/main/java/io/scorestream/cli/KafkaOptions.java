@@ -13,7 +13,7 @@ final class KafkaOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka cluster")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster (required)")
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
@@ -30,6 +30,9 @@ final class KafkaOptions {
 
   /** The cluster with the client settings of {@code --kafka-config}; a file it cannot use is a bad argument. */
   KafkaClients clients() {
+    if (bootstrapServers == null) {
+      throw new ParameterException(command.commandLine(), "Missing required option: '--bootstrap-servers=HOST:PORT'");
+    }
     try {
       return KafkaClients.of(bootstrapServers, kafkaConfig);
     } catch (IllegalArgumentException e) {

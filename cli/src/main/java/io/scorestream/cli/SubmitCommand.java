@@ -22,12 +22,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code scorestream submit}: enqueues a job and, with --watch, follows it to its end and writes the result. */
-@Command(name = "submit", mixinStandardHelpOptions = true, description = "Enqueue a generation job on Kafka.")
+@Command(name = "submit", mixinStandardHelpOptions = true,
+    description = "Enqueue a generation job on Kafka, or through a gateway's HTTP API (--gateway).")
 final class SubmitCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
   @Mixin
   KafkaOptions kafka;
+  @Mixin
+  GatewayOptions gatewayOptions;
+  @Option(names = "--idempotency-key", paramLabel = "K",
+      description = "with --gateway: a retried submit with the same key is the same job") String idempotencyKey;
   @Mixin
   SamplerOptions samplerOptions;
   @Option(names = "--model", required = true, paramLabel = "NAME") String model;
@@ -53,8 +58,17 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    gatewayOptions.checkExclusive(kafka);
+    boolean viaGateway = gatewayOptions.given();
     GenerateRequest request;
     try {
+      if (viaGateway && (jobId != null || given("--tenant"))) {
+        throw new IllegalArgumentException("through a gateway, the gateway names the job and the API key its tenant;"
+            + " leave out --job-id and --tenant (--idempotency-key makes a retried submit safe)");
+      }
+      if (!viaGateway && idempotencyKey != null) {
+        throw new IllegalArgumentException("--idempotency-key goes with --gateway; on Kafka, --job-id does that");
+      }
       if (samples <= 0) {
         throw new IllegalArgumentException("--samples must be positive, got " + samples);
       }
@@ -84,6 +98,9 @@ final class SubmitCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
+    if (viaGateway) {
+      return throughGateway(request, err);
+    }
     KafkaClients clients = kafka.clients();
     checkShape(clients);
     try (JobClient client = new JobClient(clients, kafka.topics())) {
@@ -101,6 +118,33 @@ final class SubmitCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Whether an option was given on the command line (not taken from its default). */
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  /**
+   * Submits through a gateway: the request without id, tenant or time (the gateway sets them) and without a seed
+   * unless one was given (the gateway draws one); then, with --watch, follows its event stream.
+   */
+  private int throughGateway(GenerateRequest stamped, PrintWriter err) throws Exception {
+    GenerateRequest.Builder b = stamped.toBuilder().clearJobId().clearTenant().clearSubmittedAt();
+    if (!given("--seed")) {
+      b.clearSeed();
+    }
+    GatewayJobs gateway = gatewayOptions.client();
+    if (watch && (SampleFiles.isPng(out) || previewOut != null && SampleFiles.isPng(previewOut))) {
+      checkShape(gateway.dataShape(model));
+    }
+    String id = gateway.submit(b.build(), idempotencyKey).getString("jobId");
+    spec.commandLine().getOut().println(id);
+    spec.commandLine().getOut().flush();
+    if (watch) {
+      new JobWatch(err, out, previewOut, samples).follow(gateway, id, Duration.ofSeconds(timeout));
+    }
+    return 0;
+  }
+
   /**
    * Refuses, before the job is sent, a PNG output for a model whose samples are not images, when the fleet's
    * heartbeats say what the model is (a model no worker announced is left to the workers to judge).
@@ -112,10 +156,15 @@ final class SubmitCommand implements Callable<Integer> {
     }
     var known = FleetView.snapshot(clients, kafka.topics(), Duration.ofSeconds(15))
         .model(model, Instant.now(), FleetView.LIVENESS);
-    if (known.isEmpty()) {
+    checkShape(known.map(m -> m.getDataShapeList().stream().mapToInt(Integer::intValue).toArray()));
+  }
+
+  /** Refuses a PNG output for samples of this shape (nothing to judge when the model is not known). */
+  private void checkShape(java.util.Optional<int[]> dataShape) {
+    if (dataShape.isEmpty()) {
       return;
     }
-    int[] shape = known.get().getDataShapeList().stream().mapToInt(Integer::intValue).toArray();
+    int[] shape = dataShape.get();
     for (Path file : new Path[] {watch ? out : null, previewOut}) {
       if (file != null && SampleFiles.shapeProblem(file, shape) != null) {
         throw new ParameterException(spec.commandLine(), (file == out ? "--out " : "--preview-out ") + file + ": "

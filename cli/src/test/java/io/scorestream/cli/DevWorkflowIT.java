@@ -146,6 +146,46 @@ class DevWorkflowIT {
   }
 
   /** The number of float32 values in an .npy file, checking its header says float32. */
+  @Test
+  void submitAndCancelGoThroughTheGatewayWithTheSamplesKafkaGives() throws Exception {
+    Matcher gateway = Pattern.compile("gateway on (http://\\S+) \\(tenant dev, API key (\\S+),").matcher(devOutput());
+    assertTrue(gateway.find(), "dev printed the gateway and its key: " + devOutput());
+    String url = gateway.group(1);
+    String key = gateway.group(2);
+    Cli.Run kafka = run("submit", "--bootstrap-servers", bootstrap, "--model", "gmm-vp", "--samples", "16", "--seed",
+        "9", "--steps", "150", "--watch", "--out", "via-kafka.npy");
+    assertEquals(0, kafka.code(), kafka.err());
+    Cli.Run http = run("submit", "--gateway", url, "--api-key", key, "--model", "gmm-vp", "--samples", "16", "--seed",
+        "9", "--steps", "150", "--watch", "--out", "via-gateway.npy", "--preview-every", "50", "--preview-out",
+        "via-gateway-preview.npy");
+    assertEquals(0, http.code(), http.err());
+    assertTrue(http.out().matches("j-[0-9a-f]{32}"), "prints the gateway's job id: " + http.out());
+    assertTrue(http.err().contains("wrote 16 samples to via-gateway.npy"), http.err());
+    io.scorestream.jobs.formats.Npy.Array a = io.scorestream.jobs.formats.Npy.read(dir.resolve("via-kafka.npy"));
+    io.scorestream.jobs.formats.Npy.Array b = io.scorestream.jobs.formats.Npy.read(dir.resolve("via-gateway.npy"));
+    for (int i = 0; i < a.values().length; i++) {
+      assertEquals(a.values()[i], b.values()[i], 1e-3, "the same seed gives the same samples either way: " + i);
+    }
+    assertEquals(16 * 2, npyFloats(dir.resolve("via-gateway-preview.npy")), "previews through the gateway too");
+
+    Cli.Run wrongKey = run("submit", "--gateway", url, "--api-key", "ss_wrong", "--model", "gmm-vp");
+    assertEquals(1, wrongKey.code());
+    assertTrue(wrongKey.err().contains("401"), wrongKey.err());
+    Cli.Run refused = run("submit", "--gateway", url, "--api-key", key, "--model", "no-such-model");
+    assertEquals(1, refused.code());
+    assertTrue(refused.err().contains("unknown_model") && refused.err().contains("[modelName]"), refused.err());
+
+    Cli.Run running = run("submit", "--gateway", url, "--api-key", key, "--model", "gmm-ve", "--samples", "4", "--steps",
+        "400000");
+    assertEquals(0, running.code(), running.err());
+    Cli.Run cancel = run("cancel", "--gateway", url, "--api-key", key, running.out());
+    assertEquals(0, cancel.code(), cancel.err());
+    assertTrue(cancel.err().contains("cancelled " + running.out()), cancel.err());
+    Cli.Run again = run("cancel", "--gateway", url, "--api-key", key, running.out());
+    assertEquals(1, again.code(), again.err());
+    assertTrue(again.err().contains("had already ended"), again.err());
+  }
+
   private static int npyFloats(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
