@@ -86,7 +86,8 @@ class GatewayApiTest {
     String id = posted.json().getString("jobId");
     assertEquals("/v1/jobs/" + id, posted.headers().get("Location"));
     assertEquals("a", posted.json().getString("tenant"), "the gateway stamps the key's tenant");
-    assertEquals("QUEUED", posted.json().getString("status"));
+    assertTrue(List.of("QUEUED", "RUNNING", "SUCCEEDED").contains(posted.json().getString("status")),
+        "the job as the index knows it when the answer is made (an idle worker may have started it already)");
 
     Http.Stream stream = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT);
     assertEquals(200, stream.status());

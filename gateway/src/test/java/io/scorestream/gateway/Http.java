@@ -54,7 +54,8 @@ final class Http {
       options.addHeader(headers[i], headers[i + 1]);
     }
     Future<Answer> answer = client.request(options).compose(req -> (body == null ? req.send()
-        : req.putHeader("Content-Type", "application/json").send(body))
+        : (req.headers().contains("Content-Type") ? req : req.putHeader("Content-Type", "application/json"))
+            .send(body))
         .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b))));
     return answer.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }

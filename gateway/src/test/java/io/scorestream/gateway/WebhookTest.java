@@ -160,7 +160,7 @@ class WebhookTest {
       Http.Answer events = http.post("/v1/jobs", Fleet.KEY_A, job(new JsonObject()
           .put("url", "https://hooks.example.com/x").put("events", new JsonArray().add("everything"))));
       assertEquals(422, events.status());
-      assertEquals("webhook.events", events.error().getString("field"));
+      assertEquals("webhook.events[0]", events.error().getString("field"));
       Http.Answer noSecret = http.post("/v1/jobs", Fleet.KEY_B, job(new JsonObject()
           .put("url", "https://hooks.example.com/x")));
       assertEquals(422, noSecret.status());

@@ -56,6 +56,10 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return OpenApi.load(vertx).compose(this::listen);
+  }
+
+  private Future<?> listen(OpenApi api) {
     JobViews views = new JobViews(deps.index(), deps.fleet());
     JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views);
     Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views,
@@ -69,17 +73,19 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/healthz").handler(ops::health);
     router.get("/readyz").handler(ops::ready);
     router.get("/metrics").handler(ops::metrics);
+    router.get("/openapi.json").handler(api::serve);
     router.get("/v1/stream").handler(this::socket);     // authenticates itself: browsers send the key in a message
     router.route("/v1/*").handler(this::authenticate);
+    router.post("/v1/jobs").handler(this::jsonBody);   // its own route: Vert.x runs body handlers first on one
     router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(as(submissions::submit));
-    router.get("/v1/jobs").handler(as(jobs::list));
-    router.get("/v1/jobs/:id").handler(as(jobs::get));
-    router.delete("/v1/jobs/:id").handler(as(jobs::cancel));
-    router.get("/v1/jobs/:id/result").handler(as(jobs::result));
-    router.get("/v1/jobs/:id/events").handler(as(streams::events));
-    router.get("/v1/models").handler(fleet::models);
-    router.get("/v1/workers").handler(fleet::workers);
+        .handler(api.check("submitJob")).handler(as(submissions::submit));
+    router.get("/v1/jobs").handler(api.check("listJobs")).handler(as(jobs::list));
+    router.get("/v1/jobs/:id").handler(api.check("getJob")).handler(as(jobs::get));
+    router.delete("/v1/jobs/:id").handler(api.check("cancelJob")).handler(as(jobs::cancel));
+    router.get("/v1/jobs/:id/result").handler(api.check("getResult")).handler(as(jobs::result));
+    router.get("/v1/jobs/:id/events").handler(api.check("streamEvents")).handler(as(streams::events));
+    router.get("/v1/models").handler(api.check("listModels")).handler(fleet::models);
+    router.get("/v1/workers").handler(api.check("listWorkers")).handler(fleet::workers);
     router.route("/v1/*").handler(ctx -> ApiError.send(ctx, 404, "no_route", "no route "
         + ctx.request().method() + " " + ApiError.clip(ctx.request().path()) + "; see /openapi.json"));
     router.get("/*").handler(this::pageHeaders).handler(StaticHandler.create(WEBROOT)
@@ -137,6 +143,23 @@ public final class ApiVerticle extends VerticleBase {
     Tenant known = tenant;
     ctx.request().toWebSocket().onSuccess(ws -> new JobSocket(vertx, ws, known, deps.tenants(), deps.index(),
         deps.hub(), timing).start());
+  }
+
+  /**
+   * Bodies are JSON: a body sent with no Content-Type or with curl's default for {@code -d} (form encoding) is read as
+   * JSON; one that says it is something else is refused.
+   */
+  private void jsonBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (bare.isEmpty() || bare.equals("application/x-www-form-urlencoded")) {
+      ctx.request().headers().set("Content-Type", "application/json");
+    } else if (!bare.equals("application/json") && !bare.endsWith("+json")) {
+      ApiError.send(ctx, 415, "unsupported_media_type", "Content-Type", "bodies are JSON (application/json), not "
+          + ApiError.clip(bare));
+      return;
+    }
+    ctx.next();
   }
 
   /** The dashboard's files load only from this origin, and its socket connects only back to it. */

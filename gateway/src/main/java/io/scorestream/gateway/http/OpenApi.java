@@ -1,0 +1,160 @@
+package io.scorestream.gateway.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestUtils;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.validation.ValidatorException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's OpenAPI 3.1 contract ({@code openapi.json} on the class path, served at {@code /openapi.json}) and
+ * the check of each request against it: a route's handler runs only for a request whose parameters and body have
+ * the shapes and types the contract gives, and a request that has not is answered 400 (parameters) or 422 (body)
+ * naming the field. Value limits stay with the shared request checks, which run after.
+ */
+final class OpenApi {
+  private static final String RESOURCE = "/openapi.json";
+  private static final Pattern PARAMETER = Pattern.compile("(query|header|path|cookie) parameter (\\S+)");
+  private final OpenAPIContract contract;
+  private final RequestValidator validator;
+  private final String document;
+
+  private OpenApi(Vertx vertx, OpenAPIContract contract) {
+    this.contract = contract;
+    this.validator = RequestValidator.create(vertx, contract);
+    this.document = contract.getRawContract().encode();
+  }
+
+  /** Reads and checks the contract. */
+  static Future<OpenApi> load(Vertx vertx) {
+    JsonObject raw;
+    try (InputStream in = OpenApi.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        return Future.failedFuture(new IllegalStateException(RESOURCE + " is missing from the gateway's class path"));
+      }
+      raw = new JsonObject(Buffer.buffer(in.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return OpenAPIContract.from(vertx, raw).map(c -> new OpenApi(vertx, c));
+  }
+
+  /** {@code GET /openapi.json}. */
+  void serve(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(document);
+  }
+
+  /** A handler that passes on only requests that fit the operation's parameters and body. */
+  Handler<RoutingContext> check(String operationId) {
+    var operation = contract.operation(operationId);
+    if (operation == null) {
+      throw new IllegalArgumentException("the contract has no operation " + operationId);
+    }
+    return ctx -> RequestUtils.extract(ctx.request(), operation,
+            () -> Future.succeededFuture(ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer()
+                : ctx.body().buffer()))
+        .compose(request -> validator.validate(request, operationId))
+        .onSuccess(valid -> ctx.next())
+        .onFailure(e -> refuse(ctx, e));
+  }
+
+  private static void refuse(RoutingContext ctx, Throwable e) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (e instanceof SchemaValidationException s && s.getMessage().contains("request body")) {
+      OutputUnit worst = deepest(s.getOutputUnit());
+      String field = field(worst == null ? null : worst.getInstanceLocation());
+      String reason = worst == null || worst.getError() == null ? s.getMessage() : worst.getError();
+      ApiError.send(ctx, 422, "invalid_request", field.isEmpty() ? null : field,
+          (field.isEmpty() ? "the body" : field) + ": " + reason + " (see /openapi.json, GenerateRequest)");
+      return;
+    }
+    if (e instanceof ValidatorException v && v.type() != ValidatorErrorType.MISSING_OPERATION) {
+      if (ctx.request().method().name().equals("POST") && v.getMessage().contains("body")) {
+        // not JSON at all: the submission's own parser says so, with an example
+        ctx.next();
+        return;
+      }
+      Matcher m = PARAMETER.matcher(v.getMessage());
+      boolean found = m.find();
+      ApiError.send(ctx, 400, "invalid_" + (found ? m.group(1) : "request"), found ? m.group(2) : null,
+          v.getMessage());
+      return;
+    }
+    ApiError.internal(ctx, e);
+  }
+
+  /**
+   * The error deepest in the instance, and of those the deepest in the schema (the output lists them flat or
+   * nested): the field at fault and the rule it broke (a type, an enum) rather than the object that holds it or
+   * "does not match schema".
+   */
+  private static OutputUnit deepest(OutputUnit unit) {
+    if (unit == null) {
+      return null;
+    }
+    List<Map.Entry<OutputUnit, Integer>> all = new java.util.ArrayList<>();
+    collect(unit, 0, all);
+    return all.stream().filter(e -> e.getKey().getError() != null && e.getKey().getInstanceLocation() != null)
+        .max(Comparator.comparingInt((Map.Entry<OutputUnit, Integer> e) -> e.getKey().getInstanceLocation().length())
+            .thenComparingInt(e -> e.getKey().getKeywordLocation() == null ? 0
+                : e.getKey().getKeywordLocation().length())
+            .thenComparingInt(Map.Entry::getValue))
+        .map(Map.Entry::getKey).orElse(unit);
+  }
+
+  private static void collect(OutputUnit unit, int depth, List<Map.Entry<OutputUnit, Integer>> into) {
+    into.add(Map.entry(unit, depth));
+    if (unit.getErrors() != null) {
+      unit.getErrors().forEach(u -> collect(u, depth + 1, into));
+    }
+  }
+
+  /**
+   * A JSON pointer into the body ({@code /sampler/snr}, {@code /webhook/events/0}) as the field path the API's
+   * errors name ({@code sampler.snr}, {@code webhook.events[0]}).
+   */
+  static String field(String pointer) {
+    if (pointer == null) {
+      return "";
+    }
+    String p = pointer.startsWith("#") ? pointer.substring(1) : pointer;
+    StringBuilder out = new StringBuilder();
+    for (String segment : p.split("/")) {
+      if (segment.isEmpty()) {
+        continue;
+      }
+      String name = segment.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) {
+        out.append('[').append(name).append(']');
+      } else {
+        out.append(out.length() == 0 ? "" : ".").append(name);
+      }
+    }
+    return out.toString();
+  }
+
+  /** The operations this contract names, for a test that every route has one. */
+  Map<String, String> operations() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    contract.operations().forEach(o -> out.put(o.getOperationId(), o.getHttpMethod() + " " + o.getOpenAPIPath()));
+    return out;
+  }
+}

@@ -1,0 +1,107 @@
+package io.scorestream.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The OpenAPI document describes every route, and requests that do not fit it are refused naming the field. */
+@ExtendWith({VertxExtension.class, SharedFleet.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiTest {
+  private Gateway gateway;
+  private Http http;
+
+  @BeforeAll
+  void start(Vertx vertx, Fleet fleet) throws Exception {
+    gateway = fleet.gateway();
+    http = new Http(vertx, gateway.port());
+  }
+
+  @AfterAll
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @Test
+  void theDocumentIsOpenApi31AndDescribesEveryRoute() throws Exception {
+    Http.Answer doc = http.get("/openapi.json", null);
+    assertEquals(200, doc.status());
+    JsonObject spec = doc.json();
+    assertEquals("3.1.0", spec.getString("openapi"));
+    JsonObject paths = spec.getJsonObject("paths");
+    Map<String, List<String>> routes = Map.of(
+        "/v1/jobs", List.of("post", "get"), "/v1/jobs/{id}", List.of("get", "delete"),
+        "/v1/jobs/{id}/result", List.of("get"), "/v1/jobs/{id}/events", List.of("get"), "/v1/stream", List.of("get"),
+        "/v1/models", List.of("get"), "/v1/workers", List.of("get"), "/healthz", List.of("get"),
+        "/readyz", List.of("get"), "/metrics", List.of("get"));
+    routes.forEach((path, methods) -> methods.forEach(m -> assertTrue(paths.containsKey(path)
+        && paths.getJsonObject(path).containsKey(m), m + " " + path + " is described")));
+    assertEquals("bearer", spec.getJsonObject("components").getJsonObject("securitySchemes")
+        .getJsonObject("apiKey").getString("scheme"));
+  }
+
+  private Http.Answer submit(JsonObject body) throws Exception {
+    return http.post("/v1/jobs", Fleet.KEY_A, body.encode());
+  }
+
+  @Test
+  void aBodyOfTheWrongShapeIsRefusedNamingTheField() throws Exception {
+    Map<String, JsonObject> cases = Map.of(
+        "numSamples", new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", "many"),
+        "sampler.steps", new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1)
+            .put("sampler", new JsonObject().put("steps", "ten")),
+        "sampler.kind", new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1)
+            .put("sampler", new JsonObject().put("kind", "WARP_DRIVE")),
+        "preview.everySteps", new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1)
+            .put("preview", new JsonObject().put("everySteps", true)),
+        "seed", new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1).put("seed", "-5"),
+        "modelName", new JsonObject().put("modelName", 42).put("numSamples", 1));
+    for (var c : cases.entrySet()) {
+      Http.Answer a = submit(c.getValue());
+      assertEquals(422, a.status(), c.getKey() + ": " + a.body());
+      assertEquals("invalid_request", a.error().getString("code"));
+      assertEquals(c.getKey(), a.error().getString("field"), a.body().toString());
+      assertTrue(a.error().getString("message").startsWith(c.getKey()), a.body().toString());
+    }
+    Http.Answer type = submit(new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", "many"));
+    assertTrue(type.error().getString("message").contains("Expected integer"), "the rule broken: " + type.body());
+  }
+
+  @Test
+  void bodiesAreJsonWhateverCurlSaysButNotWhenTheySayOtherwise() throws Exception {
+    String body = new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", "many").encode();
+    Http.Answer form = http.call(io.vertx.core.http.HttpMethod.POST, "/v1/jobs", Fleet.KEY_A, body,
+        "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(422, form.status(), "curl -d's content type is read as JSON: " + form.body());
+    Http.Answer xml = http.call(io.vertx.core.http.HttpMethod.POST, "/v1/jobs", Fleet.KEY_A, "<job/>",
+        "Content-Type", "text/xml");
+    assertEquals(415, xml.status(), xml.body().toString());
+    assertEquals("Content-Type", xml.error().getString("field"));
+  }
+
+  @Test
+  void parametersOfTheWrongShapeAreRefusedNamingTheParameter() throws Exception {
+    Http.Answer limit = http.get("/v1/jobs?limit=lots", Fleet.KEY_A);
+    assertEquals(400, limit.status(), limit.body().toString());
+    assertEquals("limit", limit.error().getString("field"), limit.body().toString());
+    Http.Answer tooMany = http.get("/v1/jobs?limit=100000", Fleet.KEY_A);
+    assertEquals(400, tooMany.status());
+    assertEquals("limit", tooMany.error().getString("field"));
+    Http.Answer format = http.get("/v1/jobs/some-job/result?format=gif", Fleet.KEY_A);
+    assertEquals(400, format.status(), format.body().toString());
+    assertEquals("format", format.error().getString("field"));
+    assertEquals(401, http.get("/v1/jobs?limit=lots", null).status(), "the key is checked first");
+  }
+}
