@@ -95,13 +95,24 @@ final class TransportBench {
   }
 
   private double direct(ScoreModel model) {
-    GenerateRequest request = request();
-    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), 64,
-        request.getSeed(), null);
+    long[] modelNanos = new long[1];
+    double seconds = runDirect(model, request(), modelNanos);
+    directModelNanos += modelNanos[0];
+    return seconds;
+  }
+
+  /** Runs a request's sampling with {@code core} alone, as a worker would at batch 1024; its wall seconds. */
+  static double runDirect(ScoreModel model, GenerateRequest request) {
+    return runDirect(model, request, new long[1]);
+  }
+
+  private static double runDirect(ScoreModel model, GenerateRequest request, long[] modelNanos) {
+    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(),
+        request.getNumSamples(), request.getSeed(), null);
     long start = System.nanoTime();
     BatchEvaluator evaluator = new BatchEvaluator(model, 1024);
     evaluator.runToCompletion(List.of(p), () -> { });
-    directModelNanos += evaluator.modelNanos();
+    modelNanos[0] = evaluator.modelNanos();
     return (System.nanoTime() - start) / 1e9;
   }
 
@@ -110,11 +121,7 @@ final class TransportBench {
 
   private Run viaKafka() throws Exception {
     GenerateRequest request = request();
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-    java.util.Map<Long, Long> cpu0 = new java.util.HashMap<>();
-    for (long id : mx.getAllThreadIds()) {
-      cpu0.put(id, mx.getThreadCpuTime(id));
-    }
+    ThreadCpu cpu = new ThreadCpu();
     long modelNanos = worker.scheduler().totals().modelNanos();
     Instant submitted = Instant.now();
     long start = System.nanoTime();
@@ -136,18 +143,7 @@ final class TransportBench {
     }
     Instant completed = time(end);
     if (threadCpu) {
-      java.util.Map<String, Long> byName = new java.util.TreeMap<>();
-      for (long id : mx.getAllThreadIds()) {
-        var info = mx.getThreadInfo(id);
-        if (info == null) {
-          continue;
-        }
-        long d = mx.getThreadCpuTime(id) - cpu0.getOrDefault(id, 0L);
-        String name = info.getThreadName().replaceAll("[0-9]+", "#");
-        byName.merge(name, d, Long::sum);
-      }
-      byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
-          .forEach(e -> out.printf("|   | CPU of threads %s | %.1f ms |%n", e.getKey(), e.getValue() / 1e6));
+      cpu.print(out, 12);
     }
     return new Run(total, seconds(submitted, accepted[0]), seconds(accepted[0], started[0]),
         seconds(started[0], completed), seconds(completed, received),

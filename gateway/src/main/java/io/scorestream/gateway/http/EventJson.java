@@ -20,15 +20,14 @@ import java.util.Base64;
 public final class EventJson implements StreamEvent.Encoder {
   @Override
   public StreamEvent.Body encode(JobEvent event) {
+    Tensor preview = event.hasProgress() && event.getProgress().hasPreview() ? event.getProgress().getPreview() : null;
+    boolean image = preview != null && isImage(preview);
+    if (!image && !event.hasCompleted()) {
+      return new StreamEvent.Body(ProtoJson.print(event), null, null);   // most events: the mapping as it is
+    }
     JobEvent.Builder slim = event.toBuilder();
-    Tensor preview = null;
-    if (event.hasProgress() && event.getProgress().hasPreview()) {
-      preview = event.getProgress().getPreview();
-      if (isImage(preview)) {
-        slim.getProgressBuilder().clearPreview();
-      } else {
-        preview = null;
-      }
+    if (image) {
+      slim.getProgressBuilder().clearPreview();
     }
     if (event.hasCompleted()) {
       slim.getCompletedBuilder().clearSamples();
@@ -39,7 +38,7 @@ public final class EventJson implements StreamEvent.Encoder {
       completed.put("resultShape", new JsonArray(event.getCompleted().getSamples().getShapeList()));
       completed.put("result", "/v1/jobs/" + event.getJobId() + "/result");
     }
-    if (preview == null) {
+    if (!image) {
       return new StreamEvent.Body(json.encode(), null, null);
     }
     byte[] png = png(preview);

@@ -40,6 +40,8 @@ public final class JobIndex implements Runnable, AutoCloseable {
   private final Map<String, Map<String, Entry>> byTenant = new ConcurrentHashMap<>();
   /** The queued jobs of each model, so a job's place in its queue costs that queue's length, not the index's. */
   private final Map<String, Map<String, Entry>> queuedByModel = new ConcurrentHashMap<>();
+  /** Each tenant's queued and running jobs, for its active-job cap. */
+  private final Map<String, Map<String, Entry>> activeByTenant = new ConcurrentHashMap<>();
 
   public JobIndex(KafkaClients kafka, TopicNames names) {
     this.reader = new TopicReader<>(kafka, names.jobState(), JobState::parseFrom, new TopicReader.Handler<>() {
@@ -80,6 +82,12 @@ public final class JobIndex implements Runnable, AutoCloseable {
       } else {
         waiting.remove(state.getJobId());
       }
+      Map<String, Entry> active = activeByTenant.computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>());
+      if (kept.isFinal()) {
+        active.remove(state.getJobId());
+      } else {
+        active.put(state.getJobId(), kept);
+      }
     }
   }
 
@@ -102,6 +110,10 @@ public final class JobIndex implements Runnable, AutoCloseable {
       if (waiting != null) {
         waiting.remove(jobId);
       }
+      Map<String, Entry> active = activeByTenant.get(gone.tenant());
+      if (active != null) {
+        active.remove(jobId);
+      }
     }
   }
 
@@ -117,7 +129,7 @@ public final class JobIndex implements Runnable, AutoCloseable {
 
   /** Jobs of one tenant that are queued or running. */
   public long activeJobs(String tenant) {
-    return ofTenant(tenant).stream().filter(e -> !e.isFinal()).count();
+    return activeByTenant.getOrDefault(tenant, Map.of()).size();
   }
 
   /** Every queued job of one model, in no order. */

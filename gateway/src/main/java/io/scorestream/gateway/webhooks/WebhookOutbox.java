@@ -129,18 +129,25 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
 
   private void take(ConsumerRecord<String, byte[]> r, List<Future<RecordMetadata>> writes)
       throws InterruptedException {
+    if (r.key() == null || r.value() == null) {
+      return;
+    }
+    Optional<JobIndex.Entry> known = index.get(r.key());
+    if (known.isPresent() && !known.get().state().getSummary().hasWebhook()) {
+      return;   // most jobs: no webhook, and no need to read the event
+    }
     JobEvent event;
     try {
-      event = r.key() == null || r.value() == null ? null : JobEvent.parseFrom(r.value());
+      event = JobEvent.parseFrom(r.value());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       return;   // not an event: nothing to tell anyone
     }
-    if (event == null || event.getAttempt() == 0) {
+    if (event.getAttempt() == 0) {
       return;   // refusals of bytes that were no job's request
     }
     String type = event.getEventCase().name().toLowerCase(Locale.ROOT);
     boolean isFinal = FINAL_EVENTS.contains(type);
-    Optional<JobIndex.Entry> job = lookUp(r.key(), isFinal);
+    Optional<JobIndex.Entry> job = known.isPresent() ? known : lookUp(r.key(), isFinal);
     if (isFinal) {
       lastProgress.remove(r.key());
     }
