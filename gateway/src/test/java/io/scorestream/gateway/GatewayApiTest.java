@@ -209,14 +209,16 @@ class GatewayApiTest {
     assertEquals(202, cancel.status(), cancel.body().toString());
     List<Http.Event> events = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT).events();
     assertEquals("cancelled", events.get(events.size() - 1).type());
+    Http.Answer again = http.call(HttpMethod.DELETE, "/v1/jobs/" + id, Fleet.KEY_A, null);
+    assertEquals(409, again.status(), "a job whose final event was streamed cannot be cancelled, even before its"
+        + " state reaches the index: " + again.body());
+    assertTrue(again.error().getString("message").contains("cancelled"), again.body().toString());
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!http.get("/v1/jobs/" + id, Fleet.KEY_A).json().getString("status").equals("CANCELLED")) {
       // the state is written just after the event, and read by the gateway's index a moment later
       assertTrue(System.nanoTime() < deadline, "the job's state says cancelled");
       Thread.sleep(20);
     }
-    assertEquals(409, http.call(HttpMethod.DELETE, "/v1/jobs/" + id, Fleet.KEY_A, null).status(),
-        "a job that ended cannot be cancelled");
     JsonArray cancelled = http.get("/v1/jobs?status=cancelled", Fleet.KEY_A).json().getJsonArray("jobs");
     assertTrue(cancelled.stream().anyMatch(j -> ((JsonObject) j).getString("jobId").equals(id)));
     assertTrue(cancelled.stream().allMatch(j -> ((JsonObject) j).getString("status").equals("CANCELLED")));

@@ -186,6 +186,15 @@ public final class EventHub implements Runnable, AutoCloseable {
     return new Replay(replay.read(topicPartition, jobId, start >= 0 ? start : null, submittedAt, upTo), upTo);
   }
 
+  /**
+   * How the job ended ({@code completed}, {@code failed} or {@code cancelled}), if the tail has read its final event:
+   * the job state that says so may come a moment later.
+   */
+  public java.util.Optional<String> endedAs(String jobId, com.google.protobuf.ByteString digest) {
+    JobLog log = logs.get(jobId);
+    return log == null ? java.util.Optional.empty() : log.finalOf(digest).map(StreamEvent::type);
+  }
+
   /** True once the tail has read up to these offsets of job-events. */
   public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
     return endOffsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))

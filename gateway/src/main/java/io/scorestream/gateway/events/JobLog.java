@@ -15,6 +15,8 @@ final class JobLog {
   private long bytes;
   private boolean ended;
   private long touched;
+  /** The final events seen (a job's own, and refusals of other requests under its id), kept through trims. */
+  private final List<StreamEvent> finals = new ArrayList<>(1);
 
   JobLog(long from, long now) {
     this.from = from;
@@ -44,7 +46,15 @@ final class JobLog {
     events.addLast(e);
     bytes += e.bytes();
     ended |= e.isFinal();
+    if (e.isFinal()) {
+      finals.add(e);
+    }
     touched = now;
+  }
+
+  /** The final event of the job whose request has this digest, if one was read. */
+  synchronized java.util.Optional<StreamEvent> finalOf(com.google.protobuf.ByteString digest) {
+    return finals.stream().filter(e -> e.belongsTo(digest)).findFirst();
   }
 
   /** Up to {@code max} events at or after {@code cursor}; {@code cursor} must not be before {@link #from()}. */

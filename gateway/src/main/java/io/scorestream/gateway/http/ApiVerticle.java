@@ -61,7 +61,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<?> listen(OpenApi api) {
     JobViews views = new JobViews(deps.index(), deps.fleet());
-    JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views);
+    JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views, deps.hub());
     Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views,
         deps.webhooks());
     StreamRoutes streams = new StreamRoutes(jobs, deps.index(), deps.hub(), timing);

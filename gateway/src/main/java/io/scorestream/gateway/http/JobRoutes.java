@@ -1,6 +1,7 @@
 package io.scorestream.gateway.http;
 
 import io.scorestream.gateway.auth.Tenant;
+import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.gateway.view.ResultReader;
 import io.scorestream.jobs.JobStates;
@@ -34,8 +35,10 @@ final class JobRoutes {
   private final ResultReader results;
   private final JobClient client;
   private final JobViews views;
+  private final EventHub hub;
 
-  JobRoutes(JobIndex index, ResultReader results, JobClient client, JobViews views) {
+  JobRoutes(JobIndex index, ResultReader results, JobClient client, JobViews views, EventHub hub) {
+    this.hub = hub;
     this.index = index;
     this.results = results;
     this.client = client;
@@ -133,9 +136,12 @@ final class JobRoutes {
   /** {@code DELETE /v1/jobs/{id}}: asks the fleet to cancel; 202 with the job, 409 when it has ended already. */
   void cancel(RoutingContext ctx, Tenant tenant) {
     owned(ctx, tenant).ifPresent(entry -> {
-      if (entry.isFinal()) {
+      Optional<String> ended = entry.isFinal()
+          ? Optional.of(entry.state().getStatus().name().toLowerCase(Locale.ROOT))
+          : hub.endedAs(entry.state().getJobId(), entry.state().getRequestDigest());   // the event may come first
+      if (ended.isPresent()) {
         ApiError.send(ctx, 409, "already_ended", "job " + entry.state().getJobId() + " has ended already ("
-            + entry.state().getStatus().name().toLowerCase(Locale.ROOT) + ")");
+            + ended.get().replace("completed", "succeeded") + ")");
         return;
       }
       String reason = "cancelled through the API";
