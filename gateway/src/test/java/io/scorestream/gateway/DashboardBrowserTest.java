@@ -33,12 +33,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
+  private Fleet fleet;
   private Gateway gateway;
   private ChromeDriver browser;
   private WebDriverWait wait;
 
   @BeforeAll
-  void start(Vertx vertx, Fleet fleet) throws Exception {
+  void start(Vertx vertx, Fleet shared) throws Exception {
+    fleet = shared;
     gateway = fleet.gateway();
     Http http = new Http(vertx, gateway.port());
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -142,6 +144,23 @@ class DashboardBrowserTest {
     error.findElement(By.tagName("button")).click();
     wait.until(d -> d.findElements(By.cssSelector("#errors .error")).stream()
         .noneMatch(e -> e.getText().contains("numSamples")));
+  }
+
+  @Test
+  void thePageReconnectsByItselfWhenTheGatewayRestartsAndFollowsItsJobToTheEnd() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    fill("samples", "64");
+    fill("steps", "30000");
+    fill("preview", "200");
+    browser.findElement(By.id("submit")).click();
+    row("running");
+    int port = gateway.port();
+    gateway.close();
+    wait.until(d -> d.findElement(By.id("connection")).getText().startsWith("reconnecting"));
+    gateway = fleet.gateway(Fleet.FAST_WEBHOOKS, port);
+    wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    String done = row("succeeded");
+    assertTrue(done.contains("step 30000/30000"), "the job followed to its end after the restart: " + done);
   }
 
   @Test

@@ -85,7 +85,12 @@ final class Fleet implements AutoCloseable {
   }
 
   Gateway gateway(WebhookSettings webhooks) throws Exception {
-    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", 0).withWebhooks(webhooks));
+    return gateway(webhooks, 0);
+  }
+
+  /** A gateway on this loopback port (0: any free one). */
+  Gateway gateway(WebhookSettings webhooks, int port) throws Exception {
+    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", port).withWebhooks(webhooks));
   }
 
   @Override
