@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
 @Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
-    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, SubmitCommand.class, WatchCommand.class, CancelCommand.class,
-        SampleCommand.class, ModelCommand.class, BenchCommand.class})
+    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class,
+        SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, ModelCommand.class,
+        BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -29,6 +29,11 @@ public final class Glyphs {
 
   private Glyphs() {}
 
+  /** Whether glyph {@code glyph} has a stroke at pixel-centre coordinates u (right), v (down) in [-1, 1]. */
+  public static boolean onStroke(int glyph, double u, double v) {
+    return SHAPES[glyph].on(u, v);
+  }
+
   /** Number of glyphs, the mixture's components. */
   public static int count() {
     return SHAPES.length;
