@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
 @Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
-    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class,
+    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class,
         SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, ModelCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {
@@ -14,6 +14,8 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // DJL's PyTorch natives are in the jar: the trainer never downloads an engine or a model at run time
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.exit(run(args));
   }
 

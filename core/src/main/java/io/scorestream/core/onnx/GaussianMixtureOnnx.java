@@ -5,9 +5,6 @@ import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.sde.Sde;
-import io.scorestream.core.sde.LinearBeta;
-import io.scorestream.core.sde.VeSde;
-import io.scorestream.core.sde.VpSde;
 import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
 
 /**
@@ -45,23 +42,9 @@ public final class GaussianMixtureOnnx {
     String t = g.input("t", DataType.FLOAT, "N");
     String tc = g.op("Unsqueeze", t, g.longs(1));
 
-    String alpha = null;
-    String noiseVar;
-    if (sde instanceof VeSde ve) {
-      double rate = Math.log(ve.sigmaMax() / ve.sigmaMin()) / ve.horizon();
-      String sigma = g.op("Mul", g.scalar(ve.sigmaMin()), g.op("Exp", g.op("Mul", tc, g.scalar(rate))));
-      noiseVar = g.op("Mul", sigma, sigma);
-    } else {
-      LinearBeta schedule = (LinearBeta) sde;
-      double betaMin = schedule.betaMin();
-      double betaMax = schedule.betaMax();
-      String logMean = g.op("Add",
-          g.op("Mul", g.op("Mul", tc, tc), g.scalar(-0.25 * (betaMax - betaMin))),
-          g.op("Mul", tc, g.scalar(-0.5 * betaMin)));
-      alpha = g.op("Exp", logMean);
-      String oneMinus = g.op("Sub", g.scalar(1), g.op("Exp", g.op("Mul", logMean, g.scalar(2))));
-      noiseVar = sde instanceof VpSde ? oneMinus : g.op("Mul", oneMinus, oneMinus);
-    }
+    SdeGraph.Kernel kernel = SdeGraph.kernel(g, sde, tc);
+    String alpha = kernel.mean();
+    String noiseVar = kernel.variance();
 
     float[] s2 = new float[k];
     float[] logw = new float[k];

@@ -1,0 +1,71 @@
+package io.scorestream.trainer.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A network's trainable parameters: named arrays that collect gradients, in a fixed order (the order of
+ * {@link #names()}), owned by one manager. Snapshots are plain float arrays, for the moving average, the state file
+ * and the ONNX export.
+ */
+public final class Params implements AutoCloseable {
+  private final NDManager manager;
+  private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
+
+  public Params(NDManager parent) {
+    this.manager = parent.newSubManager();
+  }
+
+  /** Adds a parameter with these values and shape; it collects gradients. */
+  public NDArray add(String name, float[] values, long... shape) {
+    NDArray a = manager.create(values, new Shape(shape));
+    a.setRequiresGradient(true);
+    arrays.put(name, a);
+    shapes.put(name, shape.clone());
+    return a;
+  }
+
+  public NDArray get(String name) {
+    NDArray a = arrays.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException("no parameter " + name);
+    }
+    return a;
+  }
+
+  public Iterable<String> names() {
+    return arrays.keySet();
+  }
+
+  public long[] shape(String name) {
+    return shapes.get(name).clone();
+  }
+
+  /** Every parameter's values, copied out. */
+  public Map<String, float[]> snapshot() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    arrays.forEach((name, a) -> out.put(name, a.toFloatArray()));
+    return out;
+  }
+
+  /** Overwrites every parameter with the given values (same names and sizes). */
+  public void load(Map<String, float[]> values) {
+    arrays.forEach((name, a) -> {
+      float[] v = values.get(name);
+      if (v == null || v.length != a.size()) {
+        throw new IllegalArgumentException("parameter " + name + " has " + a.size() + " values, the state "
+            + (v == null ? "none" : v.length));
+      }
+      a.set(v);
+    });
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
