@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
     subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class,
+        TrainerCommand.class,
         SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, ModelCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {

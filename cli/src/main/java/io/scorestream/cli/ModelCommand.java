@@ -34,6 +34,16 @@ final class ModelCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "a model kind is required: gmm or mlp");
   }
 
+  /** The SDE kind an {@code --sde} option names; a bad argument otherwise. */
+  static SdeKind sdeKind(picocli.CommandLine.Model.CommandSpec spec, String name) {
+    try {
+      return SdeKind.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sde must be ve, vp or subvp, got '"
+          + name + "'");
+    }
+  }
+
   static Sde sde(SdeKind kind, double sigmaMin, double sigmaMax, double betaMin, double betaMax) {
     return switch (kind) {
       case VE -> new VeSde(sigmaMin, sigmaMax, 1);

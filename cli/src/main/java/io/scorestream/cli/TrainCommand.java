@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -88,12 +87,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr, --hidden, --layers and"
           + " --count must be positive, --warmup not negative, --ema in (0, 1)");
     }
-    SdeKind kind;
-    try {
-      kind = SdeKind.valueOf(sdeName.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--sde must be ve, vp or subvp, got '" + sdeName + "'");
-    }
+    SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
     Loaded all;
     try {
       all = Loaded.read(open(), source.builtin != null ? count : 0);

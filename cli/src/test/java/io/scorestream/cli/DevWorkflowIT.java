@@ -186,6 +186,42 @@ class DevWorkflowIT {
     assertTrue(again.err().contains("had already ended"), again.err());
   }
 
+  @Test
+  void aTrainerOnADataTopicPublishesCheckpointsThatTheFleetServesToAJobThroughTheGateway() throws Exception {
+    Cli.Run data = run("data", "publish", "--bootstrap-servers", bootstrap, "--dataset", "eight", "--builtin",
+        "8gaussians", "--limit", "5000");
+    assertEquals(0, data.code(), data.err());
+    Path trainerLog = dir.resolve("trainer.log");
+    Process trainer = command("trainer", "--bootstrap-servers", bootstrap, "--dataset", "eight", "--model",
+        "eight-mlp", "--checkpoint-every", "1000", "--hidden", "64", "--layers", "2")
+        .redirectErrorStream(true).redirectOutput(trainerLog.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (!devOutput().contains("serving eight-mlp:")) {
+        assertTrue(System.nanoTime() < deadline && trainer.isAlive(), "the worker loaded a checkpoint; trainer: "
+            + Files.readString(trainerLog));
+        Thread.sleep(200);
+      }
+      assertTrue(Files.readString(trainerLog).contains("published eight-mlp:"), Files.readString(trainerLog));
+      Matcher gateway = Pattern.compile("gateway on (http://\\S+) \\(tenant dev, API key (\\S+),")
+          .matcher(devOutput());
+      assertTrue(gateway.find(), devOutput());
+      Cli.Run job = run("submit", "--gateway", gateway.group(1), "--api-key", gateway.group(2), "--model",
+          "eight-mlp", "--samples", "512", "--steps", "300", "--seed", "4", "--watch", "--out", "trained.npy");
+      assertEquals(0, job.code(), job.err());
+      float[] samples = io.scorestream.jobs.formats.Npy.read(dir.resolve("trained.npy")).values();
+      double offRing = 0;
+      for (int i = 0; i < samples.length / 2; i++) {
+        offRing += Math.abs(Math.hypot(samples[2 * i], samples[2 * i + 1]) - 4 / Math.sqrt(2)) / (samples.length / 2);
+      }
+      // the modes sit on a ring of radius 2.83; noise from an untrained network would sit about 1.6 off it
+      assertTrue(offRing < 0.8, "the trained model's samples lie near the ring of the eight modes: " + offRing);
+    } finally {
+      trainer.destroy();
+      assertTrue(trainer.waitFor(60, TimeUnit.SECONDS), "the trainer stops on SIGTERM");
+    }
+  }
+
   private static int npyFloats(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();

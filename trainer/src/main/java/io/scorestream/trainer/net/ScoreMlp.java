@@ -73,6 +73,45 @@ public final class ScoreMlp {
     return new ScoreMlp(c, frequencies, p);
   }
 
+  /** A network with the given frequencies and weights (a moving average to check, a state to resume). */
+  public static ScoreMlp of(Config c, float[] frequencies, Map<String, float[]> weights, NDManager manager) {
+    ScoreMlp net = create(c, manager, 0);
+    System.arraycopy(frequencies, 0, net.frequencies, 0, frequencies.length);
+    net.params.load(weights);
+    return net;
+  }
+
+  /**
+   * The largest difference, relative to {@code max(1, |score|)}, between this network's score (DJL's forward pass)
+   * and an ONNX model's at {@code n} random points of {@code info}'s time range: what an export must keep under
+   * 1e-4 to be published.
+   */
+  public double parityError(io.scorestream.core.model.ScoreModel onnx, ModelInfo info, int n, long seed) {
+    int d = config.dim();
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] x = new float[n * d];
+    float[] t = new float[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = (float) (info.eps() + random.nextDouble() * (info.sde().horizon() - info.eps()));
+      for (int j = 0; j < d; j++) {
+        x[i * d + j] = (float) (2 * random.nextGaussian());
+      }
+    }
+    float[] eps;
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      NDManager m = params.get("w0").getManager();
+      eps = predictNoise(m.create(x, new Shape(n, d)), m.create(t, new Shape(n))).toFloatArray();
+    }
+    float[] score = new float[n * d];
+    onnx.score(x, t, null, n, score);
+    double worst = 0;
+    for (int i = 0; i < n * d; i++) {
+      double expected = -eps[i] / info.sde().marginalStd(t[i / d]);
+      worst = Math.max(worst, Math.abs(expected - score[i]) / Math.max(1, Math.abs(expected)));
+    }
+    return worst;
+  }
+
   public Config config() {
     return config;
   }

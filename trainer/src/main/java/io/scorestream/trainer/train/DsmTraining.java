@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * the likelihood weighting {@code lambda(t) = g(t)^2} (Song et al. 2021b) multiplies it by {@code g^2 / sigma^2}.
  * Noise and times are drawn in Java from the seed, so a run is repeatable.
  */
-public final class DsmTraining {
+public final class DsmTraining implements AutoCloseable {
   /**
    * What a run does.
    *
@@ -42,85 +42,118 @@ public final class DsmTraining {
   /**
    * What a run did.
    *
-   * @param steps             steps taken
-   * @param seconds           wall time of the steps
-   * @param examplesPerSecond examples through the network per second
+   * @param steps             steps taken in all
+   * @param seconds           wall time of this run's steps
+   * @param examplesPerSecond examples through the network per second in this run
    * @param loss              the loss, averaged over the last hundred steps
-   * @param curve             the loss averaged over each hundred steps, in order
+   * @param curve             the loss averaged over each hundred steps, in order, since the session began
    * @param averaged          the moving average of the weights (what is exported)
    */
   public record Result(long steps, double seconds, double examplesPerSecond, double loss, List<Double> curve,
       Map<String, float[]> averaged) {}
 
-  private DsmTraining() {}
+  private final ScoreMlp net;
+  private final Settings s;
+  private final NDManager manager;
+  private final Optimizer optimizer;
+  private final SplittableRandom random;
+  private final List<Double> curve = new ArrayList<>();
+  private double window;
+  private int inWindow;
 
-  /**
-   * Trains {@code net} on {@code data} ({@code [N, D]} row-major, in model space) until a limit is reached.
-   *
-   * @param progress hears each hundred steps' mean loss
-   */
+  /** A session: the network, its optimizer and the random draws, kept across {@link #run} calls. */
+  public DsmTraining(ScoreMlp net, Settings s, NDManager manager) {
+    this.net = net;
+    this.s = s;
+    this.manager = manager;
+    this.optimizer = new Optimizer(s.optimizer(), net.params(), manager);
+    this.random = new SplittableRandom(s.seed());
+  }
+
+  /** Trains {@code net} on {@code data} until {@code s}'s limits, in one session. */
   public static Result train(ScoreMlp net, float[] data, Settings s, NDManager manager, Consumer<String> progress) {
     if (s.maxSteps() <= 0 && s.maxTime() == null) {
       throw new IllegalArgumentException("training needs a step limit or a time limit");
+    }
+    try (DsmTraining session = new DsmTraining(net, s, manager)) {
+      return session.run(data, s.maxSteps(), s.maxTime(), progress);
+    }
+  }
+
+  /**
+   * Trains on {@code data} ({@code [N, D]} row-major, in model space) for {@code steps} more steps (0: no limit) or
+   * {@code time} (null: no limit), whichever ends first.
+   *
+   * @param progress hears each hundred steps' mean loss
+   */
+  public Result run(float[] data, long steps, Duration time, Consumer<String> progress) {
+    if (steps <= 0 && time == null) {
+      throw new IllegalArgumentException("a run needs a step limit or a time limit");
     }
     int d = net.config().dim();
     int n = data.length / d;
     if (n == 0 || data.length % d != 0) {
       throw new IllegalArgumentException("the data holds " + data.length + " values, not rows of " + d);
     }
-    SplittableRandom random = new SplittableRandom(s.seed());
     int b = s.batch();
     float[] xt = new float[b * d];
     float[] z = new float[b * d];
     float[] t = new float[b];
     float[] weight = new float[b];
-    List<Double> curve = new ArrayList<>();
-    double window = 0;
-    int inWindow = 0;
     long start = System.nanoTime();
-    long deadline = s.maxTime() == null ? Long.MAX_VALUE : start + s.maxTime().toNanos();
+    long deadline = time == null ? Long.MAX_VALUE : start + time.toNanos();
+    long last = steps <= 0 ? Long.MAX_VALUE : optimizer.steps() + steps;
+    long first = optimizer.steps();
     double horizon = s.sde().horizon();
-    try (Optimizer optimizer = new Optimizer(s.optimizer(), net.params(), manager)) {
-      while ((s.maxSteps() <= 0 || optimizer.steps() < s.maxSteps()) && System.nanoTime() < deadline) {
-        for (int i = 0; i < b; i++) {
-          int row = random.nextInt(n);
-          double time = s.eps() + random.nextDouble() * (horizon - s.eps());
-          double mean = s.sde().meanCoefficient(time);
-          double std = s.sde().marginalStd(time);
-          t[i] = (float) time;
-          weight[i] = (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(time) / std, 2) : 1);
-          for (int j = 0; j < d; j++) {
-            double noise = random.nextGaussian();
-            z[i * d + j] = (float) noise;
-            xt[i * d + j] = (float) (mean * data[row * d + j] + std * noise);
-          }
-        }
-        double loss;
-        try (NDScope scope = new NDScope()) {
-          NDArray x = manager.create(xt, new Shape(b, d));
-          NDArray noise = manager.create(z, new Shape(b, d));
-          NDArray times = manager.create(t, new Shape(b));
-          NDArray weights = manager.create(weight, new Shape(b));
-          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray perExample = net.predictNoise(x, times).sub(noise).square().sum(new int[] {1});
-            NDArray objective = perExample.mul(weights).mean();
-            collector.backward(objective);
-            loss = objective.getFloat();
-          }
-          optimizer.update();
-        }
-        window += loss;
-        if (++inWindow == 100) {
-          curve.add(window / inWindow);
-          progress.accept(String.format("step %d: loss %.4f", optimizer.steps(), window / inWindow));
-          window = 0;
-          inWindow = 0;
+    while (optimizer.steps() < last && System.nanoTime() < deadline) {
+      for (int i = 0; i < b; i++) {
+        int row = random.nextInt(n);
+        double tt = s.eps() + random.nextDouble() * (horizon - s.eps());
+        double mean = s.sde().meanCoefficient(tt);
+        double std = s.sde().marginalStd(tt);
+        t[i] = (float) tt;
+        weight[i] = (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
+        for (int j = 0; j < d; j++) {
+          double noise = random.nextGaussian();
+          z[i * d + j] = (float) noise;
+          xt[i * d + j] = (float) (mean * data[row * d + j] + std * noise);
         }
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double last = inWindow > 0 ? window / inWindow : curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1);
-      return new Result(optimizer.steps(), seconds, optimizer.steps() * b / seconds, last, List.copyOf(curve),
-          optimizer.averaged());
+      double loss;
+      try (NDScope scope = new NDScope()) {
+        NDArray x = manager.create(xt, new Shape(b, d));
+        NDArray noise = manager.create(z, new Shape(b, d));
+        NDArray times = manager.create(t, new Shape(b));
+        NDArray weights = manager.create(weight, new Shape(b));
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          NDArray perExample = net.predictNoise(x, times).sub(noise).square().sum(new int[] {1});
+          NDArray objective = perExample.mul(weights).mean();
+          collector.backward(objective);
+          loss = objective.getFloat();
+        }
+        optimizer.update();
+      }
+      window += loss;
+      if (++inWindow == 100) {
+        curve.add(window / inWindow);
+        progress.accept(String.format("step %d: loss %.4f", optimizer.steps(), window / inWindow));
+        window = 0;
+        inWindow = 0;
+      }
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double recent = inWindow > 0 ? window / inWindow : curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1);
+    return new Result(optimizer.steps(), seconds, (optimizer.steps() - first) * b / seconds, recent,
+        List.copyOf(curve), optimizer.averaged());
+  }
+
+  /** Steps taken so far. */
+  public long steps() {
+    return optimizer.steps();
+  }
+
+  @Override
+  public void close() {
+    optimizer.close();
   }
 }

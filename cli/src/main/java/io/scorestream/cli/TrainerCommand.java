@@ -1,0 +1,79 @@
+package io.scorestream.cli;
+
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.SdeKind;
+import io.scorestream.trainer.data.DataPublisher;
+import io.scorestream.trainer.service.TrainerService;
+import io.scorestream.trainer.train.Optimizer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code scorestream trainer}: the trainer service. Follows {@code scorestream.data.NAME}, trains a score network,
+ * and publishes checked checkpoints on {@code scorestream.checkpoints} that workers load without a restart.
+ */
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+    description = "Train a score network on a dataset's topic and publish checkpoints to the fleet.")
+final class TrainerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  KafkaOptions kafka;
+  @Option(names = "--dataset", required = true, paramLabel = "NAME") String dataset;
+  @Option(names = "--model", required = true, paramLabel = "NAME", description = "the name checkpoints go out under")
+  String model;
+  @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp") String sdeName;
+  @Option(names = "--sigma-max", defaultValue = "10", paramLabel = "S", description = "VE's largest noise level")
+  double sigmaMax;
+  @Option(names = "--hidden", defaultValue = "128", paramLabel = "UNITS") int hidden;
+  @Option(names = "--layers", defaultValue = "3") int layers;
+  @Option(names = "--batch", defaultValue = "128") int batch;
+  @Option(names = "--lr", defaultValue = "1e-3") double lr;
+  @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
+  @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
+  @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "STEPS") long checkpointEvery;
+  @Option(names = "--buffer", defaultValue = "100000", paramLabel = "EXAMPLES",
+      description = "examples the replay buffer holds (the newest)") int buffer;
+  @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
+      description = "examples to wait for before training") int minExamples;
+  @Option(names = "--seed", defaultValue = "0") long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!DataPublisher.NAME.matcher(dataset).matches() || !DataPublisher.NAME.matcher(model).matches()) {
+      throw new ParameterException(spec.commandLine(), "--dataset and --model must match "
+          + DataPublisher.NAME.pattern());
+    }
+    if (hidden < 1 || layers < 1 || batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
+        || checkpointEvery < 1 || buffer < 1 || minExamples < 1) {
+      throw new ParameterException(spec.commandLine(), "--hidden, --layers, --batch, --lr, --checkpoint-every,"
+          + " --buffer and --min-examples must be positive, --warmup not negative, --ema in (0, 1)");
+    }
+    SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
+    Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
+    var clients = kafka.clients();
+    Services.ensureTopics(clients, kafka.topics());
+    PrintWriter err = spec.commandLine().getErr();
+    TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
+        sde, hidden, layers, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery, buffer, minExamples,
+        seed), line -> {
+          err.println(line);
+          err.flush();
+        }, event -> { });
+    Thread thread = new Thread(service, "trainer");
+    thread.start();
+    err.println("trainer for model " + model + " on dataset " + dataset + " (waiting for examples on "
+        + kafka.topics().data(dataset) + ")");
+    err.flush();
+    return Services.runUntilStopped(err, () -> {
+      service.close();
+      thread.join(30_000);
+    });
+  }
+}

@@ -1,0 +1,132 @@
+package io.scorestream.trainer.service;
+
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.proto.v1.DataRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Reads a dataset's topic from its first record on, and keeps following it, into a {@link ReplayBuffer} in model
+ * space. A record that is no DataRecord, or whose example has another shape than the dataset's (its first
+ * record's), is counted and skipped: it cannot stop the trainer.
+ */
+final class DataTail implements Runnable, AutoCloseable {
+  /** What the dataset's first record says of every example. */
+  record Shape(long[] dims, DataScaling scaling, int numClasses) {
+    int dimension() {
+      long d = 1;
+      for (long v : dims) {
+        d *= v;
+      }
+      return (int) d;
+    }
+
+    static Shape of(DataRecord first) {
+      boolean unit = first.hasRange() && first.getRange().getMin() >= 0 && first.getRange().getMax() <= 1;
+      return new Shape(first.getX().getShapeList().stream().mapToLong(Long::longValue).toArray(),
+          unit ? DataScaling.CENTERED : DataScaling.IDENTITY, first.getNumClasses());
+    }
+  }
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final TopicPartition partition;
+  private final ReplayBuffer buffer;
+  private final Shape shape;
+  private final Consumer<String> log;
+  private final AtomicLong refused = new AtomicLong();
+  private volatile boolean closed;
+
+  DataTail(KafkaClients kafka, String topic, Shape shape, ReplayBuffer buffer, Consumer<String> log) {
+    this.consumer = kafka.consumer(Map.of(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));   // examples are small: read them in large bites
+    this.partition = new TopicPartition(topic, 0);
+    this.shape = shape;
+    this.buffer = buffer;
+    this.log = log;
+    consumer.assign(List.of(partition));
+    consumer.seekToBeginning(List.of(partition));
+  }
+
+  /** The dataset's first record, waiting up to {@code wait} for one. */
+  static Optional<DataRecord> first(KafkaClients kafka, String topic, Duration wait) {
+    try (KafkaConsumer<String, byte[]> c = kafka.consumer(Map.of())) {
+      TopicPartition p = new TopicPartition(topic, 0);
+      c.assign(List.of(p));
+      c.seekToBeginning(List.of(p));
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          try {
+            if (r.value() != null) {
+              return Optional.of(DataRecord.parseFrom(r.value()));
+            }
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // refused below
+          }
+          throw new IllegalStateException(topic + " starts with a record that is no DataRecord");
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void run() {
+    int d = shape.dimension();
+    float[] model = new float[d];
+    try {
+      while (!closed) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          DataRecord record;
+          try {
+            record = r.value() == null ? null : DataRecord.parseFrom(r.value());
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            record = null;
+          }
+          long[] dims = record == null ? null
+              : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
+          if (record == null || !java.util.Arrays.equals(dims, shape.dims())
+              || Tensors.problem(record.getX()) != null) {
+            if (refused.incrementAndGet() <= 10) {
+              log.accept("skipped record " + r.offset() + " of " + partition.topic() + ": not an example of shape "
+                  + java.util.Arrays.toString(shape.dims()));
+            }
+            continue;
+          }
+          float[] x = Tensors.floats(record.getX());
+          for (int j = 0; j < d; j++) {
+            model[j] = (float) shape.scaling().toModel(x[j]);
+          }
+          buffer.add(model);
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closed) {
+        throw e;
+      }
+    } finally {
+      consumer.close();
+    }
+  }
+
+  long refused() {
+    return refused.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+  }
+}

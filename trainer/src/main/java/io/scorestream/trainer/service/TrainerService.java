@@ -1,0 +1,138 @@
+package io.scorestream.trainer.service;
+
+import ai.djl.ndarray.NDManager;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.jobs.kafka.CheckpointPublisher;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.proto.v1.CheckpointEvent;
+import io.scorestream.proto.v1.DataRecord;
+import io.scorestream.trainer.net.ScoreMlp;
+import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.Optimizer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on it, and every
+ * {@code checkpointEvery} steps exports the moving average of the weights to ONNX, checks the export against DJL's
+ * forward pass (an export off by more than {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on
+ * {@code scorestream.checkpoints} under the model's name with the training step as its version, which workers load
+ * without a restart.
+ */
+public final class TrainerService implements Runnable, AutoCloseable {
+  /** The largest relative difference between an export and DJL's forward pass that may be published. */
+  public static final double MAX_PARITY_ERROR = 1e-4;
+
+  /**
+   * What the service trains.
+   *
+   * @param dataset          the dataset (its topic)
+   * @param model            the model's name
+   * @param sde              the forward SDE
+   * @param hidden           MLP units per hidden layer
+   * @param layers           MLP hidden layers
+   * @param optimizer        Adam, warm-up, clipping, EMA
+   * @param batch            examples per step
+   * @param checkpointEvery  steps between checkpoints
+   * @param bufferSize       examples the replay buffer holds
+   * @param minExamples      examples to wait for before training starts
+   * @param seed             of the network and the draws
+   */
+  public record Settings(String dataset, String model, Sde sde, int hidden, int layers, Optimizer.Settings optimizer,
+      int batch, long checkpointEvery, int bufferSize, int minExamples, long seed) {}
+
+  private final KafkaClients kafka;
+  private final TopicNames names;
+  private final Settings s;
+  private final Consumer<String> log;
+  private final Consumer<CheckpointEvent> published;
+  private volatile boolean closed;
+
+  /**
+   * @param published hears each checkpoint as published
+   */
+  public TrainerService(KafkaClients kafka, TopicNames names, Settings s, Consumer<String> log,
+      Consumer<CheckpointEvent> published) {
+    this.kafka = kafka;
+    this.names = names;
+    this.s = s;
+    this.log = log;
+    this.published = published;
+  }
+
+  @Override
+  public void run() {
+    String topic = names.data(s.dataset());
+    DataRecord first = null;
+    while (!closed && first == null) {
+      first = DataTail.first(kafka, topic, Duration.ofSeconds(1)).orElse(null);
+    }
+    if (first == null) {
+      return;
+    }
+    DataTail.Shape shape = DataTail.Shape.of(first);
+    int[] dims = java.util.Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
+    ReplayBuffer buffer = new ReplayBuffer(shape.dimension(), s.bufferSize());
+    ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(), 0,
+        TimeInput.TIME, s.dataset(), 0);
+    log.accept("training " + s.model() + " on " + topic + " (examples of shape " + java.util.Arrays.toString(dims)
+        + ")");
+    try (DataTail tail = new DataTail(kafka, topic, shape, buffer, log);
+         NDManager manager = NDManager.newBaseManager();
+         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names)) {
+      Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
+      reader.setDaemon(true);
+      reader.start();
+      while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
+        Thread.sleep(100);
+      }
+      ScoreMlp.Config config = new ScoreMlp.Config(shape.dimension(), s.hidden(), s.layers(), 16, 2);
+      ScoreMlp net = ScoreMlp.create(config, manager, s.seed());
+      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(s.sde(), s.sde().defaultEps(),
+          s.batch(), s.optimizer(), 0, null, s.seed(), false), manager)) {
+        while (!closed) {
+          DsmTraining.Result r = session.run(buffer.snapshot(), s.checkpointEvery(), null, line -> { });
+          if (closed) {
+            break;
+          }
+          checkpoint(r, config, net, base, publisher, manager, buffer);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void checkpoint(DsmTraining.Result r, ScoreMlp.Config config, ScoreMlp net, ModelInfo base,
+      CheckpointPublisher publisher, NDManager manager, ReplayBuffer buffer) {
+    ModelInfo info = new ModelInfo(base.name(), Long.toString(r.steps()), base.sde(), base.eps(), base.dataShape(),
+        base.scaling(), 0, TimeInput.TIME, base.dataset(), r.steps());
+    byte[] onnx = net.exportOnnx(r.averaged(), info);
+    double parity;
+    try (NDManager check = manager.newSubManager();
+         ScoreModel model = new OrtRuntime(1, false, line -> { }).load(onnx, info.name())) {
+      parity = ScoreMlp.of(config, net.frequencies(), r.averaged(), check).parityError(model, info, 256, r.steps());
+    }
+    if (!(parity <= MAX_PARITY_ERROR)) {
+      log.accept("step " + r.steps() + ": the export differs from DJL's forward pass by " + parity
+          + "; not published");
+      return;
+    }
+    CheckpointEvent event = publisher.publish(onnx, info.name());
+    log.accept(String.format("step %d: loss %.4f, %.0f examples/s, %d examples held; published %s:%s (%d KiB,"
+        + " parity %.1e)", r.steps(), r.loss(), r.examplesPerSecond(), buffer.size(), event.getModelName(),
+        event.getVersion(), onnx.length / 1024, parity));
+    published.accept(event);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

@@ -1,0 +1,68 @@
+package io.scorestream.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.proto.v1.CheckpointEvent;
+import io.scorestream.trainer.data.DataPublisher;
+import io.scorestream.trainer.data.DataSources;
+import io.scorestream.trainer.train.Optimizer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer service learns from a data topic and publishes checkpoints that a worker can load. */
+class TrainerServiceTest {
+  @Test
+  void itTrainsOnADataTopicAndPublishesCheckedCheckpointsWithTheirMetadata(@TempDir Path dir) throws Exception {
+    TopicNames names = TopicNames.defaults();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+      KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+      try (Admin admin = clients.admin(Map.of())) {
+        Topics.ensure(admin, Topics.all(names, (short) 1));
+      }
+      new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
+      LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
+      TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
+          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1),
+          System.err::println, published::add);
+      Thread thread = new Thread(service, "trainer-under-test");
+      thread.start();
+      try {
+        CheckpointEvent first = published.poll(120, TimeUnit.SECONDS);
+        assertNotNull(first, "a checkpoint within two minutes");
+        CheckpointEvent second = published.poll(120, TimeUnit.SECONDS);
+        assertNotNull(second, "checkpoints keep coming");
+        assertEquals("eight-mlp", second.getModelName());
+        assertEquals("400", second.getVersion(), "versions are training steps");
+        assertEquals(400, second.getTrainStep());
+        assertEquals("eight", second.getMetadataMap().get("scorestream.dataset"));
+        try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(second.getOnnx().toByteArray(), "x")) {
+          assertArrayEquals(new int[] {2}, model.info().dataShape());
+          assertEquals("400", model.info().version());
+          float[] score = new float[2];
+          model.score(new float[] {0.5f, -0.5f}, new float[] {0.5f}, null, 1, score);
+          assertTrue(Float.isFinite(score[0]) && Float.isFinite(score[1]));
+        }
+      } finally {
+        service.close();
+        thread.join(30_000);
+      }
+      assertTrue(!thread.isAlive(), "the service stops when closed");
+    }
+  }
+}
