@@ -52,18 +52,6 @@ public final class Params implements AutoCloseable {
     return out;
   }
 
-  /** Overwrites every parameter with the given values (same names and sizes). */
-  public void load(Map<String, float[]> values) {
-    arrays.forEach((name, a) -> {
-      float[] v = values.get(name);
-      if (v == null || v.length != a.size()) {
-        throw new IllegalArgumentException("parameter " + name + " has " + a.size() + " values, the state "
-            + (v == null ? "none" : v.length));
-      }
-      a.set(v);
-    });
-  }
-
   @Override
   public void close() {
     manager.close();

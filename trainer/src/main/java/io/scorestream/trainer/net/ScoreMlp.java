@@ -75,10 +75,19 @@ public final class ScoreMlp {
 
   /** A network with the given frequencies and weights (a moving average to check, a state to resume). */
   public static ScoreMlp of(Config c, float[] frequencies, Map<String, float[]> weights, NDManager manager) {
-    ScoreMlp net = create(c, manager, 0);
-    System.arraycopy(frequencies, 0, net.frequencies, 0, frequencies.length);
-    net.params.load(weights);
-    return net;
+    ScoreMlp shape = create(c, manager, 0);
+    Params p = new Params(manager);
+    for (String name : shape.params.names()) {
+      float[] values = weights.get(name);
+      long[] dims = shape.params.shape(name);
+      if (values == null || values.length != java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
+        throw new IllegalArgumentException("weights for " + name + " of shape " + java.util.Arrays.toString(dims)
+            + " are " + (values == null ? "missing" : values.length + " values"));
+      }
+      p.add(name, values, dims);
+    }
+    shape.params.close();
+    return new ScoreMlp(c, frequencies.clone(), p);
   }
 
   /**

@@ -44,7 +44,7 @@ public final class Optimizer implements AutoCloseable {
       NDArray p = params.get(name);
       m.put(name, manager.zeros(p.getShape()));
       v.put(name, manager.zeros(p.getShape()));
-      ema.put(name, p.duplicate());
+      ema.put(name, p.stopGradient().duplicate());
     }
   }
 
@@ -64,13 +64,16 @@ public final class Optimizer implements AutoCloseable {
     float decay = (float) Math.min(settings.emaDecay(), (1.0 + step) / (10.0 + step));   // score_sde's warm EMA
     for (String name : params.names()) {
       NDArray p = params.get(name);
+      // the parameter's storage outside autograd, as PyTorch's p.data: updated in place whatever the thread's grad
+      // mode (a new thread starts with it on, and an in-place update of a leaf that requires grad is refused)
+      NDArray data = p.stopGradient();
       NDArray g = p.getGradient();
       NDArray clipped = g.mul((float) scale);
       NDArray mi = m.get(name).muli((float) BETA1).addi(clipped.mul((float) (1 - BETA1)));
       NDArray vi = v.get(name).muli((float) BETA2).addi(clipped.square().mul((float) (1 - BETA2)));
       NDArray denominator = vi.div((float) correction2).sqrt().add((float) EPSILON);
-      p.subi(mi.div((float) correction1).div(denominator).mul((float) lr));
-      ema.get(name).muli(decay).addi(p.mul(1 - decay));
+      data.subi(mi.div((float) correction1).div(denominator).mul((float) lr));
+      ema.get(name).muli(decay).addi(data.mul(1 - decay));
       g.subi(g);   // gradients accumulate across backward passes: start the next step at zero
     }
     return norm;
