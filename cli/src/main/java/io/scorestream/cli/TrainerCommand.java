@@ -43,6 +43,9 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
       description = "examples to wait for before training") int minExamples;
   @Option(names = "--seed", defaultValue = "0") long seed;
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
+  java.nio.file.Path stateDir;
 
   @Override
   public Integer call() throws Exception {
@@ -62,7 +65,7 @@ final class TrainerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
         sde, hidden, layers, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery, buffer, minExamples,
-        seed), line -> {
+        seed, stateDir), line -> {
           err.println(line);
           err.flush();
         }, event -> { });
@@ -71,9 +74,24 @@ final class TrainerCommand implements Callable<Integer> {
     err.println("trainer for model " + model + " on dataset " + dataset + " (waiting for examples on "
         + kafka.topics().data(dataset) + ")");
     err.flush();
-    return Services.runUntilStopped(err, () -> {
+    // Ctrl-C or SIGTERM closes the service and waits for it; a service that cannot go on ends the command with 1
+    Thread hook = new Thread(() -> {
+      err.println("stopping");
+      err.flush();
       service.close();
-      thread.join(30_000);
-    });
+      try {
+        service.stopped().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // stopping anyway
+      }
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      service.stopped().join();
+      return 0;
+    } catch (java.util.concurrent.CompletionException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      return 1;   // the service said why
+    }
   }
 }

@@ -45,17 +45,26 @@ final class DataTail implements Runnable, AutoCloseable {
   private final Shape shape;
   private final Consumer<String> log;
   private final AtomicLong refused = new AtomicLong();
+  private volatile long position;
   private volatile boolean closed;
 
-  DataTail(KafkaClients kafka, String topic, Shape shape, ReplayBuffer buffer, Consumer<String> log) {
+  /** Reads from offset {@code from} on (0: the first record). */
+  DataTail(KafkaClients kafka, String topic, Shape shape, ReplayBuffer buffer, long from, Consumer<String> log) {
     this.consumer = kafka.consumer(Map.of(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));   // examples are small: read them in large bites
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",   // an offset gone from the topic: its oldest example
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));       // examples are small: read them in large bites
     this.partition = new TopicPartition(topic, 0);
     this.shape = shape;
     this.buffer = buffer;
     this.log = log;
     consumer.assign(List.of(partition));
-    consumer.seekToBeginning(List.of(partition));
+    consumer.seek(partition, from);
+    this.position = from;
+  }
+
+  /** The offset read up to. */
+  long position() {
+    return position;
   }
 
   /** The dataset's first record, waiting up to {@code wait} for one. */
@@ -110,6 +119,7 @@ final class DataTail implements Runnable, AutoCloseable {
           }
           buffer.add(model);
         }
+        position = consumer.position(partition);
       }
     } catch (WakeupException e) {
       if (!closed) {

@@ -14,6 +14,11 @@ import io.scorestream.proto.v1.DataRecord;
 import io.scorestream.trainer.net.ScoreMlp;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.TrainingState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -23,7 +28,9 @@ import java.util.function.Consumer;
  * {@code checkpointEvery} steps exports the moving average of the weights to ONNX, checks the export against DJL's
  * forward pass (an export off by more than {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on
  * {@code scorestream.checkpoints} under the model's name with the training step as its version, which workers load
- * without a restart.
+ * without a restart. With a state directory it writes its whole state there after each checkpoint and, when
+ * started again, takes it up: weights, optimiser, moving average, step and place in the data. A state that is
+ * damaged, or that belongs to another model, dataset or network, stops the trainer with the reason.
  */
 public final class TrainerService implements Runnable, AutoCloseable {
   /** The largest relative difference between an export and DJL's forward pass that may be published. */
@@ -43,9 +50,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param bufferSize       examples the replay buffer holds
    * @param minExamples      examples to wait for before training starts
    * @param seed             of the network and the draws
+   * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
    */
   public record Settings(String dataset, String model, Sde sde, int hidden, int layers, Optimizer.Settings optimizer,
-      int batch, long checkpointEvery, int bufferSize, int minExamples, long seed) {}
+      int batch, long checkpointEvery, int bufferSize, int minExamples, long seed, Path stateDir) {}
 
   private final KafkaClients kafka;
   private final TopicNames names;
@@ -53,6 +61,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
   private final Consumer<String> log;
   private final Consumer<CheckpointEvent> published;
   private volatile boolean closed;
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   /**
    * @param published hears each checkpoint as published
@@ -66,8 +75,26 @@ public final class TrainerService implements Runnable, AutoCloseable {
     this.published = published;
   }
 
+  /** Completes when the service stops: normally once closed, exceptionally when it could not go on. */
+  public CompletableFuture<Void> stopped() {
+    return stopped;
+  }
+
   @Override
   public void run() {
+    try {
+      train();
+      stopped.complete(null);
+    } catch (RuntimeException | IOException e) {
+      log.accept("the trainer stopped: " + e.getMessage());
+      stopped.completeExceptionally(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped.complete(null);
+    }
+  }
+
+  private void train() throws IOException, InterruptedException {
     String topic = names.data(s.dataset());
     DataRecord first = null;
     while (!closed && first == null) {
@@ -78,12 +105,17 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
     DataTail.Shape shape = DataTail.Shape.of(first);
     int[] dims = java.util.Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
+    ScoreMlp.Config config = new ScoreMlp.Config(shape.dimension(), s.hidden(), s.layers(), 16, 2);
+    Path stateFile = s.stateDir() == null ? null : s.stateDir().resolve(s.model() + ".state");
+    TrainingState saved = stateFile != null && Files.exists(stateFile) ? compatible(TrainingState.read(stateFile),
+        config, dims) : null;
     ReplayBuffer buffer = new ReplayBuffer(shape.dimension(), s.bufferSize());
     ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(), 0,
         TimeInput.TIME, s.dataset(), 0);
     log.accept("training " + s.model() + " on " + topic + " (examples of shape " + java.util.Arrays.toString(dims)
         + ")");
-    try (DataTail tail = new DataTail(kafka, topic, shape, buffer, log);
+    long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
+    try (DataTail tail = new DataTail(kafka, topic, shape, buffer, from, log);
          NDManager manager = NDManager.newBaseManager();
          CheckpointPublisher publisher = new CheckpointPublisher(kafka, names)) {
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
@@ -92,21 +124,38 @@ public final class TrainerService implements Runnable, AutoCloseable {
       while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
         Thread.sleep(100);
       }
-      ScoreMlp.Config config = new ScoreMlp.Config(shape.dimension(), s.hidden(), s.layers(), 16, 2);
-      ScoreMlp net = ScoreMlp.create(config, manager, s.seed());
+      ScoreMlp net = saved == null ? ScoreMlp.create(config, manager, s.seed())
+          : ScoreMlp.of(config, saved.frequencies(), saved.weights(), manager);
       try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(s.sde(), s.sde().defaultEps(),
           s.batch(), s.optimizer(), 0, null, s.seed(), false), manager)) {
+        if (saved != null) {
+          session.resume(saved);
+          log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
+        }
         while (!closed) {
           DsmTraining.Result r = session.run(buffer.snapshot(), s.checkpointEvery(), null, line -> { });
           if (closed) {
             break;
           }
           checkpoint(r, config, net, base, publisher, manager, buffer);
+          if (stateFile != null) {
+            session.state(s.model(), s.dataset(), dims, tail.position()).write(stateFile);
+          }
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
+  }
+
+  /** A saved state this trainer can take up; otherwise the reason it cannot. */
+  private TrainingState compatible(TrainingState state, ScoreMlp.Config config, int[] dims) {
+    if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
+        || !java.util.Arrays.equals(state.dataShape(), dims) || !state.config().equals(config)) {
+      throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
+          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", " + state.config()
+          + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape " + java.util.Arrays.toString(dims)
+          + ", " + config + "): move the state away, or start the trainer it belongs to");
+    }
+    return state;
   }
 
   private void checkpoint(DsmTraining.Result r, ScoreMlp.Config config, ScoreMlp net, ModelInfo base,

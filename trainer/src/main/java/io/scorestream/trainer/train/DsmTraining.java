@@ -56,7 +56,7 @@ public final class DsmTraining implements AutoCloseable {
   private final Settings s;
   private final NDManager manager;
   private final Optimizer optimizer;
-  private final SplittableRandom random;
+  private SplittableRandom random;
   private final List<Double> curve = new ArrayList<>();
   private double window;
   private int inWindow;
@@ -145,6 +145,21 @@ public final class DsmTraining implements AutoCloseable {
     double recent = inWindow > 0 ? window / inWindow : curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1);
     return new Result(optimizer.steps(), seconds, (optimizer.steps() - first) * b / seconds, recent,
         List.copyOf(curve), optimizer.averaged());
+  }
+
+  /**
+   * Takes up a saved state: the optimiser's moments, moving average and step (the network must have been built
+   * from the state's weights), and draws that go on from the step rather than repeat the first ones.
+   */
+  public void resume(TrainingState state) {
+    optimizer.restore(state.step(), state.moments(), state.averaged());
+    random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (state.step() + 1)));
+  }
+
+  /** This session's state, to write down: the network, the optimiser, the step, and the place in the data. */
+  public TrainingState state(String model, String dataset, int[] dataShape, long dataOffset) {
+    return new TrainingState(model, dataset, dataShape.clone(), net.config(), net.frequencies(), optimizer.steps(),
+        dataOffset, net.params().snapshot(), optimizer.moments(), optimizer.averaged());
   }
 
   /** Steps taken so far. */

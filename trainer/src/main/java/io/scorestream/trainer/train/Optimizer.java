@@ -83,6 +83,34 @@ public final class Optimizer implements AutoCloseable {
     return step;
   }
 
+  /** Adam's moments, {@code m.NAME} and {@code v.NAME} for each parameter, copied out. */
+  Map<String, float[]> moments() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    m.forEach((name, a) -> out.put("m." + name, a.toFloatArray()));
+    v.forEach((name, a) -> out.put("v." + name, a.toFloatArray()));
+    return out;
+  }
+
+  /** Takes up a saved state: the step, Adam's moments and the moving average (same names and sizes). */
+  void restore(long steps, Map<String, float[]> moments, Map<String, float[]> averaged) {
+    for (String name : params.names()) {
+      replace(m, name, moments.get("m." + name));
+      replace(v, name, moments.get("v." + name));
+      replace(ema, name, averaged.get(name));
+    }
+    this.step = steps;
+  }
+
+  private void replace(Map<String, NDArray> arrays, String name, float[] values) {
+    NDArray old = arrays.get(name);
+    if (values == null || values.length != old.size()) {
+      throw new IllegalArgumentException("the state holds " + (values == null ? "no" : values.length)
+          + " values for " + name + ", which has " + old.size());
+    }
+    arrays.put(name, manager.create(values, old.getShape()));
+    old.close();
+  }
+
   /** The moving average of the weights, copied out. */
   Map<String, float[]> averaged() {
     Map<String, float[]> out = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.scorestream.trainer.service;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.broker.EmbeddedKafka;
@@ -16,6 +17,9 @@ import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.TrainingState;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutionException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +42,7 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
-          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1),
+          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1, null),
           System.err::println, published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
@@ -63,6 +67,59 @@ class TrainerServiceTest {
         thread.join(30_000);
       }
       assertTrue(!thread.isAlive(), "the service stops when closed");
+
+      // a trainer with a state directory, stopped after its first checkpoint and started again, goes on from there
+      Path states = dir.resolve("states");
+      TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
+          64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1, states);
+      assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
+      Path state = states.resolve("resumed-mlp.state");
+      TrainingState saved = TrainingState.read(state);
+      assertEquals(200, saved.step());
+      assertEquals(3000, saved.dataOffset(), "its place in the data: every example read");
+      assertEquals("400", runUntilFirstCheckpoint(clients, names, resumable).getVersion(),
+          "the second run's first checkpoint follows the first run's last");
+
+      // a damaged state stops the trainer with the reason, and is never half-loaded
+      byte[] bytes = Files.readAllBytes(state);
+      bytes[bytes.length / 2] ^= 1;
+      Files.write(state, bytes);
+      TrainerService damaged = new TrainerService(clients, names, resumable, System.err::println, event -> { });
+      Thread t = new Thread(damaged);
+      t.start();
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> damaged.stopped().get(60, TimeUnit.SECONDS));
+      assertTrue(refused.getCause().getMessage().contains("checksum"), refused.getCause().getMessage());
+      Files.write(state, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+      assertTrue(assertThrows(java.io.IOException.class, () -> TrainingState.read(state)).getMessage()
+          .contains("damaged"));
+      TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
+          new VpSde(0.1, 20, 1), 32, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1,
+          states), System.err::println, event -> { });
+      saved.write(state);
+      Thread u = new Thread(other);
+      u.start();
+      ExecutionException mismatch = assertThrows(ExecutionException.class,
+          () -> other.stopped().get(60, TimeUnit.SECONDS));
+      assertTrue(mismatch.getCause().getMessage().contains("hidden=64"), "names what differs: "
+          + mismatch.getCause().getMessage());
+    }
+  }
+
+  private static CheckpointEvent runUntilFirstCheckpoint(KafkaClients clients, TopicNames names,
+      TrainerService.Settings settings) throws Exception {
+    LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
+    TrainerService service = new TrainerService(clients, names, settings, System.err::println, published::add);
+    Thread thread = new Thread(service);
+    thread.start();
+    try {
+      CheckpointEvent first = published.poll(120, TimeUnit.SECONDS);
+      assertNotNull(first, "a checkpoint within two minutes");
+      return first;
+    } finally {
+      service.close();
+      thread.join(30_000);
+      service.stopped().get(30, TimeUnit.SECONDS);
     }
   }
 }
