@@ -85,6 +85,7 @@ final class DevCommand implements Callable<Integer> {
     }
     if (options.modelsDir == null) {
       options.modelsDir = Services.writeAnalyticModels(data.resolve("models"));
+      Services.copyShippedModels(options.modelsDir, err);
     }
     Worker worker = Services.startWorker(clients, names, options, err);
     err.println("models from " + options.modelsDir);

@@ -118,6 +118,25 @@ final class Services {
     return 0;
   }
 
+  /**
+   * Copies the trained models that ship in the repository's {@code models/} (found through the
+   * {@code scorestream.home} property that {@code bin/scorestream} sets) beside the analytic ones.
+   */
+  static void copyShippedModels(Path into, PrintWriter err) throws java.io.IOException {
+    String home = System.getProperty("scorestream.home");
+    Path shipped = home == null ? null : Path.of(home, "models");
+    if (shipped == null || !java.nio.file.Files.isDirectory(shipped)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.list(shipped)) {
+      for (Path model : files.filter(p -> p.toString().endsWith(".onnx")).sorted().toList()) {
+        java.nio.file.Files.copy(model, into.resolve(model.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        err.println("shipped model " + model.getFileName() + " from " + shipped);
+      }
+    }
+  }
+
   /** Side of the analytic glyph images that dev serves. */
   private static final int GLYPH_SIDE = 16;
 
