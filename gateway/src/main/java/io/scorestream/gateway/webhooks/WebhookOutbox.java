@@ -61,6 +61,11 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   private final WebhookDeliveries deliveries;
   private final Consumer<String> log;
   private final Map<String, Long> lastProgress = new HashMap<>();
+  /** How far back a partition no gateway has committed is read from (see {@link #startUncommitted}). */
+  private static final Duration LOOK_BACK = Duration.ofMinutes(15);
+  private final Instant startedAt = Instant.now();
+  /** Partitions assigned since the last poll, to position when no gateway has committed them. */
+  private final java.util.Set<TopicPartition> fresh = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile boolean joined;
 
@@ -77,7 +82,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
         ConsumerConfig.GROUP_ID_CONFIG, names.prefix() + ".gateway.webhooks", // each event to one gateway
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",             // KIP-848: gateways join and leave quickly
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,              // commit once the outbox holds the deliveries
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",            // a first gateway starts from now, not a week back
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",            // uncommitted partitions: see startUncommitted
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,                  // a batch is committed after its outbox writes
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES)); // completed events carry samples
     this.producer = kafka.producer(Map.of(
@@ -100,17 +105,21 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          fresh.addAll(partitions);   // positioned by the poll loop: no blocking calls in a rebalance callback
           joined = true;
         }
       });
       while (!closed) {
         ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+        java.util.Set<TopicPartition> rewound = fresh.isEmpty() ? java.util.Set.of() : startUncommitted();
         if (batch.isEmpty()) {
           continue;
         }
         List<Future<RecordMetadata>> writes = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
-          take(r, writes);
+          if (!rewound.contains(new TopicPartition(r.topic(), r.partition()))) {
+            take(r, writes);   // a rewound partition's records come again from where it was rewound to
+          }
         }
         if (written(writes)) {
           consumer.commitSync(next(batch));
@@ -125,6 +134,34 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /**
+   * A partition that no gateway has committed yet starts a look-back window before this gateway started, not at its
+   * end: events written while the group was forming (a job submitted just as the first gateways came up) still get
+   * their webhooks, and a new deployment does not replay a week of old jobs.
+   */
+  private java.util.Set<TopicPartition> startUncommitted() {
+    java.util.Set<TopicPartition> partitions = new java.util.HashSet<>(fresh);
+    fresh.removeAll(partitions);
+    partitions.retainAll(consumer.assignment());
+    if (partitions.isEmpty()) {
+      return java.util.Set.of();
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+    Map<TopicPartition, Long> since = new HashMap<>();
+    for (TopicPartition p : partitions) {
+      if (committed.get(p) == null) {
+        since.put(p, startedAt.minus(LOOK_BACK).toEpochMilli());
+      }
+    }
+    if (since.isEmpty()) {
+      return java.util.Set.of();
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(since.keySet());
+    consumer.offsetsForTimes(since).forEach((p, found) -> consumer.seek(p, found != null ? found.offset()
+        : ends.get(p)));
+    return since.keySet();
   }
 
   private void take(ConsumerRecord<String, byte[]> r, List<Future<RecordMetadata>> writes)
