@@ -193,21 +193,21 @@ class DevWorkflowIT {
     assertEquals(0, data.code(), data.err());
     Path trainerLog = dir.resolve("trainer.log");
     Process trainer = command("trainer", "--bootstrap-servers", bootstrap, "--dataset", "eight", "--model",
-        "eight-mlp", "--checkpoint-every", "1000", "--hidden", "64", "--layers", "2")
+        "trained-eight", "--checkpoint-every", "1000", "--hidden", "64", "--layers", "2")
         .redirectErrorStream(true).redirectOutput(trainerLog.toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (!devOutput().contains("serving eight-mlp:")) {
+      while (!devOutput().contains("serving trained-eight:")) {
         assertTrue(System.nanoTime() < deadline && trainer.isAlive(), "the worker loaded a checkpoint; trainer: "
             + Files.readString(trainerLog));
         Thread.sleep(200);
       }
-      assertTrue(Files.readString(trainerLog).contains("published eight-mlp:"), Files.readString(trainerLog));
+      assertTrue(Files.readString(trainerLog).contains("published trained-eight:"), Files.readString(trainerLog));
       Matcher gateway = Pattern.compile("gateway on (http://\\S+) \\(tenant dev, API key (\\S+),")
           .matcher(devOutput());
       assertTrue(gateway.find(), devOutput());
       Cli.Run job = run("submit", "--gateway", gateway.group(1), "--api-key", gateway.group(2), "--model",
-          "eight-mlp", "--samples", "512", "--steps", "300", "--seed", "4", "--watch", "--out", "trained.npy");
+          "trained-eight", "--samples", "512", "--steps", "300", "--seed", "4", "--watch", "--out", "trained.npy");
       assertEquals(0, job.code(), job.err());
       float[] samples = io.scorestream.jobs.formats.Npy.read(dir.resolve("trained.npy")).values();
       double offRing = 0;
