@@ -50,6 +50,27 @@ public record StreamEvent(long offset, int attempt, ByteString digest, String ty
   /** Ends the stream id of a job's final event, so that a client resuming after it learns that nothing follows. */
   public static final String FINAL_SUFFIX = ".end";
 
+  /** The cursor of a client that has a job's final event: nothing follows it. */
+  public static final long AFTER_FINAL = Long.MIN_VALUE;
+
+  /**
+   * Where a stream resumes for a client whose last event had id {@code last}: the next offset, or
+   * {@link #AFTER_FINAL} when it was the job's final event.
+   *
+   * @throws NumberFormatException when {@code last} is not an event id
+   */
+  public static long cursorAfter(String last) {
+    String id = last.trim();
+    if (id.endsWith(FINAL_SUFFIX)) {
+      return AFTER_FINAL;
+    }
+    long cursor = Long.parseLong(id) + 1;
+    if (cursor <= 0) {
+      throw new NumberFormatException("not an event id: " + id);
+    }
+    return cursor;
+  }
+
   /** This event's stream id: its offset, with {@link #FINAL_SUFFIX} for a job's final event. */
   public String id() {
     return id(offset, isFinal);

@@ -139,19 +139,16 @@ final class JobSocket {
     }
     long cursor = -1;
     if (lastEventId != null) {
-      String last = lastEventId.toString().trim();
-      if (last.endsWith(StreamEvent.FINAL_SUFFIX)) {
-        send(new JsonObject().put("jobId", jobId).put("event", "end"));   // the client has the final event
-        return;
-      }
+      String last = lastEventId.toString();
       try {
-        cursor = Long.parseLong(last) + 1;
-        if (cursor <= 0) {
-          throw new NumberFormatException();
-        }
+        cursor = StreamEvent.cursorAfter(last);
       } catch (NumberFormatException e) {
         error(jobId, "bad_message", "lastEventId", "lastEventId must be the id of an event of this job, got '"
-            + ApiError.clip(last) + "'");
+            + ApiError.clip(last.trim()) + "'");
+        return;
+      }
+      if (cursor == StreamEvent.AFTER_FINAL) {
+        send(new JsonObject().put("jobId", jobId).put("event", "end"));   // the client has the final event
         return;
       }
     }

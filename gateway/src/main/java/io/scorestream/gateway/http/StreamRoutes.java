@@ -2,6 +2,7 @@ package io.scorestream.gateway.http;
 
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.events.EventHub;
+import io.scorestream.gateway.events.StreamEvent;
 import io.scorestream.gateway.view.JobIndex;
 import io.vertx.ext.web.RoutingContext;
 
@@ -30,18 +31,15 @@ final class StreamRoutes {
       }
       long cursor = -1;
       if (last != null && !last.isBlank()) {
-        if (last.endsWith(io.scorestream.gateway.events.StreamEvent.FINAL_SUFFIX)) {
-          ctx.response().setStatusCode(204).end();   // the client has the final event: nothing follows it
-          return;
-        }
         try {
-          cursor = Long.parseLong(last.trim()) + 1;
-          if (cursor <= 0) {
-            throw new NumberFormatException();
-          }
+          cursor = StreamEvent.cursorAfter(last);
         } catch (NumberFormatException e) {
           ApiError.send(ctx, 400, "invalid_header", "Last-Event-ID", "Last-Event-ID must be the id of an event"
               + " of this stream, got '" + ApiError.clip(last) + "'");
+          return;
+        }
+        if (cursor == StreamEvent.AFTER_FINAL) {
+          ctx.response().setStatusCode(204).end();   // the client has the final event: nothing follows it
           return;
         }
       }
