@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.service.TrainerService;
 import io.scorestream.trainer.train.Optimizer;
@@ -37,7 +38,14 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1e-3") double lr;
   @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
   @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
-  @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "STEPS") long checkpointEvery;
+  @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "STEPS",
+      description = "steps between checkpoints") long checkpointEvery;
+  @Option(names = "--checkpoint-minutes", paramLabel = "M",
+      description = "also checkpoint after this much training time, when it comes before --checkpoint-every")
+  Double checkpointMinutes;
+  @Option(names = "--checkpoint-part-kib", defaultValue = "960", paramLabel = "KIB",
+      description = "models larger than this go out in parts (keep it under the brokers' message.max.bytes)")
+  int partKib;
   @Option(names = "--buffer", defaultValue = "100000", paramLabel = "EXAMPLES",
       description = "examples the replay buffer holds (the newest)") int buffer;
   @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
@@ -54,9 +62,12 @@ final class TrainerCommand implements Callable<Integer> {
           + DataPublisher.NAME.pattern());
     }
     if (hidden < 1 || layers < 1 || batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
-        || checkpointEvery < 1 || buffer < 1 || minExamples < 1) {
+        || checkpointEvery < 1 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
+        || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
       throw new ParameterException(spec.commandLine(), "--hidden, --layers, --batch, --lr, --checkpoint-every,"
-          + " --buffer and --min-examples must be positive, --warmup not negative, --ema in (0, 1)");
+          + " --buffer and --min-examples must be positive, --checkpoint-part-kib in [1, "
+          + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in (0, 10080],"
+          + " --warmup not negative, --ema in (0, 1)");
     }
     SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
     Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
@@ -64,7 +75,9 @@ final class TrainerCommand implements Callable<Integer> {
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
-        sde, hidden, layers, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery, buffer, minExamples,
+        sde, hidden, layers, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery,
+        checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
+        partKib * 1024, buffer, minExamples,
         seed, stateDir), line -> {
           err.println(line);
           err.flush();

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 
 /**
  * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on it, and every
- * {@code checkpointEvery} steps exports the moving average of the weights to ONNX, checks the export against DJL's
+ * {@code checkpointEvery} steps, or {@code checkpointInterval} of training if that comes first, exports the moving average of the weights to ONNX, checks the export against DJL's
  * forward pass (an export off by more than {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on
  * {@code scorestream.checkpoints} under the model's name with the training step as its version, which workers load
  * without a restart. With a state directory it writes its whole state there after each checkpoint and, when
@@ -47,13 +47,16 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param optimizer        Adam, warm-up, clipping, EMA
    * @param batch            examples per step
    * @param checkpointEvery  steps between checkpoints
+   * @param checkpointInterval the most training time between checkpoints (null: steps only)
+   * @param partBytes        the most bytes of model in one checkpoint record; larger models go in parts
    * @param bufferSize       examples the replay buffer holds
    * @param minExamples      examples to wait for before training starts
    * @param seed             of the network and the draws
    * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
    */
   public record Settings(String dataset, String model, Sde sde, int hidden, int layers, Optimizer.Settings optimizer,
-      int batch, long checkpointEvery, int bufferSize, int minExamples, long seed, Path stateDir) {}
+      int batch, long checkpointEvery, Duration checkpointInterval, int partBytes, int bufferSize, int minExamples,
+      long seed, Path stateDir) {}
 
   private final KafkaClients kafka;
   private final TopicNames names;
@@ -117,7 +120,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
     try (DataTail tail = new DataTail(kafka, topic, shape, buffer, from, log);
          NDManager manager = NDManager.newBaseManager();
-         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names)) {
+         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names, s.partBytes())) {
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
       reader.setDaemon(true);
       reader.start();
@@ -133,7 +136,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
           log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
         }
         while (!closed) {
-          DsmTraining.Result r = session.run(buffer.snapshot(), s.checkpointEvery(), null, line -> { });
+          DsmTraining.Result r = session.run(buffer.snapshot(), s.checkpointEvery(), s.checkpointInterval(),
+              line -> { });
           if (closed) {
             break;
           }

@@ -10,6 +10,7 @@ import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.VpSde;
+import io.scorestream.jobs.kafka.CheckpointParts;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -21,7 +22,12 @@ import io.scorestream.trainer.train.TrainingState;
 import java.nio.file.Files;
 import java.util.concurrent.ExecutionException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import io.scorestream.jobs.kafka.WholeTopic;
+import io.scorestream.proto.v1.CheckpointPart;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +48,7 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
-          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1, null),
+          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, null),
           System.err::println, published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
@@ -71,7 +77,7 @@ class TrainerServiceTest {
       // a trainer with a state directory, stopped after its first checkpoint and started again, goes on from there
       Path states = dir.resolve("states");
       TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
-          64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1, states);
+          64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, states);
       assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
       Path state = states.resolve("resumed-mlp.state");
       TrainingState saved = TrainingState.read(state);
@@ -94,7 +100,7 @@ class TrainerServiceTest {
       assertTrue(assertThrows(java.io.IOException.class, () -> TrainingState.read(state)).getMessage()
           .contains("damaged"));
       TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
-          new VpSde(0.1, 20, 1), 32, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, 10_000, 1000, 1,
+          new VpSde(0.1, 20, 1), 32, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1,
           states), System.err::println, event -> { });
       saved.write(state);
       Thread u = new Thread(other);
@@ -103,6 +109,44 @@ class TrainerServiceTest {
           () -> other.stopped().get(60, TimeUnit.SECONDS));
       assertTrue(mismatch.getCause().getMessage().contains("hidden=64"), "names what differs: "
           + mismatch.getCause().getMessage());
+    }
+  }
+
+  @Test
+  void aTimedCheckpointComesBeforeItsStepCountAndALargeModelGoesOutInParts(@TempDir Path dir) throws Exception {
+    TopicNames names = TopicNames.defaults();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+      KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+      try (Admin admin = clients.admin(Map.of())) {
+        Topics.ensure(admin, Topics.all(names, (short) 1));
+      }
+      new DataPublisher(clients, names).publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> { });
+      long start = System.nanoTime();
+      CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
+          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 1_000_000_000L,
+          Duration.ofSeconds(3), 4096, 10_000, 1000, 1, null));
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
+      assertTrue(event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L, "at the step it had reached");
+      assertTrue(event.getParts() > 1 && !event.hasOnnx(), "a model over 4 KiB goes out in parts: " + event.getParts());
+
+      CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
+      try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
+        byte[] onnx = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (onnx == null && System.nanoTime() < deadline) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            if (CheckpointParts.isPart(r.key())) {
+              assembly.part(CheckpointPart.parseFrom(r.value()));
+            } else if (r.key().equals("timed")) {
+              onnx = assembly.complete(CheckpointEvent.parseFrom(r.value()));
+            }
+          }
+        }
+        assertNotNull(onnx, "the parts on the topic join into the model");
+        try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(onnx, "timed")) {
+          assertEquals(event.getVersion(), model.info().version());
+        }
+      }
     }
   }
 
