@@ -16,7 +16,9 @@ import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.data.Loaded;
-import io.scorestream.trainer.net.ScoreMlp;
+import io.scorestream.trainer.net.Architecture;
+import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -61,8 +64,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1e-3") double lr;
   @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
   @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
-  @Option(names = "--hidden", defaultValue = "128", paramLabel = "UNITS") int hidden;
-  @Option(names = "--layers", defaultValue = "3") int layers;
+  @Mixin
+  NetworkOptions network;
   @Option(names = "--likelihood-weighting", description = "weight the loss by g(t)^2 instead of sigma(t)^2")
   boolean likelihoodWeighting;
 
@@ -82,15 +85,20 @@ final class TrainCommand implements Callable<Integer> {
     if (steps == null && minutes == null) {
       throw new ParameterException(spec.commandLine(), "say how long to train: --steps N or --minutes M");
     }
-    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || hidden < 1
-        || layers < 1 || count < 1 || !(ema > 0 && ema < 1) || warmup < 0) {
-      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr, --hidden, --layers and"
-          + " --count must be positive, --warmup not negative, --ema in (0, 1)");
+    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || count < 1
+        || !(ema > 0 && ema < 1) || warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr and --count must be"
+          + " positive, --warmup not negative, --ema in (0, 1)");
     }
     SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
+    NetworkChoice choice = network.choice(spec);
     Loaded all;
+    Architecture architecture;
     try {
-      all = Loaded.read(open(), source.builtin != null ? count : 0);
+      DataSource data = open();
+      all = Loaded.read(data, source.builtin != null ? count : 0);
+      architecture = choice.forData(all.shape(),
+          data.numClasses());
     } catch (IllegalArgumentException | IOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -99,12 +107,12 @@ final class TrainCommand implements Callable<Integer> {
     Loaded[] parts = twoD && all.count() > 2 * HELD_OUT ? all.split(HELD_OUT) : new Loaded[] {all, null};
     Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
     String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
-    err.printf("training an MLP (%d x %d) on %d examples of shape %s under the %s SDE%n", layers, hidden,
+    err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
         parts[0].count(), java.util.Arrays.toString(all.shape()), kind.key());
     err.flush();
     try (NDManager manager = NDManager.newBaseManager()) {
-      ScoreMlp net = ScoreMlp.create(new ScoreMlp.Config(all.dimension(), hidden, layers, 16, 2), manager, seed);
-      DsmTraining.Result r = DsmTraining.train(net, parts[0].values(), new DsmTraining.Settings(sde,
+      ScoreNet net = ScoreNet.create(architecture, manager, seed);
+      DsmTraining.Result r = DsmTraining.train(net, parts[0].values(), parts[0].labels(), new DsmTraining.Settings(sde,
           sde.defaultEps(), batch, new Optimizer.Settings(lr, warmup, 1, ema), steps == null ? 0 : steps,
           minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)), seed, likelihoodWeighting),
           manager, line -> {
@@ -112,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
           });
       ModelInfo info = new ModelInfo(modelName, Long.toString(r.steps()), sde, sde.defaultEps(), all.shape(),
-          all.scaling(), 0, TimeInput.TIME, describe(), r.steps());
+          all.scaling(), architecture.numClasses(), TimeInput.TIME, describe(), r.steps());
       byte[] onnx = net.exportOnnx(r.averaged(), info);
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {

@@ -4,6 +4,7 @@ import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
+import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.service.TrainerService;
 import io.scorestream.trainer.train.Optimizer;
 import java.io.PrintWriter;
@@ -32,8 +33,8 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp") String sdeName;
   @Option(names = "--sigma-max", defaultValue = "10", paramLabel = "S", description = "VE's largest noise level")
   double sigmaMax;
-  @Option(names = "--hidden", defaultValue = "128", paramLabel = "UNITS") int hidden;
-  @Option(names = "--layers", defaultValue = "3") int layers;
+  @Mixin
+  NetworkOptions network;
   @Option(names = "--batch", defaultValue = "128") int batch;
   @Option(names = "--lr", defaultValue = "1e-3") double lr;
   @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
@@ -61,21 +62,22 @@ final class TrainerCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--dataset and --model must match "
           + DataPublisher.NAME.pattern());
     }
-    if (hidden < 1 || layers < 1 || batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
+    if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
         || checkpointEvery < 1 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
         || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
-      throw new ParameterException(spec.commandLine(), "--hidden, --layers, --batch, --lr, --checkpoint-every,"
+      throw new ParameterException(spec.commandLine(), "--batch, --lr, --checkpoint-every,"
           + " --buffer and --min-examples must be positive, --checkpoint-part-kib in [1, "
           + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in (0, 10080],"
           + " --warmup not negative, --ema in (0, 1)");
     }
     SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
+    NetworkChoice choice = network.choice(spec);
     Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
     var clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
-        sde, hidden, layers, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery,
+        sde, choice, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery,
         checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
         partKib * 1024, buffer, minExamples,
         seed, stateDir), line -> {

@@ -35,6 +35,14 @@ public final class OnnxGraphBuilder {
           .setI(value).build());
     }
 
+    public static Attr intList(String name, long... values) {
+      AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+      for (long v : values) {
+        a.addInts(v);
+      }
+      return new Attr(name, a.build());
+    }
+
     public static Attr floats(String name, float value) {
       return new Attr(name, AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
           .setF(value).build());

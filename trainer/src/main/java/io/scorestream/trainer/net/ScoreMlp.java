@@ -21,9 +21,10 @@ import java.util.SplittableRandom;
  * from N(0, scale^2)), concatenated with x, then {@code layers} hidden layers of {@code hidden} SiLU units and a
  * linear output {@code eps_hat(x_t, t)} of D values. It is trained to predict the noise z of
  * {@code x_t = m(t) x_0 + sigma(t) z}; its score is {@code -eps_hat / sigma(t)}, which is what the exported ONNX
- * graph computes, so every exported model follows DESIGN.md's score contract.
+ * graph computes, so every exported model follows DESIGN.md's score contract. A class-conditional MLP adds a
+ * learned row per class ({@code emb [K, hidden]}) to its first hidden layer before the activation.
  */
-public final class ScoreMlp {
+public final class ScoreMlp implements ScoreNet {
   /**
    * Its shape.
    *
@@ -32,11 +33,32 @@ public final class ScoreMlp {
    * @param layers       hidden layers
    * @param fourier      Fourier frequencies F (2F time features)
    * @param fourierScale standard deviation of the frequencies
+   * @param classes      classes it is conditioned on, or 0
    */
-  public record Config(int dim, int hidden, int layers, int fourier, double fourierScale) {
-    /** For 2-D toy data: 3 x 128 units, 16 frequencies of scale 2 (t lies in [0, 1]). */
+  public record Config(int dim, int hidden, int layers, int fourier, double fourierScale, int classes)
+      implements Architecture {
+    public Config {
+      if (dim < 1 || hidden < 1 || layers < 1 || fourier < 1 || !(fourierScale > 0) || classes < 0) {
+        throw new IllegalArgumentException("an MLP needs positive sizes and Fourier scale and no negative classes,"
+            + " not dim=" + dim + " hidden=" + hidden + " layers=" + layers + " fourier=" + fourier + " scale="
+            + fourierScale + " classes=" + classes);
+      }
+    }
+
+    /** For 2-D toy data: 3 x 128 units, 16 frequencies of scale 2 (t lies in [0, 1]), unconditional. */
     public static Config forDim(int dim) {
-      return new Config(dim, 128, 3, 16, 2);
+      return new Config(dim, 128, 3, 16, 2, 0);
+    }
+
+    @Override
+    public int numClasses() {
+      return classes;
+    }
+
+    @Override
+    public String describe() {
+      return "mlp dim=" + dim + " hidden=" + hidden + " layers=" + layers + " fourier=" + fourier + " scale="
+          + fourierScale + " classes=" + classes;
     }
   }
 
@@ -70,11 +92,23 @@ public final class ScoreMlp {
       p.add("b" + l, new float[out], out);
       in = out;
     }
+    if (c.classes() > 0) {
+      float[] emb = new float[c.classes() * c.hidden()];
+      for (int i = 0; i < emb.length; i++) {
+        emb[i] = (float) (random.nextGaussian() * 0.1);
+      }
+      p.add("emb", emb, c.classes(), c.hidden());
+    }
     return new ScoreMlp(c, frequencies, p);
   }
 
   /** A network with the given frequencies and weights (a moving average to check, a state to resume). */
-  public static ScoreMlp of(Config c, float[] frequencies, Map<String, float[]> weights, NDManager manager) {
+  public static ScoreMlp of(Config c, Map<String, float[]> constants, Map<String, float[]> weights,
+      NDManager manager) {
+    float[] frequencies = constants.get("frequencies");
+    if (frequencies == null || frequencies.length != c.fourier()) {
+      throw new IllegalArgumentException("an MLP of " + c.fourier() + " Fourier frequencies needs them");
+    }
     ScoreMlp shape = create(c, manager, 0);
     Params p = new Params(manager);
     for (String name : shape.params.names()) {
@@ -90,51 +124,23 @@ public final class ScoreMlp {
     return new ScoreMlp(c, frequencies.clone(), p);
   }
 
-  /**
-   * The largest difference, relative to {@code max(1, |score|)}, between this network's score (DJL's forward pass)
-   * and an ONNX model's at {@code n} random points of {@code info}'s time range: what an export must keep under
-   * 1e-4 to be published.
-   */
-  public double parityError(io.scorestream.core.model.ScoreModel onnx, ModelInfo info, int n, long seed) {
-    int d = config.dim();
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] x = new float[n * d];
-    float[] t = new float[n];
-    for (int i = 0; i < n; i++) {
-      t[i] = (float) (info.eps() + random.nextDouble() * (info.sde().horizon() - info.eps()));
-      for (int j = 0; j < d; j++) {
-        x[i * d + j] = (float) (2 * random.nextGaussian());
-      }
-    }
-    float[] eps;
-    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-      NDManager m = params.get("w0").getManager();
-      eps = predictNoise(m.create(x, new Shape(n, d)), m.create(t, new Shape(n))).toFloatArray();
-    }
-    float[] score = new float[n * d];
-    onnx.score(x, t, null, n, score);
-    double worst = 0;
-    for (int i = 0; i < n * d; i++) {
-      double expected = -eps[i] / info.sde().marginalStd(t[i / d]);
-      worst = Math.max(worst, Math.abs(expected - score[i]) / Math.max(1, Math.abs(expected)));
-    }
-    return worst;
-  }
-
-  public Config config() {
+  @Override
+  public Config architecture() {
     return config;
   }
 
+  @Override
   public Params params() {
     return params;
   }
 
-  public float[] frequencies() {
-    return frequencies.clone();
+  @Override
+  public Map<String, float[]> constants() {
+    return Map.of("frequencies", frequencies.clone());
   }
 
-  /** The predicted noise {@code [B, D]} at {@code x [B, D]} and times {@code t [B]}; call it in an NDScope. */
-  public NDArray predictNoise(NDArray x, NDArray t) {
+  @Override
+  public NDArray predictNoise(NDArray x, NDArray t, NDArray oneHotLabels) {
     NDManager m = x.getManager();
     long b = x.getShape().get(0);
     NDArray w = m.create(frequencies, new Shape(1, frequencies.length));
@@ -142,6 +148,9 @@ public final class ScoreMlp {
     NDArray h = NDArrays.concat(new NDList(x, proj.sin(), proj.cos()), 1);
     for (int l = 0; l <= config.layers(); l++) {
       h = h.matMul(params.get("w" + l)).add(params.get("b" + l));
+      if (l == 0 && config.classes() > 0) {
+        h = h.add(oneHotLabels.matMul(params.get("emb")));
+      }
       if (l < config.layers()) {
         h = h.mul(Activation.sigmoid(h));
       }
@@ -153,8 +162,13 @@ public final class ScoreMlp {
    * The ONNX graph of the score {@code -eps_hat(x, t) / sigma(t)} with these weights (the moving average's, when
    * exporting a checkpoint), under {@code info}'s SDE and metadata.
    */
+  @Override
   public byte[] exportOnnx(Map<String, float[]> weights, ModelInfo info) {
     int d = config.dim();
+    if (info.numClasses() != config.classes()) {
+      throw new IllegalArgumentException("an MLP for " + config.classes() + " classes exports with that many, not "
+          + info.numClasses());
+    }
     if (info.dimension() != d) {
       throw new IllegalArgumentException("an MLP for " + d + "-D data exports with a data shape of " + d
           + " values, not " + java.util.Arrays.toString(info.dataShape()));
@@ -179,6 +193,11 @@ public final class ScoreMlp {
     for (int l = 0; l <= config.layers(); l++) {
       long[] w = params.shape("w" + l);
       h = g.op("Gemm", h, g.floats(weights.get("w" + l), w[0], w[1]), g.floats(weights.get("b" + l), w[1]));
+      if (l == 0 && config.classes() > 0) {
+        String y = g.input("y", DataType.INT64, "N");
+        h = g.op("Add", h, g.op("Gather", new Attr[] {Attr.ints("axis", 0)},
+            g.floats(weights.get("emb"), config.classes(), config.hidden()), y));
+      }
       if (l < config.layers()) {
         h = g.op("Mul", h, g.op("Sigmoid", h));
       }

@@ -48,8 +48,16 @@ final class DataTail implements Runnable, AutoCloseable {
   private volatile long position;
   private volatile boolean closed;
 
-  /** Reads from offset {@code from} on (0: the first record). */
-  DataTail(KafkaClients kafka, String topic, Shape shape, ReplayBuffer buffer, long from, Consumer<String> log) {
+  private final boolean labelled;
+
+  /**
+   * Reads from offset {@code from} on (0: the first record).
+   *
+   * @param labelled take only examples with a label in {@code [0, numClasses)} (for a class-conditional network)
+   */
+  DataTail(KafkaClients kafka, String topic, Shape shape, boolean labelled, ReplayBuffer buffer, long from,
+      Consumer<String> log) {
+    this.labelled = labelled;
     this.consumer = kafka.consumer(Map.of(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",   // an offset gone from the topic: its oldest example
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));       // examples are small: read them in large bites
@@ -107,17 +115,18 @@ final class DataTail implements Runnable, AutoCloseable {
               : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
           if (record == null || !java.util.Arrays.equals(dims, shape.dims())
               || Tensors.problem(record.getX()) != null) {
-            if (refused.incrementAndGet() <= 10) {
-              log.accept("skipped record " + r.offset() + " of " + partition.topic() + ": not an example of shape "
-                  + java.util.Arrays.toString(shape.dims()));
-            }
+            skip(r.offset(), "not an example of shape " + java.util.Arrays.toString(shape.dims()));
+            continue;
+          }
+          if (labelled && (!record.hasLabel() || record.getLabel() < 0 || record.getLabel() >= shape.numClasses())) {
+            skip(r.offset(), "no label in [0, " + shape.numClasses() + ")");
             continue;
           }
           float[] x = Tensors.floats(record.getX());
           for (int j = 0; j < d; j++) {
             model[j] = (float) shape.scaling().toModel(x[j]);
           }
-          buffer.add(model);
+          buffer.add(model, record.hasLabel() ? record.getLabel() : -1);
         }
         position = consumer.position(partition);
       }
@@ -127,6 +136,12 @@ final class DataTail implements Runnable, AutoCloseable {
       }
     } finally {
       consumer.close();
+    }
+  }
+
+  private void skip(long offset, String why) {
+    if (refused.incrementAndGet() <= 10) {
+      log.accept("skipped record " + offset + " of " + partition.topic() + ": " + why);
     }
   }
 

@@ -10,17 +10,23 @@ final class ReplayBuffer {
   private final int dim;
   private final int capacity;
   private final float[] rows;
+  private final long[] labels;
   private long added;
+
+  /** Examples held, {@code [size, dim]} row-major, and their labels (-1 where none). */
+  record Snapshot(float[] rows, long[] labels) {}
 
   ReplayBuffer(int dim, int capacity) {
     this.dim = dim;
     this.capacity = capacity;
     this.rows = new float[dim * capacity];
+    this.labels = new long[capacity];
   }
 
-  synchronized void add(float[] example) {
+  synchronized void add(float[] example, long label) {
     int slot = (int) (added % capacity);
     System.arraycopy(example, 0, rows, slot * dim, dim);
+    labels[slot] = label;
     added++;
   }
 
@@ -34,8 +40,8 @@ final class ReplayBuffer {
     return added;
   }
 
-  /** A copy of the examples held, {@code [size, dim]} row-major. */
-  synchronized float[] snapshot() {
-    return Arrays.copyOf(rows, size() * dim);
+  /** A copy of the examples held and their labels. */
+  synchronized Snapshot snapshot() {
+    return new Snapshot(Arrays.copyOf(rows, size() * dim), Arrays.copyOf(labels, size()));
   }
 }

@@ -11,7 +11,9 @@ import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.proto.v1.DataRecord;
-import io.scorestream.trainer.net.ScoreMlp;
+import io.scorestream.trainer.net.Architecture;
+import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
@@ -42,8 +44,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param dataset          the dataset (its topic)
    * @param model            the model's name
    * @param sde              the forward SDE
-   * @param hidden           MLP units per hidden layer
-   * @param layers           MLP hidden layers
+   * @param network          the network asked for (made to fit the dataset's first record)
    * @param optimizer        Adam, warm-up, clipping, EMA
    * @param batch            examples per step
    * @param checkpointEvery  steps between checkpoints
@@ -54,7 +55,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param seed             of the network and the draws
    * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
    */
-  public record Settings(String dataset, String model, Sde sde, int hidden, int layers, Optimizer.Settings optimizer,
+  public record Settings(String dataset, String model, Sde sde, NetworkChoice network, Optimizer.Settings optimizer,
       int batch, long checkpointEvery, Duration checkpointInterval, int partBytes, int bufferSize, int minExamples,
       long seed, Path stateDir) {}
 
@@ -108,17 +109,17 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
     DataTail.Shape shape = DataTail.Shape.of(first);
     int[] dims = java.util.Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
-    ScoreMlp.Config config = new ScoreMlp.Config(shape.dimension(), s.hidden(), s.layers(), 16, 2);
+    Architecture config = s.network().forData(dims, shape.numClasses());
     Path stateFile = s.stateDir() == null ? null : s.stateDir().resolve(s.model() + ".state");
     TrainingState saved = stateFile != null && Files.exists(stateFile) ? compatible(TrainingState.read(stateFile),
         config, dims) : null;
     ReplayBuffer buffer = new ReplayBuffer(shape.dimension(), s.bufferSize());
-    ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(), 0,
-        TimeInput.TIME, s.dataset(), 0);
+    ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(),
+        config.numClasses(), TimeInput.TIME, s.dataset(), 0);
     log.accept("training " + s.model() + " on " + topic + " (examples of shape " + java.util.Arrays.toString(dims)
         + ")");
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
-    try (DataTail tail = new DataTail(kafka, topic, shape, buffer, from, log);
+    try (DataTail tail = new DataTail(kafka, topic, shape, config.numClasses() > 0, buffer, from, log);
          NDManager manager = NDManager.newBaseManager();
          CheckpointPublisher publisher = new CheckpointPublisher(kafka, names, s.partBytes())) {
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
@@ -127,8 +128,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
       while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
         Thread.sleep(100);
       }
-      ScoreMlp net = saved == null ? ScoreMlp.create(config, manager, s.seed())
-          : ScoreMlp.of(config, saved.frequencies(), saved.weights(), manager);
+      ScoreNet net = saved == null ? ScoreNet.create(config, manager, s.seed())
+          : ScoreNet.of(config, saved.constants(), saved.weights(), manager);
       try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(s.sde(), s.sde().defaultEps(),
           s.batch(), s.optimizer(), 0, null, s.seed(), false), manager)) {
         if (saved != null) {
@@ -136,8 +137,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
           log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
         }
         while (!closed) {
-          DsmTraining.Result r = session.run(buffer.snapshot(), s.checkpointEvery(), s.checkpointInterval(),
-              line -> { });
+          ReplayBuffer.Snapshot data = buffer.snapshot();
+          DsmTraining.Result r = session.run(data.rows(), data.labels(), s.checkpointEvery(),
+              s.checkpointInterval(), line -> { });
           if (closed) {
             break;
           }
@@ -151,26 +153,26 @@ public final class TrainerService implements Runnable, AutoCloseable {
   }
 
   /** A saved state this trainer can take up; otherwise the reason it cannot. */
-  private TrainingState compatible(TrainingState state, ScoreMlp.Config config, int[] dims) {
+  private TrainingState compatible(TrainingState state, Architecture config, int[] dims) {
     if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
         || !java.util.Arrays.equals(state.dataShape(), dims) || !state.config().equals(config)) {
       throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
-          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", " + state.config()
+          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", " + state.config().describe()
           + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape " + java.util.Arrays.toString(dims)
-          + ", " + config + "): move the state away, or start the trainer it belongs to");
+          + ", " + config.describe() + "): move the state away, or start the trainer it belongs to");
     }
     return state;
   }
 
-  private void checkpoint(DsmTraining.Result r, ScoreMlp.Config config, ScoreMlp net, ModelInfo base,
+  private void checkpoint(DsmTraining.Result r, Architecture config, ScoreNet net, ModelInfo base,
       CheckpointPublisher publisher, NDManager manager, ReplayBuffer buffer) {
     ModelInfo info = new ModelInfo(base.name(), Long.toString(r.steps()), base.sde(), base.eps(), base.dataShape(),
-        base.scaling(), 0, TimeInput.TIME, base.dataset(), r.steps());
+        base.scaling(), base.numClasses(), TimeInput.TIME, base.dataset(), r.steps());
     byte[] onnx = net.exportOnnx(r.averaged(), info);
     double parity;
     try (NDManager check = manager.newSubManager();
          ScoreModel model = new OrtRuntime(1, false, line -> { }).load(onnx, info.name())) {
-      parity = ScoreMlp.of(config, net.frequencies(), r.averaged(), check).parityError(model, info, 256, r.steps());
+      parity = ScoreNet.of(config, net.constants(), r.averaged(), check).parityError(model, info, 256, r.steps());
     }
     if (!(parity <= MAX_PARITY_ERROR)) {
       log.accept("step " + r.steps() + ": the export differs from DJL's forward pass by " + parity

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.scorestream.core.sde.Sde;
-import io.scorestream.trainer.net.ScoreMlp;
+import io.scorestream.trainer.net.ScoreNet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class DsmTraining implements AutoCloseable {
   public record Result(long steps, double seconds, double examplesPerSecond, double loss, List<Double> curve,
       Map<String, float[]> averaged) {}
 
-  private final ScoreMlp net;
+  private final ScoreNet net;
   private final Settings s;
   private final NDManager manager;
   private final Optimizer optimizer;
@@ -62,7 +62,7 @@ public final class DsmTraining implements AutoCloseable {
   private int inWindow;
 
   /** A session: the network, its optimizer and the random draws, kept across {@link #run} calls. */
-  public DsmTraining(ScoreMlp net, Settings s, NDManager manager) {
+  public DsmTraining(ScoreNet net, Settings s, NDManager manager) {
     this.net = net;
     this.s = s;
     this.manager = manager;
@@ -70,13 +70,14 @@ public final class DsmTraining implements AutoCloseable {
     this.random = new SplittableRandom(s.seed());
   }
 
-  /** Trains {@code net} on {@code data} until {@code s}'s limits, in one session. */
-  public static Result train(ScoreMlp net, float[] data, Settings s, NDManager manager, Consumer<String> progress) {
+  /** Trains {@code net} on {@code data} (and its labels, for a class-conditional net) until {@code s}'s limits. */
+  public static Result train(ScoreNet net, float[] data, long[] labels, Settings s, NDManager manager,
+      Consumer<String> progress) {
     if (s.maxSteps() <= 0 && s.maxTime() == null) {
       throw new IllegalArgumentException("training needs a step limit or a time limit");
     }
     try (DsmTraining session = new DsmTraining(net, s, manager)) {
-      return session.run(data, s.maxSteps(), s.maxTime(), progress);
+      return session.run(data, labels, s.maxSteps(), s.maxTime(), progress);
     }
   }
 
@@ -84,22 +85,28 @@ public final class DsmTraining implements AutoCloseable {
    * Trains on {@code data} ({@code [N, D]} row-major, in model space) for {@code steps} more steps (0: no limit) or
    * {@code time} (null: no limit), whichever ends first.
    *
+   * @param labels   each row's class in {@code [0, K)} for a class-conditional network; ignored otherwise
    * @param progress hears each hundred steps' mean loss
    */
-  public Result run(float[] data, long steps, Duration time, Consumer<String> progress) {
+  public Result run(float[] data, long[] labels, long steps, Duration time, Consumer<String> progress) {
     if (steps <= 0 && time == null) {
       throw new IllegalArgumentException("a run needs a step limit or a time limit");
     }
-    int d = net.config().dim();
+    int d = net.architecture().dim();
+    int k = net.architecture().numClasses();
     int n = data.length / d;
     if (n == 0 || data.length % d != 0) {
       throw new IllegalArgumentException("the data holds " + data.length + " values, not rows of " + d);
+    }
+    if (k > 0) {
+      checkLabels(labels, n, k);
     }
     int b = s.batch();
     float[] xt = new float[b * d];
     float[] z = new float[b * d];
     float[] t = new float[b];
     float[] weight = new float[b];
+    float[] oneHot = new float[b * Math.max(k, 1)];
     long start = System.nanoTime();
     long deadline = time == null ? Long.MAX_VALUE : start + time.toNanos();
     long last = steps <= 0 ? Long.MAX_VALUE : optimizer.steps() + steps;
@@ -108,6 +115,10 @@ public final class DsmTraining implements AutoCloseable {
     while (optimizer.steps() < last && System.nanoTime() < deadline) {
       for (int i = 0; i < b; i++) {
         int row = random.nextInt(n);
+        if (k > 0) {
+          java.util.Arrays.fill(oneHot, i * k, (i + 1) * k, 0f);
+          oneHot[i * k + (int) labels[row]] = 1;
+        }
         double tt = s.eps() + random.nextDouble() * (horizon - s.eps());
         double mean = s.sde().meanCoefficient(tt);
         double std = s.sde().marginalStd(tt);
@@ -125,8 +136,9 @@ public final class DsmTraining implements AutoCloseable {
         NDArray noise = manager.create(z, new Shape(b, d));
         NDArray times = manager.create(t, new Shape(b));
         NDArray weights = manager.create(weight, new Shape(b));
+        NDArray classes = k > 0 ? manager.create(oneHot, new Shape(b, k)) : null;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDArray perExample = net.predictNoise(x, times).sub(noise).square().sum(new int[] {1});
+          NDArray perExample = net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
           NDArray objective = perExample.mul(weights).mean();
           collector.backward(objective);
           loss = objective.getFloat();
@@ -147,6 +159,18 @@ public final class DsmTraining implements AutoCloseable {
         List.copyOf(curve), optimizer.averaged());
   }
 
+  private static void checkLabels(long[] labels, int n, int k) {
+    if (labels == null || labels.length < n) {
+      throw new IllegalArgumentException("a network conditioned on " + k + " classes trains on labelled data, and "
+          + (labels == null ? "these examples have no labels" : "only " + labels.length + " of " + n + " have one"));
+    }
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IllegalArgumentException("example " + i + " has label " + labels[i] + ", outside [0, " + k + ")");
+      }
+    }
+  }
+
   /**
    * Takes up a saved state: the optimiser's moments, moving average and step (the network must have been built
    * from the state's weights), and draws that go on from the step rather than repeat the first ones.
@@ -158,7 +182,7 @@ public final class DsmTraining implements AutoCloseable {
 
   /** This session's state, to write down: the network, the optimiser, the step, and the place in the data. */
   public TrainingState state(String model, String dataset, int[] dataShape, long dataOffset) {
-    return new TrainingState(model, dataset, dataShape.clone(), net.config(), net.frequencies(), optimizer.steps(),
+    return new TrainingState(model, dataset, dataShape.clone(), net.architecture(), net.constants(), optimizer.steps(),
         dataOffset, net.params().snapshot(), optimizer.moments(), optimizer.averaged());
   }
 

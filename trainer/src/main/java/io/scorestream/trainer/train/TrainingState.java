@@ -1,5 +1,6 @@
 package io.scorestream.trainer.train;
 
+import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreMlp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a trainer needs to resume where it stopped: the network (its shape, frequencies and weights), the
+ * What a trainer needs to resume where it stopped: the network (its architecture, constants and weights), the
  * optimiser (Adam's moments, the moving average, the step) and its place in the data. On disk: a magic line, the
  * fields in a fixed order (big-endian), then the SHA-256 of everything before it. A file whose checksum does not
  * match — truncated, or changed by a single bit — is refused with that reason before any of it is used, so a
@@ -26,18 +27,20 @@ import java.util.Map;
  * @param model      the model's name
  * @param dataset    the dataset it learns from
  * @param dataShape  one example's shape
- * @param config     the network's shape
- * @param frequencies its Fourier frequencies
+ * @param config     the network's architecture
+ * @param constants  its fixed values (Fourier frequencies)
  * @param step       steps taken
  * @param dataOffset the data topic's offset read up to
  * @param weights    the parameters
  * @param moments    Adam's moments: {@code m.NAME} and {@code v.NAME} for each parameter
  * @param averaged   the moving average of the parameters
  */
-public record TrainingState(String model, String dataset, int[] dataShape, ScoreMlp.Config config,
-    float[] frequencies, long step, long dataOffset, Map<String, float[]> weights, Map<String, float[]> moments,
+public record TrainingState(String model, String dataset, int[] dataShape, Architecture config,
+    Map<String, float[]> constants, long step, long dataOffset, Map<String, float[]> weights, Map<String, float[]> moments,
     Map<String, float[]> averaged) {
-  private static final byte[] MAGIC = "scorestream training state 1\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "scorestream training state 2\n".getBytes(StandardCharsets.US_ASCII);
+  /** The first format: an MLP's five sizes and its frequencies where format 2 has the architecture's line. */
+  private static final byte[] MAGIC_1 = "scorestream training state 1\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DIGEST = 32;
 
   /** Writes the state to {@code file}, aside first and then moved into place. */
@@ -48,15 +51,10 @@ public record TrainingState(String model, String dataset, int[] dataShape, Score
       out.writeUTF(model);
       out.writeUTF(dataset);
       ints(out, dataShape);
-      out.writeInt(config.dim());
-      out.writeInt(config.hidden());
-      out.writeInt(config.layers());
-      out.writeInt(config.fourier());
-      out.writeDouble(config.fourierScale());
-      floats(out, frequencies);
+      out.writeUTF(config.describe());
       out.writeLong(step);
       out.writeLong(dataOffset);
-      for (Map<String, float[]> group : java.util.List.of(weights, moments, averaged)) {
+      for (Map<String, float[]> group : java.util.List.of(constants, weights, moments, averaged)) {
         out.writeInt(group.size());
         for (Map.Entry<String, float[]> e : group.entrySet()) {
           out.writeUTF(e.getKey());
@@ -78,7 +76,8 @@ public record TrainingState(String model, String dataset, int[] dataShape, Score
   /** Reads a state; refuses, with the reason, a file that is not one or that its checksum says was damaged. */
   public static TrainingState read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    if (all.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+    boolean first = all.length >= MAGIC_1.length && Arrays.equals(Arrays.copyOf(all, MAGIC_1.length), MAGIC_1);
+    if (!first && (all.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC))) {
       throw new IOException(file + " is not a ScoreStream training state");
     }
     if (all.length < MAGIC.length + DIGEST
@@ -91,15 +90,23 @@ public record TrainingState(String model, String dataset, int[] dataShape, Score
       String model = in.readUTF();
       String dataset = in.readUTF();
       int[] shape = ints(in);
-      ScoreMlp.Config config = new ScoreMlp.Config(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
-          in.readDouble());
-      float[] frequencies = floats(in);
+      Architecture config;
+      Map<String, float[]> constants = null;
+      if (first) {
+        config = new ScoreMlp.Config(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble(), 0);
+        constants = Map.of("frequencies", floats(in));
+      } else {
+        config = Architecture.parse(in.readUTF());
+      }
       long step = in.readLong();
       long offset = in.readLong();
+      if (constants == null) {
+        constants = group(in);
+      }
       Map<String, float[]> weights = group(in);
       Map<String, float[]> moments = group(in);
       Map<String, float[]> averaged = group(in);
-      return new TrainingState(model, dataset, shape, config, frequencies, step, offset, weights, moments, averaged);
+      return new TrainingState(model, dataset, shape, config, constants, step, offset, weights, moments, averaged);
     }
   }
 

@@ -17,6 +17,7 @@ import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
+import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
-          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, null),
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, null),
           System.err::println, published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
@@ -77,7 +78,7 @@ class TrainerServiceTest {
       // a trainer with a state directory, stopped after its first checkpoint and started again, goes on from there
       Path states = dir.resolve("states");
       TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
-          64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, states);
+          NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, states);
       assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
       Path state = states.resolve("resumed-mlp.state");
       TrainingState saved = TrainingState.read(state);
@@ -100,7 +101,7 @@ class TrainerServiceTest {
       assertTrue(assertThrows(java.io.IOException.class, () -> TrainingState.read(state)).getMessage()
           .contains("damaged"));
       TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
-          new VpSde(0.1, 20, 1), 32, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1,
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1,
           states), System.err::println, event -> { });
       saved.write(state);
       Thread u = new Thread(other);
@@ -123,7 +124,7 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> { });
       long start = System.nanoTime();
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
-          new VpSde(0.1, 20, 1), 64, 2, new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 1_000_000_000L,
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 1_000_000_000L,
           Duration.ofSeconds(3), 4096, 10_000, 1000, 1, null));
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
       assertTrue(event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L, "at the step it had reached");
@@ -146,6 +147,45 @@ class TrainerServiceTest {
         try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(onnx, "timed")) {
           assertEquals(event.getVersion(), model.info().version());
         }
+      }
+    }
+  }
+
+  @Test
+  void onLabelledImagesItTrainsAClassConditionalUNetAndPublishesItInParts(@TempDir Path dir) throws Exception {
+    TopicNames names = TopicNames.defaults();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+      KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+      try (Admin admin = clients.admin(Map.of())) {
+        Topics.ensure(admin, Topics.all(names, (short) 1));
+      }
+      new DataPublisher(clients, names).publish("glyphs", DataSources.builtin("glyphs", 1), 300, 0, l -> { });
+      CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("glyphs",
+          "glyph-unet", new VpSde(0.1, 20, 1), new NetworkChoice("auto", 1, 1, 8, true),
+          new Optimizer.Settings(1e-3, 5, 1, 0.9), 16, 10, null, 64 * 1024, 1000, 100, 1, null));
+      assertTrue(event.getParts() > 1, "a U-Net of " + event.getSizeBytes() + " bytes goes out in 64 KiB parts");
+      CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
+      byte[] onnx = null;
+      try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (onnx == null && System.nanoTime() < deadline) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            if (CheckpointParts.isPart(r.key())) {
+              assembly.part(CheckpointPart.parseFrom(r.value()));
+            } else if (r.key().equals("glyph-unet")) {
+              onnx = assembly.complete(CheckpointEvent.parseFrom(r.value()));
+            }
+          }
+        }
+      }
+      assertNotNull(onnx, "the parts join into the model");
+      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(onnx, "glyph-unet")) {
+        assertArrayEquals(new int[] {1, 28, 28}, model.info().dataShape());
+        assertEquals(8, model.info().numClasses(), "conditioned on the glyphs' eight labels");
+        assertEquals(io.scorestream.core.model.DataScaling.CENTERED, model.info().scaling(), "pixels in [0, 1]");
+        float[] score = new float[784];
+        model.score(new float[784], new float[] {0.5f}, new long[] {3}, 1, score);
+        assertTrue(Float.isFinite(score[0]));
       }
     }
   }

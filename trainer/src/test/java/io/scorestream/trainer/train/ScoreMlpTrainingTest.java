@@ -87,7 +87,7 @@ class ScoreMlpTrainingTest {
       ScoreMlp net = ScoreMlp.create(ScoreMlp.Config.forDim(2), manager, 3);
       double untrained = SlicedWasserstein.twoSample(samples(net.exportOnnx(net.params().snapshot(), info), info, n),
           heldOut, directions);
-      DsmTraining.Result r = DsmTraining.train(net, Toy2d.EIGHT_GAUSSIANS.sample(20_000, 1),
+      DsmTraining.Result r = DsmTraining.train(net, Toy2d.EIGHT_GAUSSIANS.sample(20_000, 1), null,
           new DsmTraining.Settings(sde, 1e-3, 128, new Optimizer.Settings(1e-3, 100, 1, 0.999), 10_000, null, 1,
               false), manager, line -> { });
       double trained = SlicedWasserstein.twoSample(samples(net.exportOnnx(r.averaged(), info), info, n), heldOut,
@@ -105,7 +105,7 @@ class ScoreMlpTrainingTest {
   void theExportedScoreEqualsDjlsForwardPassWithinOneInTenThousand(Sde sde) throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       ScoreMlp net = ScoreMlp.create(ScoreMlp.Config.forDim(2), manager, 3);
-      DsmTraining.train(net, Toy2d.MOONS.sample(512, 1), new DsmTraining.Settings(sde, sde.defaultEps(), 64,
+      DsmTraining.train(net, Toy2d.MOONS.sample(512, 1), null, new DsmTraining.Settings(sde, sde.defaultEps(), 64,
           new Optimizer.Settings(1e-3, 10, 1, 0.99), 50, null, 1, false), manager, line -> { });
       int n = 256;
       SplittableRandom random = new SplittableRandom(4);
@@ -118,7 +118,7 @@ class ScoreMlpTrainingTest {
       }
       float[] djl;
       try (NDScope scope = new NDScope()) {
-        NDArray eps = net.predictNoise(manager.create(x, new Shape(n, 2)), manager.create(t, new Shape(n)));
+        NDArray eps = net.predictNoise(manager.create(x, new Shape(n, 2)), manager.create(t, new Shape(n)), null);
         djl = eps.toFloatArray();
       }
       float[] onnx = new float[2 * n];

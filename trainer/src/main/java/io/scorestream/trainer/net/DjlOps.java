@@ -1,0 +1,92 @@
+package io.scorestream.trainer.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+/** A network's structure computed in DJL on a network's parameters; call it inside an NDScope. */
+final class DjlOps implements NetOps<NDArray> {
+  /** Group normalisation's epsilon, as PyTorch's and ONNX's default. */
+  static final float GROUP_NORM_EPS = 1e-5f;
+  private final Params params;
+  private final float[] frequencies;
+
+  DjlOps(Params params, float[] frequencies) {
+    this.params = params;
+    this.frequencies = frequencies;
+  }
+
+  @Override
+  public long channels(NDArray image) {
+    return image.getShape().get(1);
+  }
+
+  @Override
+  public NDArray conv(NDArray x, String name, int out, int k, int stride) {
+    return Conv2d.conv2d(x, params.get(name + ".w"), params.get(name + ".b"), new Shape(stride, stride),
+        new Shape(k / 2, k / 2), new Shape(1, 1), 1).singletonOrThrow();
+  }
+
+  @Override
+  public NDArray dense(NDArray x, String name, int out) {
+    return x.matMul(params.get(name + ".w")).add(params.get(name + ".b"));
+  }
+
+  @Override
+  public NDArray groupNorm(NDArray x, String name, int groups) {
+    Shape shape = x.getShape();
+    long c = shape.get(1);
+    NDArray grouped = x.reshape(shape.get(0), groups, -1);
+    NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
+    NDArray variance = centred.square().mean(new int[] {2}, true);
+    NDArray normed = centred.div(variance.add(GROUP_NORM_EPS).sqrt()).reshape(shape);
+    return normed.mul(params.get(name + ".g").reshape(1, c, 1, 1)).add(params.get(name + ".b").reshape(1, c, 1, 1));
+  }
+
+  @Override
+  public NDArray silu(NDArray x) {
+    return x.mul(Activation.sigmoid(x));
+  }
+
+  @Override
+  public NDArray add(NDArray a, NDArray b) {
+    return a.add(b);
+  }
+
+  @Override
+  public NDArray addPerChannel(NDArray image, NDArray vector) {
+    Shape v = vector.getShape();
+    return image.add(vector.reshape(v.get(0), v.get(1), 1, 1));
+  }
+
+  @Override
+  public NDArray concat(NDArray a, NDArray b) {
+    return NDArrays.concat(new NDList(a, b), 1);
+  }
+
+  @Override
+  public NDArray upsample(NDArray x) {
+    Shape s = x.getShape();
+    long b = s.get(0);
+    long c = s.get(1);
+    long h = s.get(2);
+    long w = s.get(3);
+    return x.reshape(b, c, h, 1, w, 1).broadcast(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w);
+  }
+
+  @Override
+  public NDArray fourier(NDArray t, int count) {
+    NDArray w = t.getManager().create(frequencies, new Shape(1, frequencies.length));
+    NDArray proj = t.reshape(t.getShape().get(0), 1).matMul(w).mul((float) (2 * Math.PI));
+    return NDArrays.concat(new NDList(proj.sin(), proj.cos()), 1);
+  }
+
+  /** Labels come as one-hot rows {@code [B, K]} (training builds them), so the lookup is a product. */
+  @Override
+  public NDArray embed(NDArray oneHot, String name, int classes, int out) {
+    return oneHot.matMul(params.get(name + ".w"));
+  }
+}
