@@ -2,23 +2,16 @@ package io.scorestream.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sample.BatchEvaluator;
-import io.scorestream.core.sample.Samplers;
-import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
-import io.scorestream.core.stats.SlicedWasserstein;
-import io.scorestream.jobs.JobCodec;
-import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.net.ScoreNet;
+import io.scorestream.trainer.quality.CheckpointQuality;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
 import java.io.IOException;
@@ -26,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -43,8 +35,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a score network on a dataset and write it as an ONNX score model.")
 final class TrainCommand implements Callable<Integer> {
-  /** Held-out examples for the quality figure of 2-D data. */
+  /** Held-out examples for the quality figures (MNIST's own test split instead, for --mnist). */
   private static final int HELD_OUT = 2000;
+  /** Steps of the image feature classifier before it measures the model. */
+  private static final int CLASSIFIER_STEPS = 1500;
 
   @Spec
   CommandSpec spec;
@@ -66,6 +60,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
   @Mixin
   NetworkOptions network;
+  @Option(names = "--quality-samples", paramLabel = "N",
+      description = "samples drawn to measure the model (default 2000, images 500; 0: not measured)")
+  Integer qualitySamples;
+  @Option(names = "--quality-steps", defaultValue = "500", paramLabel = "N",
+      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})") int qualitySteps;
   @Option(names = "--likelihood-weighting", description = "weight the loss by g(t)^2 instead of sigma(t)^2")
   boolean likelihoodWeighting;
 
@@ -86,25 +85,25 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "say how long to train: --steps N or --minutes M");
     }
     if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || count < 1
-        || !(ema > 0 && ema < 1) || warmup < 0) {
-      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr and --count must be"
-          + " positive, --warmup not negative, --ema in (0, 1)");
+        || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || !(ema > 0 && ema < 1) || warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr, --count and"
+          + " --quality-steps must be positive, --quality-samples and --warmup not negative, --ema in (0, 1)");
     }
     SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
     NetworkChoice choice = network.choice(spec);
     Loaded all;
     Architecture architecture;
+    int numClasses;
     try {
       DataSource data = open();
       all = Loaded.read(data, source.builtin != null ? count : 0);
-      architecture = choice.forData(all.shape(),
-          data.numClasses());
+      numClasses = data.numClasses();
+      architecture = choice.forData(all.shape(), numClasses);
     } catch (IllegalArgumentException | IOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
-    boolean twoD = all.shape().length == 1 && all.shape()[0] == 2;
-    Loaded[] parts = twoD && all.count() > 2 * HELD_OUT ? all.split(HELD_OUT) : new Loaded[] {all, null};
+    Loaded[] parts = heldOut(all);
     Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
     String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
@@ -129,11 +128,15 @@ final class TrainCommand implements Callable<Integer> {
       Files.write(out, onnx);
       err.printf("trained %d steps in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n", r.steps(),
           r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
-      if (parts[1] != null) {
-        double[][] heldOut = SlicedWasserstein.rows(parts[1].values(), 2);
-        err.printf("sliced W1 to %d held-out points: %.4f (two samples of the data itself differ by up to %.4f)%n",
-            HELD_OUT, quality(onnx, info, heldOut), SlicedWasserstein.twoSampleBound(heldOut,
-                SlicedWasserstein.directions(64, 2, 5), HELD_OUT));
+      boolean image = CheckpointQuality.isImage(all.shape());
+      int samples = qualitySamples != null ? qualitySamples : image ? 500 : HELD_OUT;
+      if (parts[1] != null && samples > 0) {
+        try (CheckpointQuality quality = new CheckpointQuality(all.shape(), numClasses, samples, qualitySteps,
+            manager, seed)) {
+          CheckpointQuality.Figures f = quality.measure(onnx, info, parts[0].values(), parts[0].labels(),
+              parts[1].values(), parts[1].labels(), CLASSIFIER_STEPS, 11);
+          err.println("quality: " + f.describe() + " against " + parts[1].count() + " held-out examples");
+        }
       }
       err.flush();
     }
@@ -155,15 +158,14 @@ final class TrainCommand implements Callable<Integer> {
         : source.builtin;
   }
 
-  /** Sliced W1 between 2,000 samples of the model (reference PC sampler, 500 steps) and the held-out points. */
-  private static double quality(byte[] onnx, ModelInfo info, double[][] heldOut) {
-    try (ScoreModel model = new OrtRuntime(0, false, line -> { }).load(onnx, info.name())) {
-      SamplingProcess p = Samplers.start(JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(500).build()),
-          info, heldOut.length, 11, null);
-      new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
-      return SlicedWasserstein.twoSample(SlicedWasserstein.rows(p.result(), 2), heldOut,
-          SlicedWasserstein.directions(64, 2, 5));
+  /**
+   * The training examples and those held out to measure the model: MNIST's test split for --mnist, else the last
+   * 2,000 examples when there are more than 4,000, else none.
+   */
+  private Loaded[] heldOut(Loaded all) throws IOException {
+    if (source.mnist != null) {
+      return new Loaded[] {all, Loaded.read(DataSources.mnist(source.mnist, "test"), 0)};
     }
+    return all.count() > 2 * HELD_OUT ? all.split(HELD_OUT) : new Loaded[] {all, null};
   }
-
 }

@@ -47,6 +47,11 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-part-kib", defaultValue = "960", paramLabel = "KIB",
       description = "models larger than this go out in parts (keep it under the brokers' message.max.bytes)")
   int partKib;
+  @Option(names = "--quality-samples", paramLabel = "N",
+      description = "samples drawn to measure each checkpoint (default 2000, images 200; 0: not measured)")
+  Integer qualitySamples;
+  @Option(names = "--quality-steps", defaultValue = "200", paramLabel = "N",
+      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})") int qualitySteps;
   @Option(names = "--buffer", defaultValue = "100000", paramLabel = "EXAMPLES",
       description = "examples the replay buffer holds (the newest)") int buffer;
   @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
@@ -56,6 +61,14 @@ final class TrainerCommand implements Callable<Integer> {
       description = "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
   java.nio.file.Path stateDir;
 
+  private TrainerService.Quality quality() {
+    TrainerService.Quality d = TrainerService.Quality.defaults();
+    return qualitySamples == null ? new TrainerService.Quality(d.samples(), d.imageSamples(), qualitySteps,
+        d.heldOutEvery(), d.classifierSteps())
+        : new TrainerService.Quality(qualitySamples, qualitySamples, qualitySteps, d.heldOutEvery(),
+            d.classifierSteps());
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!DataPublisher.NAME.matcher(dataset).matches() || !DataPublisher.NAME.matcher(model).matches()) {
@@ -63,10 +76,11 @@ final class TrainerCommand implements Callable<Integer> {
           + DataPublisher.NAME.pattern());
     }
     if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
-        || checkpointEvery < 1 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
+        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
         || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
       throw new ParameterException(spec.commandLine(), "--batch, --lr, --checkpoint-every,"
-          + " --buffer and --min-examples must be positive, --checkpoint-part-kib in [1, "
+          + " --quality-steps, --buffer and --min-examples must be positive, --quality-samples not negative,"
+          + " --checkpoint-part-kib in [1, "
           + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in (0, 10080],"
           + " --warmup not negative, --ema in (0, 1)");
     }
@@ -77,10 +91,9 @@ final class TrainerCommand implements Callable<Integer> {
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
-        sde, choice, new Optimizer.Settings(lr, warmup, 1, ema), batch, checkpointEvery,
+        sde, choice, new Optimizer.Settings(lr, warmup, 1, ema), batch, new TrainerService.Checkpoints(checkpointEvery,
         checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
-        partKib * 1024, buffer, minExamples,
-        seed, stateDir), line -> {
+        partKib * 1024), quality(), buffer, minExamples, seed, stateDir), line -> {
           err.println(line);
           err.flush();
         }, event -> { });

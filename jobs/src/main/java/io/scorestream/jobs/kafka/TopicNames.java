@@ -50,6 +50,11 @@ public record TopicNames(String prefix) {
     return prefix + ".webhooks";
   }
 
+  /** Training curves: loss and quality of each model in training, keyed by model name. */
+  public String training() {
+    return prefix + ".training";
+  }
+
   /**
    * The pool topic of one model: jobs for it that reached a worker which does not serve it are routed here, and
    * every worker that serves it reads it (docs/worker.md, "Mixed fleets").

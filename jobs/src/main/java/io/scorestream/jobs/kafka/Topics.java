@@ -26,6 +26,7 @@ public final class Topics {
    */
   public static final int JOB_PARTITIONS = 12;
   private static final String WEEK_MS = Long.toString(7L * 24 * 3600 * 1000);
+  private static final String MONTH_MS = Long.toString(30L * 24 * 3600 * 1000);
   private static final String DAY_MS = Long.toString(24L * 3600 * 1000);
 
   private Topics() {}
@@ -58,6 +59,8 @@ public final class Topics {
     topics.add(new NewTopic(names.webhooks(), 6, replicas).configs(Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, // pending deliveries until tombstoned
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(1 << 20)))); // a payload without samples
+    topics.add(new NewTopic(names.training(), 3, replicas).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, MONTH_MS)));                      // a month of training curves
     return topics;
   }
 

@@ -68,6 +68,11 @@ final class DjlOps implements NetOps<NDArray> {
   }
 
   @Override
+  public NDArray flatten(NDArray image) {
+    return image.reshape(image.getShape().get(0), -1);
+  }
+
+  @Override
   public NDArray upsample(NDArray x) {
     Shape s = x.getShape();
     long b = s.get(0);

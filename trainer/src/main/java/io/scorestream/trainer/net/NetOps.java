@@ -36,6 +36,9 @@ interface NetOps<T> {
   /** Two images joined along the channels. */
   T concat(T a, T b);
 
+  /** An image {@code [B, C, H, W]} as vectors {@code [B, C H W]}. */
+  T flatten(T image);
+
   /** Nearest-neighbour upsampling by 2 in each spatial dimension. */
   T upsample(T x);
 

@@ -94,6 +94,12 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
   }
 
   @Override
+  public Node flatten(Node image) {
+    return new Node(g.op("Flatten", new Attr[] {Attr.ints("axis", 1)}, image.name()),
+        image.shape()[0] * image.shape()[1] * image.shape()[2]);
+  }
+
+  @Override
   public Node upsample(Node x) {
     long c = x.shape()[0];
     long h = x.shape()[1];

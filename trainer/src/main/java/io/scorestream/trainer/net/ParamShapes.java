@@ -114,6 +114,11 @@ final class ParamShapes implements NetOps<long[]> {
   }
 
   @Override
+  public long[] flatten(long[] image) {
+    return new long[] {image[0] * image[1] * image[2]};
+  }
+
+  @Override
   public long[] upsample(long[] x) {
     return new long[] {x[0], 2 * x[1], 2 * x[2]};
   }

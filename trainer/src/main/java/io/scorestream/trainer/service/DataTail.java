@@ -49,15 +49,21 @@ final class DataTail implements Runnable, AutoCloseable {
   private volatile boolean closed;
 
   private final boolean labelled;
+  private final ReplayBuffer heldOut;
+  private final int heldOutEvery;
 
   /**
    * Reads from offset {@code from} on (0: the first record).
    *
-   * @param labelled take only examples with a label in {@code [0, numClasses)} (for a class-conditional network)
+   * @param labelled     take only examples with a label in {@code [0, numClasses)} (for a class-conditional network)
+   * @param heldOut      where every {@code heldOutEvery}-th record (by offset) goes instead of {@code buffer}, to
+   *                     measure checkpoints against data not trained on; null: none held out
    */
-  DataTail(KafkaClients kafka, String topic, Shape shape, boolean labelled, ReplayBuffer buffer, long from,
-      Consumer<String> log) {
+  DataTail(KafkaClients kafka, String topic, Shape shape, boolean labelled, ReplayBuffer buffer, ReplayBuffer heldOut,
+      int heldOutEvery, long from, Consumer<String> log) {
     this.labelled = labelled;
+    this.heldOut = heldOut;
+    this.heldOutEvery = heldOutEvery;
     this.consumer = kafka.consumer(Map.of(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",   // an offset gone from the topic: its oldest example
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));       // examples are small: read them in large bites
@@ -126,7 +132,8 @@ final class DataTail implements Runnable, AutoCloseable {
           for (int j = 0; j < d; j++) {
             model[j] = (float) shape.scaling().toModel(x[j]);
           }
-          buffer.add(model, record.hasLabel() ? record.getLabel() : -1);
+          boolean held = heldOut != null && r.offset() % heldOutEvery == heldOutEvery - 1;
+          (held ? heldOut : buffer).add(model, record.hasLabel() ? record.getLabel() : -1);
         }
         position = consumer.position(partition);
       }

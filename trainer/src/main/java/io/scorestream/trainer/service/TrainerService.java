@@ -2,9 +2,7 @@ package io.scorestream.trainer.service;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
 import io.scorestream.jobs.kafka.KafkaClients;
@@ -14,6 +12,7 @@ import io.scorestream.proto.v1.DataRecord;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.net.ScoreNet;
+import io.scorestream.trainer.quality.CheckpointQuality;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
@@ -37,6 +36,39 @@ import java.util.function.Consumer;
 public final class TrainerService implements Runnable, AutoCloseable {
   /** The largest relative difference between an export and DJL's forward pass that may be published. */
   public static final double MAX_PARITY_ERROR = 1e-4;
+  /** Held-out examples kept to measure checkpoints against (the newest). */
+  static final int HELD_OUT = 2000;
+
+  /**
+   * When checkpoints are made and how they travel.
+   *
+   * @param every     steps between checkpoints
+   * @param interval  the most training time between checkpoints (null: steps only)
+   * @param partBytes the most bytes of model in one checkpoint record; larger models go in parts
+   */
+  public record Checkpoints(long every, Duration interval, int partBytes) {}
+
+  /**
+   * How checkpoints are measured.
+   *
+   * @param samples         samples drawn from each checkpoint of low-dimensional data (0: no figures, no data held
+   *                        out)
+   * @param imageSamples    samples drawn from each checkpoint of an image model
+   * @param steps           steps of the reference sampler that draws them
+   * @param heldOutEvery    every this-many-th record of the data topic is kept out of training to measure against
+   * @param classifierSteps steps the image feature classifier trains before each measurement
+   */
+  public record Quality(int samples, int imageSamples, int steps, int heldOutEvery, int classifierSteps) {
+    /** Figures of 2,000 samples (low-dimensional data) or 200 images by 200 steps, every 10th record held out. */
+    public static Quality defaults() {
+      return new Quality(2000, 200, 200, 10, 300);
+    }
+
+    /** No figures. */
+    public static Quality none() {
+      return new Quality(0, 0, 0, 10, 0);
+    }
+  }
 
   /**
    * What the service trains.
@@ -47,17 +79,16 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param network          the network asked for (made to fit the dataset's first record)
    * @param optimizer        Adam, warm-up, clipping, EMA
    * @param batch            examples per step
-   * @param checkpointEvery  steps between checkpoints
-   * @param checkpointInterval the most training time between checkpoints (null: steps only)
-   * @param partBytes        the most bytes of model in one checkpoint record; larger models go in parts
+   * @param checkpoints      when checkpoints are made
+   * @param quality          how they are measured
    * @param bufferSize       examples the replay buffer holds
    * @param minExamples      examples to wait for before training starts
    * @param seed             of the network and the draws
    * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
    */
   public record Settings(String dataset, String model, Sde sde, NetworkChoice network, Optimizer.Settings optimizer,
-      int batch, long checkpointEvery, Duration checkpointInterval, int partBytes, int bufferSize, int minExamples,
-      long seed, Path stateDir) {}
+      int batch, Checkpoints checkpoints, Quality quality, int bufferSize, int minExamples, long seed,
+      Path stateDir) {}
 
   private final KafkaClients kafka;
   private final TopicNames names;
@@ -114,14 +145,23 @@ public final class TrainerService implements Runnable, AutoCloseable {
     TrainingState saved = stateFile != null && Files.exists(stateFile) ? compatible(TrainingState.read(stateFile),
         config, dims) : null;
     ReplayBuffer buffer = new ReplayBuffer(shape.dimension(), s.bufferSize());
+    boolean measured = s.quality().samples() > 0;
+    ReplayBuffer heldOut = measured ? new ReplayBuffer(shape.dimension(), HELD_OUT) : null;
     ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(),
         config.numClasses(), TimeInput.TIME, s.dataset(), 0);
     log.accept("training " + s.model() + " on " + topic + " (examples of shape " + java.util.Arrays.toString(dims)
         + ")");
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
-    try (DataTail tail = new DataTail(kafka, topic, shape, config.numClasses() > 0, buffer, from, log);
+    try (DataTail tail = new DataTail(kafka, topic, shape, config.numClasses() > 0, buffer, heldOut,
+             s.quality().heldOutEvery(), from, log);
          NDManager manager = NDManager.newBaseManager();
-         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names, s.partBytes())) {
+         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names, s.checkpoints().partBytes());
+         MetricsPublisher metrics = new MetricsPublisher(kafka, names, log);
+         CheckpointQuality quality = measured ? new CheckpointQuality(dims, shape.numClasses(),
+             CheckpointQuality.isImage(dims) ? s.quality().imageSamples() : s.quality().samples(),
+             s.quality().steps(), manager, s.seed()) : null) {
+      CheckpointStep step = new CheckpointStep(base, config, publisher, metrics, quality,
+          s.quality().classifierSteps(), log, published);
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
       reader.setDaemon(true);
       reader.start();
@@ -138,12 +178,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
         while (!closed) {
           ReplayBuffer.Snapshot data = buffer.snapshot();
-          DsmTraining.Result r = session.run(data.rows(), data.labels(), s.checkpointEvery(),
-              s.checkpointInterval(), line -> { });
+          DsmTraining.Result r = session.run(data.rows(), data.labels(), s.checkpoints().every(),
+              s.checkpoints().interval(), step::window);
           if (closed) {
             break;
           }
-          checkpoint(r, config, net, base, publisher, manager, buffer);
+          step.checkpoint(r, net, manager, data, measured ? heldOut.snapshot()
+              : new ReplayBuffer.Snapshot(new float[0], new long[0]));
           if (stateFile != null) {
             session.state(s.model(), s.dataset(), dims, tail.position()).write(stateFile);
           }
@@ -162,28 +203,6 @@ public final class TrainerService implements Runnable, AutoCloseable {
           + ", " + config.describe() + "): move the state away, or start the trainer it belongs to");
     }
     return state;
-  }
-
-  private void checkpoint(DsmTraining.Result r, Architecture config, ScoreNet net, ModelInfo base,
-      CheckpointPublisher publisher, NDManager manager, ReplayBuffer buffer) {
-    ModelInfo info = new ModelInfo(base.name(), Long.toString(r.steps()), base.sde(), base.eps(), base.dataShape(),
-        base.scaling(), base.numClasses(), TimeInput.TIME, base.dataset(), r.steps());
-    byte[] onnx = net.exportOnnx(r.averaged(), info);
-    double parity;
-    try (NDManager check = manager.newSubManager();
-         ScoreModel model = new OrtRuntime(1, false, line -> { }).load(onnx, info.name())) {
-      parity = ScoreNet.of(config, net.constants(), r.averaged(), check).parityError(model, info, 256, r.steps());
-    }
-    if (!(parity <= MAX_PARITY_ERROR)) {
-      log.accept("step " + r.steps() + ": the export differs from DJL's forward pass by " + parity
-          + "; not published");
-      return;
-    }
-    CheckpointEvent event = publisher.publish(onnx, info.name());
-    log.accept(String.format("step %d: loss %.4f, %.0f examples/s, %d examples held; published %s:%s (%d KiB,"
-        + " parity %.1e)", r.steps(), r.loss(), r.examplesPerSecond(), buffer.size(), event.getModelName(),
-        event.getVersion(), onnx.length / 1024, parity));
-    published.accept(event);
   }
 
   @Override

@@ -52,6 +52,20 @@ public final class DsmTraining implements AutoCloseable {
   public record Result(long steps, double seconds, double examplesPerSecond, double loss, List<Double> curve,
       Map<String, float[]> averaged) {}
 
+  /**
+   * The mean loss of a hundred steps, as training goes.
+   *
+   * @param step              the step it ends at
+   * @param loss              mean loss of its steps
+   * @param examplesPerSecond examples through the network per second over them
+   */
+  public record Window(long step, double loss, double examplesPerSecond) {
+    @Override
+    public String toString() {
+      return String.format("step %d: loss %.4f", step, loss);
+    }
+  }
+
   private final ScoreNet net;
   private final Settings s;
   private final NDManager manager;
@@ -60,6 +74,7 @@ public final class DsmTraining implements AutoCloseable {
   private final List<Double> curve = new ArrayList<>();
   private double window;
   private int inWindow;
+  private long windowNanos;
 
   /** A session: the network, its optimizer and the random draws, kept across {@link #run} calls. */
   public DsmTraining(ScoreNet net, Settings s, NDManager manager) {
@@ -72,7 +87,7 @@ public final class DsmTraining implements AutoCloseable {
 
   /** Trains {@code net} on {@code data} (and its labels, for a class-conditional net) until {@code s}'s limits. */
   public static Result train(ScoreNet net, float[] data, long[] labels, Settings s, NDManager manager,
-      Consumer<String> progress) {
+      Consumer<Window> progress) {
     if (s.maxSteps() <= 0 && s.maxTime() == null) {
       throw new IllegalArgumentException("training needs a step limit or a time limit");
     }
@@ -88,7 +103,7 @@ public final class DsmTraining implements AutoCloseable {
    * @param labels   each row's class in {@code [0, K)} for a class-conditional network; ignored otherwise
    * @param progress hears each hundred steps' mean loss
    */
-  public Result run(float[] data, long[] labels, long steps, Duration time, Consumer<String> progress) {
+  public Result run(float[] data, long[] labels, long steps, Duration time, Consumer<Window> progress) {
     if (steps <= 0 && time == null) {
       throw new IllegalArgumentException("a run needs a step limit or a time limit");
     }
@@ -113,6 +128,7 @@ public final class DsmTraining implements AutoCloseable {
     long first = optimizer.steps();
     double horizon = s.sde().horizon();
     while (optimizer.steps() < last && System.nanoTime() < deadline) {
+      long stepStart = System.nanoTime();
       for (int i = 0; i < b; i++) {
         int row = random.nextInt(n);
         if (k > 0) {
@@ -146,11 +162,14 @@ public final class DsmTraining implements AutoCloseable {
         optimizer.update();
       }
       window += loss;
+      windowNanos += System.nanoTime() - stepStart;
       if (++inWindow == 100) {
         curve.add(window / inWindow);
-        progress.accept(String.format("step %d: loss %.4f", optimizer.steps(), window / inWindow));
+        progress.accept(new Window(optimizer.steps(), window / inWindow,
+            inWindow * (double) b * 1e9 / Math.max(1, windowNanos)));
         window = 0;
         inWindow = 0;
+        windowNanos = 0;
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;

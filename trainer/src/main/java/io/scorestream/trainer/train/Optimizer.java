@@ -36,7 +36,7 @@ public final class Optimizer implements AutoCloseable {
   private final Map<String, NDArray> ema = new LinkedHashMap<>();
   private long step;
 
-  Optimizer(Settings settings, Params params, NDManager parent) {
+  public Optimizer(Settings settings, Params params, NDManager parent) {
     this.settings = settings;
     this.params = params;
     this.manager = parent.newSubManager();
@@ -49,7 +49,7 @@ public final class Optimizer implements AutoCloseable {
   }
 
   /** Applies one update from the gradients the parameters hold; returns the gradient norm before clipping. */
-  double update() {
+  public double update() {
     step++;
     double normSquared = 0;
     for (String name : params.names()) {

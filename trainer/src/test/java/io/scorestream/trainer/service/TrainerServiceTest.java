@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import io.scorestream.jobs.kafka.WholeTopic;
 import io.scorestream.proto.v1.CheckpointPart;
+import io.scorestream.proto.v1.TrainingMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import java.util.Map;
@@ -49,7 +50,9 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, null),
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
+          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
+          new TrainerService.Quality(500, 0, 100, 10, 0), 10_000, 1000, 1, null),
           System.err::println, published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
@@ -75,10 +78,25 @@ class TrainerServiceTest {
       }
       assertTrue(!thread.isAlive(), "the service stops when closed");
 
+      // its curve: a loss point every hundred steps, and at each checkpoint the sliced W1 of 500 samples to the
+      // examples it held out (every 10th record) beside what two samples of the data may differ by
+      List<TrainingMetrics> curve = curve(clients, names, "eight-mlp", points -> points.stream()
+          .anyMatch(p -> p.getVersion().equals("400")));
+      assertTrue(curve.stream().anyMatch(p -> p.getStep() == 100 && p.getLoss() > 0 && p.getVersion().isEmpty()
+          && p.getExamplesPerSecond() > 0), "a loss point at step 100: " + curve);
+      TrainingMetrics at400 = curve.stream().filter(p -> p.getVersion().equals("400")).findFirst().orElseThrow();
+      assertEquals(300, at400.getQualitySamples(), "500 asked for, as many as the 300 examples held out of 3000");
+      assertTrue(at400.hasSlicedWasserstein() && at400.getSlicedWasserstein() > 0
+          && at400.getSlicedWassersteinBound() > 0, at400.toString());
+      assertTrue(at400.getParityError() < 1e-4 && !at400.hasFrechetDistance(), at400.toString());
+      assertTrue(at400.getArchitecture().startsWith("mlp dim=2 hidden=64"), at400.getArchitecture());
+
       // a trainer with a state directory, stopped after its first checkpoint and started again, goes on from there
       Path states = dir.resolve("states");
       TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
-          NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1, states);
+          NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
+          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
+          10_000, 1000, 1, states);
       assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
       Path state = states.resolve("resumed-mlp.state");
       TrainingState saved = TrainingState.read(state);
@@ -101,7 +119,9 @@ class TrainerServiceTest {
       assertTrue(assertThrows(java.io.IOException.class, () -> TrainingState.read(state)).getMessage()
           .contains("damaged"));
       TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 200, null, CheckpointParts.DEFAULT_PART_BYTES, 10_000, 1000, 1,
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
+          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
+          10_000, 1000, 1,
           states), System.err::println, event -> { });
       saved.write(state);
       Thread u = new Thread(other);
@@ -124,29 +144,15 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> { });
       long start = System.nanoTime();
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128, 1_000_000_000L,
-          Duration.ofSeconds(3), 4096, 10_000, 1000, 1, null));
+          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
+          new TrainerService.Checkpoints(1_000_000_000L, Duration.ofSeconds(3), 4096), TrainerService.Quality.none(),
+          10_000, 1000, 1, null));
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
       assertTrue(event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L, "at the step it had reached");
       assertTrue(event.getParts() > 1 && !event.hasOnnx(), "a model over 4 KiB goes out in parts: " + event.getParts());
 
-      CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
-      try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
-        byte[] onnx = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (onnx == null && System.nanoTime() < deadline) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            if (CheckpointParts.isPart(r.key())) {
-              assembly.part(CheckpointPart.parseFrom(r.value()));
-            } else if (r.key().equals("timed")) {
-              onnx = assembly.complete(CheckpointEvent.parseFrom(r.value()));
-            }
-          }
-        }
-        assertNotNull(onnx, "the parts on the topic join into the model");
-        try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(onnx, "timed")) {
-          assertEquals(event.getVersion(), model.info().version());
-        }
+      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(joined(clients, names, "timed"), "timed")) {
+        assertEquals(event.getVersion(), model.info().version());
       }
     }
   }
@@ -162,24 +168,18 @@ class TrainerServiceTest {
       new DataPublisher(clients, names).publish("glyphs", DataSources.builtin("glyphs", 1), 300, 0, l -> { });
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("glyphs",
           "glyph-unet", new VpSde(0.1, 20, 1), new NetworkChoice("auto", 1, 1, 8, true),
-          new Optimizer.Settings(1e-3, 5, 1, 0.9), 16, 10, null, 64 * 1024, 1000, 100, 1, null));
+          new Optimizer.Settings(1e-3, 5, 1, 0.9), 16, new TrainerService.Checkpoints(10, null, 64 * 1024),
+          new TrainerService.Quality(16, 16, 20, 10, 50), 1000, 100, 1, null));
       assertTrue(event.getParts() > 1, "a U-Net of " + event.getSizeBytes() + " bytes goes out in 64 KiB parts");
-      CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
-      byte[] onnx = null;
-      try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (onnx == null && System.nanoTime() < deadline) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            if (CheckpointParts.isPart(r.key())) {
-              assembly.part(CheckpointPart.parseFrom(r.value()));
-            } else if (r.key().equals("glyph-unet")) {
-              onnx = assembly.complete(CheckpointEvent.parseFrom(r.value()));
-            }
-          }
-        }
-      }
-      assertNotNull(onnx, "the parts join into the model");
-      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(onnx, "glyph-unet")) {
+      TrainingMetrics measured = curve(clients, names, "glyph-unet", points -> points.stream()
+          .anyMatch(p -> p.hasFrechetDistance())).stream().filter(TrainingMetrics::hasFrechetDistance).findFirst()
+          .orElseThrow();
+      assertEquals(16, measured.getQualitySamples());
+      assertTrue(measured.getFrechetDistance() >= 0 && measured.getClassSpread() >= 0
+          && measured.getClassSpread() <= 1 && measured.hasLabelAgreement() && measured.hasClassifierAccuracy()
+          && !measured.hasSlicedWasserstein(), measured.toString());
+      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(joined(clients, names, "glyph-unet"),
+          "glyph-unet")) {
         assertArrayEquals(new int[] {1, 28, 28}, model.info().dataShape());
         assertEquals(8, model.info().numClasses(), "conditioned on the glyphs' eight labels");
         assertEquals(io.scorestream.core.model.DataScaling.CENTERED, model.info().scaling(), "pixels in [0, 1]");
@@ -188,6 +188,42 @@ class TrainerServiceTest {
         assertTrue(Float.isFinite(score[0]));
       }
     }
+  }
+
+  /** The first model of this name on the checkpoints topic, joined from its parts as a worker joins them. */
+  private static byte[] joined(KafkaClients clients, TopicNames names, String model) throws Exception {
+    CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
+    try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (CheckpointParts.isPart(r.key())) {
+            assembly.part(CheckpointPart.parseFrom(r.value()));
+          } else if (r.key().equals(model)) {
+            return assembly.complete(CheckpointEvent.parseFrom(r.value()));
+          }
+        }
+      }
+    }
+    throw new AssertionError("no checkpoint of " + model + " on the topic within 30 s");
+  }
+
+  /** The curve points of a model on the training topic, once {@code done} holds for them (within 30 s). */
+  private static List<TrainingMetrics> curve(KafkaClients clients, TopicNames names, String model,
+      java.util.function.Predicate<List<TrainingMetrics>> done) throws Exception {
+    List<TrainingMetrics> points = new java.util.ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.training())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!done.test(points)) {
+        assertTrue(System.nanoTime() < deadline, "the curve of " + model + " so far: " + points);
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (model.equals(r.key())) {
+            points.add(TrainingMetrics.parseFrom(r.value()));
+          }
+        }
+      }
+    }
+    return points;
   }
 
   private static CheckpointEvent runUntilFirstCheckpoint(KafkaClients clients, TopicNames names,
