@@ -170,6 +170,97 @@ function showModel() {
   if (model.sde !== 've' && $('#kind').value === 'ALD') $('#kind').value = 'PC';
   $('#samples').value = $('#samples').value || (isImageShape(model.dataShape || []) ? 16 : 256);
   showSamplerFields();
+  refreshTraining();
+}
+
+// ------------------------------------------------------------------------------------------------ training curves
+
+/** Fetches the selected model's training curve and draws it; a model with none hides the figure. */
+async function refreshTraining() {
+  const name = $('#model').value;
+  if (!state.key || !name) {
+    $('#training').hidden = true;
+    return;
+  }
+  try {
+    const {points} = await apiJson('GET', '/v1/models/' + encodeURIComponent(name) + '/training');
+    if ($('#model').value !== name) return;
+    drawTraining(points);
+    $('#training').hidden = false;
+  } catch (e) {
+    if (e.status === 404) {
+      $('#training').hidden = true;
+    } else {
+      showError(e, 'training');
+    }
+  }
+}
+
+/** The figure of a checkpoint that the curve plots: sliced W1 for low-dimensional data, else the Fréchet distance. */
+function quality(point) {
+  if (point.slicedWasserstein !== undefined) return point.slicedWasserstein;
+  return point.frechetDistance;
+}
+
+/** Loss (line) and checkpoint quality (dots), each on its own log scale, against the step. */
+function drawTraining(points) {
+  const canvas = $('#training-canvas');
+  const g = canvas.getContext('2d');
+  const w = canvas.width;
+  const h = canvas.height;
+  g.clearRect(0, 0, w, h);
+  canvas.dataset.points = String(points.length);
+  const losses = points.filter((p) => p.loss > 0);
+  const measured = points.filter((p) => quality(p) > 0);
+  const steps = points.map((p) => Number(p.step));
+  const x0 = Math.min(...steps);
+  const x1 = Math.max(...steps, x0 + 1);
+  const pad = 6;
+  const x = (step) => pad + (w - 2 * pad) * (Number(step) - x0) / (x1 - x0);
+  const scale = (values) => {
+    const logs = values.map(Math.log);
+    const lo = Math.min(...logs);
+    const hi = Math.max(...logs, lo + 1e-9);
+    return (v) => h - pad - (h - 2 * pad) * (Math.log(v) - lo) / (hi - lo);
+  };
+  const style = getComputedStyle(document.documentElement);
+  if (losses.length) {
+    const y = scale(losses.map((p) => p.loss));
+    g.strokeStyle = style.getPropertyValue('--accent');
+    g.lineWidth = 1.5;
+    g.beginPath();
+    losses.forEach((p, i) => (i ? g.lineTo(x(p.step), y(p.loss)) : g.moveTo(x(p.step), y(p.loss))));
+    g.stroke();
+  }
+  if (measured.length) {
+    const y = scale(measured.map(quality));
+    g.fillStyle = style.getPropertyValue('--ok');
+    for (const p of measured) {
+      g.beginPath();
+      g.arc(x(p.step), y(quality(p)), 3, 0, 2 * Math.PI);
+      g.fill();
+    }
+  }
+  const caption = $('#training-caption');
+  caption.replaceChildren();
+  const last = losses[losses.length - 1];
+  if (last) {
+    const loss = document.createElement('span');
+    loss.className = 'loss';
+    loss.textContent = 'loss ' + last.loss.toPrecision(3) + ' at step ' + last.step;
+    caption.append(loss);
+  }
+  const lastMeasured = measured[measured.length - 1];
+  if (lastMeasured) {
+    const q = document.createElement('span');
+    q.className = 'quality';
+    q.textContent = lastMeasured.slicedWasserstein !== undefined
+      ? 'sliced W1 ' + lastMeasured.slicedWasserstein.toPrecision(3) + ' (data to data ≤ '
+          + lastMeasured.slicedWassersteinBound.toPrecision(3) + ')'
+      : 'FD ' + lastMeasured.frechetDistance.toPrecision(3) + ', class spread ' + lastMeasured.classSpread.toFixed(2)
+          + (lastMeasured.labelAgreement !== undefined ? ', labels ' + Math.round(100 * lastMeasured.labelAgreement) + '%' : '');
+    caption.append(document.createTextNode(' · '), q);
+  }
 }
 
 function showSamplerFields() {
@@ -760,6 +851,7 @@ function start() {
   setInterval(refreshModels, 10000);
   setInterval(refreshJobs, 5000);
   setInterval(refreshFleet, 3000);
+  setInterval(refreshTraining, 10000);
   const key = initialKey();
   if (key) {
     useKey(key);

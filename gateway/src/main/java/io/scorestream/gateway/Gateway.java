@@ -15,6 +15,7 @@ import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -96,6 +97,7 @@ public final class Gateway implements AutoCloseable {
     JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index");
     EventHub hub = started(new EventHub(s.kafka(), s.names(), new EventJson(), s.events()), "gateway-events");
     FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet");
+    TrainingCurves curves = started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves");
     Map<TopicPartition, Long> indexEnd;
     Map<TopicPartition, Long> eventsEnd;
     try (var consumer = WholeTopic.unassigned(s.kafka())) {
@@ -115,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         new EventJson(), deliveries, log), "gateway-webhook-outbox");
     Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
     Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount).register(metrics);
-    api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, client,
+    api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, curves, client,
         new RequestChecks(s.limits()), readiness, metrics, s.webhooks().policy()), s.host(), s.port(),
         s.heartbeat(), s.stall());
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -179,4 +179,24 @@ class DashboardBrowserTest {
     browser.findElement(By.tagName("body")).sendKeys(Keys.ESCAPE);
     wait.until(d -> !d.findElement(By.id("help")).isDisplayed());
   }
+
+  @Test
+  void aModelsTrainingCurveIsDrawnBesideItAndAModelWithoutOneShowsNone() throws Exception {
+    fleet.publishCurve(Fleet.MODEL, 5000);
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    WebElement canvas = browser.findElement(By.id("training-canvas"));
+    wait.until(d -> browser.findElement(By.id("training")).isDisplayed()
+        && "50".equals(canvas.getAttribute("data-points")));   // refreshed every 10 s until all 50 have arrived
+    String caption = browser.findElement(By.id("training-caption")).getText();
+    assertTrue(caption.contains("loss 0.0283 at step 5000") && caption.contains("sliced W1 0.0200"), caption);
+    String drawn = (String) ((JavascriptExecutor) browser).executeScript(
+        "const c = document.getElementById('training-canvas'); const g = c.getContext('2d');"
+            + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
+            + " for (let i = 3; i < d.length; i += 4) if (d[i] > 0) lit++; return String(lit);");
+    assertTrue(Integer.parseInt(drawn) > 200, "the curve and its dots are drawn: " + drawn + " pixels");
+    screenshot("dashboard-training.png");
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+    wait.until(d -> !browser.findElement(By.id("training")).isDisplayed());
+  }
 }

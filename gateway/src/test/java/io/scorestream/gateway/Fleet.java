@@ -93,6 +93,25 @@ final class Fleet implements AutoCloseable {
     return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", port).withWebhooks(webhooks));
   }
 
+  /**
+   * Writes a training curve for a model on the training topic, as a trainer does: a loss point every hundred steps
+   * to {@code steps}, and a checkpoint point with its sliced W1 every thousand.
+   */
+  void publishCurve(String model, long steps) throws Exception {
+    try (var producer = clients.producer(Map.of())) {
+      for (long step = 100; step <= steps; step += 100) {
+        var point = io.scorestream.proto.v1.TrainingMetrics.newBuilder().setModelName(model).setDataset("mixture")
+            .setStep(step).setLoss(2.0 / Math.sqrt(step)).setExamplesPerSecond(50_000);
+        if (step % 1000 == 0) {
+          point.setVersion(Long.toString(step)).setQualitySamples(2000).setSlicedWasserstein(1.0 / step * 100)
+              .setSlicedWassersteinBound(0.12);
+        }
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(names.training(), model,
+            point.build().toByteArray())).get();
+      }
+    }
+  }
+
   @Override
   public void close() throws Exception {
     worker.close();

@@ -282,4 +282,27 @@ class GatewayApiTest {
     assertEquals(200, http.get("/readyz", null).status());
     assertTrue(http.get("/metrics", null).body().toString().contains("gateway_http_requests"));
   }
+
+  @Test
+  void aModelsTrainingCurveIsServedInStepOrderAndAModelWithoutOneIsNotFound() throws Exception {
+    fleet.publishCurve("curved", 3000);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    Http.Answer curve = http.get("/v1/models/curved/training", Fleet.KEY_B);
+    while (curve.status() != 200 || curve.json().getJsonArray("points").size() < 30) {
+      assertTrue(System.nanoTime() < deadline, "the curve reached the gateway: " + curve.body());
+      Thread.sleep(50);
+      curve = http.get("/v1/models/curved/training", Fleet.KEY_B);
+    }
+    JsonArray points = curve.json().getJsonArray("points");
+    assertEquals("100", points.getJsonObject(0).getString("step"), "int64 as protobuf JSON writes it");
+    JsonObject checkpoint = points.getJsonObject(9);
+    assertEquals("1000", checkpoint.getString("version"));
+    assertEquals(0.1, checkpoint.getDouble("slicedWasserstein"), 1e-12);
+    Http.Answer none = http.get("/v1/models/never-trained/training", Fleet.KEY_A);
+    assertEquals(404, none.status(), "a model no trainer wrote a curve for");
+    assertEquals("no_training_curve", none.error().getString("code"));
+    Http.Answer bad = http.get("/v1/models/no%20such%20name/training", Fleet.KEY_A);
+    assertEquals(400, bad.status(), bad.body().toString());
+    assertEquals(401, http.get("/v1/models/curved/training", null).status());
+  }
 }

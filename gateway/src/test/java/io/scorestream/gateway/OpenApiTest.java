@@ -41,11 +41,13 @@ class OpenApiTest {
     JsonObject spec = doc.json();
     assertEquals("3.1.0", spec.getString("openapi"));
     JsonObject paths = spec.getJsonObject("paths");
-    Map<String, List<String>> routes = Map.of(
-        "/v1/jobs", List.of("post", "get"), "/v1/jobs/{id}", List.of("get", "delete"),
-        "/v1/jobs/{id}/result", List.of("get"), "/v1/jobs/{id}/events", List.of("get"), "/v1/stream", List.of("get"),
-        "/v1/models", List.of("get"), "/v1/workers", List.of("get"), "/healthz", List.of("get"),
-        "/readyz", List.of("get"), "/metrics", List.of("get"));
+    Map<String, List<String>> routes = Map.ofEntries(
+        Map.entry("/v1/jobs", List.of("post", "get")), Map.entry("/v1/jobs/{id}", List.of("get", "delete")),
+        Map.entry("/v1/jobs/{id}/result", List.of("get")), Map.entry("/v1/jobs/{id}/events", List.of("get")),
+        Map.entry("/v1/stream", List.of("get")), Map.entry("/v1/models", List.of("get")),
+        Map.entry("/v1/models/{name}/training", List.of("get")), Map.entry("/v1/workers", List.of("get")),
+        Map.entry("/healthz", List.of("get")), Map.entry("/readyz", List.of("get")),
+        Map.entry("/metrics", List.of("get")));
     routes.forEach((path, methods) -> methods.forEach(m -> assertTrue(paths.containsKey(path)
         && paths.getJsonObject(path).containsKey(m), m + " " + path + " is described")));
     assertEquals("bearer", spec.getJsonObject("components").getJsonObject("securitySchemes")

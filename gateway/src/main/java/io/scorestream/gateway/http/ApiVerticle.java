@@ -11,6 +11,7 @@ import io.scorestream.gateway.view.ResultReader;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.jobs.kafka.JobClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -37,7 +38,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
-      JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics,
+      TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics,
       WebhookPolicy webhooks) {}
 
   private final Dependencies deps;
@@ -65,7 +66,7 @@ public final class ApiVerticle extends VerticleBase {
     Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views,
         deps.webhooks());
     StreamRoutes streams = new StreamRoutes(jobs, deps.index(), deps.hub(), timing);
-    FleetRoutes fleet = new FleetRoutes(deps.fleet());
+    FleetRoutes fleet = new FleetRoutes(deps.fleet(), deps.curves());
     OpsRoutes ops = new OpsRoutes(deps.readiness(), deps.metrics());
 
     Router router = Router.router(vertx);
@@ -85,6 +86,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/v1/jobs/:id/result").handler(api.check("getResult")).handler(as(jobs::result));
     router.get("/v1/jobs/:id/events").handler(api.check("streamEvents")).handler(as(streams::events));
     router.get("/v1/models").handler(api.check("listModels")).handler(fleet::models);
+    router.get("/v1/models/:name/training").handler(api.check("getTrainingCurve")).handler(fleet::training);
     router.get("/v1/workers").handler(api.check("listWorkers")).handler(fleet::workers);
     router.route("/v1/*").handler(ctx -> ApiError.send(ctx, 404, "no_route", "no route "
         + ctx.request().method() + " " + ApiError.clip(ctx.request().path()) + "; see /openapi.json"));

@@ -1,7 +1,9 @@
 package io.scorestream.gateway.http;
 
 import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.proto.v1.ModelVersion;
+import io.scorestream.proto.v1.TrainingMetrics;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,12 +13,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@code GET /v1/models} and {@code GET /v1/workers}: the fleet as its heartbeats tell it. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/workers}: the fleet as its heartbeats tell it; and
+ * {@code GET /v1/models/{name}/training}: a model's training curve as its trainer wrote it.
+ */
 final class FleetRoutes {
   private final FleetView fleet;
+  private final TrainingCurves curves;
 
-  FleetRoutes(FleetView fleet) {
+  FleetRoutes(FleetView fleet, TrainingCurves curves) {
     this.fleet = fleet;
+    this.curves = curves;
+  }
+
+  /** A model's training curve: loss points and checkpoint figures in step order; 404 when none was written. */
+  void training(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    List<TrainingMetrics> curve = curves.curve(name);
+    if (curve.isEmpty()) {
+      ApiError.send(ctx, 404, "no_training_curve", "no training curve for model '" + ApiError.clip(name)
+          + "': its trainer has written none (models trained elsewhere have none)");
+      return;
+    }
+    JsonArray points = new JsonArray();
+    curve.forEach(p -> points.add(new JsonObject(ProtoJson.print(p))));
+    JobRoutes.json(ctx, 200, new JsonObject().put("model", name).put("points", points));
   }
 
   /**
