@@ -1,5 +1,16 @@
 package io.scorestream.cli;
 
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.VpSde;
+import io.scorestream.jobs.kafka.CheckpointParts;
+import io.scorestream.trainer.data.DataPublisher;
+import io.scorestream.trainer.data.DataSources;
+import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.service.TrainerService;
+import io.scorestream.trainer.train.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.scorestream.worker.Worker;
 import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.gateway.Gateway;
@@ -24,7 +35,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code scorestream dev}: everything in one JVM on an embedded Kafka broker (or on a given cluster): the broker,
- * its topics and one worker serving the models in a directory (by default the analytic mixtures).
+ * its topics, one worker serving the models in a directory (by default the analytic mixtures and the shipped
+ * models), the gateway with its dashboard, and a trainer that learns {@value #DEV_MODEL} from the built-in moons on
+ * a data topic for {@value #DEV_STEPS} steps, so that checkpoints, hot swaps and training curves show at once.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = "Run the embedded broker, a worker and the gateway in one process, until Ctrl-C.")
@@ -48,8 +61,14 @@ final class DevCommand implements Callable<Integer> {
   static final int DEFAULT_GATEWAY_PORT = 8080;
   /** Kafka's own default port: where a client looks first. */
   static final int DEFAULT_PORT = 9092;
+  @Option(names = "--no-trainer", description = "do not publish the moons dataset and train " + DEV_MODEL + " on it")
+  boolean noTrainer;
   @Mixin
   WorkerOptions options;
+  /** The model dev's trainer learns. */
+  static final String DEV_MODEL = "moons-live";
+  /** Steps it trains for (about a minute here), checkpointing every thousand. */
+  static final long DEV_STEPS = 10_000;
 
   @Override
   public Integer call() throws Exception {
@@ -102,11 +121,48 @@ final class DevCommand implements Callable<Integer> {
         + gateway.url() + "/v1/jobs");
     err.println("try: bin/scorestream submit --bootstrap-servers " + bootstrap
         + " --model gmm-vp --samples 256 --watch --out samples.npy");
+    TrainerService trainer = noTrainer ? null : startTrainer(clients, names, data, err);
     err.println("Ctrl-C stops everything");
     err.flush();
     Duration drain = options.drainTimeout(0);   // dev stops at once unless asked to wait
-    return kafka != null ? Services.runUntilStopped(err, worker, drain, gateway, kafka)
-        : Services.runUntilStopped(err, worker, drain, gateway);
+    List<AutoCloseable> rest = new ArrayList<>();
+    if (trainer != null) {
+      rest.add(trainer);
+    }
+    rest.add(gateway);
+    if (kafka != null) {
+      rest.add(kafka);
+    }
+    return Services.runUntilStopped(err, worker, drain, rest.toArray(AutoCloseable[]::new));
+  }
+
+  /**
+   * Publishes the built-in moons (20,000 examples, once per data directory) and starts a trainer of
+   * {@value #DEV_MODEL} on them that keeps its state in the data directory, so a restarted dev goes on or, once
+   * done, stays done.
+   */
+  private static TrainerService startTrainer(KafkaClients clients, TopicNames names, Path data, PrintWriter err)
+      throws java.io.IOException, InterruptedException {
+    Path dir = Files.createDirectories(data.resolve("trainer"));
+    Path published = dir.resolve("moons.published");
+    if (!Files.exists(published)) {
+      new DataPublisher(clients, names).publish("moons", DataSources.builtin("moons", 0), 20_000, 0, line -> { });
+      Files.writeString(published, "20000\n");
+    }
+    Sde sde = new VpSde(0.1, 20, 1);
+    TrainerService trainer = new TrainerService(clients, names, new TrainerService.Settings("moons", DEV_MODEL, sde,
+        NetworkChoice.mlp(128, 3), new Optimizer.Settings(1e-3, 100, 1, 0.999), 128,
+        new TrainerService.Checkpoints(1000, null, CheckpointParts.DEFAULT_PART_BYTES),
+        TrainerService.Quality.defaults(), 100_000, 256, 0, dir, DEV_STEPS), line -> {
+          err.println("trainer: " + line);
+          err.flush();
+        }, event -> { });
+    Thread thread = new Thread(trainer, "dev-trainer");
+    thread.setDaemon(true);
+    thread.start();
+    err.println("trainer: learning " + DEV_MODEL + " from " + names.data("moons") + " for " + DEV_STEPS
+        + " steps (checkpoints every 1000; its curve is beside the model on the dashboard)");
+    return trainer;
   }
 
   /** The tenant of {@code dev}'s API key: limits a person at a laptop never meets, webhooks signed with its secret. */

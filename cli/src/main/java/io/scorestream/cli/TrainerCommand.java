@@ -57,6 +57,8 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
       description = "examples to wait for before training") int minExamples;
   @Option(names = "--seed", defaultValue = "0") long seed;
+  @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N",
+      description = "stop after a last checkpoint at step N (default: train until stopped)") long maxSteps;
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
   java.nio.file.Path stateDir;
@@ -76,10 +78,11 @@ final class TrainerCommand implements Callable<Integer> {
           + DataPublisher.NAME.pattern());
     }
     if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
-        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
+        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
         || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
       throw new ParameterException(spec.commandLine(), "--batch, --lr, --checkpoint-every,"
-          + " --quality-steps, --buffer and --min-examples must be positive, --quality-samples not negative,"
+          + " --quality-steps, --buffer and --min-examples must be positive, --quality-samples and --max-steps not"
+          + " negative,"
           + " --checkpoint-part-kib in [1, "
           + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in (0, 10080],"
           + " --warmup not negative, --ema in (0, 1)");
@@ -93,7 +96,7 @@ final class TrainerCommand implements Callable<Integer> {
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
         sde, choice, new Optimizer.Settings(lr, warmup, 1, ema), batch, new TrainerService.Checkpoints(checkpointEvery,
         checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
-        partKib * 1024), quality(), buffer, minExamples, seed, stateDir), line -> {
+        partKib * 1024), quality(), buffer, minExamples, seed, stateDir, maxSteps), line -> {
           err.println(line);
           err.flush();
         }, event -> { });

@@ -85,10 +85,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param minExamples      examples to wait for before training starts
    * @param seed             of the network and the draws
    * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
+   * @param maxSteps         stop, after a last checkpoint, once training reaches this step (0: train until closed)
    */
   public record Settings(String dataset, String model, Sde sde, NetworkChoice network, Optimizer.Settings optimizer,
       int batch, Checkpoints checkpoints, Quality quality, int bufferSize, int minExamples, long seed,
-      Path stateDir) {}
+      Path stateDir, long maxSteps) {}
 
   private final KafkaClients kafka;
   private final TopicNames names;
@@ -177,8 +178,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
           log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
         }
         while (!closed) {
+          long left = s.maxSteps() > 0 ? s.maxSteps() - session.steps() : Long.MAX_VALUE;
+          if (left <= 0) {
+            log.accept(s.model() + " reached step " + session.steps() + " of " + s.maxSteps() + "; training stops");
+            break;
+          }
           ReplayBuffer.Snapshot data = buffer.snapshot();
-          DsmTraining.Result r = session.run(data.rows(), data.labels(), s.checkpoints().every(),
+          DsmTraining.Result r = session.run(data.rows(), data.labels(), Math.min(s.checkpoints().every(), left),
               s.checkpoints().interval(), step::window);
           if (closed) {
             break;

@@ -52,7 +52,7 @@ class TrainerServiceTest {
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
           new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
           new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
-          new TrainerService.Quality(500, 0, 100, 10, 0), 10_000, 1000, 1, null),
+          new TrainerService.Quality(500, 0, 100, 10, 0), 10_000, 1000, 1, null, 0),
           System.err::println, published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
@@ -96,7 +96,7 @@ class TrainerServiceTest {
       TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
           NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
           new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
-          10_000, 1000, 1, states);
+          10_000, 1000, 1, states, 600);
       assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
       Path state = states.resolve("resumed-mlp.state");
       TrainingState saved = TrainingState.read(state);
@@ -104,6 +104,16 @@ class TrainerServiceTest {
       assertEquals(3000, saved.dataOffset(), "its place in the data: every example read");
       assertEquals("400", runUntilFirstCheckpoint(clients, names, resumable).getVersion(),
           "the second run's first checkpoint follows the first run's last");
+
+      // with a step limit it publishes its last checkpoint there and stops by itself; started again, it stops at once
+      for (String expected : new String[] {"600", null}) {
+        LinkedBlockingQueue<CheckpointEvent> last = new LinkedBlockingQueue<>();
+        TrainerService limited = new TrainerService(clients, names, resumable, System.err::println, last::add);
+        new Thread(limited).start();
+        limited.stopped().get(120, TimeUnit.SECONDS);
+        assertEquals(expected, last.isEmpty() ? null : last.peek().getVersion());
+        assertTrue(last.size() <= 1);
+      }
 
       // a damaged state stops the trainer with the reason, and is never half-loaded
       byte[] bytes = Files.readAllBytes(state);
@@ -121,8 +131,7 @@ class TrainerServiceTest {
       TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
           new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
           new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
-          10_000, 1000, 1,
-          states), System.err::println, event -> { });
+          10_000, 1000, 1, states, 0), System.err::println, event -> { });
       saved.write(state);
       Thread u = new Thread(other);
       u.start();
@@ -146,7 +155,7 @@ class TrainerServiceTest {
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
           new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
           new TrainerService.Checkpoints(1_000_000_000L, Duration.ofSeconds(3), 4096), TrainerService.Quality.none(),
-          10_000, 1000, 1, null));
+          10_000, 1000, 1, null, 0));
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
       assertTrue(event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L, "at the step it had reached");
       assertTrue(event.getParts() > 1 && !event.hasOnnx(), "a model over 4 KiB goes out in parts: " + event.getParts());
@@ -169,7 +178,7 @@ class TrainerServiceTest {
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("glyphs",
           "glyph-unet", new VpSde(0.1, 20, 1), new NetworkChoice("auto", 1, 1, 8, true),
           new Optimizer.Settings(1e-3, 5, 1, 0.9), 16, new TrainerService.Checkpoints(10, null, 64 * 1024),
-          new TrainerService.Quality(16, 16, 20, 10, 50), 1000, 100, 1, null));
+          new TrainerService.Quality(16, 16, 20, 10, 50), 1000, 100, 1, null, 0));
       assertTrue(event.getParts() > 1, "a U-Net of " + event.getSizeBytes() + " bytes goes out in 64 KiB parts");
       TrainingMetrics measured = curve(clients, names, "glyph-unet", points -> points.stream()
           .anyMatch(p -> p.hasFrechetDistance())).stream().filter(TrainingMetrics::hasFrechetDistance).findFirst()
