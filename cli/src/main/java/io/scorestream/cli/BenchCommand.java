@@ -33,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * bare loop of ONNX Runtime calls at the same batch size, on a 2-D MLP score network (3 hidden layers, 256 wide).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go in BENCHMARKS.md.",
-    subcommands = {BenchCommand.SamplerOverhead.class, FleetBench.class, GatewayBench.class})
+    subcommands = {BenchCommand.SamplerOverhead.class, FleetBench.class, GatewayBench.class, TrainBench.class})
 final class BenchCommand {
 
   @Command(name = "sampler-overhead", mixinStandardHelpOptions = true,

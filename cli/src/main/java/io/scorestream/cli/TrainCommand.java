@@ -6,7 +6,6 @@ import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.trainer.data.DataSource;
-import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,17 +33,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a score network on a dataset and write it as an ONNX score model.")
 final class TrainCommand implements Callable<Integer> {
-  /** Held-out examples for the quality figures (MNIST's own test split instead, for --mnist). */
-  private static final int HELD_OUT = 2000;
   /** Steps of the image feature classifier before it measures the model. */
-  private static final int CLASSIFIER_STEPS = 1500;
+  static final int CLASSIFIER_STEPS = 1500;
 
   @Spec
   CommandSpec spec;
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
-  @Option(names = "--count", defaultValue = "20000", paramLabel = "N",
-      description = "examples drawn from --builtin (default: ${DEFAULT-VALUE})") int count;
+  @Mixin
+  DatasetOptions dataset;
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
   @Option(names = "--out", required = true, paramLabel = "MODEL.onnx") Path out;
   @Option(names = "--name", paramLabel = "NAME", description = "the model's name (default: the file's)") String name;
@@ -68,23 +62,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--likelihood-weighting", description = "weight the loss by g(t)^2 instead of sigma(t)^2")
   boolean likelihoodWeighting;
 
-  /** Exactly one dataset. */
-  static final class Source {
-    @Option(names = "--data", paramLabel = "FILE.npy", description = "a float array [N, ...example shape]")
-    Path npy;
-    @Option(names = "--builtin", paramLabel = "NAME", description = "moons, swissroll, 8gaussians, checkerboard,"
-        + " rings, glyphs (drawn from --seed, --count of them)")
-    String builtin;
-    @Option(names = "--mnist", paramLabel = "DIR", description = "MNIST's IDX files (the train split)")
-    Path mnist;
-  }
-
   @Override
   public Integer call() throws Exception {
     if (steps == null && minutes == null) {
       throw new ParameterException(spec.commandLine(), "say how long to train: --steps N or --minutes M");
     }
-    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || count < 1
+    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || dataset.count < 1
         || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || !(ema > 0 && ema < 1) || warmup < 0) {
       throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr, --count and"
           + " --quality-steps must be positive, --quality-samples and --warmup not negative, --ema in (0, 1)");
@@ -95,15 +78,15 @@ final class TrainCommand implements Callable<Integer> {
     Architecture architecture;
     int numClasses;
     try {
-      DataSource data = open();
-      all = Loaded.read(data, source.builtin != null ? count : 0);
+      DataSource data = dataset.open(seed);
+      all = dataset.read(data);
       numClasses = data.numClasses();
       architecture = choice.forData(all.shape(), numClasses);
     } catch (IllegalArgumentException | IOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
-    Loaded[] parts = heldOut(all);
+    Loaded[] parts = dataset.split(all);
     Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
     String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
@@ -119,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
           });
       ModelInfo info = new ModelInfo(modelName, Long.toString(r.steps()), sde, sde.defaultEps(), all.shape(),
-          all.scaling(), architecture.numClasses(), TimeInput.TIME, describe(), r.steps());
+          all.scaling(), architecture.numClasses(), TimeInput.TIME, dataset.describe(), r.steps());
       byte[] onnx = net.exportOnnx(r.averaged(), info);
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
@@ -129,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
       err.printf("trained %d steps in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n", r.steps(),
           r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
       boolean image = CheckpointQuality.isImage(all.shape());
-      int samples = qualitySamples != null ? qualitySamples : image ? 500 : HELD_OUT;
+      int samples = qualitySamples != null ? qualitySamples : image ? 500 : DatasetOptions.HELD_OUT;
       if (parts[1] != null && samples > 0) {
         try (CheckpointQuality quality = new CheckpointQuality(all.shape(), numClasses, samples, qualitySteps,
             manager, seed)) {
@@ -141,31 +124,5 @@ final class TrainCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
-  }
-
-  private DataSource open() throws IOException {
-    if (source.npy != null) {
-      return DataSources.npy(source.npy);
-    }
-    if (source.mnist != null) {
-      return DataSources.mnist(source.mnist, "train");
-    }
-    return DataSources.builtin(source.builtin, seed);
-  }
-
-  private String describe() {
-    return source.npy != null ? source.npy.getFileName().toString() : source.mnist != null ? "mnist"
-        : source.builtin;
-  }
-
-  /**
-   * The training examples and those held out to measure the model: MNIST's test split for --mnist, else the last
-   * 2,000 examples when there are more than 4,000, else none.
-   */
-  private Loaded[] heldOut(Loaded all) throws IOException {
-    if (source.mnist != null) {
-      return new Loaded[] {all, Loaded.read(DataSources.mnist(source.mnist, "test"), 0)};
-    }
-    return all.count() > 2 * HELD_OUT ? all.split(HELD_OUT) : new Loaded[] {all, null};
   }
 }

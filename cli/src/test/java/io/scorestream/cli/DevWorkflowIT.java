@@ -222,6 +222,20 @@ class DevWorkflowIT {
     }
   }
 
+  @Test
+  void devsOwnTrainerLearnsMoonsAndTheWorkerServesItsCheckpointsWithTheirQuality() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (!(devOutput().contains("serving moons-live:") && devOutput().contains("trainer: step 1000 quality:"))) {
+      assertTrue(System.nanoTime() < deadline, "dev's trainer published a measured checkpoint: " + devOutput());
+      Thread.sleep(200);
+    }
+    assertTrue(devOutput().contains("sliced W1"), devOutput());
+    Cli.Run job = run("submit", "--bootstrap-servers", bootstrap, "--model", "moons-live", "--samples", "64",
+        "--steps", "200", "--watch", "--out", "moons.npy");
+    assertEquals(0, job.code(), job.err());
+    assertEquals(64 * 2, npyFloats(dir.resolve("moons.npy")));
+  }
+
   private static int npyFloats(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
