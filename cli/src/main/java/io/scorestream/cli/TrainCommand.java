@@ -13,6 +13,7 @@ import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
 import io.scorestream.trainer.train.DsmTraining;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -59,6 +60,9 @@ final class TrainCommand implements Callable<Integer> {
   Integer qualitySamples;
   @Option(names = "--quality-steps", defaultValue = "500", paramLabel = "N",
       description = "sampler steps for those samples (default: ${DEFAULT-VALUE})") int qualitySteps;
+  @Option(names = "--state", paramLabel = "FILE", description = "resume from this training state when it exists,"
+      + " and write the state there at the end (--steps and --minutes then count from where it stopped)")
+  Path state;
   @Option(names = "--likelihood-weighting", description = "weight the loss by g(t)^2 instead of sigma(t)^2")
   boolean likelihoodWeighting;
 
@@ -93,14 +97,26 @@ final class TrainCommand implements Callable<Integer> {
         parts[0].count(), java.util.Arrays.toString(all.shape()), kind.key());
     err.flush();
     try (NDManager manager = NDManager.newBaseManager()) {
-      ScoreNet net = ScoreNet.create(architecture, manager, seed);
-      DsmTraining.Result r = DsmTraining.train(net, parts[0].values(), parts[0].labels(), new DsmTraining.Settings(sde,
-          sde.defaultEps(), batch, new Optimizer.Settings(lr, warmup, 1, ema), steps == null ? 0 : steps,
-          minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)), seed, likelihoodWeighting),
-          manager, line -> {
-            err.println(line);
-            err.flush();
-          });
+      TrainingState saved = resumable(architecture, all.shape());
+      ScoreNet net = saved == null ? ScoreNet.create(architecture, manager, seed)
+          : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
+      DsmTraining.Result r;
+      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(sde, sde.defaultEps(), batch,
+          new Optimizer.Settings(lr, warmup, 1, ema), 0, null, seed, likelihoodWeighting), manager)) {
+        if (saved != null) {
+          session.resume(saved);
+          err.println("resumed at step " + saved.step() + " from " + state);
+        }
+        r = session.run(parts[0].values(), parts[0].labels(), steps == null ? 0 : steps,
+            minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)), line -> {
+              err.println(line);
+              err.flush();
+            });
+        if (state != null) {
+          session.state(modelName, dataset.describe(), all.shape(), 0).write(state);
+          err.println("wrote the training state to " + state);
+        }
+      }
       ModelInfo info = new ModelInfo(modelName, Long.toString(r.steps()), sde, sde.defaultEps(), all.shape(),
           all.scaling(), architecture.numClasses(), TimeInput.TIME, dataset.describe(), r.steps());
       byte[] onnx = net.exportOnnx(r.averaged(), info);
@@ -109,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(parent);
       }
       Files.write(out, onnx);
-      err.printf("trained %d steps in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n", r.steps(),
+      err.printf("trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n", r.steps(),
           r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
       boolean image = CheckpointQuality.isImage(all.shape());
       int samples = qualitySamples != null ? qualitySamples : image ? 500 : DatasetOptions.HELD_OUT;
@@ -124,5 +140,19 @@ final class TrainCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  /** The state to resume from: none without --state or before its first run; else one of this network and data. */
+  private TrainingState resumable(Architecture architecture, int[] shape) throws IOException {
+    if (state == null || !Files.exists(state)) {
+      return null;
+    }
+    TrainingState saved = TrainingState.read(state);
+    if (!saved.config().equals(architecture) || !java.util.Arrays.equals(saved.dataShape(), shape)) {
+      throw new ParameterException(spec.commandLine(), "--state " + state + " holds " + saved.config().describe()
+          + " for examples of shape " + java.util.Arrays.toString(saved.dataShape()) + "; these options make "
+          + architecture.describe() + " for " + java.util.Arrays.toString(shape));
+    }
+    return saved;
   }
 }
