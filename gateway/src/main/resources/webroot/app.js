@@ -288,8 +288,12 @@ function requestFromForm() {
   const request = {modelName: $('#model').value, numSamples: number('#samples'), sampler};
   if (number('#seed') !== undefined) request.seed = String(number('#seed'));
   if (number('#preview')) request.preview = {everySteps: number('#preview'), maxPerSecond: 20};
-  if (!$('#label-field').hidden && number('#label') !== undefined) {
-    request.conditioning = {classLabels: {labels: [String(number('#label'))]}};
+  if (!$('#label-field').hidden) {
+    // one class for every sample, or, with none given, every class in turn (a conditional model needs labels)
+    const classes = (state.models.get(request.modelName) || {}).numClasses || 1;
+    const labels = number('#label') !== undefined ? [number('#label')]
+      : Array.from({length: request.numSamples || 1}, (_, i) => i % classes);
+    request.conditioning = {classLabels: {labels: labels.map(String)}};
   }
   return request;
 }

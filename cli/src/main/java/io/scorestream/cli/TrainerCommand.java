@@ -78,7 +78,8 @@ final class TrainerCommand implements Callable<Integer> {
           + DataPublisher.NAME.pattern());
     }
     if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
-        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0 || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
+        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0
+        || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
         || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
       throw new ParameterException(spec.commandLine(), "--batch, --lr, --checkpoint-every,"
           + " --quality-steps, --buffer and --min-examples must be positive, --quality-samples and --max-steps not"

@@ -38,8 +38,8 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
-      TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness, PrometheusMeterRegistry metrics,
-      WebhookPolicy webhooks) {}
+      TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness,
+      PrometheusMeterRegistry metrics, WebhookPolicy webhooks) {}
 
   private final Dependencies deps;
   private final String host;

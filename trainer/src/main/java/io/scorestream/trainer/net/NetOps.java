@@ -12,7 +12,10 @@ interface NetOps<T> {
   /** Channels of an image. */
   long channels(T image);
 
-  /** A 2-D convolution to {@code out} channels, {@code k x k} kernel, padding {@code k / 2}: {@code NAME.w [out, in, k, k]}, {@code NAME.b [out]}. */
+  /**
+   * A 2-D convolution to {@code out} channels, {@code k x k} kernel, padding {@code k / 2}:
+   * {@code NAME.w [out, in, k, k]}, {@code NAME.b [out]}.
+   */
   T conv(T x, String name, int out, int k, int stride);
 
   /** {@code x W + b} to {@code out} features: {@code NAME.w [in, out]}, {@code NAME.b [out]}. */

@@ -26,10 +26,12 @@ import java.util.function.Consumer;
 
 /**
  * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on it, and every
- * {@code checkpointEvery} steps, or {@code checkpointInterval} of training if that comes first, exports the moving average of the weights to ONNX, checks the export against DJL's
- * forward pass (an export off by more than {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on
- * {@code scorestream.checkpoints} under the model's name with the training step as its version, which workers load
- * without a restart. With a state directory it writes its whole state there after each checkpoint and, when
+ * {@link Checkpoints#every} steps, or {@link Checkpoints#interval} of training if that comes first, exports the
+ * moving average of the weights to ONNX, checks the export against DJL's forward pass (an export off by more than
+ * {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on {@code scorestream.checkpoints} under
+ * the model's name with the training step as its version, which workers load without a restart; each checkpoint is
+ * measured against data held out of training and its figures, with a loss point every hundred steps, go on
+ * {@code scorestream.training} ({@link CheckpointStep}). With a state directory it writes its whole state there after each checkpoint and, when
  * started again, takes it up: weights, optimiser, moving average, step and place in the data. A state that is
  * damaged, or that belongs to another model, dataset or network, stops the trainer with the reason.
  */
@@ -204,8 +206,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
     if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
         || !java.util.Arrays.equals(state.dataShape(), dims) || !state.config().equals(config)) {
       throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
-          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", " + state.config().describe()
-          + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape " + java.util.Arrays.toString(dims)
+          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", "
+          + state.config().describe() + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape "
+          + java.util.Arrays.toString(dims)
           + ", " + config.describe() + "): move the state away, or start the trainer it belongs to");
     }
     return state;
