@@ -257,7 +257,10 @@ function drawTraining(points) {
     q.textContent = lastMeasured.slicedWasserstein !== undefined
       ? 'sliced W1 ' + lastMeasured.slicedWasserstein.toPrecision(3) + ' (data to data ≤ '
           + lastMeasured.slicedWassersteinBound.toPrecision(3) + ')'
-      : 'FD ' + lastMeasured.frechetDistance.toPrecision(3) + ', class spread ' + lastMeasured.classSpread.toFixed(2)
+      : 'FD ' + lastMeasured.frechetDistance.toPrecision(3)
+          + (lastMeasured.frechetDistanceData !== undefined
+            ? ' (training images: ' + lastMeasured.frechetDistanceData.toPrecision(3) + ')' : '')
+          + ', class spread ' + lastMeasured.classSpread.toFixed(2)
           + (lastMeasured.labelAgreement !== undefined ? ', labels ' + Math.round(100 * lastMeasured.labelAgreement) + '%' : '');
     caption.append(document.createTextNode(' · '), q);
   }

@@ -35,12 +35,14 @@ public final class CheckpointQuality implements AutoCloseable {
    * @param slicedWasserstein   low-dimensional data: sliced W1 to held-out data
    * @param bound               what two samples of the data may differ by
    * @param frechetDistance     images: Fréchet distance in the classifier's features
+   * @param frechetFloor        the same between as many training images and the held-out ones: where a perfect
+   *                            model's samples would land, sampling error included
    * @param classSpread         images: entropy of predicted classes over log K
    * @param labelAgreement      conditional models: share of samples classified as their label
    * @param classifierAccuracy  the classifier's accuracy on the held-out images
    */
   public record Figures(int samples, Double slicedWasserstein, Double bound, Double frechetDistance,
-      Double classSpread, Double labelAgreement, Double classifierAccuracy) {
+      Double frechetFloor, Double classSpread, Double labelAgreement, Double classifierAccuracy) {
     /** The figures as one line for a log. */
     public String describe() {
       StringBuilder s = new StringBuilder(samples + " samples");
@@ -48,7 +50,8 @@ public final class CheckpointQuality implements AutoCloseable {
         s.append(String.format(", sliced W1 %.4f (data to data: up to %.4f)", slicedWasserstein, bound));
       }
       if (frechetDistance != null) {
-        s.append(String.format(", FD %.3f, class spread %.3f", frechetDistance, classSpread));
+        s.append(String.format(", FD %.3f (training images: %.3f), class spread %.3f", frechetDistance,
+            frechetFloor, classSpread));
       }
       if (labelAgreement != null) {
         s.append(String.format(", label agreement %.3f", labelAgreement));
@@ -106,10 +109,10 @@ public final class CheckpointQuality implements AutoCloseable {
       double[][] reference = SlicedWasserstein.rows(heldOut, d);
       double[][] directions = SlicedWasserstein.directions(64, d, 5);
       return new Figures(n, SlicedWasserstein.twoSample(SlicedWasserstein.rows(drawn, d), reference, directions),
-          SlicedWasserstein.twoSampleBound(reference, directions, n), null, null, null, null);
+          SlicedWasserstein.twoSampleBound(reference, directions, n), null, null, null, null, null);
     }
     if (classifier == null) {
-      return new Figures(n, null, null, null, null, null, null);
+      return new Figures(n, null, null, null, null, null, null, null);
     }
     classifier.train(training, trainingLabels, classifierSteps, 64);
     int[] predicted = classifier.predict(drawn);
@@ -134,9 +137,11 @@ public final class CheckpointQuality implements AutoCloseable {
         right++;
       }
     }
-    return new Figures(n, null, null, FrechetDistance.between(classifier.features(drawn),
-        classifier.features(heldOut)), entropy / Math.log(numClasses), labels == null ? null : (double) agree / n,
-        (double) right / heldOutPredicted.length);
+    double[][] reference = classifier.features(heldOut);
+    float[] real = java.util.Arrays.copyOf(training, Math.min(n, training.length / d) * d);
+    return new Figures(n, null, null, FrechetDistance.between(classifier.features(drawn), reference),
+        FrechetDistance.between(classifier.features(real), reference), entropy / Math.log(numClasses),
+        labels == null ? null : (double) agree / n, (double) right / heldOutPredicted.length);
   }
 
   /** {@code n} samples of a model, in model space. */

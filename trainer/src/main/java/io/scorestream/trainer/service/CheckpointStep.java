@@ -100,7 +100,8 @@ final class CheckpointStep {
         point.setSlicedWasserstein(f.slicedWasserstein()).setSlicedWassersteinBound(f.bound());
       }
       if (f.frechetDistance() != null) {
-        point.setFrechetDistance(f.frechetDistance()).setClassSpread(f.classSpread())
+        point.setFrechetDistance(f.frechetDistance()).setFrechetDistanceData(f.frechetFloor())
+            .setClassSpread(f.classSpread())
             .setClassifierAccuracy(f.classifierAccuracy());
       }
       if (f.labelAgreement() != null) {

@@ -186,6 +186,7 @@ class TrainerServiceTest {
       assertEquals(16, measured.getQualitySamples());
       assertTrue(measured.getFrechetDistance() >= 0 && measured.getClassSpread() >= 0
           && measured.getClassSpread() <= 1 && measured.hasLabelAgreement() && measured.hasClassifierAccuracy()
+          && measured.getFrechetDistanceData() >= 0 && measured.getFrechetDistanceData() < measured.getFrechetDistance()
           && !measured.hasSlicedWasserstein(), measured.toString());
       try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(joined(clients, names, "glyph-unet"),
           "glyph-unet")) {
