@@ -77,6 +77,15 @@ class DashboardBrowserTest {
         "return document.getElementById('preview-canvas').toDataURL()");
   }
 
+  /** Pixels of a canvas that are drawn and not black. */
+  private int lit(String canvasId) {
+    return Integer.parseInt((String) ((JavascriptExecutor) browser).executeScript(
+        "const c = document.getElementById(arguments[0]); const g = c.getContext('2d');"
+            + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
+            + " for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] > 60) lit++;"
+            + " return String(lit);", canvasId));
+  }
+
   private int frames() {
     return Integer.parseInt(browser.findElement(By.id("preview-canvas")).getAttribute("data-frames"));
   }
@@ -190,13 +199,26 @@ class DashboardBrowserTest {
         && "50".equals(canvas.getAttribute("data-points")));   // refreshed every 10 s until all 50 have arrived
     String caption = browser.findElement(By.id("training-caption")).getText();
     assertTrue(caption.contains("loss 0.0283 at step 5000") && caption.contains("sliced W1 0.0200"), caption);
-    String drawn = (String) ((JavascriptExecutor) browser).executeScript(
-        "const c = document.getElementById('training-canvas'); const g = c.getContext('2d');"
-            + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
-            + " for (let i = 3; i < d.length; i += 4) if (d[i] > 0) lit++; return String(lit);");
-    assertTrue(Integer.parseInt(drawn) > 200, "the curve and its dots are drawn: " + drawn + " pixels");
+    int drawn = lit("training-canvas");
+    assertTrue(drawn > 200, "the curve and its dots are drawn: " + drawn + " pixels");
     screenshot("dashboard-training.png");
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
     wait.until(d -> !browser.findElement(By.id("training")).isDisplayed());
+  }
+
+  @Test
+  void theShippedDigitModelDrawsEveryDigitInTurnWhenNoClassIsGiven() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.DIGITS);
+    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("10"));
+    assertTrue(browser.findElement(By.id("label-field")).isDisplayed(), "a conditional model asks for a class");
+    fill("label", "");
+    fill("samples", "10");
+    fill("steps", "150");
+    fill("preview", "0");
+    browser.findElement(By.id("submit")).click();
+    wait.until(d -> row("succeeded").contains(Fleet.DIGITS));   // refused without labels, it would fail instead
+    wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
+    wait.until(d -> lit("preview-canvas") > 2000);                // ten digits, white on black
+    screenshot("dashboard-digits.png");
   }
 }

@@ -28,6 +28,8 @@ final class Fleet implements AutoCloseable {
   static final String MODEL = "mix2d";
   /** An image model: eight 8 x 8 glyphs, whose previews travel as PNG. */
   static final String IMAGES = "glyphs";
+  /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
+  static final String DIGITS = "mnist-unet";
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
   /** Tenant a signs its webhooks with this; tenant b has no webhook secret. */
@@ -56,6 +58,7 @@ final class Fleet implements AutoCloseable {
     Files.write(models.resolve(IMAGES + ".onnx"), GaussianMixtureOnnx.build(Glyphs.mixture(8, 0.1),
         new ModelInfo(IMAGES, "1", vp, 1e-3, new int[] {1, 8, 8}, DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs",
             -1)));
+    Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker").topics(names)
         .modelsDir(models).intraOpThreads(1).build(), System.err::println);
   }
