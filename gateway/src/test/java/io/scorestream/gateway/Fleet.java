@@ -63,6 +63,13 @@ final class Fleet implements AutoCloseable {
         .modelsDir(models).intraOpThreads(1).build(), System.err::println);
   }
 
+  /** True once a {@code GET /v1/models} answer lists every model of this fleet (the worker loads them one by one). */
+  static boolean servesAll(io.vertx.core.json.JsonObject answer) {
+    java.util.Set<String> names = answer.getJsonArray("models").stream()
+        .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(java.util.stream.Collectors.toSet());
+    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS));
+  }
+
   /** Two well separated modes in the plane, weights 0.3 and 0.7. */
   static GaussianMixture mixture() {
     return new GaussianMixture(new double[] {0.3, 0.7}, new double[][] {{-2, 0}, {2, 1}}, new double[] {0.25, 0.5});
