@@ -27,18 +27,9 @@ public final class GaussianMixtureOnnx {
       throw new IllegalArgumentException("a " + d + "-D mixture needs a data shape of " + d + " values, got "
           + java.util.Arrays.toString(shape));
     }
-    Object[] dims = new Object[shape.length + 1];
-    long[] outShape = new long[shape.length + 1];
-    dims[0] = "N";
-    outShape[0] = -1;
-    for (int i = 0; i < shape.length; i++) {
-      dims[i + 1] = shape[i];
-      outShape[i + 1] = shape[i];
-    }
     Sde sde = info.sde();
     OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_score");
-    String input = g.input("x", DataType.FLOAT, dims);
-    String x = shape.length == 1 ? input : g.op("Reshape", input, g.longs(-1, d));
+    String x = g.rowsInput("x", shape);
     String t = g.input("t", DataType.FLOAT, "N");
     String tc = g.op("Unsqueeze", t, g.longs(1));
 
@@ -76,7 +67,7 @@ public final class GaussianMixtureOnnx {
     String r = g.op("Softmax", new Attr[] {Attr.ints("axis", 1)}, logits);
     String coef = g.op("Unsqueeze", g.op("Div", r, v), g.longs(2));
     String score = g.op("ReduceSum", new Attr[] {noKeep}, g.op("Mul", coef, diff), g.longs(1));
-    g.output(shape.length == 1 ? score : g.op("Reshape", score, g.longs(outShape)), "score", DataType.FLOAT, dims);
+    g.rowsOutput(score, "score", shape);
     return g.build(ModelMetadata.describe(info));
   }
 }

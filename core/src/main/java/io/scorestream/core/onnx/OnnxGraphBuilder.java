@@ -55,6 +55,37 @@ public final class OnnxGraphBuilder {
     return name;
   }
 
+  /** The dimensions of a batch of {@code shape}: a symbolic {@code N}, then the shape. */
+  public static Object[] batchOf(int[] shape) {
+    Object[] dims = new Object[shape.length + 1];
+    dims[0] = "N";
+    for (int i = 0; i < shape.length; i++) {
+      dims[i + 1] = shape[i];
+    }
+    return dims;
+  }
+
+  /**
+   * Declares a float32 input {@code [N, ...shape]} for a graph that works on rows, and returns it as rows
+   * {@code [N, D]}: as it is for one-dimensional data, reshaped otherwise (images, flattened).
+   */
+  public String rowsInput(String name, int[] shape) {
+    String input = input(name, TensorProto.DataType.FLOAT, batchOf(shape));
+    return shape.length == 1 ? input : op("Reshape", input, longs(-1, java.util.Arrays.stream(shape).reduce(1,
+        (a, b) -> a * b)));
+  }
+
+  /** Declares a float32 output {@code [N, ...shape]} fed by rows {@code [N, D]}: the way back of {@link #rowsInput}. */
+  public void rowsOutput(String rows, String name, int[] shape) {
+    long[] back = new long[shape.length + 1];
+    back[0] = -1;
+    for (int i = 0; i < shape.length; i++) {
+      back[i + 1] = shape[i];
+    }
+    output(shape.length == 1 ? rows : op("Reshape", rows, longs(back)), name, TensorProto.DataType.FLOAT,
+        batchOf(shape));
+  }
+
   /** Declares a graph output fed by {@code value}. */
   public void output(String value, String name, TensorProto.DataType type, Object... dims) {
     if (!value.equals(name)) {

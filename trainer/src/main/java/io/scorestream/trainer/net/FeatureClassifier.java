@@ -40,8 +40,7 @@ public final class FeatureClassifier implements AutoCloseable {
     this.manager = manager;
     ParamShapes declared = new ParamShapes(seed);
     structure(declared, new long[] {channels, height, width});
-    this.params = new Params(manager);
-    declared.shapes().forEach((name, dims) -> params.add(name, declared.values().get(name), dims));
+    this.params = Params.of(manager, declared.shapes(), declared.values());
     this.optimizer = new Optimizer(new Optimizer.Settings(1e-3, 0, 1, 0.5), params, manager);
     this.random = new SplittableRandom(seed);
   }

@@ -20,6 +20,25 @@ public final class Params implements AutoCloseable {
     this.manager = parent.newSubManager();
   }
 
+  /**
+   * Parameters of the given shapes, in their order, with the given values.
+   *
+   * @throws IllegalArgumentException naming a parameter whose values are missing or of another size
+   */
+  public static Params of(NDManager parent, Map<String, long[]> shapes, Map<String, float[]> values) {
+    Params p = new Params(parent);
+    shapes.forEach((name, dims) -> {
+      float[] v = values.get(name);
+      if (v == null || v.length != java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
+        p.close();
+        throw new IllegalArgumentException("weights for " + name + " of shape " + java.util.Arrays.toString(dims)
+            + " are " + (v == null ? "missing" : v.length + " values"));
+      }
+      p.add(name, v, dims);
+    });
+    return p;
+  }
+
   /** Adds a parameter with these values and shape; it collects gradients. */
   public NDArray add(String name, float[] values, long... shape) {
     NDArray a = manager.create(values, new Shape(shape));
@@ -43,6 +62,13 @@ public final class Params implements AutoCloseable {
 
   public long[] shape(String name) {
     return shapes.get(name).clone();
+  }
+
+  /** Every parameter's shape, in order. */
+  public Map<String, long[]> shapes() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    shapes.forEach((name, dims) -> out.put(name, dims.clone()));
+    return out;
   }
 
   /** Every parameter's values, copied out. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.scorestream.core.model.ModelInfo;
@@ -75,10 +74,7 @@ public final class ScoreMlp implements ScoreNet {
   /** A network with Glorot-uniform weights, zero biases and frequencies drawn from {@code seed}. */
   public static ScoreMlp create(Config c, NDManager manager, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    float[] frequencies = new float[c.fourier()];
-    for (int i = 0; i < frequencies.length; i++) {
-      frequencies[i] = (float) (random.nextGaussian() * c.fourierScale());
-    }
+    float[] frequencies = FourierFrequencies.draw(random, c.fourier(), c.fourierScale());
     Params p = new Params(manager);
     int in = c.dim() + 2 * c.fourier();
     for (int l = 0; l <= c.layers(); l++) {
@@ -105,23 +101,12 @@ public final class ScoreMlp implements ScoreNet {
   /** A network with the given frequencies and weights (a moving average to check, a state to resume). */
   public static ScoreMlp of(Config c, Map<String, float[]> constants, Map<String, float[]> weights,
       NDManager manager) {
-    float[] frequencies = constants.get("frequencies");
-    if (frequencies == null || frequencies.length != c.fourier()) {
-      throw new IllegalArgumentException("an MLP of " + c.fourier() + " Fourier frequencies needs them");
+    float[] frequencies = FourierFrequencies.from(constants, c.fourier(), "an MLP");
+    Map<String, long[]> shapes;
+    try (Params declared = create(c, manager, 0).params) {
+      shapes = declared.shapes();
     }
-    ScoreMlp shape = create(c, manager, 0);
-    Params p = new Params(manager);
-    for (String name : shape.params.names()) {
-      float[] values = weights.get(name);
-      long[] dims = shape.params.shape(name);
-      if (values == null || values.length != java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
-        throw new IllegalArgumentException("weights for " + name + " of shape " + java.util.Arrays.toString(dims)
-            + " are " + (values == null ? "missing" : values.length + " values"));
-      }
-      p.add(name, values, dims);
-    }
-    shape.params.close();
-    return new ScoreMlp(c, frequencies.clone(), p);
+    return new ScoreMlp(c, frequencies, Params.of(manager, shapes, weights));
   }
 
   @Override
@@ -136,16 +121,13 @@ public final class ScoreMlp implements ScoreNet {
 
   @Override
   public Map<String, float[]> constants() {
-    return Map.of("frequencies", frequencies.clone());
+    return Map.of(FourierFrequencies.NAME, frequencies.clone());
   }
 
   @Override
   public NDArray predictNoise(NDArray x, NDArray t, NDArray oneHotLabels) {
-    NDManager m = x.getManager();
-    long b = x.getShape().get(0);
-    NDArray w = m.create(frequencies, new Shape(1, frequencies.length));
-    NDArray proj = t.reshape(b, 1).matMul(w).mul((float) (2 * Math.PI));
-    NDArray h = NDArrays.concat(new NDList(x, proj.sin(), proj.cos()), 1);
+    NDArray features = new DjlOps(params, frequencies).fourier(t, config.fourier());
+    NDArray h = NDArrays.concat(new NDList(x, features), 1);
     for (int l = 0; l <= config.layers(); l++) {
       h = h.matMul(params.get("w" + l)).add(params.get("b" + l));
       if (l == 0 && config.classes() > 0) {
@@ -173,23 +155,12 @@ public final class ScoreMlp implements ScoreNet {
       throw new IllegalArgumentException("an MLP for " + d + "-D data exports with a data shape of " + d
           + " values, not " + java.util.Arrays.toString(info.dataShape()));
     }
-    int[] shape = info.dataShape();
-    Object[] dims = new Object[shape.length + 1];
-    long[] back = new long[shape.length + 1];
-    dims[0] = "N";
-    back[0] = -1;
-    for (int i = 0; i < shape.length; i++) {
-      dims[i + 1] = shape[i];
-      back[i + 1] = shape[i];
-    }
     OnnxGraphBuilder g = new OnnxGraphBuilder("score_mlp");
-    String input = g.input("x", DataType.FLOAT, dims);
-    String x = shape.length == 1 ? input : g.op("Reshape", input, g.longs(-1, d));   // images, flattened
+    String x = g.rowsInput("x", info.dataShape());
     String t = g.input("t", DataType.FLOAT, "N");
-    String tc = g.op("Unsqueeze", t, g.longs(1));
-    String proj = g.op("Mul", g.op("MatMul", tc, g.floats(frequencies, 1, frequencies.length)),
-        g.scalar(2 * Math.PI));
-    String h = g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, x, g.op("Sin", proj), g.op("Cos", proj));
+    OnnxOps.Node features = new OnnxOps(g, weights, params.shapes(), frequencies).fourier(new OnnxOps.Node(t),
+        config.fourier());
+    String h = g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, x, features.name());
     for (int l = 0; l <= config.layers(); l++) {
       long[] w = params.shape("w" + l);
       h = g.op("Gemm", h, g.floats(weights.get("w" + l), w[0], w[1]), g.floats(weights.get("b" + l), w[1]));
@@ -202,9 +173,8 @@ public final class ScoreMlp implements ScoreNet {
         h = g.op("Mul", h, g.op("Sigmoid", h));
       }
     }
-    String std = SdeGraph.kernel(g, info.sde(), tc).std(g);
-    String score = g.op("Neg", g.op("Div", h, std));
-    g.output(shape.length == 1 ? score : g.op("Reshape", score, g.longs(back)), "score", DataType.FLOAT, dims);
+    String std = SdeGraph.kernel(g, info.sde(), g.op("Unsqueeze", t, g.longs(1))).std(g);
+    g.rowsOutput(g.op("Neg", g.op("Div", h, std)), "score", info.dataShape());
     return g.build(ModelMetadata.describe(info));
   }
 }

@@ -127,44 +127,23 @@ public final class ScoreUNet implements ScoreNet {
   /** A network with initial weights and frequencies drawn from {@code seed}. */
   public static ScoreUNet create(Config c, NDManager manager, long seed) {
     ParamShapes declared = declare(c, seed);
-    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    float[] frequencies = new float[c.base()];
-    for (int i = 0; i < frequencies.length; i++) {
-      frequencies[i] = (float) (random.nextGaussian() * c.scale());
-    }
-    return build(c, frequencies, declared.values(), declared.shapes(), manager);
+    float[] frequencies = FourierFrequencies.draw(new SplittableRandom(seed ^ 0x5DEECE66DL), c.base(), c.scale());
+    return new ScoreUNet(c, frequencies, Params.of(manager, declared.shapes(), declared.values()),
+        declared.shapes());
   }
 
   /** A network with the given frequencies and weights. */
   public static ScoreUNet of(Config c, Map<String, float[]> constants, Map<String, float[]> weights,
       NDManager manager) {
-    float[] frequencies = constants.get("frequencies");
-    if (frequencies == null || frequencies.length != c.base()) {
-      throw new IllegalArgumentException("a U-Net of base " + c.base() + " needs " + c.base()
-          + " Fourier frequencies");
-    }
-    return build(c, frequencies.clone(), weights, declare(c, 0).shapes(), manager);
+    float[] frequencies = FourierFrequencies.from(constants, c.base(), "a U-Net of base " + c.base());
+    Map<String, long[]> shapes = declare(c, 0).shapes();
+    return new ScoreUNet(c, frequencies, Params.of(manager, shapes, weights), shapes);
   }
 
   private static ParamShapes declare(Config c, long seed) {
     ParamShapes shapes = new ParamShapes(seed);
     structure(shapes, c, new long[] {c.channels(), c.height(), c.width()}, new long[0], new long[0]);
     return shapes;
-  }
-
-  private static ScoreUNet build(Config c, float[] frequencies, Map<String, float[]> weights,
-      Map<String, long[]> shapes, NDManager manager) {
-    Params p = new Params(manager);
-    shapes.forEach((name, dims) -> {
-      float[] values = weights.get(name);
-      if (values == null || values.length != Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
-        p.close();
-        throw new IllegalArgumentException("weights for " + name + " of shape " + Arrays.toString(dims) + " are "
-            + (values == null ? "missing" : values.length + " values"));
-      }
-      p.add(name, values, dims);
-    });
-    return new ScoreUNet(c, frequencies, p, shapes);
   }
 
   @Override
@@ -179,7 +158,7 @@ public final class ScoreUNet implements ScoreNet {
 
   @Override
   public Map<String, float[]> constants() {
-    return Map.of("frequencies", frequencies.clone());
+    return Map.of(FourierFrequencies.NAME, frequencies.clone());
   }
 
   @Override
@@ -201,7 +180,7 @@ public final class ScoreUNet implements ScoreNet {
       throw new IllegalArgumentException("a U-Net for " + config.classes() + " classes exports with that many, not "
           + info.numClasses());
     }
-    Object[] dims = {"N", shape[0], shape[1], shape[2]};
+    Object[] dims = OnnxGraphBuilder.batchOf(shape);
     OnnxGraphBuilder g = new OnnxGraphBuilder("score_unet");
     OnnxOps.Node x = new OnnxOps.Node(g.input("x", DataType.FLOAT, dims), shape[0], shape[1], shape[2]);
     OnnxOps.Node t = new OnnxOps.Node(g.input("t", DataType.FLOAT, "N"));
