@@ -46,13 +46,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "NAME", description = "the model's name (default: the file's)") String name;
   @Option(names = "--steps", paramLabel = "N", description = "stop after N steps") Long steps;
   @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes") Double minutes;
-  @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp") String sdeName;
-  @Option(names = "--sigma-max", defaultValue = "10", paramLabel = "S", description = "VE's largest noise level")
-  double sigmaMax;
-  @Option(names = "--batch", defaultValue = "128") int batch;
-  @Option(names = "--lr", defaultValue = "1e-3") double lr;
-  @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
-  @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
+  @Mixin
+  TrainingOptions training;
   @Mixin
   NetworkOptions network;
   @Option(names = "--quality-samples", paramLabel = "N",
@@ -71,12 +66,13 @@ final class TrainCommand implements Callable<Integer> {
     if (steps == null && minutes == null) {
       throw new ParameterException(spec.commandLine(), "say how long to train: --steps N or --minutes M");
     }
-    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || batch < 1 || !(lr > 0) || dataset.count < 1
-        || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || !(ema > 0 && ema < 1) || warmup < 0) {
-      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --batch, --lr, --count and"
-          + " --quality-steps must be positive, --quality-samples and --warmup not negative, --ema in (0, 1)");
+    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || dataset.count < 1
+        || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1) {
+      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --count and --quality-steps must be"
+          + " positive, --quality-samples not negative");
     }
-    SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
+    Optimizer.Settings optimizer = training.optimizer(spec);
+    SdeKind kind = training.kind(spec);
     NetworkChoice choice = network.choice(spec);
     Loaded all;
     Architecture architecture;
@@ -91,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     Loaded[] parts = dataset.split(all);
-    Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
+    Sde sde = training.sde(spec);
     String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
         parts[0].count(), java.util.Arrays.toString(all.shape()), kind.key());
@@ -101,8 +97,8 @@ final class TrainCommand implements Callable<Integer> {
       ScoreNet net = saved == null ? ScoreNet.create(architecture, manager, seed)
           : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
       DsmTraining.Result r;
-      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(sde, sde.defaultEps(), batch,
-          new Optimizer.Settings(lr, warmup, 1, ema), 0, null, seed, likelihoodWeighting), manager)) {
+      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(sde, sde.defaultEps(),
+          training.batch, optimizer, 0, null, seed, likelihoodWeighting), manager)) {
         if (saved != null) {
           session.resume(saved);
           err.println("resumed at step " + saved.step() + " from " + state);
@@ -148,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
       return null;
     }
     TrainingState saved = TrainingState.read(state);
-    if (!saved.config().equals(architecture) || !java.util.Arrays.equals(saved.dataShape(), shape)) {
+    if (!saved.fits(architecture, shape)) {
       throw new ParameterException(spec.commandLine(), "--state " + state + " holds " + saved.config().describe()
           + " for examples of shape " + java.util.Arrays.toString(saved.dataShape()) + "; these options make "
           + architecture.describe() + " for " + java.util.Arrays.toString(shape));

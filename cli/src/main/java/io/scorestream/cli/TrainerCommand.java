@@ -1,7 +1,6 @@
 package io.scorestream.cli;
 
 import io.scorestream.core.sde.Sde;
-import io.scorestream.core.sde.SdeKind;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -30,15 +29,10 @@ final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--dataset", required = true, paramLabel = "NAME") String dataset;
   @Option(names = "--model", required = true, paramLabel = "NAME", description = "the name checkpoints go out under")
   String model;
-  @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp") String sdeName;
-  @Option(names = "--sigma-max", defaultValue = "10", paramLabel = "S", description = "VE's largest noise level")
-  double sigmaMax;
+  @Mixin
+  TrainingOptions training;
   @Mixin
   NetworkOptions network;
-  @Option(names = "--batch", defaultValue = "128") int batch;
-  @Option(names = "--lr", defaultValue = "1e-3") double lr;
-  @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
-  @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
   @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "STEPS",
       description = "steps between checkpoints") long checkpointEvery;
   @Option(names = "--checkpoint-minutes", paramLabel = "M",
@@ -77,25 +71,22 @@ final class TrainerCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--dataset and --model must match "
           + DataPublisher.NAME.pattern());
     }
-    if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)
-        || checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0
+    if (checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0
         || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
         || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
-      throw new ParameterException(spec.commandLine(), "--batch, --lr, --checkpoint-every,"
-          + " --quality-steps, --buffer and --min-examples must be positive, --quality-samples and --max-steps not"
-          + " negative,"
-          + " --checkpoint-part-kib in [1, "
-          + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in (0, 10080],"
-          + " --warmup not negative, --ema in (0, 1)");
+      throw new ParameterException(spec.commandLine(), "--checkpoint-every, --quality-steps, --buffer and"
+          + " --min-examples must be positive, --quality-samples and --max-steps not negative,"
+          + " --checkpoint-part-kib in [1, " + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in"
+          + " (0, 10080]");
     }
-    SdeKind kind = ModelCommand.sdeKind(spec, sdeName);
+    Optimizer.Settings optimizer = training.optimizer(spec);
     NetworkChoice choice = network.choice(spec);
-    Sde sde = ModelCommand.sde(kind, 0.01, sigmaMax, 0.1, 20);
+    Sde sde = training.sde(spec);
     var clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
-        sde, choice, new Optimizer.Settings(lr, warmup, 1, ema), batch, new TrainerService.Checkpoints(checkpointEvery,
+        sde, choice, optimizer, training.batch, new TrainerService.Checkpoints(checkpointEvery,
         checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
         partKib * 1024), quality(), buffer, minExamples, seed, stateDir, maxSteps), line -> {
           err.println(line);

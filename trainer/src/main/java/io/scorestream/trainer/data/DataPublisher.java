@@ -19,7 +19,6 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -141,29 +140,18 @@ public final class DataPublisher {
 
   /** The dataset's first record, if any, and how many it holds. */
   private Existing existing(String topic) {
+    TopicPartition p = new TopicPartition(topic, 0);
+    long begin;
+    long end;
     try (KafkaConsumer<String, byte[]> consumer = kafka.consumer(Map.of())) {
-      TopicPartition p = new TopicPartition(topic, 0);
-      consumer.assign(List.of(p));
-      long begin = consumer.beginningOffsets(List.of(p)).get(p);
-      long end = consumer.endOffsets(List.of(p)).get(p);
-      if (end <= begin) {
-        return new Existing(Optional.empty(), end);
-      }
-      consumer.seek(p, begin);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          try {
-            if (r.value() != null) {
-              return new Existing(Optional.of(DataRecord.parseFrom(r.value())), end);
-            }
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            // falls through to the refusal below
-          }
-          throw new IllegalStateException(topic + " starts with a record that is no DataRecord");
-        }
-      }
-      throw new IllegalStateException("could not read the first record of " + topic + " within 30 s");
+      begin = consumer.beginningOffsets(List.of(p)).get(p);
+      end = consumer.endOffsets(List.of(p)).get(p);
     }
+    if (end <= begin) {
+      return new Existing(Optional.empty(), end);
+    }
+    DataRecord first = DataTopic.first(kafka, topic, Duration.ofSeconds(30)).orElseThrow(() ->
+        new IllegalStateException("could not read the first record of " + topic + " within 30 s"));
+    return new Existing(Optional.of(first), end);
   }
 }

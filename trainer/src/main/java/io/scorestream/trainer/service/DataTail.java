@@ -7,7 +7,6 @@ import io.scorestream.proto.v1.DataRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -79,29 +78,6 @@ final class DataTail implements Runnable, AutoCloseable {
   /** The offset read up to. */
   long position() {
     return position;
-  }
-
-  /** The dataset's first record, waiting up to {@code wait} for one. */
-  static Optional<DataRecord> first(KafkaClients kafka, String topic, Duration wait) {
-    try (KafkaConsumer<String, byte[]> c = kafka.consumer(Map.of())) {
-      TopicPartition p = new TopicPartition(topic, 0);
-      c.assign(List.of(p));
-      c.seekToBeginning(List.of(p));
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          try {
-            if (r.value() != null) {
-              return Optional.of(DataRecord.parseFrom(r.value()));
-            }
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            // refused below
-          }
-          throw new IllegalStateException(topic + " starts with a record that is no DataRecord");
-        }
-      }
-      return Optional.empty();
-    }
   }
 
   @Override

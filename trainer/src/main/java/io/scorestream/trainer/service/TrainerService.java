@@ -9,6 +9,7 @@ import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.proto.v1.DataRecord;
+import io.scorestream.trainer.data.DataTopic;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.net.ScoreNet;
@@ -136,7 +137,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     String topic = names.data(s.dataset());
     DataRecord first = null;
     while (!closed && first == null) {
-      first = DataTail.first(kafka, topic, Duration.ofSeconds(1)).orElse(null);
+      first = DataTopic.first(kafka, topic, Duration.ofSeconds(1)).orElse(null);
     }
     if (first == null) {
       return;
@@ -204,7 +205,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
   /** A saved state this trainer can take up; otherwise the reason it cannot. */
   private TrainingState compatible(TrainingState state, Architecture config, int[] dims) {
     if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
-        || !java.util.Arrays.equals(state.dataShape(), dims) || !state.config().equals(config)) {
+        || !state.fits(config, dims)) {
       throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
           + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", "
           + state.config().describe() + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape "

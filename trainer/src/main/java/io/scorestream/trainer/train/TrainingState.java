@@ -43,6 +43,11 @@ public record TrainingState(String model, String dataset, int[] dataShape, Archi
   private static final byte[] MAGIC_1 = "scorestream training state 1\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DIGEST = 32;
 
+  /** True when this state is of a network of {@code architecture} for examples of {@code shape}. */
+  public boolean fits(Architecture architecture, int[] shape) {
+    return config.equals(architecture) && Arrays.equals(dataShape, shape);
+  }
+
   /** Writes the state to {@code file}, aside first and then moved into place. */
   public void write(Path file) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

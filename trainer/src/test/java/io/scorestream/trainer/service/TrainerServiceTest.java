@@ -42,11 +42,8 @@ class TrainerServiceTest {
   @Test
   void itTrainsOnADataTopicAndPublishesCheckedCheckpointsWithTheirMetadata(@TempDir Path dir) throws Exception {
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      try (Admin admin = clients.admin(Map.of())) {
-        Topics.ensure(admin, Topics.all(names, (short) 1));
-      }
       new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
       TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
@@ -145,11 +142,8 @@ class TrainerServiceTest {
   @Test
   void aTimedCheckpointComesBeforeItsStepCountAndALargeModelGoesOutInParts(@TempDir Path dir) throws Exception {
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      try (Admin admin = clients.admin(Map.of())) {
-        Topics.ensure(admin, Topics.all(names, (short) 1));
-      }
       new DataPublisher(clients, names).publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> { });
       long start = System.nanoTime();
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
@@ -169,11 +163,8 @@ class TrainerServiceTest {
   @Test
   void onLabelledImagesItTrainsAClassConditionalUNetAndPublishesItInParts(@TempDir Path dir) throws Exception {
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      try (Admin admin = clients.admin(Map.of())) {
-        Topics.ensure(admin, Topics.all(names, (short) 1));
-      }
       new DataPublisher(clients, names).publish("glyphs", DataSources.builtin("glyphs", 1), 300, 0, l -> { });
       CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("glyphs",
           "glyph-unet", new VpSde(0.1, 20, 1), new NetworkChoice("auto", 1, 1, 8, true),
@@ -234,6 +225,15 @@ class TrainerServiceTest {
       }
     }
     return points;
+  }
+
+  /** A broker with every ScoreStream topic. */
+  private static EmbeddedKafka brokerWithTopics(Path dir, TopicNames names) throws Exception {
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
+    try (Admin admin = KafkaClients.of(kafka.bootstrapServers()).admin(Map.of())) {
+      Topics.ensure(admin, Topics.all(names, (short) 1));
+    }
+    return kafka;
   }
 
   private static CheckpointEvent runUntilFirstCheckpoint(KafkaClients clients, TopicNames names,
