@@ -106,6 +106,7 @@ def main():
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--channels", type=int, default=16)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--profile", metavar="FILE", help="write the operator trace of the timed steps (Chrome JSON)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     g = torch.Generator().manual_seed(1)
@@ -139,10 +140,16 @@ def main():
 
     for _ in range(a.warmup):
         step()
+    profiler = torch.autograd.profiler.profile(record_shapes=True) if a.profile else None
+    if profiler:
+        profiler.__enter__()
     start = time.perf_counter()
     for _ in range(a.steps):
         step()
     seconds = time.perf_counter() - start
+    if profiler:
+        profiler.__exit__(None, None, None)
+        profiler.export_chrome_trace(a.profile)
     print(json.dumps({"impl": "pytorch " + torch.__version__ + " (python)", "arch": a.arch, "batch": a.batch,
                       "steps": a.steps, "examples_per_second": round(a.steps * a.batch / seconds, 1),
                       "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

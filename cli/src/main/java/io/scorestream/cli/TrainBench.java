@@ -35,6 +35,8 @@ final class TrainBench implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "50", description = "timed steps") int steps;
   @Option(names = "--warmup", defaultValue = "10", description = "steps before timing") int warmup;
   @Option(names = "--channels", defaultValue = "16", description = "U-Net base channels") int channels;
+  @Option(names = "--profile", paramLabel = "FILE",
+      description = "write PyTorch's operator trace of the timed steps (Chrome trace JSON) to FILE") Path profile;
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +67,13 @@ final class TrainBench implements Callable<Integer> {
         if (warmup > 0) {
           session.run(data, labels, warmup, null, w -> { });
         }
+        if (profile != null) {
+          ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        }
         DsmTraining.Result r = session.run(data, labels, steps, null, w -> { });
+        if (profile != null) {
+          ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toString());
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("{\"impl\": \"scorestream (DJL %s)\", \"arch\": \"%s\", \"batch\": %d, \"steps\": %d,"
             + " \"examples_per_second\": %.1f, \"peak_rss_mib\": %.0f, \"parameters\": %d}%n",

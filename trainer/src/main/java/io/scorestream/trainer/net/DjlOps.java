@@ -15,10 +15,17 @@ final class DjlOps implements NetOps<NDArray> {
   static final float GROUP_NORM_EPS = 1e-5f;
   private final Params params;
   private final float[] frequencies;
+  private final FusedGroupNormSilu fused;
 
   DjlOps(Params params, float[] frequencies) {
+    this(params, frequencies, null);
+  }
+
+  /** With {@code fused} (or null) computing {@link #groupNormSilu} in PyTorch's fused kernels. */
+  DjlOps(Params params, float[] frequencies, FusedGroupNormSilu fused) {
     this.params = params;
     this.frequencies = frequencies;
+    this.fused = fused;
   }
 
   @Override
@@ -53,6 +60,12 @@ final class DjlOps implements NetOps<NDArray> {
     NDArray normed = LayerNorm.layerNorm(grouped, new Shape(row), m.ones(new Shape(row)), m.zeros(new Shape(row)),
         GROUP_NORM_EPS).singletonOrThrow().reshape(shape);
     return normed.mul(params.get(name + ".g").reshape(1, c, 1, 1)).add(params.get(name + ".b").reshape(1, c, 1, 1));
+  }
+
+  @Override
+  public NDArray groupNormSilu(NDArray x, String name, int groups) {
+    return fused == null ? silu(groupNorm(x, name, groups))
+        : fused.apply(x, params.get(name + ".g"), params.get(name + ".b"), groups);
   }
 
   @Override

@@ -30,6 +30,11 @@ interface NetOps<T> {
   /** {@code x * sigmoid(x)}. */
   T silu(T x);
 
+  /** {@link #silu} of {@link #groupNorm}, as every normalisation of the U-Net is followed. */
+  default T groupNormSilu(T x, String name, int groups) {
+    return silu(groupNorm(x, name, groups));
+  }
+
   /** Elementwise sum of two values of one shape. */
   T add(T a, T b);
 

@@ -56,6 +56,11 @@ public final class Params implements AutoCloseable {
     return a;
   }
 
+  /** The manager that owns the parameters (and what is made for them, such as fused operators). */
+  NDManager manager() {
+    return manager;
+  }
+
   public Iterable<String> names() {
     return arrays.keySet();
   }

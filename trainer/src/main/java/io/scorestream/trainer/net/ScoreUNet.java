@@ -77,12 +77,14 @@ public final class ScoreUNet implements ScoreNet {
   private final float[] frequencies;
   private final Params params;
   private final Map<String, long[]> shapes;
+  private final FusedGroupNormSilu fused;
 
   private ScoreUNet(Config config, float[] frequencies, Params params, Map<String, long[]> shapes) {
     this.config = config;
     this.frequencies = frequencies;
     this.params = params;
     this.shapes = shapes;
+    this.fused = FusedGroupNormSilu.on(params.manager());
   }
 
   /** Groups of a group norm over {@code c} channels: 8, or groups of 4 channels when there are fewer than 32. */
@@ -113,14 +115,14 @@ public final class ScoreUNet implements ScoreNet {
     h = block(ops, ops.concat(h, skip1), "up.1", 2 * b, temb);
     h = ops.conv(ops.upsample(h), "up.1.grow", 2 * b, 3, 1);
     h = block(ops, ops.concat(h, skip0), "up.0", b, temb);
-    return ops.conv(ops.silu(ops.groupNorm(h, "out.norm", groups(b))), "out", c.channels(), 3, 1);
+    return ops.conv(ops.groupNormSilu(h, "out.norm", groups(b)), "out", c.channels(), 3, 1);
   }
 
   private static <T> T block(NetOps<T> ops, T x, String name, int out, T temb) {
     int in = (int) ops.channels(x);
-    T h = ops.conv(ops.silu(ops.groupNorm(x, name + ".n1", groups(in))), name + ".c1", out, 3, 1);
+    T h = ops.conv(ops.groupNormSilu(x, name + ".n1", groups(in)), name + ".c1", out, 3, 1);
     h = ops.addPerChannel(h, ops.dense(ops.silu(temb), name + ".t", out));
-    h = ops.conv(ops.silu(ops.groupNorm(h, name + ".n2", groups(out))), name + ".c2", out, 3, 1);
+    h = ops.conv(ops.groupNormSilu(h, name + ".n2", groups(out)), name + ".c2", out, 3, 1);
     return ops.add(h, in == out ? x : ops.conv(x, name + ".skip", out, 1, 1));
   }
 
@@ -165,7 +167,7 @@ public final class ScoreUNet implements ScoreNet {
   public NDArray predictNoise(NDArray x, NDArray t, NDArray oneHotLabels) {
     long b = x.getShape().get(0);
     NDArray image = x.reshape(b, config.channels(), config.height(), config.width());
-    NDArray eps = structure(new DjlOps(params, frequencies), config, image, t, oneHotLabels);
+    NDArray eps = structure(new DjlOps(params, frequencies, fused), config, image, t, oneHotLabels);
     return eps.reshape(b, config.dim());
   }
 
