@@ -97,11 +97,9 @@ final class DjlOps implements NetOps<NDArray> {
   @Override
   public NDArray upsample(NDArray x) {
     Shape s = x.getShape();
-    long b = s.get(0);
-    long c = s.get(1);
-    long h = s.get(2);
-    long w = s.get(3);
-    return x.reshape(b, c, h, 1, w, 1).broadcast(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w);
+    // PyTorch's nearest interpolation (mode 0): its backward sums each 2x2 block in one pass, where the backward
+    // of a broadcast-and-reshape reduced over two strided axes (ten times slower at 128 x 32 x 28 x 28)
+    return x.getNDArrayInternal().interpolation(new long[] {2 * s.get(2), 2 * s.get(3)}, 0, false);
   }
 
   @Override
