@@ -106,6 +106,7 @@ def main():
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--channels", type=int, default=16)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--label", help="a label for this run, printed in its JSON line")
     p.add_argument("--profile", metavar="FILE", help="write the operator trace of the timed steps (Chrome JSON)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -153,7 +154,8 @@ def main():
     print(json.dumps({"impl": "pytorch " + torch.__version__ + " (python)", "arch": a.arch, "batch": a.batch,
                       "steps": a.steps, "examples_per_second": round(a.steps * a.batch / seconds, 1),
                       "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                      "parameters": sum(q.numel() for q in net.parameters()), "threads": a.threads}))
+                      "parameters": sum(q.numel() for q in net.parameters()), "threads": a.threads,
+                      **({"label": a.label} if a.label else {})}))
 
 
 if __name__ == "__main__":
