@@ -84,18 +84,10 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
 
   /** Responsibilities {@code r_k(x)} of the components for one point. */
   public double[] responsibilities(double[] x) {
-    int d = dimension();
-    double[] logits = new double[components()];
+    double[] logits = componentLogDensities(x);
     double max = Double.NEGATIVE_INFINITY;
-    for (int k = 0; k < components(); k++) {
-      double v = stds[k] * stds[k];
-      double sq = 0;
-      for (int j = 0; j < d; j++) {
-        double diff = x[j] - means[k][j];
-        sq += diff * diff;
-      }
-      logits[k] = Math.log(weights[k]) - 0.5 * d * Math.log(v) - sq / (2 * v);
-      max = Math.max(max, logits[k]);
+    for (double l : logits) {
+      max = Math.max(max, l);
     }
     double sum = 0;
     for (int k = 0; k < components(); k++) {
@@ -106,6 +98,36 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
       logits[k] /= sum;
     }
     return logits;
+  }
+
+  /** {@code log p(x)} at one point, in nats: the exact density the likelihood computations are checked against. */
+  public double logDensity(double[] x) {
+    double[] logs = componentLogDensities(x);
+    double max = Double.NEGATIVE_INFINITY;
+    for (double l : logs) {
+      max = Math.max(max, l);
+    }
+    double sum = 0;
+    for (double l : logs) {
+      sum += Math.exp(l - max);
+    }
+    return max + Math.log(sum) - 0.5 * dimension() * Math.log(2 * Math.PI);
+  }
+
+  /** {@code log w_k + log N(x; mu_k, s_k^2 I)} for each component, less the common {@code D/2 log 2 pi}. */
+  private double[] componentLogDensities(double[] x) {
+    int d = dimension();
+    double[] logs = new double[components()];
+    for (int k = 0; k < components(); k++) {
+      double v = stds[k] * stds[k];
+      double sq = 0;
+      for (int j = 0; j < d; j++) {
+        double diff = x[j] - means[k][j];
+        sq += diff * diff;
+      }
+      logs[k] = Math.log(weights[k]) - 0.5 * d * Math.log(v) - sq / (2 * v);
+    }
+    return logs;
   }
 
   /** {@code grad log p(x)} at one point. */
