@@ -20,17 +20,21 @@ class SampleCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int code, String err) {}
+  private record Run(int code, String err, String out) {}
 
   private static Run run(String... args) {
-    PrintStream saved = System.err;
+    PrintStream savedErr = System.err;
+    PrintStream savedOut = System.out;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       int code = Main.run(args);
-      return new Run(code, err.toString(StandardCharsets.UTF_8));
+      return new Run(code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
     } finally {
-      System.setErr(saved);
+      System.setErr(savedErr);
+      System.setOut(savedOut);
     }
   }
 
@@ -189,5 +193,51 @@ class SampleCommandTest {
     }
     double mean = sum / 90;
     assertTrue(Math.abs(mean - 127.5) < 15, "mean pixel near mid-gray, got " + mean);
+  }
+
+  /** The mean log-likelihood a run printed: "MEAN +- SE UNIT (...)". */
+  private static double[] meanAndError(Run r) {
+    String[] words = r.out().trim().split("\\s+");
+    return new double[] {Double.parseDouble(words[0]), Double.parseDouble(words[2])};
+  }
+
+  @Test
+  void likelihoodWritesOneValuePerExampleAndItsEstimatorsAgree() throws IOException {
+    Path model = gmm("vp");
+    Path data = dir.resolve("x.npy");
+    assertEquals(0, run("sample", "--model", model.toString(), "--samples", "40", "--out", data.toString()).code());
+    Path values = dir.resolve("ll.npy");
+    Run exact = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--exact", "--out",
+        values.toString());
+    assertEquals(0, exact.code(), exact.err());
+    assertTrue(exact.out().contains("nats (mean over 40 examples"), exact.out());
+    io.scorestream.jobs.formats.Npy.Array written = io.scorestream.jobs.formats.Npy.read(values);
+    assertArrayEquals(new int[] {40}, written.shape());
+    Run hutchinson = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "8");
+    assertEquals(0, hutchinson.code(), hutchinson.err());
+    double[] a = meanAndError(exact);
+    double[] b = meanAndError(hutchinson);
+    // same points: the difference is the Hutchinson estimator's own error, within 4 of its standard errors
+    assertTrue(Math.abs(a[0] - b[0]) < 4 * b[1], exact.out() + hutchinson.out());
+  }
+
+  @Test
+  void likelihoodRefusesBadInputBeforeAnyWork() throws IOException {
+    Path model = gmm("ve");
+    Path data = dir.resolve("x.npy");
+    io.scorestream.jobs.formats.Npy.write(data, new float[12], 4, new int[] {3});
+    Run shape = run("likelihood", "--model", model.toString(), "--data", data.toString());
+    assertEquals(2, shape.code());
+    assertTrue(shape.err().contains("has shape [4, 3]") && shape.err().contains("takes [N, 2]"), shape.err());
+    io.scorestream.jobs.formats.Npy.write(data, new float[8], 4, new int[] {2});
+    Run probes = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "0");
+    assertEquals(2, probes.code());
+    assertTrue(probes.err().contains("--probes"), probes.err());
+    Run label = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--label", "1");
+    assertEquals(2, label.code());
+    assertTrue(label.err().contains("not class-conditional"), label.err());
+    Run missing = run("likelihood", "--model", model.toString(), "--data", dir.resolve("none.npy").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("none.npy"), missing.err());
   }
 }

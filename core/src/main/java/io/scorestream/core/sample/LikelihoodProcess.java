@@ -86,9 +86,9 @@ public final class LikelihoodProcess extends SamplingProcess {
       }
       return dimension;
     }
-    if (count < 2 || count > 1024) {
-      throw new InvalidSettingException("probes", "Hutchinson probes per example must be 2 to 1024 (two or more"
-          + " give a standard error), got " + count);
+    if (count < 1 || count > 1024) {
+      throw new InvalidSettingException("probes", "Hutchinson probes per example must be 1 to 1024 (two or more"
+          + " give each example a standard error), got " + count);
     }
     return count;
   }
@@ -197,13 +197,17 @@ public final class LikelihoodProcess extends SamplingProcess {
 
   /**
    * The standard error of each row's estimate over its probes, nats, {@code [n]}: zero for the exact trace (whose
-   * error is the solver's and the finite differences', not a sampling error).
+   * error is the solver's and the finite differences', not a sampling error), NaN for a single probe.
    */
   public double[] standardErrors() {
     requireFinished();
     double[] y = integrator.state();
     double[] out = new double[n];
     if (exact) {
+      return out;
+    }
+    if (probes == 1) {
+      java.util.Arrays.fill(out, Double.NaN);
       return out;
     }
     int base = n * dim;

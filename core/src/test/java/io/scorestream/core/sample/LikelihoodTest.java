@@ -119,13 +119,13 @@ class LikelihoodTest {
   }
 
   @Test
-  void refusesAnExactTraceOverManyDimensionsAndFewerThanTwoProbes() {
+  void refusesAnExactTraceOverManyDimensionsAndNoProbes() {
     Sde sde = TestMixtures.sde(SdeKind.VP);
     InvalidSettingException wide = assertThrows(InvalidSettingException.class, () -> new LikelihoodProcess(sde,
         new double[65], 65, null, DataScaling.IDENTITY, LikelihoodProcess.Probes.EXACT, 0, 1, 1e-3, 1e-5, 1e-5));
     assertTrue(wide.getMessage().contains("at most 64"), wide.getMessage());
     InvalidSettingException one = assertThrows(InvalidSettingException.class, () -> new LikelihoodProcess(sde,
-        new double[2], 2, null, DataScaling.IDENTITY, LikelihoodProcess.Probes.GAUSSIAN, 1, 1, 1e-3, 1e-5, 1e-5));
-    assertTrue(one.getMessage().contains("2 to 1024"), one.getMessage());
+        new double[2], 2, null, DataScaling.IDENTITY, LikelihoodProcess.Probes.GAUSSIAN, 0, 1, 1e-3, 1e-5, 1e-5));
+    assertTrue(one.getMessage().contains("1 to 1024"), one.getMessage());
   }
 }
