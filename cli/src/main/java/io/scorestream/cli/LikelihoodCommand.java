@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,9 +38,8 @@ final class LikelihoodCommand implements Callable<Integer> {
   CommandSpec spec;
   @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "score model file")
   Path model;
-  @Option(names = "--data", required = true, paramLabel = "FILE.npy",
-      description = "[N, ...shape] in data space (images in [0, 1])")
-  Path data;
+  @Mixin
+  ExampleOptions examples;
   @Option(names = "--exact", description = "exact trace of the score's Jacobian (data of at most 64 dimensions)")
   boolean exact;
   @Option(names = "--probes", defaultValue = "1", paramLabel = "K", description = "Hutchinson probes per example")
@@ -47,10 +47,6 @@ final class LikelihoodCommand implements Callable<Integer> {
   @Option(names = "--probe-kind", defaultValue = "gaussian", paramLabel = "gaussian|rademacher") String probeKind;
   @Option(names = "--continuous", description = "image data as real values: nats, no dequantisation")
   boolean continuous;
-  @Option(names = "--label", paramLabel = "Y", description = "class of every example, for a class-conditional model")
-  Long label;
-  @Option(names = "--labels", paramLabel = "FILE.npy", description = "class of each example, [N] (integers)")
-  Path labelsFile;
   @Option(names = "--rtol", defaultValue = "1e-5") double rtol;
   @Option(names = "--atol", defaultValue = "1e-5") double atol;
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
@@ -73,25 +69,14 @@ final class LikelihoodCommand implements Callable<Integer> {
       case "rademacher" -> LikelihoodProcess.Probes.RADEMACHER;
       default -> throw bad("--probe-kind is gaussian or rademacher, not " + probeKind);
     };
-    Npy.Array array;
-    try {
-      array = Npy.read(data);
-    } catch (IOException | IllegalArgumentException e) {
-      throw bad("--data " + data + ": " + e.getMessage());
-    }
     PrintWriter err = spec.commandLine().getErr();
     OrtRuntime runtime = new OrtRuntime(threads, false, line -> err.println("scorestream: " + line));
     try (ScoreModel scoreModel = runtime.load(model)) {
       ModelInfo info = scoreModel.info();
       int dim = info.dimension();
-      int[] shape = array.shape();
-      if (shape.length != info.dataShape().length + 1
-          || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), info.dataShape())) {
-        throw bad("--data " + data + " has shape " + Arrays.toString(shape) + "; " + info.name() + " takes [N, "
-            + Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "") + "]");
-      }
-      int n = shape[0];
-      long[] allLabels = labels(n, info.numClasses());
+      Npy.Array array = examples.read(info, this::bad);
+      int n = array.shape()[0];
+      long[] allLabels = examples.labels(n, info.numClasses(), this::bad);
       boolean bitsPerDim = info.isImage() && !continuous;
       double[] modelSpace = toModel(array.values(), info, bitsPerDim);
       List<LikelihoodProcess> processes = new ArrayList<>();
@@ -142,7 +127,7 @@ final class LikelihoodCommand implements Callable<Integer> {
       try {
         x = LikelihoodUnits.dequantize(values, seed);
       } catch (IllegalArgumentException e) {
-        throw bad("--data " + data + ": " + e.getMessage());
+        throw bad("--data " + examples.data + ": " + e.getMessage());
       }
     } else {
       x = new double[values.length];
@@ -171,47 +156,6 @@ final class LikelihoodCommand implements Callable<Integer> {
         kind == LikelihoodProcess.Probes.EXACT ? "none (exact)" : Double.isNaN(estimator)
             ? "n/a with one probe (give --probes 2 or more)" : String.format("%.4f %s", estimator, unit));
     out.flush();
-  }
-
-  /** The examples' classes from --label or --labels, checked against the model's classes; null for none. */
-  private long[] labels(int n, int classes) throws IOException {
-    if (label != null && labelsFile != null) {
-      throw bad("give --label or --labels, not both");
-    }
-    if (classes == 0) {
-      if (label != null || labelsFile != null) {
-        throw bad("the model is not class-conditional: drop --label/--labels");
-      }
-      return null;
-    }
-    long[] out = new long[n];
-    if (label != null) {
-      Arrays.fill(out, label);
-    } else if (labelsFile != null) {
-      float[] v;
-      try {
-        v = Npy.read(labelsFile).values();
-      } catch (IOException | IllegalArgumentException e) {
-        throw bad("--labels " + labelsFile + ": " + e.getMessage());
-      }
-      if (v.length != n) {
-        throw bad("--labels " + labelsFile + " has " + v.length + " values for " + n + " examples");
-      }
-      for (int i = 0; i < n; i++) {
-        if (v[i] != Math.rint(v[i])) {
-          throw bad("--labels " + labelsFile + ": value " + i + " is " + v[i] + ", not a class");
-        }
-        out[i] = (long) v[i];
-      }
-    } else {
-      throw bad("the model is class-conditional over " + classes + " classes: give --label Y or --labels FILE.npy");
-    }
-    for (int i = 0; i < n; i++) {
-      if (out[i] < 0 || out[i] >= classes) {
-        throw bad("class " + out[i] + " of example " + i + " is outside the model's 0.." + (classes - 1));
-      }
-    }
-    return out;
   }
 
   private ParameterException bad(String message) {

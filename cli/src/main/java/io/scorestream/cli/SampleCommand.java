@@ -7,6 +7,10 @@ import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.formats.Npy;
+import io.scorestream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,10 +46,17 @@ final class SampleCommand implements Callable<Integer> {
   int threads;
   @Option(names = "--cuda", description = "use the CUDA execution provider when present") boolean cuda;
   @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png") Path out;
+  @Option(names = "--latent", paramLabel = "FILE.npy",
+      description = "ODE: decode these codes ([N, ...shape], model space, as `encode` writes); N samples")
+  Path latent;
 
   @Override
   public Integer call() throws IOException {
-    SamplerSpec samplerSpec = samplerSpec();
+    Npy.Array codes = latent == null ? null : readLatent();
+    if (codes != null) {
+      samples = codes.shape()[0];
+    }
+    SamplerSpec samplerSpec = samplerSpec(codes);
     if (samples <= 0) {
       throw bad("--samples must be positive, got " + samples);
     }
@@ -62,6 +73,12 @@ final class SampleCommand implements Callable<Integer> {
     OrtRuntime runtime = new OrtRuntime(threads, cuda, line -> err.println("scorestream: " + line));
     try (ScoreModel scoreModel = runtime.load(model)) {
       ModelInfo info = scoreModel.info();
+      if (codes != null && !java.util.Arrays.equals(java.util.Arrays.copyOfRange(codes.shape(), 1,
+          codes.shape().length), info.dataShape())) {
+        throw bad("--latent " + latent + " has shape " + java.util.Arrays.toString(codes.shape()) + "; "
+            + info.name() + " needs [N, " + java.util.Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
+            + "]");
+      }
       if (SampleFiles.isPng(out) && !info.isImage()) {
         throw bad("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W]); " + info + " is not one");
       }
@@ -103,11 +120,31 @@ final class SampleCommand implements Callable<Integer> {
     }
   }
 
-  private SamplerSpec samplerSpec() {
+  private SamplerSpec samplerSpec(Npy.Array codes) {
     try {
-      return samplerOptions.toSpec();
+      SamplerSettings settings = samplerOptions.toSettings();
+      if (codes != null) {
+        int[] shape = codes.shape();
+        settings = settings.toBuilder().setLatent(Tensors.of(codes.values(), shape[0],
+            java.util.Arrays.copyOfRange(shape, 1, shape.length))).build();
+      }
+      return JobCodec.samplerSpec(settings);
     } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
+      throw bad((codes != null && e.getMessage().contains("latent") ? "--latent " + latent + ": " : "")
+          + e.getMessage());
+    }
+  }
+
+  private Npy.Array readLatent() {
+    try {
+      Npy.Array a = Npy.read(latent);
+      if (a.shape().length < 2 || a.shape()[0] < 1) {
+        throw bad("--latent " + latent + " has shape " + java.util.Arrays.toString(a.shape())
+            + "; codes are [N, ...shape]");
+      }
+      return a;
+    } catch (IOException | IllegalArgumentException e) {
+      throw bad("--latent " + latent + ": " + e.getMessage());
     }
   }
 

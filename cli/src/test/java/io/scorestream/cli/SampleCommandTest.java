@@ -240,4 +240,27 @@ class SampleCommandTest {
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("none.npy"), missing.err());
   }
+
+  @Test
+  void encodedCodesDecodeBackToTheirData() throws IOException {
+    Path model = gmm("subvp");
+    Path data = dir.resolve("x.npy");
+    assertEquals(0, run("sample", "--model", model.toString(), "--samples", "10", "--out", data.toString()).code());
+    Path codes = dir.resolve("z.npy");
+    Run encode = run("encode", "--model", model.toString(), "--data", data.toString(), "--out", codes.toString());
+    assertEquals(0, encode.code(), encode.err());
+    Path back = dir.resolve("back.npy");
+    Run decode = run("sample", "--model", model.toString(), "--sampler", "ode", "--no-denoise", "--latent",
+        codes.toString(), "--out", back.toString());
+    assertEquals(0, decode.code(), decode.err());
+    float[] x = io.scorestream.jobs.formats.Npy.read(data).values();
+    float[] y = io.scorestream.jobs.formats.Npy.read(back).values();
+    assertEquals(x.length, y.length);
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(x[i], y[i], 2e-3, "value " + i + " after encode and decode");
+    }
+    Run pc = run("sample", "--model", model.toString(), "--latent", codes.toString(), "--out", back.toString());
+    assertEquals(2, pc.code());
+    assertTrue(pc.err().contains("--latent") && pc.err().contains("ODE"), pc.err());
+  }
 }

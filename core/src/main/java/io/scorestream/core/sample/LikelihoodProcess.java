@@ -94,15 +94,7 @@ public final class LikelihoodProcess extends SamplingProcess {
   }
 
   private static int rows(double[] data, int dimension, Probes kind, int count) {
-    if (dimension <= 0 || data.length == 0 || data.length % dimension != 0) {
-      throw new IllegalArgumentException("data of " + data.length + " values is not rows of " + dimension);
-    }
-    for (int i = 0; i < data.length; i++) {
-      if (!Double.isFinite(data[i])) {
-        throw new IllegalArgumentException("data value " + i + " is " + data[i]);
-      }
-    }
-    return Math.multiplyExact(data.length / dimension, 1 + 2 * probeCount(dimension, kind, count));
+    return Math.multiplyExact(EncodingProcess.rows(data, dimension), 1 + 2 * probeCount(dimension, kind, count));
   }
 
   private static long[] repeat(long[] labels, int times) {

@@ -170,7 +170,9 @@ final class OdeIntegrator {
     }
     double d0 = rms(y, stage);
     d1 = rms(k[0], stage);
-    h = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
+    // scipy (1.11 on) keeps the trial step inside the interval: a point that barely moves at t0 (data on a mode,
+    // where the score vanishes) would otherwise probe the model far past t1
+    h = Math.min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1, Math.abs(t1 - t0));
     for (int i = 0; i < y.length; i++) {
       yNew[i] = y[i] + direction * h * k[0][i];
     }
@@ -192,7 +194,7 @@ final class OdeIntegrator {
     double h1 = d1 <= 1e-15 && d2 <= 1e-15
         ? Math.max(1e-6, h0 * 1e-3)
         : Math.pow(0.01 / Math.max(d1, d2), 1.0 / (tableau.errorOrder() + 1));
-    hAbs = Math.min(100 * h0, h1);
+    hAbs = Math.min(Math.min(100 * h0, h1), Math.abs(t1 - t0));
     phase = Phase.STAGE;
     beginAdaptiveStep();
   }

@@ -102,13 +102,24 @@ class LikelihoodTest {
     }
   }
 
-  /** Decoding the codes with the ODE sampler from T back to eps returns the points within the solver's tolerance. */
+  /**
+   * Encoding runs the ODE forward to codes (those the likelihood's integration reaches too), and decoding them with
+   * the ODE sampler from T back to eps returns the points within the solver's tolerance.
+   */
   @ParameterizedTest
   @EnumSource(SdeKind.class)
   void codesDecodeBackToTheirPoints(SdeKind kind) {
     try (ScoreModel model = TestMixtures.model(runtime, kind)) {
       double[] data = points(13);
-      double[] codes = run(model, data, LikelihoodProcess.Probes.EXACT, 0).latents();
+      EncodingProcess encoder = new EncodingProcess(model.info().sde(), SamplerSpec.builder().kind(SamplerKind.ODE)
+          .build(), data, 2, null, DataScaling.IDENTITY, model.info().eps());
+      new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(encoder), () -> { });
+      assertNull(encoder.failure(), () -> encoder.failure().message());
+      double[] codes = encoder.latents();
+      double[] viaLikelihood = run(model, data, LikelihoodProcess.Probes.EXACT, 0).latents();
+      for (int i = 0; i < codes.length; i++) {
+        assertEquals(viaLikelihood[i], codes[i], 1e-2 * Math.max(1, Math.abs(codes[i])), "code value " + i);
+      }
       SamplerSpec decode = SamplerSpec.builder().kind(SamplerKind.ODE).denoise(false).latent(codes).build();
       double[][] back = TestMixtures.run(model, decode, N, 1);
       for (int i = 0; i < N; i++) {
