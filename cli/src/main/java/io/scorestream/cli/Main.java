@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "Serve score-based generative models.",
     subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
         TrainerCommand.class,
-        SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, LikelihoodCommand.class, EncodeCommand.class, ModelCommand.class,
+        SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, LikelihoodCommand.class, EncodeCommand.class, InterpolateCommand.class,
+        ModelCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -242,7 +242,7 @@ class SampleCommandTest {
   }
 
   @Test
-  void encodedCodesDecodeBackToTheirData() throws IOException {
+  void encodedCodesDecodeBackToTheirDataAndInterpolateBetweenThem() throws IOException {
     Path model = gmm("subvp");
     Path data = dir.resolve("x.npy");
     assertEquals(0, run("sample", "--model", model.toString(), "--samples", "10", "--out", data.toString()).code());
@@ -259,6 +259,23 @@ class SampleCommandTest {
     for (int i = 0; i < x.length; i++) {
       assertEquals(x[i], y[i], 2e-3, "value " + i + " after encode and decode");
     }
+    Path path = dir.resolve("path.npy");
+    Run walk = run("interpolate", "--codes", codes.toString(), "--from", "2", "--to", "7", "--count", "6", "--out",
+        path.toString());
+    assertEquals(0, walk.code(), walk.err());
+    Path walked = dir.resolve("walk.npy");
+    assertEquals(0, run("sample", "--model", model.toString(), "--sampler", "ode", "--no-denoise", "--latent",
+        path.toString(), "--out", walked.toString()).code());
+    float[] w = io.scorestream.jobs.formats.Npy.read(walked).values();
+    assertEquals(12, w.length, "six points of two dimensions");
+    for (int j = 0; j < 2; j++) {
+      assertEquals(x[4 + j], w[j], 2e-3, "the walk starts at example 2");
+      assertEquals(x[14 + j], w[10 + j], 2e-3, "and ends at example 7");
+    }
+    Run outside = run("interpolate", "--codes", codes.toString(), "--from", "0", "--to", "10", "--out",
+        path.toString());
+    assertEquals(2, outside.code());
+    assertTrue(outside.err().contains("0..9"), outside.err());
     Run pc = run("sample", "--model", model.toString(), "--latent", codes.toString(), "--out", back.toString());
     assertEquals(2, pc.code());
     assertTrue(pc.err().contains("--latent") && pc.err().contains("ODE"), pc.err());
