@@ -143,13 +143,11 @@ public final class LikelihoodProcess extends SamplingProcess {
     double[] y = integrator.point();
     double t = integrator.time();
     int size = n * dim;
-    System.arraycopy(y, 0, x, 0, size);
+    System.arraycopy(y, 0, x, 0, size);   // the data part of the state, whose drift fills derivative[0, size)
+    OdeProcess.drift(sde, x, t, score, off, derivative);
     double c = sde.driftCoefficient(t);
     double g = sde.diffusion(t);
-    double half = 0.5 * g * g;
-    for (int i = 0; i < size; i++) {
-      derivative[i] = c * x[i] - half * score[off + i];
-    }
+    double half = 0.5 * g * g;   // the divergence of that drift: D c - g^2/2 tr(ds/dx)
     double h = step(t);
     for (int k = 0; k < probes; k++) {
       double[] v = directions[k];
