@@ -28,7 +28,7 @@ final class ExampleOptions {
     try {
       array = Npy.read(data);
     } catch (IOException | IllegalArgumentException e) {
-      throw bad.apply("--data " + data + ": " + e.getMessage());
+      throw bad.apply("--data " + data + ": " + SampleFiles.reason(e, data));
     }
     int[] shape = array.shape();
     if (shape.length != info.dataShape().length + 1 || shape[0] < 1
@@ -58,7 +58,7 @@ final class ExampleOptions {
       try {
         v = Npy.read(labelsFile).values();
       } catch (IOException | IllegalArgumentException e) {
-        throw bad.apply("--labels " + labelsFile + ": " + e.getMessage());
+        throw bad.apply("--labels " + labelsFile + ": " + SampleFiles.reason(e, labelsFile));
       }
       if (v.length != n) {
         throw bad.apply("--labels " + labelsFile + " has " + v.length + " values for " + n + " examples");

@@ -4,6 +4,7 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.PcSchedules;
 import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
@@ -35,6 +36,9 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin
   SamplerOptions samplerOptions;
+
+  @Mixin
+  MeasurementOptions measurement;
 
   @Option(names = "--samples", defaultValue = "64", paramLabel = "M") int samples;
   @Option(names = "--batch", defaultValue = "1024", paramLabel = "B", description = "most rows per model call")
@@ -79,6 +83,9 @@ final class SampleCommand implements Callable<Integer> {
             + info.name() + " needs [N, " + java.util.Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
             + "]");
       }
+      if (measurement.given()) {
+        fitSamplesToMeasurement(info, codes);
+      }
       if (SampleFiles.isPng(out) && !info.isImage()) {
         throw bad("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W]); " + info + " is not one");
       }
@@ -88,12 +95,19 @@ final class SampleCommand implements Callable<Integer> {
         java.util.Arrays.fill(labels, label);
       }
       try {
-        Samplers.check(samplerSpec, info, samples, labels);
+        if (measurement.given()) {
+          Samplers.checkImputation(samplerSpec, info, samples, info.dimension(), measurement.particles, labels);
+        } else {
+          Samplers.check(samplerSpec, info, samples, labels);
+        }
       } catch (IllegalArgumentException e) {
         throw bad(e.getMessage());
       }
       checkMemory(samplerSpec, info);
-      SamplingProcess process = Samplers.start(samplerSpec, info, samples, seed, labels);
+      SamplingProcess process = measurement.given()
+          ? Samplers.impute(samplerSpec, info, measurement.build(info, samples, this::bad), measurement.particles,
+              seed, labels, PcSchedules.none())
+          : Samplers.start(samplerSpec, info, samples, seed, labels);
       ProgressBar bar = new ProgressBar(err, samples);
       new BatchEvaluator(scoreModel, batch).runToCompletion(List.of(process), () -> bar.update(process.progress()));
       bar.finish(process.progress());
@@ -107,12 +121,28 @@ final class SampleCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Takes the sample count from [N, ...] measurement files, refusing a different --samples. */
+  private void fitSamplesToMeasurement(ModelInfo info, Npy.Array codes) {
+    if (codes != null) {
+      throw bad("--latent decodes codes with the ODE sampler; inverse problems (--known/--mask, --gray) run the PC"
+          + " sampler");
+    }
+    int n = measurement.samplesFromFiles(info, this::bad);
+    if (n > 0) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--samples") && samples != n) {
+        throw bad("--samples " + samples + " does not match the " + n + " samples the measurement files hold");
+      }
+      samples = n;
+    }
+  }
+
   /** Refuses, before any work, a job whose sampler state would not fit this JVM's memory. */
   private void checkMemory(SamplerSpec samplerSpec, ModelInfo info) {
     Runtime rt = Runtime.getRuntime();
     long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-    long needed = Samplers.stateBytes(samplerSpec, info, samples) + (long) Math.min(batch, samples) * info.dimension()
-        * 2 * Float.BYTES;
+    long rows = (long) samples * (measurement.given() ? measurement.particles : 1);
+    long needed = Samplers.stateBytes(samplerSpec, info, samples) * (rows / samples)
+        + Math.min(batch, rows) * info.dimension() * 2 * Float.BYTES;
     if (needed > free * 0.9) {
       throw bad(String.format("--samples %d of %s need about %.1f GiB of memory; this JVM has %.1f GiB free "
           + "(sample in several runs, or give Java more with SCORESTREAM_JAVA_OPTS=-Xmx...)", samples, info.name(),
@@ -144,7 +174,7 @@ final class SampleCommand implements Callable<Integer> {
       }
       return a;
     } catch (IOException | IllegalArgumentException e) {
-      throw bad("--latent " + latent + ": " + e.getMessage());
+      throw bad("--latent " + latent + ": " + SampleFiles.reason(e, latent));
     }
   }
 

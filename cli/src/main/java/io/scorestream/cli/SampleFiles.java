@@ -36,6 +36,20 @@ final class SampleFiles {
     return null;
   }
 
+  /** Why reading {@code file} failed, in words: "no such file", "permission denied", "it is a directory", or else. */
+  static String reason(Exception e, Path file) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (Files.isDirectory(file)) {
+      return "it is a directory";
+    }
+    return e.getMessage();
+  }
+
   static boolean isPng(Path out) {
     return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
   }

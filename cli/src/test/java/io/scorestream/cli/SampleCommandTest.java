@@ -280,4 +280,167 @@ class SampleCommandTest {
     assertEquals(2, pc.code());
     assertTrue(pc.err().contains("--latent") && pc.err().contains("ODE"), pc.err());
   }
+
+  private Path npy(String name, float[] values, int rows, int... shape) throws IOException {
+    Path file = dir.resolve(name);
+    io.scorestream.jobs.formats.Npy.write(file, values, rows, shape);
+    return file;
+  }
+
+  @Test
+  void inpaintingKeepsTheKnownValuesAndFillsTheRest() throws IOException {
+    Path model = gmm("vp");
+    // three samples: x2 known (0.25, -1, 3) for the first two, x1 known (2) for the third
+    Path known = npy("known.npy", new float[] {0, 0.25f, 0, -1, 2, 0}, 3, 2);
+    Path mask = npy("mask.npy", new float[] {0, 1, 0, 1, 1, 0}, 3, 2);
+    Path out = dir.resolve("filled.npy");
+    Run r = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", mask.toString(),
+        "--particles", "8", "--steps", "200", "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("wrote 3 samples"), r.err());
+    float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
+    assertEquals(6, x.length);
+    assertEquals(0.25f, x[1]);
+    assertEquals(-1f, x[3]);
+    assertEquals(2f, x[4]);
+    // the unknown values come from the mixture's conditional: with x1 = 2 known, x2 is near the component at (2, 0.5)
+    assertTrue(Math.abs(x[5] - 0.5) < 2, "x2 given x1 = 2: " + x[5]);
+
+    Path shared = npy("shared.npy", new float[] {0, 1}, 2);
+    Run sharedMask = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask",
+        shared.toString(), "--steps", "20", "--out", out.toString());
+    assertEquals(0, sharedMask.code(), sharedMask.err());
+    assertTrue(sharedMask.err().contains("wrote 3 samples"), "the sample count comes from --known: "
+        + sharedMask.err());
+  }
+
+  @Test
+  void inpaintingRefusesBadMasksAndShapesNamingTheOption() throws IOException {
+    Path model = gmm("ve");
+    Path known = npy("k.npy", new float[] {0, 1}, 1, 2);
+    Path out = dir.resolve("o.npy");
+    Run half = run("sample", "--model", model.toString(), "--known", known.toString(), "--out", out.toString());
+    assertEquals(2, half.code());
+    assertTrue(half.err().contains("needs both --known") && half.err().contains("--mask"), half.err());
+    Path fuzzy = npy("fuzzy.npy", new float[] {0.5f, 1}, 1, 2);
+    Run notBinary = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask",
+        fuzzy.toString(), "--out", out.toString());
+    assertEquals(2, notBinary.code());
+    assertTrue(notBinary.err().contains("--mask") && notBinary.err().contains("0.5"), notBinary.err());
+    Path wide = npy("wide.npy", new float[] {0, 1, 1}, 1, 3);
+    Run shape = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", wide.toString(),
+        "--out", out.toString());
+    assertEquals(2, shape.code());
+    assertTrue(shape.err().contains("--mask") && shape.err().contains("[1, 3]"), shape.err());
+    Path three = npy("three.npy", new float[6], 3, 2);
+    Path two = npy("two.npy", new float[4], 2, 2);
+    Run counts = run("sample", "--model", model.toString(), "--known", three.toString(), "--mask", two.toString(),
+        "--out", out.toString());
+    assertEquals(2, counts.code());
+    assertTrue(counts.err().contains("2 samples") || counts.err().contains("3 samples"), counts.err());
+    Run missing = run("sample", "--model", model.toString(), "--known", dir.resolve("none.npy").toString(),
+        "--mask", known.toString(), "--out", out.toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("--known") && missing.err().contains("no such file"), missing.err());
+    Run ode = run("sample", "--model", model.toString(), "--sampler", "ode", "--known", known.toString(), "--mask",
+        known.toString(), "--out", out.toString());
+    assertEquals(2, ode.code());
+    assertTrue(ode.err().contains("PC sampler"), ode.err());
+    Run grey = run("sample", "--model", model.toString(), "--gray", known.toString(), "--out", out.toString());
+    assertEquals(2, grey.code());
+    assertTrue(grey.err().contains("--gray") && grey.err().contains("[3, H, W]"), grey.err());
+  }
+
+  @Test
+  void colorizationKeepsEachPixelsGreyLevel() throws IOException {
+    // a colour model of 2 x 2 pixels: a mixture of a reddish and a bluish picture in [0, 1]
+    float[] red = {0.8f, 0.8f, 0.8f, 0.8f, 0.3f, 0.3f, 0.3f, 0.3f, 0.1f, 0.1f, 0.1f, 0.1f};
+    float[] blue = {0.1f, 0.1f, 0.1f, 0.1f, 0.3f, 0.3f, 0.3f, 0.3f, 0.8f, 0.8f, 0.8f, 0.8f};
+    double[][] means = new double[2][12];
+    for (int i = 0; i < 12; i++) {
+      means[0][i] = red[i];
+      means[1][i] = blue[i];
+    }
+    var mixture = new io.scorestream.core.analytic.GaussianMixture(new double[] {0.5, 0.5}, means,
+        new double[] {0.05, 0.05});
+    var sde = new io.scorestream.core.sde.VpSde(0.1, 20, 1);
+    var info = new io.scorestream.core.model.ModelInfo("colours", "1", sde, sde.defaultEps(), new int[] {3, 2, 2},
+        io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
+    Path model = dir.resolve("colours.onnx");
+    Files.write(model, io.scorestream.core.onnx.GaussianMixtureOnnx.build(mixture, info));
+    java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(2, 2,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    int[] levels = {102, 102, 51, 153};
+    for (int p = 0; p < 4; p++) {
+      picture.getRaster().setSample(p % 2, p / 2, 0, levels[p]);
+    }
+    Path png = dir.resolve("grey.png");
+    javax.imageio.ImageIO.write(picture, "png", png.toFile());
+    Path out = dir.resolve("coloured.npy");
+    Run r = run("sample", "--model", model.toString(), "--gray", png.toString(), "--samples", "4", "--steps", "200",
+        "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
+    assertEquals(4 * 12, x.length);
+    for (int s = 0; s < 4; s++) {
+      for (int p = 0; p < 4; p++) {
+        double grey = (x[s * 12 + p] + x[s * 12 + 4 + p] + x[s * 12 + 8 + p]) / 3;
+        assertEquals(levels[p] / 255.0, grey, 1e-5, "sample " + s + " pixel " + p + " keeps its grey level");
+      }
+    }
+    Path large = dir.resolve("large.png");
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(3, 3, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png", large.toFile());
+    Run wrongSize = run("sample", "--model", model.toString(), "--gray", large.toString(), "--out", out.toString());
+    assertEquals(2, wrongSize.code());
+    assertTrue(wrongSize.err().contains("3 x 3") && wrongSize.err().contains("2 x 2"), wrongSize.err());
+  }
+
+  /** The first {@code count} MNIST test digits, [count, 1, 28, 28] in [0, 1], and their classes. */
+  private static float[][] mnistTestDigits(int count) throws IOException {
+    Path root = Path.of("..", "..", "shared", "data", "mnist");
+    float[] images = new float[count * 784];
+    float[] labels = new float[count];
+    try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(
+        Files.newInputStream(root.resolve("t10k-images-idx3-ubyte.gz"))))) {
+      in.skipNBytes(16);
+      for (int i = 0; i < images.length; i++) {
+        images[i] = in.readUnsignedByte() / 255f;
+      }
+    }
+    try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(
+        Files.newInputStream(root.resolve("t10k-labels-idx1-ubyte.gz"))))) {
+      in.skipNBytes(8);
+      for (int i = 0; i < count; i++) {
+        labels[i] = in.readUnsignedByte();
+      }
+    }
+    return new float[][] {images, labels};
+  }
+
+  @Test
+  void theShippedMnistModelCompletesDigitsKeepingTheirKnownHalfExactly() throws IOException {
+    float[][] digits = mnistTestDigits(2);
+    Path known = npy("digits.npy", digits[0], 2, 1, 28, 28);
+    float[] top = new float[784];
+    java.util.Arrays.fill(top, 0, 14 * 28, 1);
+    Path mask = npy("top.npy", top, 1, 28, 28);
+    Path out = dir.resolve("completed.npy");
+    Path model = Path.of("..", "models", "mnist-unet.onnx");
+    for (int i = 0; i < 2; i++) {
+      Run r = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", mask.toString(),
+          "--label", String.valueOf((int) digits[1][i]), "--steps", "60", "--out", out.toString());
+      assertEquals(0, r.code(), r.err());
+      float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
+      assertEquals(2 * 784, x.length);
+      for (int p = 0; p < 14 * 28; p++) {
+        assertEquals(digits[0][i * 784 + p], x[i * 784 + p], "digit " + i + " pixel " + p + " of the known half");
+      }
+      double ink = 0;
+      for (int p = 14 * 28; p < 784; p++) {
+        ink += x[i * 784 + p];
+      }
+      assertTrue(ink > 10, "the model draws the lower half of digit " + i + " (total ink " + ink + ")");
+    }
+  }
 }

@@ -42,9 +42,9 @@ final class PcProcess extends SamplingProcess {
   protected void advance(float[] score, int offset) {
     noise.fill(z);
     if (schedule.corrects(op)) {
-      correct(score, offset, op);
+      PcSteps.correct(spec, schedule, op, x, xMean, z, score, offset, samples(), dimension());
     } else {
-      predict(score, offset, op);
+      PcSteps.predict(spec, schedule, op, x, xMean, z, score, offset);
     }
     op++;
     if (op < schedule.length()) {
@@ -52,72 +52,9 @@ final class PcProcess extends SamplingProcess {
     }
   }
 
-  private void predict(float[] s, int off, int j) {
-    double a = schedule.a(j);
-    double b = schedule.b(j);
-    double c = schedule.c(j);
-    switch (spec.predictor()) {
-      case REVERSE_DIFFUSION -> {
-        double g2 = b * b;
-        for (int i = 0; i < x.length; i++) {
-          xMean[i] = x[i] - a * x[i] + g2 * s[off + i];
-          x[i] = xMean[i] + b * z[i];
-        }
-      }
-      case EULER_MARUYAMA -> {
-        double noiseScale = b * Math.sqrt(c);
-        for (int i = 0; i < x.length; i++) {
-          xMean[i] = x[i] - (a * x[i] - b * b * s[off + i]) * c;
-          x[i] = xMean[i] + noiseScale * z[i];
-        }
-      }
-      case ANCESTRAL -> {
-        for (int i = 0; i < x.length; i++) {
-          xMean[i] = (x[i] + b * s[off + i]) / a;
-          x[i] = xMean[i] + c * z[i];
-        }
-      }
-      case NONE -> throw new IllegalStateException("no predictor step is scheduled without a predictor");
-    }
-  }
-
-  private void correct(float[] s, int off, int j) {
-    double alpha = schedule.a(j);
-    double stepSize;
-    if (spec.corrector() == CorrectorKind.LANGEVIN) {
-      double ratio = spec.snr() * meanRowNorm(i -> z[i]) / meanRowNorm(i -> s[off + i]);
-      stepSize = 2 * alpha * ratio * ratio;
-    } else {
-      double std = schedule.b(j);
-      stepSize = 2 * alpha * spec.snr() * spec.snr() * std * std;
-    }
-    double noiseScale = Math.sqrt(2 * stepSize);
-    for (int i = 0; i < x.length; i++) {
-      xMean[i] = x[i] + stepSize * s[off + i];
-      x[i] = xMean[i] + noiseScale * z[i];
-    }
-  }
-
-  /** Mean over this job's samples of the Euclidean norm of each sample's row of {@code value(i)}. */
-  private double meanRowNorm(java.util.function.IntToDoubleFunction value) {
-    int d = dimension();
-    double sum = 0;
-    for (int r = 0; r < samples(); r++) {
-      double sq = 0;
-      for (int j = 0; j < d; j++) {
-        double e = value.applyAsDouble(r * d + j);
-        sq += e * e;
-      }
-      sum += Math.sqrt(sq);
-    }
-    return sum / samples();
-  }
-
   @Override
   public StepProgress progress() {
-    int k = Math.min(op, schedule.length() - 1);
-    int step = op == schedule.length() ? spec.steps() : schedule.step(k);
-    return new StepProgress(step, spec.steps(), schedule.time(k), nfe(), (double) op / schedule.length());
+    return schedule.progress(op, nfe());
   }
 
   @Override

@@ -23,6 +23,9 @@ final class PcSchedule {
   private final double[] a;
   private final double[] b;
   private final double[] c;
+  private final double horizon;
+  private final double eps;
+  private final int steps;
 
   /**
    * @param sde  the model's SDE
@@ -34,6 +37,9 @@ final class PcSchedule {
       throw new IllegalArgumentException("eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
     }
     int n = spec.steps();
+    this.horizon = sde.horizon();
+    this.eps = eps;
+    this.steps = n;
     int corrections = spec.corrector() == CorrectorKind.NONE ? 0 : spec.correctorSteps();
     int predictions = spec.predictor() == PredictorKind.NONE ? 0 : 1;
     boolean predictorFirst = spec.predictorFirst() && predictions == 1;
@@ -109,6 +115,13 @@ final class PcSchedule {
     }
   }
 
+  /** Where a run stands after {@code op} evaluations of this schedule, {@code nfe} of them counted. */
+  StepProgress progress(int op, long nfe) {
+    int k = Math.min(op, length() - 1);
+    int at = op == length() ? steps : step[k];
+    return new StepProgress(at, steps, time[k], nfe, (double) op / length());
+  }
+
   /** Score evaluations in the run. */
   int length() {
     return kind.length;
@@ -121,6 +134,15 @@ final class PcSchedule {
   /** The time t at which op's score is evaluated. */
   double time(int op) {
     return time[op];
+  }
+
+  /**
+   * The time a predictor op arrives at: the next time of the grid, or 0 after the last step (whose result is the
+   * sample).
+   */
+  double landing(int op) {
+    int next = step[op] + 1;
+    return next == steps ? 0 : horizon + next * (eps - horizon) / (steps - 1);
   }
 
   /** The index i of the time (0 at T) that op belongs to. */

@@ -40,6 +40,60 @@ public final class Samplers {
     };
   }
 
+  /** The most particles per sample an imputation may run. */
+  public static final int MAX_PARTICLES = 256;
+
+  /**
+   * Starts a solver of the inverse problem {@code y = A x} by imputation inside the PC sampler, with
+   * {@code particles} sequential Monte Carlo particles per sample (1: plain imputation). See
+   * {@link ImputationProcess}.
+   *
+   * @param measurement the observation of each sample, in the model's data space
+   * @throws InvalidSettingException naming the setting that does not fit this model or this measurement
+   */
+  public static SamplingProcess impute(SamplerSpec spec, ModelInfo model, LinearMeasurement measurement,
+      int particles, long seed, long[] labels, PcSchedules schedules) {
+    checkImputation(spec, model, measurement.samples(), measurement.dimension(), particles, labels);
+    double eps = eps(spec, model);
+    return new ImputationProcess(model.sde(), spec, schedules.get(model.sde(), spec, eps), measurement, particles,
+        model.dimension(), labels, model.scaling(), seed);
+  }
+
+  /**
+   * Checks what {@link #impute} would refuse, for {@code samples} samples of a measurement of {@code dimension}
+   * values, before anything the size of the job is allocated.
+   *
+   * @throws InvalidSettingException naming the setting
+   */
+  public static void checkImputation(SamplerSpec spec, ModelInfo model, int samples, int dimension, int particles,
+      long[] labels) {
+    if (spec.kind() != SamplerKind.PC) {
+      throw new InvalidSettingException("kind", "imputation runs inside the PC sampler, not the "
+          + spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " sampler");
+    }
+    if (spec.latent() != null) {
+      throw new InvalidSettingException("latent", "a given latent is for the ODE sampler, not imputation");
+    }
+    if (dimension != model.dimension()) {
+      throw new InvalidSettingException("measurement", "the measurement is of samples of " + dimension
+          + " values; model " + model.name() + " makes samples of " + model.dimension());
+    }
+    if (particles < 1 || particles > MAX_PARTICLES) {
+      throw new InvalidSettingException("particles", "particles per sample must be 1 to " + MAX_PARTICLES
+          + ", got " + particles);
+    }
+    if (particles > 1 && spec.predictor() == PredictorKind.NONE) {
+      throw new InvalidSettingException("particles", "particles are weighted at predictor steps; with no"
+          + " predictor use one particle");
+    }
+    check(spec, model, samples, labels);
+    long rows = (long) samples * particles;
+    if (rows * model.dimension() > MAX_VALUES) {
+      throw new InvalidSettingException("particles", samples + " samples of " + particles + " particles of "
+          + model.dimension() + " values are more than one sampler state can hold (" + MAX_VALUES + ")");
+    }
+  }
+
   /**
    * Checks, without allocating anything the size of the job, that these settings can sample this model: what
    * {@link #start} would refuse, it refuses here with the same exception. A queue checks a job when it arrives and

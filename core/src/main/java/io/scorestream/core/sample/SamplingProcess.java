@@ -19,6 +19,7 @@ public abstract class SamplingProcess {
   private final DataScaling scaling;
   private final Sde sde;
   private final float[] query;
+  private final int rowsPerSample;
   /** The last evaluation's points and score, kept only when a denoised preview is wanted. */
   private float[] scoredPoints;
   private float[] lastScore;
@@ -28,6 +29,15 @@ public abstract class SamplingProcess {
   private SamplingFailure failure;
 
   protected SamplingProcess(Sde sde, int samples, int dimension, long[] labels, DataScaling scaling) {
+    this(sde, samples, dimension, labels, scaling, 1);
+  }
+
+  /**
+   * A process that evaluates {@code rowsPerSample} rows (particles) for each of its samples: {@code samples} counts
+   * the rows, and the previews show the first row of each sample.
+   */
+  protected SamplingProcess(Sde sde, int samples, int dimension, long[] labels, DataScaling scaling,
+      int rowsPerSample) {
     if (samples <= 0) {
       throw new IllegalArgumentException("number of samples must be positive, got " + samples);
     }
@@ -40,6 +50,7 @@ public abstract class SamplingProcess {
     this.scaling = scaling;
     this.sde = sde;
     this.query = new float[samples * dimension];
+    this.rowsPerSample = rowsPerSample;
   }
 
   public final int samples() {
@@ -121,13 +132,21 @@ public abstract class SamplingProcess {
     return out;
   }
 
-  /** The current positions in data space, {@code [samples * dimension]}: a preview of the samples forming. */
+  /**
+   * The current positions in data space, {@code [samples * dimension]} (the first row of each sample where a
+   * sample has several): a preview of the samples forming.
+   */
   public final float[] preview() {
-    float[] out = new float[query.length];
+    float[] out = new float[query.length / rowsPerSample];
     for (int i = 0; i < out.length; i++) {
-      out[i] = (float) scaling.toData(query[i]);
+      out[i] = (float) scaling.toData(query[rowOf(i)]);
     }
     return out;
+  }
+
+  /** The index in the evaluated rows of value i of the preview. */
+  private int rowOf(int i) {
+    return rowsPerSample == 1 ? i : (i / dimension) * rowsPerSample * dimension + i % dimension;
   }
 
   /**
@@ -156,9 +175,10 @@ public abstract class SamplingProcess {
     }
     double m = sde.meanCoefficient(scoredTime);
     double var = sde.marginalStd(scoredTime) * sde.marginalStd(scoredTime);
-    float[] out = new float[query.length];
+    float[] out = new float[query.length / rowsPerSample];
     for (int i = 0; i < out.length; i++) {
-      out[i] = (float) scaling.toData((scoredPoints[i] + var * lastScore[i]) / m);
+      int at = rowOf(i);
+      out[i] = (float) scaling.toData((scoredPoints[at] + var * lastScore[at]) / m);
     }
     return out;
   }

@@ -28,15 +28,16 @@ import java.util.SplittableRandom;
 final class MixtureCheck {
   static final double DELTA = 1e-3;
   private static final int REFERENCE_DRAWS = 1_000_000;
-  private static final double[][] DIRECTIONS = SlicedWasserstein.directions(64, 2, 7);
 
   private final GaussianMixture target;
   private final double[] expectedFractions;
   private final double misassigned;
   private final double[] componentJ;
+  private final double[][] directions;
 
   MixtureCheck(GaussianMixture target) {
     this.target = target;
+    this.directions = SlicedWasserstein.directions(64, target.dimension(), 7);
     int k = target.components();
     double[] counts = new double[k];
     int wrong = 0;
@@ -55,7 +56,7 @@ final class MixtureCheck {
     misassigned = (double) wrong / REFERENCE_DRAWS;
     componentJ = new double[k];
     for (int c = 0; c < k; c++) {
-      componentJ[c] = SlicedWasserstein.expectedBound(single(c), DIRECTIONS, 1);
+      componentJ[c] = SlicedWasserstein.expectedBound(single(c), directions, 1);
     }
   }
 
@@ -109,7 +110,7 @@ final class MixtureCheck {
 
   /** Sliced W1 between the sample and the mixture re-weighted by the sample's mode fractions. */
   double sw(double[][] samples) {
-    return SlicedWasserstein.distance(samples, reweighted(fractions(samples)), DIRECTIONS);
+    return SlicedWasserstein.distance(samples, reweighted(fractions(samples)), directions);
   }
 
   private GaussianMixture reweighted(double[] observed) {
