@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
 @Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
-    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
+    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
         TrainerCommand.class,
         SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, LikelihoodCommand.class, EncodeCommand.class, InterpolateCommand.class,
         ModelCommand.class,

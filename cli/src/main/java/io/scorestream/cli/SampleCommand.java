@@ -50,6 +50,12 @@ final class SampleCommand implements Callable<Integer> {
   int threads;
   @Option(names = "--cuda", description = "use the CUDA execution provider when present") boolean cuda;
   @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png") Path out;
+  @Option(names = "--classifier", paramLabel = "C.onnx",
+      description = "guide to --label with this noise-conditional classifier (train-classifier)")
+  Path classifier;
+  @Option(names = "--guidance-scale", defaultValue = "1", paramLabel = "W",
+      description = "classifier guidance scale: 1 is Bayes' rule, more sharpens the class (default: ${DEFAULT-VALUE})")
+  double guidanceScale;
   @Option(names = "--latent", paramLabel = "FILE.npy",
       description = "ODE: decode these codes ([N, ...shape], model space, as `encode` writes); N samples")
   Path latent;
@@ -73,9 +79,17 @@ final class SampleCommand implements Callable<Integer> {
     if (SampleFiles.problem("--out", out) != null) {
       throw bad(SampleFiles.problem("--out", out));
     }
+    if (classifier == null && spec.commandLine().getParseResult().hasMatchedOption("--guidance-scale")) {
+      throw bad("--guidance-scale needs --classifier");
+    }
+    if (!(guidanceScale >= 0) || !Double.isFinite(guidanceScale)) {
+      throw bad("--guidance-scale must be zero or more, got " + guidanceScale);
+    }
     PrintWriter err = spec.commandLine().getErr();
     OrtRuntime runtime = new OrtRuntime(threads, cuda, line -> err.println("scorestream: " + line));
-    try (ScoreModel scoreModel = runtime.load(model)) {
+    try (ScoreModel unguided = runtime.load(model);
+        ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
+      ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);
       ModelInfo info = scoreModel.info();
       if (codes != null && !java.util.Arrays.equals(java.util.Arrays.copyOfRange(codes.shape(), 1,
           codes.shape().length), info.dataShape())) {
@@ -119,6 +133,25 @@ final class SampleCommand implements Callable<Integer> {
       err.println("wrote " + samples + " samples of " + info + " to " + out);
     }
     return 0;
+  }
+
+  private ScoreModel loadClassifier(OrtRuntime runtime) {
+    try {
+      return runtime.loadClassifier(classifier);
+    } catch (RuntimeException e) {
+      throw bad("--classifier " + classifier + ": " + e.getMessage());
+    }
+  }
+
+  private ScoreModel guided(ScoreModel unguided, ScoreModel guide) {
+    if (label == null) {
+      throw bad("--classifier guides to a class: give --label Y");
+    }
+    try {
+      return new io.scorestream.core.model.GuidedScoreModel(unguided, guide, guidanceScale);
+    } catch (IllegalArgumentException e) {
+      throw bad("--classifier " + classifier + ": " + e.getMessage());
+    }
   }
 
   /** Takes the sample count from [N, ...] measurement files, refusing a different --samples. */

@@ -443,4 +443,39 @@ class SampleCommandTest {
       assertTrue(ink > 10, "the model draws the lower half of digit " + i + " (total ink " + ink + ")");
     }
   }
+
+  @Test
+  void aTrainedClassifierGuidesTheShippedMnistModelAndMismatchesAreRefused() throws IOException {
+    Path classifier = dir.resolve("digits.onnx");
+    Path model = Path.of("..", "models", "mnist-unet.onnx");
+    Run train = run("train-classifier", "--for", model.toString(), "--mnist", Path.of("..", "..", "shared", "data",
+        "mnist").toString(), "--steps", "150", "--hidden", "64", "--out", classifier.toString());
+    assertEquals(0, train.code(), train.err());
+    assertTrue(train.err().contains("held-out accuracy"), train.err());
+    Path out = dir.resolve("guided.npy");
+    Run guided = run("sample", "--model", model.toString(), "--classifier", classifier.toString(), "--label", "8",
+        "--guidance-scale", "2", "--samples", "2", "--steps", "30", "--out", out.toString());
+    assertEquals(0, guided.code(), guided.err());
+    assertEquals(2 * 784, io.scorestream.jobs.formats.Npy.read(out).values().length);
+    Run noLabel = run("sample", "--model", model.toString(), "--classifier", classifier.toString(), "--out",
+        out.toString());
+    assertEquals(2, noLabel.code());
+    assertTrue(noLabel.err().contains("--label"), noLabel.err());
+    Run otherNoise = run("sample", "--model", gmm("vp").toString(), "--classifier", classifier.toString(), "--label",
+        "1", "--out", out.toString());
+    assertEquals(2, otherNoise.code());
+    assertTrue(otherNoise.err().contains("--classifier") && otherNoise.err().contains("[1, 28, 28]"),
+        otherNoise.err());
+    Run asModel = run("sample", "--model", classifier.toString(), "--out", out.toString());
+    assertEquals(1, asModel.code());
+    assertTrue(asModel.err().contains("classifier"), asModel.err());
+    Run notAClassifier = run("sample", "--model", model.toString(), "--classifier", model.toString(), "--label", "1",
+        "--out", out.toString());
+    assertEquals(2, notAClassifier.code());
+    assertTrue(notAClassifier.err().contains("not a noise-conditional classifier"), notAClassifier.err());
+    Run scaleAlone = run("sample", "--model", model.toString(), "--guidance-scale", "3", "--label", "1", "--out",
+        out.toString());
+    assertEquals(2, scaleAlone.code());
+    assertTrue(scaleAlone.err().contains("--classifier"), scaleAlone.err());
+  }
 }

@@ -32,6 +32,9 @@ public final class ModelMetadata {
   public static final String DATASET = "scorestream.dataset";
   public static final String TRAIN_STEP = "scorestream.train.step";
   public static final String TIME_INPUT = "scorestream.time_input";
+  /** What a file holds when it is not a score model: {@link #CLASSIFIER} for a noise-conditional classifier. */
+  public static final String KIND = "scorestream.kind";
+  public static final String CLASSIFIER = "noise-conditional-classifier";
 
   private ModelMetadata() {}
 

@@ -41,13 +41,16 @@ public final class OrtRuntime {
 
   /** Loads a model file; the model's metadata names it, else the file name does. */
   public OrtScoreModel load(Path file) {
-    byte[] bytes;
+    return load(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+  }
+
+  private static byte[] read(Path file) {
     try {
       if (Files.size(file) > MAX_MODEL_BYTES) {
         throw new ModelFormatException("cannot read model file " + file + ": " + Files.size(file)
             + " bytes, over the 2 GiB an ONNX protobuf can hold");
       }
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new ModelFormatException("cannot read model file " + file + ": no such file", e);
     } catch (java.nio.file.AccessDeniedException e) {
@@ -56,8 +59,6 @@ public final class OrtRuntime {
       throw new ModelFormatException("cannot read model file " + file + ": " + (Files.isDirectory(file)
           ? "it is a directory" : e.getClass().getSimpleName() + " " + e.getMessage()), e);
     }
-    String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
-    return load(bytes, name);
   }
 
   /**
@@ -65,6 +66,23 @@ public final class OrtRuntime {
    * stay open as long as the session (ONNX Runtime requires it) and close with the model.
    */
   public OrtScoreModel load(byte[] onnx, String fallbackName) {
+    return open(onnx, fallbackName, false);
+  }
+
+  /**
+   * Loads a noise-conditional classifier (metadata {@code scorestream.kind=noise-conditional-classifier}, output
+   * {@code grad}) as the field {@code grad_x log p_t(y | x)}, for classifier guidance.
+   */
+  public OrtScoreModel loadClassifier(Path file) {
+    return open(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""), true);
+  }
+
+  /** As {@link #loadClassifier(Path)}, from the file's bytes. */
+  public OrtScoreModel loadClassifier(byte[] onnx, String fallbackName) {
+    return open(onnx, fallbackName, true);
+  }
+
+  private OrtScoreModel open(byte[] onnx, String fallbackName, boolean classifier) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     OrtSession session = null;
     try {
@@ -83,7 +101,7 @@ public final class OrtRuntime {
         throw new ModelFormatException("ONNX Runtime cannot load model " + fallbackName + ": "
             + e.getMessage().lines().findFirst().orElse(""), e);
       }
-      return new OrtScoreModel(env, session, options, fallbackName);
+      return new OrtScoreModel(env, session, options, fallbackName, classifier);
     } catch (OrtException e) {
       close(session, options);
       throw new ModelFormatException("cannot set up ONNX Runtime for " + fallbackName + ": " + e.getMessage(), e);

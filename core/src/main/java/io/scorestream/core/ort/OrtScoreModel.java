@@ -19,7 +19,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link ScoreModel} on one shared ONNX Runtime session. Inputs go through direct native-order buffers that are
+ * A {@link ScoreModel} on one shared ONNX Runtime session: a score model's {@code score}, or a noise-conditional
+ * classifier's {@code grad} (the gradient of {@code log p_t(y | x)}, a field of the same shape). Inputs go through direct native-order buffers that are
  * reused across calls and grown when a larger batch comes; every native tensor and result is closed after each
  * call. One thread calls it at a time.
  */
@@ -32,6 +33,7 @@ public final class OrtScoreModel implements ScoreModel {
   private final int dim;
   private final long[] xShape;
   private final long[] tShape = new long[1];
+  private final String output;
   private FloatBuffer xBuffer;
   private FloatBuffer tBuffer;
   private LongBuffer yBuffer;
@@ -42,16 +44,26 @@ public final class OrtScoreModel implements ScoreModel {
    * @param options the options the session was made with: ONNX Runtime requires them to stay open while the
    *                session lives, so this model closes them after the session
    */
-  OrtScoreModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String fallbackName)
-      throws OrtException {
+  OrtScoreModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String fallbackName,
+      boolean classifier) throws OrtException {
     this.env = env;
+    this.output = classifier ? "grad" : "score";
     this.session = session;
     this.options = options;
-    this.info = ModelMetadata.parse(session.getMetadata().getCustomMetadata(), fallbackName);
+    Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+    this.info = ModelMetadata.parse(metadata, fallbackName);
+    boolean isClassifier = ModelMetadata.CLASSIFIER.equals(metadata.get(ModelMetadata.KIND));
+    if (isClassifier != classifier) {
+      throw new ModelFormatException(classifier
+          ? info.name() + " is not a noise-conditional classifier (its metadata lacks " + ModelMetadata.KIND + "="
+              + ModelMetadata.CLASSIFIER + ")"
+          : info.name() + " is a noise-conditional classifier, not a score model: it guides a score model"
+              + " (--classifier)");
+    }
     Map<String, NodeInfo> inputs = session.getInputInfo();
     requireTensor(inputs, "x", OnnxJavaType.FLOAT, "input");
     requireTensor(inputs, "t", OnnxJavaType.FLOAT, "input");
-    requireTensor(session.getOutputInfo(), "score", OnnxJavaType.FLOAT, "output");
+    requireTensor(session.getOutputInfo(), output, OnnxJavaType.FLOAT, "output");
     this.conditional = inputs.containsKey("y");
     if (conditional) {
       requireTensor(inputs, "y", OnnxJavaType.INT64, "input");
@@ -128,7 +140,7 @@ public final class OrtScoreModel implements ScoreModel {
       }
       scoreBuffer.clear().limit(n * dim);
       try (OnnxTensor score = OnnxTensor.createTensor(env, scoreBuffer, xShape);
-           OrtSession.Result result = session.run(inputs, Map.of("score", score))) {
+           OrtSession.Result result = session.run(inputs, Map.of(output, score))) {
         scoreBuffer.get(out, 0, n * dim);
       }
     } catch (OrtException e) {

@@ -80,7 +80,10 @@ final class MixtureCheck {
   double[] fractions(double[][] samples) {
     double[] f = new double[target.components()];
     for (double[] x : samples) {
-      f[target.mode(x)] += 1.0 / samples.length;
+      f[target.mode(x)]++;
+    }
+    for (int k = 0; k < f.length; k++) {
+      f[k] /= samples.length;
     }
     return f;
   }

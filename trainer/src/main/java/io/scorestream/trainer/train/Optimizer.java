@@ -112,7 +112,7 @@ public final class Optimizer implements AutoCloseable {
   }
 
   /** The moving average of the weights, copied out. */
-  Map<String, float[]> averaged() {
+  public Map<String, float[]> averaged() {
     Map<String, float[]> out = new LinkedHashMap<>();
     ema.forEach((name, a) -> out.put(name, a.toFloatArray()));
     return out;
