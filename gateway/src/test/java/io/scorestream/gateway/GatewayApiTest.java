@@ -224,6 +224,46 @@ class GatewayApiTest {
     assertTrue(cancelled.stream().allMatch(j -> ((JsonObject) j).getString("status").equals("CANCELLED")));
   }
 
+  private static JsonObject tensor(float... values) {
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values);
+    return new JsonObject().put("shape", new JsonArray().add(1).add(values.length)).put("dtype", "FLOAT32")
+        .put("data", Base64.getEncoder().encodeToString(bytes.array()));
+  }
+
+  private static String inpainting(JsonObject known, JsonObject mask) {
+    return new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 5).put("seed", 3)
+        .put("sampler", new JsonObject().put("steps", 100))
+        .put("conditioning", new JsonObject().put("inpainting", new JsonObject().put("known", known)
+            .put("mask", mask).put("particles", 4))).encode();
+  }
+
+  @Test
+  void anInpaintingJobKeepsItsKnownValuesAndBadMasksAreRefusedNamingTheField() throws Exception {
+    String id = submit(Fleet.KEY_A, inpainting(tensor(0, -0.5f), tensor(0, 1)));
+    List<Http.Event> events = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT)
+        .events();
+    assertEquals("completed", events.get(events.size() - 1).type(), events.toString());
+    JsonObject result = http.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).json();
+    assertEquals(new JsonArray().add(5).add(2), result.getJsonArray("shape"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(-0.5f, result.getJsonArray("samples").getJsonArray(i).getFloat(1), "sample " + i
+          + " keeps the known value");
+    }
+    Http.Answer fuzzy = http.post("/v1/jobs", Fleet.KEY_A, inpainting(tensor(0, -0.5f), tensor(0, 0.5f)));
+    assertEquals(422, fuzzy.status(), fuzzy.body().toString());
+    assertEquals("conditioning.inpainting.mask", fuzzy.error().getString("field"));
+    Http.Answer wide = http.post("/v1/jobs", Fleet.KEY_A, inpainting(tensor(0, -0.5f, 1), tensor(0, 1)));
+    assertEquals(422, wide.status(), wide.body().toString());
+    assertEquals("conditioning.inpainting.known", wide.error().getString("field"));
+    assertTrue(wide.error().getString("message").contains("[1, 2]"), wide.body().toString());
+    Http.Answer grey = http.post("/v1/jobs", Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL)
+        .put("numSamples", 1).put("conditioning", new JsonObject().put("colorization", new JsonObject()
+            .put("gray", tensor(0.5f, 0.5f)))).encode());
+    assertEquals(422, grey.status(), grey.body().toString());
+    assertEquals("conditioning.colorization", grey.error().getString("field"));
+  }
+
   @Test
   void badRequestsAreRefusedWithAStatusAndABodyThatNamesWhatIsWrong() throws Exception {
     assertEquals(401, http.post("/v1/jobs", null, job(1, 10, 1, 0)).status());

@@ -23,12 +23,15 @@ import java.util.List;
 public final class JobCodec {
   private JobCodec() {}
 
-  /** A request decoded for core: its sampler settings and its class labels (null for none), one per sample. */
-  public record Decoded(SamplerSpec spec, long[] labels) {}
+  /**
+   * A request decoded for core: its sampler settings, its class labels (null for none), one per sample, and its
+   * inverse problem (null for plain sampling).
+   */
+  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse) {}
 
   /** Decodes a request's sampler settings and conditioning. */
   public static Decoded decode(GenerateRequest request) {
-    return new Decoded(samplerSpec(request.getSampler()), labels(request));
+    return new Decoded(samplerSpec(request.getSampler()), labels(request), InverseProblem.of(request));
   }
 
   /** The sampler settings of a request, defaults resolved. */
@@ -135,24 +138,35 @@ public final class JobCodec {
 
   /**
    * Class labels for the request's samples, or null when it gives none; one label given applies to all samples.
-   * Conditioning of other kinds is refused until it is served.
+   * They come from {@code conditioning.classLabels}, or from the inverse problem's message for a class-conditional
+   * model.
    */
   public static long[] labels(GenerateRequest request) {
+    String field;
+    List<Long> given;
     switch (request.getConditioning().getKindCase()) {
       case KIND_NOT_SET:
         return null;
       case CLASS_LABELS:
+        field = "conditioning.classLabels.labels";
+        given = request.getConditioning().getClassLabels().getLabelsList();
+        break;
+      case INPAINTING, COLORIZATION:
+        field = "conditioning." + request.getConditioning().getKindCase().name().toLowerCase(java.util.Locale.ROOT)
+            + ".labels";
+        given = InverseProblem.labels(request);
+        if (given.isEmpty()) {
+          return null;
+        }
         break;
       default:
-        String kind = request.getConditioning().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
-        throw Problem.invalid("conditioning." + kind, "conditioning " + kind
-            + " is not served yet; only class labels are").exception();
+        throw Problem.invalid("conditioning", "conditioning: unknown kind (this worker knows the kinds of "
+            + "scorestream.v1; is the client newer?)").exception();
     }
-    List<Long> given = request.getConditioning().getClassLabels().getLabelsList();
     int n = request.getNumSamples();
     if (given.size() != 1 && given.size() != n) {
-      throw Problem.invalid("conditioning.classLabels.labels", "conditioning.classLabels.labels: give one label or "
-          + "one per sample (" + n + "), got " + given.size()).exception();
+      throw Problem.invalid(field, field + ": give one label or one per sample (" + n + "), got " + given.size())
+          .exception();
     }
     long[] labels = new long[n];
     for (int i = 0; i < n; i++) {

@@ -172,10 +172,23 @@ public final class RequestChecks {
 
   private void checkForModel(GenerateRequest r, JobCodec.Decoded decoded, ModelInfo model) {
     int n = r.getNumSamples();
+    InverseProblem inverse = decoded.inverse();
     try {
-      Samplers.check(decoded.spec(), model, n, decoded.labels());
+      if (inverse == null) {
+        Samplers.check(decoded.spec(), model, n, decoded.labels());
+      } else {
+        Samplers.checkImputation(decoded.spec(), model, n, model.dimension(), inverse.particles(), decoded.labels());
+      }
     } catch (InvalidSettingException e) {
-      throw JobCodec.problem(e).exception();
+      throw (inverse == null ? JobCodec.problem(e) : inverse.problem(e)).exception();
+    }
+    if (inverse != null) {
+      inverse.measurement(model, n);
+      if (inverse.rows(n) > limits.maxSamplesPerJob()) {
+        throw new Problem(FailureCode.TOO_LARGE, inverse.field() + ".particles", inverse.field() + ".particles: "
+            + n + " samples of " + inverse.particles() + " particles each are " + inverse.rows(n) + " rows, more than"
+            + " the " + limits.maxSamplesPerJob() + " a job may run; ask for fewer samples or particles").exception();
+      }
     }
     if (r.getSampler().hasLatent()) {
       long[] want = new long[model.dataShape().length + 1];

@@ -144,9 +144,69 @@ class RequestChecksTest {
     assertEquals("conditioning.classLabels.labels", none.orElseThrow().field());
     Optional<Problem> outside = checks.check(ok().setModelName("digits").setConditioning(labels(10)).build(), DIGITS);
     assertTrue(outside.orElseThrow().message().contains("outside [0, 10)"), outside.get().message());
-    GenerateRequest.Builder inpaint = ok();
-    inpaint.getConditioningBuilder().getInpaintingBuilder();
-    assertRefused(FailureCode.INVALID_REQUEST, "conditioning.inpainting", inpaint);
+  }
+
+  private static Tensor floats(int rows, int[] shape, float... values) {
+    return Tensors.of(values, rows, shape);
+  }
+
+  private static GenerateRequest.Builder inpainting(Tensor known, Tensor mask, int particles) {
+    GenerateRequest.Builder r = ok().setNumSamples(2);
+    var p = r.getConditioningBuilder().getInpaintingBuilder().setParticles(particles);
+    if (known != null) {
+      p.setKnown(known);
+    }
+    if (mask != null) {
+      p.setMask(mask);
+    }
+    return r;
+  }
+
+  @Test
+  void inpaintingMasksAndKnownValuesAreCheckedNamingTheField() {
+    int[] two = {2};
+    Tensor shared = floats(1, two, 0, 0.5f);
+    Tensor mask = floats(1, two, 0, 1);
+    assertAccepted(inpainting(shared, mask, 0));
+    assertAccepted(inpainting(floats(2, two, 0, 0.5f, 1, 0), floats(2, two, 1, 0, 0, 1), 4));
+    String f = "conditioning.inpainting.";
+    assertRefused(FailureCode.INVALID_REQUEST, f + "mask", inpainting(shared, null, 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "known", inpainting(null, mask, 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "mask", inpainting(shared, floats(1, two, 0, 0.5f), 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "mask", inpainting(shared, floats(1, new int[] {3}, 0, 1, 1), 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "mask", inpainting(shared, floats(3, two, 0, 1, 0, 1, 0, 1), 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "known", inpainting(floats(1, two, 0, Float.NaN), mask, 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "known",
+        inpainting(shared.toBuilder().setData(ByteString.copyFrom(new byte[7])).build(), mask, 0));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "particles", inpainting(shared, mask, -1));
+    assertRefused(FailureCode.INVALID_REQUEST, f + "particles", inpainting(shared, mask, 257));
+    assertRefused(FailureCode.TOO_LARGE, f + "particles", inpainting(shared, mask, 256).setNumSamples(17));
+    GenerateRequest.Builder ode = inpainting(shared, mask, 0);
+    ode.getSamplerBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ODE);
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.kind", ode);
+    GenerateRequest.Builder labelled = inpainting(shared, mask, 0);
+    labelled.getConditioningBuilder().getInpaintingBuilder().addLabels(1);
+    assertRefused(FailureCode.INVALID_REQUEST, f + "labels", labelled);
+  }
+
+  @Test
+  void inpaintingAClassConditionalModelTakesItsLabelsAndColorizationNeedsAColourModel() {
+    int[] digit = {1, 28, 28};
+    Tensor known = Tensors.of(new float[784], 1, digit);
+    Tensor top = Tensors.of(new float[784], 1, digit);
+    GenerateRequest.Builder r = ok().setModelName("digits").setNumSamples(3);
+    r.getConditioningBuilder().getInpaintingBuilder().setKnown(known).setMask(top).addLabels(7);
+    assertEquals(Optional.empty(), checks.check(r.build(), DIGITS));
+    r.getConditioningBuilder().getInpaintingBuilder().clearLabels();
+    assertEquals("conditioning.inpainting.labels", checks.check(r.build(), DIGITS).orElseThrow().field(),
+        "a class-conditional model needs labels");
+    r.getConditioningBuilder().getInpaintingBuilder().addLabels(12);
+    assertEquals("conditioning.inpainting.labels", checks.check(r.build(), DIGITS).orElseThrow().field());
+    GenerateRequest.Builder grey = ok().setModelName("digits").setNumSamples(3);
+    grey.getConditioningBuilder().getColorizationBuilder().setGray(known).addLabels(1);
+    Problem p = checks.check(grey.build(), DIGITS).orElseThrow();
+    assertEquals("conditioning.colorization", p.field(), p.message());
+    assertTrue(p.message().contains("[3, H, W]"), p.message());
   }
 
   private static io.scorestream.proto.v1.Conditioning labels(long label) {

@@ -139,6 +139,34 @@ class WorkerIntegrationTest {
   }
 
   @Test
+  void inpaintingJobsRunBesideSamplingJobsKeepTheirKnownValuesAndMatchCoreAlone() throws Exception {
+    SamplerSettings sampler = SamplerSettings.newBuilder().setSteps(60).build();
+    GenerateRequest plain = request("beside-inpainting", 3, 7, sampler);
+    GenerateRequest.Builder b = request("inpainting", 4, 8, sampler).toBuilder();
+    b.getConditioningBuilder().getInpaintingBuilder().setKnown(Tensors.of(new float[] {0, 0.75f}, 1, new int[] {2}))
+        .setMask(Tensors.of(new float[] {0, 1}, 1, new int[] {2})).setParticles(3);
+    GenerateRequest inpainting = b.build();
+    client.submit(plain);
+    client.submit(inpainting);
+    Map<String, List<JobEvent>> events = events(m -> finalIn(m.get("inpainting")) && finalIn(m.get(
+        "beside-inpainting")));
+    JobEvent done = last(events, "inpainting");
+    assertTrue(done.hasCompleted(), done.toString());
+    float[] x = Tensors.floats(done.getCompleted().getSamples());
+    assertEquals(8, x.length);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(0.75f, x[2 * i + 1], "sample " + i + " keeps its known coordinate");
+    }
+    JobCodec.Decoded decoded = JobCodec.decode(inpainting);
+    SamplingProcess alone = Samplers.impute(decoded.spec(), reference.info(), decoded.inverse().measurement(
+        reference.info(), 4), 3, 8, null, io.scorestream.core.sample.PcSchedules.none());
+    new BatchEvaluator(reference, 4096).runToCompletion(List.of(alone), () -> { });
+    SameSamples.assertSame(alone.result(), x, "inpainting");
+    SameSamples.assertSame(alone(plain), Tensors.floats(last(events, "beside-inpainting").getCompleted()
+        .getSamples()), "beside-inpainting");
+  }
+
+  @Test
   void jobSubmittedAgainWhileHereAndAfterItsEndCompletesOnce() throws Exception {
     GenerateRequest twice = request("twice", 2, 5, SamplerSettings.newBuilder().setSteps(2000).build());
     client.submit(twice);

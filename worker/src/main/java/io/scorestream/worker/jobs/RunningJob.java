@@ -43,6 +43,11 @@ final class RunningJob {
     return job.request().getNumSamples();
   }
 
+  /** Rows its sampler evaluates: the samples, times the particles of an inverse problem. */
+  long rows() {
+    return io.scorestream.jobs.InverseProblem.rows(job.request());
+  }
+
   int priority() {
     return job.request().getPriority();
   }

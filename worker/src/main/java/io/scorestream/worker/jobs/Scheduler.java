@@ -1,5 +1,6 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.sample.InvalidSettingException;
 import io.scorestream.core.sample.PcSchedules;
 import io.scorestream.core.sample.SamplingFailure;
@@ -85,7 +86,7 @@ public final class Scheduler implements Runnable {
   private volatile int activeJobs;
   private volatile int queuedJobs;
   private long arrivals;
-  private int activeSamples;
+  private long activeSamples;
 
   public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics) {
     this.models = models;
@@ -307,7 +308,7 @@ public final class Scheduler implements Runnable {
   private void admit() {
     while (!draining && !waiting.isEmpty()) {
       RunningJob next = waiting.peek();
-      if (!running.isEmpty() && activeSamples + next.samples() > limits.maxActiveSamples()) {
+      if (!running.isEmpty() && activeSamples + next.rows() > limits.maxActiveSamples()) {
         return;
       }
       waiting.poll();
@@ -324,8 +325,11 @@ public final class Scheduler implements Runnable {
     }
     try {
       JobCodec.Decoded decoded = JobCodec.decode(r.job.request());
-      r.process = Samplers.start(decoded.spec(), model.model().info(), r.samples(), r.job.request().getSeed(),
-          decoded.labels(), schedules);
+      ModelInfo info = model.model().info();
+      r.process = decoded.inverse() == null
+          ? Samplers.start(decoded.spec(), info, r.samples(), r.job.request().getSeed(), decoded.labels(), schedules)
+          : Samplers.impute(decoded.spec(), info, decoded.inverse().measurement(info, r.samples()),
+              decoded.inverse().particles(), r.job.request().getSeed(), decoded.labels(), schedules);
     } catch (RequestException e) {
       fail(r, e.problem());
       return;
@@ -343,7 +347,7 @@ public final class Scheduler implements Runnable {
     r.startedAtNanos = System.nanoTime();
     r.lastProgressNanos = r.startedAtNanos;
     running.put(r.job.id(), r);
-    activeSamples += r.samples();
+    activeSamples += r.rows();
     r.emit(sink, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId(limits.workerId())
         .setModelVersion(model.version())));
   }
@@ -377,7 +381,7 @@ public final class Scheduler implements Runnable {
     if (!running.remove(r.job.id(), r)) {
       return false;
     }
-    activeSamples -= r.samples();
+    activeSamples -= r.rows();
     return true;
   }
 
