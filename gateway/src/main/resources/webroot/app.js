@@ -169,6 +169,9 @@ function showModel() {
   $('#kind').querySelector('option[value="ALD"]').disabled = model.sde !== 've';
   if (model.sde !== 've' && $('#kind').value === 'ALD') $('#kind').value = 'PC';
   $('#samples').value = $('#samples').value || (isImageShape(model.dataShape || []) ? 16 : 256);
+  $('#task').querySelector('option[value="inpaint"]').disabled = !isImageShape(model.dataShape || []);
+  if (!isImageShape(model.dataShape || [])) $('#task').value = 'sample';
+  inpaint.forModel(model.name);
   showSamplerFields();
   refreshTraining();
 }
@@ -270,6 +273,12 @@ function showSamplerFields() {
   const kind = $('#kind').value;
   for (const el of document.querySelectorAll('.pc-only')) el.hidden = kind !== 'PC';
   for (const el of document.querySelectorAll('.ode-only')) el.hidden = kind !== 'ODE';
+  const inpainting = $('#task').value === 'inpaint';
+  for (const el of document.querySelectorAll('.inpaint-only')) el.hidden = !inpainting;
+  if (inpainting && kind !== 'PC') {   // imputation runs inside the PC sampler
+    $('#kind').value = 'PC';
+    showSamplerFields();
+  }
   $('#steps').placeholder = kind === 'PC' ? '1000' : kind === 'ODE' ? 'adaptive' : '100 per level';
 }
 
@@ -291,12 +300,19 @@ function requestFromForm() {
   const request = {modelName: $('#model').value, numSamples: number('#samples'), sampler};
   if (number('#seed') !== undefined) request.seed = String(number('#seed'));
   if (number('#preview')) request.preview = {everySteps: number('#preview'), maxPerSecond: 20};
+  let labels = null;
   if (!$('#label-field').hidden) {
     // one class for every sample, or, with none given, every class in turn (a conditional model needs labels)
     const classes = (state.models.get(request.modelName) || {}).numClasses || 1;
-    const labels = number('#label') !== undefined ? [number('#label')]
-      : Array.from({length: request.numSamples || 1}, (_, i) => i % classes);
-    request.conditioning = {classLabels: {labels: labels.map(String)}};
+    labels = (number('#label') !== undefined ? [number('#label')]
+      : Array.from({length: request.numSamples || 1}, (_, i) => i % classes)).map(String);
+    request.conditioning = {classLabels: {labels}};
+  }
+  if ($('#task').value === 'inpaint') {
+    const inpainting = inpaint.conditioning(request.modelName);
+    if (number('#particles') !== undefined) inpainting.particles = number('#particles');
+    if (labels) inpainting.labels = labels;
+    request.conditioning = {inpainting};
   }
   return request;
 }
@@ -326,7 +342,8 @@ async function submitJob(event) {
 /** Puts the focus on the form field an error names (protobuf JSON names, e.g. "numSamples", "sampler.snr"). */
 function highlightField(field) {
   const ids = {numSamples: '#samples', seed: '#seed', 'sampler.steps': '#steps', 'sampler.snr': '#snr',
-    modelName: '#model', 'preview.everySteps': '#preview', conditioning: '#label'};
+    modelName: '#model', 'preview.everySteps': '#preview', 'conditioning.inpainting.particles': '#particles',
+    'conditioning.inpainting': '#mask-source', conditioning: '#label'};
   const target = Object.keys(ids).find((name) => field.startsWith(name));
   if (target) $(ids[target]).focus();
 }
@@ -667,6 +684,153 @@ function points(tensor) {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------------ inpainting
+
+/**
+ * The picture an inpainting job completes and the mask drawn over it: a sample of a finished job (its float values,
+ * so the known part goes back exactly), shown enlarged; dragging over it erases pixels (mask 0: the model fills them
+ * in), drawn red. The request carries the picture as `known` and the mask as `mask`, both [1, ...data shape].
+ */
+const inpaint = (() => {
+  const canvas = $('#mask-canvas');
+  const ctx = canvas.getContext('2d');
+  let source = null;      // {model, shape [C, H, W], values Float32Array in data space}
+  let mask = null;        // Uint8Array [H * W]: 1 known, 0 to fill in
+  let drawing = false;
+  let last = null;        // the stroke's previous position, in picture pixels
+
+  function forModel(name) {
+    if (source && source.model !== name) {
+      source = null;
+      mask = null;
+    }
+    draw();
+  }
+
+  function setSource(model, shape, values) {
+    source = {model, shape, values};
+    mask = new Uint8Array(shape[1] * shape[2]).fill(1);
+    draw();
+  }
+
+  function draw() {
+    ctx.fillStyle = '#0a0e18';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    canvas.dataset.unknown = '0';
+    canvas.dataset.mask = '';
+    if (!source) return;
+    const [c, h, w] = source.shape;
+    const plane = h * w;
+    const cell = Math.min(canvas.width / w, canvas.height / h);
+    const level = (v) => Math.round(255 * Math.max(0, Math.min(1, v)));
+    let unknown = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const r = level(source.values[p]);
+        const g = c === 3 ? level(source.values[plane + p]) : r;
+        const b = c === 3 ? level(source.values[2 * plane + p]) : r;
+        ctx.fillStyle = mask[p] ? 'rgb(' + r + ',' + g + ',' + b + ')'
+          : 'rgb(' + Math.max(120, r) + ',' + Math.round(g * 0.3) + ',' + Math.round(b * 0.3) + ')';
+        ctx.fillRect(x * cell, y * cell, Math.ceil(cell), Math.ceil(cell));
+        unknown += mask[p] ? 0 : 1;
+      }
+    }
+    canvas.dataset.unknown = String(unknown);
+    canvas.dataset.mask = mask.join('');
+  }
+
+  /** The pointer's position in picture pixels. */
+  function at(event) {
+    const [, h, w] = source.shape;
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) / box.width * w, (event.clientY - box.top) / box.height * h];
+  }
+
+  /** Erases discs about a tenth of the picture wide along the stroke from the last position to this one. */
+  function paint(event) {
+    if (!source) return;
+    const [, h, w] = source.shape;
+    const [x, y] = at(event);
+    const [x0, y0] = last || [x, y];
+    last = [x, y];
+    const radius = Math.max(0.75, w / 14);
+    const steps = Math.max(1, Math.ceil(Math.hypot(x - x0, y - y0) / (radius / 2)));
+    for (let i = 0; i <= steps; i++) {
+      const cx = x0 + (x - x0) * i / steps;
+      const cy = y0 + (y - y0) * i / steps;
+      for (let py = 0; py < h; py++) {
+        for (let px = 0; px < w; px++) {
+          if ((px + 0.5 - cx) ** 2 + (py + 0.5 - cy) ** 2 <= radius * radius) mask[py * w + px] = 0;
+        }
+      }
+    }
+    draw();
+  }
+
+  canvas.addEventListener('pointerdown', (event) => {
+    drawing = true;
+    last = null;
+    canvas.setPointerCapture(event.pointerId);
+    paint(event);
+  });
+  canvas.addEventListener('pointermove', (event) => drawing && paint(event));
+  canvas.addEventListener('pointerup', () => { drawing = false; });
+  canvas.addEventListener('pointercancel', () => { drawing = false; });
+
+  async function fromSelectedJob() {
+    const job = state.jobs.get(state.selected);
+    const model = $('#model').value;
+    if (!job || job.status !== 'SUCCEEDED' || job.model !== model) {
+      showError({code: 'no_picture', message: 'select a finished job of ' + model + ' first'}, 'inpaint');
+      return;
+    }
+    try {
+      const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
+      const shape = json.shape.slice(1).map(Number);
+      setSource(model, shape, Float32Array.from(json.samples[0].flat(Infinity)));
+    } catch (e) {
+      showError(e, 'inpaint');
+    }
+  }
+
+  function eraseLowerHalf() {
+    if (!source) return;
+    const [, h, w] = source.shape;
+    for (let p = Math.floor(h / 2) * w; p < h * w; p++) mask[p] = 0;
+    draw();
+  }
+
+  function restore() {
+    if (mask) mask.fill(1);
+    draw();
+  }
+
+  /** A float32 tensor of shape [1, ...shape] as the protobuf JSON mapping writes it. */
+  function tensor(shape, values) {
+    const bytes = new Uint8Array(Float32Array.from(values).buffer);
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return {shape: [1, ...shape].map(String), dtype: 'FLOAT32', data: btoa(text)};
+  }
+
+  /** The request's `conditioning.inpainting`: the picture and its mask, the mask repeated over the channels. */
+  function conditioning(model) {
+    if (!source || source.model !== model) {
+      return {};   // the gateway refuses it, naming conditioning.inpainting.mask
+    }
+    const [c] = source.shape;
+    const full = new Float32Array(c * mask.length);
+    for (let k = 0; k < c; k++) full.set(mask, k * mask.length);
+    return {known: tensor(source.shape, source.values), mask: tensor(source.shape, full)};
+  }
+
+  $('#mask-source').onclick = fromSelectedJob;
+  $('#mask-lower').onclick = eraseLowerHalf;
+  $('#mask-clear').onclick = restore;
+  return {forModel, conditioning};
+})();
+
 // ------------------------------------------------------------------------------------------------ the viewer
 
 const viewer = (() => {
@@ -853,6 +1017,7 @@ function start() {
   $('#job-form').onsubmit = submitJob;
   $('#model').onchange = showModel;
   $('#kind').onchange = showSamplerFields;
+  $('#task').onchange = showSamplerFields;
   $('#help-button').onclick = () => $('#help').showModal();
   document.addEventListener('keydown', onKey);
   setInterval(refreshModels, 10000);

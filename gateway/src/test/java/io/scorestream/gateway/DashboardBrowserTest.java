@@ -37,12 +37,13 @@ class DashboardBrowserTest {
   private Gateway gateway;
   private ChromeDriver browser;
   private WebDriverWait wait;
+  private Http http;
 
   @BeforeAll
   void start(Vertx vertx, Fleet shared) throws Exception {
     fleet = shared;
     gateway = fleet.gateway();
-    Http http = new Http(vertx, gateway.port());
+    http = new Http(vertx, gateway.port());
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!Fleet.servesAll(http.get("/v1/models", Fleet.KEY_A).json())) {
       assertTrue(System.nanoTime() < deadline, "the gateway saw the worker's models");
@@ -124,6 +125,76 @@ class DashboardBrowserTest {
         .contains("succeeded"));
     assertTrue(browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
     screenshot("dashboard-images.png");
+  }
+
+  private String selectedJob() {
+    return browser.findElement(By.cssSelector(".job[aria-selected='true']")).getAttribute("data-job-id");
+  }
+
+  /** The samples of a finished job as flat rows, from the API's JSON result. */
+  private float[][] result(String jobId) throws Exception {
+    io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + jobId + "/result?format=json", Fleet.KEY_A).json()
+        .getJsonArray("samples");
+    float[][] out = new float[samples.size()][64];
+    for (int i = 0; i < samples.size(); i++) {
+      io.vertx.core.json.JsonArray rows = samples.getJsonArray(i).getJsonArray(0);
+      for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+          out[i][y * 8 + x] = rows.getJsonArray(y).getFloat(x);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aMaskDrawnOverAFinishedSampleIsFilledInAndTheRestIsKeptExactly() throws Exception {
+    Select task = new Select(browser.findElement(By.id("task")));
+    try {
+      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+      wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
+      task.selectByValue("sample");
+      fill("samples", "4");
+      fill("steps", "200");
+      fill("preview", "10");
+      browser.findElement(By.id("submit")).click();
+      row("succeeded");
+      String source = selectedJob();
+      task.selectByValue("inpaint");
+      WebElement mask = browser.findElement(By.id("mask-canvas"));
+      assertTrue(mask.isDisplayed(), "the mask canvas shows for an image model");
+      browser.findElement(By.id("mask-source")).click();
+      wait.until(d -> mask.getAttribute("data-mask").length() == 64);
+      // drag across the lower part of the picture, as a person erasing it with the mouse would
+      new org.openqa.selenium.interactions.Actions(browser).moveToElement(mask, -100, 40).clickAndHold()
+          .moveByOffset(100, 0).moveByOffset(100, 0).moveByOffset(0, 50).moveByOffset(-200, 0).release().perform();
+      wait.until(d -> Integer.parseInt(mask.getAttribute("data-unknown")) > 8);
+      String drawn = mask.getAttribute("data-mask");
+      assertTrue(drawn.substring(0, 24).chars().allMatch(c -> c == '1'), "the top rows stay known: " + drawn);
+      fill("samples", "3");
+      fill("particles", "2");
+      browser.findElement(By.id("submit")).click();
+      wait.until(d -> !selectedJob().equals(source));
+      String inpainted = selectedJob();
+      row("succeeded");
+      screenshot("dashboard-inpainting.png");
+      float[] picture = result(source)[0];
+      float[][] filled = result(inpainted);
+      assertEquals(3, filled.length);
+      int changed = 0;
+      for (float[] sample : filled) {
+        for (int p = 0; p < 64; p++) {
+          if (drawn.charAt(p) == '1') {
+            assertEquals(picture[p], sample[p], "known pixel " + p + " is kept exactly");
+          } else {
+            changed += Math.abs(picture[p] - sample[p]) > 1e-3 ? 1 : 0;
+          }
+        }
+      }
+      assertTrue(changed > 0, "the erased pixels are drawn anew");
+    } finally {
+      task.selectByValue("sample");
+    }
   }
 
   @Test
