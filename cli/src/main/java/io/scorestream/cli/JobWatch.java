@@ -111,6 +111,21 @@ final class JobWatch {
 
   /** Writes a completed job's samples to {@code out}, if one was given. */
   void write(Completed result) throws IOException {
+    if (result.hasValues()) {
+      double[] values = Tensors.doubles(result.getValues());
+      err.printf("%d per-example values in %s, mean %.4f%n", values.length, result.getUnit(),
+          java.util.Arrays.stream(values).average().orElse(Double.NaN));
+      if (out != null) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (float) values[i];
+        }
+        io.scorestream.jobs.formats.Npy.write(out, f, values.length, new int[0]);
+        err.println("wrote them to " + out);
+      }
+      err.flush();
+      return;
+    }
     if (out == null) {
       return;
     }

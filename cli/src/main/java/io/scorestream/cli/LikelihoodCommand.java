@@ -99,16 +99,14 @@ final class LikelihoodCommand implements Callable<Integer> {
         if (p.failure() != null) {
           throw new IllegalStateException(p.failure().message());
         }
-        double[] ll = p.logLikelihood();
-        double[] se = p.standardErrors();
-        for (int i = 0; i < ll.length; i++, at++) {
-          values[at] = bitsPerDim ? LikelihoodUnits.bitsPerDimension(ll[i], dim, info.scaling())
-              : LikelihoodUnits.dataNats(ll[i], dim, info.scaling());
-          errors[at] = bitsPerDim ? se[i] / (dim * Math.log(2)) : se[i];
-        }
+        double[][] reported = LikelihoodUnits.report(p.logLikelihood(), p.standardErrors(), dim, info.scaling(),
+            bitsPerDim);
+        System.arraycopy(reported[0], 0, values, at, reported[0].length);
+        System.arraycopy(reported[1], 0, errors, at, reported[1].length);
+        at += reported[0].length;
       }
       bar.finish(processes.get(processes.size() - 1).progress());
-      report(spec.commandLine().getOut(), values, errors, bitsPerDim ? "bits/dim" : "nats", kind);
+      report(spec.commandLine().getOut(), values, errors, LikelihoodUnits.unit(bitsPerDim), kind);
       if (out != null) {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) {
@@ -122,23 +120,11 @@ final class LikelihoodCommand implements Callable<Integer> {
   }
 
   private double[] toModel(float[] values, ModelInfo info, boolean dequantize) {
-    double[] x;
-    if (dequantize) {
-      try {
-        x = LikelihoodUnits.dequantize(values, seed);
-      } catch (IllegalArgumentException e) {
-        throw bad("--data " + examples.data + ": " + e.getMessage());
-      }
-    } else {
-      x = new double[values.length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = values[i];
-      }
+    try {
+      return LikelihoodUnits.modelSpace(values, info.scaling(), dequantize, seed);
+    } catch (IllegalArgumentException e) {
+      throw bad("--data " + examples.data + ": " + e.getMessage());
     }
-    for (int i = 0; i < x.length; i++) {
-      x[i] = info.scaling().toModel(x[i]);
-    }
-    return x;
   }
 
   private static void report(PrintWriter out, double[] values, double[] errors, String unit,

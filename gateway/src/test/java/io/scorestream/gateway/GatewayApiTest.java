@@ -264,6 +264,70 @@ class GatewayApiTest {
     assertEquals("conditioning.colorization", grey.error().getString("field"));
   }
 
+  private static JsonObject rows(float[] values, int rows) {
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values);
+    return new JsonObject().put("shape", new JsonArray().add(rows).add(values.length / rows)).put("dtype", "FLOAT32")
+        .put("data", Base64.getEncoder().encodeToString(bytes.array()));
+  }
+
+  private JsonObject finished(String id) throws Exception {
+    List<Http.Event> events = http.events("/v1/jobs/" + id + "/events", Fleet.KEY_A, null, STREAM_TIMEOUT)
+        .events();
+    Http.Event last = events.get(events.size() - 1);
+    assertEquals("completed", last.type(), events.toString());
+    return last.json();
+  }
+
+  @Test
+  void likelihoodAndEncodeJobsGiveTheExactDensityAndCodesThatDecodeBack() throws Exception {
+    float[] points = {-2, 0, 2, 1, 0.5f, 0.5f};
+    String encode = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 3)
+        .put("encode", new JsonObject().put("data", rows(points, 3))).encode());
+    finished(encode);
+    JsonArray codes = http.get("/v1/jobs/" + encode + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    float[] latent = new float[6];
+    for (int i = 0; i < 6; i++) {
+      latent[i] = codes.getJsonArray(i / 2).getFloat(i % 2);
+    }
+    String decode = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 3)
+        .put("sampler", new JsonObject().put("kind", "ODE").put("denoise", false).put("latent", rows(latent, 3)))
+        .encode());
+    finished(decode);
+    JsonArray back = http.get("/v1/jobs/" + decode + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    for (int i = 0; i < 6; i++) {
+      assertEquals(points[i], back.getJsonArray(i / 2).getFloat(i % 2), 2e-3, "value " + i + " encoded and decoded");
+    }
+
+    String likelihood = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 3)
+        .put("likelihood", new JsonObject().put("data", rows(points, 3)).put("exact", true)).encode());
+    JsonObject completed = finished(likelihood).getJsonObject("completed");
+    assertEquals("nats", completed.getString("unit"), completed.encode());
+    JsonObject result = http.get("/v1/jobs/" + likelihood + "/result", Fleet.KEY_A).json();
+    assertEquals("nats", result.getString("unit"));
+    // the truth as LikelihoodTest states it: log p_eps(x), with the prior's mismatch to the exact p_T at the code
+    io.scorestream.core.sde.Sde sde = Fleet.info().sde();
+    var atEps = Fleet.mixture().perturbed(sde, Fleet.info().eps());
+    var atT = Fleet.mixture().perturbed(sde, sde.horizon());
+    for (int i = 0; i < 3; i++) {
+      double[] z = {latent[2 * i], latent[2 * i + 1]};
+      double truth = atEps.logDensity(new double[] {points[2 * i], points[2 * i + 1]}) + sde.priorLogDensity(z, 0, 2)
+          - atT.logDensity(z);
+      assertEquals(truth, result.getJsonArray("values").getDouble(i), 2e-3, "example " + i);
+    }
+    assertEquals(406, http.get("/v1/jobs/" + likelihood + "/result?format=png", Fleet.KEY_A).status());
+
+    Http.Answer wide = http.post("/v1/jobs", Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL)
+        .put("numSamples", 2).put("likelihood", new JsonObject().put("data", rows(points, 3))).encode());
+    assertEquals(422, wide.status(), wide.body().toString());
+    assertEquals("likelihood.data", wide.error().getString("field"));
+    Http.Answer probes = http.post("/v1/jobs", Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL)
+        .put("numSamples", 3).put("likelihood", new JsonObject().put("data", rows(points, 3)).put("probes", 5000))
+        .encode());
+    assertEquals(422, probes.status(), probes.body().toString());
+    assertEquals("likelihood.probes", probes.error().getString("field"));
+  }
+
   @Test
   void badRequestsAreRefusedWithAStatusAndABodyThatNamesWhatIsWrong() throws Exception {
     assertEquals(401, http.post("/v1/jobs", null, job(1, 10, 1, 0)).status());

@@ -32,13 +32,13 @@ public record InverseProblem(String field, Tensor where, Tensor values, int part
       case INPAINTING -> {
         Inpainting p = request.getConditioning().getInpainting();
         String f = "conditioning.inpainting";
-        return new InverseProblem(f, tensor(p.hasMask() ? p.getMask() : null, f + ".mask"),
-            tensor(p.hasKnown() ? p.getKnown() : null, f + ".known"), particles(p.getParticles(), f));
+        return new InverseProblem(f, Tensors.floatInput(p.hasMask() ? p.getMask() : null, f + ".mask"),
+            Tensors.floatInput(p.hasKnown() ? p.getKnown() : null, f + ".known"), particles(p.getParticles(), f));
       }
       case COLORIZATION -> {
         Colorization c = request.getConditioning().getColorization();
         String f = "conditioning.colorization";
-        return new InverseProblem(f, null, tensor(c.hasGray() ? c.getGray() : null, f + ".gray"),
+        return new InverseProblem(f, null, Tensors.floatInput(c.hasGray() ? c.getGray() : null, f + ".gray"),
             particles(c.getParticles(), f));
       }
       default -> {
@@ -67,20 +67,6 @@ public record InverseProblem(String field, Tensor where, Tensor values, int part
       case COLORIZATION -> request.getConditioning().getColorization().getLabelsList();
       default -> List.of();
     };
-  }
-
-  private static Tensor tensor(Tensor t, String field) {
-    if (t == null) {
-      throw Problem.invalid(field, field + " is required").exception();
-    }
-    String problem = Tensors.problem(t);
-    if (problem == null && t.getDtype() != DType.FLOAT32 && t.getDtype() != DType.FLOAT64) {
-      problem = "is " + t.getDtype() + "; it must be FLOAT32 or FLOAT64";
-    }
-    if (problem != null) {
-      throw Problem.invalid(field, field + ": the tensor " + problem).exception();
-    }
-    return t;
   }
 
   private static int particles(int given, String field) {

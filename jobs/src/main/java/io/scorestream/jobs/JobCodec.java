@@ -24,14 +24,28 @@ public final class JobCodec {
   private JobCodec() {}
 
   /**
-   * A request decoded for core: its sampler settings, its class labels (null for none), one per sample, and its
-   * inverse problem (null for plain sampling).
+   * A request decoded for core: its sampler settings, its class labels (null for none), one per sample, its
+   * inverse problem (null for plain sampling) and its task of given data (null when it draws samples).
    */
-  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse) {}
+  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse, DataTask task) {}
 
-  /** Decodes a request's sampler settings and conditioning. */
+  /** Decodes a request's sampler settings, conditioning and task. */
   public static Decoded decode(GenerateRequest request) {
-    return new Decoded(samplerSpec(request.getSampler()), labels(request), InverseProblem.of(request));
+    DataTask task = DataTask.of(request);
+    var conditioning = request.getConditioning().getKindCase();
+    if (task != null && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.CLASS_LABELS
+        && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.KIND_NOT_SET) {
+      throw Problem.invalid("conditioning", "conditioning: a " + task.field() + " job takes class labels only, not "
+          + conditioning.name().toLowerCase(java.util.Locale.ROOT)).exception();
+    }
+    InverseProblem inverse = InverseProblem.of(request);
+    return new Decoded(samplerSpec(request.getSampler()), labels(request), inverse, task);
+  }
+
+  /** About the rows a request's sampler evaluates per model call: samples, times particles, or a task's rows. */
+  public static long rows(GenerateRequest request) {
+    long task = DataTask.rowsEstimate(request);
+    return task > 0 ? task : InverseProblem.rows(request);
   }
 
   /** The sampler settings of a request, defaults resolved. */

@@ -173,14 +173,24 @@ public final class RequestChecks {
   private void checkForModel(GenerateRequest r, JobCodec.Decoded decoded, ModelInfo model) {
     int n = r.getNumSamples();
     InverseProblem inverse = decoded.inverse();
-    try {
-      if (inverse == null) {
+    if (decoded.task() != null) {
+      try {
         Samplers.check(decoded.spec(), model, n, decoded.labels());
-      } else {
-        Samplers.checkImputation(decoded.spec(), model, n, model.dimension(), inverse.particles(), decoded.labels());
+      } catch (InvalidSettingException e) {
+        throw JobCodec.problem(e).exception();
       }
-    } catch (InvalidSettingException e) {
-      throw (inverse == null ? JobCodec.problem(e) : inverse.problem(e)).exception();
+      decoded.task().check(decoded.spec(), model, n, limits);
+    } else {
+      try {
+        if (inverse == null) {
+          Samplers.check(decoded.spec(), model, n, decoded.labels());
+        } else {
+          Samplers.checkImputation(decoded.spec(), model, n, model.dimension(), inverse.particles(),
+              decoded.labels());
+        }
+      } catch (InvalidSettingException e) {
+        throw (inverse == null ? JobCodec.problem(e) : inverse.problem(e)).exception();
+      }
     }
     if (inverse != null) {
       inverse.measurement(model, n);

@@ -24,6 +24,14 @@ public final class Tensors {
     return t.build();
   }
 
+  /** A float64 vector {@code [n]}: per-example values that must not lose digits. */
+  public static Tensor ofDoubles(double[] values) {
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asDoubleBuffer().put(values);
+    return Tensor.newBuilder().setDtype(DType.FLOAT64).addShape(values.length).setData(ByteString.copyFrom(bytes))
+        .build();
+  }
+
   /** The values of a float32 tensor. */
   public static float[] floats(Tensor tensor) {
     if (tensor.getDtype() != DType.FLOAT32) {
@@ -54,6 +62,24 @@ public final class Tensors {
       }
       default -> throw new IllegalArgumentException("expected a FLOAT32 or FLOAT64 tensor, got " + tensor.getDtype());
     };
+  }
+
+  /**
+   * A request's float tensor, refused naming {@code field} when it is absent (null), malformed ({@link #problem}) or
+   * of another dtype than float32 or float64.
+   */
+  static Tensor floatInput(Tensor t, String field) {
+    if (t == null) {
+      throw Problem.invalid(field, field + " is required").exception();
+    }
+    String problem = problem(t);
+    if (problem == null && t.getDtype() != DType.FLOAT32 && t.getDtype() != DType.FLOAT64) {
+      problem = "is " + t.getDtype() + "; it must be FLOAT32 or FLOAT64";
+    }
+    if (problem != null) {
+      throw Problem.invalid(field, field + ": the tensor " + problem).exception();
+    }
+    return t;
   }
 
   /** Bytes per element of a dtype, or 0 for none. */

@@ -213,4 +213,40 @@ class RequestChecksTest {
     return io.scorestream.proto.v1.Conditioning.newBuilder()
         .setClassLabels(io.scorestream.proto.v1.ClassLabels.newBuilder().addLabels(label)).build();
   }
+
+  @Test
+  void likelihoodAndEncodeTasksAreCheckedAgainstTheModelNamingTheField() {
+    Tensor points = floats(16, new int[] {2}, new float[32]);
+    GenerateRequest.Builder likelihood = ok().setLikelihood(io.scorestream.proto.v1.LikelihoodTask.newBuilder()
+        .setData(points).setExact(true));
+    assertAccepted(likelihood);
+    assertAccepted(ok().setEncode(io.scorestream.proto.v1.EncodeTask.newBuilder().setData(points)));
+    assertRefused(FailureCode.INVALID_REQUEST, "likelihood.data", ok().setNumSamples(15).setLikelihood(
+        likelihood.getLikelihood()));
+    assertRefused(FailureCode.INVALID_REQUEST, "likelihood.data", ok().setLikelihood(
+        io.scorestream.proto.v1.LikelihoodTask.getDefaultInstance()));
+    assertRefused(FailureCode.INVALID_REQUEST, "likelihood.probes", ok().setLikelihood(likelihood.getLikelihood()
+        .toBuilder().setExact(false).setProbes(1025)));
+    assertRefused(FailureCode.TOO_LARGE, "likelihood.data", ok().setLikelihood(likelihood.getLikelihood()
+        .toBuilder().setExact(false).setProbes(1000)));
+    GenerateRequest.Builder ald = ok().setEncode(io.scorestream.proto.v1.EncodeTask.newBuilder().setData(points));
+    ald.getSamplerBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ALD);
+    assertRefused(FailureCode.INVALID_REQUEST, "sampler.kind", ald);
+    GenerateRequest.Builder both = ok().setEncode(io.scorestream.proto.v1.EncodeTask.newBuilder().setData(points));
+    both.getConditioningBuilder().getInpaintingBuilder();
+    assertRefused(FailureCode.INVALID_REQUEST, "conditioning", both);
+
+    float[] grey = new float[784];
+    grey[5] = 0.5f;   // not k / 255
+    GenerateRequest.Builder digits = ok().setModelName("digits").setNumSamples(1).setConditioning(labels(3))
+        .setLikelihood(io.scorestream.proto.v1.LikelihoodTask.newBuilder().setData(Tensors.of(grey, 1,
+            new int[] {1, 28, 28})));
+    Problem offGrid = checks.check(digits.build(), DIGITS).orElseThrow();
+    assertEquals("likelihood.data", offGrid.field(), offGrid.message());
+    assertTrue(offGrid.message().contains("likelihood.continuous"), offGrid.message());
+    digits.getLikelihoodBuilder().setContinuous(true);
+    assertEquals(Optional.empty(), checks.check(digits.build(), DIGITS));
+    digits.getLikelihoodBuilder().setExact(true);
+    assertEquals("likelihood.exact", checks.check(digits.build(), DIGITS).orElseThrow().field());
+  }
 }

@@ -45,6 +45,49 @@ public final class LikelihoodUnits {
     return out;
   }
 
+  /**
+   * Data-space examples {@code [n * D]} in model space, as a likelihood computes them: dequantised first when
+   * {@code dequantize} (8-bit images reported in bits per dimension), then scaled.
+   *
+   * @throws IllegalArgumentException when dequantising meets a value that is not an 8-bit level
+   */
+  public static double[] modelSpace(float[] data, DataScaling scaling, boolean dequantize, long seed) {
+    double[] x;
+    if (dequantize) {
+      x = dequantize(data, seed);
+    } else {
+      x = new double[data.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = data[i];
+      }
+    }
+    for (int i = 0; i < x.length; i++) {
+      x[i] = scaling.toModel(x[i]);
+    }
+    return x;
+  }
+
+  /**
+   * Per-example model-space log-likelihoods and their standard errors ({@link LikelihoodProcess}) in the reported
+   * unit: {@code {values, errors}}, bits per dimension when {@code bits}, else data-space nats.
+   */
+  public static double[][] report(double[] modelNats, double[] standardErrors, int dimension, DataScaling scaling,
+      boolean bits) {
+    double[] values = new double[modelNats.length];
+    double[] errors = new double[modelNats.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = bits ? bitsPerDimension(modelNats[i], dimension, scaling) : dataNats(modelNats[i], dimension,
+          scaling);
+      errors[i] = bits ? standardErrors[i] / (dimension * Math.log(2)) : standardErrors[i];
+    }
+    return new double[][] {values, errors};
+  }
+
+  /** The unit's name: {@code bits/dim} or {@code nats}. */
+  public static String unit(boolean bits) {
+    return bits ? "bits/dim" : "nats";
+  }
+
   private static double jacobian(DataScaling scaling) {
     return Math.abs(scaling.toModel(1) - scaling.toModel(0));
   }

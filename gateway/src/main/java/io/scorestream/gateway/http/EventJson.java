@@ -35,7 +35,9 @@ public final class EventJson implements StreamEvent.Encoder {
     JsonObject json = new JsonObject(ProtoJson.print(slim.build()));
     if (event.hasCompleted()) {
       JsonObject completed = json.getJsonObject("completed");
-      completed.put("resultShape", new JsonArray(event.getCompleted().getSamples().getShapeList()));
+      if (event.getCompleted().hasSamples()) {
+        completed.put("resultShape", new JsonArray(event.getCompleted().getSamples().getShapeList()));
+      }
       completed.put("result", "/v1/jobs/" + event.getJobId() + "/result");
     }
     if (!image) {

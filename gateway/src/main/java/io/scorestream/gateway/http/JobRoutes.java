@@ -200,6 +200,10 @@ final class JobRoutes {
   }
 
   private static void send(RoutingContext ctx, String jobId, Completed result, String format) {
+    if (result.hasValues()) {
+      sendValues(ctx, jobId, result, format);
+      return;
+    }
     Tensor samples = result.getSamples();
     int rows = (int) samples.getShape(0);
     int[] shape = samples.getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
@@ -222,6 +226,50 @@ final class JobRoutes {
           .put("shape", new JsonArray(samples.getShapeList())).put("nfe", result.getNfe())
           .put("samples", nested(values, rows, shape)));
     }
+  }
+
+  /**
+   * A likelihood job's result: per-example values and their standard errors in their unit, with the mean and its
+   * standard error over the examples; {@code .npy} holds the values alone.
+   */
+  private static void sendValues(RoutingContext ctx, String jobId, Completed result, String format) {
+    double[] values = Tensors.doubles(result.getValues());
+    double[] errors = Tensors.doubles(result.getStandardErrors());
+    switch (format) {
+      case "npy" -> {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (float) values[i];
+        }
+        ctx.response().putHeader("Content-Type", Npy.MEDIA_TYPE)
+            .putHeader("Content-Disposition", "attachment; filename=\"" + jobId + ".npy\"")
+            .end(Buffer.buffer(Npy.encode(f, values.length, new int[0])));
+      }
+      case "png" -> ApiError.send(ctx, 406, "unsupported_format", "format", "a likelihood job's result is numbers:"
+          + " use json or npy");
+      default -> {
+        double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
+        double ss = 0;
+        for (double v : values) {
+          ss += (v - mean) * (v - mean);
+        }
+        JsonObject body = new JsonObject().put("jobId", jobId).put("unit", result.getUnit()).put("nfe", result.getNfe())
+            .put("mean", mean).put("values", finite(values)).put("standardErrors", finite(errors));
+        if (values.length > 1) {
+          body.put("meanStandardError", Math.sqrt(ss / (values.length - 1) / values.length));
+        }
+        json(ctx, 200, body);
+      }
+    }
+  }
+
+  /** Numbers for JSON, where NaN (no standard error with one probe) has no spelling: null. */
+  private static JsonArray finite(double[] values) {
+    JsonArray out = new JsonArray();
+    for (double v : values) {
+      out.add(Double.isFinite(v) ? v : null);
+    }
+    return out;
   }
 
   /** Samples {@code [rows, ...shape]} as nested arrays. */

@@ -4,6 +4,7 @@ import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sample.StepProgress;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.proto.v1.Completed;
+import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Progress;
@@ -43,7 +44,9 @@ final class ProgressReports {
   static Progress.Builder due(RunningJob r, long now, int runningJobs) {
     SamplingProcess p = r.process;
     PreviewSettings preview = r.job.request().getPreview();
-    boolean wantsPreview = preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0;
+    // a task of given data (likelihood, encode) forms no samples: its progress carries no preview
+    boolean wantsPreview = r.job.request().getTaskCase() == GenerateRequest.TaskCase.TASK_NOT_SET
+        && (preview.getEverySteps() > 0 || preview.getMaxPerSecond() > 0);
     long previewBytes = (long) r.samples() * r.model.model().info().dimension() * Float.BYTES;
     boolean canPreview = wantsPreview && r.previews.affords(now, previewBytes);
     StepProgress s = p.progress();
@@ -75,9 +78,10 @@ final class ProgressReports {
   /** The result of a job whose sampler finished without failure, at {@code now} (nanoTime). */
   static Completed completed(RunningJob r, long now) {
     SamplingProcess p = r.process;
-    return Completed.newBuilder()
-        .setSamples(Tensors.of(p.result(), r.samples(), r.model.model().info().dataShape()))
-        .setNfe(p.nfe())
+    Completed.Builder c = r.task != null ? r.task.completed(p, r.model.model().info(), r.samples())
+        : Completed.newBuilder().setSamples(Tensors.of(p.result(), r.samples(), r.model.model().info().dataShape()))
+            .setNfe(p.nfe());
+    return c
         .setQueuedMs((r.startedAtNanos - r.queuedAtNanos) / 1_000_000)
         .setRunMs((now - r.startedAtNanos) / 1_000_000).build();
   }

@@ -39,13 +39,16 @@ final class RunningJob {
     this.state = JobStates.initial(shown, job.digest(), job.attempt());
   }
 
+  /** The job's task of given data (likelihood, encode), once started; null when it draws samples. */
+  io.scorestream.jobs.DataTask task;
+
   int samples() {
     return job.request().getNumSamples();
   }
 
-  /** Rows its sampler evaluates: the samples, times the particles of an inverse problem. */
+  /** About the rows its sampler evaluates per model call: samples, times particles, or a data task's rows. */
   long rows() {
-    return io.scorestream.jobs.InverseProblem.rows(job.request());
+    return io.scorestream.jobs.JobCodec.rows(job.request());
   }
 
   int priority() {

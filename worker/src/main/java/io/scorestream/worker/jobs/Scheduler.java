@@ -326,8 +326,11 @@ public final class Scheduler implements Runnable {
     try {
       JobCodec.Decoded decoded = JobCodec.decode(r.job.request());
       ModelInfo info = model.model().info();
-      r.process = decoded.inverse() == null
-          ? Samplers.start(decoded.spec(), info, r.samples(), r.job.request().getSeed(), decoded.labels(), schedules)
+      long seed = r.job.request().getSeed();
+      r.task = decoded.task();
+      r.process = r.task != null ? r.task.start(decoded.spec(), info, r.samples(), seed, decoded.labels())
+          : decoded.inverse() == null
+          ? Samplers.start(decoded.spec(), info, r.samples(), seed, decoded.labels(), schedules)
           : Samplers.impute(decoded.spec(), info, decoded.inverse().measurement(info, r.samples()),
               decoded.inverse().particles(), r.job.request().getSeed(), decoded.labels(), schedules);
     } catch (RequestException e) {
