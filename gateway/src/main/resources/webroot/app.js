@@ -327,8 +327,11 @@ async function submitJob(event) {
   const button = $('#submit');
   button.disabled = true;
   try {
-    const job = await apiJson('POST', '/v1/jobs', requestFromForm());
+    const request = requestFromForm();
+    const job = await apiJson('POST', '/v1/jobs', request);
     upsertJob(job);
+    const labels = request.conditioning && request.conditioning.classLabels && request.conditioning.classLabels.labels;
+    if (labels) state.jobs.get(job.jobId).labels = labels;
     select(job.jobId);
     follow(job.jobId);
   } catch (e) {
@@ -354,6 +357,7 @@ function jobFrom(json, old) {
   const job = old || {id: json.jobId, lastEventId: null, preview: null, result: null};
   job.model = json.modelName;
   job.status = json.status || 'QUEUED';
+  job.task = (json.summary && json.summary.task) || job.task || '';
   job.samples = (json.summary && json.summary.numSamples) || job.samples || 0;
   job.submittedAt = json.summary && json.summary.submittedAt;
   const progress = json.progress || {};
@@ -403,7 +407,8 @@ function jobDetail(job) {
         + (job.etaMs !== undefined ? ', done in ~' + seconds(job.etaMs) : '');
   }
   if (job.status === 'FAILED') return (job.failure && (job.failure.code + ': ' + job.failure.reason)) || 'failed';
-  const parts = [job.samples + ' samples'];
+  const parts = [job.samples + (job.task ? ' examples, ' + job.task : ' samples')];
+  if (job.likelihood) parts.push(describeLikelihood(job.likelihood));
   if (job.total) parts.push('step ' + job.step + '/' + job.total);
   if (job.nfe) parts.push(job.nfe.toLocaleString() + ' NFE');
   if (job.status === 'RUNNING' && job.etaMs !== undefined) parts.push('ETA ' + seconds(job.etaMs));
@@ -447,8 +452,11 @@ function fillRow(row, job) {
     actions.append(button('Cancel', 'cancel', () => cancel(job.id)));
   }
   if (job.status === 'SUCCEEDED') {
-    for (const format of image ? ['png', 'npy', 'json'] : ['npy', 'json']) {
+    for (const format of image && !job.task ? ['png', 'npy', 'json'] : ['npy', 'json']) {
       actions.append(button(format, 'download', () => download(job.id, format)));
+    }
+    if (!job.task && canMeasure(job)) {
+      actions.append(button('likelihood', 'likelihood', () => measureLikelihood(job)));
     }
   }
   const detail = document.createElement('div');
@@ -521,7 +529,7 @@ function select(jobId) {
     item.setAttribute('aria-selected', String(item.dataset.jobId === jobId));
   }
   const job = state.jobs.get(jobId);
-  if (job && job.status === 'SUCCEEDED' && !job.result) loadResult(job);
+  if (job && job.status === 'SUCCEEDED' && !job.result && !job.likelihood) loadResult(job);
   if (job && !FINAL.has(job.status)) follow(jobId);
   viewer.show(job);
 }
@@ -539,6 +547,13 @@ function moveSelection(delta) {
 /** A finished job's samples: points from the JSON result, images from the PNG grid. */
 async function loadResult(job) {
   try {
+    if (job.task === 'likelihood') {
+      const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
+      job.likelihood = {mean: json.mean, se: json.meanStandardError, unit: json.unit, values: json.values};
+      noteLikelihood(job);
+      return;
+    }
+    if (job.task) return;   // codes are numbers in model space: downloaded, not drawn
     if (isImageShape(modelShape(job.model))) {
       const response = await api('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=png');
       job.result = {image: await createImageBitmap(await response.blob())};
@@ -550,6 +565,61 @@ async function loadResult(job) {
   } catch (e) {
     if (e.code !== 'result_gone') showError(e, 'result');
   }
+}
+
+// ------------------------------------------------------------------------------------------------ likelihoods
+
+function describeLikelihood(l) {
+  const digits = l.unit === 'bits/dim' ? 3 : 2;
+  return Number(l.mean).toFixed(digits) + (l.se !== undefined && l.se !== null ? ' ± ' + Number(l.se).toFixed(digits)
+    : '') + ' ' + l.unit;
+}
+
+/** A finished sampling job can be measured when its model needs no classes, or the page knows the job's labels. */
+function canMeasure(job) {
+  const model = state.models.get(job.model);
+  return model && (!model.numClasses || job.labels);
+}
+
+/**
+ * Submits a likelihood job over a finished job's samples: image samples are first rounded to 8-bit levels (what a
+ * picture of them holds) and reported in bits per dimension; other data in nats, with the exact trace.
+ */
+async function measureLikelihood(job) {
+  try {
+    const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
+    const image = isImageShape(modelShape(job.model));
+    let values = json.samples.flat(Infinity);
+    if (image) values = values.map((v) => Math.round(255 * Math.max(0, Math.min(1, v))) / 255);
+    const bytes = new Uint8Array(Float32Array.from(values).buffer);
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    // the exact trace where it is cheap (2 D extra rows per example), else two Hutchinson probes
+    const dimension = json.shape.slice(1).reduce((a, b) => a * b, 1);
+    const likelihood = {data: {shape: json.shape.map(String), dtype: 'FLOAT32', data: btoa(text)}};
+    if (dimension <= 64) likelihood.exact = true; else likelihood.probes = 2;
+    const request = {modelName: job.model, numSamples: json.samples.length, likelihood};
+    if (job.labels) request.conditioning = {classLabels: {labels: job.labels}};
+    const made = await apiJson('POST', '/v1/jobs', request);
+    upsertJob(made);
+    const measured = state.jobs.get(made.jobId);
+    measured.task = 'likelihood';
+    measured.source = job.id;
+    follow(made.jobId);
+    renderJobs();
+  } catch (e) {
+    showError(e, 'likelihood');
+  }
+}
+
+/** Shows a finished likelihood job's figure on the job it measured too. */
+function noteLikelihood(job) {
+  const source = job.source && state.jobs.get(job.source);
+  if (source) {
+    source.likelihood = job.likelihood;
+  }
+  renderJobs();
+  if (state.selected === job.id || (source && state.selected === source.id)) viewer.show(state.jobs.get(state.selected));
 }
 
 // ------------------------------------------------------------------------------------------------ the event socket
@@ -651,6 +721,7 @@ function onEvent(message, png) {
     }
     case 'completed':
       job.status = 'SUCCEEDED';
+      if (data.completed.unit) job.task = 'likelihood';
       job.nfe = Number(data.completed.nfe || job.nfe);
       job.step = job.total;
       state.followed.delete(job.id);
@@ -853,7 +924,9 @@ const viewer = (() => {
     caption.textContent = job.model + ' · ' + job.id + ' · ' + job.status.toLowerCase()
         + (job.t !== undefined && job.status === 'RUNNING' ? ' · t = ' + Number(job.t).toFixed(3) : '')
         + (job.nfe ? ' · ' + job.nfe.toLocaleString() + ' NFE' : '')
-        + (job.status === 'RUNNING' && job.etaMs !== undefined ? ' · ETA ' + seconds(job.etaMs) : '');
+        + (job.status === 'RUNNING' && job.etaMs !== undefined ? ' · ETA ' + seconds(job.etaMs) : '')
+        + (job.likelihood ? ' · ' + (job.task ? 'likelihood ' : 'its likelihood ') + describeLikelihood(job.likelihood)
+          : '');
     $('#viewer-progress').style.width = progressPercent(job) + '%';
     if (!what) {
       clear();

@@ -198,6 +198,34 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void theLikelihoodOfAFinishedJobsSamplesIsMeasuredFromItsRowAndShownOnBoth() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    fill("samples", "32");
+    fill("steps", "100");
+    fill("preview", "0");
+    browser.findElement(By.id("submit")).click();
+    row("succeeded");
+    String source = selectedJob();
+    By measure = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']");
+    wait.until(d -> !d.findElements(measure).isEmpty());
+    browser.findElement(measure).click();
+    By measured = By.cssSelector(".job[data-status='succeeded']");
+    String detail = wait.until(d -> d.findElements(measured).stream().map(WebElement::getText)
+        .filter(t -> t.contains("likelihood") && t.contains("nats")).findFirst().orElse(null));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?[0-9.]+) \u00b1 ([0-9.]+) nats").matcher(detail);
+    assertTrue(m.find(), detail);
+    double mean = Double.parseDouble(m.group(1));
+    // samples of the fleet's mixture: its entropy is about 1.65 nats and the log-density of one sample has a spread
+    // of about 1 nat, so the mean over 32 lies within 1.65 +- 0.7 (4 standard errors) of -1.65
+    assertTrue(mean > -2.4 && mean < -0.9, "mean log-likelihood " + mean + " nats: " + detail);
+    String sourceRow = wait.until(d -> {
+      String text = d.findElement(By.cssSelector(".job[data-job-id='" + source + "']")).getText();
+      return text.contains("nats") ? text : null;
+    });
+    assertTrue(sourceRow.contains(m.group(1)), "the measured job shows its likelihood too: " + sourceRow);
+  }
+
+  @Test
   void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     fill("samples", "512");

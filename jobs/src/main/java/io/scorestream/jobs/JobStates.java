@@ -80,6 +80,9 @@ public final class JobStates {
     if (r.getConditioning().getKindCase() != Conditioning.KindCase.KIND_NOT_SET) {
       s.setConditioning(r.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT));
     }
+    if (r.getTaskCase() != GenerateRequest.TaskCase.TASK_NOT_SET) {
+      s.setTask(r.getTaskCase().name().toLowerCase(Locale.ROOT));
+    }
     return s.build();
   }
 
