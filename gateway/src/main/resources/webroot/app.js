@@ -169,9 +169,12 @@ function showModel() {
   $('#kind').querySelector('option[value="ALD"]').disabled = model.sde !== 've';
   if (model.sde !== 've' && $('#kind').value === 'ALD') $('#kind').value = 'PC';
   $('#samples').value = $('#samples').value || (isImageShape(model.dataShape || []) ? 16 : 256);
-  $('#task').querySelector('option[value="inpaint"]').disabled = !isImageShape(model.dataShape || []);
-  if (!isImageShape(model.dataShape || [])) $('#task').value = 'sample';
+  const shape = model.dataShape || [];
+  $('#task').querySelector('option[value="inpaint"]').disabled = !isImageShape(shape);
+  $('#task').querySelector('option[value="colorize"]').disabled = !(isImageShape(shape) && shape[0] === 3);
+  if ($('#task').selectedOptions[0].disabled) $('#task').value = 'sample';
   inpaint.forModel(model.name);
+  colorize.forModel(model.name);
   showSamplerFields();
   refreshTraining();
 }
@@ -273,9 +276,11 @@ function showSamplerFields() {
   const kind = $('#kind').value;
   for (const el of document.querySelectorAll('.pc-only')) el.hidden = kind !== 'PC';
   for (const el of document.querySelectorAll('.ode-only')) el.hidden = kind !== 'ODE';
-  const inpainting = $('#task').value === 'inpaint';
-  for (const el of document.querySelectorAll('.inpaint-only')) el.hidden = !inpainting;
-  if (inpainting && kind !== 'PC') {   // imputation runs inside the PC sampler
+  const task = $('#task').value;
+  for (const el of document.querySelectorAll('.inpaint-only')) el.hidden = task !== 'inpaint';
+  for (const el of document.querySelectorAll('.colorize-only')) el.hidden = task !== 'colorize';
+  for (const el of document.querySelectorAll('.inverse-only')) el.hidden = task === 'sample';
+  if (task !== 'sample' && kind !== 'PC') {   // imputation runs inside the PC sampler
     $('#kind').value = 'PC';
     showSamplerFields();
   }
@@ -308,11 +313,12 @@ function requestFromForm() {
       : Array.from({length: request.numSamples || 1}, (_, i) => i % classes)).map(String);
     request.conditioning = {classLabels: {labels}};
   }
-  if ($('#task').value === 'inpaint') {
-    const inpainting = inpaint.conditioning(request.modelName);
-    if (number('#particles') !== undefined) inpainting.particles = number('#particles');
-    if (labels) inpainting.labels = labels;
-    request.conditioning = {inpainting};
+  const task = $('#task').value;
+  if (task === 'inpaint' || task === 'colorize') {
+    const problem = (task === 'inpaint' ? inpaint : colorize).conditioning(request.modelName);
+    if (number('#particles') !== undefined) problem.particles = number('#particles');
+    if (labels) problem.labels = labels;
+    request.conditioning = task === 'inpaint' ? {inpainting: problem} : {colorization: problem};
   }
   return request;
 }
@@ -346,7 +352,8 @@ async function submitJob(event) {
 function highlightField(field) {
   const ids = {numSamples: '#samples', seed: '#seed', 'sampler.steps': '#steps', 'sampler.snr': '#snr',
     modelName: '#model', 'preview.everySteps': '#preview', 'conditioning.inpainting.particles': '#particles',
-    'conditioning.inpainting': '#mask-source', conditioning: '#label'};
+    'conditioning.colorization.particles': '#particles', 'conditioning.inpainting': '#mask-source',
+    'conditioning.colorization': '#gray-file', conditioning: '#label'};
   const target = Object.keys(ids).find((name) => field.startsWith(name));
   if (target) $(ids[target]).focus();
 }
@@ -567,6 +574,77 @@ async function loadResult(job) {
   }
 }
 
+/**
+ * The grey picture a colorization job colours: a PNG of the model's height and width, read without colour
+ * management so that its levels come through as they are; its grey level per pixel is the mean of its channels.
+ */
+const colorize = (() => {
+  const canvas = $('#gray-canvas');
+  const ctx = canvas.getContext('2d');
+  let picture = null;     // {model, height, width, grey Float32Array [H * W] in [0, 1]}
+
+  function forModel(name) {
+    if (picture && picture.model !== name) picture = null;
+    draw();
+  }
+
+  function draw() {
+    ctx.fillStyle = '#0a0e18';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    canvas.dataset.pixels = String(picture ? picture.grey.length : 0);
+    if (!picture) return;
+    const cell = Math.min(canvas.width / picture.width, canvas.height / picture.height);
+    for (let p = 0; p < picture.grey.length; p++) {
+      const v = Math.round(255 * picture.grey[p]);
+      ctx.fillStyle = 'rgb(' + v + ',' + v + ',' + v + ')';
+      ctx.fillRect((p % picture.width) * cell, Math.floor(p / picture.width) * cell, Math.ceil(cell), Math.ceil(cell));
+    }
+  }
+
+  async function load() {
+    const file = $('#gray-file').files[0];
+    const model = state.models.get($('#model').value);
+    if (!file || !model) return;
+    const [, h, w] = model.dataShape;
+    try {
+      const image = await createImageBitmap(file, {colorSpaceConversion: 'none', premultiplyAlpha: 'none'});
+      if (image.width !== w || image.height !== h) {
+        throw new ApiError(0, 'wrong_size', 'the picture is ' + image.width + ' x ' + image.height + ' pixels; '
+            + model.name + ' makes ' + w + ' x ' + h);
+      }
+      const scratch = document.createElement('canvas');
+      scratch.width = w;
+      scratch.height = h;
+      const g = scratch.getContext('2d', {colorSpace: 'srgb'});
+      g.drawImage(image, 0, 0);
+      const rgba = g.getImageData(0, 0, w, h).data;
+      const grey = new Float32Array(w * h);
+      for (let p = 0; p < grey.length; p++) grey[p] = (rgba[4 * p] + rgba[4 * p + 1] + rgba[4 * p + 2]) / 3 / 255;
+      picture = {model: model.name, height: h, width: w, grey};
+      draw();
+    } catch (e) {
+      showError(e, 'colorize');
+    }
+  }
+
+  /** The request's `conditioning.colorization`: the grey levels as [1, 1, H, W]. */
+  function conditioning(model) {
+    if (!picture || picture.model !== model) return {};   // refused, naming conditioning.colorization.gray
+    return {gray: float32Tensor([1, 1, picture.height, picture.width], picture.grey)};
+  }
+
+  $('#gray-file').onchange = load;
+  return {forModel, conditioning};
+})();
+
+/** A float32 tensor of the given shape as the protobuf JSON mapping writes it (little-endian bytes in base64). */
+function float32Tensor(shape, values) {
+  const bytes = new Uint8Array(Float32Array.from(values).buffer);
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return {shape: shape.map(String), dtype: 'FLOAT32', data: btoa(text)};
+}
+
 // ------------------------------------------------------------------------------------------------ likelihoods
 
 function describeLikelihood(l) {
@@ -591,12 +669,9 @@ async function measureLikelihood(job) {
     const image = isImageShape(modelShape(job.model));
     let values = json.samples.flat(Infinity);
     if (image) values = values.map((v) => Math.round(255 * Math.max(0, Math.min(1, v))) / 255);
-    const bytes = new Uint8Array(Float32Array.from(values).buffer);
-    let text = '';
-    for (const b of bytes) text += String.fromCharCode(b);
     // the exact trace where it is cheap (2 D extra rows per example), else two Hutchinson probes
     const dimension = json.shape.slice(1).reduce((a, b) => a * b, 1);
-    const likelihood = {data: {shape: json.shape.map(String), dtype: 'FLOAT32', data: btoa(text)}};
+    const likelihood = {data: float32Tensor(json.shape, values)};
     if (dimension <= 64) likelihood.exact = true; else likelihood.probes = 2;
     const request = {modelName: job.model, numSamples: json.samples.length, likelihood};
     if (job.labels) request.conditioning = {classLabels: {labels: job.labels}};
@@ -619,7 +694,9 @@ function noteLikelihood(job) {
     source.likelihood = job.likelihood;
   }
   renderJobs();
-  if (state.selected === job.id || (source && state.selected === source.id)) viewer.show(state.jobs.get(state.selected));
+  if (state.selected === job.id || (source && state.selected === source.id)) {
+    viewer.show(state.jobs.get(state.selected));
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ the event socket
@@ -877,14 +954,6 @@ const inpaint = (() => {
     draw();
   }
 
-  /** A float32 tensor of shape [1, ...shape] as the protobuf JSON mapping writes it. */
-  function tensor(shape, values) {
-    const bytes = new Uint8Array(Float32Array.from(values).buffer);
-    let text = '';
-    for (const b of bytes) text += String.fromCharCode(b);
-    return {shape: [1, ...shape].map(String), dtype: 'FLOAT32', data: btoa(text)};
-  }
-
   /** The request's `conditioning.inpainting`: the picture and its mask, the mask repeated over the channels. */
   function conditioning(model) {
     if (!source || source.model !== model) {
@@ -893,7 +962,8 @@ const inpaint = (() => {
     const [c] = source.shape;
     const full = new Float32Array(c * mask.length);
     for (let k = 0; k < c; k++) full.set(mask, k * mask.length);
-    return {known: tensor(source.shape, source.values), mask: tensor(source.shape, full)};
+    const shape = [1, ...source.shape];
+    return {known: float32Tensor(shape, source.values), mask: float32Tensor(shape, full)};
   }
 
   $('#mask-source').onclick = fromSelectedJob;

@@ -226,6 +226,49 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void anUploadedGreyPictureIsColouredKeepingEachPixelsGreyLevel() throws Exception {
+    Select task = new Select(browser.findElement(By.id("task")));
+    try {
+      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.COLOURS);
+      wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("3 × 4 × 4"));
+      task.selectByValue("colorize");
+      java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(4, 4,
+          java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      int[] levels = new int[16];
+      for (int p = 0; p < 16; p++) {
+        levels[p] = 40 + 10 * p;
+        grey.getRaster().setSample(p % 4, p / 4, 0, levels[p]);
+      }
+      Path png = Files.createTempFile("grey", ".png");
+      javax.imageio.ImageIO.write(grey, "png", png.toFile());
+      browser.findElement(By.id("gray-file")).sendKeys(png.toAbsolutePath().toString());
+      wait.until(d -> d.findElement(By.id("gray-canvas")).getAttribute("data-pixels").equals("16"));
+      fill("samples", "4");
+      fill("steps", "200");
+      fill("preview", "10");
+      browser.findElement(By.id("submit")).click();
+      String done = row("succeeded");
+      assertTrue(done.contains(Fleet.COLOURS), done);
+      screenshot("dashboard-colorization.png");
+      io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + selectedJob() + "/result?format=json",
+          Fleet.KEY_A).json().getJsonArray("samples");
+      assertEquals(4, samples.size());
+      for (int s = 0; s < 4; s++) {
+        io.vertx.core.json.JsonArray picture = samples.getJsonArray(s);
+        for (int p = 0; p < 16; p++) {
+          double mean = 0;
+          for (int c = 0; c < 3; c++) {
+            mean += picture.getJsonArray(c).getJsonArray(p / 4).getDouble(p % 4) / 3;
+          }
+          assertEquals(levels[p] / 255.0, mean, 1e-5, "sample " + s + " pixel " + p + " keeps its grey level");
+        }
+      }
+    } finally {
+      task.selectByValue("sample");
+    }
+  }
+
+  @Test
   void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     fill("samples", "512");

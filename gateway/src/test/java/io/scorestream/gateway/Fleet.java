@@ -28,6 +28,8 @@ final class Fleet implements AutoCloseable {
   static final String MODEL = "mix2d";
   /** An image model: eight 8 x 8 glyphs, whose previews travel as PNG. */
   static final String IMAGES = "glyphs";
+  /** A colour image model: 4 x 4 pictures, reddish or bluish, for colorization. */
+  static final String COLOURS = "swatches";
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
   static final String KEY_A = "ss_test-key-of-tenant-a";
@@ -58,6 +60,9 @@ final class Fleet implements AutoCloseable {
     Files.write(models.resolve(IMAGES + ".onnx"), GaussianMixtureOnnx.build(Glyphs.mixture(8, 0.1),
         new ModelInfo(IMAGES, "1", vp, 1e-3, new int[] {1, 8, 8}, DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs",
             -1)));
+    Files.write(models.resolve(COLOURS + ".onnx"), GaussianMixtureOnnx.build(swatches(),
+        new ModelInfo(COLOURS, "1", vp, 1e-3, new int[] {3, 4, 4}, DataScaling.CENTERED, 0, TimeInput.TIME,
+            "swatches", -1)));
     Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker").topics(names)
         .modelsDir(models).intraOpThreads(1).build(), System.err::println);
@@ -67,7 +72,19 @@ final class Fleet implements AutoCloseable {
   static boolean servesAll(io.vertx.core.json.JsonObject answer) {
     java.util.Set<String> names = answer.getJsonArray("models").stream()
         .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(java.util.stream.Collectors.toSet());
-    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS));
+    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS, COLOURS));
+  }
+
+  /** Two colour pictures of 4 x 4 pixels, model space (data in [0, 1] centred): reddish and bluish, std 0.1. */
+  static GaussianMixture swatches() {
+    double[][] means = new double[2][48];
+    double[][] colours = {{0.8, 0.3, 0.1}, {0.1, 0.3, 0.8}};
+    for (int k = 0; k < 2; k++) {
+      for (int c = 0; c < 3; c++) {
+        java.util.Arrays.fill(means[k], c * 16, (c + 1) * 16, 2 * colours[k][c] - 1);
+      }
+    }
+    return new GaussianMixture(new double[] {0.5, 0.5}, means, new double[] {0.1, 0.1});
   }
 
   /** Two well separated modes in the plane, weights 0.3 and 0.7. */
