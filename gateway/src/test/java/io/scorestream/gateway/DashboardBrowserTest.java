@@ -128,7 +128,21 @@ class DashboardBrowserTest {
   }
 
   private String selectedJob() {
-    return browser.findElement(By.cssSelector(".job[aria-selected='true']")).getAttribute("data-job-id");
+    return browser.findElements(By.cssSelector(".job[aria-selected='true']")).stream().findFirst()
+        .map(e -> e.getAttribute("data-job-id")).orElse("");
+  }
+
+  /** Submits the form and waits until the job it made is selected and has ended well; returns its id. */
+  private String submitAndFinish() {
+    String before = selectedJob();
+    browser.findElement(By.id("submit")).click();
+    String id = wait.until(d -> {
+      String now = selectedJob();
+      return now.isEmpty() || now.equals(before) ? null : now;
+    });
+    wait.until(d -> !d.findElements(By.cssSelector(".job[data-job-id='" + id + "'][data-status='succeeded']"))
+        .isEmpty());
+    return id;
   }
 
   /** The samples of a finished job as flat rows, from the API's JSON result. */
@@ -157,9 +171,7 @@ class DashboardBrowserTest {
       fill("samples", "4");
       fill("steps", "200");
       fill("preview", "10");
-      browser.findElement(By.id("submit")).click();
-      row("succeeded");
-      String source = selectedJob();
+      String source = submitAndFinish();
       task.selectByValue("inpaint");
       WebElement mask = browser.findElement(By.id("mask-canvas"));
       assertTrue(mask.isDisplayed(), "the mask canvas shows for an image model");
@@ -173,10 +185,7 @@ class DashboardBrowserTest {
       assertTrue(drawn.substring(0, 24).chars().allMatch(c -> c == '1'), "the top rows stay known: " + drawn);
       fill("samples", "3");
       fill("particles", "2");
-      browser.findElement(By.id("submit")).click();
-      wait.until(d -> !selectedJob().equals(source));
-      String inpainted = selectedJob();
-      row("succeeded");
+      String inpainted = submitAndFinish();
       screenshot("dashboard-inpainting.png");
       float[] picture = result(source)[0];
       float[][] filled = result(inpainted);
@@ -203,9 +212,7 @@ class DashboardBrowserTest {
     fill("samples", "32");
     fill("steps", "100");
     fill("preview", "0");
-    browser.findElement(By.id("submit")).click();
-    row("succeeded");
-    String source = selectedJob();
+    String source = submitAndFinish();
     By measure = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']");
     wait.until(d -> !d.findElements(measure).isEmpty());
     browser.findElement(measure).click();
@@ -246,11 +253,9 @@ class DashboardBrowserTest {
       fill("samples", "4");
       fill("steps", "200");
       fill("preview", "10");
-      browser.findElement(By.id("submit")).click();
-      String done = row("succeeded");
-      assertTrue(done.contains(Fleet.COLOURS), done);
+      String coloured = submitAndFinish();
       screenshot("dashboard-colorization.png");
-      io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + selectedJob() + "/result?format=json",
+      io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + coloured + "/result?format=json",
           Fleet.KEY_A).json().getJsonArray("samples");
       assertEquals(4, samples.size());
       for (int s = 0; s < 4; s++) {
