@@ -414,9 +414,13 @@ function jobDetail(job) {
         + (job.etaMs !== undefined ? ', done in ~' + seconds(job.etaMs) : '');
   }
   if (job.status === 'FAILED') return (job.failure && (job.failure.code + ': ' + job.failure.reason)) || 'failed';
-  const parts = [job.samples + (job.task ? ' examples, ' + job.task : ' samples')];
+  const parts = [job.samples + (job.task ? ' examples, ' + job.task : job.walkOf ? ' steps of a walk' : ' samples')];
   if (job.likelihood) parts.push(describeLikelihood(job.likelihood));
-  if (job.total) parts.push('step ' + job.step + '/' + job.total);
+  if (job.total > 0) {
+    parts.push('step ' + job.step + '/' + job.total);
+  } else if (job.step > 0) {
+    parts.push('step ' + job.step);   // an adaptive solver knows no step count ahead
+  }
   if (job.nfe) parts.push(job.nfe.toLocaleString() + ' NFE');
   if (job.status === 'RUNNING' && job.etaMs !== undefined) parts.push('ETA ' + seconds(job.etaMs));
   return parts.join(' · ');
@@ -465,6 +469,9 @@ function fillRow(row, job) {
     if (!job.task && canMeasure(job)) {
       actions.append(button('likelihood', 'likelihood', () => measureLikelihood(job)));
     }
+    if (!job.task && job.samples >= 2 && canWalk(job)) {
+      actions.append(button('walk', 'walk', () => walk(job)));
+    }
   }
   const detail = document.createElement('div');
   detail.className = 'detail';
@@ -498,7 +505,7 @@ function button(text, kind, onclick) {
 
 function progressPercent(job) {
   if (job.status === 'SUCCEEDED') return 100;
-  return job.total ? Math.min(100, 100 * job.step / job.total) : 0;
+  return job.total > 0 ? Math.min(100, 100 * job.step / job.total) : 0;
 }
 
 function modelShape(name) {
@@ -559,6 +566,10 @@ async function loadResult(job) {
       job.likelihood = {mean: json.mean, se: json.meanStandardError, unit: json.unit, values: json.values};
       noteLikelihood(job);
       return;
+    }
+    if (job.task === 'encode' && job.walkFor && !job.walkDecoded) {
+      job.walkDecoded = true;
+      decodeWalk(job);
     }
     if (job.task) return;   // codes are numbers in model space: downloaded, not drawn
     if (isImageShape(modelShape(job.model))) {
@@ -684,6 +695,54 @@ async function measureLikelihood(job) {
     renderJobs();
   } catch (e) {
     showError(e, 'likelihood');
+  }
+}
+
+// A walk between a job's first two samples: an encode job turns them into codes and returns WALK_STEPS codes on the
+// great circle between them (the server interpolates), then an ODE job started from those codes decodes the walk.
+const WALK_STEPS = 8;
+
+/** A walk needs the two samples' class to be one (or an unconditional model). */
+function canWalk(job) {
+  const model = state.models.get(job.model);
+  if (!model) return false;
+  if (!model.numClasses) return true;
+  return Boolean(job.labels) && (job.labels.length === 1 || job.labels[0] === job.labels[1]);
+}
+
+async function walk(job) {
+  try {
+    const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
+    const ends = json.samples.slice(0, 2).flat(Infinity);
+    const request = {modelName: job.model, numSamples: 2, encode: {
+      data: float32Tensor([2, ...json.shape.slice(1)], ends), interpolate: WALK_STEPS}};
+    if (job.labels) request.conditioning = {classLabels: {labels: [job.labels[0]]}};
+    const made = await apiJson('POST', '/v1/jobs', request);
+    upsertJob(made);
+    const encoding = state.jobs.get(made.jobId);
+    encoding.task = 'encode';
+    encoding.walkFor = job.id;
+    encoding.labels = job.labels;
+    follow(made.jobId);
+  } catch (e) {
+    showError(e, 'walk');
+  }
+}
+
+/** Decodes a finished walk's codes with the probability-flow ODE: the walk, drawn as any job's samples. */
+async function decodeWalk(encoding) {
+  try {
+    const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(encoding.id) + '/result?format=json');
+    const request = {modelName: encoding.model, numSamples: json.samples.length, sampler: {kind: 'ODE',
+      denoise: false, latent: float32Tensor(json.shape, json.samples.flat(Infinity))}, preview: {everySteps: 1}};
+    if (encoding.labels) request.conditioning = {classLabels: {labels: [encoding.labels[0]]}};
+    const made = await apiJson('POST', '/v1/jobs', request);
+    upsertJob(made);
+    state.jobs.get(made.jobId).walkOf = encoding.walkFor;
+    select(made.jobId);
+    follow(made.jobId);
+  } catch (e) {
+    showError(e, 'walk');
   }
 }
 

@@ -274,6 +274,37 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void aWalkBetweenTwoSamplesIsEncodedInterpolatedAndDecodedEndingOnThem() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
+    fill("samples", "4");
+    fill("steps", "200");
+    fill("preview", "0");
+    String source = submitAndFinish();
+    By walk = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='walk']");
+    wait.until(d -> !d.findElements(walk).isEmpty());
+    browser.findElement(walk).click();
+    // the page encodes the two samples, then selects the decoding job it starts from the interpolated codes
+    String decoded = wait.until(d -> {
+      String now = selectedJob();
+      return now.equals(source) || d.findElement(By.cssSelector(".job[data-job-id='" + now + "']")).getText()
+          .contains("examples") ? null : now;
+    });
+    wait.until(d -> !d.findElements(By.cssSelector(".job[data-job-id='" + decoded + "'][data-status='succeeded']"))
+        .isEmpty());
+    wait.until(d -> d.findElement(By.id("viewer-caption")).getText().contains(decoded));
+    screenshot("dashboard-walk.png");
+    float[][] ends = result(source);
+    float[][] path = result(decoded);
+    assertEquals(8, path.length, "eight pictures on the way");
+    for (int p = 0; p < 64; p++) {
+      // encode, interpolate and decode end on the two samples within the ODE solver's tolerance (2e-3, as the API)
+      assertEquals(ends[0][p], path[0][p], 2e-3, "the walk starts at the first sample, pixel " + p);
+      assertEquals(ends[1][p], path[7][p], 2e-3, "and ends at the second, pixel " + p);
+    }
+  }
+
+  @Test
   void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     fill("samples", "512");

@@ -299,6 +299,36 @@ class GatewayApiTest {
       assertEquals(points[i], back.getJsonArray(i / 2).getFloat(i % 2), 2e-3, "value " + i + " encoded and decoded");
     }
 
+    float[] ends = java.util.Arrays.copyOf(points, 4);
+    String walk = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 2)
+        .put("encode", new JsonObject().put("data", rows(ends, 2)).put("interpolate", 5)).encode());
+    finished(walk);
+    JsonArray path = http.get("/v1/jobs/" + walk + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    assertEquals(5, path.size(), "five codes on the way from the first example's code to the second's");
+    float[] pathCodes = new float[10];
+    for (int i = 0; i < 10; i++) {
+      pathCodes[i] = path.getJsonArray(i / 2).getFloat(i % 2);
+    }
+    for (int j = 0; j < 2; j++) {
+      // the two jobs integrate different sets of examples, so their adaptive steps, and codes, differ within tolerance
+      assertEquals(latent[j], pathCodes[j], 2e-3, "the walk starts at the first code");
+      assertEquals(latent[2 + j], pathCodes[8 + j], 2e-3, "and ends at the second");
+    }
+    String walked = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 5)
+        .put("sampler", new JsonObject().put("kind", "ODE").put("denoise", false).put("latent", rows(pathCodes, 5)))
+        .encode());
+    finished(walked);
+    JsonArray steps = http.get("/v1/jobs/" + walked + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    for (int j = 0; j < 2; j++) {
+      assertEquals(points[j], steps.getJsonArray(0).getFloat(j), 2e-3, "decoded, the walk starts at example 0");
+      assertEquals(points[2 + j], steps.getJsonArray(4).getFloat(j), 2e-3, "and ends at example 1");
+    }
+    Http.Answer threeEnds = http.post("/v1/jobs", Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL)
+        .put("numSamples", 3).put("encode", new JsonObject().put("data", rows(points, 3)).put("interpolate", 5))
+        .encode());
+    assertEquals(422, threeEnds.status(), threeEnds.body().toString());
+    assertEquals("encode.interpolate", threeEnds.error().getString("field"));
+
     String likelihood = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 3)
         .put("likelihood", new JsonObject().put("data", rows(points, 3)).put("exact", true)).encode());
     JsonObject completed = finished(likelihood).getJsonObject("completed");

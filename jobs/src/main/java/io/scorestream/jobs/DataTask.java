@@ -2,6 +2,7 @@ package io.scorestream.jobs;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.sample.EncodingProcess;
+import io.scorestream.core.sample.LatentInterpolation;
 import io.scorestream.core.sample.LikelihoodProcess;
 import io.scorestream.core.sample.LikelihoodUnits;
 import io.scorestream.core.sample.SamplerKind;
@@ -26,10 +27,14 @@ import java.util.Arrays;
  * @param probes likelihood: the trace estimator
  * @param count  likelihood: probes per example
  * @param bits   likelihood: report bits per dimension of 8-bit data when the model is an image model
+ * @param walk   encode: codes on the great circle between the two examples' codes instead of their codes, or 0
  */
-public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probes, int count, boolean bits) {
+public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probes, int count, boolean bits,
+    int walk) {
   /** The most probes per example (as the likelihood command allows). */
   public static final int MAX_PROBES = 1024;
+  /** The most codes of a walk between two examples. */
+  public static final int MAX_WALK = 256;
 
   /** The request's task, or null when it draws samples; refuses malformed tensors and probe counts. */
   static DataTask of(GenerateRequest request) {
@@ -43,11 +48,17 @@ public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probe
         LikelihoodProcess.Probes kind = t.getExact() ? LikelihoodProcess.Probes.EXACT : t.getRademacher()
             ? LikelihoodProcess.Probes.RADEMACHER : LikelihoodProcess.Probes.GAUSSIAN;
         Tensor data = Tensors.floatInput(t.hasData() ? t.getData() : null, "likelihood.data");
-        return new DataTask("likelihood", data, kind, Math.max(1, t.getProbes()), !t.getContinuous());
+        return new DataTask("likelihood", data, kind, Math.max(1, t.getProbes()), !t.getContinuous(), 0);
       }
       case ENCODE -> {
         Tensor data = request.getEncode().hasData() ? request.getEncode().getData() : null;
-        return new DataTask("encode", Tensors.floatInput(data, "encode.data"), null, 0, false);
+        int walk = request.getEncode().getInterpolate();
+        if (walk != 0 && (walk < 2 || walk > MAX_WALK || request.getNumSamples() != 2)) {
+          throw Problem.invalid("encode.interpolate", "encode.interpolate: a walk has 2 to " + MAX_WALK + " codes"
+              + " between exactly two examples (numSamples 2); got " + walk + " codes for " + request.getNumSamples()
+              + " examples").exception();
+        }
+        return new DataTask("encode", Tensors.floatInput(data, "encode.data"), null, 0, false, walk);
       }
       default -> {
         return null;
@@ -98,6 +109,10 @@ public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probe
       throw Problem.invalid("likelihood.exact", "likelihood.exact: the exact trace is for data of at most "
           + LikelihoodProcess.MAX_EXACT_DIMENSION + " values; " + model.name() + " has " + model.dimension()
           + ": use probes").exception();
+    }
+    if ((long) walk * model.dimension() * Float.BYTES > limits.maxResultBytes()) {
+      throw new Problem(FailureCode.TOO_LARGE, "encode.interpolate", "encode.interpolate: " + walk + " codes of "
+          + model.name() + " are more than a job's result can hold").exception();
     }
     if (rows(n, model.dimension()) > limits.maxSamplesPerJob()) {
       throw new Problem(FailureCode.TOO_LARGE, field + ".data", field + ": " + n + " examples evaluate "
@@ -160,10 +175,16 @@ public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probe
           .setUnit(LikelihoodUnits.unit(bitsPerDim));
     }
     double[] codes = ((EncodingProcess) p).latents();
+    int rows = n;
+    if (walk > 0) {
+      int d = model.dimension();
+      codes = LatentInterpolation.slerp(Arrays.copyOfRange(codes, 0, d), Arrays.copyOfRange(codes, d, 2 * d), walk);
+      rows = walk;
+    }
     float[] f = new float[codes.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) codes[i];
     }
-    return c.setSamples(Tensors.of(f, n, model.dataShape()));
+    return c.setSamples(Tensors.of(f, rows, model.dataShape()));
   }
 }
