@@ -97,6 +97,15 @@ class DashboardBrowserTest {
         .stream().findFirst().map(WebElement::getText).orElse(null));
   }
 
+  /** Picks a model, waits for its facts to show this shape, and fills samples, steps and the preview cadence. */
+  private void form(String model, String shape, int samples, int steps, int previewEvery) {
+    new Select(browser.findElement(By.id("model"))).selectByValue(model);
+    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains(shape));
+    fill("samples", String.valueOf(samples));
+    fill("steps", String.valueOf(steps));
+    fill("preview", String.valueOf(previewEvery));
+  }
+
   private void screenshot(String name) throws Exception {
     Path file = Path.of("target", name);
     Files.createDirectories(file.getParent());
@@ -105,11 +114,7 @@ class DashboardBrowserTest {
 
   @Test
   void aJobSubmittedFromThePageFormsOnTheCanvasWhileItRunsAndEnds() throws Exception {
-    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
-    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
-    fill("samples", "16");
-    fill("steps", "20000");
-    fill("preview", "10");
+    form(Fleet.IMAGES, "1 × 8 × 8", 16, 20000, 10);
     browser.findElement(By.id("submit")).click();
     String running = row("running");
     assertTrue(running.contains(Fleet.IMAGES), running);
@@ -165,12 +170,8 @@ class DashboardBrowserTest {
   void aMaskDrawnOverAFinishedSampleIsFilledInAndTheRestIsKeptExactly() throws Exception {
     Select task = new Select(browser.findElement(By.id("task")));
     try {
-      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
-      wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
+      form(Fleet.IMAGES, "1 × 8 × 8", 4, 200, 10);
       task.selectByValue("sample");
-      fill("samples", "4");
-      fill("steps", "200");
-      fill("preview", "10");
       String source = submitAndFinish();
       task.selectByValue("inpaint");
       WebElement mask = browser.findElement(By.id("mask-canvas"));
@@ -275,11 +276,7 @@ class DashboardBrowserTest {
 
   @Test
   void aWalkBetweenTwoSamplesIsEncodedInterpolatedAndDecodedEndingOnThem() throws Exception {
-    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
-    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
-    fill("samples", "4");
-    fill("steps", "200");
-    fill("preview", "0");
+    form(Fleet.IMAGES, "1 × 8 × 8", 4, 200, 0);
     String source = submitAndFinish();
     By walk = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='walk']");
     wait.until(d -> !d.findElements(walk).isEmpty());
