@@ -20,6 +20,46 @@ public final class GaussianMixtureOnnx {
 
   /** The serialised ONNX model; {@code info} must carry the same SDE and a data shape of D values. */
   public static byte[] build(GaussianMixture gmm, ModelInfo info) {
+    OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_score");
+    Parts p = parts(g, gmm, info);
+    g.rowsOutput(mixtureScore(g, p), "score", info.dataShape());
+    return g.build(ModelMetadata.describe(info));
+  }
+
+  /**
+   * The exact noise-conditional classifier of the mixture's components, with the contract of a trained one
+   * ({@code scorestream.kind=noise-conditional-classifier}; inputs x, t, y; outputs {@code logits [N, K]} and
+   * {@code grad [N, ...shape]}): {@code p_t(k | x) = r_k(x)}, so {@code grad_x log p_t(y | x) = s_y(x, t) - s(x, t)},
+   * component y's perturbed score less the mixture's. Guidance at scale 1 with it samples component y exactly; the
+   * ground truth for guidance tests. {@code info} carries the SDE, the data shape and K = the components as classes.
+   */
+  public static byte[] classifier(GaussianMixture gmm, ModelInfo info) {
+    if (info.numClasses() != gmm.components()) {
+      throw new IllegalArgumentException("the classifier's classes are the " + gmm.components() + " components, not "
+          + info.numClasses());
+    }
+    OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_classifier");
+    Parts p = parts(g, gmm, info);
+    String y = g.input("y", DataType.INT64, "N");
+    g.output(p.logits(), "logits", DataType.FLOAT, "N", gmm.components());
+    String oneHot = g.op("OneHot", new Attr[] {Attr.ints("axis", -1)}, y, g.longs(gmm.components()),
+        g.floats(new float[] {0, 1}, 2));
+    String component = g.op("Div", p.diff(), g.op("Unsqueeze", p.v(), g.longs(2)));
+    String chosen = g.op("ReduceSum", new Attr[] {Attr.ints("keepdims", 0)},
+        g.op("Mul", g.op("Unsqueeze", oneHot, g.longs(2)), component), g.longs(1));
+    g.rowsOutput(g.op("Sub", chosen, mixtureScore(g, p)), "grad", info.dataShape());
+    java.util.Map<String, String> meta = new java.util.HashMap<>(ModelMetadata.describe(info));
+    meta.put(ModelMetadata.KIND, ModelMetadata.CLASSIFIER);
+    return g.build(meta);
+  }
+
+  /**
+   * The graph's shared values, per row: {@code diff [N, K, D] = m mu_k - x}, {@code v [N, K]} the perturbed
+   * component variances, {@code logits [N, K] = log w_k - D/2 log v_k - |diff_k|^2 / (2 v_k)}.
+   */
+  private record Parts(String diff, String v, String logits) {}
+
+  private static Parts parts(OnnxGraphBuilder g, GaussianMixture gmm, ModelInfo info) {
     int k = gmm.components();
     int d = gmm.dimension();
     int[] shape = info.dataShape();
@@ -28,7 +68,6 @@ public final class GaussianMixtureOnnx {
           + java.util.Arrays.toString(shape));
     }
     Sde sde = info.sde();
-    OnnxGraphBuilder g = new OnnxGraphBuilder("gaussian_mixture_score");
     String x = g.rowsInput("x", shape);
     String t = g.input("t", DataType.FLOAT, "N");
     String tc = g.op("Unsqueeze", t, g.longs(1));
@@ -64,10 +103,13 @@ public final class GaussianMixtureOnnx {
     String logits = g.op("Sub",
         g.op("Sub", g.floats(logw, k), g.op("Mul", g.scalar(0.5 * d), g.op("Log", v))),
         g.op("Div", sq, g.op("Mul", v, g.scalar(2))));
-    String r = g.op("Softmax", new Attr[] {Attr.ints("axis", 1)}, logits);
-    String coef = g.op("Unsqueeze", g.op("Div", r, v), g.longs(2));
-    String score = g.op("ReduceSum", new Attr[] {noKeep}, g.op("Mul", coef, diff), g.longs(1));
-    g.rowsOutput(score, "score", shape);
-    return g.build(ModelMetadata.describe(info));
+    return new Parts(diff, v, logits);
+  }
+
+  /** {@code score = sum_k r_k diff_k / v_k} with {@code r = softmax(logits)}, {@code [N, D]}. */
+  private static String mixtureScore(OnnxGraphBuilder g, Parts p) {
+    String r = g.op("Softmax", new Attr[] {Attr.ints("axis", 1)}, p.logits());
+    String coef = g.op("Unsqueeze", g.op("Div", r, p.v()), g.longs(2));
+    return g.op("ReduceSum", new Attr[] {Attr.ints("keepdims", 0)}, g.op("Mul", coef, p.diff()), g.longs(1));
   }
 }

@@ -9,6 +9,7 @@ import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
@@ -20,52 +21,61 @@ import org.junit.jupiter.api.Test;
  * Classifier guidance against exact answers: with the mixture's components as classes, the exact noise-conditional
  * classifier is {@code p_t(k | x) = r_k(x)}, whose gradient is {@code s_k(x, t) - s(x, t)} (component k's perturbed
  * score less the mixture's), so guidance at scale 1 turns the mixture's score into component k's and the samples
- * must be draws of that one Gaussian ({@link MixtureCheck}).
+ * must be draws of that one Gaussian ({@link MixtureCheck}). The classifier is ONNX
+ * ({@link GaussianMixtureOnnx#classifier}) under ONNX Runtime, as a trained one would be.
  */
 class GuidanceTest {
   static final int N = 2_000;
 
-  /** The exact {@code grad_x log p_t(k | x)} of the test mixture's components, as a field like a score. */
-  static final class ExactComponentClassifier implements ScoreModel {
-    private final Sde sde;
-    private final ModelInfo info;
+  private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
 
-    ExactComponentClassifier(Sde sde) {
-      this.sde = sde;
-      this.info = new ModelInfo("exact-classifier", "1", sde, sde.defaultEps(), new int[] {2}, DataScaling.IDENTITY,
-          TestMixtures.MIXTURE.components(), TimeInput.TIME, "", -1);
-    }
+  /** The exact classifier of the test mixture's components under {@code sde}, as an ONNX classifier under ORT. */
+  private ScoreModel exactClassifier(Sde sde) {
+    ModelInfo info = new ModelInfo("exact-classifier", "1", sde, sde.defaultEps(), new int[] {2},
+        DataScaling.IDENTITY, TestMixtures.MIXTURE.components(), TimeInput.TIME, "", -1);
+    return runtime.loadClassifier(GaussianMixtureOnnx.classifier(TestMixtures.MIXTURE, info), "exact-classifier");
+  }
 
-    @Override
-    public ModelInfo info() {
-      return info;
-    }
+  /** {@code s_k(x, t) - s(x, t)} from the mixture's own formulas. */
+  private static double[] reference(Sde sde, double t, double[] x, int k) {
+    GaussianMixture p = TestMixtures.MIXTURE.perturbed(sde, t);
+    double[] mixture = p.score(x);
+    double v = p.stds()[k] * p.stds()[k];
+    return new double[] {(p.means()[k][0] - x[0]) / v - mixture[0], (p.means()[k][1] - x[1]) / v - mixture[1]};
+  }
 
-    @Override
-    public void score(float[] x, float[] t, long[] labels, int n, float[] out) {
+  @Test
+  void theExactClassifierGraphComputesComponentScoreLessMixtureScore() {
+    Sde sde = TestMixtures.sde(SdeKind.VP);
+    try (ScoreModel classifier = exactClassifier(sde)) {
+      java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+      int n = 50;
+      float[] x = new float[2 * n];
+      float[] t = new float[n];
+      long[] y = new long[n];
       for (int i = 0; i < n; i++) {
-        GaussianMixture p = TestMixtures.MIXTURE.perturbed(sde, t[i]);
-        double[] point = {x[2 * i], x[2 * i + 1]};
-        double[] mixture = p.score(point);
-        int k = (int) labels[i];
-        double v = p.stds()[k] * p.stds()[k];
-        for (int d = 0; d < 2; d++) {
-          out[2 * i + d] = (float) ((p.means()[k][d] - point[d]) / v - mixture[d]);
+        x[2 * i] = (float) (3 * random.nextGaussian());
+        x[2 * i + 1] = (float) (3 * random.nextGaussian());
+        t[i] = (float) (0.01 + 0.99 * random.nextDouble());
+        y[i] = random.nextInt(3);
+      }
+      float[] grad = new float[2 * n];
+      classifier.score(x, t, y, n, grad);
+      for (int i = 0; i < n; i++) {
+        double[] want = reference(sde, t[i], new double[] {x[2 * i], x[2 * i + 1]}, (int) y[i]);
+        for (int j = 0; j < 2; j++) {
+          org.junit.jupiter.api.Assertions.assertEquals(want[j], grad[2 * i + j], 1e-4 * (1 + Math.abs(want[j])),
+              "row " + i + " coordinate " + j);
         }
       }
-    }
-
-    @Override
-    public void close() {
-      // nothing native
     }
   }
 
   @Test
   void guidanceAtScaleOneWithTheExactClassifierDrawsTheChosenComponent() {
-    OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
-    try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP)) {
-      ScoreModel guided = new GuidedScoreModel(model, new ExactComponentClassifier(model.info().sde()), 1);
+    try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP);
+        ScoreModel classifier = exactClassifier(model.info().sde())) {
+      ScoreModel guided = new GuidedScoreModel(model, classifier, 1);
       for (int k : new int[] {1, 2}) {
         long[] labels = new long[N];
         java.util.Arrays.fill(labels, k);
@@ -80,13 +90,12 @@ class GuidanceTest {
 
   @Test
   void guidanceRefusesAClassifierOfOtherNoiseOrClasses() {
-    OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-    try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP)) {
-      ScoreModel otherNoise = new ExactComponentClassifier(new VpSde(0.1, 10, 1));
+    try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP);
+        ScoreModel otherNoise = exactClassifier(new VpSde(0.1, 10, 1));
+        ScoreModel exact = exactClassifier(model.info().sde())) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> new GuidedScoreModel(model, otherNoise, 1));
       assertTrue(e.getMessage().contains("noise levels"), e.getMessage());
-      ScoreModel exact = new ExactComponentClassifier(model.info().sde());
       assertThrows(IllegalArgumentException.class, () -> new GuidedScoreModel(model, exact, Double.NaN));
       GuidedScoreModel guided = new GuidedScoreModel(model, exact, 2);
       assertThrows(InvalidSettingException.class, () -> Samplers.check(SamplerSpec.builder().build(), guided.info(),
