@@ -181,6 +181,9 @@ public final class RequestChecks {
       }
       decoded.task().check(decoded.spec(), model, n, limits);
     } else {
+      if (inverse != null) {
+        inverse.measurement(model, n);   // first: what the model cannot take at all outranks a missing label
+      }
       try {
         if (inverse == null) {
           Samplers.check(decoded.spec(), model, n, decoded.labels());
@@ -193,7 +196,6 @@ public final class RequestChecks {
       }
     }
     if (inverse != null) {
-      inverse.measurement(model, n);
       if (inverse.rows(n) > limits.maxSamplesPerJob()) {
         throw new Problem(FailureCode.TOO_LARGE, inverse.field() + ".particles", inverse.field() + ".particles: "
             + n + " samples of " + inverse.particles() + " particles each are " + inverse.rows(n) + " rows, more than"

@@ -203,7 +203,10 @@ class RequestChecksTest {
     r.getConditioningBuilder().getInpaintingBuilder().addLabels(12);
     assertEquals("conditioning.inpainting.labels", checks.check(r.build(), DIGITS).orElseThrow().field());
     GenerateRequest.Builder grey = ok().setModelName("digits").setNumSamples(3);
-    grey.getConditioningBuilder().getColorizationBuilder().setGray(known).addLabels(1);
+    grey.getConditioningBuilder().getColorizationBuilder().setGray(known);
+    assertEquals("conditioning.colorization", checks.check(grey.build(), DIGITS).orElseThrow().field(),
+        "a grey-scale model cannot colour, whatever the labels");
+    grey.getConditioningBuilder().getColorizationBuilder().addLabels(1);
     Problem p = checks.check(grey.build(), DIGITS).orElseThrow();
     assertEquals("conditioning.colorization", p.field(), p.message());
     assertTrue(p.message().contains("[3, H, W]"), p.message());
