@@ -5,6 +5,7 @@ import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.EncodingProcess;
+import io.scorestream.core.sample.LikelihoodUnits;
 import io.scorestream.core.sample.SamplerKind;
 import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.jobs.formats.Npy;
@@ -66,10 +67,7 @@ final class EncodeCommand implements Callable<Integer> {
       int n = array.shape()[0];
       int dim = info.dimension();
       long[] labels = examples.labels(n, info.numClasses(), this::bad);
-      double[] x = new double[array.values().length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = info.scaling().toModel(array.values()[i]);
-      }
+      double[] x = LikelihoodUnits.modelSpace(array.values(), info.scaling(), false, 0);
       List<EncodingProcess> processes = new ArrayList<>();
       for (int from = 0; from < n; from += EXAMPLES_PER_PROCESS) {
         int count = Math.min(EXAMPLES_PER_PROCESS, n - from);

@@ -20,9 +20,6 @@ import picocli.CommandLine.ParameterException;
  * wrong.
  */
 final class MeasurementOptions {
-  /** Grey level as the mean of the red, green and blue channels (the inverse of a grey picture's RGB = grey). */
-  static final double[][] GREY = {{1.0 / 3, 1.0 / 3, 1.0 / 3}};
-
   @Option(names = "--known", paramLabel = "FILE.npy",
       description = "inpainting: values kept where --mask is 1; one sample's shape (shared) or [N, ...shape]")
   Path known;
@@ -32,6 +29,8 @@ final class MeasurementOptions {
   @Option(names = "--gray", paramLabel = "FILE.npy|FILE.png",
       description = "colorization: grey levels in [0, 1], [H, W], [1, H, W] or [N, 1, H, W], or a PNG")
   Path gray;
+  private final java.util.Map<Path, Npy.Array> arrays = new java.util.HashMap<>();
+
   @Option(names = "--particles", defaultValue = "1", paramLabel = "K",
       description = "inverse problems: particles per sample, reweighted by the observation (1: plain imputation)")
   int particles;
@@ -64,7 +63,7 @@ final class MeasurementOptions {
     try {
       if (gray != null) {
         float[] levels = isPng(gray) ? png(info, bad) : read(gray, bad).values();
-        return LinearMeasurement.channelMixing(samples, info.dimension(), GREY, null, levels, info.scaling());
+        return LinearMeasurement.colorization(samples, info.dimension(), levels, info.scaling());
       }
       return LinearMeasurement.mask(samples, info.dimension(), read(mask, bad).values(), read(known, bad).values(),
           info.scaling());
@@ -133,9 +132,16 @@ final class MeasurementOptions {
     return read(p, bad).shape();
   }
 
+  /** The array in file p, read once: the sample count and the measurement both need it. */
   private Npy.Array read(Path p, Function<String, ParameterException> bad) {
+    Npy.Array held = arrays.get(p);
+    if (held != null) {
+      return held;
+    }
     try {
-      return Npy.read(p);
+      Npy.Array array = Npy.read(p);
+      arrays.put(p, array);
+      return array;
     } catch (IOException | IllegalArgumentException e) {
       throw bad.apply(option(p) + " " + p + ": " + SampleFiles.reason(e, p));
     }

@@ -3,6 +3,7 @@ package io.scorestream.jobs;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.sample.InvalidSettingException;
 import io.scorestream.core.sample.LinearMeasurement;
+import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.proto.v1.Colorization;
 import io.scorestream.proto.v1.DType;
@@ -23,9 +24,6 @@ import java.util.List;
  * @param particles particles per sample, 1 or more
  */
 public record InverseProblem(String field, Tensor where, Tensor values, int particles) {
-  /** Grey level as the mean of the red, green and blue channels. */
-  private static final double[][] GREY = {{1.0 / 3, 1.0 / 3, 1.0 / 3}};
-
   /** The request's inverse problem, or null when it asks for none; refuses malformed tensors and particles. */
   static InverseProblem of(GenerateRequest request) {
     switch (request.getConditioning().getKindCase()) {
@@ -78,6 +76,26 @@ public record InverseProblem(String field, Tensor where, Tensor values, int part
   }
 
   /**
+   * Checks the problem against the model at intake: first its fit (what the model cannot take at all outranks a
+   * missing label), then the sampler settings, labels and particles, then the rows it evaluates.
+   *
+   * @throws RequestException naming the field
+   */
+  void check(SamplerSpec spec, ModelInfo model, int samples, long[] labels, RequestChecks.Limits limits) {
+    measurement(model, samples);
+    try {
+      Samplers.checkImputation(spec, model, samples, model.dimension(), particles, labels);
+    } catch (InvalidSettingException e) {
+      throw problem(e).exception();
+    }
+    if (rows(samples) > limits.maxSamplesPerJob()) {
+      throw new Problem(FailureCode.TOO_LARGE, field + ".particles", field + ".particles: " + samples + " samples of "
+          + particles + " particles each are " + rows(samples) + " rows, more than the " + limits.maxSamplesPerJob()
+          + " a job may run; ask for fewer samples or particles").exception();
+    }
+  }
+
+  /**
    * The measurement of {@code samples} samples of {@code model}: each tensor must be one sample's shape with a
    * leading 1, or {@code samples} of them.
    *
@@ -97,7 +115,7 @@ public record InverseProblem(String field, Tensor where, Tensor values, int part
     float[] v = values(values, one, samples, field + (colour ? ".gray" : ".known"));
     try {
       if (colour) {
-        return LinearMeasurement.channelMixing(samples, model.dimension(), GREY, null, v, model.scaling());
+        return LinearMeasurement.colorization(samples, model.dimension(), v, model.scaling());
       }
       float[] m = values(where, shape, samples, field + ".mask");
       return LinearMeasurement.mask(samples, model.dimension(), m, v, model.scaling());

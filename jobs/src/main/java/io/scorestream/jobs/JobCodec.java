@@ -120,15 +120,7 @@ public final class JobCodec {
   }
 
   private static double[] latent(Tensor latent) {
-    String problem = Tensors.problem(latent);
-    if (problem == null && !(latent.getDtype() == io.scorestream.proto.v1.DType.FLOAT32
-        || latent.getDtype() == io.scorestream.proto.v1.DType.FLOAT64)) {
-      problem = "is " + latent.getDtype() + "; it must be FLOAT32 or FLOAT64";
-    }
-    if (problem != null) {
-      throw Problem.invalid("sampler.latent", "sampler.latent: the tensor " + problem).exception();
-    }
-    return Tensors.doubles(latent);
+    return Tensors.doubles(Tensors.floatInput(latent, "sampler.latent"));
   }
 
   /** A setting core refused, as the problem of the request field that holds it. */

@@ -172,34 +172,16 @@ public final class RequestChecks {
 
   private void checkForModel(GenerateRequest r, JobCodec.Decoded decoded, ModelInfo model) {
     int n = r.getNumSamples();
-    InverseProblem inverse = decoded.inverse();
-    if (decoded.task() != null) {
+    if (decoded.inverse() != null) {
+      decoded.inverse().check(decoded.spec(), model, n, decoded.labels(), limits);
+    } else {
       try {
         Samplers.check(decoded.spec(), model, n, decoded.labels());
       } catch (InvalidSettingException e) {
         throw JobCodec.problem(e).exception();
       }
-      decoded.task().check(decoded.spec(), model, n, limits);
-    } else {
-      if (inverse != null) {
-        inverse.measurement(model, n);   // first: what the model cannot take at all outranks a missing label
-      }
-      try {
-        if (inverse == null) {
-          Samplers.check(decoded.spec(), model, n, decoded.labels());
-        } else {
-          Samplers.checkImputation(decoded.spec(), model, n, model.dimension(), inverse.particles(),
-              decoded.labels());
-        }
-      } catch (InvalidSettingException e) {
-        throw (inverse == null ? JobCodec.problem(e) : inverse.problem(e)).exception();
-      }
-    }
-    if (inverse != null) {
-      if (inverse.rows(n) > limits.maxSamplesPerJob()) {
-        throw new Problem(FailureCode.TOO_LARGE, inverse.field() + ".particles", inverse.field() + ".particles: "
-            + n + " samples of " + inverse.particles() + " particles each are " + inverse.rows(n) + " rows, more than"
-            + " the " + limits.maxSamplesPerJob() + " a job may run; ask for fewer samples or particles").exception();
+      if (decoded.task() != null) {
+        decoded.task().check(decoded.spec(), model, n, limits);
       }
     }
     if (r.getSampler().hasLatent()) {

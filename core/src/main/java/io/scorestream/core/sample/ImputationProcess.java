@@ -173,7 +173,6 @@ final class ImputationProcess extends SamplingProcess {
       x[i] = xMean[i] + std * z[i];
     }
     imputeAll(x);
-    imputeAll(xMean);
   }
 
   /** Adds each particle's log transition density of the path's new value, then resamples where it degenerated. */

@@ -67,6 +67,16 @@ public final class LinearMeasurement {
     return perGroup(samples, dimension, matrix, where, observed, scaling, "where", "observed");
   }
 
+  /**
+   * Colorization: each pixel's grey level, the mean of its three channels, is known. {@code grey} holds one grey
+   * picture {@code [H * W]} (shared) or {@code samples} of them, in data space; the samples are {@code [3, H, W]}.
+   *
+   * @throws InvalidSettingException naming {@code matrix} (samples of other than 3 channels) or {@code observed}
+   */
+  public static LinearMeasurement colorization(int samples, int dimension, float[] grey, DataScaling scaling) {
+    return channelMixing(samples, dimension, new double[][] {{1.0 / 3, 1.0 / 3, 1.0 / 3}}, null, grey, scaling);
+  }
+
   private static LinearMeasurement perGroup(int samples, int dimension, double[][] matrix, float[] where,
       float[] observed, DataScaling scaling, String whereField, String valueField) {
     if (samples <= 0) {
