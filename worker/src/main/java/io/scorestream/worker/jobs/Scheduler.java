@@ -143,8 +143,8 @@ public final class Scheduler implements Runnable {
   }
 
   /**
-   * Jobs handed over and not started yet: those waiting for room and those not yet taken in. Between rounds it can
-   * miss the jobs the current round is taking in. Thread-safe.
+   * Jobs handed over and not started yet: those waiting for room and those not yet taken in. It can miss the one
+   * job being taken in at the moment it is read. Thread-safe.
    */
   public int backlog() {
     return incoming.size() + queuedJobs;
@@ -196,9 +196,11 @@ public final class Scheduler implements Runnable {
   void iterate() {
     for (Inbound next; (next = incoming.poll()) != null; ) {
       take(next);
+      queuedJobs = waiting.size();   // at once, not after the model call: the consumer bounds its reading by it
     }
     applyCancels();
     admit();
+    queuedJobs = waiting.size();
     totals = calls.run(running.values(), totals);
     calls.failures().forEach(this::failJobsOf);
     snapshot.clear();
