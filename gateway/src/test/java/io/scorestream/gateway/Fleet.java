@@ -30,6 +30,8 @@ final class Fleet implements AutoCloseable {
   static final String IMAGES = "glyphs";
   /** A colour image model: 4 x 4 pictures, reddish or bluish, for colorization. */
   static final String COLOURS = "swatches";
+  /** The exact classifier of {@link #MODEL}'s two modes (class 0: the one at (-2, 0)), which guides it. */
+  static final String MODES = "mix2d-modes";
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
   static final String KEY_A = "ss_test-key-of-tenant-a";
@@ -56,6 +58,9 @@ final class Fleet implements AutoCloseable {
     onnx = GaussianMixtureOnnx.build(mixture(), info());
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve(MODEL + ".onnx"), onnx);
+    ModelInfo base = info();
+    Files.write(models.resolve(MODES + ".onnx"), GaussianMixtureOnnx.classifier(mixture(), new ModelInfo(MODES, "1",
+        base.sde(), base.eps(), base.dataShape(), base.scaling(), 2, base.timeInput(), "mixture", -1)));
     VpSde vp = new VpSde(0.1, 20, 1);
     Files.write(models.resolve(IMAGES + ".onnx"), GaussianMixtureOnnx.build(Glyphs.mixture(8, 0.1),
         new ModelInfo(IMAGES, "1", vp, 1e-3, new int[] {1, 8, 8}, DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs",
@@ -72,7 +77,7 @@ final class Fleet implements AutoCloseable {
   static boolean servesAll(io.vertx.core.json.JsonObject answer) {
     java.util.Set<String> names = answer.getJsonArray("models").stream()
         .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(java.util.stream.Collectors.toSet());
-    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS, COLOURS));
+    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
   }
 
   /** Two colour pictures of 4 x 4 pixels, model space (data in [0, 1] centred): reddish and bluish, std 0.1. */

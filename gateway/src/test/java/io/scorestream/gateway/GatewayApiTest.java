@@ -279,6 +279,68 @@ class GatewayApiTest {
     return last.json();
   }
 
+  private static String guided(JsonArray labels, JsonObject guidance) {
+    return new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", labels.size()).put("seed", 7)
+        .put("sampler", new JsonObject().put("steps", 500))
+        .put("conditioning", new JsonObject().put("classLabels", new JsonObject().put("labels", labels)))
+        .put("guidance", guidance).encode();
+  }
+
+  /**
+   * The fleet's classifier is the exact classifier of the model's two modes, so guidance at scale 1 draws each sample
+   * from the mode it names (Bayes' rule), not from the 30:70 mixture: every sample lies on its mode's side and each
+   * half's mean is the mode's mean within five standard errors (std / sqrt(n)) and the sampler's 0.02.
+   */
+  @Test
+  void aGuidedJobDrawsEachSampleFromTheClassItNamesAndBadGuidanceIsRefusedNamingTheField() throws Exception {
+    int half = 200;
+    JsonArray labels = new JsonArray();
+    for (int i = 0; i < 2 * half; i++) {
+      labels.add(i < half ? 0 : 1);
+    }
+    JsonObject guidance = new JsonObject().put("classifier", Fleet.MODES).put("scale", 1.0);
+    String id = submit(Fleet.KEY_A, guided(labels, guidance));
+    finished(id);
+    JsonArray samples = http.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    var mixture = Fleet.mixture();
+    for (int k = 0; k < 2; k++) {
+      double[] mean = new double[2];
+      for (int i = k * half; i < (k + 1) * half; i++) {
+        float x = samples.getJsonArray(i).getFloat(0);
+        assertTrue(k == 0 ? x < 0 : x > 0, "sample " + i + " guided to mode " + k + " lies at x = " + x);
+        mean[0] += x / half;
+        mean[1] += samples.getJsonArray(i).getFloat(1) / half;
+      }
+      double tolerance = 5 * mixture.stds()[k] / Math.sqrt(half) + 0.02;
+      for (int j = 0; j < 2; j++) {
+        assertEquals(mixture.means()[k][j], mean[j], tolerance, "mode " + k + " mean, coordinate " + j);
+      }
+    }
+    JsonArray one = new JsonArray().add(0);
+    record Bad(String body, String field, String says) {}
+    for (Bad bad : List.of(
+        new Bad(new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1).put("guidance", guidance)
+            .encode(), "conditioning.classLabels.labels", "guide each sample to"),
+        new Bad(guided(one, guidance.copy().put("scale", 1000.0)), "guidance.scale", "[0, 100]"),
+        new Bad(guided(one, guidance.copy().put("classifier", "no-such")), "guidance.classifier", Fleet.MODES),
+        new Bad(guided(one, guidance.copy().put("classifierVersion", "9")), "guidance.classifierVersion",
+            "not served"),
+        new Bad(guided(new JsonArray().add(2), guidance), "conditioning.classLabels.labels", "2"),
+        new Bad(new JsonObject().put("modelName", Fleet.MODES).put("numSamples", 1).encode(), "modelName",
+            "is a classifier"),
+        new Bad(new JsonObject().put("modelName", Fleet.IMAGES).put("numSamples", 1).put("conditioning",
+            new JsonObject().put("classLabels", new JsonObject().put("labels", one))).put("guidance", guidance)
+            .encode(), "guidance.classifier", "takes [2]"))) {
+      Http.Answer a = http.post("/v1/jobs", Fleet.KEY_A, bad.body());
+      assertEquals(422, a.status(), a.body().toString());
+      assertEquals(bad.field(), a.error().getString("field"), a.body().toString());
+      assertTrue(a.error().getString("message").contains(bad.says()), a.body().toString());
+    }
+    JsonObject modes = http.get("/v1/models", Fleet.KEY_A).json().getJsonArray("models").stream()
+        .map(JsonObject.class::cast).filter(m -> m.getString("name").equals(Fleet.MODES)).findFirst().orElseThrow();
+    assertEquals("classifier", modes.getString("kind"), modes.encode());
+  }
+
   @Test
   void likelihoodAndEncodeJobsGiveTheExactDensityAndCodesThatDecodeBack() throws Exception {
     float[] points = {-2, 0, 2, 1, 0.5f, 0.5f};

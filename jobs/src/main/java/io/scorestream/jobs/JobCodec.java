@@ -25,9 +25,11 @@ public final class JobCodec {
 
   /**
    * A request decoded for core: its sampler settings, its class labels (null for none), one per sample, its
-   * inverse problem (null for plain sampling) and its task of given data (null when it draws samples).
+   * inverse problem (null for plain sampling), its task of given data (null when it draws samples) and its
+   * classifier guidance (null for none).
    */
-  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse, DataTask task) {}
+  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse, DataTask task,
+      ClassifierGuidance guidance) {}
 
   /** Decodes a request's sampler settings, conditioning and task. */
   public static Decoded decode(GenerateRequest request) {
@@ -39,7 +41,9 @@ public final class JobCodec {
           + conditioning.name().toLowerCase(java.util.Locale.ROOT)).exception();
     }
     InverseProblem inverse = InverseProblem.of(request);
-    return new Decoded(samplerSpec(request.getSampler()), labels(request), inverse, task);
+    long[] labels = labels(request);
+    return new Decoded(samplerSpec(request.getSampler()), labels, inverse, task,
+        ClassifierGuidance.of(request, labels));
   }
 
   /** About the rows a request's sampler evaluates per model call: samples, times particles, or a task's rows. */

@@ -75,10 +75,24 @@ public final class RequestChecks {
     }
   }
 
-  /** The first problem of a request, alone or for the model that would serve it, if any. */
+  /** The first problem of a request without guidance, alone or for the model that would serve it, if any. */
   public Optional<Problem> check(GenerateRequest r, ModelInfo model) {
+    return check(r, model, null);
+  }
+
+  /**
+   * The first problem of a request, alone or for the model that would serve it and the classifier that would guide
+   * it (null when the request asks for no guidance; the caller reports a classifier it cannot find), if any.
+   */
+  public Optional<Problem> check(GenerateRequest r, ModelInfo model, ModelInfo classifier) {
     try {
       JobCodec.Decoded decoded = checkAlone(r);
+      if (decoded.guidance() != null) {
+        if (classifier == null) {
+          throw new IllegalArgumentException("a guided request is checked against its classifier");
+        }
+        model = decoded.guidance().guided(model, classifier);
+      }
       checkForModel(r, decoded, model);
       return Optional.empty();
     } catch (RequestException e) {
@@ -204,7 +218,7 @@ public final class RequestChecks {
     }
   }
 
-  private static void matches(String field, String value, Pattern pattern) {
+  static void matches(String field, String value, Pattern pattern) {
     if (value.isEmpty()) {
       throw Problem.invalid(field, field + " is required").exception();
     }

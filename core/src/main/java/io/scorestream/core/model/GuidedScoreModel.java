@@ -25,11 +25,23 @@ public final class GuidedScoreModel implements ScoreModel {
    * @throws IllegalArgumentException naming what does not match
    */
   public GuidedScoreModel(ScoreModel score, ScoreModel classifier, double scale) {
-    ModelInfo s = score.info();
-    ModelInfo c = classifier.info();
     if (!(scale >= 0) || !Double.isFinite(scale)) {
       throw new IllegalArgumentException("the guidance scale must be finite and zero or more, got " + scale);
     }
+    this.info = info(score.info(), classifier.info());
+    this.score = score;
+    this.classifier = classifier;
+    this.scale = scale;
+  }
+
+  /**
+   * The description of a score model guided by a classifier: the score model's, class-conditional over the
+   * classifier's classes.
+   *
+   * @throws IllegalArgumentException naming what does not match: data shape or scaling, SDE or time input, or the
+   *                                  classes of a class-conditional score model
+   */
+  public static ModelInfo info(ModelInfo s, ModelInfo c) {
     if (!java.util.Arrays.equals(s.dataShape(), c.dataShape()) || s.scaling() != c.scaling()) {
       throw new IllegalArgumentException("classifier " + c.name() + " takes " + java.util.Arrays.toString(
           c.dataShape()) + " (" + c.scaling().key() + "); model " + s.name() + " makes " + java.util.Arrays.toString(
@@ -44,10 +56,7 @@ public final class GuidedScoreModel implements ScoreModel {
       throw new IllegalArgumentException("model " + s.name() + " is conditioned on " + s.numClasses()
           + " classes and classifier " + c.name() + " knows " + c.numClasses() + "; they must agree");
     }
-    this.score = score;
-    this.classifier = classifier;
-    this.scale = scale;
-    this.info = new ModelInfo(s.name(), s.version(), s.sde(), s.eps(), s.dataShape(), s.scaling(), c.numClasses(),
+    return new ModelInfo(s.name(), s.version(), s.sde(), s.eps(), s.dataShape(), s.scaling(), c.numClasses(),
         s.timeInput(), s.dataset(), s.trainStep());
   }
 

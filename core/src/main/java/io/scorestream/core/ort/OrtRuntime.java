@@ -82,7 +82,15 @@ public final class OrtRuntime {
     return open(onnx, fallbackName, true);
   }
 
-  private OrtScoreModel open(byte[] onnx, String fallbackName, boolean classifier) {
+  /**
+   * Loads a score model or a noise-conditional classifier, whichever the file's metadata says it is
+   * ({@link OrtScoreModel#classifier()} tells which): for a server that serves both from one directory.
+   */
+  public OrtScoreModel loadEither(byte[] onnx, String fallbackName) {
+    return open(onnx, fallbackName, null);
+  }
+
+  private OrtScoreModel open(byte[] onnx, String fallbackName, Boolean classifier) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     OrtSession session = null;
     try {

@@ -34,6 +34,7 @@ public final class OrtScoreModel implements ScoreModel {
   private final long[] xShape;
   private final long[] tShape = new long[1];
   private final String output;
+  private final boolean classifier;
   private FloatBuffer xBuffer;
   private FloatBuffer tBuffer;
   private LongBuffer yBuffer;
@@ -43,16 +44,19 @@ public final class OrtScoreModel implements ScoreModel {
   /**
    * @param options the options the session was made with: ONNX Runtime requires them to stay open while the
    *                session lives, so this model closes them after the session
+   * @param expectClassifier true: it must be a classifier; false: a score model; null: whichever its metadata says
    */
   OrtScoreModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String fallbackName,
-      boolean classifier) throws OrtException {
+      Boolean expectClassifier) throws OrtException {
     this.env = env;
-    this.output = classifier ? "grad" : "score";
     this.session = session;
     this.options = options;
     Map<String, String> metadata = session.getMetadata().getCustomMetadata();
     this.info = ModelMetadata.parse(metadata, fallbackName);
     boolean isClassifier = ModelMetadata.CLASSIFIER.equals(metadata.get(ModelMetadata.KIND));
+    boolean classifier = expectClassifier == null ? isClassifier : expectClassifier;
+    this.classifier = classifier;
+    this.output = classifier ? "grad" : "score";
     if (isClassifier != classifier) {
       throw new ModelFormatException(classifier
           ? info.name() + " is not a noise-conditional classifier (its metadata lacks " + ModelMetadata.KIND + "="
@@ -115,6 +119,11 @@ public final class OrtScoreModel implements ScoreModel {
   @Override
   public ModelInfo info() {
     return info;
+  }
+
+  /** True for a noise-conditional classifier (its output is {@code grad}), false for a score model. */
+  public boolean classifier() {
+    return classifier;
   }
 
   @Override

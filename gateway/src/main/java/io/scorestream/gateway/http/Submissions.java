@@ -7,7 +7,10 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.view.JobIndex;
+import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.RequestException;
 import io.scorestream.jobs.JobStates;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.Problem;
@@ -25,6 +28,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -173,17 +177,35 @@ final class Submissions {
     if (model.isEmpty()) {
       String what = request.getModelName() + (request.hasModelVersion() ? " version " + request.getModelVersion()
           : "");
+      boolean classifier = fleet.model(request.getModelName(), true, now, FleetView.LIVENESS).isPresent();
       return Optional.of(new Problem(FailureCode.UNKNOWN_MODEL, request.hasModelVersion() ? "modelVersion"
-          : "modelName", "no worker serves model " + what + "; served: "
+          : "modelName", classifier ? "'" + request.getModelName() + "' is a classifier, not a score model: it guides"
+          + " one (guidance.classifier)" : "no worker serves model " + what + "; served: "
           + String.join(", ", fleet.models(now, FleetView.LIVENESS)) + " (GET /v1/models lists them)"));
     }
-    ModelInfo info;
+    Optional<ClassifierGuidance> guidance;
     try {
-      info = ModelMetadata.parse(model.get().getMetadataMap(), model.get().getName());
+      guidance = Optional.ofNullable(JobCodec.decode(request).guidance());
+    } catch (RequestException e) {
+      return Optional.of(e.problem());
+    }
+    Optional<ModelVersion> classifier = guidance.flatMap(g -> g.version() != null
+        ? fleet.version(g.classifier(), g.version(), true, now, FleetView.LIVENESS)
+        : fleet.model(g.classifier(), true, now, FleetView.LIVENESS));
+    if (guidance.isPresent() && (classifier.isEmpty()
+        || !fleet.servedTogether(request.getModelName(), guidance.get().classifier(), now, FleetView.LIVENESS))) {
+      Set<String> served = fleet.models(now, FleetView.LIVENESS, true);
+      return Optional.of(guidance.get().unserved(classifier.isEmpty() ? "served classifiers: "
+          + (served.isEmpty() ? "none" : String.join(", ", served)) : "no worker serves it together with model "
+          + request.getModelName()));
+    }
+    try {
+      ModelInfo info = ModelMetadata.parse(model.get().getMetadataMap(), model.get().getName());
+      return guidance.isEmpty() ? checks.check(request, info) : checks.check(request, info,
+          ModelMetadata.parse(classifier.get().getMetadataMap(), classifier.get().getName()));
     } catch (ModelFormatException e) {
       return Optional.empty();   // a worker of an older build says too little: the worker checks the rest
     }
-    return checks.check(request, info);
   }
 
   /** A webhook must have a secret to be signed with and a destination this gateway may reach. */

@@ -90,30 +90,69 @@ public final class FleetView implements Runnable, AutoCloseable {
     return beats.values().stream().filter(b -> !time(b).isBefore(since)).toList();
   }
 
-  /** True when a worker that beat within {@code liveness} serves some version of {@code model}. */
-  public boolean served(String model, Instant now, Duration liveness) {
-    return live(now, liveness).stream().anyMatch(b -> b.getModelsList().stream()
-        .anyMatch(m -> m.getName().equals(model)));
+  /** The value of {@code ModelVersion.kind} for a noise-conditional classifier. */
+  public static final String CLASSIFIER = "classifier";
+  /** The value of {@code ModelVersion.kind} for a score model (older workers leave it empty). */
+  public static final String SCORE = "score";
+
+  /** True when a heartbeat's entry is a classifier, not a score model. */
+  public static boolean isClassifier(ModelVersion m) {
+    return CLASSIFIER.equals(m.getKind());
   }
 
-  /** The names of the models the live fleet serves, sorted. */
-  public Set<String> models(Instant now, Duration liveness) {
+  /** True when a worker that beat within {@code liveness} serves some version of score model {@code model}. */
+  public boolean served(String model, Instant now, Duration liveness) {
+    return live(now, liveness).stream().anyMatch(b -> serves(b, model, false));
+  }
+
+  /** True when one worker that beat within {@code liveness} serves both {@code model} and {@code classifier}. */
+  public boolean servedTogether(String model, String classifier, Instant now, Duration liveness) {
+    return live(now, liveness).stream().anyMatch(b -> serves(b, model, false) && serves(b, classifier, true));
+  }
+
+  private static boolean serves(WorkerHeartbeat beat, String name, boolean classifier) {
+    return beat.getModelsList().stream().anyMatch(m -> m.getName().equals(name) && isClassifier(m) == classifier);
+  }
+
+  /** The names of the score models (or, with {@code classifiers}, the classifiers) the live fleet serves, sorted. */
+  public Set<String> models(Instant now, Duration liveness, boolean classifiers) {
     Set<String> names = new TreeSet<>();
-    live(now, liveness).forEach(b -> b.getModelsList().forEach(m -> names.add(m.getName())));
+    live(now, liveness).forEach(b -> b.getModelsList().stream().filter(m -> isClassifier(m) == classifiers)
+        .forEach(m -> names.add(m.getName())));
     return names;
   }
 
-  /** What a live worker says of a model: its newest version's shape, SDE and classes. */
-  public java.util.Optional<ModelVersion> model(String name, Instant now, Duration liveness) {
-    return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
-        .filter(m -> m.getName().equals(name)).max(java.util.Comparator.comparing(ModelVersion::getVersion,
-            FleetView::compareVersions));
+  /** The names of the score models the live fleet serves, sorted. */
+  public Set<String> models(Instant now, Duration liveness) {
+    return models(now, liveness, false);
   }
 
-  /** What a live worker says of one version of a model, if any serves it. */
-  public java.util.Optional<ModelVersion> version(String name, String version, Instant now, Duration liveness) {
+  /**
+   * What a live worker says of a score model (or, with {@code classifier}, a classifier): its newest version's shape,
+   * SDE and classes.
+   */
+  public java.util.Optional<ModelVersion> model(String name, boolean classifier, Instant now, Duration liveness) {
     return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
-        .filter(m -> m.getName().equals(name) && m.getVersion().equals(version)).findFirst();
+        .filter(m -> m.getName().equals(name) && isClassifier(m) == classifier)
+        .max(java.util.Comparator.comparing(ModelVersion::getVersion, FleetView::compareVersions));
+  }
+
+  /** What a live worker says of a score model: its newest version's shape, SDE and classes. */
+  public java.util.Optional<ModelVersion> model(String name, Instant now, Duration liveness) {
+    return model(name, false, now, liveness);
+  }
+
+  /** What a live worker says of one version of a score model (or a classifier), if any serves it. */
+  public java.util.Optional<ModelVersion> version(String name, String version, boolean classifier, Instant now,
+      Duration liveness) {
+    return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
+        .filter(m -> m.getName().equals(name) && m.getVersion().equals(version) && isClassifier(m) == classifier)
+        .findFirst();
+  }
+
+  /** What a live worker says of one version of a score model, if any serves it. */
+  public java.util.Optional<ModelVersion> version(String name, String version, Instant now, Duration liveness) {
+    return version(name, version, false, now, liveness);
   }
 
   /** Versions compared as numbers when both are, else as text. */

@@ -1,8 +1,11 @@
 package io.scorestream.worker.jobs;
 
+import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.List;
 import java.util.Optional;
@@ -36,15 +39,40 @@ final class JobChecks {
     if (model.isEmpty()) {
       return Optional.of(unserved(name, modelVersion(job)));
     }
-    return requests.check(job.request(), model.get().model().info());
+    Optional<ClassifierGuidance> guidance = guidance(job);
+    if (guidance.isEmpty()) {
+      return requests.check(job.request(), model.get().model().info());
+    }
+    var classifier = models.resolveClassifier(guidance.get().classifier(), guidance.get().version());
+    if (classifier.isEmpty()) {
+      return Optional.of(unserved(guidance.get()));
+    }
+    return requests.check(job.request(), model.get().model().info(), classifier.get().model().info());
+  }
+
+  /** A job's guidance, if it asks for any; empty too when the request is at fault (its check says so). */
+  static Optional<ClassifierGuidance> guidance(Job job) {
+    try {
+      return Optional.ofNullable(JobCodec.decode(job.request()).guidance());
+    } catch (RequestException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The problem of a job whose classifier, or whose version of it, this worker does not serve. */
+  Problem unserved(ClassifierGuidance guidance) {
+    List<String> served = models.classifierVersions(guidance.classifier());
+    return guidance.unserved(served.isEmpty() ? "no worker that serves the model serves it"
+        : "this worker serves " + (served.size() == 1 ? "version " : "versions ") + String.join(", ", served));
   }
 
   /** The problem of a job whose model, or whose version of it, this worker does not serve. */
   Problem unserved(String name, String version) {
     List<String> served = models.versions(name);
     if (served.isEmpty()) {
-      return new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model '" + name
-          + "': no worker in the fleet serves it");
+      return new Problem(FailureCode.UNKNOWN_MODEL, "modelName", models.classifierVersions(name).isEmpty()
+          ? "unknown model '" + name + "': no worker in the fleet serves it"
+          : "'" + name + "' is a classifier, not a score model: it guides one (guidance.classifier)");
     }
     return new Problem(FailureCode.UNKNOWN_MODEL, "modelVersion", "model '" + name + "' version " + version
         + " is not served; " + (served.size() == 1 ? "only version " + served.get(0) + " is"

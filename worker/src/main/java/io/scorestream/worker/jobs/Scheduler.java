@@ -13,6 +13,7 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
+import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
 import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Problem;
@@ -327,6 +328,16 @@ public final class Scheduler implements Runnable {
     }
     try {
       JobCodec.Decoded decoded = JobCodec.decode(r.job.request());
+      if (decoded.guidance() != null) {
+        ClassifierGuidance g = decoded.guidance();
+        ModelRegistry.Loaded classifier = models.resolveClassifier(g.classifier(), g.version()).orElse(null);
+        if (classifier == null) {   // retired since the job arrived
+          fail(r, checks.unserved(g));
+          return;
+        }
+        g.guided(model.model().info(), classifier.model().info());   // a newer version may no longer fit
+        model = models.guided(model, classifier, g.scale());
+      }
       ModelInfo info = model.model().info();
       long seed = r.job.request().getSeed();
       r.task = decoded.task();

@@ -1,5 +1,6 @@
 package io.scorestream.worker.kafka;
 
+import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.worker.jobs.Scheduler;
@@ -71,6 +72,7 @@ public final class Heartbeats implements Runnable, AutoCloseable {
     models.all().stream().filter(m -> advertised.test(m.name())).forEach(m -> {
       var info = m.model().info();
       ModelVersion.Builder v = ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())
+          .setKind(m.classifier() ? FleetView.CLASSIFIER : FleetView.SCORE)
           .setSde(info.sde().kind().key()).setNumClasses(info.numClasses())
           .putAllMetadata(io.scorestream.core.model.ModelMetadata.describe(info));
       for (int d : info.dataShape()) {

@@ -95,9 +95,10 @@ final class JobIntake implements AutoCloseable {
       done.run();   // already served to its end (by a worker that died before committing): never again
       return;
     }
-    if (router.route(record.topic(), request) == JobRouter.Route.POOL) {
+    Optional<String> pool = router.pool(record.topic(), request);
+    if (pool.isPresent()) {
       // another worker serves the model: the record goes to its pool, and is done here once the broker has it
-      sink.forward(names.pool(request.getModelName()), request.getJobId(), record.value(), done);
+      sink.forward(names.pool(pool.get()), request.getJobId(), record.value(), done);
       return;
     }
     // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt

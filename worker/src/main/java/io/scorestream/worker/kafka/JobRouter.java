@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -20,16 +21,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md, "Mixed fleets"). A
  * job from the shared jobs topic runs here when this worker serves its model; otherwise it is routed to its model's
  * pool topic when the fleet's heartbeats say that some worker serves the model, and the workers that do read that
- * pool as a group of their own; otherwise it stays here, to be refused as a model no worker serves. It also creates
+ * pool as a group of their own; otherwise it stays here, to be refused as a model no worker serves. A guided job
+ * needs its model and its classifier on one worker: it runs here when this worker serves both, else goes to the
+ * classifier's pool when some worker serves both. It also creates
  * the pool topics of this worker's models, and says which of its models it may advertise (only those whose pool
  * exists, so that no job is routed to a pool that is not there). Thread-safe.
  */
 public final class JobRouter implements AutoCloseable {
   /** How recent a heartbeat must be for its worker to count as serving its models ({@link FleetView#LIVENESS}). */
   public static final Duration LIVENESS = FleetView.LIVENESS;
-
-  /** Where a job goes. */
-  enum Route { HERE, POOL }
 
   private final ModelRegistry models;
   private final FleetView fleet;
@@ -47,13 +47,23 @@ public final class JobRouter implements AutoCloseable {
     this.log = log;
   }
 
-  /** Where a job delivered from {@code topic} runs. */
-  Route route(String topic, GenerateRequest request) {
-    String model = request.getModelName();
-    if (!topic.equals(names.jobs()) || !models.versions(model).isEmpty()) {
-      return Route.HERE;
+  /**
+   * The pool a job delivered from {@code topic} goes to (named by its model, or for a guided job by its classifier,
+   * whose pool the workers that serve the classifier read), or empty when it runs (or is refused) here.
+   */
+  Optional<String> pool(String topic, GenerateRequest request) {
+    if (!topic.equals(names.jobs())) {
+      return Optional.empty();
     }
-    return fleet.served(model, Instant.now(), LIVENESS) ? Route.POOL : Route.HERE;
+    String model = request.getModelName();
+    if (!request.hasGuidance()) {
+      return models.versions(model).isEmpty() && fleet.served(model, Instant.now(), LIVENESS)
+          ? Optional.of(model) : Optional.empty();
+    }
+    String classifier = request.getGuidance().getClassifier();
+    boolean here = !models.versions(model).isEmpty() && !models.classifierVersions(classifier).isEmpty();
+    return !here && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS)
+        ? Optional.of(classifier) : Optional.empty();
   }
 
   /**

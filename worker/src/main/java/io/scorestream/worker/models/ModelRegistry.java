@@ -3,7 +3,9 @@ package io.scorestream.worker.models;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.core.model.ModelFormatException;
 import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.ort.OrtScoreModel;
 import io.scorestream.core.sample.BatchEvaluator;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -19,20 +21,32 @@ import java.util.function.Predicate;
 
 /**
  * The models a worker serves, by name and version, each with one shared ONNX Runtime session and one batch
- * evaluator. Loading happens off the scheduler thread; a model that fails to load is rejected with a logged
+ * evaluator; beside them the noise-conditional classifiers that guide them (classifier guidance), which share the
+ * names' namespace (one name is a model or a classifier, not both) and the version policy below. A guided job runs on
+ * a derived version that pairs a model with a classifier and a scale, made when such a job starts and dropped once
+ * no running job uses it. Loading happens off the scheduler thread; a model that fails to load is rejected with a logged
  * reason and whatever served before keeps serving. Only the newest {@code keepVersions} versions of a model are
  * served: an older one is retired when a newer one loads (a trainer publishing checkpoints for weeks must not fill
  * the worker's memory), and its session is closed once no running job uses it.
  */
 public final class ModelRegistry implements AutoCloseable {
-  /** A loaded model version with the evaluator its jobs share. */
-  public record Loaded(String name, String version, ScoreModel model, BatchEvaluator evaluator) {}
+  /**
+   * A loaded model version with the evaluator its jobs share; {@code classifier} marks a noise-conditional
+   * classifier, which no job samples from directly.
+   */
+  public record Loaded(String name, String version, ScoreModel model, BatchEvaluator evaluator, boolean classifier) {}
+
+  /** A model guided by a classifier at a scale: jobs that ask for the same share one evaluator. */
+  private record Guide(Loaded model, Loaded classifier, double scale) {}
 
   private final OrtRuntime runtime;
   private final int maxBatch;
   private final Consumer<String> log;
   private final int keepVersions;
   private final Map<String, List<Loaded>> byName = new ConcurrentHashMap<>();
+  private final Map<String, List<Loaded>> classifiers = new ConcurrentHashMap<>();
+  /** Guided versions of running jobs: only the thread that runs jobs uses them. */
+  private final Map<Guide, Loaded> guided = new java.util.HashMap<>();
   /** Versions no longer served whose sessions are still open, until no running job uses them. */
   private final List<Loaded> retired = new ArrayList<>();
 
@@ -71,24 +85,29 @@ public final class ModelRegistry implements AutoCloseable {
    * serving either way. Safe to call from a loader thread.
    */
   public boolean load(byte[] onnx, String fallbackName) {
-    ScoreModel model;
+    OrtScoreModel model;
     try {
-      model = runtime.load(onnx, fallbackName);
+      model = runtime.loadEither(onnx, fallbackName);
     } catch (ModelFormatException e) {
       log.accept("rejected checkpoint " + fallbackName + ": " + e.getMessage());
       return false;
     }
-    String problem = RequestChecks.MODEL_NAME.matcher(model.info().name()).matches()
-        && RequestChecks.MODEL_VERSION.matcher(model.info().version()).matches() ? trial(model)
-        : "its name and version must match " + RequestChecks.MODEL_NAME.pattern() + " (they name topics, metrics and "
-            + "the models jobs ask for)";
+    String name = model.info().name();
+    Map<String, List<Loaded>> other = model.classifier() ? byName : classifiers;
+    String problem = !RequestChecks.MODEL_NAME.matcher(name).matches()
+        || !RequestChecks.MODEL_VERSION.matcher(model.info().version()).matches()
+        ? "its name and version must match " + RequestChecks.MODEL_NAME.pattern() + " (they name topics, metrics and "
+            + "the models jobs ask for)"
+        : other.containsKey(name) ? "a " + (model.classifier() ? "score model" : "classifier") + " of the same name "
+            + "is served (models and classifiers share one namespace)"
+        : trial(model);
     if (problem != null) {
       model.close();
       log.accept("rejected checkpoint " + model.info() + ": " + problem);
       return false;
     }
-    add(model);
-    log.accept("serving " + model.info());
+    add(model, model.classifier());
+    log.accept("serving " + (model.classifier() ? "classifier " : "") + model.info());
     return true;
   }
 
@@ -113,12 +132,12 @@ public final class ModelRegistry implements AutoCloseable {
     return null;
   }
 
-  private void add(ScoreModel model) {
+  private void add(ScoreModel model, boolean classifier) {
     Loaded loaded = new Loaded(model.info().name(), model.info().version(), model,
-        new BatchEvaluator(model, maxBatch));
+        new BatchEvaluator(model, maxBatch), classifier);
     List<Loaded> replaced = new ArrayList<>();
     List<Loaded> tooOld = new ArrayList<>();
-    byName.compute(loaded.name(), (name, versions) -> {
+    (classifier ? classifiers : byName).compute(loaded.name(), (name, versions) -> {
       List<Loaded> next = versions == null ? new ArrayList<>() : new ArrayList<>(versions);
       next.stream().filter(v -> v.version().equals(loaded.version())).forEach(replaced::add);
       next.removeAll(replaced);
@@ -141,18 +160,33 @@ public final class ModelRegistry implements AutoCloseable {
    * alone knows what they use, between model calls.
    */
   public void closeRetired(Predicate<Loaded> inUse) {
+    guided.values().removeIf(g -> !inUse.test(g));
     synchronized (retired) {
       if (retired.isEmpty()) {
         return;
       }
       retired.removeIf(v -> {
-        if (inUse.test(v)) {
+        if (inUse.test(v) || guided.keySet().stream().anyMatch(g -> g.model() == v || g.classifier() == v)) {
           return false;
         }
         v.model().close();
         return true;
       });
     }
+  }
+
+  /**
+   * The version of {@code model} guided by {@code classifier} at {@code scale}: the one running jobs with the same
+   * three share, or a new one. Called by the thread that runs jobs, like {@link #closeRetired}, which drops it once
+   * no running job uses it.
+   *
+   * @throws IllegalArgumentException when the classifier does not fit the model (see {@link GuidedScoreModel})
+   */
+  public Loaded guided(Loaded model, Loaded classifier, double scale) {
+    return guided.computeIfAbsent(new Guide(model, classifier, scale), g -> {
+      GuidedScoreModel m = new GuidedScoreModel(model.model(), classifier.model(), scale);
+      return new Loaded(model.name(), model.version(), m, new BatchEvaluator(m, maxBatch), false);
+    });
   }
 
   /** Versions retired but not yet closed, because running jobs still use them. */
@@ -169,7 +203,11 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** The requested version, or the newest loaded (last added) when no version is asked for. */
   public Optional<Loaded> resolve(String name, String version) {
-    List<Loaded> versions = byName.get(name);
+    return resolve(byName, name, version);
+  }
+
+  private static Optional<Loaded> resolve(Map<String, List<Loaded>> served, String name, String version) {
+    List<Loaded> versions = served.get(name);
     if (versions == null || versions.isEmpty()) {
       return Optional.empty();
     }
@@ -179,14 +217,25 @@ public final class ModelRegistry implements AutoCloseable {
     return versions.stream().filter(v -> v.version().equals(version)).findFirst();
   }
 
+  /** The requested version of a classifier, or its newest when no version is asked for. */
+  public Optional<Loaded> resolveClassifier(String name, String version) {
+    return resolve(classifiers, name, version);
+  }
+
+  /** The versions of a classifier served now, oldest first; empty when none is. */
+  public List<String> classifierVersions(String name) {
+    return classifiers.getOrDefault(name, List.of()).stream().map(Loaded::version).toList();
+  }
+
   /** True once {@code name} at {@code version} is served. */
   public boolean serves(String name, String version) {
     return resolve(name, version).isPresent();
   }
 
-  /** Every loaded model version. */
+  /** Every loaded version of the models and the classifiers. */
   public List<Loaded> all() {
-    return byName.values().stream().flatMap(List::stream).toList();
+    return java.util.stream.Stream.concat(byName.values().stream(), classifiers.values().stream())
+        .flatMap(List::stream).toList();
   }
 
   @Override
