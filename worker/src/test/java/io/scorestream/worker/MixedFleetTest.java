@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fleet whose workers serve different models: every job reaches a worker that serves its model, whichever worker
- * the shared jobs topic gave it to, and only a job for a model no worker serves fails.
+ * the shared jobs topic gave it to, and only a job for a model no worker serves fails. A guided job reaches the
+ * worker that serves both its model and its classifier.
  */
 class MixedFleetTest {
   @TempDir
@@ -35,6 +36,26 @@ class MixedFleetTest {
       Files.write(d.resolve(m + ".onnx"), TestModels.standardNormal(m, "1", 2));
     }
     return d;
+  }
+
+  /** A classifier of two classes in the plane under the test models' SDE (the exact one of two modes at -1, 1). */
+  private static byte[] classifier(String name) {
+    var base = TestModels.info(name, "1", 2);
+    return io.scorestream.core.onnx.GaussianMixtureOnnx.classifier(new io.scorestream.core.analytic.GaussianMixture(
+        new double[] {0.5, 0.5}, new double[][] {{-1, 0}, {1, 0}}, new double[] {0.5, 0.5}),
+        new io.scorestream.core.model.ModelInfo(name, "1", base.sde(), base.eps(), base.dataShape(), base.scaling(),
+            2, base.timeInput(), "", -1));
+  }
+
+  private static GenerateRequest guided(String id, String model, String classifier) {
+    return request(id, model).toBuilder().setConditioning(io.scorestream.proto.v1.Conditioning.newBuilder()
+        .setClassLabels(io.scorestream.proto.v1.ClassLabels.newBuilder().addLabels(1)))
+        .setGuidance(io.scorestream.proto.v1.Guidance.newBuilder().setClassifier(classifier).setScale(2)).build();
+  }
+
+  private static Path withClassifier(Path models) throws Exception {
+    Files.write(models.resolve("modes.onnx"), classifier("modes"));
+    return models;
   }
 
   private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
@@ -60,7 +81,7 @@ class MixedFleetTest {
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
          Worker narrow = Worker.start(settings(kafka, "narrow", models("narrow-models", "common")),
              System.err::println);
-         Worker wide = Worker.start(settings(kafka, "wide", models("wide-models", "common", "rare")),
+         Worker wide = Worker.start(settings(kafka, "wide", withClassifier(models("wide-models", "common", "rare"))),
              System.err::println);
          JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       await("the group settled with both workers on the jobs topic", () -> narrow.assignedJobPartitions() > 0
@@ -71,19 +92,23 @@ class MixedFleetTest {
       for (int i = 0; i < 24; i++) {
         requests.add(request("mixed-" + i, i % 2 == 0 ? "rare" : "common"));
       }
+      for (int i = 0; i < 8; i++) {
+        requests.add(guided("guided-" + i, "common", "modes"));
+      }
       requests.add(request("nobody-serves", "absent"));
+      requests.add(guided("no-classifier", "common", "absent"));
       client.submitAll(requests);
       Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
           JobEvent::parseFrom, Duration.ofSeconds(120), m -> requests.stream().allMatch(r ->
               m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(e -> e.hasCompleted() || e.hasFailed())));
       Set<String> commonWorkers = new java.util.HashSet<>();
-      for (GenerateRequest r : requests.subList(0, 24)) {
+      for (GenerateRequest r : requests.subList(0, 32)) {
         List<JobEvent> mine = events.get(r.getJobId());
         assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + ": " + mine);
         assertEquals(0, mine.stream().filter(JobEvent::hasFailed).count(), r.getJobId() + ": " + mine);
         String worker = mine.stream().filter(JobEvent::hasStarted).findFirst().orElseThrow().getStarted()
             .getWorkerId();
-        if (r.getModelName().equals("rare")) {
+        if (r.getModelName().equals("rare") || r.hasGuidance()) {
           assertEquals("wide", worker, r.getJobId() + " ran where its model is");
         } else {
           commonWorkers.add(worker);
@@ -93,6 +118,9 @@ class MixedFleetTest {
       JobEvent refused = events.get("nobody-serves").stream().filter(JobEvent::hasFailed).findFirst().orElseThrow();
       assertEquals("unknown_model", refused.getFailed().getCode());
       assertTrue(refused.getFailed().getReason().contains("no worker in the fleet serves it"), refused.toString());
+      JobEvent unguided = events.get("no-classifier").stream().filter(JobEvent::hasFailed).findFirst().orElseThrow();
+      assertEquals("unknown_model", unguided.getFailed().getCode());
+      assertTrue(unguided.getFailed().getReason().contains("classifier 'absent' is not served"), unguided.toString());
     }
   }
 }
