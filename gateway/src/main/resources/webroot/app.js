@@ -9,7 +9,8 @@ const MAX_FOLLOWED = 50;
 
 const state = {
   key: null,
-  models: new Map(),      // name -> model (newest version) as /v1/models gives it
+  models: new Map(),      // name -> score model (newest version) as /v1/models gives it
+  classifiers: new Map(), // name -> noise-conditional classifier (kind "classifier"), which guides score models
   jobs: new Map(),        // jobId -> job view (see jobFrom)
   selected: null,
   socket: null,
@@ -118,7 +119,12 @@ async function refreshModels() {
     const {models} = await apiJson('GET', '/v1/models');
     const select = $('#model');
     const previous = select.value;
-    state.models = new Map(models.map((m) => [m.name, m]));
+    state.models = new Map(models.filter((m) => m.kind !== 'classifier').map((m) => [m.name, m]));
+    const classifiers = models.filter((m) => m.kind === 'classifier');
+    const classifiersChanged = classifiers.map((c) => c.name + ':' + c.version).join()
+        !== [...state.classifiers.values()].map((c) => c.name + ':' + c.version).join();
+    state.classifiers = new Map(classifiers.map((c) => [c.name, c]));
+    if (classifiersChanged) showGuidance();
     const names = [...state.models.keys()];
     if (names.join() !== [...select.options].map((o) => o.value).join()) {
       select.replaceChildren(...names.map((name) => new Option(name + '  (' + describeShape(state.models.get(name))
@@ -165,7 +171,7 @@ function showModel() {
     dd.textContent = value;
     facts.append(dt, dd);
   }
-  $('#label-field').hidden = !model.numClasses;
+  showGuidance();
   $('#kind').querySelector('option[value="ALD"]').disabled = model.sde !== 've';
   if (model.sde !== 've' && $('#kind').value === 'ALD') $('#kind').value = 'PC';
   $('#samples').value = $('#samples').value || (isImageShape(model.dataShape || []) ? 16 : 256);
@@ -177,6 +183,42 @@ function showModel() {
   colorize.forModel(model.name);
   showSamplerFields();
   refreshTraining();
+}
+
+/** The classifiers that can guide a model: its data shape, SDE and noise range, and its classes if it has any. */
+function classifiersFor(model) {
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const meta = model.metadata || {};
+  const noise = (m) => Object.keys(m).filter((k) => k.startsWith('scorestream.sde') || k === 'scorestream.data.scaling')
+      .sort().map((k) => k + '=' + m[k]).join();
+  return [...state.classifiers.values()].filter((c) => same(c.dataShape, model.dataShape) && c.sde === model.sde
+      && noise(c.metadata || {}) === noise(meta) && (!model.numClasses || model.numClasses === c.numClasses));
+}
+
+/** Offers the classifiers that fit the selected model; a chosen one asks for a class and a scale. */
+function showGuidance() {
+  const model = state.models.get($('#model').value);
+  const select = $('#classifier');
+  const previous = select.value;
+  const fitting = model ? classifiersFor(model) : [];
+  select.replaceChildren(new Option('none', ''), ...fitting.map((c) => new Option(c.name + '  (' + c.numClasses
+      + ' classes)', c.name)));
+  select.value = fitting.some((c) => c.name === previous) ? previous : '';
+  $('#guidance-fields').hidden = fitting.length === 0;
+  showGuided();
+}
+
+function showGuided() {
+  const model = state.models.get($('#model').value) || {};
+  const guided = $('#classifier').value !== '';
+  for (const el of document.querySelectorAll('.guided-only')) el.hidden = !guided;
+  $('#label-field').hidden = !model.numClasses && !guided;
+}
+
+/** How many classes the form's labels range over: the model's, or the guiding classifier's. */
+function formClasses(model) {
+  const classifier = state.classifiers.get($('#classifier').value);
+  return (classifier && classifier.numClasses) || (model && model.numClasses) || 1;
 }
 
 // ------------------------------------------------------------------------------------------------ training curves
@@ -308,10 +350,14 @@ function requestFromForm() {
   let labels = null;
   if (!$('#label-field').hidden) {
     // one class for every sample, or, with none given, every class in turn (a conditional model needs labels)
-    const classes = (state.models.get(request.modelName) || {}).numClasses || 1;
+    const classes = formClasses(state.models.get(request.modelName));
     labels = (number('#label') !== undefined ? [number('#label')]
       : Array.from({length: request.numSamples || 1}, (_, i) => i % classes)).map(String);
     request.conditioning = {classLabels: {labels}};
+  }
+  if ($('#classifier').value) {
+    request.guidance = {classifier: $('#classifier').value};
+    if (number('#guidance-scale') !== undefined) request.guidance.scale = number('#guidance-scale');
   }
   const task = $('#task').value;
   if (task === 'inpaint' || task === 'colorize') {
@@ -353,7 +399,8 @@ function highlightField(field) {
   const ids = {numSamples: '#samples', seed: '#seed', 'sampler.steps': '#steps', 'sampler.snr': '#snr',
     modelName: '#model', 'preview.everySteps': '#preview', 'conditioning.inpainting.particles': '#particles',
     'conditioning.colorization.particles': '#particles', 'conditioning.inpainting': '#mask-source',
-    'conditioning.colorization': '#gray-file', conditioning: '#label'};
+    'conditioning.colorization': '#gray-file', conditioning: '#label', 'guidance.scale': '#guidance-scale',
+    guidance: '#classifier'};
   const target = Object.keys(ids).find((name) => field.startsWith(name));
   if (target) $(ids[target]).focus();
 }
@@ -664,6 +711,11 @@ function describeLikelihood(l) {
     : '') + ' ' + l.unit;
 }
 
+/** True when a job's model is class-conditional (a guided job's labels were for its classifier, not its model). */
+function conditional(job) {
+  return Boolean((state.models.get(job.model) || {}).numClasses);
+}
+
 /** A finished sampling job can be measured when its model needs no classes, or the page knows the job's labels. */
 function canMeasure(job) {
   const model = state.models.get(job.model);
@@ -685,7 +737,7 @@ async function measureLikelihood(job) {
     const likelihood = {data: float32Tensor(json.shape, values)};
     if (dimension <= 64) likelihood.exact = true; else likelihood.probes = 2;
     const request = {modelName: job.model, numSamples: json.samples.length, likelihood};
-    if (job.labels) request.conditioning = {classLabels: {labels: job.labels}};
+    if (job.labels && conditional(job)) request.conditioning = {classLabels: {labels: job.labels}};
     const made = await apiJson('POST', '/v1/jobs', request);
     upsertJob(made);
     const measured = state.jobs.get(made.jobId);
@@ -716,13 +768,13 @@ async function walk(job) {
     const ends = json.samples.slice(0, 2).flat(Infinity);
     const request = {modelName: job.model, numSamples: 2, encode: {
       data: float32Tensor([2, ...json.shape.slice(1)], ends), interpolate: WALK_STEPS}};
-    if (job.labels) request.conditioning = {classLabels: {labels: [job.labels[0]]}};
+    if (job.labels && conditional(job)) request.conditioning = {classLabels: {labels: [job.labels[0]]}};
     const made = await apiJson('POST', '/v1/jobs', request);
     upsertJob(made);
     const encoding = state.jobs.get(made.jobId);
     encoding.task = 'encode';
     encoding.walkFor = job.id;
-    encoding.labels = job.labels;
+    if (conditional(job)) encoding.labels = job.labels;
     follow(made.jobId);
   } catch (e) {
     showError(e, 'walk');
@@ -1218,6 +1270,7 @@ function start() {
   };
   $('#job-form').onsubmit = submitJob;
   $('#model').onchange = showModel;
+  $('#classifier').onchange = showGuided;
   $('#kind').onchange = showSamplerFields;
   $('#task').onchange = showSamplerFields;
   $('#help-button').onclick = () => $('#help').showModal();

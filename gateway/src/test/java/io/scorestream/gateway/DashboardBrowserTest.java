@@ -233,6 +233,35 @@ class DashboardBrowserTest {
     assertTrue(sourceRow.contains(m.group(1)), "the measured job shows its likelihood too: " + sourceRow);
   }
 
+  /**
+   * The page offers the fleet's classifier for the model it fits (and only there), and a job guided by it to class 0
+   * draws every sample from that mode (the fleet's exact classifier at scale 1: Bayes' rule), where the unguided
+   * mixture puts 70% in the other.
+   */
+  @Test
+  void aClassifierChosenOnThePageGuidesEverySampleToTheChosenClass() throws Exception {
+    new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
+    wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
+    assertTrue(browser.findElement(By.id("guidance-fields")).getAttribute("hidden") != null,
+        "no classifier fits the image model");
+    form(Fleet.MODEL, "2", 64, 200, 0);
+    wait.until(d -> d.findElement(By.id("guidance-fields")).isDisplayed());
+    new Select(browser.findElement(By.id("classifier"))).selectByValue(Fleet.MODES);
+    wait.until(d -> d.findElement(By.id("label")).isDisplayed() && d.findElement(By.id("guidance-scale"))
+        .isDisplayed());
+    fill("label", "0");
+    fill("guidance-scale", "1");
+    String id = submitAndFinish();
+    fill("label", "");   // the form as the other tests expect it: no class, no guidance
+    new Select(browser.findElement(By.id("classifier"))).selectByValue("");
+    io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + id + "/result?format=json", Fleet.KEY_A).json()
+        .getJsonArray("samples");
+    assertEquals(64, samples.size());
+    for (int i = 0; i < samples.size(); i++) {
+      assertTrue(samples.getJsonArray(i).getFloat(0) < 0, "sample " + i + " lies in mode 0: " + samples.getJsonArray(i));
+    }
+  }
+
   @Test
   void anUploadedGreyPictureIsColouredKeepingEachPixelsGreyLevel() throws Exception {
     Select task = new Select(browser.findElement(By.id("task")));
