@@ -321,7 +321,7 @@ class GatewayApiTest {
     for (Bad bad : List.of(
         new Bad(new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 1).put("guidance", guidance)
             .encode(), "conditioning.classLabels.labels", "guide each sample to"),
-        new Bad(guided(one, guidance.copy().put("scale", 1000.0)), "guidance.scale", "[0, 100]"),
+        new Bad(guided(one, guidance.copy().put("scale", 1000.0)), "guidance.scale", "100"),
         new Bad(guided(one, guidance.copy().put("classifier", "no-such")), "guidance.classifier", Fleet.MODES),
         new Bad(guided(one, guidance.copy().put("classifierVersion", "9")), "guidance.classifierVersion",
             "not served"),
