@@ -146,6 +146,43 @@ class RequestChecksTest {
     assertTrue(outside.orElseThrow().message().contains("outside [0, 10)"), outside.get().message());
   }
 
+  /** A classifier of three classes that fits {@link #POINTS}. */
+  private static final ModelInfo MODES = new ModelInfo("modes", "1", POINTS.sde(), POINTS.eps(), POINTS.dataShape(),
+      POINTS.scaling(), 3, POINTS.timeInput(), "", -1);
+
+  private Optional<Problem> guided(GenerateRequest.Builder request, double scale, ModelInfo model,
+      ModelInfo classifier) {
+    request.getGuidanceBuilder().setClassifier("modes").setScale(scale);
+    return checks.check(request.build(), model, classifier);
+  }
+
+  @Test
+  void guidanceNeedsLabelsWithinTheClassifiersClassesAScaleInRangeAndAClassifierThatFitsTheModel() {
+    assertEquals(Optional.empty(), guided(ok().setConditioning(labels(2)), 0, POINTS, MODES), "labels: its classes");
+    assertEquals(Optional.empty(), guided(ok().setConditioning(labels(0)), ClassifierGuidance.MAX_SCALE, POINTS,
+        MODES));
+    assertEquals("conditioning.classLabels.labels", guided(ok(), 1, POINTS, MODES).orElseThrow().field());
+    assertTrue(guided(ok().setConditioning(labels(3)), 1, POINTS, MODES).orElseThrow().message()
+        .contains("outside [0, 3)"));
+    for (double scale : new double[] {-0.5, 100.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertEquals("guidance.scale", guided(ok().setConditioning(labels(0)), scale, POINTS, MODES).orElseThrow()
+          .field(), "scale " + scale);
+    }
+    ModelInfo otherNoise = new ModelInfo("modes", "1", new VpSde(0.1, 10, 1), POINTS.eps(), POINTS.dataShape(),
+        POINTS.scaling(), 3, POINTS.timeInput(), "", -1);
+    Problem noise = guided(ok().setConditioning(labels(0)), 1, POINTS, otherNoise).orElseThrow();
+    assertEquals("guidance.classifier", noise.field());
+    assertTrue(noise.message().contains("noise levels"), noise.message());
+    Problem digits = guided(ok().setModelName("digits").setConditioning(labels(0)), 1, DIGITS, MODES).orElseThrow();
+    assertEquals("guidance.classifier", digits.field(), digits.message());
+    GenerateRequest.Builder likelihood = ok().setConditioning(labels(0));
+    likelihood.getLikelihoodBuilder().setData(floats(16, new int[] {2}, new float[32]));
+    assertEquals("guidance", guided(likelihood, 1, POINTS, MODES).orElseThrow().field());
+    GenerateRequest.Builder badName = ok().setConditioning(labels(0));
+    badName.getGuidanceBuilder().setClassifier("a classifier/with spaces");
+    assertEquals("guidance.classifier", checks.check(badName.build(), POINTS, MODES).orElseThrow().field());
+  }
+
   private static Tensor floats(int rows, int[] shape, float... values) {
     return Tensors.of(values, rows, shape);
   }
