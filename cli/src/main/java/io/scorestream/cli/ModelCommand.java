@@ -22,16 +22,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code scorestream model}: writes analytic and reference models as ONNX files. */
-@Command(name = "model", mixinStandardHelpOptions = true, description = "Write score models as ONNX files.",
-    subcommands = {ModelCommand.Gmm.class, ModelCommand.Mlp.class})
+/** {@code scorestream model}: writes analytic and reference models as ONNX files, and publishes models. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+    description = "Write score models as ONNX files, or publish one to the workers.",
+    subcommands = {ModelCommand.Gmm.class, ModelCommand.Mlp.class, PublishModelCommand.class})
 final class ModelCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a model kind is required: gmm or mlp");
+    throw new ParameterException(spec.commandLine(), "a subcommand is required: gmm, mlp or publish");
   }
 
   /** The SDE kind an {@code --sde} option names; a bad argument otherwise. */

@@ -171,8 +171,18 @@ final class Services {
     io.scorestream.core.sde.Sde vp = ModelCommand.sde(SdeKind.VP, 0.01, 50, 0.1, 20);
     ModelInfo glyphs = new ModelInfo("glyphs-vp", "1", vp, vp.defaultEps(), new int[] {1, GLYPH_SIDE, GLYPH_SIDE},
         io.scorestream.core.model.DataScaling.CENTERED, 0, io.scorestream.core.model.TimeInput.TIME, "glyphs", -1);
-    java.nio.file.Files.write(dir.resolve(glyphs.name() + ".onnx"),
-        GaussianMixtureOnnx.build(io.scorestream.core.analytic.Glyphs.mixture(GLYPH_SIDE, 0.1), glyphs));
+    GaussianMixture shapes = io.scorestream.core.analytic.Glyphs.mixture(GLYPH_SIDE, 0.1);
+    java.nio.file.Files.write(dir.resolve(glyphs.name() + ".onnx"), GaussianMixtureOnnx.build(shapes, glyphs));
+    // the exact classifiers of their components, which guide gmm-vp to a mode and glyphs-vp to a glyph
+    writeClassifier(dir, "gmm-vp-modes", gmm, ModelCommand.flatModel("gmm-vp", "1", vp, "gmm", gmm.dimension()));
+    writeClassifier(dir, "glyphs-vp-shapes", shapes, glyphs);
     return dir;
+  }
+
+  private static void writeClassifier(Path dir, String name, GaussianMixture gmm, ModelInfo model)
+      throws java.io.IOException {
+    ModelInfo info = new ModelInfo(name, "1", model.sde(), model.eps(), model.dataShape(), model.scaling(),
+        gmm.components(), model.timeInput(), model.dataset(), -1);
+    java.nio.file.Files.write(dir.resolve(name + ".onnx"), GaussianMixtureOnnx.classifier(gmm, info));
   }
 }

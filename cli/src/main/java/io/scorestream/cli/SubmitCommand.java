@@ -39,6 +39,15 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--model-version", paramLabel = "V", description = "default: the newest the worker has")
   String modelVersion;
   @Option(names = "--samples", defaultValue = "64", paramLabel = "M") int samples;
+  @Option(names = "--label", paramLabel = "Y", description = "class label, once for every sample or once per sample:"
+      + " for a class-conditional model, or the class to guide to with --classifier") java.util.List<Long> labels;
+  @Option(names = "--classifier", paramLabel = "NAME",
+      description = "guide each sample to its --label with this noise-conditional classifier the fleet serves")
+  String classifier;
+  @Option(names = "--classifier-version", paramLabel = "V", description = "default: the newest served")
+  String classifierVersion;
+  @Option(names = "--guidance-scale", paramLabel = "W", description = "0 to 100 (default 1: Bayes' rule)")
+  Double guidanceScale;
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
   @Option(names = "--priority", defaultValue = "0", paramLabel = "P", description = "higher runs first") int priority;
   @Option(names = "--tenant", defaultValue = "default", paramLabel = "T") String tenant;
@@ -87,6 +96,20 @@ final class SubmitCommand implements Callable<Integer> {
           .setPreview(previewSettings());
       if (modelVersion != null) {
         b.setModelVersion(modelVersion);
+      }
+      if (labels != null) {
+        b.getConditioningBuilder().getClassLabelsBuilder().addAllLabels(labels);
+      }
+      if (classifier != null) {
+        var g = b.getGuidanceBuilder().setClassifier(classifier);
+        if (classifierVersion != null) {
+          g.setClassifierVersion(classifierVersion);
+        }
+        if (guidanceScale != null) {
+          g.setScale(guidanceScale);
+        }
+      } else if (classifierVersion != null || guidanceScale != null) {
+        throw new IllegalArgumentException("--classifier-version and --guidance-scale go with --classifier");
       }
       request = JobClient.stamped(b.build());
       // the checks every worker runs, run here first: a request no worker takes is not sent

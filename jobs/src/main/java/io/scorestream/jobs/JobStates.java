@@ -47,8 +47,8 @@ public final class JobStates {
 
   /**
    * A request cut to what a record can always carry, for the events and state of a request refused at intake
-   * (which may be refused for being too large, or for a name of megabytes): names at most 128 characters, no
-   * tensors, labels or fields unknown to this build.
+   * (which may be refused for being too large, or for a name of megabytes): names (guidance's classifier too) at most
+   * 128 characters, no tensors, labels or fields unknown to this build.
    */
   public static GenerateRequest bounded(GenerateRequest r) {
     GenerateRequest.Builder b = r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
@@ -58,6 +58,13 @@ public final class JobStates {
       b.setModelVersion(cut(r.getModelVersion()));
     }
     b.getSamplerBuilder().clearLatent().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance());
+    if (r.hasGuidance()) {
+      var g = b.getGuidanceBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
+          .setClassifier(cut(r.getGuidance().getClassifier()));
+      if (r.getGuidance().hasClassifierVersion()) {
+        g.setClassifierVersion(cut(r.getGuidance().getClassifierVersion()));
+      }
+    }
     return b.build();
   }
 
@@ -79,6 +86,9 @@ public final class JobStates {
     }
     if (r.getConditioning().getKindCase() != Conditioning.KindCase.KIND_NOT_SET) {
       s.setConditioning(r.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT));
+    }
+    if (r.hasGuidance()) {
+      s.setGuidance(r.getGuidance());
     }
     if (r.getTaskCase() != GenerateRequest.TaskCase.TASK_NOT_SET) {
       s.setTask(r.getTaskCase().name().toLowerCase(Locale.ROOT));

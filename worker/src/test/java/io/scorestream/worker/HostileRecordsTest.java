@@ -95,14 +95,17 @@ class HostileRecordsTest {
     GenerateRequest.Builder nearLimit = request("near-limit", "t");
     nearLimit.getConditioningBuilder().getInpaintingBuilder().setKnown(big).setMask(big);
     send("near-limit", nearLimit.build().toByteArray());
-    for (GenerateRequest r : List.of(hugeTenant, nearLimit.build())) {
+    GenerateRequest.Builder hugeClassifier = request("huge-classifier", "t");
+    hugeClassifier.getGuidanceBuilder().setClassifier("c".repeat(40 << 20));
+    send("huge-classifier", hugeClassifier.build().toByteArray());
+    for (GenerateRequest r : List.of(hugeTenant, nearLimit.build(), hugeClassifier.build())) {
       JobEvent failed = end(r);
       assertEquals("too_large", failed.getFailed().getCode(), failed.getFailed().getReason());
     }
     var states = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
-        Duration.ofSeconds(30), m -> List.of("huge-tenant", "near-limit").stream().allMatch(id ->
+        Duration.ofSeconds(30), m -> List.of("huge-tenant", "near-limit", "huge-classifier").stream().allMatch(id ->
             m.getOrDefault(id, List.of()).stream().anyMatch(s -> s.getStatus() == JobStatus.FAILED)));
-    for (String id : List.of("huge-tenant", "near-limit")) {
+    for (String id : List.of("huge-tenant", "near-limit", "huge-classifier")) {
       for (JobState s : states.get(id)) {
         assertTrue(s.getSerializedSize() < 4096, id + " state of " + s.getSerializedSize() + " bytes");
       }

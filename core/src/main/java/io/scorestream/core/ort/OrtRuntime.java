@@ -90,6 +90,11 @@ public final class OrtRuntime {
     return open(onnx, fallbackName, null);
   }
 
+  /** As {@link #loadEither(byte[], String)}, from a file. */
+  public OrtScoreModel loadEither(Path file) {
+    return loadEither(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+  }
+
   private OrtScoreModel open(byte[] onnx, String fallbackName, Boolean classifier) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     OrtSession session = null;
