@@ -414,6 +414,7 @@ function jobFrom(json, old) {
   job.task = (json.summary && json.summary.task) || job.task || '';
   job.samples = (json.summary && json.summary.numSamples) || job.samples || 0;
   job.submittedAt = json.summary && json.summary.submittedAt;
+  job.guidance = (json.summary && json.summary.guidance) || job.guidance;
   const progress = json.progress || {};
   job.step = progress.step || job.step || 0;
   job.total = progress.totalSteps || job.total || 0;
@@ -462,6 +463,10 @@ function jobDetail(job) {
   }
   if (job.status === 'FAILED') return (job.failure && (job.failure.code + ': ' + job.failure.reason)) || 'failed';
   const parts = [job.samples + (job.task ? ' examples, ' + job.task : job.walkOf ? ' steps of a walk' : ' samples')];
+  if (job.guidance) {
+    parts.push('guided by ' + job.guidance.classifier + ' ×' + (job.guidance.scale !== undefined
+        ? job.guidance.scale : 1));
+  }
   if (job.likelihood) parts.push(describeLikelihood(job.likelihood));
   if (job.total > 0) {
     parts.push('step ' + job.step + '/' + job.total);

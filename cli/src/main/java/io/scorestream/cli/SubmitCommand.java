@@ -100,6 +100,10 @@ final class SubmitCommand implements Callable<Integer> {
       if (labels != null) {
         b.getConditioningBuilder().getClassLabelsBuilder().addAllLabels(labels);
       }
+      if (classifier != null && labels == null) {
+        throw new IllegalArgumentException("--classifier guides each sample to its --label: give --label Y (once for"
+            + " all samples, or once per sample)");
+      }
       if (classifier != null) {
         var g = b.getGuidanceBuilder().setClassifier(classifier);
         if (classifierVersion != null) {
