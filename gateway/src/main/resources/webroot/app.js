@@ -615,7 +615,8 @@ async function loadResult(job) {
   try {
     if (job.task === 'likelihood') {
       const json = await apiJson('GET', '/v1/jobs/' + encodeURIComponent(job.id) + '/result?format=json');
-      job.likelihood = {mean: json.mean, se: json.meanStandardError, unit: json.unit, values: json.values};
+      job.likelihood = {mean: json.mean, se: json.meanStandardError, unit: json.unit, values: json.values,
+        errors: json.standardErrors};
       noteLikelihood(job);
       return;
     }
@@ -1114,6 +1115,7 @@ const viewer = (() => {
         + (job.likelihood ? ' · ' + (job.task ? 'likelihood ' : 'its likelihood ') + describeLikelihood(job.likelihood)
           : '');
     $('#viewer-progress').style.width = progressPercent(job) + '%';
+    listLikelihoods(job.likelihood);
     if (!what) {
       clear();
       return;
@@ -1125,7 +1127,52 @@ const viewer = (() => {
       to = what.points;
       startedAt = performance.now();
       requestAnimationFrame(frame);
+    } else if (what.points) {
+      requestAnimationFrame(frame);   // the same points, perhaps newly measured: drawn again with their shades
     }
+  }
+
+  /** Lists each sample's value (a measured job, or the likelihood job itself) under the canvas. */
+  function listLikelihoods(l) {
+    const list = $('#sample-likelihoods');
+    const values = (l && l.values) || [];
+    $('#likelihood-details').hidden = values.length === 0;
+    if (list.dataset.of === JSON.stringify([l && l.unit, values.length, l && l.mean])) return;
+    list.dataset.of = JSON.stringify([l && l.unit, values.length, l && l.mean]);
+    const digits = l && l.unit === 'bits/dim' ? 3 : 2;
+    list.replaceChildren(...values.map((v, i) => {
+      const item = document.createElement('li');
+      const se = l.errors && l.errors[i];
+      item.textContent = (v === null ? 'not finite' : Number(v).toFixed(digits)) + (se ? ' ± '
+          + Number(se).toFixed(digits) : '') + ' ' + l.unit;
+      return item;
+    }));
+  }
+
+  /** A colour from dark blue (the least likely sample) to yellow (the most), for value v in [lo, hi]. */
+  function shade(v, lo, hi) {
+    const f = hi > lo ? Math.max(0, Math.min(1, (v - lo) / (hi - lo))) : 1;
+    return 'rgba(' + Math.round(60 + 190 * f) + ',' + Math.round(90 + 140 * f) + ',' + Math.round(220 - 170 * f)
+        + ',.85)';
+  }
+
+  /** Writes each sample's value on its cell of a result grid (PngGrid's layout: ceil(sqrt(n)) columns, 2 px gaps). */
+  function labelCells(values, unit, x, y, scale) {
+    const n = values.length;
+    const cols = Math.ceil(Math.sqrt(n));
+    const [, h, w] = modelShape(shown.model);
+    ctx.font = Math.max(10, Math.min(14, Math.floor((w * scale) / 5))) + 'px sans-serif';
+    ctx.textBaseline = 'bottom';
+    values.forEach((v, i) => {
+      if (v === null) return;
+      const cx = x + (2 + (i % cols) * (w + 2)) * scale;
+      const cy = y + (2 + Math.floor(i / cols) * (h + 2) + h) * scale;
+      const text = Number(v).toFixed(unit === 'bits/dim' ? 2 : 1);
+      ctx.fillStyle = 'rgba(10,14,24,.75)';
+      ctx.fillRect(cx, cy - 15, ctx.measureText(text).width + 6, 15);
+      ctx.fillStyle = '#ffd866';
+      ctx.fillText(text, cx + 3, cy - 1);
+    });
   }
 
   function clear() {
@@ -1147,6 +1194,10 @@ const viewer = (() => {
     const w = image.width * scale;
     const h = image.height * scale;
     ctx.drawImage(image, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
+    const l = shown && shown.result && shown.result.image === image && shown.likelihood;
+    if (l && l.values && l.values.length === shown.samples && l.values.length <= 64) {
+      labelCells(l.values, l.unit, (canvas.width - w) / 2, (canvas.height - h) / 2, scale);
+    }
     frameDrawn();
   }
 
@@ -1190,7 +1241,14 @@ const viewer = (() => {
     ctx.stroke();
     ctx.fillStyle = shown.result ? 'rgba(76,195,138,.8)' : 'rgba(122,162,255,.75)';
     const r = pts.length > 2000 ? 1.2 : 2.2;
-    for (const [x, y] of pts) {
+    // a measured job's points are shaded by their log-likelihood, from dark blue (least likely) to yellow
+    const values = shown.result && shown.likelihood && shown.likelihood.values;
+    const shaded = values && values.length === pts.length;
+    const finite = shaded ? values.filter((v) => v !== null) : [];
+    const lo = Math.min(...finite);
+    const hi = Math.max(...finite);
+    for (const [i, [x, y]] of pts.entries()) {
+      if (shaded) ctx.fillStyle = values[i] === null ? '#ff5d5d' : shade(values[i], lo, hi);
       ctx.beginPath();
       ctx.arc(sx(x), sy(y), r, 0, 2 * Math.PI);
       ctx.fill();

@@ -9,6 +9,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -231,6 +232,20 @@ class DashboardBrowserTest {
       return text.contains("nats") ? text : null;
     });
     assertTrue(sourceRow.contains(m.group(1)), "the measured job shows its likelihood too: " + sourceRow);
+    browser.findElement(By.cssSelector(".job[data-job-id='" + source + "']")).click();
+    List<WebElement> each = wait.until(d -> {
+      List<WebElement> items = d.findElements(By.cssSelector("#sample-likelihoods li"));
+      return items.size() == 32 ? items : null;
+    });
+    double sum = 0;
+    for (WebElement item : each) {
+      String text = item.getAttribute("textContent");
+      assertTrue(text.endsWith("nats"), text);
+      sum += Double.parseDouble(text.split(" ")[0]);
+    }
+    // each figure is rounded to 0.01 on the page: the two means differ by two roundings at most
+    assertEquals(mean, sum / 32, 0.011, "the listed values are the ones whose mean is shown");
+    screenshot("dashboard-likelihood.png");
   }
 
   /**
@@ -262,6 +277,31 @@ class DashboardBrowserTest {
     for (int i = 0; i < samples.size(); i++) {
       assertTrue(samples.getJsonArray(i).getFloat(0) < 0, "sample " + i + " lies in mode 0: " + samples.getJsonArray(i));
     }
+  }
+
+  /** Pixels of the preview canvas in the colour the page writes each sample's likelihood in (#ffd866). */
+  private int labelPixels() {
+    return Integer.parseInt((String) ((JavascriptExecutor) browser).executeScript(
+        "const c = document.getElementById('preview-canvas'); const d = c.getContext('2d')"
+            + ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4)"
+            + " if (d[i] > 230 && d[i + 1] > 195 && d[i + 1] < 235 && d[i + 2] > 80 && d[i + 2] < 130) n++;"
+            + " return String(n);"));
+  }
+
+  @Test
+  void anImageJobsMeasuredSamplesCarryTheirOwnValuesOnTheirCells() throws Exception {
+    form(Fleet.IMAGES, "1 × 8 × 8", 9, 100, 0);
+    String source = submitAndFinish();
+    wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded") && frames() > 0);
+    assertEquals(0, labelPixels(), "no values before the samples are measured");
+    browser.findElement(By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']"))
+        .click();
+    wait.until(d -> d.findElements(By.cssSelector("#sample-likelihoods li")).size() == 9);
+    wait.until(d -> labelPixels() > 9 * 20);
+    for (WebElement item : browser.findElements(By.cssSelector("#sample-likelihoods li"))) {
+      assertTrue(item.getAttribute("textContent").endsWith("bits/dim"), item.getAttribute("textContent"));
+    }
+    screenshot("dashboard-image-likelihood.png");
   }
 
   @Test

@@ -71,15 +71,22 @@ public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probe
   }
 
   /**
-   * About the rows a request's task evaluates per model call, before its model is known (the exact trace counted
-   * at its largest dimension): for a scheduler's admission; 0 when the request has no task.
+   * About the rows a request's task evaluates per model call, before it is checked (for a scheduler's admission; it
+   * never throws): {@link #rows} with the exact trace's dimension read from the data's shape, at most
+   * {@link LikelihoodProcess#MAX_EXACT_DIMENSION}, and the probes clamped as the check would; 0 without a task.
    */
   public static long rowsEstimate(GenerateRequest request) {
     int n = request.getNumSamples();
     return switch (request.getTaskCase()) {
-      case LIKELIHOOD -> (long) n * (1 + 2L * (request.getLikelihood().getExact()
-          ? LikelihoodProcess.MAX_EXACT_DIMENSION : Math.max(1, Math.min(MAX_PROBES, request.getLikelihood()
-          .getProbes()))));
+      case LIKELIHOOD -> {
+        var l = request.getLikelihood();
+        long dimension = 1;
+        for (int i = 1; i < l.getData().getShapeCount(); i++) {
+          long extent = Math.min(LikelihoodProcess.MAX_EXACT_DIMENSION, Math.max(1, l.getData().getShape(i)));
+          dimension = Math.min(LikelihoodProcess.MAX_EXACT_DIMENSION, dimension * extent);
+        }
+        yield rows(true, l.getExact(), Math.max(1, Math.min(MAX_PROBES, l.getProbes())), n, (int) dimension);
+      }
       case ENCODE -> n;
       default -> 0;
     };
@@ -90,7 +97,11 @@ public record DataTask(String field, Tensor data, LikelihoodProcess.Probes probe
    * (the points and the finite-difference pairs of its K probes; K = D for the exact trace), n for an encoding.
    */
   public long rows(int n, int dimension) {
-    return likelihood() ? (long) n * (1 + 2L * (probes == LikelihoodProcess.Probes.EXACT ? dimension : count)) : n;
+    return rows(likelihood(), probes == LikelihoodProcess.Probes.EXACT, count, n, dimension);
+  }
+
+  private static long rows(boolean likelihood, boolean exact, int count, int n, int dimension) {
+    return likelihood ? (long) n * (1 + 2L * (exact ? dimension : count)) : n;
   }
 
   /**
