@@ -45,7 +45,7 @@ final class JobChecks {
     }
     var classifier = models.resolveClassifier(guidance.get().classifier(), guidance.get().version());
     if (classifier.isEmpty()) {
-      return Optional.of(unserved(guidance.get()));
+      return Optional.of(unserved(guidance.get(), name));
     }
     return requests.check(job.request(), model.get().model().info(), classifier.get().model().info());
   }
@@ -60,9 +60,9 @@ final class JobChecks {
   }
 
   /** The problem of a job whose classifier, or whose version of it, this worker does not serve. */
-  Problem unserved(ClassifierGuidance guidance) {
+  Problem unserved(ClassifierGuidance guidance, String model) {
     List<String> served = models.classifierVersions(guidance.classifier());
-    return guidance.unserved(served.isEmpty() ? "no worker that serves the model serves it"
+    return guidance.unserved(served.isEmpty() ? "no live worker serves it together with model " + model
         : "this worker serves " + (served.size() == 1 ? "version " : "versions ") + String.join(", ", served));
   }
 

@@ -332,7 +332,7 @@ public final class Scheduler implements Runnable {
         ClassifierGuidance g = decoded.guidance();
         ModelRegistry.Loaded classifier = models.resolveClassifier(g.classifier(), g.version()).orElse(null);
         if (classifier == null) {   // retired since the job arrived
-          fail(r, checks.unserved(g));
+          fail(r, checks.unserved(g, r.job.request().getModelName()));
           return;
         }
         g.guided(model.model().info(), classifier.model().info());   // a newer version may no longer fit
