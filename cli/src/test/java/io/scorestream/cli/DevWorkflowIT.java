@@ -186,6 +186,36 @@ class DevWorkflowIT {
     assertTrue(again.err().contains("had already ended"), again.err());
   }
 
+  /**
+   * The guidance workflow of the README: a classifier trained for the shipped digit model (briefly: this checks the
+   * path, GatewayApiTest checks what guidance does), published to the fleet, loaded by dev's worker without a restart,
+   * and used by a submitted job; a file that is not a model is refused before anything is published.
+   */
+  @Test
+  void aClassifierTrainedAndPublishedFromTheCommandLineGuidesASubmittedJob() throws Exception {
+    Path mnist = Path.of("..", "..", "shared", "data", "mnist").toAbsolutePath().normalize();
+    Cli.Run trained = run("train-classifier", "--for", dir.resolve("dev/models/mnist-unet.onnx").toString(),
+        "--mnist", mnist.toString(), "--steps", "40", "--hidden", "64", "--out", "digits.onnx");
+    assertEquals(0, trained.code(), trained.err());
+    Cli.Run published = run("model", "publish", "--bootstrap-servers", bootstrap, "digits.onnx");
+    assertEquals(0, published.code(), published.err());
+    assertEquals("digits:40", published.out());
+    assertTrue(published.err().contains("published classifier digits:40"), published.err());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!devOutput().contains("serving classifier digits:40")) {
+      assertTrue(System.nanoTime() < deadline, "dev's worker loaded the classifier: " + devOutput());
+      Thread.sleep(100);
+    }
+    Cli.Run guided = run("submit", "--bootstrap-servers", bootstrap, "--model", "mnist-unet", "--samples", "2",
+        "--steps", "20", "--label", "3", "--classifier", "digits", "--guidance-scale", "2", "--watch", "--out",
+        "threes.npy");
+    assertEquals(0, guided.code(), guided.err());
+    assertEquals(2 * 28 * 28, npyFloats(dir.resolve("threes.npy")));
+    Cli.Run notAModel = run("model", "publish", "--bootstrap-servers", bootstrap, "threes.npy");
+    assertEquals(2, notAModel.code(), notAModel.err());
+    assertTrue(notAModel.err().contains("cannot load model threes"), notAModel.err());
+  }
+
   @Test
   void aTrainerOnADataTopicPublishesCheckpointsThatTheFleetServesToAJobThroughTheGateway() throws Exception {
     Cli.Run data = run("data", "publish", "--bootstrap-servers", bootstrap, "--dataset", "eight", "--builtin",
