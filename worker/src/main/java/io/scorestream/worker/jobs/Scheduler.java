@@ -1,11 +1,7 @@
 package io.scorestream.worker.jobs;
 
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.sample.InvalidSettingException;
-import io.scorestream.core.sample.PcSchedules;
 import io.scorestream.core.sample.SamplingFailure;
 import io.scorestream.core.sample.SamplingProcess;
-import io.scorestream.core.sample.Samplers;
 import io.scorestream.proto.v1.Accepted;
 import io.scorestream.proto.v1.Cancelled;
 import io.scorestream.proto.v1.Completed;
@@ -13,9 +9,7 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
-import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
-import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestException;
@@ -54,6 +48,7 @@ public final class Scheduler implements Runnable {
   private final JobMetrics metrics;
   private final JobChecks checks;
   private final SharedCalls calls;
+  private final JobStarter starter;
   /**
    * Jobs and abandons in the order the consumer sent them: a job delivered again right after its partition was
    * revoked and assigned back must not be dropped by the abandon that came before it.
@@ -65,8 +60,6 @@ public final class Scheduler implements Runnable {
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
   private final Map<String, RunningJob> held = new java.util.HashMap<>();
-  /** PC schedules shared by jobs with equal settings; up to 2 million steps (74 MB) are kept. */
-  private final PcSchedules schedules = new PcSchedules(2_000_000);
   private final List<RunningJob> snapshot = new ArrayList<>();
   /**
    * Running totals for heartbeats and metrics.
@@ -96,6 +89,7 @@ public final class Scheduler implements Runnable {
     this.metrics = metrics;
     this.checks = new JobChecks(models, new RequestChecks(limits.requests()));
     this.calls = new SharedCalls(metrics);
+    this.starter = new JobStarter(models, checks);
   }
 
   private sealed interface Inbound permits Arrival, Abandon {}
@@ -320,42 +314,19 @@ public final class Scheduler implements Runnable {
   }
 
   private void start(RunningJob r) {
-    ModelRegistry.Loaded model = models.resolve(r.job.request().getModelName(), JobChecks.modelVersion(r.job))
-        .orElse(null);
-    if (model == null) {   // retired since the job arrived
-      fail(r, checks.unserved(r.job.request().getModelName(), JobChecks.modelVersion(r.job)));
-      return;
-    }
+    JobStarter.Start started;
     try {
-      JobCodec.Decoded decoded = JobCodec.decode(r.job.request());
-      if (decoded.guidance() != null) {
-        ClassifierGuidance g = decoded.guidance();
-        ModelRegistry.Loaded classifier = models.resolveClassifier(g.classifier(), g.version()).orElse(null);
-        if (classifier == null) {   // retired since the job arrived
-          fail(r, checks.unserved(g, r.job.request().getModelName()));
-          return;
-        }
-        g.guided(model.model().info(), classifier.model().info());   // a newer version may no longer fit
-        model = models.guided(model, classifier, g.scale());
-      }
-      ModelInfo info = model.model().info();
-      long seed = r.job.request().getSeed();
-      r.task = decoded.task();
-      r.process = r.task != null ? r.task.start(decoded.spec(), info, r.samples(), seed, decoded.labels())
-          : decoded.inverse() == null
-          ? Samplers.start(decoded.spec(), info, r.samples(), seed, decoded.labels(), schedules)
-          : Samplers.impute(decoded.spec(), info, decoded.inverse().measurement(info, r.samples()),
-              decoded.inverse().particles(), r.job.request().getSeed(), decoded.labels(), schedules);
+      started = starter.start(r.job, r.samples());
     } catch (RequestException e) {
       fail(r, e.problem());
-      return;
-    } catch (InvalidSettingException e) {   // a newer version than the one checked at arrival may differ
-      fail(r, JobCodec.problem(e));
       return;
     } catch (RuntimeException e) {
       fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while starting the job: " + e));
       return;
     }
+    r.task = started.task();
+    r.process = started.process();
+    ModelRegistry.Loaded model = started.model();
     if (ProgressReports.wantsDenoised(r)) {
       r.process.keepDenoisedEstimate();
     }
