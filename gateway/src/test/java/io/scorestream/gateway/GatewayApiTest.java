@@ -264,6 +264,65 @@ class GatewayApiTest {
     assertEquals("conditioning.colorization", grey.error().getString("field"));
   }
 
+  private static JsonObject image(int[] shape, float value) {
+    int size = 1;
+    for (int d : shape) {
+      size *= d;
+    }
+    float[] values = new float[size];
+    java.util.Arrays.fill(values, value);
+    ByteBuffer bytes = ByteBuffer.allocate(size * 4).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values);
+    JsonArray dims = new JsonArray();
+    for (int d : shape) {
+      dims.add(d);
+    }
+    return new JsonObject().put("shape", dims).put("dtype", "FLOAT32")
+        .put("data", Base64.getEncoder().encodeToString(bytes.array()));
+  }
+
+  private static String colorization(JsonObject gray, int particles) {
+    return new JsonObject().put("modelName", Fleet.COLOURS).put("numSamples", 6).put("seed", 5)
+        .put("sampler", new JsonObject().put("steps", 200)).put("conditioning", new JsonObject()
+            .put("colorization", new JsonObject().put("gray", gray).put("particles", particles))).encode();
+  }
+
+  /**
+   * Both of the colour model's swatches (red-orange and blue) have grey level 0.4, so colouring a uniform grey 0.4
+   * keeps that level in every pixel (the imputed part is exact) and gives one swatch or the other, never a blend of
+   * the two (which would be grey, red minus blue near 0; the swatches have red minus blue of +-0.7, std 0.1 per pixel).
+   */
+  @Test
+  void aColorizationJobKeepsEachPixelsGreyLevelAndBadGreyPicturesAreRefusedNamingTheField() throws Exception {
+    String id = submit(Fleet.KEY_A, colorization(image(new int[] {1, 1, 4, 4}, 0.4f), 4));
+    finished(id);
+    JsonArray samples = http.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    assertEquals(6, samples.size());
+    for (int s = 0; s < 6; s++) {
+      JsonArray picture = samples.getJsonArray(s);
+      double redLessBlue = 0;
+      for (int p = 0; p < 16; p++) {
+        double[] rgb = new double[3];
+        for (int c = 0; c < 3; c++) {
+          rgb[c] = picture.getJsonArray(c).getJsonArray(p / 4).getDouble(p % 4);
+        }
+        assertEquals(0.4, (rgb[0] + rgb[1] + rgb[2]) / 3, 1e-5, "sample " + s + " pixel " + p + " keeps its grey");
+        redLessBlue += (rgb[0] - rgb[2]) / 16;
+      }
+      // a swatch's mean over 16 pixels: +-0.7 with a std of about 0.1 * sqrt(2) / 4 = 0.035
+      assertEquals(0.7, Math.abs(redLessBlue), 5 * 0.035 + 0.05, "sample " + s + " is one swatch: " + redLessBlue);
+    }
+    Http.Answer small = http.post("/v1/jobs", Fleet.KEY_A, colorization(image(new int[] {1, 1, 3, 3}, 0.4f), 1));
+    assertEquals(422, small.status(), small.body().toString());
+    assertEquals("conditioning.colorization.gray", small.error().getString("field"), small.body().toString());
+    assertTrue(small.error().getString("message").contains("[1, 1, 4, 4]"), small.body().toString());
+    Http.Answer colour = http.post("/v1/jobs", Fleet.KEY_A, colorization(image(new int[] {1, 3, 4, 4}, 0.4f), 1));
+    assertEquals("conditioning.colorization.gray", colour.error().getString("field"), colour.body().toString());
+    Http.Answer crowd = http.post("/v1/jobs", Fleet.KEY_A, colorization(image(new int[] {1, 1, 4, 4}, 0.4f), 257));
+    assertEquals(422, crowd.status(), crowd.body().toString());
+    assertEquals("conditioning.colorization.particles", crowd.error().getString("field"), crowd.body().toString());
+  }
+
   private static JsonObject rows(float[] values, int rows) {
     ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(values);
