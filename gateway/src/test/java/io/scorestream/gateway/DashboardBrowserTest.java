@@ -269,6 +269,7 @@ class DashboardBrowserTest {
     String id = submitAndFinish();
     String detail = browser.findElement(By.cssSelector(".job[data-job-id='" + id + "']")).getText();
     assertTrue(detail.contains("guided by " + Fleet.MODES + " \u00d71"), detail);
+    screenshot("dashboard-guidance.png");
     fill("label", "");   // the form as the other tests expect it: no class, no guidance
     new Select(browser.findElement(By.id("classifier"))).selectByValue("");
     io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + id + "/result?format=json", Fleet.KEY_A).json()
