@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
@@ -71,13 +72,19 @@ class WorkerIntegrationTest {
   private final TopicNames names = TopicNames.defaults();
   private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
   private ScoreModel reference;
+  /** The exact classifier of {@link #GMM}'s two components, which guides the model to one of them. */
+  private final byte[] classifierOnnx = GaussianMixtureOnnx.classifier(GMM, new ModelInfo("gmm-ve-modes", "1",
+      INFO.sde(), INFO.eps(), INFO.dataShape(), INFO.scaling(), 2, INFO.timeInput(), "", -1));
+  private ScoreModel classifier;
 
   @BeforeAll
   void start() throws Exception {
     kafka = TestBroker.withTopics(dir, names);
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
     Path models = TestBroker.models(dir, "gmm-ve.onnx", onnx);
+    java.nio.file.Files.write(models.resolve("gmm-ve-modes.onnx"), classifierOnnx);
     reference = runtime.load(onnx, "gmm-ve");
+    classifier = runtime.loadClassifier(classifierOnnx, "gmm-ve-modes");
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w1").topics(names).modelsDir(models)
         .maxBatch(4096).maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).metricsPort(0).build(),
         System.err::println);
@@ -89,6 +96,7 @@ class WorkerIntegrationTest {
     client.close();
     worker.close();
     reference.close();
+    classifier.close();
     kafka.close();
   }
 
@@ -164,6 +172,40 @@ class WorkerIntegrationTest {
     SameSamples.assertSame(alone.result(), x, "inpainting");
     SameSamples.assertSame(alone(plain), Tensors.floats(last(events, "beside-inpainting").getCompleted()
         .getSamples()), "beside-inpainting");
+  }
+
+  /**
+   * Guided jobs with the same guidance share the worker's batched calls with each other and with a plain job, and each
+   * gives exactly the samples core gives running it alone on the model guided by the same classifier.
+   */
+  @Test
+  void guidedJobsBatchedWithOthersGiveTheSamplesCoreGivesAlone() throws Exception {
+    SamplerSettings sampler = SamplerSettings.newBuilder().setSteps(80).build();
+    GenerateRequest plain = request("beside-guided", 3, 21, sampler);
+    List<GenerateRequest> guided = new ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      GenerateRequest.Builder b = request("guided-" + k, 5, 30 + k, sampler).toBuilder();
+      b.getConditioningBuilder().getClassLabelsBuilder().addLabels(k);
+      b.getGuidanceBuilder().setClassifier("gmm-ve-modes").setScale(1.5);
+      guided.add(b.build());
+    }
+    client.submit(plain);
+    guided.forEach(client::submit);
+    Map<String, List<JobEvent>> events = events(m -> finalIn(m.get("beside-guided"))
+        && guided.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
+    ScoreModel model = new GuidedScoreModel(reference, classifier, 1.5);
+    for (GenerateRequest r : guided) {
+      JobEvent done = last(events, r.getJobId());
+      assertTrue(done.hasCompleted(), done.toString());
+      long[] labels = new long[r.getNumSamples()];
+      java.util.Arrays.fill(labels, r.getConditioning().getClassLabels().getLabels(0));
+      SamplingProcess p = Samplers.start(JobCodec.samplerSpec(sampler), model.info(), r.getNumSamples(),
+          r.getSeed(), labels);
+      new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+      SameSamples.assertSame(p.result(), Tensors.floats(done.getCompleted().getSamples()), r.getJobId());
+    }
+    SameSamples.assertSame(alone(plain), Tensors.floats(last(events, "beside-guided").getCompleted().getSamples()),
+        "beside-guided");
   }
 
   @Test
