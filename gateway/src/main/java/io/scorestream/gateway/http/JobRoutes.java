@@ -153,34 +153,64 @@ final class JobRoutes {
     });
   }
 
+  /** How long a result asked for after its job's final event, before its final state, waits for that state. */
+  static final long RESULT_WAIT_MILLIS = 1_000;
+  /** How often the index is looked at meanwhile. */
+  private static final long RESULT_LOOK_MILLIS = 20;
+
   /**
    * {@code GET /v1/jobs/{id}/result}: the samples as JSON (nested arrays), {@code .npy} or a PNG grid for image
-   * models, by {@code ?format=json|npy|png} or else the Accept header.
+   * models, by {@code ?format=json|npy|png} or else the Accept header. A client that has just read the completed
+   * event (job-events) may ask before this gateway has read the state written after it (job-state): when the events
+   * say the job has ended and the index does not yet, the answer waits for the state, up to
+   * {@link #RESULT_WAIT_MILLIS}. A job still running is answered 409 at once.
    */
   void result(RoutingContext ctx, Tenant tenant) {
     owned(ctx, tenant).ifPresent(entry -> {
-      JobState state = entry.state();
-      if (state.getStatus() != JobStatus.SUCCEEDED) {
-        ApiError.send(ctx, 409, "no_result", "job " + state.getJobId() + " has no result"
-            + (JobStates.isFinal(state.getStatus()) ? ": it ended " : " yet: it is ")
-            + state.getStatus().name().toLowerCase(Locale.ROOT));
-        return;
-      }
       String format = format(ctx);
       if (format == null) {
         return;
       }
-      results.read(entry.partition(), entry.offset(), state.getJobId()).whenComplete((found, e) ->
-          ctx.vertx().runOnContext(v -> {
-            if (e != null) {
-              ApiError.internal(ctx, e);
-            } else if (found.isEmpty() || !found.get().hasResult()) {
-              ApiError.send(ctx, 410, "result_gone", "job " + state.getJobId() + "'s result is no longer held");
-            } else {
-              send(ctx, state.getJobId(), found.get().getResult(), format);
-            }
-          }));
+      if (!entry.isFinal() && hub.endedAs(entry.state().getJobId(), entry.state().getRequestDigest()).isPresent()) {
+        awaitFinal(ctx, entry, format, System.nanoTime() + RESULT_WAIT_MILLIS * 1_000_000);
+      } else {
+        answerResult(ctx, entry, format);
+      }
     });
+  }
+
+  private void awaitFinal(RoutingContext ctx, JobIndex.Entry last, String format, long deadlineNanos) {
+    ctx.vertx().setTimer(RESULT_LOOK_MILLIS, t -> {
+      if (ctx.response().closed()) {
+        return;   // the client has gone
+      }
+      JobIndex.Entry now = index.get(last.state().getJobId()).orElse(last);
+      if (now.isFinal() || System.nanoTime() >= deadlineNanos) {
+        answerResult(ctx, now, format);
+      } else {
+        awaitFinal(ctx, now, format, deadlineNanos);
+      }
+    });
+  }
+
+  private void answerResult(RoutingContext ctx, JobIndex.Entry entry, String format) {
+    JobState state = entry.state();
+    if (state.getStatus() != JobStatus.SUCCEEDED) {
+      ApiError.send(ctx, 409, "no_result", "job " + state.getJobId() + " has no result"
+          + (JobStates.isFinal(state.getStatus()) ? ": it ended " : " yet: it is ")
+          + state.getStatus().name().toLowerCase(Locale.ROOT));
+      return;
+    }
+    results.read(entry.partition(), entry.offset(), state.getJobId()).whenComplete((found, e) ->
+        ctx.vertx().runOnContext(v -> {
+          if (e != null) {
+            ApiError.internal(ctx, e);
+          } else if (found.isEmpty() || !found.get().hasResult()) {
+            ApiError.send(ctx, 410, "result_gone", "job " + state.getJobId() + "'s result is no longer held");
+          } else {
+            send(ctx, state.getJobId(), found.get().getResult(), format);
+          }
+        }));
   }
 
   /** The format asked for; answers 406 and returns null when it is none of ours. */
