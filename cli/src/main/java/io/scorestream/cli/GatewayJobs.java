@@ -230,8 +230,13 @@ final class GatewayJobs {
     if (!end.hasCompleted()) {
       return end;
     }
-    HttpResponse<byte[]> npy = http.send(request(path(jobId) + "/result?format=npy").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> npy = resultNpy(jobId);
+    // behind a load balancer, the gateway asked may not have read the job's end yet: it says no_result for a moment
+    for (int tries = 0; tries < 50 && npy.statusCode() == 409
+        && new String(npy.body(), StandardCharsets.UTF_8).contains("\"no_result\""); tries++) {
+      Thread.sleep(100);
+      npy = resultNpy(jobId);
+    }
     if (npy.statusCode() != 200) {
       throw refused(npy.statusCode(), new String(npy.body(), StandardCharsets.UTF_8));
     }
@@ -240,6 +245,10 @@ final class GatewayJobs {
     Completed completed = end.getCompleted().toBuilder().setSamples(Tensors.of(a.values(), a.shape()[0], sample))
         .build();
     return end.toBuilder().setCompleted(completed).build();
+  }
+
+  private HttpResponse<byte[]> resultNpy(String jobId) throws IOException, InterruptedException {
+    return http.send(request(path(jobId) + "/result?format=npy").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private String send(HttpRequest request) throws IOException, InterruptedException {
