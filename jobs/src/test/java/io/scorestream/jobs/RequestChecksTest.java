@@ -172,7 +172,8 @@ class RequestChecksTest {
         POINTS.scaling(), 3, POINTS.timeInput(), "", -1);
     Problem noise = guided(ok().setConditioning(labels(0)), 1, POINTS, otherNoise).orElseThrow();
     assertEquals("guidance.classifier", noise.field());
-    assertTrue(noise.message().contains("noise levels"), noise.message());
+    assertTrue(noise.message().contains("vp (beta 0.1 to 10, T 1, time input time); model gmm uses vp (beta 0.1"
+        + " to 20") && noise.message().contains("noise levels"), noise.message());
     Problem digits = guided(ok().setModelName("digits").setConditioning(labels(0)), 1, DIGITS, MODES).orElseThrow();
     assertEquals("guidance.classifier", digits.field(), digits.message());
     GenerateRequest.Builder likelihood = ok().setConditioning(labels(0));

@@ -1,5 +1,9 @@
 package io.scorestream.core.model;
 
+import io.scorestream.core.sde.LinearBeta;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.VeSde;
+
 /**
  * Classifier guidance (Song et al. 2021, section 5, equation 14; Dhariwal and Nichol 2021): the score of
  * {@code p_t(x | y)} from an unconditional score and a noise-conditional classifier,
@@ -48,9 +52,8 @@ public final class GuidedScoreModel implements ScoreModel {
           s.dataShape()) + " (" + s.scaling().key() + ")");
     }
     if (!s.sde().equals(c.sde()) || s.timeInput() != c.timeInput()) {
-      throw new IllegalArgumentException("classifier " + c.name() + " was trained under " + c.sde() + " (time input "
-          + c.timeInput() + "); model " + s.name() + " uses " + s.sde() + " (" + s.timeInput() + "): the noise levels"
-          + " must be the same");
+      throw new IllegalArgumentException("classifier " + c.name() + " was trained under " + noise(c) + "; model "
+          + s.name() + " uses " + noise(s) + ": the noise levels must be the same");
     }
     if (s.numClasses() > 0 && s.numClasses() != c.numClasses()) {
       throw new IllegalArgumentException("model " + s.name() + " is conditioned on " + s.numClasses()
@@ -58,6 +61,17 @@ public final class GuidedScoreModel implements ScoreModel {
     }
     return new ModelInfo(s.name(), s.version(), s.sde(), s.eps(), s.dataShape(), s.scaling(), c.numClasses(),
         s.timeInput(), s.dataset(), s.trainStep());
+  }
+
+  /** A model's noise as a person reads it: SDE, range, horizon and time input, e.g. "vp (beta 0.1 to 20, T 1)". */
+  private static String noise(ModelInfo m) {
+    Sde sde = m.sde();
+    String range = sde instanceof VeSde ve ? "sigma " + ModelMetadata.plain(ve.sigmaMin()) + " to "
+        + ModelMetadata.plain(ve.sigmaMax()) + ", "
+        : sde instanceof LinearBeta b ? "beta " + ModelMetadata.plain(b.betaMin()) + " to "
+        + ModelMetadata.plain(b.betaMax()) + ", " : "";
+    return sde.kind().key() + " (" + range + "T " + ModelMetadata.plain(sde.horizon()) + ", time input "
+        + m.timeInput().name().toLowerCase(java.util.Locale.ROOT) + ")";
   }
 
   /** The score model's description, class-conditional over the classifier's classes. */
