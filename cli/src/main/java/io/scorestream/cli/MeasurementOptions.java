@@ -29,11 +29,11 @@ final class MeasurementOptions {
   @Option(names = "--gray", paramLabel = "FILE.npy|FILE.png",
       description = "colorization: grey levels in [0, 1], [H, W], [1, H, W] or [N, 1, H, W], or a PNG")
   Path gray;
-  private final java.util.Map<Path, Npy.Array> arrays = new java.util.HashMap<>();
-
   @Option(names = "--particles", defaultValue = "1", paramLabel = "K",
       description = "inverse problems: particles per sample, reweighted by the observation (1: plain imputation)")
   int particles;
+  /** The arrays read from the files so far, by path: each file is read once. */
+  private final java.util.Map<Path, Npy.Array> arrays = new java.util.HashMap<>();
 
   /** True when an inverse problem is asked for. */
   boolean given() {

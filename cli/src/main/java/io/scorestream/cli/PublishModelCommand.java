@@ -34,15 +34,18 @@ final class PublishModelCommand implements Callable<Integer> {
   public Integer call() {
     String what;
     byte[] onnx;
-    try (OrtScoreModel model = new OrtRuntime(1, false, line -> { }).loadEither(file)) {
-      what = (model.classifier() ? "classifier " : "model ") + model.info();
-      onnx = java.nio.file.Files.readAllBytes(file);
-    } catch (ModelFormatException | java.io.IOException e) {
+    try {
+      onnx = OrtRuntime.read(file);   // loaded here to be checked, then sent as read
+      OrtRuntime runtime = new OrtRuntime(1, false, line -> { });
+      try (OrtScoreModel model = runtime.loadEither(onnx, OrtRuntime.fallbackName(file))) {
+        what = (model.classifier() ? "classifier " : "model ") + model.info();
+      }
+    } catch (ModelFormatException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
     try (CheckpointPublisher publisher = new CheckpointPublisher(kafka.clients(), kafka.topics())) {
-      CheckpointEvent event = publisher.publish(onnx, file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+      CheckpointEvent event = publisher.publish(onnx, OrtRuntime.fallbackName(file));
       err.printf("published %s (%d KiB) to %s%n", what, onnx.length / 1024, kafka.topics().checkpoints());
       spec.commandLine().getOut().println(event.getModelName() + ":" + event.getVersion());
     }

@@ -88,7 +88,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
       NoisyClassifier.Result r = c.train(parts[0].values(), parts[0].labels(), target.sde(), target.eps(), steps,
           batch);
       var weights = c.averagedWeights();
-      String name = out.getFileName().toString().replaceFirst("\\.onnx$", "");
+      String name = OrtRuntime.fallbackName(out);
       ModelInfo info = new ModelInfo(name, Long.toString(r.steps()), target.sde(), target.eps(), target.dataShape(),
           target.scaling(), classes, target.timeInput(), dataset.describe(), r.steps());
       byte[] onnx = c.exportOnnx(weights, info);

@@ -3,6 +3,7 @@ package io.scorestream.cli;
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.trainer.data.DataSource;
@@ -88,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Loaded[] parts = dataset.split(all);
     Sde sde = training.sde(spec);
-    String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
+    String modelName = name != null ? name : OrtRuntime.fallbackName(out);
     err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
         parts[0].count(), java.util.Arrays.toString(all.shape()), kind.key());
     err.flush();

@@ -415,6 +415,15 @@ class GatewayApiTest {
     assertEquals("classifier", modes.getString("kind"), modes.encode());
   }
 
+  /** The samples of an ODE job that decodes these codes ({@code rows} of them), without the final denoising step. */
+  private JsonArray decoded(float[] codes, int rows) throws Exception {
+    String id = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", rows)
+        .put("sampler", new JsonObject().put("kind", "ODE").put("denoise", false).put("latent", rows(codes, rows)))
+        .encode());
+    finished(id);
+    return http.get("/v1/jobs/" + id + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+  }
+
   @Test
   void likelihoodAndEncodeJobsGiveTheExactDensityAndCodesThatDecodeBack() throws Exception {
     float[] points = {-2, 0, 2, 1, 0.5f, 0.5f};
@@ -426,11 +435,7 @@ class GatewayApiTest {
     for (int i = 0; i < 6; i++) {
       latent[i] = codes.getJsonArray(i / 2).getFloat(i % 2);
     }
-    String decode = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 3)
-        .put("sampler", new JsonObject().put("kind", "ODE").put("denoise", false).put("latent", rows(latent, 3)))
-        .encode());
-    finished(decode);
-    JsonArray back = http.get("/v1/jobs/" + decode + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    JsonArray back = decoded(latent, 3);
     for (int i = 0; i < 6; i++) {
       assertEquals(points[i], back.getJsonArray(i / 2).getFloat(i % 2), 2e-3, "value " + i + " encoded and decoded");
     }
@@ -450,11 +455,7 @@ class GatewayApiTest {
       assertEquals(latent[j], pathCodes[j], 2e-3, "the walk starts at the first code");
       assertEquals(latent[2 + j], pathCodes[8 + j], 2e-3, "and ends at the second");
     }
-    String walked = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 5)
-        .put("sampler", new JsonObject().put("kind", "ODE").put("denoise", false).put("latent", rows(pathCodes, 5)))
-        .encode());
-    finished(walked);
-    JsonArray steps = http.get("/v1/jobs/" + walked + "/result", Fleet.KEY_A).json().getJsonArray("samples");
+    JsonArray steps = decoded(pathCodes, 5);
     for (int j = 0; j < 2; j++) {
       assertEquals(points[j], steps.getJsonArray(0).getFloat(j), 2e-3, "decoded, the walk starts at example 0");
       assertEquals(points[2 + j], steps.getJsonArray(4).getFloat(j), 2e-3, "and ends at example 1");

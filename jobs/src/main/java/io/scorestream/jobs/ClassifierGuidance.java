@@ -26,18 +26,17 @@ public record ClassifierGuidance(String classifier, String version, double scale
    * @throws RequestException naming the field at fault
    */
   static ClassifierGuidance of(GenerateRequest request, long[] labels) {
-    if (!request.hasGuidance()) {
+    ClassifierGuidance g = asked(request).orElse(null);
+    if (g == null) {
       return null;
     }
-    Guidance g = request.getGuidance();
-    RequestChecks.matches("guidance.classifier", g.getClassifier(), RequestChecks.MODEL_NAME);
-    if (g.hasClassifierVersion()) {
-      RequestChecks.matches("guidance.classifierVersion", g.getClassifierVersion(), RequestChecks.MODEL_VERSION);
+    RequestChecks.matches("guidance.classifier", g.classifier(), RequestChecks.MODEL_NAME);
+    if (g.version() != null) {
+      RequestChecks.matches("guidance.classifierVersion", g.version(), RequestChecks.MODEL_VERSION);
     }
-    double scale = g.hasScale() ? g.getScale() : DEFAULT_SCALE;
-    if (!(scale >= 0 && scale <= MAX_SCALE)) {
+    if (!(g.scale() >= 0 && g.scale() <= MAX_SCALE)) {
       throw Problem.invalid("guidance.scale", "guidance.scale must lie in [0, " + (int) MAX_SCALE + "], got "
-          + scale).exception();
+          + g.scale()).exception();
     }
     if (request.hasLikelihood() || request.hasEncode()) {
       throw Problem.invalid("guidance", "guidance steers the drawing of samples; a " + (request.hasLikelihood()
@@ -48,8 +47,20 @@ public record ClassifierGuidance(String classifier, String version, double scale
           + " give conditioning.classLabels.labels (or the inverse problem's labels), one or one per sample")
           .exception();
     }
-    return new ClassifierGuidance(g.getClassifier(), g.hasClassifierVersion() ? g.getClassifierVersion() : null,
-        scale);
+    return g;
+  }
+
+  /**
+   * The guidance a request asks for, as asked (the scale's default applied), without checking it: for finding the
+   * classifier a request that passed {@link RequestChecks#check(GenerateRequest)} names; empty when it asks for none.
+   */
+  public static java.util.Optional<ClassifierGuidance> asked(GenerateRequest request) {
+    if (!request.hasGuidance()) {
+      return java.util.Optional.empty();
+    }
+    Guidance g = request.getGuidance();
+    return java.util.Optional.of(new ClassifierGuidance(g.getClassifier(), g.hasClassifierVersion()
+        ? g.getClassifierVersion() : null, g.hasScale() ? g.getScale() : DEFAULT_SCALE));
   }
 
   /**

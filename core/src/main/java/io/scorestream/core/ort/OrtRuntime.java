@@ -41,10 +41,20 @@ public final class OrtRuntime {
 
   /** Loads a model file; the model's metadata names it, else the file name does. */
   public OrtScoreModel load(Path file) {
-    return load(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+    return load(read(file), fallbackName(file));
   }
 
-  private static byte[] read(Path file) {
+  /** The name a model file gives a model whose metadata names none: the file's name without {@code .onnx}. */
+  public static String fallbackName(Path file) {
+    return file.getFileName().toString().replaceFirst("\\.onnx$", "");
+  }
+
+  /**
+   * A model file's bytes, for {@code load(byte[], String)} and its like, or for sending on.
+   *
+   * @throws ModelFormatException saying why the file cannot be read (missing, unreadable, a directory, over 2 GiB)
+   */
+  public static byte[] read(Path file) {
     try {
       if (Files.size(file) > MAX_MODEL_BYTES) {
         throw new ModelFormatException("cannot read model file " + file + ": " + Files.size(file)
@@ -74,7 +84,7 @@ public final class OrtRuntime {
    * {@code grad}) as the field {@code grad_x log p_t(y | x)}, for classifier guidance.
    */
   public OrtScoreModel loadClassifier(Path file) {
-    return open(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""), true);
+    return open(read(file), fallbackName(file), true);
   }
 
   /** As {@link #loadClassifier(Path)}, from the file's bytes. */
@@ -88,11 +98,6 @@ public final class OrtRuntime {
    */
   public OrtScoreModel loadEither(byte[] onnx, String fallbackName) {
     return open(onnx, fallbackName, null);
-  }
-
-  /** As {@link #loadEither(byte[], String)}, from a file. */
-  public OrtScoreModel loadEither(Path file) {
-    return loadEither(read(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""));
   }
 
   private OrtScoreModel open(byte[] onnx, String fallbackName, Boolean classifier) {

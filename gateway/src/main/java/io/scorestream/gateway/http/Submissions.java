@@ -9,8 +9,6 @@ import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
-import io.scorestream.jobs.JobCodec;
-import io.scorestream.jobs.RequestException;
 import io.scorestream.jobs.JobStates;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.Problem;
@@ -183,12 +181,7 @@ final class Submissions {
           + " one (guidance.classifier)" : "no worker serves model " + what + "; served: "
           + String.join(", ", fleet.models(now, FleetView.LIVENESS)) + " (GET /v1/models lists them)"));
     }
-    Optional<ClassifierGuidance> guidance;
-    try {
-      guidance = Optional.ofNullable(JobCodec.decode(request).guidance());
-    } catch (RequestException e) {
-      return Optional.of(e.problem());
-    }
+    Optional<ClassifierGuidance> guidance = ClassifierGuidance.asked(request);   // checked alone before this
     Optional<ModelVersion> classifier = guidance.flatMap(g -> g.version() != null
         ? fleet.version(g.classifier(), g.version(), true, now, FleetView.LIVENESS)
         : fleet.model(g.classifier(), true, now, FleetView.LIVENESS));

@@ -2,10 +2,8 @@ package io.scorestream.worker.jobs;
 
 import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.FailureCode;
-import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
-import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +37,7 @@ final class JobChecks {
     if (model.isEmpty()) {
       return Optional.of(unserved(name, modelVersion(job)));
     }
-    Optional<ClassifierGuidance> guidance = guidance(job);
+    Optional<ClassifierGuidance> guidance = ClassifierGuidance.asked(job.request());
     if (guidance.isEmpty()) {
       return requests.check(job.request(), model.get().model().info());
     }
@@ -48,15 +46,6 @@ final class JobChecks {
       return Optional.of(unserved(guidance.get(), name));
     }
     return requests.check(job.request(), model.get().model().info(), classifier.get().model().info());
-  }
-
-  /** A job's guidance, if it asks for any; empty too when the request is at fault (its check says so). */
-  static Optional<ClassifierGuidance> guidance(Job job) {
-    try {
-      return Optional.ofNullable(JobCodec.decode(job.request()).guidance());
-    } catch (RequestException e) {
-      return Optional.empty();
-    }
   }
 
   /** The problem of a job whose classifier, or whose version of it, this worker does not serve. */

@@ -69,7 +69,7 @@ public final class ModelRegistry implements AutoCloseable {
     int loaded = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.onnx")) {
       for (Path file : files) {
-        if (load(Files.readAllBytes(file), file.getFileName().toString().replaceFirst("\\.onnx$", ""))) {
+        if (load(Files.readAllBytes(file), OrtRuntime.fallbackName(file))) {
           loaded++;
         }
       }
@@ -198,7 +198,7 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** The versions of a model served now, oldest first; empty when none is. */
   public List<String> versions(String name) {
-    return byName.getOrDefault(name, List.of()).stream().map(Loaded::version).toList();
+    return versions(byName, name);
   }
 
   /** The requested version, or the newest loaded (last added) when no version is asked for. */
@@ -224,7 +224,11 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** The versions of a classifier served now, oldest first; empty when none is. */
   public List<String> classifierVersions(String name) {
-    return classifiers.getOrDefault(name, List.of()).stream().map(Loaded::version).toList();
+    return versions(classifiers, name);
+  }
+
+  private static List<String> versions(Map<String, List<Loaded>> served, String name) {
+    return served.getOrDefault(name, List.of()).stream().map(Loaded::version).toList();
   }
 
   /** True once {@code name} at {@code version} is served. */
