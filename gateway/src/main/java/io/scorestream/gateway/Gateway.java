@@ -13,6 +13,7 @@ import io.scorestream.gateway.webhooks.WebhookDeliveries;
 import io.scorestream.gateway.webhooks.WebhookOutbox;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.TrainingCurves;
@@ -94,10 +95,12 @@ public final class Gateway implements AutoCloseable {
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,         // readiness answers within seconds
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));   // (at least the request timeout)
     closing.add(admin);
-    JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index");
-    EventHub hub = started(new EventHub(s.kafka(), s.names(), new EventJson(), s.events()), "gateway-events");
-    FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet");
-    TrainingCurves curves = started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves");
+    JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index", log);
+    EventHub hub = started(new EventHub(s.kafka(), s.names(), new EventJson(), s.events(), log), "gateway-events",
+        log);
+    Gauge.builder("gateway_event_faults", hub, EventHub::faults).register(metrics);
+    FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet", log);
+    TrainingCurves curves = started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves", log);
     Map<TopicPartition, Long> indexEnd;
     Map<TopicPartition, Long> eventsEnd;
     try (var consumer = WholeTopic.unassigned(s.kafka())) {
@@ -112,9 +115,9 @@ public final class Gateway implements AutoCloseable {
     Gauge.builder("gateway_event_bytes_held", hub, EventHub::heldBytes).register(metrics);
     vertx = Vertx.vertx();
     WebhookDeliveries deliveries = started(new WebhookDeliveries(s.kafka(), s.names(), vertx, s.tenants(),
-        s.webhooks(), metrics, log), "gateway-webhook-deliveries");
+        s.webhooks(), metrics, log), "gateway-webhook-deliveries", log);
     WebhookOutbox outbox = started(new WebhookOutbox(s.kafka(), s.names(), index, () -> index.hasRead(indexEnd),
-        new EventJson(), deliveries, log), "gateway-webhook-outbox");
+        new EventJson(), deliveries, log), "gateway-webhook-outbox", log);
     Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
     Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount).register(metrics);
     api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, curves, client,
@@ -123,9 +126,11 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private <T extends Runnable & AutoCloseable> T started(T reader, String name) {
+  private <T extends Runnable & AutoCloseable> T started(T reader, String name, Consumer<String> log) {
     closing.add(reader);
     Thread t = new Thread(reader, name);
+    // the readers skip what they fail on and read on; a thread that still ends says why
+    t.setUncaughtExceptionHandler((thread, e) -> log.accept(Faults.describe("gateway: " + name + " stopped", e)));
     t.setDaemon(true);
     t.start();
     return reader;

@@ -48,12 +48,15 @@ public final class JobStates {
   /**
    * A request cut to what a record can always carry, for the events and state of a request refused at intake
    * (which may be refused for being too large, or for a name of megabytes): names (guidance's classifier too) at most
-   * 128 characters, no tensors, labels or fields unknown to this build.
+   * 128 characters, no tensors, labels or fields unknown to this build, no submission time out of range.
    */
   public static GenerateRequest bounded(GenerateRequest r) {
     GenerateRequest.Builder b = r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
         .setJobId(cut(r.getJobId())).setTenant(cut(r.getTenant())).setModelName(cut(r.getModelName()))
         .clearConditioning();
+    if (!KnownValues.valid(r.getSubmittedAt())) {
+      b.clearSubmittedAt();   // out of protobuf's range: no JSON reader of the events could print it
+    }
     if (r.hasModelVersion()) {
       b.setModelVersion(cut(r.getModelVersion()));
     }
@@ -75,9 +78,12 @@ public final class JobStates {
   /** What a reader of job states needs of the request. */
   public static JobSummary summary(GenerateRequest r) {
     JobSummary.Builder s = JobSummary.newBuilder().setNumSamples(r.getNumSamples()).setSeed(r.getSeed())
-        .setPriority(r.getPriority()).setSampler(r.getSampler().getKind())
+        .setPriority(r.getPriority()).setSamplerValue(r.getSampler().getKindValue())
         .setPreviews(r.getPreview().getEverySteps() > 0 || r.getPreview().getMaxPerSecond() > 0)
-        .setSubmittedAt(r.getSubmittedAt());
+        ;
+    if (KnownValues.valid(r.getSubmittedAt())) {
+      s.setSubmittedAt(r.getSubmittedAt());   // one a client sent out of range is not carried on (JSON cannot print it)
+    }
     if (r.hasModelVersion()) {
       s.setModelVersion(r.getModelVersion());
     }

@@ -5,7 +5,6 @@ import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.core.sample.InvalidSettingException;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.proto.v1.GenerateRequest;
-import io.scorestream.proto.v1.PreviewKind;
 import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Webhook;
 import java.net.URI;
@@ -106,6 +105,9 @@ public final class RequestChecks {
       throw new Problem(FailureCode.TOO_LARGE, "", "the request is " + size / 1024 + " KiB; at most "
           + MAX_REQUEST_BYTES / 1024 + " KiB are accepted").exception();
     }
+    KnownValues.problem(r).ifPresent(p -> {
+      throw p.exception();   // an enum number or timestamp this build cannot carry on, anywhere in the request
+    });
     matches("jobId", r.getJobId(), JOB_ID);
     matches("tenant", r.getTenant(), TENANT);
     matches("modelName", r.getModelName(), MODEL_NAME);
@@ -140,9 +142,6 @@ public final class RequestChecks {
     if (!(rate >= 0 && rate <= MAX_PREVIEWS_PER_SECOND)) {
       throw Problem.invalid("preview.maxPerSecond", "preview.maxPerSecond must lie in [0, "
           + (int) MAX_PREVIEWS_PER_SECOND + "] (0: no rate limit), got " + rate).exception();
-    }
-    if (p.getKind() == PreviewKind.UNRECOGNIZED) {
-      throw Problem.invalid("preview.kind", "preview.kind: unknown value " + p.getKindValue()).exception();
     }
   }
 

@@ -18,6 +18,7 @@ import io.scorestream.worker.kafka.JobRouter;
 import io.scorestream.worker.kafka.PoolConsumers;
 import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.worker.metrics.MetricsServer;
 import io.scorestream.worker.metrics.WorkerMetrics;
@@ -81,7 +82,7 @@ public final class Worker implements AutoCloseable {
       }
       sink.publish(event, state);
     };
-    scheduler = new Scheduler(models, published, limits, metrics);
+    scheduler = new Scheduler(models, published, limits, metrics, log);
     metrics.watch(scheduler);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -90,11 +91,11 @@ public final class Worker implements AutoCloseable {
     fleet = new FleetView(settings.kafka(), settings.topics());
     JobRouter router = new JobRouter(models, fleet, settings.topics(), settings.kafka(), log);
     jobs = new JobConsumer(settings.kafka(), settings.topics(), settings.workerId(), JobConsumer.GROUP,
-        settings.topics().jobs(), scheduler, sink, view, fleet, router, settings.maxQueuedJobs());
+        settings.topics().jobs(), scheduler, sink, view, fleet, router, settings.maxQueuedJobs(), log);
     pools = new PoolConsumers(models, router, model -> new JobConsumer(settings.kafka(), settings.topics(),
         settings.workerId(), JobConsumer.poolGroup(model), settings.topics().pool(model), scheduler, sink, view,
-        fleet, router, settings.maxQueuedJobs()), this::spawn);
-    control = new ControlListener(settings.kafka(), settings.topics(), scheduler);
+        fleet, router, settings.maxQueuedJobs(), log), this::spawn);
+    control = new ControlListener(settings.kafka(), settings.topics(), scheduler, log);
     checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
     heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS,
         router::advertised, fleet::beated);
@@ -130,7 +131,7 @@ public final class Worker implements AutoCloseable {
       try {
         task.run();
       } catch (Throwable e) {
-        stopOnFatal("its " + name + " thread failed: " + e, e);
+        stopOnFatal(Faults.describe("its " + name + " thread failed", e), e);
       }
     }, "worker-" + name);
     t.setDaemon(true);
@@ -139,7 +140,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private void onUndeliverable(Exception e) {
-    stopOnFatal("an event could not be delivered to Kafka: " + e.getMessage(), e);
+    stopOnFatal(Faults.describe("an event could not be delivered to Kafka", e), e);
   }
 
   /**

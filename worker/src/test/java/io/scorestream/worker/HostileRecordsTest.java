@@ -23,6 +23,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import io.scorestream.jobs.Times;
+import io.scorestream.proto.v1.ModelVersion;
+import io.scorestream.proto.v1.WorkerHeartbeat;
+import io.scorestream.worker.kafka.KafkaEventSink;
+import static org.awaitility.Awaitility.await;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -210,5 +217,84 @@ class HostileRecordsTest {
     assertTrue(cancelled.hasCancelled(), cancelled.toString());
     assertTrue(cancelled.getCancelled().getReason().startsWith("owner first"), cancelled.toString());
     assertTrue(end(kept).hasCompleted(), "a stranger's cancel stops nothing");
+  }
+
+  @Test
+  void anUnknownEnumNumberAnywhereIsRefusedNamingItsFieldAndTheWorkerServesOn() throws Exception {
+    // a newer client's sampler kind: copied into the job's summary it threw on the scheduler thread, the worker
+    // stopped, and every worker that read the uncommitted record after it stopped the same way
+    GenerateRequest newerKind = request("newer-kind", "t")
+        .setSampler(SamplerSettings.newBuilder().setKindValue(99).setSteps(20)).build();
+    GenerateRequest.Builder newerDtype = request("newer-dtype", "t");
+    newerDtype.getConditioningBuilder().getInpaintingBuilder().getKnownBuilder().setDtypeValue(42);
+    GenerateRequest.Builder newerPreview = request("newer-preview", "t");
+    newerPreview.getPreviewBuilder().setKindValue(-5);
+    for (GenerateRequest r : List.of(newerKind, newerDtype.build(), newerPreview.build())) {
+      send(r.getJobId(), r.toByteArray());
+    }
+    assertRefused(newerKind, "sampler.kind");
+    assertRefused(newerDtype.build(), "conditioning.inpainting.known.dtype");
+    assertRefused(newerPreview.build(), "preview.kind");
+    assertServesOn("after-unknown-enums");
+  }
+
+  @Test
+  void aSubmissionTimeOutOfRangeIsRefusedAndEveryEventOfItPrintsAsJson() throws Exception {
+    // printing its events as JSON threw on the gateway's event thread, and every tenant's streams stopped
+    GenerateRequest farFuture = request("far-future", "t")
+        .setSubmittedAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE / 2)).build();
+    send(farFuture.getJobId(), farFuture.toByteArray());
+    assertRefused(farFuture, "submittedAt");
+    var events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+        Duration.ofSeconds(30), m -> m.getOrDefault("far-future", List.of()).stream().anyMatch(JobEvent::hasFailed));
+    var states = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
+        Duration.ofSeconds(30), m -> m.containsKey("far-future"));
+    JsonFormat.Printer json = JsonFormat.printer();
+    for (JobEvent e : events.get("far-future")) {
+      assertFalse(json.print(e).isEmpty());
+    }
+    for (JobState s : states.get("far-future")) {
+      assertFalse(json.print(s).isEmpty());
+    }
+    assertServesOn("after-far-future");
+  }
+
+  @Test
+  void aModelNameNoTopicCanCarryIsNeverRoutedAndTheWorkerServesOn() throws Exception {
+    // a heartbeat names such a model beside a fine one, as a buggy or hostile worker's would
+    WorkerHeartbeat liar = WorkerHeartbeat.newBuilder().setWorkerId("liar").setTime(Times.now())
+        .addModels(ModelVersion.newBuilder().setName("no such/topic").setVersion("1"))
+        .addModels(ModelVersion.newBuilder().setName("elsewhere").setVersion("1")).build();
+    raw.send(new ProducerRecord<>(names.workers(), "liar", liar.toByteArray())).get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> worker.fleetModels().contains("elsewhere"));
+    assertFalse(worker.fleetModels().contains("no such/topic"), "not part of the fleet");
+    GenerateRequest r = request("bad-topic", "t").setModelName("no such/topic").build();
+    send(r.getJobId(), r.toByteArray());   // it was routed to scorestream.jobs.model.no such/topic, and the
+    assertRefused(r, "modelName");           // worker stopped when Kafka refused the topic
+    assertServesOn("after-bad-topic");
+  }
+
+  @Test
+  void aRecordKafkaRefusesForItsTopicFailsAloneAndTheSinkSendsOn() {
+    List<Exception> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Exception> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (KafkaEventSink sink = new KafkaEventSink(KafkaClients.of(kafka.bootstrapServers()), names, "sink-test",
+        Duration.ofSeconds(20), fatal::add, line -> { })) {
+      sink.forward("no such/topic", "k", new byte[] {1}, () -> { }, refused::add);
+      await().atMost(Duration.ofSeconds(30)).until(() -> !refused.isEmpty() || !fatal.isEmpty());
+      assertEquals(List.of(), fatal, "not fatal");
+      assertEquals(1, sink.refusedRecords());
+      java.util.concurrent.atomic.AtomicBoolean acked = new java.util.concurrent.atomic.AtomicBoolean();
+      sink.forward(names.deadLetter(), "sink-test", DeadLetter.newBuilder().setReason("the sink goes on").build()
+          .toByteArray(), () -> acked.set(true), refused::add);
+      await().atMost(Duration.ofSeconds(30)).untilTrue(acked);
+      assertEquals(null, sink.fatalError());
+    }
+  }
+
+  private void assertRefused(GenerateRequest r, String field) {
+    JobEvent failed = end(r);
+    assertEquals("invalid_request", failed.getFailed().getCode(), failed.toString());
+    assertEquals(field, failed.getFailed().getField(), failed.getFailed().getReason());
   }
 }

@@ -18,7 +18,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import io.scorestream.jobs.Faults;
+import java.util.function.Consumer;
 
 /**
  * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back window at start) and
@@ -60,9 +64,14 @@ public final class EventHub implements Runnable, AutoCloseable {
   private final Instant startedFrom;
   /** Allowance for workers' clocks behind the gateway's when a job's age is judged by its submission time. */
   private static final Duration CLOCK_MARGIN = Duration.ofSeconds(5);
+  private final AtomicLong faults = new AtomicLong();
+  private final Consumer<String> log;
   private volatile boolean closed;
 
-  public EventHub(KafkaClients kafka, TopicNames names, StreamEvent.Encoder encoder, Limits limits) {
+  /** @param log receives each fault once, with its stack trace */
+  public EventHub(KafkaClients kafka, TopicNames names, StreamEvent.Encoder encoder, Limits limits,
+      Consumer<String> log) {
+    this.log = log;
     this.topic = names.jobEvents();
     this.encoder = encoder;
     this.limits = limits;
@@ -84,24 +93,61 @@ public final class EventHub implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Tails job-events until closed. An event the hub fails on is skipped alone (logged once with its stack trace);
+   * a poll that fails is logged and tried again after a back-off: the tail never dies of a record, and every
+   * tenant's streams go on.
+   */
   @Override
   public void run() {
+    long backoff = 0;
     try {
       while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          take(r);
-        }
-        for (int p = 0; p < partitions; p++) {
-          positions.put(p, consumer.position(new TopicPartition(topic, p)));
+        try {
+          pollOnce();
+          backoff = 0;
+        } catch (WakeupException | InterruptException e) {
+          throw e;
+        } catch (RecordDeserializationException e) {
+          log.accept("gateway events: skipping the record at " + e.topicPartition() + " offset " + e.offset()
+              + ", which does not decode");
+          consumer.seek(e.topicPartition(), e.offset() + 1);
+        } catch (RuntimeException e) {
+          backoff = Math.min(30_000, Math.max(100, backoff * 2));
+          log.accept(Faults.describe("gateway events: tailing " + topic + " failed; tailing on in " + backoff
+              + " ms", e));
+          Thread.sleep(backoff);
         }
       }
     } catch (WakeupException e) {
       if (!closed) {
         throw e;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       consumer.close();
     }
+  }
+
+  private void pollOnce() {
+    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+      try {
+        take(r);
+      } catch (RuntimeException e) {
+        faults.incrementAndGet();
+        log.accept(Faults.describe("gateway events: the event at partition " + r.partition() + " offset "
+            + r.offset() + " failed and was skipped", e));
+      }
+    }
+    for (int p = 0; p < partitions; p++) {
+      positions.put(p, consumer.position(new TopicPartition(topic, p)));
+    }
+  }
+
+  /** Events the hub failed on and skipped since the start. */
+  public long faults() {
+    return faults.get();
   }
 
   private void take(ConsumerRecord<String, byte[]> r) {

@@ -2,7 +2,10 @@ package io.scorestream.gateway.http;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.gateway.events.StreamEvent;
+import io.scorestream.jobs.KnownValues;
 import io.scorestream.jobs.Tensors;
+import io.scorestream.proto.v1.Accepted;
+import io.scorestream.proto.v1.Started;
 import io.scorestream.jobs.formats.PngGrid;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.Tensor;
@@ -20,6 +23,37 @@ import java.util.Base64;
 public final class EventJson implements StreamEvent.Encoder {
   @Override
   public StreamEvent.Body encode(JobEvent event) {
+    try {
+      return whole(event);
+    } catch (RuntimeException e) {
+      // a value no JSON can carry (a time out of range, a preview whose bytes do not fit its shape): the event still
+      // reaches its clients, as its type, numbering and (for a failure) reason
+      return new StreamEvent.Body(ProtoJson.print(bare(event)), null, null);
+    }
+  }
+
+  /** The event with only what always prints: its job, numbering, digest, type and a failure's payload. */
+  static JobEvent bare(JobEvent event) {
+    JobEvent.Builder b = JobEvent.newBuilder().setJobId(event.getJobId()).setAttempt(event.getAttempt())
+        .setSequence(event.getSequence()).setRequestDigest(event.getRequestDigest());
+    if (KnownValues.valid(event.getTime())) {
+      b.setTime(event.getTime());
+    }
+    switch (event.getEventCase()) {
+      case ACCEPTED -> b.setAccepted(Accepted.getDefaultInstance());
+      case STARTED -> b.setStarted(Started.newBuilder().setWorkerId(event.getStarted().getWorkerId())
+          .setModelVersion(event.getStarted().getModelVersion()));
+      case PROGRESS -> b.setProgress(event.getProgress().toBuilder().clearPreview());
+      case COMPLETED -> b.setCompleted(event.getCompleted().toBuilder().clearSamples().clearValues()
+          .clearStandardErrors());
+      case FAILED -> b.setFailed(event.getFailed());
+      case CANCELLED -> b.setCancelled(event.getCancelled());
+      case EVENT_NOT_SET -> { }
+    }
+    return b.build();
+  }
+
+  private StreamEvent.Body whole(JobEvent event) {
     Tensor preview = event.hasProgress() && event.getProgress().hasPreview() ? event.getProgress().getPreview() : null;
     boolean image = preview != null && isImage(preview);
     if (!image && !event.hasCompleted()) {

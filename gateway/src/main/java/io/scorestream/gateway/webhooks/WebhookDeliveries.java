@@ -3,6 +3,8 @@ package io.scorestream.gateway.webhooks;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.KnownValues;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -113,7 +115,12 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     try {
       while (!closed) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          take(r);
+          try {
+            take(r);
+          } catch (RuntimeException e) {
+            log.accept(Faults.describe("webhook outbox: record " + r.partition() + "@" + r.offset()
+                + " failed and was skipped", e));
+          }
         }
         Done d;
         while ((d = done.poll()) != null) {
@@ -152,7 +159,14 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       return;
     }
     try {
-      pending.put(r.key(), WebhookDelivery.parseFrom(r.value()));
+      WebhookDelivery delivery = WebhookDelivery.parseFrom(r.value());
+      Optional<io.scorestream.jobs.Problem> unknown = KnownValues.problem(delivery);
+      if (unknown.isPresent()) {
+        log.accept("webhook outbox: record " + r.partition() + "@" + r.offset() + " is not a delivery this gateway"
+            + " can make (" + unknown.get().message() + "); ignored");
+        return;
+      }
+      pending.put(r.key(), delivery);
       partitionOf.put(r.key(), r.partition());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       log.accept("webhook outbox: record " + r.partition() + "@" + r.offset() + " is not a delivery; ignored");
@@ -167,7 +181,15 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       }
       if (!inFlight.contains(d.getDeliveryId()) && !Times.instant(d.getNextAttemptAt()).isAfter(now)) {
         inFlight.add(d.getDeliveryId());
-        attempt(d).onComplete(result -> done.add(new Done(d, result.succeeded() ? result.result()
+        Future<WebhookSender.Outcome> attempt;
+        try {
+          attempt = attempt(d);
+        } catch (RuntimeException e) {
+          // a delivery no attempt can make (a URL that does not parse): given up alone, the others go on
+          log.accept(Faults.describe("webhook delivery " + d.getDeliveryId() + " cannot be attempted", e));
+          attempt = Future.succeededFuture(refused("it cannot be attempted: " + Faults.reason(e)));
+        }
+        attempt.onComplete(result -> done.add(new Done(d, result.succeeded() ? result.result()
             : WebhookSender.Outcome.retry(String.valueOf(result.cause())))));
       }
     }

@@ -2,6 +2,7 @@ package io.scorestream.gateway.webhooks;
 
 import io.scorestream.gateway.events.StreamEvent;
 import io.scorestream.gateway.view.JobIndex;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -118,7 +119,12 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
         List<Future<RecordMetadata>> writes = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
           if (!rewound.contains(new TopicPartition(r.topic(), r.partition()))) {
-            take(r, writes);   // a rewound partition's records come again from where it was rewound to
+            try {
+              take(r, writes);   // a rewound partition's records come again from where it was rewound to
+            } catch (RuntimeException e) {
+              log.accept(Faults.describe("webhook outbox: the event at " + r.partition() + "@" + r.offset()
+                  + " failed and was skipped", e));
+            }
           }
         }
         if (written(writes)) {

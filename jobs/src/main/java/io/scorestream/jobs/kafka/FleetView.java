@@ -1,5 +1,7 @@
 package io.scorestream.jobs.kafka;
 
+import io.scorestream.jobs.KnownValues;
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.Times;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
@@ -77,6 +79,14 @@ public final class FleetView implements Runnable, AutoCloseable {
 
   /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
   public void beated(WorkerHeartbeat beat) {
+    if (beat.getWorkerId().isEmpty() || KnownValues.problem(beat).isPresent()) {
+      return;   // no worker, or values this build cannot carry (a time out of range): it tells nothing
+    }
+    if (beat.getModelsList().stream().anyMatch(m -> !RequestChecks.MODEL_NAME.matcher(m.getName()).matches())) {
+      // a model whose name no job can ask for, and no pool topic can carry, is not part of the fleet
+      beat = beat.toBuilder().clearModels().addAllModels(beat.getModelsList().stream()
+          .filter(m -> RequestChecks.MODEL_NAME.matcher(m.getName()).matches()).toList()).build();
+    }
     beats.merge(beat.getWorkerId(), beat, (held, arriving) -> time(arriving).isBefore(time(held)) ? held : arriving);
   }
 

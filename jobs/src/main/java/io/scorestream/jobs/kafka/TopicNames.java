@@ -11,8 +11,10 @@ public record TopicNames(String prefix) {
   }
 
   public static TopicNames withPrefix(String prefix) {
-    if (prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("topic prefix must be letters, digits, '.', '_' or '-', got '" + prefix + "'");
+    if (prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]{1,100}")) {
+      // 100 leaves room for a model's pool, prefix.jobs.model.NAME, within Kafka's 249 characters
+      throw new IllegalArgumentException("topic prefix must be 1 to 100 letters, digits, '.', '_' or '-', got '"
+          + prefix + "'");
     }
     return new TopicNames(prefix);
   }
@@ -60,11 +62,42 @@ public record TopicNames(String prefix) {
    * every worker that serves it reads it (docs/worker.md, "Mixed fleets").
    */
   public String pool(String model) {
-    return prefix + ".jobs.model." + model;
+    return topic("model", prefix + ".jobs.model.", model);
   }
 
   /** The data topic a trainer learns {@code dataset} from. */
   public String data(String dataset) {
-    return prefix + ".data." + dataset;
+    return topic("dataset", prefix + ".data.", dataset);
+  }
+
+  /** The longest topic name Kafka takes. */
+  public static final int MAX_TOPIC_CHARS = 249;
+
+  /**
+   * The problem with a name that ends a topic's name under {@code head} (Kafka takes letters, digits, '.', '_' and
+   * '-', at most 249 characters in all), or null when it can.
+   */
+  public static String problem(String what, String head, String name) {
+    if (name.isEmpty() || !name.matches("[A-Za-z0-9._-]+")) {
+      return what + " name '" + shown(name) + "' cannot name a Kafka topic: only letters, digits, '.', '_' and '-'";
+    }
+    if (head.length() + name.length() > MAX_TOPIC_CHARS) {
+      return what + " name '" + shown(name) + "' is too long for a Kafka topic: " + head + "NAME may have at most "
+          + MAX_TOPIC_CHARS + " characters";
+    }
+    return null;
+  }
+
+  private static String topic(String what, String head, String name) {
+    String problem = problem(what, head, name);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return head + name;
+  }
+
+  private static String shown(String name) {
+    String cut = name.length() > 60 ? name.substring(0, 60) + "..." : name;
+    return cut.replaceAll("\\p{Cntrl}", "?");
   }
 }

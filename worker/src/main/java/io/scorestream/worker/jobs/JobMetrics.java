@@ -14,6 +14,9 @@ public interface JobMetrics {
 
     @Override
     public void failed(String code) { }
+
+    @Override
+    public void fault(String stage) { }
   };
 
   /**
@@ -30,4 +33,7 @@ public interface JobMetrics {
 
   /** A job failed, for this reason code ({@code invalid_request}, {@code model_error}, {@code non_finite}, ...). */
   void failed(String code);
+
+  /** A fault of the worker's own failed one job while at this stage ({@code starting it}, ...). */
+  void fault(String stage);
 }

@@ -17,6 +17,8 @@ final class RunningJob {
   long startedAtNanos;
   long lastProgressNanos;
   int lastPreviewStep;
+  /** Set as its final event is sent: nothing more goes out for it. */
+  boolean ended;
   /** What this job may still spend on previews. */
   final PreviewBudget previews = new PreviewBudget(queuedAtNanos);
   /** The least time between two states written for progress events. */

@@ -10,6 +10,8 @@ import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
 import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.Times;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestException;
@@ -26,6 +28,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Continuous batching on one thread: every running job of a model version shares each model call, whatever step
@@ -49,6 +52,7 @@ public final class Scheduler implements Runnable {
   private final JobChecks checks;
   private final SharedCalls calls;
   private final JobStarter starter;
+  private final Consumer<String> log;
   /**
    * Jobs and abandons in the order the consumer sent them: a job delivered again right after its partition was
    * revoked and assigned back must not be dropped by the abandon that came before it.
@@ -82,7 +86,9 @@ public final class Scheduler implements Runnable {
   private long arrivals;
   private long activeSamples;
 
-  public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics) {
+  /** @param log receives each fault of the worker's own in a job's handling, once, with its stack trace */
+  public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics, Consumer<String> log) {
+    this.log = log;
     this.models = models;
     this.sink = sink;
     this.limits = limits;
@@ -94,13 +100,22 @@ public final class Scheduler implements Runnable {
 
   private sealed interface Inbound permits Arrival, Abandon {}
 
-  private record Arrival(Job job) implements Inbound {}
+  /** A job, with the problem it was refused for before it came here (null: none; the scheduler checks it). */
+  private record Arrival(Job job, Problem refused) implements Inbound {}
 
   private record Abandon(Set<String> jobIds, CompletableFuture<Void> done) implements Inbound {}
 
   /** Hands a job to the scheduler; thread-safe. */
   public void submit(Job job) {
-    incoming.add(new Arrival(job));
+    incoming.add(new Arrival(job, null));
+  }
+
+  /**
+   * Hands over a job that has already failed for this problem (its record could not be routed on, say): the job
+   * gets its accepted and failed events here, in order with everything else of the scheduler's. Thread-safe.
+   */
+  public void refuse(Job job, Problem problem) {
+    incoming.add(new Arrival(job, problem));
   }
 
 
@@ -204,11 +219,7 @@ public final class Scheduler implements Runnable {
       try {
         report(r);
       } catch (RuntimeException e) {
-        // a fault in one job's own work fails that job (unless it had already ended); the others go on
-        release(r);
-        if (held.get(r.job.id()) == r) {
-          fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while reporting the job: " + e));
-        }
+        fault(r.job, r, "reporting its progress or result", e);
       }
     }
     activeJobs = running.size();
@@ -239,7 +250,7 @@ public final class Scheduler implements Runnable {
     return false;
   }
 
-  private void accept(Job job) {
+  private void accept(Job job, Problem refused) {
     RunningJob holder = held.get(job.id());
     if (holder != null) {
       if (!holder.job.digest().equals(job.digest())) {
@@ -248,26 +259,72 @@ public final class Scheduler implements Runnable {
       job.onFinal().run();   // a second record of a job already here is the same job: it is served once
       return;
     }
-    Optional<Problem> problem = checks.problem(job);
-    RunningJob r = new RunningJob(job, arrivals++, problem.isPresent());
-    r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(r.shown)));
-    String early = cancels.takeEarly(job.id(), job.request().getTenant());
-    if (early != null) {
-      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
-          JobStatus.CANCELLED);
+    RunningJob r = null;
+    try {
+      Optional<Problem> problem = refused != null ? Optional.of(refused) : checks.problem(job);
+      r = new RunningJob(job, arrivals++, problem.isPresent());
+      r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(r.shown)));
+      String early = cancels.takeEarly(job.id(), job.request().getTenant());
+      if (early != null) {
+        finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
+            JobStatus.CANCELLED);
+        return;
+      }
+      if (problem.isPresent()) {
+        fail(r, problem.get());
+        return;
+      }
+      waiting.add(r);
+      held.put(job.id(), r);
+    } catch (RuntimeException e) {
+      fault(job, r, "taking it in", e);
+    }
+  }
+
+  /**
+   * A fault of the worker's own while handling one job (a bug, or a request no check foresaw): fails that job alone
+   * with {@code internal}, unless its final event is already out, and logs it once with its stack trace; every
+   * other job goes on. When even the job's events cannot be built as usual, a bare failed event and state go out.
+   */
+  private void fault(Job job, RunningJob r, String stage, RuntimeException e) {
+    metrics.fault(stage);
+    log.accept(Faults.describe("job " + job.id() + " failed while " + stage, e));
+    if (r != null && r.ended) {
+      return;   // it has its final event: nothing more to say
+    }
+    Problem problem = new Problem(FailureCode.INTERNAL, "", "internal error while " + stage + ": "
+        + Faults.reason(e) + " (the worker logged it; the job failed alone)");
+    if (r != null) {
+      release(r);
+      waiting.remove(r);
+      held.remove(job.id(), r);
+    }
+    RunningJob shown = r != null ? r : bare(job);
+    if (shown != null) {
+      fail(shown, problem);
       return;
     }
-    if (problem.isPresent()) {
-      fail(r, problem.get());
-      return;
+    JobEvent failed = JobEvent.newBuilder().setJobId(job.id()).setAttempt(job.attempt())
+        .setSequence(job.firstSequence()).setTime(Times.now()).setRequestDigest(job.digest())
+        .setFailed(problem.toFailed()).build();
+    sink.publish(failed, io.scorestream.jobs.JobStates.apply(io.scorestream.proto.v1.JobState.newBuilder()
+        .setJobId(job.id()).setRequestDigest(job.digest()), failed).build());
+    metrics.failed(problem.code().wire());
+    job.onFinal().run();
+  }
+
+  /** The job as a refused one (a bounded copy of its request), or null when even that cannot be built. */
+  private RunningJob bare(Job job) {
+    try {
+      return new RunningJob(job, arrivals++, true);
+    } catch (RuntimeException e) {
+      return null;
     }
-    waiting.add(r);
-    held.put(job.id(), r);
   }
 
   private void take(Inbound next) {
     if (next instanceof Arrival a) {
-      accept(a.job());
+      accept(a.job(), a.refused());
     } else if (next instanceof Abandon a) {
       drop(a.jobIds());
       a.done().complete(null);
@@ -297,8 +354,12 @@ public final class Scheduler implements Runnable {
       if (!release(r)) {
         waiting.remove(r);
       }
-      finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
-          JobStatus.CANCELLED);
+      try {
+        finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
+            JobStatus.CANCELLED);
+      } catch (RuntimeException e) {
+        fault(r.job, r, "cancelling it", e);
+      }
     }
   }
 
@@ -314,14 +375,19 @@ public final class Scheduler implements Runnable {
   }
 
   private void start(RunningJob r) {
+    try {
+      startOrRefuse(r);
+    } catch (RuntimeException e) {
+      fault(r.job, r, "starting it", e);
+    }
+  }
+
+  private void startOrRefuse(RunningJob r) {
     JobStarter.Start started;
     try {
       started = starter.start(r.job, r.samples());
     } catch (RequestException e) {
       fail(r, e.problem());
-      return;
-    } catch (RuntimeException e) {
-      fail(r, new Problem(FailureCode.INTERNAL, "", "internal error while starting the job: " + e));
       return;
     }
     r.task = started.task();
@@ -379,6 +445,7 @@ public final class Scheduler implements Runnable {
 
   private void finish(RunningJob r, JobEvent.Builder event, JobStatus status) {
     held.remove(r.job.id(), r);
+    r.ended = true;
     r.emit(sink, event);
     long now = System.nanoTime();
     long started = r.model != null ? r.startedAtNanos : now;   // the model is set when a job starts

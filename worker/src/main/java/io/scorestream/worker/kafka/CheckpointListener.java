@@ -50,7 +50,7 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
         }
         // a model's tombstone retires nothing: the versions loaded go on serving until newer ones replace them
       }
-    }, Duration.ofMillis(200));
+    }, Duration.ofMillis(200), log);
   }
 
   /** One record: a part is held until its event; an event is loaded in the background. */

@@ -16,14 +16,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class ControlListener implements Runnable, AutoCloseable {
   private final TopicReader<Control> reader;
 
-  public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler) {
+  public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler,
+      java.util.function.Consumer<String> log) {
     this.reader = new TopicReader<>(kafka, names.control(), Control::parseFrom, (ConsumerRecord<String, byte[]> r,
         Control control) -> {
       if (control.hasCancel()) {
         String jobId = control.getJobId().isEmpty() && r.key() != null ? r.key() : control.getJobId();
         scheduler.cancel(jobId, control.getTenant(), control.getCancel().getReason());
       }
-    }, Duration.ofMillis(50));
+    }, Duration.ofMillis(50), log);
   }
 
   @Override

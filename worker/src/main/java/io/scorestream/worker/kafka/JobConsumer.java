@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.scorestream.jobs.kafka.KafkaErrors;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -79,10 +81,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /**
    * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops reading more
    *                   (the rest stay in Kafka, where another worker may get them after a rebalance)
+   * @param log        receives each record the intake failed on, with the stack trace
    */
   public JobConsumer(KafkaClients kafka, TopicNames names, String workerId, String group, String topic,
       Scheduler scheduler, KafkaEventSink sink, JobStateView view, FleetView fleet, JobRouter router,
-      int maxBacklog) {
+      int maxBacklog, java.util.function.Consumer<String> log) {
     this.topic = topic;
     this.maxBacklog = maxBacklog;
     this.fleet = fleet;
@@ -91,7 +94,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
-    this.intake = new JobIntake(names, scheduler, sink, view, new JobHistory(kafka, names), router);
+    this.intake = new JobIntake(names, scheduler, sink, view, new JobHistory(kafka, names), router, log);
     this.consumer = kafka.consumer(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, group,                          // the workers that share these jobs
         ConsumerConfig.CLIENT_ID_CONFIG, workerId + "@" + topic,        // names this worker and topic in the group
@@ -239,14 +242,27 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Hands one record to the intake, which tells it when the record's job is done (finished or handed on). */
+  /**
+   * Hands one record to the intake, which tells it when the record's job is done (finished or handed on). A record
+   * the intake fails on for what it holds goes to the dead letter and is committed; a Kafka client's own failure
+   * (not this record's) stops the consumer, and with it the worker.
+   */
   private void deliver(ConsumerRecord<String, byte[]> record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
     long offset = record.offset();
-    intake.take(record, jobId -> {
-      offsets.delivered(partition, offset, jobId);
-      return () -> finished.add(Map.entry(partition, offset));
-    });
+    try {
+      intake.take(record, jobId -> {
+        offsets.delivered(partition, offset, jobId);
+        return () -> finished.add(Map.entry(partition, offset));
+      });
+    } catch (RuntimeException e) {
+      if (e instanceof KafkaException && !KafkaErrors.recordFault(e)) {
+        throw e;
+      }
+      intake.unhandled(record, e);
+      offsets.delivered(partition, offset, "");
+      finished.add(Map.entry(partition, offset));   // it is in the dead letter: committed with the rest
+    }
   }
 
   /** Commits every partition up to its lowest unfinished job, once the final events before it are acknowledged. */

@@ -3,6 +3,7 @@ package io.scorestream.worker.kafka;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
@@ -45,9 +46,11 @@ final class JobIntake implements AutoCloseable {
   private final JobStateView view;
   private final JobHistory history;
   private final JobRouter router;
+  private final java.util.function.Consumer<String> log;
 
   JobIntake(TopicNames names, Scheduler scheduler, KafkaEventSink sink, JobStateView view, JobHistory history,
-      JobRouter router) {
+      JobRouter router, java.util.function.Consumer<String> log) {
+    this.log = log;
     this.names = names;
     this.scheduler = scheduler;
     this.sink = sink;
@@ -95,16 +98,25 @@ final class JobIntake implements AutoCloseable {
       done.run();   // already served to its end (by a worker that died before committing): never again
       return;
     }
-    Optional<String> pool = router.pool(record.topic(), request);
-    if (pool.isPresent()) {
-      // another worker serves the model: the record goes to its pool, and is done here once the broker has it
-      sink.forward(names.pool(pool.get()), request.getJobId(), record.value(), done);
-      return;
-    }
     // any earlier state means an earlier delivery (to a worker that died or lost the partition): the next attempt
     int attempt = state.map(s -> s.getAttempt() + 1).orElse(1);
     long firstSequence = state.map(s -> s.getLastSequence() + 1).orElse(0L);
-    scheduler.submit(new Job(request, digest, attempt, firstSequence, done));
+    Job job = new Job(request, digest, attempt, firstSequence, done);
+    Optional<String> pool = router.pool(record.topic(), request);
+    if (pool.isPresent()) {
+      // another worker serves the model: the record goes to its pool, and is done here once the broker has it; a
+      // record Kafka refuses there fails its job alone
+      String topic = names.pool(pool.get());
+      sink.forward(topic, request.getJobId(), record.value(), done, e -> unroutable(job, topic, pool.get(), e));
+      return;
+    }
+    scheduler.submit(job);
+  }
+
+  /** A job whose record Kafka refused on the way to its pool: it fails alone. */
+  private void unroutable(Job job, String topic, String model, Exception e) {
+    scheduler.refuse(job, new Problem(FailureCode.INTERNAL, "", "the job could not be routed to " + topic
+        + ", the pool of the workers that serve " + model + ": " + Faults.reason(e)));
   }
 
   /**
@@ -134,6 +146,16 @@ final class JobIntake implements AutoCloseable {
       sink.publish(null, caughtUp.toBuilder().setSummary(JobStates.summary(request)).build());
     }
     return caughtUp;
+  }
+
+  /**
+   * A record the intake failed on, by a fault of the worker's own or a record no check foresaw: logged once with its
+   * stack trace, to the dead letter, and a failed event under its key when the key is a job id.
+   */
+  void unhandled(ConsumerRecord<String, byte[]> record, RuntimeException e) {
+    log.accept(Faults.describe("the job record at " + record.topic() + "-" + record.partition() + " offset "
+        + record.offset() + " could not be taken in; it goes to the dead letter", e));
+    reject(record, "internal error while taking the record in: " + Faults.reason(e));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.scorestream.worker.kafka;
 
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -56,11 +57,17 @@ public final class JobRouter implements AutoCloseable {
       return Optional.empty();
     }
     String model = request.getModelName();
+    if (!RequestChecks.MODEL_NAME.matcher(model).matches()) {
+      return Optional.empty();   // no pool has such a name: the job is refused here, naming modelName
+    }
     if (!request.hasGuidance()) {
       return models.versions(model).isEmpty() && fleet.served(model, Instant.now(), LIVENESS)
           ? Optional.of(model) : Optional.empty();
     }
     String classifier = request.getGuidance().getClassifier();
+    if (!RequestChecks.MODEL_NAME.matcher(classifier).matches()) {
+      return Optional.empty();   // refused here, naming guidance.classifier
+    }
     boolean here = !models.versions(model).isEmpty() && !models.classifierVersions(classifier).isEmpty();
     return !here && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS)
         ? Optional.of(classifier) : Optional.empty();

@@ -3,7 +3,13 @@ package io.scorestream.worker.kafka;
 import io.scorestream.proto.v1.DeadLetter;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
+import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.Problem;
+import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.KafkaErrors;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.jobs.EventSink;
@@ -19,14 +25,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Publishes job events to {@code job-events} and job states to the compacted {@code job-state}, keyed by job id so
  * a job's records stay in order on one partition, and dead letters. Retriable send errors are retried by the
- * idempotent producer itself until the delivery timeout; an error that reaches a callback is therefore final, and
- * for events, states and dead letters it means a reader would miss a record: it is fatal, kept, and handed to the
- * owner to stop on. A heartbeat that fails is only logged: the next one replaces it.
+ * idempotent producer itself until the delivery timeout; an error that reaches a callback is therefore final. Its
+ * tier follows from what failed ({@link KafkaErrors}): Kafka refusing one record (its topic, its size) fails that
+ * record alone, logged and counted, and a job whose final event was refused gets a small failed event in its place;
+ * anything else means a reader would miss records: it is fatal, kept, and handed to the owner to stop on. A heartbeat
+ * that fails is only logged: the next one replaces it.
  */
 public final class KafkaEventSink implements EventSink, AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final TopicNames names;
   private final AtomicReference<Exception> fatal = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicLong refusedRecords = new java.util.concurrent.atomic.AtomicLong();
   private final Consumer<Exception> onFatal;
   private final Consumer<String> log;
   private static final int LINGER_MS = 2;
@@ -34,7 +43,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
   /**
    * @param deliveryTimeout how long a record may take to be acknowledged, retries included
    * @param onFatal         called once, on a producer thread, with the first record that could not be delivered
-   * @param log             receives one-line messages about failed heartbeats
+   * @param log             receives messages about failed heartbeats and refused records
    */
   public KafkaEventSink(KafkaClients kafka, TopicNames names, String clientId, Duration deliveryTimeout,
       Consumer<Exception> onFatal, Consumer<String> log) {
@@ -64,11 +73,52 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
       return;
     }
     if (event != null) {
-      producer.send(new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()), onError());
+      producer.send(new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()),
+          (metadata, e) -> {
+            if (e != null && refused(e, "event " + event.getSequence() + " of job " + event.getJobId())
+                && JobStates.isFinal(event)) {
+              endInstead(event, state, e);
+            }
+          });
     }
     if (state != null && fatal.get() == null) {
       producer.send(new ProducerRecord<>(names.jobState(), state.getJobId(), state.toByteArray()), onError());
     }
+  }
+
+  /**
+   * The job's final event was refused: a small failed event and state take its place, so that its followers learn
+   * that it ended and the job is not run again.
+   */
+  private void endInstead(JobEvent refusedEvent, JobState state, Exception e) {
+    JobEvent failed = JobEvent.newBuilder().setJobId(refusedEvent.getJobId()).setAttempt(refusedEvent.getAttempt())
+        .setSequence(refusedEvent.getSequence() + 1).setTime(Times.now())
+        .setRequestDigest(refusedEvent.getRequestDigest()).setFailed(new Problem(FailureCode.INTERNAL, "",
+            "the job's final event could not be written to Kafka: " + Faults.reason(e)).toFailed()).build();
+    producer.send(new ProducerRecord<>(names.jobEvents(), failed.getJobId(), failed.toByteArray()), onError());
+    if (state != null) {
+      JobState ended = JobStates.apply(state.toBuilder().clearResult(), failed).build();
+      producer.send(new ProducerRecord<>(names.jobState(), ended.getJobId(), ended.toByteArray()), onError());
+    }
+  }
+
+  /**
+   * Sorts a failed send into its tier: Kafka's refusal of this one record is logged and counted (true); anything
+   * else is fatal (false).
+   */
+  private boolean refused(Exception e, String what) {
+    if (!KafkaErrors.recordFault(e)) {
+      fail(e);
+      return false;
+    }
+    refusedRecords.incrementAndGet();
+    log.accept(Faults.describe("Kafka refused " + what + "; it was dropped and the worker goes on", e));
+    return true;
+  }
+
+  /** How many records Kafka refused for what they were (each failed alone). */
+  public long refusedRecords() {
+    return refusedRecords.get();
   }
 
   /** Publishes a worker's heartbeat to the workers topic, keyed by worker id. */
@@ -82,24 +132,29 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
 
   /**
    * Routes a job's record, as it came, to another topic (its model's pool); {@code onAcked} runs once the broker
-   * has it. A record that cannot be delivered is fatal, as an event is: the job would be lost.
+   * has it, {@code onRefused} (on a producer thread) when Kafka refused that record for what it is. Any other
+   * failure is fatal, as for an event: the job would be lost.
    */
-  public void forward(String topic, String key, byte[] value, Runnable onAcked) {
+  public void forward(String topic, String key, byte[] value, Runnable onAcked, Consumer<Exception> onRefused) {
     if (fatal.get() != null) {
       return;
     }
     producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> {
-      if (e != null) {
-        fail(e);
-      } else {
+      if (e == null) {
         onAcked.run();
+      } else if (refused(e, "job " + key + "'s record for " + topic)) {
+        onRefused.accept(e);
       }
     });
   }
 
   /** Sends a record that could not be served to the dead-letter topic, under its original key. */
   public void deadLetter(String key, DeadLetter letter) {
-    producer.send(new ProducerRecord<>(names.deadLetter(), key, letter.toByteArray()), onError());
+    producer.send(new ProducerRecord<>(names.deadLetter(), key, letter.toByteArray()), (metadata, e) -> {
+      if (e != null) {
+        refused(e, "the dead letter of " + letter.getTopic() + " offset " + letter.getOffset());
+      }
+    });
   }
 
   /** Blocks until everything sent so far is acknowledged (or has failed). */

@@ -88,6 +88,11 @@ public final class WorkerMetrics implements JobMetrics {
     failed(code, 1);
   }
 
+  @Override
+  public void fault(String stage) {
+    registry.counter("scorestream.worker.faults", "stage", stage).increment();
+  }
+
   private void failed(String code, double count) {
     registry.counter("scorestream.worker.jobs.failed", "code", code).increment(count);
   }

@@ -54,7 +54,8 @@ class ModelFailureTest {
       if (event != null) {
         events.add(event);
       }
-    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE);
+    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE,
+        System.err::println);
     scheduler.submit(job("three", "pairs", 3));
     scheduler.submit(job("fine", "gmm", 3));
     for (int round = 0; round < 100; round++) {

@@ -37,7 +37,8 @@ class SchedulerInboxTest {
       if (event != null) {
         events.add(event);
       }
-    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE);
+    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE,
+        System.err::println);
   }
 
   @AfterEach
