@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Timestamp;
+import io.scorestream.gateway.http.EventJson;
+import io.scorestream.proto.v1.Accepted;
+import io.scorestream.proto.v1.GenerateRequest;
+import io.scorestream.proto.v1.JobEvent;
 import io.vertx.core.Vertx;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -176,5 +183,24 @@ class StreamSocketTest {
       assertNull(b.closedWith(Duration.ofMillis(200)), "refused messages do not close the socket");
     }
     assertEquals(426, http.get("/v1/stream", Fleet.KEY_A).status(), "a plain GET is told to upgrade");
+  }
+
+  @Test
+  void anEventNoJsonCanPrintStopsNoStream(Fleet fleet) throws Exception {
+    // written straight to job-events, as a hostile producer (or a worker before the intake refused such requests)
+    // would: printing its request's submission time threw on the gateway's event thread, which died, and every
+    // tenant's Server-Sent Events and WebSocket streams stopped with it
+    Timestamp outOfRange = Timestamp.newBuilder().setSeconds(Long.MAX_VALUE / 2).build();
+    JobEvent unprintable = JobEvent.newBuilder().setJobId("unprintable").setAttempt(1).setSequence(0)
+        .setTime(outOfRange).setAccepted(Accepted.newBuilder().setRequest(GenerateRequest.newBuilder()
+            .setJobId("unprintable").setModelName(Fleet.MODEL).setSubmittedAt(outOfRange))).build();
+    try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of())) {
+      producer.send(new ProducerRecord<>(fleet.names.jobEvents(), "unprintable", unprintable.toByteArray())).get();
+    }
+    String job = submit(Fleet.KEY_A, Fleet.MODEL, 4, 50, 5, 0);
+    List<Http.Event> events = http.events("/v1/jobs/" + job + "/events", Fleet.KEY_A, null, WAIT).events();
+    assertEquals("completed", events.get(events.size() - 1).type(), "the stream ran to its end");
+    assertEquals("unprintable", new JsonObject(new EventJson().encode(unprintable).data()).getString("jobId"),
+        "the unprintable event itself streams bare");
   }
 }
