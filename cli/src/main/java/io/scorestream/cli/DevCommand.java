@@ -159,6 +159,11 @@ final class DevCommand implements Callable<Integer> {
         }, event -> { });
     Thread thread = new Thread(trainer, "dev-trainer");
     thread.setDaemon(true);
+    // the trainer logs what stops it; anything that escapes it still says why, and dev serves on without it
+    thread.setUncaughtExceptionHandler((t, e) -> {
+      err.println(io.scorestream.jobs.Faults.describe("trainer: stopped", e));
+      err.flush();
+    });
     thread.start();
     err.println("trainer: learning " + DEV_MODEL + " from " + names.data("moons") + " for " + DEV_STEPS
         + " steps (checkpoints every 1000; its curve is beside the model on the dashboard)");

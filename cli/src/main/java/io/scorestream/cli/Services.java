@@ -5,6 +5,7 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.worker.Worker;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
@@ -79,7 +80,8 @@ final class Services {
       return 0;
     }
     Runtime.getRuntime().removeShutdownHook(hook);
-    err.println("the worker stopped: " + fatal.getMessage());
+    err.println("the worker stopped: " + Faults.reason(fatal) + (fatal.getCause() == null ? ""
+        : ", caused by " + Faults.reason(fatal.getCause())) + " (its stack trace is above)");
     closeAll(err, worker, others);
     return 1;
   }

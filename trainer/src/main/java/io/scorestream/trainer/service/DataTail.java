@@ -82,34 +82,18 @@ final class DataTail implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    int d = shape.dimension();
-    float[] model = new float[d];
+    float[] model = new float[shape.dimension()];
     try {
       while (!closed) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          DataRecord record;
           try {
-            record = r.value() == null ? null : DataRecord.parseFrom(r.value());
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            record = null;
+            take(r, model);
+          } catch (RuntimeException e) {
+            // a record no check foresaw: skipped alone, and said once with its stack trace
+            log.accept(io.scorestream.jobs.Faults.describe("record " + r.offset() + " of " + partition.topic()
+                + " failed and was skipped", e));
+            refused.incrementAndGet();
           }
-          long[] dims = record == null ? null
-              : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
-          if (record == null || !java.util.Arrays.equals(dims, shape.dims())
-              || Tensors.problem(record.getX()) != null) {
-            skip(r.offset(), "not an example of shape " + java.util.Arrays.toString(shape.dims()));
-            continue;
-          }
-          if (labelled && (!record.hasLabel() || record.getLabel() < 0 || record.getLabel() >= shape.numClasses())) {
-            skip(r.offset(), "no label in [0, " + shape.numClasses() + ")");
-            continue;
-          }
-          float[] x = Tensors.floats(record.getX());
-          for (int j = 0; j < d; j++) {
-            model[j] = (float) shape.scaling().toModel(x[j]);
-          }
-          boolean held = heldOut != null && r.offset() % heldOutEvery == heldOutEvery - 1;
-          (held ? heldOut : buffer).add(model, record.hasLabel() ? record.getLabel() : -1);
         }
         position = consumer.position(partition);
       }
@@ -120,6 +104,34 @@ final class DataTail implements Runnable, AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /** One record: into the buffer (or the held-out one) in model space, or skipped, saying why. */
+  private void take(ConsumerRecord<String, byte[]> r, float[] model) {
+    int d = model.length;
+    DataRecord record;
+    try {
+      record = r.value() == null ? null : DataRecord.parseFrom(r.value());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      record = null;
+    }
+    long[] dims = record == null ? null
+        : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
+    if (record == null || !java.util.Arrays.equals(dims, shape.dims())
+        || Tensors.problem(record.getX()) != null) {
+      skip(r.offset(), "not an example of shape " + java.util.Arrays.toString(shape.dims()));
+      return;
+    }
+    if (labelled && (!record.hasLabel() || record.getLabel() < 0 || record.getLabel() >= shape.numClasses())) {
+      skip(r.offset(), "no label in [0, " + shape.numClasses() + ")");
+      return;
+    }
+    float[] x = Tensors.floats(record.getX());
+    for (int j = 0; j < d; j++) {
+      model[j] = (float) shape.scaling().toModel(x[j]);
+    }
+    boolean held = heldOut != null && r.offset() % heldOutEvery == heldOutEvery - 1;
+    (held ? heldOut : buffer).add(model, record.hasLabel() ? record.getLabel() : -1);
   }
 
   private void skip(long offset, String why) {

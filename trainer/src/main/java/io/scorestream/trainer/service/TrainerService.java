@@ -125,7 +125,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       train();
       stopped.complete(null);
     } catch (RuntimeException | IOException e) {
-      log.accept("the trainer stopped: " + e.getMessage());
+      log.accept(io.scorestream.jobs.Faults.describe("the trainer stopped", e));
       stopped.completeExceptionally(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
