@@ -48,15 +48,14 @@ public final class JobStates {
   /**
    * A request cut to what a record can always carry, for the events and state of a request refused at intake
    * (which may be refused for being too large, or for a name of megabytes): names (guidance's classifier too) at most
-   * 128 characters, no tensors, labels or fields unknown to this build, no submission time out of range.
+   * 128 characters, no tensors, labels or fields unknown to this build, and no enum number or time this build cannot
+   * carry on ({@link KnownValues}).
    */
-  public static GenerateRequest bounded(GenerateRequest r) {
+  public static GenerateRequest bounded(GenerateRequest request) {
+    GenerateRequest r = KnownValues.stripped(request);
     GenerateRequest.Builder b = r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
         .setJobId(cut(r.getJobId())).setTenant(cut(r.getTenant())).setModelName(cut(r.getModelName()))
         .clearConditioning();
-    if (!KnownValues.valid(r.getSubmittedAt())) {
-      b.clearSubmittedAt();   // out of protobuf's range: no JSON reader of the events could print it
-    }
     if (r.hasModelVersion()) {
       b.setModelVersion(cut(r.getModelVersion()));
     }

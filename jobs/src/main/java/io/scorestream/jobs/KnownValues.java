@@ -2,6 +2,7 @@ package io.scorestream.jobs;
 
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Timestamp;
 import java.util.List;
@@ -66,6 +67,60 @@ public final class KnownValues {
       return find((MessageOrBuilder) value, at);
     }
     return Optional.empty();
+  }
+
+  /**
+   * A copy of the message without such values: each field that holds one is cleared (a repeated one loses that
+   * element), so that a refused request can be repeated in its events for the reader's context.
+   */
+  @SuppressWarnings("unchecked")
+  public static <M extends Message> M stripped(M message) {
+    if (find(message, "").isEmpty()) {
+      return message;
+    }
+    Message.Builder b = message.toBuilder();
+    strip(b);
+    return (M) b.build();
+  }
+
+  private static void strip(Message.Builder b) {
+    for (Map.Entry<FieldDescriptor, Object> e : b.getAllFields().entrySet()) {
+      FieldDescriptor field = e.getKey();
+      if (field.isRepeated()) {
+        List<?> values = (List<?>) e.getValue();
+        b.clearField(field);
+        for (Object v : values) {
+          Object kept = keep(field, v);
+          if (kept != null) {
+            b.addRepeatedField(field, kept);
+          }
+        }
+      } else {
+        Object kept = keep(field, e.getValue());
+        if (kept == null) {
+          b.clearField(field);
+        } else if (kept != e.getValue()) {
+          b.setField(field, kept);
+        }
+      }
+    }
+  }
+
+  /** The value itself, a stripped copy of a message, or null when it cannot be kept at all. */
+  private static Object keep(FieldDescriptor field, Object value) {
+    if (field.getJavaType() == FieldDescriptor.JavaType.ENUM) {
+      EnumValueDescriptor v = (EnumValueDescriptor) value;
+      return v.getType().findValueByNumber(v.getNumber()) == null ? null : value;
+    }
+    if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || find((MessageOrBuilder) value, "").isEmpty()) {
+      return value;
+    }
+    if (value instanceof Timestamp) {
+      return null;
+    }
+    Message.Builder nested = ((Message) value).toBuilder();
+    strip(nested);
+    return nested.build();
   }
 
   /** True for a timestamp protobuf's JSON mapping can print. */

@@ -51,7 +51,7 @@ public record SamplerSpec(
     require("levels", levels > 0, "levels must be positive, got " + levels);
     require("levels", levels <= MAX_PLANNED_EVALUATIONS, "levels must be at most " + MAX_PLANNED_EVALUATIONS
         + ", got " + levels);
-    long planned = kind == SamplerKind.PC ? (long) steps * (1 + correctorSteps)
+    long planned = kind == SamplerKind.PC ? (long) steps * (1L + correctorSteps)
         : kind == SamplerKind.ALD ? (long) steps * levels : steps;
     require("steps", planned <= MAX_PLANNED_EVALUATIONS, "steps" + (kind == SamplerKind.PC
         ? " x (1 + corrector steps)" : kind == SamplerKind.ALD ? " x levels" : "") + " must be at most "
