@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
     Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
     Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount).register(metrics);
     api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, curves, client,
-        new RequestChecks(s.limits()), readiness, metrics, s.webhooks().policy()), s.host(), s.port(),
+        new RequestChecks(s.limits()), readiness, metrics, s.webhooks().policy(), log), s.host(), s.port(),
         s.heartbeat(), s.stall());
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

@@ -24,6 +24,6 @@ public final class Faults {
   public static String reason(Throwable e) {
     String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
     String line = e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
-    return line.length() <= MAX_REASON_CHARS ? line : line.substring(0, MAX_REASON_CHARS) + "...";
+    return Texts.cut(line, MAX_REASON_CHARS, "...");
   }
 }

@@ -71,7 +71,7 @@ public final class JobStates {
   }
 
   private static String cut(String s) {
-    return s.length() <= MAX_SHOWN_CHARS ? s : s.substring(0, MAX_SHOWN_CHARS);
+    return Texts.cut(s, MAX_SHOWN_CHARS, "");
   }
 
   /** What a reader of job states needs of the request. */

@@ -178,7 +178,7 @@ public final class RequestChecks {
     for (String event : w.getEventsList()) {
       if (!WEBHOOK_EVENTS.contains(event) || !seen.add(event)) {
         throw Problem.invalid("webhook.events", "webhook.events may name each of " + String.join(", ", WEBHOOK_EVENTS)
-            + " once; got '" + (event.length() > 40 ? event.substring(0, 40) + "..." : event) + "'").exception();
+            + " once; got '" + Texts.cut(event, 40, "...") + "'").exception();
       }
     }
   }
@@ -222,7 +222,7 @@ public final class RequestChecks {
       throw Problem.invalid(field, field + " is required").exception();
     }
     if (!pattern.matcher(value).matches()) {
-      String shown = value.length() > 40 ? value.substring(0, 40) + "... (" + value.length() + " characters)" : value;
+      String shown = Texts.cut(value, 40, "... (" + value.length() + " characters)");
       throw Problem.invalid(field, field + " must match " + pattern.pattern() + ", got '"
           + shown.replaceAll("\\p{Cntrl}", "?") + "'").exception();
     }

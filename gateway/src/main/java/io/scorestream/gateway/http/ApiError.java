@@ -46,6 +46,6 @@ final class ApiError {
   }
 
   static String clip(String s) {
-    return s.length() > 140 ? s.substring(0, 140) + "..." : s;
+    return io.scorestream.jobs.Texts.cut(s, 140, "...");
   }
 }

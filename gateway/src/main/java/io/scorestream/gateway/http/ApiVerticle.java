@@ -39,7 +39,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
       TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness,
-      PrometheusMeterRegistry metrics, WebhookPolicy webhooks) {}
+      PrometheusMeterRegistry metrics, WebhookPolicy webhooks, java.util.function.Consumer<String> log) {}
 
   private final Dependencies deps;
   private final String host;
@@ -191,8 +191,12 @@ public final class ApiVerticle extends VerticleBase {
     } else if (status >= 400 && status < 500) {
       ApiError.send(ctx, status, "bad_request", "the request could not be read");
     } else {
+      // a fault of the gateway's own fails this request alone; the operator sees it once, with its stack trace
+      Throwable failure = ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure();
+      deps.log().accept(io.scorestream.jobs.Faults.describe("gateway: " + ctx.request().method() + " "
+          + io.scorestream.jobs.Texts.cut(ctx.request().path(), 200, "...") + " failed", failure));
       ApiError.send(ctx, 500, "internal", "the gateway failed on this request: "
-          + (ctx.failure() == null ? "unknown" : ctx.failure().toString()));
+          + io.scorestream.jobs.Faults.reason(failure));
     }
   }
 

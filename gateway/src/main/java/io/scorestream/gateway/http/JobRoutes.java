@@ -5,6 +5,7 @@ import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.gateway.view.ResultReader;
 import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.formats.Npy;
@@ -208,9 +209,26 @@ final class JobRoutes {
           } else if (found.isEmpty() || !found.get().hasResult()) {
             ApiError.send(ctx, 410, "result_gone", "job " + state.getJobId() + "'s result is no longer held");
           } else {
-            send(ctx, state.getJobId(), found.get().getResult(), format);
+            sendReadable(ctx, state.getJobId(), found.get().getResult(), format);
           }
         }));
+  }
+
+  /**
+   * Sends a stored result, or, when its record holds no tensor this gateway can read (written by something other
+   * than a worker), says so: the client gets an answer either way, never a request left open.
+   */
+  private static void sendReadable(RoutingContext ctx, String jobId, Completed result, String format) {
+    String problem = result.hasValues() ? null : Tensors.problem(result.getSamples());
+    if (problem == null) {
+      try {
+        send(ctx, jobId, result, format);
+        return;
+      } catch (RuntimeException e) {
+        problem = Faults.reason(e);
+      }
+    }
+    ApiError.send(ctx, 500, "result_unreadable", "job " + jobId + "'s stored result cannot be read: " + problem);
   }
 
   /** The format asked for; answers 406 and returns null when it is none of ours. */

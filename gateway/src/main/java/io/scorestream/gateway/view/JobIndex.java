@@ -1,6 +1,7 @@
 package io.scorestream.gateway.view;
 
 import io.scorestream.jobs.JobStates;
+import io.scorestream.jobs.KnownValues;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.TopicReader;
@@ -48,7 +49,9 @@ public final class JobIndex implements Runnable, AutoCloseable {
       @Override
       public void value(ConsumerRecord<String, byte[]> record, JobState state) {
         if (record.key() != null && record.key().equals(state.getJobId())) {
-          put(state, new TopicPartition(record.topic(), record.partition()), record.offset());
+          // values no JSON can carry (a time out of range, an enum number of a newer build) are not held: every
+          // lookup of the job would fail on them
+          put(KnownValues.stripped(state), new TopicPartition(record.topic(), record.partition()), record.offset());
         }
       }
 

@@ -2,6 +2,7 @@ package io.scorestream.jobs.kafka;
 
 import io.scorestream.jobs.KnownValues;
 import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.Texts;
 import io.scorestream.jobs.Times;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
@@ -77,15 +78,34 @@ public final class FleetView implements Runnable, AutoCloseable {
     }
   }
 
+  /** The longest worker id, host, metadata key or sde a heartbeat's reader keeps. */
+  static final int MAX_NAME_CHARS = 256;
+  /** The longest metadata value, and the most entries and shape dimensions, of a sane model. */
+  static final int MAX_VALUE_CHARS = 4096;
+  static final int MAX_ENTRIES = 64;
+
+  /** True for a model a worker could serve: names a job can ask for, a description of a model's size. */
+  private static boolean sane(ModelVersion m) {
+    return RequestChecks.MODEL_NAME.matcher(m.getName()).matches()
+        && RequestChecks.MODEL_VERSION.matcher(m.getVersion()).matches()
+        && m.getSde().length() <= MAX_NAME_CHARS && m.getKind().length() <= MAX_NAME_CHARS
+        && m.getDataShapeCount() <= MAX_ENTRIES && m.getMetadataCount() <= MAX_ENTRIES
+        && m.getMetadataMap().entrySet().stream().allMatch(e -> e.getKey().length() <= MAX_NAME_CHARS
+            && e.getValue().length() <= MAX_VALUE_CHARS);
+  }
+
   /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
   public void beated(WorkerHeartbeat beat) {
     if (beat.getWorkerId().isEmpty() || KnownValues.problem(beat).isPresent()) {
       return;   // no worker, or values this build cannot carry (a time out of range): it tells nothing
     }
-    if (beat.getModelsList().stream().anyMatch(m -> !RequestChecks.MODEL_NAME.matcher(m.getName()).matches())) {
-      // a model whose name no job can ask for, and no pool topic can carry, is not part of the fleet
-      beat = beat.toBuilder().clearModels().addAllModels(beat.getModelsList().stream()
-          .filter(m -> RequestChecks.MODEL_NAME.matcher(m.getName()).matches()).toList()).build();
+    if (!beat.getModelsList().stream().allMatch(FleetView::sane) || beat.getWorkerId().length() > MAX_NAME_CHARS
+        || beat.getHost().length() > MAX_NAME_CHARS) {
+      // a model whose name or version no job can ask for (and no pool topic can carry), or whose description is
+      // larger than any model's, is not part of the fleet; names of kilobytes are cut
+      beat = beat.toBuilder().setWorkerId(Texts.cut(beat.getWorkerId(), MAX_NAME_CHARS, ""))
+          .setHost(Texts.cut(beat.getHost(), MAX_NAME_CHARS, "")).clearModels()
+          .addAllModels(beat.getModelsList().stream().filter(FleetView::sane).toList()).build();
     }
     beats.merge(beat.getWorkerId(), beat, (held, arriving) -> time(arriving).isBefore(time(held)) ? held : arriving);
   }

@@ -97,7 +97,7 @@ public record TopicNames(String prefix) {
   }
 
   private static String shown(String name) {
-    String cut = name.length() > 60 ? name.substring(0, 60) + "..." : name;
+    String cut = io.scorestream.jobs.Texts.cut(name, 60, "...");
     return cut.replaceAll("\\p{Cntrl}", "?");
   }
 }

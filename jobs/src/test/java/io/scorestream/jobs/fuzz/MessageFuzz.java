@@ -281,7 +281,8 @@ public final class MessageFuzz {
     return switch (random.nextInt(5)) {
       case 0 -> s;
       case 1 -> json.replaceFirst("\\d+", random.nextBoolean() ? "1e400" : "-99999999999999999999");
-      case 2 -> json.replaceFirst("\"[a-zA-Z]+\"", "\"" + hostileString().replace("\\", "").replace("\"", "") + "\"");
+      case 2 -> json.replaceFirst("\"[a-zA-Z]+\"", java.util.regex.Matcher.quoteReplacement("\""
+          + hostileString().replace("\\", "").replace("\"", "") + "\""));
       case 3 -> "[" + json + "]";
       default -> json.substring(0, random.nextInt(json.length() + 1));
     };

@@ -32,7 +32,7 @@ final class Cancels {
 
   /** Queues a cancel for the scheduler; an empty reason becomes a plain one. Thread-safe. */
   void add(String jobId, String tenant, String reason) {
-    String given = reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...";
+    String given = io.scorestream.jobs.Texts.cut(reason, MAX_REASON_CHARS, "...");
     incoming.add(new Request(jobId, tenant, given.isEmpty() ? "cancelled on request" : given));
   }
 

@@ -32,13 +32,13 @@ final class DeadLetters {
         .setKey(ByteString.copyFrom(key, 0, Math.min(key.length, MAX_KEY_BYTES)))
         .setValue(ByteString.copyFrom(value, 0, Math.min(value.length, MAX_VALUE_BYTES)))
         .setValueSize(value.length).setValueSha256(RequestDigest.sha256Hex(value))
-        .setReason(reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...")
+        .setReason(io.scorestream.jobs.Texts.cut(reason, MAX_REASON_CHARS, "..."))
         .setTime(Times.now()).build();
   }
 
   /** The key a letter goes out under: the record's, cut to {@link #MAX_KEY_BYTES} characters at most. */
   static String key(String recordKey) {
     return recordKey == null || recordKey.length() <= MAX_KEY_BYTES ? recordKey
-        : recordKey.substring(0, MAX_KEY_BYTES);
+        : io.scorestream.jobs.Texts.cut(recordKey, MAX_KEY_BYTES, "");
   }
 }

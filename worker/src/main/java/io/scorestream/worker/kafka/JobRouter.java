@@ -61,7 +61,7 @@ public final class JobRouter implements AutoCloseable {
       return Optional.empty();   // no pool has such a name: the job is refused here, naming modelName
     }
     if (!request.hasGuidance()) {
-      return models.versions(model).isEmpty() && fleet.served(model, Instant.now(), LIVENESS)
+      return models.versions(model).isEmpty() && fleet.served(model, Instant.now(), LIVENESS) && poolExists(model)
           ? Optional.of(model) : Optional.empty();
     }
     String classifier = request.getGuidance().getClassifier();
@@ -69,8 +69,57 @@ public final class JobRouter implements AutoCloseable {
       return Optional.empty();   // refused here, naming guidance.classifier
     }
     boolean here = !models.versions(model).isEmpty() && !models.classifierVersions(classifier).isEmpty();
-    return !here && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS)
+    return !here && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS) && poolExists(classifier)
         ? Optional.of(classifier) : Optional.empty();
+  }
+
+  /**
+   * True when the pool topic of {@code model} exists (as the cluster's topic list, at most {@link #TOPICS_MAX_AGE}
+   * old, says): a heartbeat that names a model whose pool is gone (deleted, or a stale or hostile beat) must not
+   * send jobs to a topic that is not there, where the send would wait out its timeout and stop the worker. When the
+   * list cannot be read, the heartbeat alone decides, as before.
+   */
+  private boolean poolExists(String model) {
+    if (pools.contains(model)) {
+      return true;
+    }
+    Set<String> topics = topics(TOPICS_MAX_AGE);
+    if (topics != null && !topics.contains(names.pool(model))) {
+      topics = topics(Duration.ofMillis(500));   // a pool made a moment ago: read the list again before refusing
+    }
+    return topics == null || topics.contains(names.pool(model));
+  }
+
+  /** How old the cluster's topic list may be when routing asks it (and finds the pool). */
+  static final Duration TOPICS_MAX_AGE = Duration.ofSeconds(5);
+  private Set<String> topics;
+  private long topicsReadAt;
+
+  private synchronized Set<String> topics(Duration maxAge) {
+    long now = System.nanoTime();
+    if (topics == null || now - topicsReadAt > maxAge.toNanos()) {
+      try {
+        topics = Set.copyOf(admin().listTopics().names().get(15, java.util.concurrent.TimeUnit.SECONDS));
+        topicsReadAt = now;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+          | RuntimeException e) {
+        log.accept("cannot list the cluster's topics to check a pool: " + e);
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+    return topics;
+  }
+
+  private synchronized Admin admin() {
+    if (admin == null) {
+      admin = kafka.admin(Map.of(
+          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,        // a cluster that is down fails quickly,
+          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));  // and the caller tries again later
+    }
+    return admin;
   }
 
   /**
@@ -82,11 +131,7 @@ public final class JobRouter implements AutoCloseable {
       return true;
     }
     try {
-      if (admin == null) {
-        admin = kafka.admin(Map.of(
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,        // a cluster that is down fails quickly,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));  // and the caller tries again later
-      }
+      Admin admin = admin();
       Topics.ensure(admin, List.of(Topics.pool(names, model, Topics.replicas(admin))));
       pools.add(model);
       return true;
