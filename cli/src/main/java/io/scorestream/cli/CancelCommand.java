@@ -5,6 +5,7 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,11 @@ final class CancelCommand implements Callable<Integer> {
       }
       return throughGateway(gatewayOptions.client(), err, wait);
     }
-    try (JobClient client = new JobClient(kafka.clients(), kafka.topics())) {
+    PrintWriter waiting = spec.commandLine().getErr();
+    try (JobClient client = new JobClient(kafka.clients(), kafka.topics(), JobClient.Patience.of(line -> {
+      waiting.println(line);
+      waiting.flush();
+    }))) {
       Optional<JobState> before = client.state(jobId, wait);
       if (before.isPresent() && !before.get().getTenant().equals(tenant)) {
         err.println("no job " + jobId + " of tenant " + tenant + "; nothing cancelled");

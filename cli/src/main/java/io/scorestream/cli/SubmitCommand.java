@@ -130,7 +130,10 @@ final class SubmitCommand implements Callable<Integer> {
     }
     KafkaClients clients = kafka.clients();
     checkShape(clients);
-    try (JobClient client = new JobClient(clients, kafka.topics())) {
+    try (JobClient client = new JobClient(clients, kafka.topics(), JobClient.Patience.of(line -> {
+      err.println(line);
+      err.flush();
+    }))) {
       // the job's events come after this; a minute's slack covers workers whose clocks run behind this one's
       Instant followFrom = Instant.now().minus(Duration.ofMinutes(1));
       client.submit(request);

@@ -65,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private volatile boolean stopping;
   private Vertx vertx;
   private ApiVerticle api;
   private String host;
@@ -130,7 +131,11 @@ public final class Gateway implements AutoCloseable {
     closing.add(reader);
     Thread t = new Thread(reader, name);
     // the readers skip what they fail on and read on; a thread that still ends says why
-    t.setUncaughtExceptionHandler((thread, e) -> log.accept(Faults.describe("gateway: " + name + " stopped", e)));
+    t.setUncaughtExceptionHandler((thread, e) -> {
+      if (!stopping) {   // while the gateway stops, a part may fail on another one closed before it
+        log.accept(Faults.describe("gateway: " + name + " stopped", e));
+      }
+    });
     t.setDaemon(true);
     t.start();
     return reader;
@@ -149,6 +154,7 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    stopping = true;
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -62,16 +62,18 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetFuzzTest {
   private static final long SEED = 20261203;
-  private static final int CASES = Integer.getInteger("scorestream.fuzz.cases", 3000);
+  private static final int CASES = Integer.getInteger("scorestream.fuzz.cases", 2000);
   private static final String KEY = "ss_fuzz-key";
   private static final JsonFormat.Printer JSON = JsonFormat.printer();
   private Fleet fleet;
   private Gateway gateway;
   private Http http;
+  private Vertx vertx;
   private final FuzzBases bases = new FuzzBases(Fleet.MODEL, Fleet.MODES, Fleet.IMAGES, Fleet.COLOURS);
 
   @BeforeAll
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    this.vertx = vertx;
     fleet = new Fleet(dir);
     Tenants tenants = Tenants.parse("{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\"" + Tenants.hash(KEY)
         + "\"], \"ratePerSecond\": 100000, \"burst\": 100000, \"maxActiveJobs\": 100000}]}", "fuzz tenants");
@@ -139,6 +141,7 @@ class FleetFuzzTest {
       }
     }
     sent += postHostileBodies(fuzz, requests, CASES / 5);
+    sent += sendHostileSocketMessages(fuzz, CASES / 10);
     for (int i = 0; i < CASES / 20; i++) {   // the jobs whose states and events were hostile, as their owner sees them
       for (String route : List.of("/v1/jobs/fz-other-" + i, "/v1/jobs/fz-other-" + i + "/result")) {
         Http.Answer a = http.get(route, KEY);
@@ -191,6 +194,36 @@ class FleetFuzzTest {
       Http.Answer lookup = http.get("/v1/jobs/" + hostileId, KEY);
       assertTrue(lookup.status() == 200 || lookup.status() >= 400 && lookup.status() < 500,
           () -> "a lookup of " + Texts.cut(hostileId, 200, "...") + ": " + lookup.status() + " " + lookup.body());
+    }
+    return count;
+  }
+
+  /**
+   * Sends hostile messages on one WebSocket (ops, job ids and event ids of every kind, JSON of other shapes, text
+   * that is no JSON); each is answered or ignored, and the same socket still follows a job to its end.
+   */
+  private int sendHostileSocketMessages(MessageFuzz fuzz, int count) throws Exception {
+    try (Socket socket = Socket.open(vertx, gateway.port(), KEY)) {
+      for (int i = 0; i < count; i++) {
+        JsonObject m = new JsonObject();
+        List<Object> values = List.of(fuzz.hostileString(), fuzz.hostileLong(), fuzz.hostileDouble(),
+            new JsonObject(), new io.vertx.core.json.JsonArray().add(1), true, "subscribe", "unsubscribe", "auth");
+        for (String field : List.of("op", "jobId", "lastEventId", "apiKey")) {
+          if (fuzz.random().nextInt(4) > 0) {
+            Object v = values.get(fuzz.random().nextInt(values.size()));
+            m.put(field, v instanceof Double d && !Double.isFinite(d) ? d.toString() : v);
+          }
+        }
+        socket.sendText(fuzz.random().nextInt(5) == 0 ? fuzz.corruptJson(m.encode()) : m.encode());
+      }
+      Http.Answer submitted = http.post("/v1/jobs", KEY, new JsonObject().put("modelName", Fleet.MODEL)
+          .put("numSamples", 2).put("sampler", new JsonObject().put("steps", 20)).encode());
+      String job = submitted.json().getString("jobId");
+      socket.send(new JsonObject().put("op", "subscribe").put("jobId", job));
+      await().atMost(Duration.ofSeconds(90)).until(() -> {
+        Socket.Message next = socket.next(Duration.ofSeconds(1));
+        return next != null && job.equals(next.jobId()) && next.json().getString("id", "").endsWith(".end");
+      });
     }
     return count;
   }

@@ -3,6 +3,25 @@ package io.scorestream.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.scorestream.client.ApiClient;
+import io.scorestream.client.ApiException;
+import io.scorestream.client.api.JobsApi;
+import io.scorestream.client.model.GenerateRequest;
+import io.scorestream.client.model.Job;
+import io.scorestream.client.model.Result;
+import io.scorestream.client.model.SamplerSettings;
+import io.swagger.v3.core.util.Json;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -105,5 +124,62 @@ class OpenApiTest {
     assertEquals(400, format.status(), format.body().toString());
     assertEquals("format", format.error().getString("field"));
     assertEquals(401, http.get("/v1/jobs?limit=lots", null).status(), "the key is checked first");
+  }
+
+  @Test
+  void theServedDocumentIsTheContractWithTheServerTheClientUsedAndResolvesInAnOutsideParser() throws Exception {
+    Http.Answer doc = http.get("/openapi.json", null);
+    String text = doc.body().toString();
+    assertFalse(text.contains("app:///"), "no reference into the validator's own store");
+    JsonObject served = doc.json();
+    assertEquals("http://127.0.0.1:" + gateway.port(), served.getJsonArray("servers").getJsonObject(0)
+        .getString("url"));
+    Http.Answer proxied = http.call(HttpMethod.GET, "/openapi.json", null, null, "X-Forwarded-Proto", "https",
+        "X-Forwarded-Host", "api.example.com");
+    assertEquals("https://api.example.com", proxied.json().getJsonArray("servers").getJsonObject(0).getString("url"),
+        "behind a proxy, the address its clients used");
+    try (var in = OpenApiTest.class.getResourceAsStream("/openapi.json")) {
+      JsonObject resource = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      served.remove("servers");
+      assertEquals(resource, served, "the document the test client was generated from, plus its server");
+    }
+    ParseOptions options = new ParseOptions();
+    options.setResolve(true);
+    options.setResolveFully(true);
+    SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(text, null, options);
+    assertEquals(List.of(), parsed.getMessages(), "swagger-parser reads it with no message");
+    assertEquals(served.getJsonObject("paths").size(), parsed.getOpenAPI().getPaths().size());
+    assertEquals(Set.of(), unresolved(Json.mapper().valueToTree(parsed.getOpenAPI())), "every $ref resolved");
+  }
+
+  /** The $refs left in a parsed document. */
+  private static Set<String> unresolved(com.fasterxml.jackson.databind.JsonNode node) {
+    Set<String> refs = new java.util.TreeSet<>();
+    if (node.isObject() && node.has("$ref")) {
+      refs.add(node.get("$ref").asText());
+    }
+    node.forEach(child -> refs.addAll(unresolved(child)));
+    return refs;
+  }
+
+  @Test
+  void aClientGeneratedFromTheDocumentSubmitsAJobAndReadsItsResult() throws Exception {
+    String server = http.get("/openapi.json", null).json().getJsonArray("servers").getJsonObject(0)
+        .getString("url");
+    ApiClient api = new ApiClient();
+    api.updateBaseUri(server);
+    api.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + Fleet.KEY_A));
+    JobsApi jobs = new JobsApi(api);
+    Job accepted = jobs.submitJob(new GenerateRequest().modelName(Fleet.MODEL).numSamples(8)
+        .sampler(new SamplerSettings().steps(50)), "generated-client-1");
+    String id = accepted.getJobId();
+    await().atMost(Duration.ofSeconds(90)).until(() -> jobs.getJob(id).getStatus() == Job.StatusEnum.SUCCEEDED);
+    Result result = jobs.getResult(id, "json");
+    assertEquals(List.of(8, 2), result.getShape());
+    assertEquals(8, result.getSamples().size());
+    ApiException refused = assertThrows(ApiException.class, () -> jobs.submitJob(new GenerateRequest()
+        .modelName(Fleet.MODEL).numSamples(0), null));
+    assertEquals(422, refused.getCode());
+    assertTrue(refused.getResponseBody().contains("numSamples"), refused.getResponseBody());
   }
 }

@@ -53,7 +53,12 @@ final class Socket implements AutoCloseable {
   }
 
   void send(JsonObject message) throws Exception {
-    ws.writeTextMessage(message.encode()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    sendText(message.encode());
+  }
+
+  /** Sends any text, JSON or not. */
+  void sendText(String text) throws Exception {
+    ws.writeTextMessage(text).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** The next message, or null when none came within {@code wait}. */

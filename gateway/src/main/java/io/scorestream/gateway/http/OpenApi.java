@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
@@ -19,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,12 +35,13 @@ final class OpenApi {
   private static final Pattern PARAMETER = Pattern.compile("(query|header|path|cookie) parameter (\\S+)");
   private final OpenAPIContract contract;
   private final RequestValidator validator;
-  private final String document;
+  /** The document as written (its {@code $ref}s local to it), which clients and their tools read. */
+  private final JsonObject document;
 
-  private OpenApi(Vertx vertx, OpenAPIContract contract) {
+  private OpenApi(Vertx vertx, OpenAPIContract contract, JsonObject document) {
     this.contract = contract;
     this.validator = RequestValidator.create(vertx, contract);
-    this.document = contract.getRawContract().encode();
+    this.document = document;
   }
 
   /** Reads and checks the contract. */
@@ -52,12 +55,26 @@ final class OpenApi {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return OpenAPIContract.from(vertx, raw).map(c -> new OpenApi(vertx, c));
+    JsonObject document = raw.copy();   // the validator resolves its copy's references in place
+    return OpenAPIContract.from(vertx, raw).map(c -> new OpenApi(vertx, c, document));
   }
 
-  /** {@code GET /openapi.json}. */
+  /**
+   * {@code GET /openapi.json}: the document itself (not the validator's resolved copy, whose references point into
+   * the validator's own store and which no tool resolves), with one server: the address the client used, as a
+   * proxy in front passes it on ({@code X-Forwarded-Proto}, {@code X-Forwarded-Host}) or as it reached the gateway.
+   */
   void serve(RoutingContext ctx) {
-    ctx.response().putHeader("Content-Type", "application/json").end(document);
+    var request = ctx.request();
+    String scheme = Optional.ofNullable(request.getHeader("X-Forwarded-Proto")).map(s -> s.split(",")[0].trim())
+        .filter(s -> s.equals("http") || s.equals("https")).orElse(request.isSSL() ? "https" : "http");
+    String host = Optional.ofNullable(request.getHeader("X-Forwarded-Host")).map(s -> s.split(",")[0].trim())
+        .or(() -> Optional.ofNullable(request.getHeader("Host")))
+        .filter(h -> h.matches("[A-Za-z0-9.\\-\\[\\]:]{1,300}"))
+        .orElse(request.localAddress().host() + ":" + request.localAddress().port());
+    JsonObject served = document.copy().put("servers", new JsonArray().add(new JsonObject()
+        .put("url", scheme + "://" + host).put("description", "this gateway, as the client reached it")));
+    ctx.response().putHeader("Content-Type", "application/json").end(served.encode());
   }
 
   /** A handler that passes on only requests that fit the operation's parameters and body. */

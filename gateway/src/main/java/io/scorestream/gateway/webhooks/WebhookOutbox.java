@@ -122,6 +122,9 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
             try {
               take(r, writes);   // a rewound partition's records come again from where it was rewound to
             } catch (RuntimeException e) {
+              if (closed) {
+                break;   // the gateway is stopping: its deliveries' producer is closed
+              }
               log.accept(Faults.describe("webhook outbox: the event at " + r.partition() + "@" + r.offset()
                   + " failed and was skipped", e));
             }

@@ -35,23 +35,46 @@ import org.apache.kafka.common.utils.Utils;
  * final one. Kafka clients reconnect by themselves, so a broker that restarts on the same address is found again.
  */
 public final class JobClient implements AutoCloseable {
-  /** How long a send may wait for a broker that cannot be reached before it is reported. */
-  private static final int SEND_TIMEOUT_MS = 15_000;
+  /** How long a service's send may wait for a broker that cannot be reached before it is reported. */
+  private static final Duration SERVICE_SEND_TIMEOUT = Duration.ofSeconds(15);
   private final KafkaClients kafka;
   private final TopicNames names;
   private final KafkaProducer<String, byte[]> producer;
+  private final Patience patience;
 
+  /**
+   * How a command-line client waits for a broker: it fails at once when nothing listens at the bootstrap addresses
+   * ({@link BrokerReach}), and otherwise waits up to {@code limit} for a slow broker, saying once, after
+   * {@code noticeAfter}, that it is waiting.
+   *
+   * @param notice receives that one line (standard error, for a command)
+   */
+  public record Patience(Duration limit, Duration noticeAfter, Consumer<String> notice) {
+    /** The commands' default: up to two minutes, said after five seconds. */
+    public static Patience of(Consumer<String> notice) {
+      return new Patience(Duration.ofMinutes(2), Duration.ofSeconds(5), notice);
+    }
+  }
+
+  /** A service's client: a send waits 15 s for a broker, with nothing said meanwhile (the gateway answers 503). */
   public JobClient(KafkaClients kafka, TopicNames names) {
+    this(kafka, names, null);
+  }
+
+  /** A command's client, which waits with {@code patience} (null: as a service's). */
+  public JobClient(KafkaClients kafka, TopicNames names, Patience patience) {
     this.kafka = kafka;
     this.names = names;
+    this.patience = patience;
+    int wait = (int) (patience == null ? SERVICE_SEND_TIMEOUT : patience.limit()).toMillis();
     this.producer = kafka.producer(Map.of(
         ProducerConfig.ACKS_CONFIG, "all",                        // a submitted job is on every replica
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,           // a retried send is not a second job
         ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES, // a whole-record request fits the buffer
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES, // requests may carry conditioning
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, SEND_TIMEOUT_MS,      // a wrong address fails in 15 s, not 60
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, SEND_TIMEOUT_MS + 5_000, // and so does a broker that is down
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, SEND_TIMEOUT_MS));       // (delivery >= linger + request)
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, wait,                 // a broker that never answers fails in time
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, wait + 5_000,  // and so does one that is down
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(wait, 30_000))); // (delivery >= linger + request)
   }
 
   /** The request with its submission time set, unless it has one. */
@@ -66,12 +89,40 @@ public final class JobClient implements AutoCloseable {
 
   /** Enqueues many jobs, sending them together; returns once the broker has them all. */
   public void submitAll(Collection<GenerateRequest> requests) {
-    List<Future<?>> sent = new ArrayList<>();
-    for (GenerateRequest r : requests) {
-      sent.add(producer.send(new ProducerRecord<>(names.jobs(), r.getJobId(), stamped(r).toByteArray())));
+    patiently(() -> {
+      List<Future<?>> sent = new ArrayList<>();
+      for (GenerateRequest r : requests) {
+        sent.add(producer.send(new ProducerRecord<>(names.jobs(), r.getJobId(), stamped(r).toByteArray())));
+      }
+      for (Future<?> f : sent) {
+        await(f, names.jobs());
+      }
+    });
+  }
+
+  /**
+   * Runs a send with this client's patience: fails at once when nothing listens at the bootstrap addresses, and
+   * says once that it is waiting when a broker that listens is slow to answer.
+   */
+  private void patiently(Runnable send) {
+    if (patience == null) {
+      send.run();
+      return;
     }
-    for (Future<?> f : sent) {
-      await(f, names.jobs());
+    BrokerReach.nothingListens(kafka.bootstrapServers(), Duration.ofSeconds(3)).ifPresent(why -> {
+      throw new IllegalStateException(why);
+    });
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture.runAsync(() -> {
+      if (!done.isDone()) {
+        patience.notice().accept("waiting for Kafka at " + kafka.bootstrapServers() + " to answer (it listens, and"
+            + " is slow; up to " + patience.limit().toSeconds() + " s)");
+      }
+    }, CompletableFuture.delayedExecutor(patience.noticeAfter().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    try {
+      send.run();
+    } finally {
+      done.complete(null);
     }
   }
 
@@ -106,7 +157,8 @@ public final class JobClient implements AutoCloseable {
   public void cancel(String jobId, String tenant, String reason) {
     Control control = Control.newBuilder().setJobId(jobId).setTenant(tenant)
         .setCancel(Cancel.newBuilder().setReason(reason)).build();
-    await(producer.send(new ProducerRecord<>(names.control(), jobId, control.toByteArray())), names.control());
+    patiently(() -> await(producer.send(new ProducerRecord<>(names.control(), jobId, control.toByteArray())),
+        names.control()));
   }
 
   private void await(Future<?> sent, String topic) {
@@ -122,7 +174,8 @@ public final class JobClient implements AutoCloseable {
 
   private String why(Throwable cause, String topic) {
     return cause instanceof org.apache.kafka.common.errors.TimeoutException
-        ? "no broker answered at " + kafka.bootstrapServers() + " (is Kafka running there, and is that its"
+        ? "no broker answered at " + kafka.bootstrapServers() + " within " + (patience == null
+            ? SERVICE_SEND_TIMEOUT : patience.limit()).toSeconds() + " s (is Kafka running there, and is that its"
             + " advertised address?)"
         : "Kafka at " + kafka.bootstrapServers() + " refused the record for " + topic + ": " + cause.getMessage();
   }
