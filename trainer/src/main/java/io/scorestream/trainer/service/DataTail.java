@@ -21,8 +21,18 @@ import org.apache.kafka.common.errors.WakeupException;
  * record's), is counted and skipped: it cannot stop the trainer.
  */
 final class DataTail implements Runnable, AutoCloseable {
-  /** What the dataset's first record says of every example. */
-  record Shape(long[] dims, DataScaling scaling, int numClasses) {
+  /**
+   * The largest magnitude an example of a dataset without a declared range may hold: score models learn data of
+   * order one, and a value of 10^30 in one record (noise on the topic) would turn every weight into NaN.
+   */
+  static final double MAX_ABS = 1e6;
+  /**
+   * What the dataset's first record says of every example.
+   *
+   * @param min the least value an example may hold: the first record's range, or -{@link #MAX_ABS} without one
+   * @param max the most, likewise
+   */
+  record Shape(long[] dims, DataScaling scaling, int numClasses, double min, double max) {
     int dimension() {
       long d = 1;
       for (long v : dims) {
@@ -33,8 +43,10 @@ final class DataTail implements Runnable, AutoCloseable {
 
     static Shape of(DataRecord first) {
       boolean unit = first.hasRange() && first.getRange().getMin() >= 0 && first.getRange().getMax() <= 1;
+      boolean ranged = first.hasRange() && first.getRange().getMin() <= first.getRange().getMax();
       return new Shape(first.getX().getShapeList().stream().mapToLong(Long::longValue).toArray(),
-          unit ? DataScaling.CENTERED : DataScaling.IDENTITY, first.getNumClasses());
+          unit ? DataScaling.CENTERED : DataScaling.IDENTITY, first.getNumClasses(),
+          ranged ? first.getRange().getMin() : -MAX_ABS, ranged ? first.getRange().getMax() : MAX_ABS);
     }
   }
 
@@ -127,6 +139,15 @@ final class DataTail implements Runnable, AutoCloseable {
       return;
     }
     float[] x = Tensors.floats(record.getX());
+    float lo = (float) shape.min();   // rounding to float keeps order: a value within the range stays within these
+    float hi = (float) shape.max();
+    for (float v : x) {
+      if (!(v >= lo && v <= hi)) {   // NaN fails both
+        skip(r.offset(), "a value " + v + " outside [" + shape.min() + ", " + shape.max() + "]: one such example"
+            + " turns every weight into NaN");
+        return;
+      }
+    }
     for (int j = 0; j < d; j++) {
       model[j] = (float) shape.scaling().toModel(x[j]);
     }
