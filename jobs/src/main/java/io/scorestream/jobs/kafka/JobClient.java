@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,7 +119,7 @@ public final class JobClient implements AutoCloseable {
         patience.notice().accept("waiting for Kafka at " + kafka.bootstrapServers() + " to answer (it listens, and"
             + " is slow; up to " + patience.limit().toSeconds() + " s)");
       }
-    }, CompletableFuture.delayedExecutor(patience.noticeAfter().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }, CompletableFuture.delayedExecutor(patience.noticeAfter().toMillis(), TimeUnit.MILLISECONDS));
     try {
       send.run();
     } finally {

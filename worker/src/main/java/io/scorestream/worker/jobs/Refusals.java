@@ -14,6 +14,21 @@ import io.scorestream.proto.v1.JobEvent;
 public final class Refusals {
   private Refusals() {}
 
+  /**
+   * The failed event of a job whose events cannot be built as usual (even a bounded copy of its request failed):
+   * its id, attempt, first sequence and digest, and the problem.
+   */
+  static JobEvent bare(Job job, Problem problem) {
+    return JobEvent.newBuilder().setJobId(job.id()).setAttempt(job.attempt()).setSequence(job.firstSequence())
+        .setTime(Times.now()).setRequestDigest(job.digest()).setFailed(problem.toFailed()).build();
+  }
+
+  /** The state that follows {@link #bare}'s event: the job, failed, with nothing of its request. */
+  static io.scorestream.proto.v1.JobState bareState(Job job, JobEvent failed) {
+    return io.scorestream.jobs.JobStates.apply(io.scorestream.proto.v1.JobState.newBuilder().setJobId(job.id())
+        .setRequestDigest(job.digest()), failed).build();
+  }
+
   /** The refusal of the request with this digest under {@code jobId}. */
   public static JobEvent idTaken(String jobId, ByteString refusedDigest) {
     Problem problem = new Problem(FailureCode.JOB_ID_TAKEN, "jobId", "job id '" + jobId + "' already names another"

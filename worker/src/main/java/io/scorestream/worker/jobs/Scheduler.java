@@ -11,7 +11,6 @@ import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
 import io.scorestream.jobs.FailureCode;
 import io.scorestream.jobs.Faults;
-import io.scorestream.jobs.Times;
 import io.scorestream.jobs.Problem;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestException;
@@ -304,11 +303,8 @@ public final class Scheduler implements Runnable {
       fail(shown, problem);
       return;
     }
-    JobEvent failed = JobEvent.newBuilder().setJobId(job.id()).setAttempt(job.attempt())
-        .setSequence(job.firstSequence()).setTime(Times.now()).setRequestDigest(job.digest())
-        .setFailed(problem.toFailed()).build();
-    sink.publish(failed, io.scorestream.jobs.JobStates.apply(io.scorestream.proto.v1.JobState.newBuilder()
-        .setJobId(job.id()).setRequestDigest(job.digest()), failed).build());
+    JobEvent failed = Refusals.bare(job, problem);
+    sink.publish(failed, Refusals.bareState(job, failed));
     metrics.failed(problem.code().wire());
     job.onFinal().run();
   }
