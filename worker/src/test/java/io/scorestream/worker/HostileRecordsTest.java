@@ -275,7 +275,7 @@ class HostileRecordsTest {
   }
 
   @Test
-  void aRecordKafkaRefusesForItsTopicFailsAloneAndTheSinkSendsOn() {
+  void aRecordKafkaRefusesForWhatItIsFailsAloneAndTheSinkSendsOn() throws Exception {
     List<Exception> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Exception> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (KafkaEventSink sink = new KafkaEventSink(KafkaClients.of(kafka.bootstrapServers()), names, "sink-test",
@@ -289,6 +289,22 @@ class HostileRecordsTest {
           .toByteArray(), () -> acked.set(true), refused::add);
       await().atMost(Duration.ofSeconds(30)).untilTrue(acked);
       assertEquals(null, sink.fatalError());
+      // a final event over a record's size: a small failed event, and its state, take its place
+      JobEvent huge = JobEvent.newBuilder().setJobId("too-large-end").setAttempt(1).setSequence(4)
+          .setCompleted(io.scorestream.proto.v1.Completed.newBuilder().setSamples(Tensor.newBuilder()
+              .setDtype(DType.UINT8).addShape(Topics.MAX_MESSAGE_BYTES)
+              .setData(ByteString.copyFrom(new byte[Topics.MAX_MESSAGE_BYTES])))).build();
+      sink.publish(huge, JobState.newBuilder().setJobId("too-large-end").setAttempt(1).setLastSequence(4).build());
+      var events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
+          Duration.ofSeconds(30), m -> m.containsKey("too-large-end"));
+      JobEvent instead = events.get("too-large-end").get(0);
+      assertEquals("internal", instead.getFailed().getCode(), instead.toString());
+      assertEquals(5, instead.getSequence());
+      assertTrue(instead.getFailed().getReason().contains("could not be written"), instead.toString());
+      var states = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobState(), JobState::parseFrom,
+          Duration.ofSeconds(30), m -> m.containsKey("too-large-end"));
+      assertEquals(JobStatus.FAILED, states.get("too-large-end").get(0).getStatus());
+      assertEquals(null, sink.fatalError(), "and the sink sends on");
     }
   }
 
