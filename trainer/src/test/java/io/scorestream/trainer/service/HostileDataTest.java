@@ -32,11 +32,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two thousand hostile records among a dataset's examples (each a valid example with one to four fields given
+ * Hostile records (two thousand by default) among a dataset's examples (each a valid example with one to four fields given
  * hostile values: shapes, dtypes and byte lengths of every kind, labels at the limits, NaN; or its bytes damaged):
  * the trainer skips each, says so, and trains on to a checkpoint.
  */
 class HostileDataTest {
+  /** How many hostile records; {@code -Dscorestream.fuzz.data=N} for a long run (BENCHMARKS.md, "Fuzzing"). */
+  private static final int HOSTILE = Integer.getInteger("scorestream.fuzz.data", 2000);
+
   @Test
   void aTrainerSkipsEveryHostileRecordAndTrainsOn(@TempDir Path dir) throws Exception {
     TopicNames names = TopicNames.defaults();
@@ -51,7 +54,7 @@ class HostileDataTest {
       DataRecord valid = FuzzBases.data("eight");
       try (KafkaProducer<String, byte[]> producer = clients.producer(Map.of(
           ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES))) {
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < HOSTILE; i++) {
           byte[] value = fuzz.random().nextInt(7) == 0 ? fuzz.corrupt(valid.toByteArray())
               : fuzz.mutate(valid).toByteArray();
           producer.send(new ProducerRecord<>(names.data("eight"), "fz-" + i, value));
