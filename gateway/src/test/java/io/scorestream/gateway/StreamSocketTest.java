@@ -203,4 +203,22 @@ class StreamSocketTest {
     assertEquals("unprintable", new JsonObject(new EventJson().encode(unprintable).data()).getString("jobId"),
         "the unprintable event itself streams bare");
   }
+
+  @Test
+  void theEventsOfAJobSentToKafkaWithoutASubmissionTimeStreamFromThePartitionsStart(Fleet fleet) throws Exception {
+    // its replay started 5 s before the epoch, a negative time Kafka refuses: the stream answered with an error
+    GenerateRequest untimed = GenerateRequest.newBuilder().setJobId("untimed").setTenant("a")
+        .setModelName(Fleet.MODEL).setNumSamples(2).setSampler(io.scorestream.proto.v1.SamplerSettings.newBuilder()
+            .setSteps(20)).build();
+    try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of())) {
+      producer.send(new ProducerRecord<>(fleet.names.jobs(), "untimed", untimed.toByteArray())).get();
+    }
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> {
+      Http.Answer job = http.get("/v1/jobs/untimed", Fleet.KEY_A);
+      return job.status() == 200 && job.json().getString("status").equals("SUCCEEDED");
+    });
+    List<Http.Event> events = http.events("/v1/jobs/untimed/events", Fleet.KEY_A, null, WAIT).events();
+    assertEquals(List.of("accepted", "started", "completed"), events.stream().map(Http.Event::type)
+        .filter(t -> !t.equals("progress")).toList());
+  }
 }

@@ -60,7 +60,8 @@ final class EventReplay implements AutoCloseable {
         start = from;
       } else {
         OffsetAndTimestamp found = consumer.offsetsForTimes(
-            Map.of(partition, since.minus(CLOCK_MARGIN).toEpochMilli()), TIMEOUT).get(partition);
+            // a job with no submission time (sent to Kafka without one) is read from the partition's start
+            Map.of(partition, Math.max(0, since.minus(CLOCK_MARGIN).toEpochMilli())), TIMEOUT).get(partition);
         start = found == null ? to : found.offset();
       }
       List<StreamEvent> out = new ArrayList<>();
