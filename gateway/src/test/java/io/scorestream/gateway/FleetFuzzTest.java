@@ -9,6 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.Texts;
 import io.scorestream.jobs.fuzz.FuzzBases;
 import io.scorestream.jobs.fuzz.MessageFuzz;
@@ -62,13 +63,15 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetFuzzTest {
   private static final long SEED = 20261203;
-  private static final int CASES = Integer.getInteger("scorestream.fuzz.cases", 2000);
+  private static final int CASES = Integer.getInteger("scorestream.fuzz.cases", 1500);
   private static final String KEY = "ss_fuzz-key";
   private static final JsonFormat.Printer JSON = JsonFormat.printer();
   private Fleet fleet;
   private Gateway gateway;
   private Http http;
   private Vertx vertx;
+  /** Where the workers' group stands, for the message of a wait that times out. */
+  private final Map<String, String> lag = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final FuzzBases bases = new FuzzBases(Fleet.MODEL, Fleet.MODES, Fleet.IMAGES, Fleet.COLOURS);
 
   @BeforeAll
@@ -97,7 +100,7 @@ class FleetFuzzTest {
   void hostileRecordsOnEveryTopicAndHostileBodiesLeaveEveryServiceAliveAndEveryJobAnswered() throws Exception {
     MessageFuzz fuzz = new MessageFuzz(SEED);
     List<GenerateRequest> requests = bases.requests("fz");
-    List<String> cancels = new ArrayList<>();
+    List<Control> cancels = new ArrayList<>();
     int sent = 0;
     try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of(
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES))) {   // records of megabytes among them
@@ -108,7 +111,7 @@ class FleetFuzzTest {
         byte[] value = hostile(fuzz, base);
         String key = fuzz.random().nextInt(10) == 0 ? fuzz.hostileString() : base.getJobId();
         acks.add(producer.send(new ProducerRecord<>(fleet.names.jobs(), key, value)));
-        cancels.add(base.getJobId());
+        cancels.add(ownersCancel(key, value));
         sent++;
       }
       for (int i = 0; i < CASES / 20; i++) {
@@ -156,7 +159,11 @@ class FleetFuzzTest {
     // it, as any client's would (a cancel that comes first waits for its job)
     await().atMost(Duration.ofSeconds(120)).until(() -> fleet.worker.scheduler().backlog() == 0);
     cancelAll(cancels);
-    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(this::everyJobAnswered);
+    try {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(this::everyJobAnswered);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("every job answered; still open: " + lag, e);
+    }
     assertFalse(fleet.worker.stopped().isDone(), "the worker serves on");
     assertTrue(sent >= CASES, "cases: " + sent);
     assertServesOn();
@@ -230,10 +237,28 @@ class FleetFuzzTest {
     return count;
   }
 
-  private void cancelAll(List<String> jobIds) throws Exception {
-    try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of())) {
-      for (String id : jobIds) {
-        producer.send(new ProducerRecord<>(fleet.names.control(), id, FuzzBases.cancel(id).toByteArray()));
+  /**
+   * The cancel the owner of a record's job would send: its id and tenant as the worker reads them (the fuzzing may
+   * have changed both), or none for bytes that are no request.
+   */
+  private static Control ownersCancel(String key, byte[] value) {
+    try {
+      GenerateRequest r = GenerateRequest.parseFrom(value);
+      String id = r.getJobId().isEmpty() && key != null ? key : r.getJobId();
+      return Control.newBuilder().setJobId(id).setTenant(r.getTenant()).setCancel(io.scorestream.proto.v1.Cancel
+          .newBuilder().setReason("fuzz: long enough")).build();
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+
+  private void cancelAll(List<Control> cancels) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES))) {   // ids and tenants of megabytes
+      for (Control c : cancels) {
+        if (c != null && RequestChecks.JOB_ID.matcher(c.getJobId()).matches()) {
+          producer.send(new ProducerRecord<>(fleet.names.control(), c.getJobId(), c.toByteArray()));
+        }
       }
     }
   }
@@ -253,8 +278,16 @@ class FleetFuzzTest {
       }
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
           io.scorestream.worker.kafka.JobConsumer.GROUP).partitionsToOffsetAndMetadata().get();
-      return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
-          || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
+      lag.clear();
+      ends.forEach((p, end) -> {
+        long at = committed.get(p) == null ? 0 : committed.get(p).offset();
+        if (at < end) {
+          lag.put(p.toString(), at + " of " + end);
+        }
+      });
+      lag.put("worker", fleet.worker.scheduler().activeJobs() + " running, " + fleet.worker.scheduler().queuedJobs()
+          + " waiting");
+      return lag.size() == 1;
     }
   }
 

@@ -66,7 +66,8 @@ final class JobIntake implements AutoCloseable {
    */
   void take(ConsumerRecord<String, byte[]> record, Tracker tracker) {
     if (record.value() == null) {
-      return;   // a tombstone on the jobs topic asks for nothing
+      tracker.delivered("").run();   // a tombstone on the jobs topic asks for nothing: done at once
+      return;
     }
     GenerateRequest request;
     try {
@@ -76,12 +77,14 @@ final class JobIntake implements AutoCloseable {
       }
     } catch (InvalidProtocolBufferException e) {
       reject(record, "the record is not a GenerateRequest: " + e.getMessage());
+      tracker.delivered("").run();   // in the dead letter: committed with the rest, even as a partition's last
       return;
     }
     if (!RequestChecks.JOB_ID.matcher(request.getJobId()).matches()) {
       // no events go out under an id that is not one: it may be empty, or megabytes long
       reject(record, "jobId must match " + RequestChecks.JOB_ID.pattern() + "; this one has "
           + request.getJobId().length() + " characters");
+      tracker.delivered("").run();
       return;
     }
     Runnable done = tracker.delivered(request.getJobId());
