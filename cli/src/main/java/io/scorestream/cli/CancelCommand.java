@@ -89,7 +89,7 @@ final class CancelCommand implements Callable<Integer> {
   }
 
   /** The same through a gateway: DELETE, then the job's state until it ends or the wait is over. */
-  private int throughGateway(GatewayJobs gateway, java.io.PrintWriter err, Duration wait) throws Exception {
+  private int throughGateway(GatewayJobs gateway, PrintWriter err, Duration wait) throws Exception {
     try {
       gateway.cancel(jobId);
     } catch (GatewayJobs.Refused e) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.nio.file.NoSuchFileException;
 
 /** {@code scorestream data}: datasets on Kafka topics, for trainers to learn from. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Datasets on Kafka topics.",
@@ -66,7 +67,7 @@ final class DataCommand {
       DataSource from;
       try {
         from = open();
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         throw new ParameterException(spec.commandLine(), "no such file: " + e.getFile());
       } catch (IllegalArgumentException | IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.io.IOException;
+import java.util.function.Function;
 
 /**
  * {@code scorestream dev}: everything in one JVM on an embedded Kafka broker (or on a given cluster): the broker,
@@ -142,7 +144,7 @@ final class DevCommand implements Callable<Integer> {
    * done, stays done.
    */
   private static TrainerService startTrainer(KafkaClients clients, TopicNames names, Path data, PrintWriter err)
-      throws java.io.IOException, InterruptedException {
+      throws IOException, InterruptedException {
     Path dir = Files.createDirectories(data.resolve("trainer"));
     Path published = dir.resolve("moons.published");
     if (!Files.exists(published)) {
@@ -179,8 +181,8 @@ final class DevCommand implements Callable<Integer> {
    * A development secret (the API key, the webhook secret): made once per data directory and kept there in
    * {@code file}, so it survives restarts.
    */
-  static String kept(Path data, String file, java.util.function.Function<java.security.SecureRandom, String> make)
-      throws java.io.IOException {
+  static String kept(Path data, String file, Function<java.security.SecureRandom, String> make)
+      throws IOException {
     Path path = data.resolve(file);
     if (Files.exists(path)) {
       String value = Files.readString(path).trim();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import java.util.function.Function;
 
 /**
  * The examples a command computes something of ({@code likelihood}, {@code encode}): a .npy of {@code [N, ...shape]}
@@ -23,7 +24,7 @@ final class ExampleOptions {
   Path labelsFile;
 
   /** The examples, refused unless they are {@code [N, ...the model's shape]}. */
-  Npy.Array read(ModelInfo info, java.util.function.Function<String, ParameterException> bad) {
+  Npy.Array read(ModelInfo info, Function<String, ParameterException> bad) {
     Npy.Array array;
     try {
       array = Npy.read(data);
@@ -40,7 +41,7 @@ final class ExampleOptions {
   }
 
   /** The examples' classes from --label or --labels, checked against the model's classes; null for none. */
-  long[] labels(int n, int classes, java.util.function.Function<String, ParameterException> bad) {
+  long[] labels(int n, int classes, Function<String, ParameterException> bad) {
     if (label != null && labelsFile != null) {
       throw bad.apply("give --label or --labels, not both");
     }

@@ -37,6 +37,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code scorestream bench fleet}: on an embedded broker with one worker and the 2-D MLP score network,
@@ -172,7 +176,7 @@ final class FleetBench implements Callable<Integer> {
     float[] x = new float[rows * 2];
     float[] t = new float[rows];
     float[] out = new float[rows * 2];
-    java.util.Arrays.fill(t, 0.5f);
+    Arrays.fill(t, 0.5f);
     long start = System.nanoTime();
     for (int i = 0; i < calls; i++) {
       model.score(x, t, null, rows, out);
@@ -189,11 +193,11 @@ final class FleetBench implements Callable<Integer> {
   private double run(EmbeddedKafka kafka, TopicNames names, JobClient client, String prefix, int count)
       throws Exception {
     String tag = prefix + "-" + System.nanoTime();
-    java.util.Set<String> pending = new java.util.HashSet<>();
+    Set<String> pending = new HashSet<>();
     for (int i = 0; i < count; i++) {
       pending.add(tag + "-" + i);
     }
-    try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(java.util.Map.of(
+    try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20),             // completed events carry samples
         new StringDeserializer(), new ByteArrayDeserializer())) {

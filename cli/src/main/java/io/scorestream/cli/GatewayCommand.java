@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import java.util.List;
 
 /** {@code scorestream gateway}: the HTTP API and dashboard in front of a fleet, until Ctrl-C. */
 @Command(name = "gateway", mixinStandardHelpOptions = true, subcommands = GatewayCommand.AddKey.class,
@@ -34,7 +35,7 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--webhook-allow", split = ",", paramLabel = "HOST",
       description = "hosts webhooks may go to: hooks.example.com, or *.example.com for its subdomains"
           + " (default: any public host)")
-  java.util.List<String> webhookHosts = java.util.List.of();
+  List<String> webhookHosts = List.of();
   @Option(names = "--webhook-allow-private",
       description = "let webhooks reach private, loopback and link-local addresses (never on a shared network)")
   boolean webhookPrivate;

@@ -25,6 +25,8 @@ import java.util.Iterator;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The CLI's client of a gateway's HTTP API, for {@code submit --gateway} and {@code cancel --gateway}: submits a
@@ -145,7 +147,7 @@ final class GatewayJobs {
           frame = new Frame();
           failures = 0;
         }
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         failures = backOff(failures, e);
       }
     }
@@ -241,7 +243,7 @@ final class GatewayJobs {
       throw refused(npy.statusCode(), new String(npy.body(), StandardCharsets.UTF_8));
     }
     Npy.Array a = Npy.decode(npy.body());
-    int[] sample = java.util.Arrays.copyOfRange(a.shape(), 1, a.shape().length);
+    int[] sample = Arrays.copyOfRange(a.shape(), 1, a.shape().length);
     Completed completed = end.getCompleted().toBuilder().setSamples(Tensors.of(a.values(), a.shape()[0], sample))
         .build();
     return end.toBuilder().setCompleted(completed).build();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Following one job to its end on the terminal, for {@code submit --watch} and {@code watch}: a progress bar, a line
@@ -114,7 +115,7 @@ final class JobWatch {
     if (result.hasValues()) {
       double[] values = Tensors.doubles(result.getValues());
       err.printf("%d per-example values in %s, mean %.4f%n", values.length, result.getUnit(),
-          java.util.Arrays.stream(values).average().orElse(Double.NaN));
+          Arrays.stream(values).average().orElse(Double.NaN));
       if (out != null) {
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) {

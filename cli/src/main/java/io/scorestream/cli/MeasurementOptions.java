@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The inverse problem a {@code sample} run solves, if any: inpainting ({@code --known} values where {@code --mask}
@@ -33,7 +35,7 @@ final class MeasurementOptions {
       description = "inverse problems: particles per sample, reweighted by the observation (1: plain imputation)")
   int particles;
   /** The arrays read from the files so far, by path: each file is read once. */
-  private final java.util.Map<Path, Npy.Array> arrays = new java.util.HashMap<>();
+  private final Map<Path, Npy.Array> arrays = new HashMap<>();
 
   /** True when an inverse problem is asked for. */
   boolean given() {

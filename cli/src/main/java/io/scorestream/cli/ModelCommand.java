@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
 
 /** {@code scorestream model}: writes analytic and reference models as ONNX files, and publishes models. */
 @Command(name = "model", mixinStandardHelpOptions = true,
@@ -38,7 +41,7 @@ final class ModelCommand implements Runnable {
   /** The SDE kind an {@code --sde} option names; a bad argument otherwise. */
   static SdeKind sdeKind(picocli.CommandLine.Model.CommandSpec spec, String name) {
     try {
-      return SdeKind.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      return SdeKind.valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sde must be ve, vp or subvp, got '"
           + name + "'");
@@ -78,7 +81,7 @@ final class ModelCommand implements Runnable {
           betaMax), kind, dim);
     }
 
-    void write(byte[] onnx, java.io.PrintWriter err, ModelInfo info) throws IOException {
+    void write(byte[] onnx, PrintWriter err, ModelInfo info) throws IOException {
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
@@ -164,7 +167,7 @@ final class ModelCommand implements Runnable {
       }
       ModelInfo info = sdeOptions.info("mlp", dim);
       int[] hidden = new int[layers];
-      java.util.Arrays.fill(hidden, width);
+      Arrays.fill(hidden, width);
       sdeOptions.write(MlpOnnx.build(MlpOnnx.randomLayers(dim, hidden, seed), info), spec.commandLine().getErr(),
           info);
       return 0;

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.util.Arrays;
 
 /** {@code scorestream sample}: draws samples from an ONNX score model and writes .npy or a PNG grid. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
@@ -91,10 +92,10 @@ final class SampleCommand implements Callable<Integer> {
         ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
       ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);
       ModelInfo info = scoreModel.info();
-      if (codes != null && !java.util.Arrays.equals(java.util.Arrays.copyOfRange(codes.shape(), 1,
+      if (codes != null && !Arrays.equals(Arrays.copyOfRange(codes.shape(), 1,
           codes.shape().length), info.dataShape())) {
-        throw bad("--latent " + latent + " has shape " + java.util.Arrays.toString(codes.shape()) + "; "
-            + info.name() + " needs [N, " + java.util.Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
+        throw bad("--latent " + latent + " has shape " + Arrays.toString(codes.shape()) + "; "
+            + info.name() + " needs [N, " + Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
             + "]");
       }
       if (measurement.given()) {
@@ -106,7 +107,7 @@ final class SampleCommand implements Callable<Integer> {
       long[] labels = null;
       if (label != null) {
         labels = new long[samples];
-        java.util.Arrays.fill(labels, label);
+        Arrays.fill(labels, label);
       }
       try {
         if (measurement.given()) {
@@ -189,7 +190,7 @@ final class SampleCommand implements Callable<Integer> {
       if (codes != null) {
         int[] shape = codes.shape();
         settings = settings.toBuilder().setLatent(Tensors.of(codes.values(), shape[0],
-            java.util.Arrays.copyOfRange(shape, 1, shape.length))).build();
+            Arrays.copyOfRange(shape, 1, shape.length))).build();
       }
       return JobCodec.samplerSpec(settings);
     } catch (IllegalArgumentException e) {
@@ -202,7 +203,7 @@ final class SampleCommand implements Callable<Integer> {
     try {
       Npy.Array a = Npy.read(latent);
       if (a.shape().length < 2 || a.shape()[0] < 1) {
-        throw bad("--latent " + latent + " has shape " + java.util.Arrays.toString(a.shape())
+        throw bad("--latent " + latent + " has shape " + Arrays.toString(a.shape())
             + "; codes are [N, ...shape]");
       }
       return a;

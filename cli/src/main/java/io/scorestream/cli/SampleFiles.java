@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 
 /** Writes samples to the file a user named: NumPy .npy for any model, a PNG grid for image models. */
 final class SampleFiles {
@@ -38,10 +41,10 @@ final class SampleFiles {
 
   /** Why reading {@code file} failed, in words: "no such file", "permission denied", "it is a directory", or else. */
   static String reason(Exception e, Path file) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       return "no such file";
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
     if (Files.isDirectory(file)) {
@@ -58,7 +61,7 @@ final class SampleFiles {
   static String shapeProblem(Path out, int[] dataShape) {
     return isPng(out) && !ModelInfo.isImageShape(dataShape)
         ? "PNG needs an image model ([1,H,W] or [3,H,W]), these samples have shape "
-            + java.util.Arrays.toString(dataShape) + "; use .npy"
+            + Arrays.toString(dataShape) + "; use .npy"
         : null;
   }
 

@@ -17,6 +17,9 @@ import java.util.concurrent.ExecutionException;
 import io.scorestream.jobs.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 /** What the long-running commands share: topic set-up, starting a worker, running until Ctrl-C. */
 final class Services {
@@ -124,16 +127,16 @@ final class Services {
    * Copies the trained models that ship in the repository's {@code models/} (found through the
    * {@code scorestream.home} property that {@code bin/scorestream} sets) beside the analytic ones.
    */
-  static void copyShippedModels(Path into, PrintWriter err) throws java.io.IOException {
+  static void copyShippedModels(Path into, PrintWriter err) throws IOException {
     String home = System.getProperty("scorestream.home");
     Path shipped = home == null ? null : Path.of(home, "models");
-    if (shipped == null || !java.nio.file.Files.isDirectory(shipped)) {
+    if (shipped == null || !Files.isDirectory(shipped)) {
       return;
     }
-    try (var files = java.nio.file.Files.list(shipped)) {
+    try (var files = Files.list(shipped)) {
       for (Path model : files.filter(p -> p.toString().endsWith(".onnx")).sorted().toList()) {
-        java.nio.file.Files.copy(model, into.resolve(model.getFileName()),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(model, into.resolve(model.getFileName()),
+            StandardCopyOption.REPLACE_EXISTING);
         err.println("shipped model " + model.getFileName() + " from " + shipped);
       }
     }
@@ -162,19 +165,19 @@ final class Services {
    * Model files written for {@code dev} when no models directory is given: the analytic mixture per SDE, and an
    * analytic image model (16 x 16 glyphs) whose samples form as images.
    */
-  static Path writeAnalyticModels(Path dir) throws java.io.IOException {
-    java.nio.file.Files.createDirectories(dir);
+  static Path writeAnalyticModels(Path dir) throws IOException {
+    Files.createDirectories(dir);
     GaussianMixture gmm = ModelCommand.Gmm.parse(ModelCommand.Gmm.DEFAULT_COMPONENTS);
     for (SdeKind kind : SdeKind.values()) {
       ModelInfo info = ModelCommand.flatModel("gmm-" + kind.key(), "1", ModelCommand.sde(kind, 0.01, 50, 0.1, 20),
           "gmm", gmm.dimension());
-      java.nio.file.Files.write(dir.resolve(info.name() + ".onnx"), GaussianMixtureOnnx.build(gmm, info));
+      Files.write(dir.resolve(info.name() + ".onnx"), GaussianMixtureOnnx.build(gmm, info));
     }
     io.scorestream.core.sde.Sde vp = ModelCommand.sde(SdeKind.VP, 0.01, 50, 0.1, 20);
     ModelInfo glyphs = new ModelInfo("glyphs-vp", "1", vp, vp.defaultEps(), new int[] {1, GLYPH_SIDE, GLYPH_SIDE},
         io.scorestream.core.model.DataScaling.CENTERED, 0, io.scorestream.core.model.TimeInput.TIME, "glyphs", -1);
     GaussianMixture shapes = io.scorestream.core.analytic.Glyphs.mixture(GLYPH_SIDE, 0.1);
-    java.nio.file.Files.write(dir.resolve(glyphs.name() + ".onnx"), GaussianMixtureOnnx.build(shapes, glyphs));
+    Files.write(dir.resolve(glyphs.name() + ".onnx"), GaussianMixtureOnnx.build(shapes, glyphs));
     // the exact classifiers of their components, which guide gmm-vp to a mode and glyphs-vp to a glyph
     writeClassifier(dir, "gmm-vp-modes", gmm, ModelCommand.flatModel("gmm-vp", "1", vp, "gmm", gmm.dimension()));
     writeClassifier(dir, "glyphs-vp-shapes", shapes, glyphs);
@@ -182,9 +185,9 @@ final class Services {
   }
 
   private static void writeClassifier(Path dir, String name, GaussianMixture gmm, ModelInfo model)
-      throws java.io.IOException {
+      throws IOException {
     ModelInfo info = new ModelInfo(name, "1", model.sde(), model.eps(), model.dataShape(), model.scaling(),
         gmm.components(), model.timeInput(), model.dataset(), -1);
-    java.nio.file.Files.write(dir.resolve(name + ".onnx"), GaussianMixtureOnnx.classifier(gmm, info));
+    Files.write(dir.resolve(name + ".onnx"), GaussianMixtureOnnx.classifier(gmm, info));
   }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.util.List;
+import java.util.Optional;
 
 /** {@code scorestream submit}: enqueues a job and, with --watch, follows it to its end and writes the result. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
@@ -40,7 +42,7 @@ final class SubmitCommand implements Callable<Integer> {
   String modelVersion;
   @Option(names = "--samples", defaultValue = "64", paramLabel = "M") int samples;
   @Option(names = "--label", paramLabel = "Y", description = "class label, once for every sample or once per sample:"
-      + " for a class-conditional model, or the class to guide to with --classifier") java.util.List<Long> labels;
+      + " for a class-conditional model, or the class to guide to with --classifier") List<Long> labels;
   @Option(names = "--classifier", paramLabel = "NAME",
       description = "guide each sample to its --label with this noise-conditional classifier the fleet serves")
   String classifier;
@@ -190,7 +192,7 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** Refuses a PNG output for samples of this shape (nothing to judge when the model is not known). */
-  private void checkShape(java.util.Optional<int[]> dataShape) {
+  private void checkShape(Optional<int[]> dataShape) {
     if (dataShape.isEmpty()) {
       return;
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
 
 /**
  * {@code scorestream bench train}: training throughput of one network — examples per second through the whole
@@ -93,7 +94,7 @@ final class TrainBench implements Callable<Integer> {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }
       }
-    } catch (java.io.IOException | NumberFormatException e) {
+    } catch (IOException | NumberFormatException e) {
       return Double.NaN;
     }
     return Double.NaN;

@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.util.Arrays;
 
 /**
  * {@code scorestream train}: denoising score matching on a dataset read from a file or drawn, with no Kafka, written
@@ -91,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     Sde sde = training.sde(spec);
     String modelName = name != null ? name : OrtRuntime.fallbackName(out);
     err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
-        parts[0].count(), java.util.Arrays.toString(all.shape()), kind.key());
+        parts[0].count(), Arrays.toString(all.shape()), kind.key());
     err.flush();
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainingState saved = resumable(architecture, all.shape());
@@ -147,8 +148,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainingState saved = TrainingState.read(state);
     if (!saved.fits(architecture, shape)) {
       throw new ParameterException(spec.commandLine(), "--state " + state + " holds " + saved.config().describe()
-          + " for examples of shape " + java.util.Arrays.toString(saved.dataShape()) + "; these options make "
-          + architecture.describe() + " for " + java.util.Arrays.toString(shape));
+          + " for examples of shape " + Arrays.toString(saved.dataShape()) + "; these options make "
+          + architecture.describe() + " for " + Arrays.toString(shape));
     }
     return saved;
   }

@@ -14,6 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code scorestream trainer}: the trainer service. Follows {@code scorestream.data.NAME}, trains a score network,
@@ -55,7 +59,7 @@ final class TrainerCommand implements Callable<Integer> {
       description = "stop after a last checkpoint at step N (default: train until stopped)") long maxSteps;
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
-  java.nio.file.Path stateDir;
+  Path stateDir;
 
   private TrainerService.Quality quality() {
     TrainerService.Quality d = TrainerService.Quality.defaults();
@@ -87,7 +91,7 @@ final class TrainerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
         sde, choice, optimizer, training.batch, new TrainerService.Checkpoints(checkpointEvery,
-        checkpointMinutes == null ? null : java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
+        checkpointMinutes == null ? null : Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
         partKib * 1024), quality(), buffer, minExamples, seed, stateDir, maxSteps), line -> {
           err.println(line);
           err.flush();
@@ -103,7 +107,7 @@ final class TrainerCommand implements Callable<Integer> {
       err.flush();
       service.close();
       try {
-        service.stopped().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        service.stopped().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         // stopping anyway
       }
@@ -112,7 +116,7 @@ final class TrainerCommand implements Callable<Integer> {
     try {
       service.stopped().join();
       return 0;
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       return 1;   // the service said why
     }

@@ -6,6 +6,9 @@ import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 
 /** How a worker serves: its models, its limits, its ONNX Runtime settings. */
 final class WorkerOptions {
@@ -62,8 +65,8 @@ final class WorkerOptions {
     }
     String host;
     try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       host = "localhost";
     }
     return host + "-" + ProcessHandle.current().pid();
@@ -89,7 +92,7 @@ final class WorkerOptions {
     if (metricsPort < -1 || metricsPort > 65535) {
       return "--metrics-port must be -1 (none), 0 (any free port) or a port number, got " + metricsPort;
     }
-    if (modelsDir != null && !java.nio.file.Files.isDirectory(modelsDir)) {
+    if (modelsDir != null && !Files.isDirectory(modelsDir)) {
       return "--models-dir " + modelsDir + " is not a directory";
     }
     return null;

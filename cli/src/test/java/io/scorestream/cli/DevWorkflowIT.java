@@ -17,6 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 /**
  * The README's workflow as a new user runs it: {@code bin/scorestream dev} in one process, {@code submit} and
@@ -138,9 +142,9 @@ class DevWorkflowIT {
   @Test
   void devServesPrometheusMetrics() throws Exception {
     assertTrue(metricsUrl != null, "dev printed its metrics address: " + devOutput());
-    var response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     assertTrue(response.body().contains("scorestream_worker_models{"), response.body());
   }

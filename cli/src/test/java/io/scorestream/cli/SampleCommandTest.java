@@ -14,6 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.DataInputStream;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /** The command line as a user meets it: files written, one-line errors, non-zero exits. */
 class SampleCommandTest {
@@ -121,7 +126,7 @@ class SampleCommandTest {
     String[][] commands = {{}, {"dev"}, {"worker"}, {"submit"}, {"watch"}, {"cancel"}, {"sample"}, {"model"},
         {"model", "gmm"}, {"model", "mlp"}, {"bench"}, {"bench", "fleet"}, {"bench", "sampler-overhead"}};
     for (String[] command : commands) {
-      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      String[] args = Arrays.copyOf(command, command.length + 1);
       args[command.length] = "--help";
       Run r = run(args);
       assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
@@ -168,7 +173,7 @@ class SampleCommandTest {
     String variance = g.op("Add", g.op("Mul", sigma, sigma), g.scalar(0.01));
     String v = g.op("Unsqueeze", variance, g.longs(1, 2, 3));
     g.output(g.op("Div", g.op("Sub", g.scalar(0.5), x), v), "score", f, "N", 1, 3, 5);
-    java.util.Map<String, String> meta = new java.util.HashMap<>();
+    Map<String, String> meta = new HashMap<>();
     meta.put("scorestream.sde", "ve");
     meta.put("scorestream.sde.sigma_min", "0.01");
     meta.put("scorestream.sde.sigma_max", "50");
@@ -401,14 +406,14 @@ class SampleCommandTest {
     Path root = Path.of("..", "..", "shared", "data", "mnist");
     float[] images = new float[count * 784];
     float[] labels = new float[count];
-    try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(
+    try (var in = new DataInputStream(new GZIPInputStream(
         Files.newInputStream(root.resolve("t10k-images-idx3-ubyte.gz"))))) {
       in.skipNBytes(16);
       for (int i = 0; i < images.length; i++) {
         images[i] = in.readUnsignedByte() / 255f;
       }
     }
-    try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(
+    try (var in = new DataInputStream(new GZIPInputStream(
         Files.newInputStream(root.resolve("t10k-labels-idx1-ubyte.gz"))))) {
       in.skipNBytes(8);
       for (int i = 0; i < count; i++) {
@@ -423,7 +428,7 @@ class SampleCommandTest {
     float[][] digits = mnistTestDigits(2);
     Path known = npy("digits.npy", digits[0], 2, 1, 28, 28);
     float[] top = new float[784];
-    java.util.Arrays.fill(top, 0, 14 * 28, 1);
+    Arrays.fill(top, 0, 14 * 28, 1);
     Path mask = npy("top.npy", top, 1, 28, 28);
     Path out = dir.resolve("completed.npy");
     Path model = Path.of("..", "models", "mnist-unet.onnx");

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether this gateway can serve: the broker answers, ScoreStream's topics exist, and the job index and event tail
@@ -25,11 +26,11 @@ public final class Readiness {
   private final EventHub hub;
   private final Map<TopicPartition, Long> indexEnd;
   private final Map<TopicPartition, Long> eventsEnd;
-  private final java.util.function.BooleanSupplier webhooksJoined;
+  private final BooleanSupplier webhooksJoined;
   private volatile boolean caughtUp;
 
   Readiness(Admin admin, TopicNames names, JobIndex index, EventHub hub, Map<TopicPartition, Long> indexEnd,
-      Map<TopicPartition, Long> eventsEnd, java.util.function.BooleanSupplier webhooksJoined) {
+      Map<TopicPartition, Long> eventsEnd, BooleanSupplier webhooksJoined) {
     this.webhooksJoined = webhooksJoined;
     this.admin = admin;
     this.names = names;

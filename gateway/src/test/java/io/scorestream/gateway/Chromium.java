@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import java.util.ArrayList;
 
 /**
  * Debian's headless Chromium under its own chromedriver, for the dashboard's browser tests: installed with apt when
@@ -50,7 +51,7 @@ final class Chromium {
   }
 
   private static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
-    List<String> all = new java.util.ArrayList<>(prefix);
+    List<String> all = new ArrayList<>(prefix);
     all.addAll(List.of(command));
     Process p = new ProcessBuilder(all).inheritIO().redirectInput(new File("/dev/null")).start();
     if (!p.waitFor(15, TimeUnit.MINUTES)) {

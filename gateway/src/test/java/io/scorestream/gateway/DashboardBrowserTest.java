@@ -24,6 +24,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The dashboard in a real headless Chromium against a real gateway, broker, worker and models: a person submits a
@@ -221,7 +223,7 @@ class DashboardBrowserTest {
     By measured = By.cssSelector(".job[data-status='succeeded']");
     String detail = wait.until(d -> d.findElements(measured).stream().map(WebElement::getText)
         .filter(t -> t.contains("likelihood") && t.contains("nats")).findFirst().orElse(null));
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?[0-9.]+) \u00b1 ([0-9.]+) nats").matcher(detail);
+    Matcher m = Pattern.compile("(-?[0-9.]+) \u00b1 ([0-9.]+) nats").matcher(detail);
     assertTrue(m.find(), detail);
     double mean = Double.parseDouble(m.group(1));
     // samples of the fleet's mixture: its entropy is about 1.65 nats and the log-density of one sample has a spread

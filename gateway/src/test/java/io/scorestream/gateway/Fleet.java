@@ -22,6 +22,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two tenants. */
 final class Fleet implements AutoCloseable {
@@ -37,8 +43,8 @@ final class Fleet implements AutoCloseable {
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
   /** Tenant a signs its webhooks with this; tenant b has no webhook secret. */
-  static final String WEBHOOK_SECRET_A = "whsec_" + java.util.Base64.getEncoder().encodeToString(
-      "a test secret of thirty-two bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  static final String WEBHOOK_SECRET_A = "whsec_" + Base64.getEncoder().encodeToString(
+      "a test secret of thirty-two bytes".getBytes(StandardCharsets.US_ASCII));
   /** Webhook retries within a test's patience: 200 ms, 400 ms, ... up to 2 s, six attempts. */
   static final WebhookSettings FAST_WEBHOOKS = new WebhookSettings(WebhookPolicy.anywhere(), Duration.ofMillis(200),
       Duration.ofSeconds(2), 6, Duration.ofSeconds(3));
@@ -75,9 +81,9 @@ final class Fleet implements AutoCloseable {
 
   /** True once a {@code GET /v1/models} answer lists every model of this fleet (the worker loads them one by one). */
   static boolean servesAll(io.vertx.core.json.JsonObject answer) {
-    java.util.Set<String> names = answer.getJsonArray("models").stream()
-        .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(java.util.stream.Collectors.toSet());
-    return names.containsAll(java.util.List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
+    Set<String> names = answer.getJsonArray("models").stream()
+        .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(Collectors.toSet());
+    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
   }
 
   /** Two colour pictures of 4 x 4 pixels, model space (data in [0, 1] centred): reddish and bluish, std 0.1. */
@@ -86,7 +92,7 @@ final class Fleet implements AutoCloseable {
     double[][] colours = {{0.8, 0.3, 0.1}, {0.1, 0.3, 0.8}};
     for (int k = 0; k < 2; k++) {
       for (int c = 0; c < 3; c++) {
-        java.util.Arrays.fill(means[k], c * 16, (c + 1) * 16, 2 * colours[k][c] - 1);
+        Arrays.fill(means[k], c * 16, (c + 1) * 16, 2 * colours[k][c] - 1);
       }
     }
     return new GaussianMixture(new double[] {0.5, 0.5}, means, new double[] {0.1, 0.1});

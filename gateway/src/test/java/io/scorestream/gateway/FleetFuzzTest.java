@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.HashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Seeded, structure-aware fuzzing of every topic a service reads and of the HTTP API, through the real paths: a real
@@ -71,7 +73,7 @@ class FleetFuzzTest {
   private Http http;
   private Vertx vertx;
   /** Where the workers' group stands, for the message of a wait that times out. */
-  private final Map<String, String> lag = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final Map<String, String> lag = new ConcurrentSkipListMap<>();
   private final FuzzBases bases = new FuzzBases(Fleet.MODEL, Fleet.MODES, Fleet.IMAGES, Fleet.COLOURS);
 
   @BeforeAll
@@ -267,7 +269,7 @@ class FleetFuzzTest {
   private boolean everyJobAnswered() throws Exception {
     try (Admin admin = fleet.clients.admin(Map.of())) {
       Set<String> topics = admin.listTopics().names().get();
-      Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+      Map<TopicPartition, Long> ends = new HashMap<>();
       try (var consumer = fleet.clients.consumer(Map.of())) {
         for (String t : topics) {
           if (t.equals(fleet.names.jobs())) {

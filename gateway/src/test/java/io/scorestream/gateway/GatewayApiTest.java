@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import java.util.Arrays;
 
 /**
  * The HTTP API against a real broker, a real worker and a real model: what a user submits, streams and downloads,
@@ -114,7 +115,7 @@ class GatewayApiTest {
     assertEquals(200, result.status(), result.body().toString());
     byte[] npy = result.body().getBytes();
     int header = 10 + (npy[8] & 0xff) + ((npy[9] & 0xff) << 8);
-    float[] viaGateway = floats(java.util.Arrays.copyOfRange(npy, header, npy.length));
+    float[] viaGateway = floats(Arrays.copyOfRange(npy, header, npy.length));
     float[] direct;
     try (ScoreModel model = new OrtRuntime(1, false, line -> { }).load(fleet.onnx, Fleet.MODEL)) {
       SamplingProcess p = Samplers.start(JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(200).build()),
@@ -285,7 +286,7 @@ class GatewayApiTest {
       size *= d;
     }
     float[] values = new float[size];
-    java.util.Arrays.fill(values, value);
+    Arrays.fill(values, value);
     ByteBuffer bytes = ByteBuffer.allocate(size * 4).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(values);
     JsonArray dims = new JsonArray();
@@ -440,7 +441,7 @@ class GatewayApiTest {
       assertEquals(points[i], back.getJsonArray(i / 2).getFloat(i % 2), 2e-3, "value " + i + " encoded and decoded");
     }
 
-    float[] ends = java.util.Arrays.copyOf(points, 4);
+    float[] ends = Arrays.copyOf(points, 4);
     String walk = submit(Fleet.KEY_A, new JsonObject().put("modelName", Fleet.MODEL).put("numSamples", 2)
         .put("encode", new JsonObject().put("data", rows(ends, 2)).put("interpolate", 5)).encode());
     finished(walk);

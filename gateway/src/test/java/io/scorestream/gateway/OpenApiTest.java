@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import java.util.TreeSet;
 
 /** The OpenAPI document describes every route, and requests that do not fit it are refused naming the field. */
 @ExtendWith({VertxExtension.class, SharedFleet.class})
@@ -154,7 +155,7 @@ class OpenApiTest {
 
   /** The $refs left in a parsed document. */
   private static Set<String> unresolved(com.fasterxml.jackson.databind.JsonNode node) {
-    Set<String> refs = new java.util.TreeSet<>();
+    Set<String> refs = new TreeSet<>();
     if (node.isObject() && node.has("$ref")) {
       refs.add(node.get("$ref").asText());
     }

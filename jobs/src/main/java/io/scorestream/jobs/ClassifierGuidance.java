@@ -4,6 +4,7 @@ import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.Guidance;
+import java.util.Optional;
 
 /**
  * A request's classifier guidance, decoded: which classifier guides the samples to their classes and how strongly
@@ -54,12 +55,12 @@ public record ClassifierGuidance(String classifier, String version, double scale
    * The guidance a request asks for, as asked (the scale's default applied), without checking it: for finding the
    * classifier a request that passed {@link RequestChecks#check(GenerateRequest)} names; empty when it asks for none.
    */
-  public static java.util.Optional<ClassifierGuidance> asked(GenerateRequest request) {
+  public static Optional<ClassifierGuidance> asked(GenerateRequest request) {
     if (!request.hasGuidance()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Guidance g = request.getGuidance();
-    return java.util.Optional.of(new ClassifierGuidance(g.getClassifier(), g.hasClassifierVersion()
+    return Optional.of(new ClassifierGuidance(g.getClassifier(), g.hasClassifierVersion()
         ? g.getClassifierVersion() : null, g.hasScale() ? g.getScale() : DEFAULT_SCALE));
   }
 

@@ -13,6 +13,7 @@ import io.scorestream.proto.v1.Predictor;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.proto.v1.Tensor;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The one mapping between the wire messages and {@code core}'s settings, used by every service. Every field of
@@ -38,7 +39,7 @@ public final class JobCodec {
     if (task != null && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.CLASS_LABELS
         && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.KIND_NOT_SET) {
       throw Problem.invalid("conditioning", "conditioning: a " + task.field() + " job takes class labels only, not "
-          + conditioning.name().toLowerCase(java.util.Locale.ROOT)).exception();
+          + conditioning.name().toLowerCase(Locale.ROOT)).exception();
     }
     InverseProblem inverse = InverseProblem.of(request);
     long[] labels = labels(request);
@@ -162,7 +163,7 @@ public final class JobCodec {
         given = request.getConditioning().getClassLabels().getLabelsList();
         break;
       case INPAINTING, COLORIZATION:
-        field = "conditioning." + request.getConditioning().getKindCase().name().toLowerCase(java.util.Locale.ROOT)
+        field = "conditioning." + request.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT)
             + ".labels";
         given = InverseProblem.labels(request);
         if (given.isEmpty()) {

@@ -29,6 +29,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One worker: a member of the workers' consumer group that runs the jobs it is given with continuous batching
@@ -56,7 +61,7 @@ public final class Worker implements AutoCloseable {
   private final Heartbeats heartbeats;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MetricsServer metricsServer;
-  private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
@@ -105,8 +110,8 @@ public final class Worker implements AutoCloseable {
 
   private static String host() {
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       return "unknown";
     }
   }
@@ -177,8 +182,8 @@ public final class Worker implements AutoCloseable {
   }
 
   /** The models some worker of the fleet (this one included) has served within the routing window. */
-  public java.util.Set<String> fleetModels() {
-    return fleet.models(java.time.Instant.now(), JobRouter.LIVENESS);
+  public Set<String> fleetModels() {
+    return fleet.models(Instant.now(), JobRouter.LIVENESS);
   }
 
   /** The scheduler, for its queue and activity counts. */

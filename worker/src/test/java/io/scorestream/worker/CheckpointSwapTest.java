@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Collections;
 
 /**
  * A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are turned away. The
@@ -88,7 +89,7 @@ class CheckpointSwapTest {
       byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
       byte[] v2 = GaussianMixtureOnnx.build(V2, info("2"));
       Files.write(models.resolve("gmm.onnx"), v1);
-      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<String> log = Collections.synchronizedList(new ArrayList<>());
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
                .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).keepVersions(1).build(),

@@ -36,6 +36,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Several workers in one group on the real embedded broker: sharing jobs, and surviving a kill -9.
@@ -105,7 +109,7 @@ class FleetTest {
         requests.forEach(client::submit);
         Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(180),
             m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
-        java.util.Set<String> workers = new java.util.HashSet<>();
+        Set<String> workers = new HashSet<>();
         for (GenerateRequest r : requests) {
           List<JobEvent> mine = events.get(r.getJobId());
           assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
@@ -114,7 +118,7 @@ class FleetTest {
           float[] samples = Tensors.floats(done.getCompleted().getSamples());
           SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
         }
-        assertEquals(java.util.Set.of("a", "b"), workers, "both workers took part");
+        assertEquals(Set.of("a", "b"), workers, "both workers took part");
       }
     }
   }
@@ -172,7 +176,7 @@ class FleetTest {
          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<String> log = Collections.synchronizedList(new ArrayList<>());
       GenerateRequest request = request("stranded", 3, 9, 30);
       try (Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
                .modelsDir(models).intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(2)).build(), log::add);
@@ -181,7 +185,7 @@ class FleetTest {
         awaitPartitions(first, Topics.JOB_PARTITIONS);
         admin.deleteTopics(List.of(names.jobEvents())).all().get();   // events now have nowhere to go
         client.submit(request);
-        Throwable cause = first.stopped().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Throwable cause = first.stopped().get(60, TimeUnit.SECONDS);
         assertTrue(cause != null, "the worker stopped on its own, with a cause");
         assertTrue(log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")), log.toString());
 

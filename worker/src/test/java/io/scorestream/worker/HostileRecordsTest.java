@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Records no worker may die of, at and beyond every limit: requests near the record size whose states used to be
@@ -276,15 +278,15 @@ class HostileRecordsTest {
 
   @Test
   void aRecordKafkaRefusesForWhatItIsFailsAloneAndTheSinkSendsOn() throws Exception {
-    List<Exception> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<Exception> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Exception> refused = new CopyOnWriteArrayList<>();
+    List<Exception> fatal = new CopyOnWriteArrayList<>();
     try (KafkaEventSink sink = new KafkaEventSink(KafkaClients.of(kafka.bootstrapServers()), names, "sink-test",
         Duration.ofSeconds(20), fatal::add, line -> { })) {
       sink.forward("no such/topic", "k", new byte[] {1}, () -> { }, refused::add);
       await().atMost(Duration.ofSeconds(30)).until(() -> !refused.isEmpty() || !fatal.isEmpty());
       assertEquals(List.of(), fatal, "not fatal");
       assertEquals(1, sink.refusedRecords());
-      java.util.concurrent.atomic.AtomicBoolean acked = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean acked = new AtomicBoolean();
       sink.forward(names.deadLetter(), "sink-test", DeadLetter.newBuilder().setReason("the sink goes on").build()
           .toByteArray(), () -> acked.set(true), refused::add);
       await().atMost(Duration.ofSeconds(30)).untilTrue(acked);

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.HashSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * A fleet whose workers serve different models: every job reaches a worker that serves its model, whichever worker
@@ -68,7 +70,7 @@ class MixedFleetTest {
         .setSeed(id.hashCode()).setSampler(SamplerSettings.newBuilder().setSteps(50)).build();
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!done.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, what);
@@ -101,7 +103,7 @@ class MixedFleetTest {
       Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
           JobEvent::parseFrom, Duration.ofSeconds(120), m -> requests.stream().allMatch(r ->
               m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(e -> e.hasCompleted() || e.hasFailed())));
-      Set<String> commonWorkers = new java.util.HashSet<>();
+      Set<String> commonWorkers = new HashSet<>();
       for (GenerateRequest r : requests.subList(0, 32)) {
         List<JobEvent> mine = events.get(r.getJobId());
         assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + ": " + mine);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker reads no further ahead than its queue bound: with one job running at a time and room for three more
@@ -45,7 +46,7 @@ class QueueBoundTest {
       Thread watcher = new Thread(() -> {
         while (watching.get()) {
           mostQueued.accumulateAndGet(worker.scheduler().backlog(), Math::max);
-          java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+          LockSupport.parkNanos(200_000);
         }
       });
       watcher.start();

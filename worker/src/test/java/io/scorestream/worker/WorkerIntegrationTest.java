@@ -55,6 +55,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Arrays;
 
 /** One worker on the real embedded broker: jobs complete once with core's samples, cancels, bad records. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -82,7 +90,7 @@ class WorkerIntegrationTest {
     kafka = TestBroker.withTopics(dir, names);
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
     Path models = TestBroker.models(dir, "gmm-ve.onnx", onnx);
-    java.nio.file.Files.write(models.resolve("gmm-ve-modes.onnx"), classifierOnnx);
+    Files.write(models.resolve("gmm-ve-modes.onnx"), classifierOnnx);
     reference = runtime.load(onnx, "gmm-ve");
     classifier = runtime.loadClassifier(classifierOnnx, "gmm-ve-modes");
     worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w1").topics(names).modelsDir(models)
@@ -198,7 +206,7 @@ class WorkerIntegrationTest {
       JobEvent done = last(events, r.getJobId());
       assertTrue(done.hasCompleted(), done.toString());
       long[] labels = new long[r.getNumSamples()];
-      java.util.Arrays.fill(labels, r.getConditioning().getClassLabels().getLabels(0));
+      Arrays.fill(labels, r.getConditioning().getClassLabels().getLabels(0));
       SamplingProcess p = Samplers.start(JobCodec.samplerSpec(sampler), model.info(), r.getNumSamples(),
           r.getSeed(), labels);
       new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
@@ -228,18 +236,18 @@ class WorkerIntegrationTest {
   /** The job partition Kafka's default partitioner gives a key. */
   private int partitionOf(String key) {
     return org.apache.kafka.common.utils.Utils.toPositive(
-        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % Topics.JOB_PARTITIONS;
+        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % Topics.JOB_PARTITIONS;
   }
 
   @Test
   void followingFromATimeReadsOnlyTheEventsWrittenSince() {
     client.submit(request("followed", 2, 9, SamplerSettings.newBuilder().setSteps(20).build()));
-    java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+    Instant before = Instant.now().minusSeconds(60);
     assertTrue(client.follow("followed", null, before, Duration.ofSeconds(60), e -> { }).hasCompleted());
     List<JobEvent> all = new ArrayList<>();
     client.follow("followed", null, null, Duration.ofSeconds(60), all::add);
     assertTrue(all.get(0).hasAccepted(), "from the start of the partition");
-    var later = java.time.Instant.now().plusSeconds(3600);
+    var later = Instant.now().plusSeconds(3600);
     assertThrows(IllegalStateException.class, () -> client.follow("followed", null, later, Duration.ofSeconds(2), e -> { }),
         "nothing of the job is written after that time");
   }
@@ -352,10 +360,10 @@ class WorkerIntegrationTest {
   }
 
   private String scrape() throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
-    var response = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://localhost:" + worker.metricsPort() + "/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var http = HttpClient.newHttpClient();
+    var response = http.send(HttpRequest.newBuilder(
+        URI.create("http://localhost:" + worker.metricsPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
     return response.body();

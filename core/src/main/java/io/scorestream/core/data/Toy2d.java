@@ -2,6 +2,7 @@ package io.scorestream.core.data;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * The two-dimensional toy distributions of the score-based and flow literature (as in Grathwohl et al.'s FFJORD
@@ -98,7 +99,7 @@ public enum Toy2d {
       }
     }
     throw new IllegalArgumentException("no 2-D dataset '" + key + "'; known: " + String.join(", ",
-        java.util.Arrays.stream(values()).map(Toy2d::key).toList()));
+        Arrays.stream(values()).map(Toy2d::key).toList()));
   }
 
   private static double gaussian(SplittableRandom r) {

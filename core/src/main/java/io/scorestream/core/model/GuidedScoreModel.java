@@ -3,6 +3,8 @@ package io.scorestream.core.model;
 import io.scorestream.core.sde.LinearBeta;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.VeSde;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Classifier guidance (Song et al. 2021, section 5, equation 14; Dhariwal and Nichol 2021): the score of
@@ -46,9 +48,9 @@ public final class GuidedScoreModel implements ScoreModel {
    *                                  classes of a class-conditional score model
    */
   public static ModelInfo info(ModelInfo s, ModelInfo c) {
-    if (!java.util.Arrays.equals(s.dataShape(), c.dataShape()) || s.scaling() != c.scaling()) {
-      throw new IllegalArgumentException("classifier " + c.name() + " takes " + java.util.Arrays.toString(
-          c.dataShape()) + " (" + c.scaling().key() + "); model " + s.name() + " makes " + java.util.Arrays.toString(
+    if (!Arrays.equals(s.dataShape(), c.dataShape()) || s.scaling() != c.scaling()) {
+      throw new IllegalArgumentException("classifier " + c.name() + " takes " + Arrays.toString(
+          c.dataShape()) + " (" + c.scaling().key() + "); model " + s.name() + " makes " + Arrays.toString(
           s.dataShape()) + " (" + s.scaling().key() + ")");
     }
     if (!s.sde().equals(c.sde()) || s.timeInput() != c.timeInput()) {
@@ -71,7 +73,7 @@ public final class GuidedScoreModel implements ScoreModel {
         : sde instanceof LinearBeta b ? "beta " + ModelMetadata.plain(b.betaMin()) + " to "
         + ModelMetadata.plain(b.betaMax()) + ", " : "";
     return sde.kind().key() + " (" + range + "T " + ModelMetadata.plain(sde.horizon()) + ", time input "
-        + m.timeInput().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        + m.timeInput().name().toLowerCase(Locale.ROOT) + ")";
   }
 
   /** The score model's description, class-conditional over the classifier's classes. */

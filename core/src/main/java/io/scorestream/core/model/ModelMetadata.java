@@ -9,6 +9,7 @@ import io.scorestream.core.sde.VpSde;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads and writes the {@code scorestream.*} keys of an ONNX model's {@code metadata_props}
@@ -151,7 +152,7 @@ public final class ModelMetadata {
     });
   }
 
-  private static <T> T parseWith(Map<String, String> props, String key, java.util.function.Function<String, T> p) {
+  private static <T> T parseWith(Map<String, String> props, String key, Function<String, T> p) {
     String v = required(props, key);
     try {
       return p.apply(v);

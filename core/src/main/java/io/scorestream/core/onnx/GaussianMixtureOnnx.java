@@ -6,6 +6,9 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Writes the exact perturbed score of a {@link GaussianMixture} under an SDE as an ONNX graph with the ScoreStream
@@ -48,7 +51,7 @@ public final class GaussianMixtureOnnx {
     String chosen = g.op("ReduceSum", new Attr[] {Attr.ints("keepdims", 0)},
         g.op("Mul", g.op("Unsqueeze", oneHot, g.longs(2)), component), g.longs(1));
     g.rowsOutput(g.op("Sub", chosen, mixtureScore(g, p)), "grad", info.dataShape());
-    java.util.Map<String, String> meta = new java.util.HashMap<>(ModelMetadata.describe(info));
+    Map<String, String> meta = new HashMap<>(ModelMetadata.describe(info));
     meta.put(ModelMetadata.KIND, ModelMetadata.CLASSIFIER);
     return g.build(meta);
   }
@@ -65,7 +68,7 @@ public final class GaussianMixtureOnnx {
     int[] shape = info.dataShape();
     if (info.dimension() != d) {
       throw new IllegalArgumentException("a " + d + "-D mixture needs a data shape of " + d + " values, got "
-          + java.util.Arrays.toString(shape));
+          + Arrays.toString(shape));
     }
     Sde sde = info.sde();
     String x = g.rowsInput("x", shape);

@@ -11,6 +11,8 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Writes ONNX graphs (opset 17) node by node from Java: inputs with a symbolic batch dimension, float and int64
@@ -71,7 +73,7 @@ public final class OnnxGraphBuilder {
    */
   public String rowsInput(String name, int[] shape) {
     String input = input(name, TensorProto.DataType.FLOAT, batchOf(shape));
-    return shape.length == 1 ? input : op("Reshape", input, longs(-1, java.util.Arrays.stream(shape).reduce(1,
+    return shape.length == 1 ? input : op("Reshape", input, longs(-1, Arrays.stream(shape).reduce(1,
         (a, b) -> a * b)));
   }
 
@@ -131,7 +133,7 @@ public final class OnnxGraphBuilder {
 
   /** Adds a node with attributes and one output, and returns the output's name. */
   public String op(String opType, Attr[] attrs, String... inputs) {
-    String out = fresh(opType.toLowerCase(java.util.Locale.ROOT));
+    String out = fresh(opType.toLowerCase(Locale.ROOT));
     NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(out + "_node").addOutput(out);
     for (String in : inputs) {
       node.addInput(in);

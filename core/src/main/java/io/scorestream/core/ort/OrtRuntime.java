@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * Loads ONNX score models into ONNX Runtime sessions with one set of options: intra-op threads, and the CUDA
@@ -61,9 +63,9 @@ public final class OrtRuntime {
             + " bytes, over the 2 GiB an ONNX protobuf can hold");
       }
       return Files.readAllBytes(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new ModelFormatException("cannot read model file " + file + ": no such file", e);
-    } catch (java.nio.file.AccessDeniedException e) {
+    } catch (AccessDeniedException e) {
       throw new ModelFormatException("cannot read model file " + file + ": permission denied", e);
     } catch (IOException e) {
       throw new ModelFormatException("cannot read model file " + file + ": " + (Files.isDirectory(file)

@@ -3,6 +3,8 @@ package io.scorestream.core.sample;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * Serves the pending queries of many {@link SamplingProcess}es with shared model calls: every active job's rows
@@ -20,7 +22,7 @@ public final class BatchEvaluator {
   private float[] out = new float[0];
   private long modelCalls;
   private long modelNanos;
-  private final java.util.ArrayList<SamplingProcess> active = new java.util.ArrayList<>();
+  private final ArrayList<SamplingProcess> active = new ArrayList<>();
   private float[] chunkX;
   private float[] chunkT;
   private long[] chunkLabels;
@@ -79,7 +81,7 @@ public final class BatchEvaluator {
     for (SamplingProcess p : active) {
       System.arraycopy(p.queryPoints(), 0, x, row * dim, p.samples() * dim);
       float time = (float) info.modelTime(p.queryTime());
-      java.util.Arrays.fill(t, row, row + p.samples(), time);
+      Arrays.fill(t, row, row + p.samples(), time);
       if (conditional) {
         for (int r = 0; r < p.samples(); r++) {
           labels[row + r] = p.labels() == null ? 0 : p.labels()[r];

@@ -3,6 +3,7 @@ package io.scorestream.core.sample;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.sde.Sde;
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * The log-likelihood of data under a score model through the probability-flow ODE and the instantaneous change of
@@ -197,7 +198,7 @@ public final class LikelihoodProcess extends SamplingProcess {
       return out;
     }
     if (probes == 1) {
-      java.util.Arrays.fill(out, Double.NaN);
+      Arrays.fill(out, Double.NaN);
       return out;
     }
     int base = n * dim;
@@ -216,7 +217,7 @@ public final class LikelihoodProcess extends SamplingProcess {
   /** The rows carried to T: their latent codes, model space, {@code [n * dimension]}. */
   public double[] latents() {
     requireFinished();
-    return java.util.Arrays.copyOf(integrator.state(), n * dim);
+    return Arrays.copyOf(integrator.state(), n * dim);
   }
 
   /** The number of examples. */

@@ -1,6 +1,7 @@
 package io.scorestream.core.sample;
 
 import io.scorestream.core.model.DataScaling;
+import java.util.Arrays;
 
 /**
  * A noiseless linear measurement {@code y = A x} of each sample, the observation of an inverse problem solved by
@@ -139,7 +140,7 @@ public final class LinearMeasurement {
   private static boolean[] flags(float[] where, int samples, int g, String field) {
     if (where == null) {
       boolean[] all = new boolean[g];
-      java.util.Arrays.fill(all, true);
+      Arrays.fill(all, true);
       return all;
     }
     if (where.length != g && (long) where.length != (long) g * samples) {

@@ -1,5 +1,7 @@
 package io.scorestream.core.sample;
 
+import java.util.function.IntToDoubleFunction;
+
 /**
  * The arithmetic of one predictor or corrector step of a {@link PcSchedule} (Song et al. 2021, algorithm 1 and
  * appendix G), shared by plain sampling and imputation. Every predictor is Gaussian given the current state:
@@ -82,7 +84,7 @@ final class PcSteps {
   }
 
   /** Mean over the rows of the Euclidean norm of each row of {@code value(i)}, i from 0. */
-  private static double meanRowNorm(java.util.function.IntToDoubleFunction value, int rows, int dim) {
+  private static double meanRowNorm(IntToDoubleFunction value, int rows, int dim) {
     double sum = 0;
     for (int r = 0; r < rows; r++) {
       double sq = 0;

@@ -2,6 +2,7 @@ package io.scorestream.core.sample;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.sde.VeSde;
+import java.util.Locale;
 
 /** Starts a job's {@link SamplingProcess} for a model. */
 public final class Samplers {
@@ -69,7 +70,7 @@ public final class Samplers {
       long[] labels) {
     if (spec.kind() != SamplerKind.PC) {
       throw new InvalidSettingException("kind", "imputation runs inside the PC sampler, not the "
-          + spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " sampler");
+          + spec.kind().name().toLowerCase(Locale.ROOT) + " sampler");
     }
     if (spec.latent() != null) {
       throw new InvalidSettingException("latent", "a given latent is for the ODE sampler, not imputation");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * The toy distributions have the structure their definitions give them, checked on seeded samples: exact
@@ -19,7 +20,7 @@ class Toy2dTest {
   void theSameSeedDrawsTheSamePointsAndAnotherSeedOthers() {
     for (Toy2d t : Toy2d.values()) {
       assertArrayEquals(t.sample(100, 5), t.sample(100, 5), t.key());
-      assertFalse(java.util.Arrays.equals(t.sample(100, 5), t.sample(100, 6)), t.key());
+      assertFalse(Arrays.equals(t.sample(100, 5), t.sample(100, 6)), t.key());
     }
   }
 

@@ -19,6 +19,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The ONNX mixture graph computes the same perturbed score as the closed form in double precision. */
 class GaussianMixtureOnnxTest {
@@ -82,7 +87,7 @@ class GaussianMixtureOnnxTest {
     }
     float[] out = new float[n * d];
     try (ScoreModel model = runtime.load(GaussianMixtureOnnx.build(glyphs, image), "glyphs")) {
-      assertEquals(java.util.List.of(1, side, side), java.util.Arrays.stream(model.info().dataShape()).boxed()
+      assertEquals(List.of(1, side, side), Arrays.stream(model.info().dataShape()).boxed()
           .toList());
       model.score(x, t, null, n, out);
     }
@@ -102,12 +107,12 @@ class GaussianMixtureOnnxTest {
   void glyphsAreEightDistinctImagesOfStrokesOnABackground() {
     GaussianMixture glyphs = io.scorestream.core.analytic.Glyphs.mixture(16, 0.1);
     assertEquals(8, glyphs.components());
-    java.util.Set<String> distinct = new java.util.HashSet<>();
+    Set<String> distinct = new HashSet<>();
     for (double[] mean : glyphs.means()) {
-      long strokes = java.util.Arrays.stream(mean).filter(v -> v == 1).count();
-      assertEquals(256, strokes + java.util.Arrays.stream(mean).filter(v -> v == -1).count());
+      long strokes = Arrays.stream(mean).filter(v -> v == 1).count();
+      assertEquals(256, strokes + Arrays.stream(mean).filter(v -> v == -1).count());
       org.junit.jupiter.api.Assertions.assertTrue(strokes >= 20 && strokes <= 200, "strokes " + strokes);
-      distinct.add(java.util.Arrays.toString(mean));
+      distinct.add(Arrays.toString(mean));
     }
     assertEquals(8, distinct.size());
     assertThrows(IllegalArgumentException.class, () -> io.scorestream.core.analytic.Glyphs.mixture(3, 0.1));
@@ -119,7 +124,7 @@ class GaussianMixtureOnnxTest {
     String x = g.input("x", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N", 2);
     g.input("t", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N");
     g.output(g.op("Neg", x), "score", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, "N", 2);
-    byte[] bytes = g.build(java.util.Map.of("scorestream.data.shape", "2"));
+    byte[] bytes = g.build(Map.of("scorestream.data.shape", "2"));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> runtime.load(bytes, "bare"));
     assertEquals("model metadata lacks the required key 'scorestream.sde'", e.getMessage());
   }

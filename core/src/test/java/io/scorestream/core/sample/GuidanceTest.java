@@ -16,6 +16,8 @@ import io.scorestream.core.sde.SdeKind;
 import io.scorestream.core.sde.VpSde;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * Classifier guidance against exact answers: with the mixture's components as classes, the exact noise-conditional
@@ -48,7 +50,7 @@ class GuidanceTest {
   void theExactClassifierGraphComputesComponentScoreLessMixtureScore() {
     Sde sde = TestMixtures.sde(SdeKind.VP);
     try (ScoreModel classifier = exactClassifier(sde)) {
-      java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+      SplittableRandom random = new SplittableRandom(4);
       int n = 50;
       float[] x = new float[2 * n];
       float[] t = new float[n];
@@ -78,7 +80,7 @@ class GuidanceTest {
       ScoreModel guided = new GuidedScoreModel(model, classifier, 1);
       for (int k : new int[] {1, 2}) {
         long[] labels = new long[N];
-        java.util.Arrays.fill(labels, k);
+        Arrays.fill(labels, k);
         SamplingProcess p = Samplers.start(SamplerSpec.builder().build(), guided.info(), N, 30 + k, labels);
         new BatchEvaluator(guided, 1 << 20).runToCompletion(List.of(p), () -> { });
         GaussianMixture component = new GaussianMixture(new double[] {1},

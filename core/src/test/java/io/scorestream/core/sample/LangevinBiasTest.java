@@ -11,6 +11,7 @@ import io.scorestream.core.sde.SdeKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import java.util.Arrays;
 
 /**
  * Error versus bias in the Langevin corrector. At step size eps the unadjusted Langevin chain
@@ -71,7 +72,7 @@ class LangevinBiasTest {
   private double[] predictedInflation(double snr) {
     int k = target.components();
     double[] factor = new double[k];
-    java.util.Arrays.fill(factor, 1);
+    Arrays.fill(factor, 1);
     for (int iter = 0; iter < 50; iter++) {
       double sum = 0;
       for (int c = 0; c < k; c++) {

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The tenants of a gateway and the hashes of their API keys, from a JSON file that never holds a key itself:
@@ -197,8 +198,8 @@ public final class Tenants {
     entry.getJsonArray("keyHashes").add(hash(key));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, root.encodePrettily() + "\n");
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     return key;
   }
 }

@@ -23,6 +23,8 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import io.scorestream.jobs.Faults;
 import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back window at start) and
@@ -83,7 +85,7 @@ public final class EventHub implements Runnable, AutoCloseable {
     this.startedFrom = Instant.now().minus(limits.lookBack());
     Map<TopicPartition, Long> ends = consumer.endOffsets(all);
     Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(
-        all.stream().collect(java.util.stream.Collectors.toMap(p -> p, p -> startedFrom.toEpochMilli())));
+        all.stream().collect(Collectors.toMap(p -> p, p -> startedFrom.toEpochMilli())));
     for (TopicPartition p : all) {
       OffsetAndTimestamp at = found.get(p);
       long start = at != null ? at.offset() : ends.get(p);
@@ -236,9 +238,9 @@ public final class EventHub implements Runnable, AutoCloseable {
    * How the job ended ({@code completed}, {@code failed} or {@code cancelled}), if the tail has read its final event:
    * the job state that says so may come a moment later.
    */
-  public java.util.Optional<String> endedAs(String jobId, com.google.protobuf.ByteString digest) {
+  public Optional<String> endedAs(String jobId, com.google.protobuf.ByteString digest) {
     JobLog log = logs.get(jobId);
-    return log == null ? java.util.Optional.empty() : log.finalOf(digest).map(StreamEvent::type);
+    return log == null ? Optional.empty() : log.finalOf(digest).map(StreamEvent::type);
   }
 
   /** True once the tail has read up to these offsets of job-events. */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Reads a job's events back from Kafka for the stretch the gateway does not hold: a client resuming from an old
@@ -28,7 +29,7 @@ final class EventReplay implements AutoCloseable {
   private final KafkaClients kafka;
   private final StreamEvent.Encoder encoder;
   private final ThreadLocal<KafkaConsumer<String, byte[]>> consumers;
-  private final List<KafkaConsumer<String, byte[]>> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<KafkaConsumer<String, byte[]>> opened = new CopyOnWriteArrayList<>();
   private final ExecutorService threads;
 
   EventReplay(KafkaClients kafka, StreamEvent.Encoder encoder, int threads) {

@@ -3,6 +3,7 @@ package io.scorestream.gateway.events;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The events of one job that the gateway holds, in offset order. Every event of the job at or after
@@ -53,7 +54,7 @@ final class JobLog {
   }
 
   /** The final event of the job whose request has this digest, if one was read. */
-  synchronized java.util.Optional<StreamEvent> finalOf(com.google.protobuf.ByteString digest) {
+  synchronized Optional<StreamEvent> finalOf(com.google.protobuf.ByteString digest) {
     return finals.stream().filter(e -> e.belongsTo(digest)).findFirst();
   }
 

@@ -23,6 +23,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.function.BiConsumer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The gateway's HTTP server: the {@code /v1} API behind API keys, the operational endpoints beside it, and the
@@ -39,7 +43,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What the API serves from, built by the gateway's main. */
   public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
       TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness,
-      PrometheusMeterRegistry metrics, WebhookPolicy webhooks, java.util.function.Consumer<String> log) {}
+      PrometheusMeterRegistry metrics, WebhookPolicy webhooks, Consumer<String> log) {}
 
   private final Dependencies deps;
   private final String host;
@@ -47,8 +51,8 @@ public final class ApiVerticle extends VerticleBase {
   private final EventStream.Timing timing;
   private HttpServer server;
 
-  public ApiVerticle(Dependencies deps, String host, int port, java.time.Duration heartbeat,
-      java.time.Duration stall) {
+  public ApiVerticle(Dependencies deps, String host, int port, Duration heartbeat,
+      Duration stall) {
     this.deps = deps;
     this.host = host;
     this.port = port;
@@ -153,7 +157,7 @@ public final class ApiVerticle extends VerticleBase {
    */
   private void jsonBody(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (bare.isEmpty() || bare.equals("application/x-www-form-urlencoded")) {
       ctx.request().headers().set("Content-Type", "application/json");
     } else if (!bare.equals("application/json") && !bare.endsWith("+json")) {
@@ -179,7 +183,7 @@ public final class ApiVerticle extends VerticleBase {
           : ctx.currentRoute().getPath();
       Timer.builder("gateway_http_requests").tag("method", ctx.request().method().name()).tag("route", route)
           .tag("status", Integer.toString(ctx.response().getStatusCode())).register(deps.metrics())
-          .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     });
     ctx.next();
   }

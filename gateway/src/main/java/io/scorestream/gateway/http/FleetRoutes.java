@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Comparator;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/workers}: the fleet as its heartbeats tell it; and
@@ -69,7 +70,7 @@ final class FleetRoutes {
   void workers(RoutingContext ctx) {
     JsonArray workers = new JsonArray();
     fleet.live(Instant.now(), FleetView.LIVENESS).stream()
-        .sorted(java.util.Comparator.comparing(WorkerHeartbeat::getWorkerId))
+        .sorted(Comparator.comparing(WorkerHeartbeat::getWorkerId))
         .forEach(b -> workers.add(new JsonObject(ProtoJson.print(b))));
     JobRoutes.json(ctx, 200, new JsonObject().put("workers", workers));
   }

@@ -296,7 +296,7 @@ final class JobRoutes {
       case "png" -> ApiError.send(ctx, 406, "unsupported_format", "format", "a likelihood job's result is numbers:"
           + " use json or npy");
       default -> {
-        double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
+        double mean = Arrays.stream(values).average().orElse(Double.NaN);
         double ss = 0;
         for (double v : values) {
           ss += (v - mean) * (v - mean);

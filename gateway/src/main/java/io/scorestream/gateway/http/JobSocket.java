@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code /v1/stream}: one WebSocket that carries the events of many jobs of one tenant. The client subscribes to
@@ -114,7 +116,7 @@ final class JobSocket {
       error(null, "bad_message", "this socket is authenticated already");
       return;
     }
-    var found = key instanceof String s ? tenants.authenticate("Bearer " + s) : java.util.Optional.<Tenant>empty();
+    var found = key instanceof String s ? tenants.authenticate("Bearer " + s) : Optional.<Tenant>empty();
     if (found.isEmpty()) {
       socket.close(POLICY, "this API key is not known here");
       return;
@@ -209,7 +211,7 @@ final class JobSocket {
 
   private void drained() {
     stalledSince = 0;
-    var again = java.util.List.copyOf(waitingForDrain);
+    var again = List.copyOf(waitingForDrain);
     waitingForDrain.clear();
     again.forEach(Runnable::run);
   }
@@ -227,7 +229,7 @@ final class JobSocket {
       return;
     }
     socket.writePing(Buffer.buffer());
-    java.util.List.copyOf(subscriptions.values()).forEach(JobPump::pump);   // final states that came without events
+    List.copyOf(subscriptions.values()).forEach(JobPump::pump);   // final states that came without events
   }
 
   /** Tells a client stuck for longer than the stall limit, per job, from where to resume, and closes the socket. */

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.TreeMap;
 
 /**
  * The gateway's OpenAPI 3.1 contract ({@code openapi.json} on the class path, served at {@code /openapi.json}) and
@@ -127,7 +129,7 @@ final class OpenApi {
     if (unit == null) {
       return null;
     }
-    List<Map.Entry<OutputUnit, Integer>> all = new java.util.ArrayList<>();
+    List<Map.Entry<OutputUnit, Integer>> all = new ArrayList<>();
     collect(unit, 0, all);
     return all.stream().filter(e -> e.getKey().getError() != null && e.getKey().getInstanceLocation() != null)
         .max(Comparator.comparingInt((Map.Entry<OutputUnit, Integer> e) -> e.getKey().getInstanceLocation().length())
@@ -170,7 +172,7 @@ final class OpenApi {
 
   /** The operations this contract names, for a test that every route has one. */
   Map<String, String> operations() {
-    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> out = new TreeMap<>();
     contract.operations().forEach(o -> out.put(o.getOperationId(), o.getHttpMethod() + " " + o.getOpenAPIPath()));
     return out;
   }

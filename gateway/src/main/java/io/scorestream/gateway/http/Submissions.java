@@ -29,6 +29,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
 
 /**
  * {@code POST /v1/jobs}: the gateway's side of enqueuing a job. The body is a {@code GenerateRequest} in the
@@ -210,24 +213,24 @@ final class Submissions {
       return Optional.of(Problem.invalid("webhook", "tenant " + tenant.name() + " has no webhook secret to sign"
           + " deliveries with; the operator sets one (webhookSecret) in the tenants file"));
     }
-    return webhooks.refuse(java.net.URI.create(request.getWebhook().getUrl()))
+    return webhooks.refuse(URI.create(request.getWebhook().getUrl()))
         .map(why -> Problem.invalid("webhook.url", "webhook.url is refused: " + why));
   }
 
   /** The seed of a retried POST without one: the same on every retry, so the same key stays the same request. */
   private static long seedFor(String jobId) {
-    return java.nio.ByteBuffer.wrap(RequestDigest.sha256(jobId.getBytes(StandardCharsets.UTF_8))).getLong();
+    return ByteBuffer.wrap(RequestDigest.sha256(jobId.getBytes(StandardCharsets.UTF_8))).getLong();
   }
 
   /** The job id of a tenant's Idempotency-Key: the same on every gateway. */
   static String idFor(String tenant, String key) {
     byte[] d = RequestDigest.sha256((tenant + "\n" + key).getBytes(StandardCharsets.UTF_8));
-    return "k-" + java.util.HexFormat.of().formatHex(d, 0, 16);
+    return "k-" + HexFormat.of().formatHex(d, 0, 16);
   }
 
   private String newId() {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
-    return "j-" + java.util.HexFormat.of().formatHex(bytes);
+    return "j-" + HexFormat.of().formatHex(bytes);
   }
 }

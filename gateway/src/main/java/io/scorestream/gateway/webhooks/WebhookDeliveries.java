@@ -37,6 +37,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Makes the deliveries waiting in the webhook outbox ({@code scorestream.webhooks}, compacted, one record per
@@ -206,7 +208,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     if (refusal.isPresent()) {
       return Future.succeededFuture(refused(refusal.get()));
     }
-    java.util.concurrent.CompletableFuture<InetAddress> address = java.util.concurrent.CompletableFuture
+    CompletableFuture<InetAddress> address = CompletableFuture
         .supplyAsync(() -> resolve(url), resolver);
     return Future.fromCompletionStage(address).compose(a -> {
       long timestamp = Instant.now().getEpochSecond();
@@ -232,7 +234,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     try {
       all = InetAddress.getAllByName(host);
     } catch (UnknownHostException e) {
-      throw new java.util.concurrent.CompletionException(e);   // may come back: retried
+      throw new CompletionException(e);   // may come back: retried
     }
     for (InetAddress a : all) {
       Optional<String> refusal = settings.policy().refuse(a);

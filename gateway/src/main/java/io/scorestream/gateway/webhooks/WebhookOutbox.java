@@ -36,6 +36,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns job events into webhook deliveries. The gateways read {@code job-events} as one consumer group, so each event
@@ -66,7 +69,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   private static final Duration LOOK_BACK = Duration.ofMinutes(15);
   private final Instant startedAt = Instant.now();
   /** Partitions assigned since the last poll, to position when no gateway has committed them. */
-  private final java.util.Set<TopicPartition> fresh = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<TopicPartition> fresh = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile boolean joined;
 
@@ -112,7 +115,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       });
       while (!closed) {
         ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
-        java.util.Set<TopicPartition> rewound = fresh.isEmpty() ? java.util.Set.of() : startUncommitted();
+        Set<TopicPartition> rewound = fresh.isEmpty() ? Set.of() : startUncommitted();
         if (batch.isEmpty()) {
           continue;
         }
@@ -150,12 +153,12 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
    * end: events written while the group was forming (a job submitted just as the first gateways came up) still get
    * their webhooks, and a new deployment does not replay a week of old jobs.
    */
-  private java.util.Set<TopicPartition> startUncommitted() {
-    java.util.Set<TopicPartition> partitions = new java.util.HashSet<>(fresh);
+  private Set<TopicPartition> startUncommitted() {
+    Set<TopicPartition> partitions = new HashSet<>(fresh);
     fresh.removeAll(partitions);
     partitions.retainAll(consumer.assignment());
     if (partitions.isEmpty()) {
-      return java.util.Set.of();
+      return Set.of();
     }
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
     Map<TopicPartition, Long> since = new HashMap<>();
@@ -165,7 +168,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       }
     }
     if (since.isEmpty()) {
-      return java.util.Set.of();
+      return Set.of();
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(since.keySet());
     consumer.offsetsForTimes(since).forEach((p, found) -> consumer.seek(p, found != null ? found.offset()

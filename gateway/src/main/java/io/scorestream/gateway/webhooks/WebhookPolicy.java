@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * Where webhooks may go, so that a job cannot make the gateway reach its own network: hosts on an allow-list (all
@@ -110,7 +111,7 @@ public record WebhookPolicy(List<String> allowedHosts, boolean allowPrivate, boo
       }
       if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
         try {
-          return isPublic(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
+          return isPublic(InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16)));
         } catch (UnknownHostException e) {
           return false;
         }

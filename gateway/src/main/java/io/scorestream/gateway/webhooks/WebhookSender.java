@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Map;
 
 /**
  * Posts one signed webhook to one checked address: the connection goes to the address the policy took (the URL's
@@ -51,7 +52,7 @@ final class WebhookSender implements AutoCloseable {
   }
 
   /** Posts {@code body} with the given headers to {@code url}, connecting to {@code address}. */
-  Future<Outcome> post(URI url, InetAddress address, java.util.Map<String, String> headers, String body) {
+  Future<Outcome> post(URI url, InetAddress address, Map<String, String> headers, String body) {
     boolean https = "https".equalsIgnoreCase(url.getScheme());
     int port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString())

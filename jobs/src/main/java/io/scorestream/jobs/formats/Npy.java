@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Float arrays in NumPy's .npy format: written as version 1.0, little-endian float32, C order; read from versions 1
@@ -92,7 +94,7 @@ public final class Npy {
           + "; float32 or float64 (little-endian) are read");
     };
     String[] dims = group(SHAPE, header, "shape").split(",");
-    java.util.List<Integer> shape = new java.util.ArrayList<>();
+    List<Integer> shape = new ArrayList<>();
     long count = 1;
     for (String d : dims) {
       if (d.isBlank()) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.net.SocketTimeoutException;
 
 /**
  * Tells "nothing listens there" from "the broker is slow" before a client waits: a TCP connection to each bootstrap
@@ -45,7 +46,7 @@ public final class BrokerReach {
       try (Socket socket = new Socket()) {
         socket.connect(target, (int) timeout.toMillis());
         return Optional.empty();   // something listens: a broker, perhaps a slow one
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         return Optional.empty();   // no answer in time is not a refusal: perhaps a slow network, so wait
       } catch (IOException e) {
         why.add("nothing listens at " + a + " (" + e.getMessage() + ")");

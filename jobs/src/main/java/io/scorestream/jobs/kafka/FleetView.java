@@ -15,6 +15,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import java.util.Comparator;
+import java.util.Optional;
 
 /**
  * The fleet as its heartbeats on {@code scorestream.workers} tell it: the latest beat of every worker, read from
@@ -161,19 +163,19 @@ public final class FleetView implements Runnable, AutoCloseable {
    * What a live worker says of a score model (or, with {@code classifier}, a classifier): its newest version's shape,
    * SDE and classes.
    */
-  public java.util.Optional<ModelVersion> model(String name, boolean classifier, Instant now, Duration liveness) {
+  public Optional<ModelVersion> model(String name, boolean classifier, Instant now, Duration liveness) {
     return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
         .filter(m -> m.getName().equals(name) && isClassifier(m) == classifier)
-        .max(java.util.Comparator.comparing(ModelVersion::getVersion, FleetView::compareVersions));
+        .max(Comparator.comparing(ModelVersion::getVersion, FleetView::compareVersions));
   }
 
   /** What a live worker says of a score model: its newest version's shape, SDE and classes. */
-  public java.util.Optional<ModelVersion> model(String name, Instant now, Duration liveness) {
+  public Optional<ModelVersion> model(String name, Instant now, Duration liveness) {
     return model(name, false, now, liveness);
   }
 
   /** What a live worker says of one version of a score model (or a classifier), if any serves it. */
-  public java.util.Optional<ModelVersion> version(String name, String version, boolean classifier, Instant now,
+  public Optional<ModelVersion> version(String name, String version, boolean classifier, Instant now,
       Duration liveness) {
     return live(now, liveness).stream().flatMap(b -> b.getModelsList().stream())
         .filter(m -> m.getName().equals(name) && m.getVersion().equals(version) && isClassifier(m) == classifier)
@@ -181,7 +183,7 @@ public final class FleetView implements Runnable, AutoCloseable {
   }
 
   /** What a live worker says of one version of a score model, if any serves it. */
-  public java.util.Optional<ModelVersion> version(String name, String version, Instant now, Duration liveness) {
+  public Optional<ModelVersion> version(String name, String version, Instant now, Duration liveness) {
     return version(name, version, false, now, liveness);
   }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import java.util.TreeSet;
 
 /** Creates ScoreStream's topics with their partition counts and configs, leaving existing topics as they are. */
 public final class Topics {
@@ -89,7 +90,7 @@ public final class Topics {
       throw new IllegalStateException("cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
     }
     List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
-    Set<String> created = new java.util.TreeSet<>();
+    Set<String> created = new TreeSet<>();
     admin.createTopics(missing).values().forEach((name, future) -> {
       try {
         future.get();

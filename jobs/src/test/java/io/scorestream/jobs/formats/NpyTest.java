@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** .npy files written here read back the same, NumPy's float64 files are read, and broken ones are refused. */
 class NpyTest {
@@ -42,7 +43,7 @@ class NpyTest {
   @Test
   void brokenFilesAreRefusedNamingWhatIsWrong() {
     byte[] good = numpyFloat64();
-    byte[] cut = java.util.Arrays.copyOf(good, good.length - 8);
+    byte[] cut = Arrays.copyOf(good, good.length - 8);
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Npy.decode(cut)).getMessage().contains("needs 48"));
     byte[] ints = new String(good, StandardCharsets.ISO_8859_1).replace("<f8", "<i8")
         .getBytes(StandardCharsets.ISO_8859_1);

@@ -34,6 +34,7 @@ import io.scorestream.proto.v1.Webhook;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * Valid messages of every kind a service reads, for {@link MessageFuzz} to mutate: requests covering each sampler,
@@ -60,10 +61,10 @@ public record FuzzBases(String plane, String classifier, String images, String c
   public List<GenerateRequest> requests(String prefix) {
     float[] planePoints = {-2, 0, 2, 1};
     float[] picture = new float[64];
-    java.util.Arrays.fill(picture, 0, 32, 1f);
+    Arrays.fill(picture, 0, 32, 1f);
     float[] mask = picture.clone();
     float[] grey = new float[16];
-    java.util.Arrays.fill(grey, 0.4f);
+    Arrays.fill(grey, 0.4f);
     List<GenerateRequest.Builder> b = new ArrayList<>();
     b.add(request("", plane, steps(20), 4));
     b.add(request("", plane, steps(20).setPredictor(Predictor.EULER_MARUYAMA)

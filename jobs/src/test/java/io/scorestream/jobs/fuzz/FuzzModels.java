@@ -9,6 +9,7 @@ import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.VpSde;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * The exact ONNX models {@link FuzzBases}' requests are written for: two modes in the plane and their classifier,
@@ -25,8 +26,8 @@ public final class FuzzModels {
     GaussianMixture plane = new GaussianMixture(new double[] {0.3, 0.7}, new double[][] {{-2, 0}, {2, 1}},
         new double[] {0.25, 0.5});
     double[][] swatches = new double[2][48];
-    java.util.Arrays.fill(swatches[0], 0.5);
-    java.util.Arrays.fill(swatches[1], -0.5);
+    Arrays.fill(swatches[0], 0.5);
+    Arrays.fill(swatches[1], -0.5);
     Map<String, byte[]> models = new LinkedHashMap<>();
     models.put(BASES.plane(), GaussianMixtureOnnx.build(plane, info(BASES.plane(), vp, new int[] {2}, 0,
         DataScaling.IDENTITY)));

@@ -10,6 +10,8 @@ import io.scorestream.proto.v1.Tensor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
+import java.util.Arrays;
+import java.util.regex.Matcher;
 
 /**
  * Seeded, structure-aware fuzzing of the messages a service reads. {@link #mutate} walks a valid message's schema
@@ -242,11 +244,11 @@ public final class MessageFuzz {
           b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
         }
       }
-      case 1 -> b = java.util.Arrays.copyOf(b, b.length == 0 ? 0 : random.nextInt(b.length));
+      case 1 -> b = Arrays.copyOf(b, b.length == 0 ? 0 : random.nextInt(b.length));
       case 2 -> {
         byte[] tail = new byte[1 + random.nextInt(64)];
         random.nextBytes(tail);
-        byte[] grown = java.util.Arrays.copyOf(b, b.length + tail.length);
+        byte[] grown = Arrays.copyOf(b, b.length + tail.length);
         System.arraycopy(tail, 0, grown, b.length, tail.length);
         b = grown;
       }
@@ -281,7 +283,7 @@ public final class MessageFuzz {
     return switch (random.nextInt(5)) {
       case 0 -> s;
       case 1 -> json.replaceFirst("\\d+", random.nextBoolean() ? "1e400" : "-99999999999999999999");
-      case 2 -> json.replaceFirst("\"[a-zA-Z]+\"", java.util.regex.Matcher.quoteReplacement("\""
+      case 2 -> json.replaceFirst("\"[a-zA-Z]+\"", Matcher.quoteReplacement("\""
           + hostileString().replace("\\", "").replace("\"", "") + "\""));
       case 3 -> "[" + json + "]";
       default -> json.substring(0, random.nextInt(json.length() + 1));

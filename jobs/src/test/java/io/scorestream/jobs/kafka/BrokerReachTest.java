@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import java.util.Optional;
 
 /**
  * A command's client tells "nothing listens there" (fails at once) from "the broker is slow" (waits, saying so once):
@@ -46,7 +47,7 @@ class BrokerReachTest {
     List<String> said = new CopyOnWriteArrayList<>();
     try (ServerSocket silent = new ServerSocket(0)) {   // accepts connections, never answers: a broker far behind
       String bootstrap = "127.0.0.1:" + silent.getLocalPort();
-      assertEquals(java.util.Optional.empty(), BrokerReach.nothingListens(bootstrap, Duration.ofSeconds(3)));
+      assertEquals(Optional.empty(), BrokerReach.nothingListens(bootstrap, Duration.ofSeconds(3)));
       try (JobClient client = new JobClient(KafkaClients.of(bootstrap), TopicNames.defaults(),
           new JobClient.Patience(Duration.ofSeconds(4), Duration.ofMillis(500), said::add))) {
         IllegalStateException e = assertThrows(IllegalStateException.class,

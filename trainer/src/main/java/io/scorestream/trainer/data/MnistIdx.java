@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.zip.GZIPInputStream;
+import java.util.NoSuchElementException;
 
 /**
  * MNIST in its IDX files ({@code train-images-idx3-ubyte[.gz]} and {@code train-labels-idx1-ubyte[.gz]}, or the
@@ -141,7 +142,7 @@ final class MnistIdx implements DataSource {
       @Override
       public Example next() {
         if (i >= count) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         float[] x = new float[size];
         for (int k = 0; k < size; k++) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.OptionalLong;
+import java.util.NoSuchElementException;
 
 /** The rows of a {@code .npy} file of shape {@code [N, ...example shape]} (float32 or float64), without labels. */
 final class NpySource implements DataSource {
@@ -56,7 +57,7 @@ final class NpySource implements DataSource {
       @Override
       public Example next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         float[] x = Arrays.copyOfRange(array.values(), i * size, (i + 1) * size);
         i++;

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
 
 /**
  * The PNG images of a directory, in name order: grey images as {@code [1, H, W]}, colour ones as {@code [3, H, W]}
@@ -105,15 +107,15 @@ final class PngDirectory implements DataSource {
       @Override
       public Example next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         Path file = files.get(i);
         int label = labels.get(i++);
         BufferedImage image = read(file);
         int[] s = shapeOf(image);
-        if (!java.util.Arrays.equals(s, shape)) {
-          throw new IllegalArgumentException(file + " is " + java.util.Arrays.toString(s) + "; this dataset's images are "
-              + java.util.Arrays.toString(shape) + " (the first image's)");
+        if (!Arrays.equals(s, shape)) {
+          throw new IllegalArgumentException(file + " is " + Arrays.toString(s) + "; this dataset's images are "
+              + Arrays.toString(shape) + " (the first image's)");
         }
         int channels = shape[0];
         int h = shape[1];

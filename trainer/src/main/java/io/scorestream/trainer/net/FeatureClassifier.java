@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.scorestream.trainer.train.Optimizer;
 import java.util.SplittableRandom;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * A small convolutional classifier of clean images {@code [C, H, W]} in model space, which a trainer trains on its
@@ -31,7 +33,7 @@ public final class FeatureClassifier implements AutoCloseable {
   public FeatureClassifier(int[] shape, int classes, NDManager manager, long seed) {
     if (shape.length != 3 || classes < 2) {
       throw new IllegalArgumentException("a feature classifier takes images [C, H, W] of two classes or more, not "
-          + java.util.Arrays.toString(shape) + " of " + classes);
+          + Arrays.toString(shape) + " of " + classes);
     }
     this.channels = shape[0];
     this.height = shape[1];
@@ -66,7 +68,7 @@ public final class FeatureClassifier implements AutoCloseable {
    */
   public double train(float[] rows, long[] labels, int steps, int batch) {
     int d = channels * height * width;
-    int[] usable = java.util.stream.IntStream.range(0, labels.length)
+    int[] usable = IntStream.range(0, labels.length)
         .filter(i -> labels[i] >= 0 && labels[i] < classes).toArray();
     if (usable.length == 0) {
       throw new IllegalArgumentException("no labelled examples to train the feature classifier on");
@@ -75,7 +77,7 @@ public final class FeatureClassifier implements AutoCloseable {
     float[] oneHot = new float[batch * classes];
     double recent = 0;
     for (int s = 0; s < steps; s++) {
-      java.util.Arrays.fill(oneHot, 0);
+      Arrays.fill(oneHot, 0);
       for (int i = 0; i < batch; i++) {
         int row = usable[random.nextInt(usable.length)];
         System.arraycopy(rows, row * d, x, i * d, d);
@@ -126,7 +128,7 @@ public final class FeatureClassifier implements AutoCloseable {
     double[][] out = new double[n][cols];
     for (int from = 0; from < n; from += 256) {
       int b = Math.min(256, n - from);
-      float[] chunk = java.util.Arrays.copyOfRange(rows, from * d, (from + b) * d);
+      float[] chunk = Arrays.copyOfRange(rows, from * d, (from + b) * d);
       float[] values;
       try (NDScope scope = new NDScope()) {
         NDArray images = manager.create(chunk, new Shape(b, channels, height, width));

@@ -19,6 +19,8 @@ import io.scorestream.trainer.train.Optimizer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * A noise-conditional classifier {@code p_t(y | x(t))} for classifier guidance (Song et al. 2021, section 5 and
@@ -128,7 +130,7 @@ public final class NoisyClassifier implements AutoCloseable {
     double right = 0;
     int window = Math.max(1, Math.min(50, steps));
     for (int s = 0; s < steps; s++) {
-      java.util.Arrays.fill(oneHot, 0);
+      Arrays.fill(oneHot, 0);
       for (int i = 0; i < batch; i++) {
         int row = random.nextInt(labels.length);
         double time = eps + random.nextDouble() * (sde.horizon() - eps);
@@ -207,8 +209,8 @@ public final class NoisyClassifier implements AutoCloseable {
         x[i] = (float) (m * rows[from * d + i] + std * noise.nextGaussian());
       }
       float[] times = new float[n];
-      java.util.Arrays.fill(times, (float) t);
-      float[] logits = logitsAndGradient(weights, x, times, java.util.Arrays.copyOfRange(labels, from, from + n))[0];
+      Arrays.fill(times, (float) t);
+      float[] logits = logitsAndGradient(weights, x, times, Arrays.copyOfRange(labels, from, from + n))[0];
       for (int i = 0; i < n; i++) {
         int best = 0;
         for (int c = 1; c < k; c++) {
@@ -238,7 +240,7 @@ public final class NoisyClassifier implements AutoCloseable {
     int k = config.classes();
     if (info.dimension() != d || info.numClasses() != k) {
       throw new IllegalArgumentException("a classifier of " + d + " values and " + k + " classes exports with that"
-          + " data and classes, not " + java.util.Arrays.toString(info.dataShape()) + " and " + info.numClasses());
+          + " data and classes, not " + Arrays.toString(info.dataShape()) + " and " + info.numClasses());
     }
     OnnxGraphBuilder g = new OnnxGraphBuilder("noisy_classifier");
     String x = g.rowsInput("x", info.dataShape());
@@ -266,10 +268,10 @@ public final class NoisyClassifier implements AutoCloseable {
       back = g.op("Mul", back, siluDerivative(g, pre[l - 1]));
     }
     long[] first = params.shape("w0");
-    float[] xRows = java.util.Arrays.copyOf(weights.get("w0"), (int) (d * first[1]));
+    float[] xRows = Arrays.copyOf(weights.get("w0"), (int) (d * first[1]));
     String grad = g.op("Gemm", new Attr[] {Attr.ints("transB", 1)}, back, g.floats(xRows, d, first[1]));
     g.rowsOutput(grad, "grad", info.dataShape());
-    Map<String, String> meta = new java.util.HashMap<>(ModelMetadata.describe(info));
+    Map<String, String> meta = new HashMap<>(ModelMetadata.describe(info));
     meta.put(ModelMetadata.KIND, ModelMetadata.CLASSIFIER);
     return g.build(meta);
   }

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * A network's structure emitted as ONNX nodes with given weights. Values are nodes with their shape (no batch).
@@ -64,7 +65,7 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
     long c = x.shape()[0];
     String grouped = g.op("Reshape", x.name(), g.longs(0, groups, -1));
     float[] ones = new float[groups];
-    java.util.Arrays.fill(ones, 1);
+    Arrays.fill(ones, 1);
     String normed = g.op("InstanceNormalization", new Attr[] {Attr.floats("epsilon", DjlOps.GROUP_NORM_EPS)},
         grouped, g.floats(ones, groups), g.floats(new float[groups], groups));
     String back = g.op("Reshape", normed, g.longs(withBatch(x.shape())));

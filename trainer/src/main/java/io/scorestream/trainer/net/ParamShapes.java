@@ -3,6 +3,7 @@ package io.scorestream.trainer.net;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * Runs a network's structure on shapes alone ({@code [C, H, W]} or {@code [F]}, no batch) to declare its parameters,
@@ -29,7 +30,7 @@ final class ParamShapes implements NetOps<long[]> {
   }
 
   private void weights(String name, long fanIn, long fanOut, long... shape) {
-    int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     float[] w = new float[n];
     double scale = name.endsWith(".c2.w") || name.equals("out.w") ? 0 : 1;
     double limit = scale * Math.sqrt(6.0 / (fanIn + fanOut));
@@ -48,7 +49,7 @@ final class ParamShapes implements NetOps<long[]> {
 
   private static float[] filled(long n, float value) {
     float[] v = new float[(int) n];
-    java.util.Arrays.fill(v, value);
+    Arrays.fill(v, value);
     return v;
   }
 
@@ -90,9 +91,9 @@ final class ParamShapes implements NetOps<long[]> {
 
   @Override
   public long[] add(long[] a, long[] b) {
-    if (!java.util.Arrays.equals(a, b)) {
-      throw new IllegalArgumentException("cannot add " + java.util.Arrays.toString(a) + " and "
-          + java.util.Arrays.toString(b));
+    if (!Arrays.equals(a, b)) {
+      throw new IllegalArgumentException("cannot add " + Arrays.toString(a) + " and "
+          + Arrays.toString(b));
     }
     return a;
   }

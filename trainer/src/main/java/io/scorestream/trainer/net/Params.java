@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * A network's trainable parameters: named arrays that collect gradients, in a fixed order (the order of
@@ -29,9 +30,9 @@ public final class Params implements AutoCloseable {
     Params p = new Params(parent);
     shapes.forEach((name, dims) -> {
       float[] v = values.get(name);
-      if (v == null || v.length != java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
+      if (v == null || v.length != Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
         p.close();
-        throw new IllegalArgumentException("weights for " + name + " of shape " + java.util.Arrays.toString(dims)
+        throw new IllegalArgumentException("weights for " + name + " of shape " + Arrays.toString(dims)
             + " are " + (v == null ? "missing" : v.length + " values"));
       }
       p.add(name, v, dims);

@@ -13,6 +13,7 @@ import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
 import io.scorestream.core.onnx.SdeGraph;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * A fully connected noise-prediction network for data of D values (flat, or an image flattened), after the toy models of Song et al.'s
@@ -153,7 +154,7 @@ public final class ScoreMlp implements ScoreNet {
     }
     if (info.dimension() != d) {
       throw new IllegalArgumentException("an MLP for " + d + "-D data exports with a data shape of " + d
-          + " values, not " + java.util.Arrays.toString(info.dataShape()));
+          + " values, not " + Arrays.toString(info.dataShape()));
     }
     OnnxGraphBuilder g = new OnnxGraphBuilder("score_mlp");
     String x = g.rowsInput("x", info.dataShape());

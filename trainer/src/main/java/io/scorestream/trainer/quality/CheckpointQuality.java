@@ -15,6 +15,7 @@ import io.scorestream.core.stats.FrechetDistance;
 import io.scorestream.core.stats.SlicedWasserstein;
 import io.scorestream.trainer.net.FeatureClassifier;
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * How good a checkpoint's samples are, measured against data held out of training. Samples are drawn through
@@ -138,7 +139,7 @@ public final class CheckpointQuality implements AutoCloseable {
       }
     }
     double[][] reference = classifier.features(heldOut);
-    float[] real = java.util.Arrays.copyOf(training, Math.min(n, training.length / d) * d);
+    float[] real = Arrays.copyOf(training, Math.min(n, training.length / d) * d);
     return new Figures(n, null, null, FrechetDistance.between(classifier.features(drawn), reference),
         FrechetDistance.between(classifier.features(real), reference), entropy / Math.log(numClasses),
         labels == null ? null : (double) agree / n, (double) right / heldOutPredicted.length);

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import java.util.Arrays;
 
 /**
  * Reads a dataset's topic from its first record on, and keeps following it, into a {@link ReplayBuffer} in model
@@ -129,9 +130,9 @@ final class DataTail implements Runnable, AutoCloseable {
     }
     long[] dims = record == null ? null
         : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
-    if (record == null || !java.util.Arrays.equals(dims, shape.dims())
+    if (record == null || !Arrays.equals(dims, shape.dims())
         || Tensors.problem(record.getX()) != null) {
-      skip(r.offset(), "not an example of shape " + java.util.Arrays.toString(shape.dims()));
+      skip(r.offset(), "not an example of shape " + Arrays.toString(shape.dims()));
       return;
     }
     if (labelled && (!record.hasLabel() || record.getLabel() < 0 || record.getLabel() >= shape.numClasses())) {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.Arrays;
 
 /**
  * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on it, and every
@@ -143,7 +144,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       return;
     }
     DataTail.Shape shape = DataTail.Shape.of(first);
-    int[] dims = java.util.Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
+    int[] dims = Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
     Architecture config = s.network().forData(dims, shape.numClasses());
     Path stateFile = s.stateDir() == null ? null : s.stateDir().resolve(s.model() + ".state");
     TrainingState saved = stateFile != null && Files.exists(stateFile) ? compatible(TrainingState.read(stateFile),
@@ -153,7 +154,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     ReplayBuffer heldOut = measured ? new ReplayBuffer(shape.dimension(), HELD_OUT) : null;
     ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(),
         config.numClasses(), TimeInput.TIME, s.dataset(), 0);
-    log.accept("training " + s.model() + " on " + topic + " (examples of shape " + java.util.Arrays.toString(dims)
+    log.accept("training " + s.model() + " on " + topic + " (examples of shape " + Arrays.toString(dims)
         + ")");
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
     try (DataTail tail = new DataTail(kafka, topic, shape, config.numClasses() > 0, buffer, heldOut,
@@ -207,9 +208,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
     if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
         || !state.fits(config, dims)) {
       throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
-          + state.dataset() + " (shape " + java.util.Arrays.toString(state.dataShape()) + ", "
+          + state.dataset() + " (shape " + Arrays.toString(state.dataShape()) + ", "
           + state.config().describe() + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape "
-          + java.util.Arrays.toString(dims)
+          + Arrays.toString(dims)
           + ", " + config.describe() + "): move the state away, or start the trainer it belongs to");
     }
     return state;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.Arrays;
 
 /**
  * Continuous-time denoising score matching (Song et al. 2021, eq. 7) for VE, VP and sub-VP SDEs: for a batch of
@@ -132,7 +133,7 @@ public final class DsmTraining implements AutoCloseable {
       for (int i = 0; i < b; i++) {
         int row = random.nextInt(n);
         if (k > 0) {
-          java.util.Arrays.fill(oneHot, i * k, (i + 1) * k, 0f);
+          Arrays.fill(oneHot, i * k, (i + 1) * k, 0f);
           oneHot[i * k + (int) labels[row]] = 1;
         }
         double tt = s.eps() + random.nextDouble() * (horizon - s.eps());

@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 
 /**
  * What a trainer needs to resume where it stopped: the network (its architecture, constants and weights), the
@@ -59,7 +60,7 @@ public record TrainingState(String model, String dataset, int[] dataShape, Archi
       out.writeUTF(config.describe());
       out.writeLong(step);
       out.writeLong(dataOffset);
-      for (Map<String, float[]> group : java.util.List.of(constants, weights, moments, averaged)) {
+      for (Map<String, float[]> group : List.of(constants, weights, moments, averaged)) {
         out.writeInt(group.size());
         for (Map.Entry<String, float[]> e : group.entrySet()) {
           out.writeUTF(e.getKey());

@@ -15,6 +15,7 @@ import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /** Every source reads what it says, with shape, range and labels, and refuses broken input naming the file. */
 class DataSourcesTest {
@@ -39,7 +40,7 @@ class DataSourcesTest {
     }
     assertEquals(8000, n);
     for (int c : perLabel) {
-      assertTrue(c > 600 && c < 1000, "every digit about a tenth of the set: " + java.util.Arrays.toString(perLabel));
+      assertTrue(c > 600 && c < 1000, "every digit about a tenth of the set: " + Arrays.toString(perLabel));
     }
     // MNIST's mean pixel is 0.1307; a random 8,000 of its digits lands within a few thousandths
     assertEquals(0.1307, sum / (n * 784.0), 0.005);
@@ -53,7 +54,7 @@ class DataSourcesTest {
       images = in.readAllBytes();
     }
     Files.copy(MNIST.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
-    Files.write(dir.resolve("t10k-images-idx3-ubyte"), java.util.Arrays.copyOf(images, images.length - 100));
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), Arrays.copyOf(images, images.length - 100));
     IOException cut = assertThrows(IOException.class, () -> DataSources.mnist(dir, "test"));
     assertTrue(cut.getMessage().contains("t10k-images-idx3-ubyte") && cut.getMessage().contains("short"),
         cut.getMessage());

@@ -12,6 +12,8 @@ import ai.djl.training.GradientCollector;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The TorchScript module written by {@link TorchScriptArchive} computes group norm then SiLU as the same function
@@ -49,7 +51,7 @@ class FusedGroupNormSiluTest {
   }
 
   /** Output, and gradients of {@code sum(out * weights)} for x, g and b, recorded afresh. */
-  private static float[][] run(java.util.function.Supplier<NDArray> f, NDArray weights, NDArray... inputs) {
+  private static float[][] run(Supplier<NDArray> f, NDArray weights, NDArray... inputs) {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       for (NDArray in : inputs) {
         in.getGradient().subi(in.getGradient());
@@ -66,7 +68,7 @@ class FusedGroupNormSiluTest {
   }
 
   private static float[] values(int n, int seed, float scale) {
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = (float) (random.nextGaussian() * scale);

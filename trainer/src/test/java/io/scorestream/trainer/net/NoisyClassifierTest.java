@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * The noise-conditional classifier learns the classes of noised data, its exported gradient graph computes what
@@ -87,7 +88,7 @@ class NoisyClassifierTest {
         ScoreModel guided = new GuidedScoreModel(score, classifier, 1);
         int samples = 1000;
         long[] labels = new long[samples];
-        java.util.Arrays.fill(labels, 1);
+        Arrays.fill(labels, 1);
         SamplingProcess p = Samplers.start(SamplerSpec.builder().steps(500).build(), guided.info(), samples, 4,
             labels);
         new BatchEvaluator(guided, 4096).runToCompletion(List.of(p), () -> { });

@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.function.Predicate;
 
 /** The trainer service learns from a data topic and publishes checkpoints that a worker can load. */
 class TrainerServiceTest {
@@ -122,8 +126,8 @@ class TrainerServiceTest {
       ExecutionException refused = assertThrows(ExecutionException.class,
           () -> damaged.stopped().get(60, TimeUnit.SECONDS));
       assertTrue(refused.getCause().getMessage().contains("checksum"), refused.getCause().getMessage());
-      Files.write(state, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
-      assertTrue(assertThrows(java.io.IOException.class, () -> TrainingState.read(state)).getMessage()
+      Files.write(state, Arrays.copyOf(bytes, bytes.length - 1000));
+      assertTrue(assertThrows(IOException.class, () -> TrainingState.read(state)).getMessage()
           .contains("damaged"));
       TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
           new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
@@ -211,8 +215,8 @@ class TrainerServiceTest {
 
   /** The curve points of a model on the training topic, once {@code done} holds for them (within 30 s). */
   private static List<TrainingMetrics> curve(KafkaClients clients, TopicNames names, String model,
-      java.util.function.Predicate<List<TrainingMetrics>> done) throws Exception {
-    List<TrainingMetrics> points = new java.util.ArrayList<>();
+      Predicate<List<TrainingMetrics>> done) throws Exception {
+    List<TrainingMetrics> points = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.training())) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!done.test(points)) {

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.HashMap;
 
 /**
  * Continuous batching on one thread: every running job of a model version shares each model call, whatever step
@@ -62,7 +63,7 @@ public final class Scheduler implements Runnable {
       Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
   /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
-  private final Map<String, RunningJob> held = new java.util.HashMap<>();
+  private final Map<String, RunningJob> held = new HashMap<>();
   private final List<RunningJob> snapshot = new ArrayList<>();
   /**
    * Running totals for heartbeats and metrics.

@@ -7,6 +7,7 @@ import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.function.Consumer;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel reaches the
@@ -17,7 +18,7 @@ public final class ControlListener implements Runnable, AutoCloseable {
   private final TopicReader<Control> reader;
 
   public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler,
-      java.util.function.Consumer<String> log) {
+      Consumer<String> log) {
     this.reader = new TopicReader<>(kafka, names.control(), Control::parseFrom, (ConsumerRecord<String, byte[]> r,
         Control control) -> {
       if (control.hasCancel()) {

@@ -6,6 +6,8 @@ import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.jobs.Times;
 import io.scorestream.worker.models.ModelRegistry;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period. */
 public final class Heartbeats implements Runnable, AutoCloseable {
@@ -15,8 +17,8 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   private final ModelRegistry models;
   private final KafkaEventSink sink;
   private final long periodMillis;
-  private final java.util.function.Predicate<String> advertised;
-  private final java.util.function.Consumer<WorkerHeartbeat> sent;
+  private final Predicate<String> advertised;
+  private final Consumer<WorkerHeartbeat> sent;
   private volatile boolean closed;
   private volatile WorkerHeartbeat last = WorkerHeartbeat.getDefaultInstance();
 
@@ -25,8 +27,8 @@ public final class Heartbeats implements Runnable, AutoCloseable {
    * @param sent       receives every beat as it is sent (the worker's own fleet view)
    */
   public Heartbeats(String workerId, String host, Scheduler scheduler, ModelRegistry models, KafkaEventSink sink,
-      long periodMillis, java.util.function.Predicate<String> advertised,
-      java.util.function.Consumer<WorkerHeartbeat> sent) {
+      long periodMillis, Predicate<String> advertised,
+      Consumer<WorkerHeartbeat> sent) {
     this.advertised = advertised;
     this.sent = sent;
     this.workerId = workerId;

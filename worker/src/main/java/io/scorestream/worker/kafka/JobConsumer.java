@@ -23,6 +23,15 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Reads one topic of jobs, {@code scorestream.jobs} or a model's pool, as one member of its consumer group and hands
@@ -58,9 +67,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * offset moved, not every 200 ms for ever. Poll thread only.
    */
   private final Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
-      new java.util.HashMap<>();
+      new HashMap<>();
   private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> finished = new ConcurrentLinkedQueue<>();
-  private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   /**
    * True from an assignment until the view has read the job-state topic to its end: only the poll thread uses it.
@@ -85,7 +94,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    */
   public JobConsumer(KafkaClients kafka, TopicNames names, String workerId, String group, String topic,
       Scheduler scheduler, KafkaEventSink sink, JobStateView view, FleetView fleet, JobRouter router,
-      int maxBacklog, java.util.function.Consumer<String> log) {
+      int maxBacklog, Consumer<String> log) {
     this.topic = topic;
     this.maxBacklog = maxBacklog;
     this.fleet = fleet;
@@ -147,7 +156,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           // later ones are this worker's own, which it puts in the view as it writes them. However long the view
           // takes (a week of states at start-up), reading stays paused and the poll loop goes on.
           if (syncTarget == null) {
-            List<TopicPartition> read = new java.util.ArrayList<>(view.partitions());
+            List<TopicPartition> read = new ArrayList<>(view.partitions());
             read.addAll(fleet.partitions());   // routing asks the fleet's heartbeats too
             syncTarget = consumer.endOffsets(read);
           }
@@ -187,7 +196,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * rewinds each partition to its first record not handed over, to be read again once reading resumes.
    */
   private void handOver(ConsumerRecords<String, byte[]> records) {
-    Map<TopicPartition, Long> rewind = new java.util.HashMap<>();
+    Map<TopicPartition, Long> rewind = new HashMap<>();
     for (ConsumerRecord<String, byte[]> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       if (!stateUnsynced && !backlogFull && scheduler.backlog() >= maxBacklog) {
@@ -228,14 +237,14 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * so that a job's final event cannot leave this worker after its next owner has looked the job up.
    */
   private void awaitAbandoned(Collection<TopicPartition> partitions) {
-    java.util.Set<String> jobIds = new java.util.HashSet<>();
+    Set<String> jobIds = new HashSet<>();
     partitions.forEach(p -> jobIds.addAll(offsets.unfinished(p)));
     if (jobIds.isEmpty()) {
       return;
     }
     try {
-      scheduler.abandon(jobIds).get(ABANDON_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      scheduler.abandon(jobIds).get(ABANDON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
       // a scheduler stuck for this long is in trouble of its own; the partitions go on regardless
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -270,7 +279,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     for (Map.Entry<TopicPartition, Long> done; (done = finished.poll()) != null; ) {
       offsets.finished(done.getKey(), done.getValue());
     }
-    var committable = new java.util.HashMap<>(offsets.committable());
+    var committable = new HashMap<>(offsets.committable());
     committable.entrySet().removeIf(e -> e.getValue().equals(committed.get(e.getKey())));   // nothing new there
     if (!committable.isEmpty()) {
       sink.flush();
@@ -294,8 +303,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   }
 
   /** The job partitions this worker holds now. */
-  public java.util.Set<TopicPartition> assignedPartitions() {
-    return java.util.Set.copyOf(assigned);
+  public Set<TopicPartition> assignedPartitions() {
+    return Set.copyOf(assigned);
   }
 
   @Override

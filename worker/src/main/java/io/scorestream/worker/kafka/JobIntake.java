@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.function.Consumer;
 
 /**
  * What becomes of a record a job consumer delivers. Bytes that are not a request, or a request whose id is not one,
@@ -46,10 +47,10 @@ final class JobIntake implements AutoCloseable {
   private final JobStateView view;
   private final JobHistory history;
   private final JobRouter router;
-  private final java.util.function.Consumer<String> log;
+  private final Consumer<String> log;
 
   JobIntake(TopicNames names, Scheduler scheduler, KafkaEventSink sink, JobStateView view, JobHistory history,
-      JobRouter router, java.util.function.Consumer<String> log) {
+      JobRouter router, Consumer<String> log) {
     this.log = log;
     this.names = names;
     this.scheduler = scheduler;

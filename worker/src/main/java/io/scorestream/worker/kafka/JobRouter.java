@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md, "Mixed fleets"). A
@@ -99,9 +102,9 @@ public final class JobRouter implements AutoCloseable {
     long now = System.nanoTime();
     if (topics == null || now - topicsReadAt > maxAge.toNanos()) {
       try {
-        topics = Set.copyOf(admin().listTopics().names().get(15, java.util.concurrent.TimeUnit.SECONDS));
+        topics = Set.copyOf(admin().listTopics().names().get(15, TimeUnit.SECONDS));
         topicsReadAt = now;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+      } catch (ExecutionException | TimeoutException
           | RuntimeException e) {
         log.accept("cannot list the cluster's topics to check a pool: " + e);
         return null;

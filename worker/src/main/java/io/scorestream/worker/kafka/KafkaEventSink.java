@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes job events to {@code job-events} and job states to the compacted {@code job-state}, keyed by job id so
@@ -35,7 +36,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final TopicNames names;
   private final AtomicReference<Exception> fatal = new AtomicReference<>();
-  private final java.util.concurrent.atomic.AtomicLong refusedRecords = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong refusedRecords = new AtomicLong();
   private final Consumer<Exception> onFatal;
   private final Consumer<String> log;
   private static final int LINGER_MS = 2;

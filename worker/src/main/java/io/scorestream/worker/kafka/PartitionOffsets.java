@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import java.util.Set;
 
 /**
  * Which delivered job records are finished, per partition. Jobs finish out of order; the offset committed for a
@@ -40,9 +41,9 @@ final class PartitionOffsets {
   }
 
   /** The ids of a partition's delivered jobs that have not finished. */
-  java.util.Set<String> unfinished(TopicPartition p) {
+  Set<String> unfinished(TopicPartition p) {
     TreeMap<Long, String> jobs = open.get(p);
-    return jobs == null ? java.util.Set.of() : java.util.Set.copyOf(jobs.values());
+    return jobs == null ? Set.of() : Set.copyOf(jobs.values());
   }
 
   /** Forgets a partition that went to another worker. */

@@ -18,6 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.stream.Stream;
 
 /**
  * The models a worker serves, by name and version, each with one shared ONNX Runtime session and one batch
@@ -46,7 +49,7 @@ public final class ModelRegistry implements AutoCloseable {
   private final Map<String, List<Loaded>> byName = new ConcurrentHashMap<>();
   private final Map<String, List<Loaded>> classifiers = new ConcurrentHashMap<>();
   /** Guided versions of running jobs: only the thread that runs jobs uses them. */
-  private final Map<Guide, Loaded> guided = new java.util.HashMap<>();
+  private final Map<Guide, Loaded> guided = new HashMap<>();
   /** Versions no longer served whose sessions are still open, until no running job uses them. */
   private final List<Loaded> retired = new ArrayList<>();
 
@@ -116,7 +119,7 @@ public final class ModelRegistry implements AutoCloseable {
     var info = model.info();
     int dim = info.dimension();
     float[] x = new float[2 * dim];
-    java.util.Arrays.fill(x, 0.5f);
+    Arrays.fill(x, 0.5f);
     float mid = (float) info.modelTime((info.eps() + info.sde().horizon()) / 2);
     float[] out = new float[2 * dim];
     try {
@@ -238,7 +241,7 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** Every loaded version of the models and the classifiers. */
   public List<Loaded> all() {
-    return java.util.stream.Stream.concat(byName.values().stream(), classifiers.values().stream())
+    return Stream.concat(byName.values().stream(), classifiers.values().stream())
         .flatMap(List::stream).toList();
   }
 
