@@ -5,56 +5,97 @@ import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.DataSources;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.nio.file.NoSuchFileException;
 
 /** {@code scorestream data}: datasets on Kafka topics, for trainers to learn from. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Datasets on Kafka topics.",
+@Command(
+    name = "data",
+    mixinStandardHelpOptions = true,
+    description = "Datasets on Kafka topics.",
     subcommands = DataCommand.Publish.class)
 final class DataCommand {
 
-  /** {@code scorestream data publish}: writes a source's examples to {@code scorestream.data.NAME}. */
-  @Command(name = "publish", mixinStandardHelpOptions = true,
+  /**
+   * {@code scorestream data publish}: writes a source's examples to {@code scorestream.data.NAME}.
+   */
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
       description = "Write a dataset's examples to its topic, scorestream.data.NAME.")
   static final class Publish implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    KafkaOptions kafka;
-    @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "the dataset (names its topic)")
+    @Spec CommandSpec spec;
+    @Mixin KafkaOptions kafka;
+
+    @Option(
+        names = "--dataset",
+        required = true,
+        paramLabel = "NAME",
+        description = "the dataset (names its topic)")
     String dataset;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "with --builtin: the seed")
+
+    @Option(
+        names = "--seed",
+        defaultValue = "0",
+        paramLabel = "S",
+        description = "with --builtin: the seed")
     long seed;
-    @Option(names = "--split", defaultValue = "train", paramLabel = "train|test", description = "with --mnist")
+
+    @Option(
+        names = "--split",
+        defaultValue = "train",
+        paramLabel = "train|test",
+        description = "with --mnist")
     String split;
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "R",
+
+    @Option(
+        names = "--rate",
+        defaultValue = "0",
+        paramLabel = "R",
         description = "at most R examples a second (default: as fast as Kafka takes them)")
     double rate;
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+
+    @Option(
+        names = "--limit",
+        defaultValue = "0",
+        paramLabel = "N",
         description = "at most N examples (required for the endless built-in sets)")
     long limit;
 
     /** Exactly one source. */
     static final class Source {
-      @Option(names = "--builtin", paramLabel = "NAME", description = "moons, swissroll, 8gaussians, checkerboard,"
-          + " rings (2-D points), or glyphs (28 x 28 drawn images, 8 labelled classes); drawn from --seed")
+      @Option(
+          names = "--builtin",
+          paramLabel = "NAME",
+          description =
+              "moons, swissroll, 8gaussians, checkerboard,"
+                  + " rings (2-D points), or glyphs (28 x 28 drawn images, 8 labelled classes); drawn from --seed")
       String builtin;
-      @Option(names = "--npy", paramLabel = "FILE", description = "a float array [N, ...example shape]")
+
+      @Option(
+          names = "--npy",
+          paramLabel = "FILE",
+          description = "a float array [N, ...example shape]")
       Path npy;
+
       @Option(names = "--mnist", paramLabel = "DIR", description = "MNIST's IDX files (.gz or not)")
       Path mnist;
-      @Option(names = "--png-dir", paramLabel = "DIR",
+
+      @Option(
+          names = "--png-dir",
+          paramLabel = "DIR",
           description = "PNG images; subdirectories, when there are any, are classes")
       Path pngDir;
     }
@@ -75,16 +116,27 @@ final class DataCommand {
       PrintWriter err = spec.commandLine().getErr();
       DataPublisher.Result result;
       try {
-        result = new DataPublisher(kafka.clients(), kafka.topics()).publish(dataset, from, limit, rate,
-            line -> {
-              err.println(line);
-              err.flush();
-            });
+        result =
+            new DataPublisher(kafka.clients(), kafka.topics())
+                .publish(
+                    dataset,
+                    from,
+                    limit,
+                    rate,
+                    line -> {
+                      err.println(line);
+                      err.flush();
+                    });
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      err.printf("published %d examples of shape %s from %s to %s (%d in all)%n", result.written(),
-          Arrays.toString(from.shape()), from.describe(), kafka.topics().data(dataset), result.total());
+      err.printf(
+          "published %d examples of shape %s from %s to %s (%d in all)%n",
+          result.written(),
+          Arrays.toString(from.shape()),
+          from.describe(),
+          kafka.topics().data(dataset),
+          result.total());
       err.flush();
       return 0;
     }

@@ -9,9 +9,9 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * The dataset of {@code train} and {@code evaluate}: exactly one source, read into memory, with the examples held
- * out to measure a model against — MNIST's own test split for {@code --mnist}, else the last 2,000 examples when
- * there are more than 4,000.
+ * The dataset of {@code train} and {@code evaluate}: exactly one source, read into memory, with the
+ * examples held out to measure a model against — MNIST's own test split for {@code --mnist}, else
+ * the last 2,000 examples when there are more than 4,000.
  */
 final class DatasetOptions {
   /** Held-out examples, when they come from the data itself. */
@@ -19,18 +19,34 @@ final class DatasetOptions {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
-  @Option(names = "--count", defaultValue = "20000", paramLabel = "N",
-      description = "examples drawn from --builtin (default: ${DEFAULT-VALUE})") int count;
+
+  @Option(
+      names = "--count",
+      defaultValue = "20000",
+      paramLabel = "N",
+      description = "examples drawn from --builtin (default: ${DEFAULT-VALUE})")
+  int count;
 
   /** Exactly one dataset. */
   static final class Source {
-    @Option(names = "--data", paramLabel = "FILE.npy", description = "a float array [N, ...example shape]")
+    @Option(
+        names = "--data",
+        paramLabel = "FILE.npy",
+        description = "a float array [N, ...example shape]")
     Path npy;
-    @Option(names = "--builtin", paramLabel = "NAME", description = "moons, swissroll, 8gaussians, checkerboard,"
-        + " rings, glyphs (drawn from --seed, --count of them)")
+
+    @Option(
+        names = "--builtin",
+        paramLabel = "NAME",
+        description =
+            "moons, swissroll, 8gaussians, checkerboard,"
+                + " rings, glyphs (drawn from --seed, --count of them)")
     String builtin;
-    @Option(names = "--mnist", paramLabel = "DIR", description = "MNIST's IDX files (the train split; its test split"
-        + " is held out)")
+
+    @Option(
+        names = "--mnist",
+        paramLabel = "DIR",
+        description = "MNIST's IDX files (the train split; its test split" + " is held out)")
     Path mnist;
   }
 
@@ -60,7 +76,8 @@ final class DatasetOptions {
 
   /** The dataset's name for a model's metadata. */
   String describe() {
-    return source.npy != null ? source.npy.getFileName().toString() : source.mnist != null ? "mnist"
-        : source.builtin;
+    return source.npy != null
+        ? source.npy.getFileName().toString()
+        : source.mnist != null ? "mnist" : source.builtin;
   }
 }

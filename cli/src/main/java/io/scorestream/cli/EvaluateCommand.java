@@ -21,32 +21,53 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scorestream evaluate}: the quality figures the trainer gives its checkpoints, for any score model against
- * a dataset — sliced W1 to held-out data for low-dimensional data; for labelled images the Fréchet distance in the
- * features of a classifier trained here on the training split, class spread, label agreement and the classifier's
- * accuracy.
+ * {@code scorestream evaluate}: the quality figures the trainer gives its checkpoints, for any
+ * score model against a dataset — sliced W1 to held-out data for low-dimensional data; for labelled
+ * images the Fréchet distance in the features of a classifier trained here on the training split,
+ * class spread, label agreement and the classifier's accuracy.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Measure a score model's samples against held-out data, as the trainer measures checkpoints.")
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure a score model's samples against held-out data, as the trainer measures checkpoints.")
 final class EvaluateCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx") Path model;
-  @Mixin
-  DatasetOptions dataset;
-  @Option(names = "--samples", paramLabel = "N", description = "samples to draw (default 2000, images 500)")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx")
+  Path model;
+
+  @Mixin DatasetOptions dataset;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      description = "samples to draw (default 2000, images 500)")
   Integer samples;
-  @Option(names = "--steps", defaultValue = "500", paramLabel = "N",
-      description = "sampler steps (reverse diffusion, no corrector; default: ${DEFAULT-VALUE})") int steps;
-  @Option(names = "--classifier-steps", defaultValue = "1500", paramLabel = "N",
-      description = "steps the image feature classifier trains (default: ${DEFAULT-VALUE})") int classifierSteps;
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "500",
+      paramLabel = "N",
+      description = "sampler steps (reverse diffusion, no corrector; default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(
+      names = "--classifier-steps",
+      defaultValue = "1500",
+      paramLabel = "N",
+      description = "steps the image feature classifier trains (default: ${DEFAULT-VALUE})")
+  int classifierSteps;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S")
+  long seed;
 
   @Override
   public Integer call() throws IOException {
     if (samples != null && samples < 2 || steps < 1 || classifierSteps < 1 || dataset.count < 1) {
-      throw new ParameterException(spec.commandLine(), "--samples must be at least 2, --steps, --classifier-steps"
-          + " and --count positive");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--samples must be at least 2, --steps, --classifier-steps" + " and --count positive");
     }
     byte[] onnx;
     try {
@@ -55,11 +76,12 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "cannot read --model " + model + ": " + e);
     }
     ModelInfo info;
-    try (ScoreModel loaded = new OrtRuntime(0, false, line -> { }).load(onnx, model.getFileName().toString())) {
+    try (ScoreModel loaded =
+        new OrtRuntime(0, false, line -> {}).load(onnx, model.getFileName().toString())) {
       info = loaded.info();
     } catch (RuntimeException e) {
-      throw new ParameterException(spec.commandLine(), "--model " + model + " is not a score model: "
-          + e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(), "--model " + model + " is not a score model: " + e.getMessage());
     }
     Loaded[] parts;
     int numClasses;
@@ -71,28 +93,53 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     if (!Arrays.equals(parts[0].shape(), info.dataShape())) {
-      throw new ParameterException(spec.commandLine(), "the model takes examples of shape "
-          + Arrays.toString(info.dataShape()) + ", the dataset's are " + Arrays.toString(parts[0].shape()));
+      throw new ParameterException(
+          spec.commandLine(),
+          "the model takes examples of shape "
+              + Arrays.toString(info.dataShape())
+              + ", the dataset's are "
+              + Arrays.toString(parts[0].shape()));
     }
     if (parts[1] == null) {
-      throw new ParameterException(spec.commandLine(), "the dataset has " + parts[0].count() + " examples: more than "
-          + 2 * DatasetOptions.HELD_OUT + " are needed to hold " + DatasetOptions.HELD_OUT + " out");
+      throw new ParameterException(
+          spec.commandLine(),
+          "the dataset has "
+              + parts[0].count()
+              + " examples: more than "
+              + 2 * DatasetOptions.HELD_OUT
+              + " are needed to hold "
+              + DatasetOptions.HELD_OUT
+              + " out");
     }
     if (info.numClasses() > 0 && info.numClasses() != numClasses) {
-      throw new ParameterException(spec.commandLine(), "the model is conditioned on " + info.numClasses()
-          + " classes, the dataset has " + numClasses);
+      throw new ParameterException(
+          spec.commandLine(),
+          "the model is conditioned on "
+              + info.numClasses()
+              + " classes, the dataset has "
+              + numClasses);
     }
     boolean image = CheckpointQuality.isImage(info.dataShape());
     int n = samples != null ? samples : image ? 500 : DatasetOptions.HELD_OUT;
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("drawing %d samples of %s:%s (%d steps) and measuring them against %d held-out examples%n", n,
-        info.name(), info.version(), steps, parts[1].count());
+    err.printf(
+        "drawing %d samples of %s:%s (%d steps) and measuring them against %d held-out examples%n",
+        n, info.name(), info.version(), steps, parts[1].count());
     err.flush();
     long start = System.nanoTime();
     try (NDManager manager = NDManager.newBaseManager();
-         CheckpointQuality quality = new CheckpointQuality(info.dataShape(), numClasses, n, steps, manager, seed)) {
-      CheckpointQuality.Figures f = quality.measure(onnx, info, parts[0].values(), parts[0].labels(),
-          parts[1].values(), parts[1].labels(), classifierSteps, seed);
+        CheckpointQuality quality =
+            new CheckpointQuality(info.dataShape(), numClasses, n, steps, manager, seed)) {
+      CheckpointQuality.Figures f =
+          quality.measure(
+              onnx,
+              info,
+              parts[0].values(),
+              parts[0].labels(),
+              parts[1].values(),
+              parts[1].labels(),
+              classifierSteps,
+              seed);
       PrintWriter out = spec.commandLine().getOut();
       out.println(f.describe());
       out.flush();

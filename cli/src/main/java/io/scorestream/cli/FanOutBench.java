@@ -26,12 +26,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fan-out through the gateway: jobs with previews, each followed by several Server-Sent Event clients on loopback
- * (Vert.x's HTTP client, in this JVM). Every client must receive every event of its job, the same ids in the same
- * order as the other clients of that job, ending with the final one. The delay of each event is the time from its
- * creation (the worker's {@code time} on the event; same clock, same machine) to a client having read it, counted
- * for events created while the client was connected. The gateway's memory: the bytes its event hub holds, and this
- * JVM's heap (broker, worker, gateway and clients together) with every stream open against before.
+ * Fan-out through the gateway: jobs with previews, each followed by several Server-Sent Event
+ * clients on loopback (Vert.x's HTTP client, in this JVM). Every client must receive every event of
+ * its job, the same ids in the same order as the other clients of that job, ending with the final
+ * one. The delay of each event is the time from its creation (the worker's {@code time} on the
+ * event; same clock, same machine) to a client having read it, counted for events created while the
+ * client was connected. The gateway's memory: the bytes its event hub holds, and this JVM's heap
+ * (broker, worker, gateway and clients together) with every stream open against before.
  */
 final class FanOutBench {
   private static final Pattern TIME = Pattern.compile("\"time\":\"([^\"]+)\"");
@@ -62,15 +63,25 @@ final class FanOutBench {
   }
 
   void run(int clients, int jobs) throws Exception {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(Version.HTTP_1_1).build();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder().version(Version.HTTP_1_1).build();
     List<String> ids = new ArrayList<>();
     for (int j = 0; j < jobs; j++) {
-      String body = new JsonObject().put("modelName", "mlp").put("numSamples", 64).put("seed", 7 + j)
-          .put("sampler", new JsonObject().put("steps", steps))
-          .put("preview", new JsonObject().put("everySteps", 10)).encode();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/jobs"))
-          .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      String body =
+          new JsonObject()
+              .put("modelName", "mlp")
+              .put("numSamples", 64)
+              .put("seed", 7 + j)
+              .put("sampler", new JsonObject().put("steps", steps))
+              .put("preview", new JsonObject().put("everySteps", 10))
+              .encode();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/jobs"))
+                  .header("Authorization", "Bearer " + key)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 202) {
         throw new IllegalStateException("submission refused: " + r.body());
       }
@@ -81,8 +92,10 @@ final class FanOutBench {
     ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
     List<Stream> streams = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(clients);
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0),
-        new PoolOptions().setHttp1MaxSize(clients + 8));
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setIdleTimeout(0),
+            new PoolOptions().setHttp1MaxSize(clients + 8));
     long[] peakHeld = new long[1];
     try {
       for (int c = 0; c < clients; c++) {
@@ -98,7 +111,8 @@ final class FanOutBench {
           heapOpen = heapAfterGc();
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException((clients - done.getCount()) + " of " + clients + " streams ended in 15 min");
+          throw new IllegalStateException(
+              (clients - done.getCount()) + " of " + clients + " streams ended in 15 min");
         }
       }
       report(streams, delays, jobs, heapBefore, heapOpen, peakHeld[0]);
@@ -108,27 +122,38 @@ final class FanOutBench {
     }
   }
 
-  private void open(HttpClient client, Stream s, ConcurrentLinkedQueue<Long> delays, CountDownLatch done) {
+  private void open(
+      HttpClient client, Stream s, ConcurrentLinkedQueue<Long> delays, CountDownLatch done) {
     URI url = URI.create(gateway.url());
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(url.getHost()).setPort(url.getPort())
-            .setURI("/v1/jobs/" + s.jobId + "/events").addHeader("Authorization", "Bearer " + key))
+    client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(url.getHost())
+                .setPort(url.getPort())
+                .setURI("/v1/jobs/" + s.jobId + "/events")
+                .addHeader("Authorization", "Bearer " + key))
         .compose(req -> req.send())
-        .onSuccess(resp -> {
-          s.connected = Instant.now();
-          resp.handler(buffer -> read(s, buffer.toString(), delays));
-          resp.endHandler(v -> {
-            s.ended = true;
-            done.countDown();
-          });
-          resp.exceptionHandler(e -> {
-            s.failure = e.toString();
-            done.countDown();
-          });
-        })
-        .onFailure(e -> {
-          s.failure = e.toString();
-          done.countDown();
-        });
+        .onSuccess(
+            resp -> {
+              s.connected = Instant.now();
+              resp.handler(buffer -> read(s, buffer.toString(), delays));
+              resp.endHandler(
+                  v -> {
+                    s.ended = true;
+                    done.countDown();
+                  });
+              resp.exceptionHandler(
+                  e -> {
+                    s.failure = e.toString();
+                    done.countDown();
+                  });
+            })
+        .onFailure(
+            e -> {
+              s.failure = e.toString();
+              done.countDown();
+            });
   }
 
   /** Feeds a chunk of the stream; each complete event gets its id kept and its delay counted. */
@@ -162,32 +187,53 @@ final class FanOutBench {
     }
   }
 
-  private void report(List<Stream> streams, ConcurrentLinkedQueue<Long> delays, int jobs, long heapBefore,
-      long heapOpen, long peakHeld) {
+  private void report(
+      List<Stream> streams,
+      ConcurrentLinkedQueue<Long> delays,
+      int jobs,
+      long heapBefore,
+      long heapOpen,
+      long peakHeld) {
     int complete = 0;
     int failed = 0;
     long events = 0;
     for (Stream s : streams) {
-      List<String> reference = streams.stream().filter(o -> o.jobId.equals(s.jobId)).findFirst().orElseThrow().ids;
-      boolean whole = s.failure == null && !s.ids.isEmpty() && s.ids.get(s.ids.size() - 1).endsWith(".end")
-          && s.ids.equals(reference);
+      List<String> reference =
+          streams.stream().filter(o -> o.jobId.equals(s.jobId)).findFirst().orElseThrow().ids;
+      boolean whole =
+          s.failure == null
+              && !s.ids.isEmpty()
+              && s.ids.get(s.ids.size() - 1).endsWith(".end")
+              && s.ids.equals(reference);
       complete += whole ? 1 : 0;
       failed += s.failure != null ? 1 : 0;
       events += s.ids.size();
     }
     long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
-    out.println("| clients | jobs | events read | clients with every event of their job | failed "
-        + "| delays counted | p50 (ms) | p99 (ms) | max (ms) | event bytes held (peak) | JVM heap, streams open - before |");
+    out.println(
+        "| clients | jobs | events read | clients with every event of their job | failed "
+            + "| delays counted | p50 (ms) | p99 (ms) | max (ms) | event bytes held (peak) | JVM heap, streams open - before |");
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    out.printf("| %d | %d | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f MiB | %.1f MiB |%n", streams.size(), jobs,
-        events, complete, failed, sorted.length, percentile(sorted, 0.5), percentile(sorted, 0.99),
-        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e3, peakHeld / 1048576.0,
+    out.printf(
+        "| %d | %d | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f MiB | %.1f MiB |%n",
+        streams.size(),
+        jobs,
+        events,
+        complete,
+        failed,
+        sorted.length,
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.99),
+        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e3,
+        peakHeld / 1048576.0,
         heapOpen < 0 ? Double.NaN : (heapOpen - heapBefore) / 1048576.0);
     out.flush();
   }
 
   private static double percentile(long[] sorted, double q) {
-    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e3;
+    return sorted.length == 0
+        ? Double.NaN
+        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e3;
   }
 
   private static long heapAfterGc() {
@@ -198,10 +244,16 @@ final class FanOutBench {
   /** The gateway's gauge of event bytes held, from its /metrics. */
   private long eventBytesHeld(java.net.http.HttpClient http) {
     try {
-      String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return Arrays.stream(metrics.split("\n")).filter(l -> l.startsWith("gateway_event_bytes_held"))
-          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      return Arrays.stream(metrics.split("\n"))
+          .filter(l -> l.startsWith("gateway_event_bytes_held"))
+          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .findFirst()
+          .orElse(0);
     } catch (Exception e) {
       return 0;
     }

@@ -1,31 +1,31 @@
 package io.scorestream.cli;
 
+import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.onnx.MlpOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sample.BatchEvaluator;
-import io.scorestream.core.sample.Samplers;
-import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VeSde;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.WorkerSettings;
-import io.scorestream.jobs.JobCodec;
-import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.jobs.kafka.JobClient;
-import io.scorestream.jobs.kafka.KafkaClients;
-import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,76 +34,128 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * {@code scorestream bench fleet}: on an embedded broker with one worker and the 2-D MLP score network,
- * (1) continuous batching: N concurrent single-sample 1000-step PC jobs versus the same jobs one at a time;
- * (2) transport ({@link TransportBench}): one 1000-step job through Kafka versus the same job run by core directly.
+ * {@code scorestream bench fleet}: on an embedded broker with one worker and the 2-D MLP score
+ * network, (1) continuous batching: N concurrent single-sample 1000-step PC jobs versus the same
+ * jobs one at a time; (2) transport ({@link TransportBench}): one 1000-step job through Kafka
+ * versus the same job run by core directly.
  */
-@Command(name = "fleet", mixinStandardHelpOptions = true,
+@Command(
+    name = "fleet",
+    mixinStandardHelpOptions = true,
     description = "Continuous batching and transport overhead through the embedded broker.")
 final class FleetBench implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Option(names = "--jobs", defaultValue = "64") int jobs;
-  @Option(names = "--steps", defaultValue = "1000") int steps;
-  @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
-  @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
-      description = "time both phases N times, alternating, and print the median speed-up") int repeat;
-  @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
-      description = "width of the MLP's three hidden layers") int hidden;
-  @Option(names = "--only", paramLabel = "batching|transport", description = "run one of the two measurements")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--jobs", defaultValue = "64")
+  int jobs;
+
+  @Option(names = "--steps", defaultValue = "1000")
+  int steps;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "intra-op threads (0: ORT's choice)")
+  int threads;
+
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "time both phases N times, alternating, and print the median speed-up")
+  int repeat;
+
+  @Option(
+      names = "--hidden",
+      defaultValue = "256",
+      paramLabel = "H",
+      description = "width of the MLP's three hidden layers")
+  int hidden;
+
+  @Option(
+      names = "--only",
+      paramLabel = "batching|transport",
+      description = "run one of the two measurements")
   String only;
-  @Option(names = "--transport-repeat", defaultValue = "5", paramLabel = "N",
-      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})") int transportRepeat;
-  @Option(names = "--transport-preview-every", defaultValue = "10", paramLabel = "K",
-      description = "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--transport-repeat",
+      defaultValue = "5",
+      paramLabel = "N",
+      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})")
+  int transportRepeat;
+
+  @Option(
+      names = "--transport-preview-every",
+      defaultValue = "10",
+      paramLabel = "K",
+      description =
+          "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
   int transportPreviews;
-  @Option(names = "--thread-cpu", description = "with transport: the CPU time of this JVM's threads over each run")
+
+  @Option(
+      names = "--thread-cpu",
+      description = "with transport: the CPU time of this JVM's threads over each run")
   boolean threadCpu;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("scorestream-bench");
-    ModelInfo info = new ModelInfo("mlp", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-        io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
-    byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {hidden, hidden, hidden}, 1), info);
+    ModelInfo info =
+        new ModelInfo(
+            "mlp",
+            "1",
+            new VeSde(0.01, 10, 1),
+            1e-5,
+            new int[] {2},
+            io.scorestream.core.model.DataScaling.IDENTITY,
+            0,
+            io.scorestream.core.model.TimeInput.TIME,
+            "",
+            -1);
+    byte[] onnx =
+        MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {hidden, hidden, hidden}, 1), info);
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve("mlp.onnx"), onnx);
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Services.ensureTopics(KafkaClients.of(kafka.bootstrapServers()), names);
       List<Double> speedUps = new ArrayList<>();
       for (int r = 0; r < repeat && !"transport".equals(only); r++) {
-        // the same jobs, all submitted at once: a worker that admits one sample at a time, then a batching one
+        // the same jobs, all submitted at once: a worker that admits one sample at a time, then a
+        // batching one
         double oneAtATime = phase(kafka, names, models, 1, "one at a time", out);
         double concurrent = phase(kafka, names, models, 8192, "continuous batching", out);
-        out.printf("| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
-            + "| speed-up %.1fx |%n", jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
+        out.printf(
+            "| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
+                + "| speed-up %.1fx |%n",
+            jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
         double ratio = callCostRatio(onnx);
-        out.printf("| ceiling: a batch-%d call of the bare model costs %.1f batch-1 calls | at most %.1fx "
-            + "| continuous batching reaches %.0f%% of it |%n", jobs, ratio, jobs / ratio,
-            100 * (oneAtATime / concurrent) / (jobs / ratio));
+        out.printf(
+            "| ceiling: a batch-%d call of the bare model costs %.1f batch-1 calls | at most %.1fx "
+                + "| continuous batching reaches %.0f%% of it |%n",
+            jobs, ratio, jobs / ratio, 100 * (oneAtATime / concurrent) / (jobs / ratio));
         out.flush();
         speedUps.add(oneAtATime / concurrent);
       }
       if (speedUps.size() > 1) {
         Collections.sort(speedUps);
-        out.printf("| %d repetitions | speed-up min %.1fx | median %.1fx | max %.1fx |%n", repeat, speedUps.get(0),
-            speedUps.get(repeat / 2), speedUps.get(repeat - 1));
+        out.printf(
+            "| %d repetitions | speed-up min %.1fx | median %.1fx | max %.1fx |%n",
+            repeat, speedUps.get(0), speedUps.get(repeat / 2), speedUps.get(repeat - 1));
       }
       if (!"batching".equals(only)) {
         try (Worker batching = startWorker(kafka, names, models, 8192);
-             JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
-          new TransportBench(out, client, batching, onnx, steps, threads, transportPreviews, threadCpu)
+            JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+          new TransportBench(
+                  out, client, batching, onnx, steps, threads, transportPreviews, threadCpu)
               .run(transportRepeat);
         }
       }
@@ -111,11 +163,20 @@ final class FleetBench implements Callable<Integer> {
     return 0;
   }
 
-  /** Starts a worker with this limit, warms it up, times the jobs, prints where its time went, stops it. */
-  private double phase(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples, String name,
-      PrintWriter out) throws Exception {
+  /**
+   * Starts a worker with this limit, warms it up, times the jobs, prints where its time went, stops
+   * it.
+   */
+  private double phase(
+      EmbeddedKafka kafka,
+      TopicNames names,
+      Path models,
+      int maxActiveSamples,
+      String name,
+      PrintWriter out)
+      throws Exception {
     try (Worker worker = startWorker(kafka, names, models, maxActiveSamples);
-         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       run(kafka, names, client, "warm-up", maxActiveSamples == 1 ? 1 : jobs);
       Phase before = Phase.of(worker);
       double seconds = run(kafka, names, client, name.replace(' ', '-'), jobs);
@@ -124,11 +185,18 @@ final class FleetBench implements Callable<Integer> {
     }
   }
 
-  private Worker startWorker(EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples)
+  private Worker startWorker(
+      EmbeddedKafka kafka, TopicNames names, Path models, int maxActiveSamples)
       throws InterruptedException {
-    Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "bench-" + maxActiveSamples)
-        .topics(names).modelsDir(models).maxActiveSamples(maxActiveSamples).intraOpThreads(threads).build(),
-        line -> { });
+    Worker worker =
+        Worker.start(
+            WorkerSettings.builder(kafka.bootstrapServers(), "bench-" + maxActiveSamples)
+                .topics(names)
+                .modelsDir(models)
+                .maxActiveSamples(maxActiveSamples)
+                .intraOpThreads(threads)
+                .build(),
+            line -> {});
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (worker.assignedJobPartitions() < Topics.JOB_PARTITIONS && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -136,7 +204,10 @@ final class FleetBench implements Callable<Integer> {
     return worker;
   }
 
-  /** Where a worker's time went: its model calls, the rows they held, and the seconds spent inside them. */
+  /**
+   * Where a worker's time went: its model calls, the rows they held, and the seconds spent inside
+   * them.
+   */
   private record Phase(long calls, long rows, double callSeconds) {
     static Phase of(Worker worker) {
       var totals = worker.scheduler().totals();
@@ -146,18 +217,20 @@ final class FleetBench implements Callable<Integer> {
     String since(Phase before, String name, double wall) {
       long n = calls - before.calls;
       double inCalls = callSeconds - before.callSeconds;
-      return String.format("|   %s: %d model calls, %.1f rows each, %.3f ms each | %.2f s in model calls "
-          + "| %.2f s elsewhere |", name, n, (double) (rows - before.rows) / n, 1e3 * inCalls / n, inCalls,
-          wall - inCalls);
+      return String.format(
+          "|   %s: %d model calls, %.1f rows each, %.3f ms each | %.2f s in model calls "
+              + "| %.2f s elsewhere |",
+          name, n, (double) (rows - before.rows) / n, 1e3 * inCalls / n, inCalls, wall - inCalls);
     }
   }
 
   /**
-   * What batching can gain at most: the time of one bare ONNX Runtime call of {@code jobs} rows over that of one
-   * row, best of five rounds after a warm-up. A speed-up of jobs / ratio would mean no cost but model calls.
+   * What batching can gain at most: the time of one bare ONNX Runtime call of {@code jobs} rows
+   * over that of one row, best of five rounds after a warm-up. A speed-up of jobs / ratio would
+   * mean no cost but model calls.
    */
   private double callCostRatio(byte[] onnx) {
-    try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(threads, false, line -> {}).load(onnx, "mlp")) {
       double one = Double.MAX_VALUE;
       double many = Double.MAX_VALUE;
       for (int round = 0; round < 6; round++) {
@@ -185,27 +258,41 @@ final class FleetBench implements Callable<Integer> {
   }
 
   private GenerateRequest request(String id) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("bench").setModelName("mlp").setNumSamples(1)
-        .setSeed(id.hashCode()).setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+    return GenerateRequest.newBuilder()
+        .setJobId(id)
+        .setTenant("bench")
+        .setModelName("mlp")
+        .setNumSamples(1)
+        .setSeed(id.hashCode())
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
+        .build();
   }
 
   /** Submits {@code count} jobs at once and returns the seconds until the last one completes. */
-  private double run(EmbeddedKafka kafka, TopicNames names, JobClient client, String prefix, int count)
+  private double run(
+      EmbeddedKafka kafka, TopicNames names, JobClient client, String prefix, int count)
       throws Exception {
     String tag = prefix + "-" + System.nanoTime();
     Set<String> pending = new HashSet<>();
     for (int i = 0; i < count; i++) {
       pending.add(tag + "-" + i);
     }
-    try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20),             // completed events carry samples
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = events.partitionsFor(names.jobEvents()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> events =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                64 << 20), // completed events carry samples
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          events.partitionsFor(names.jobEvents()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       events.assign(partitions);
       events.seekToEnd(partitions);
-      partitions.forEach(events::position);                                      // fix the start before submitting
+      partitions.forEach(events::position); // fix the start before submitting
       long start = System.nanoTime();
       client.submitAll(pending.stream().map(this::request).toList());
       long deadline = start + Duration.ofMinutes(10).toNanos();
@@ -217,7 +304,8 @@ final class FleetBench implements Callable<Integer> {
           if (pending.contains(r.key())) {
             JobEvent e = JobEvent.parseFrom(r.value());
             if (e.hasFailed() || e.hasCancelled()) {
-              throw new IllegalStateException("benchmark job " + r.key() + " did not complete: " + e);
+              throw new IllegalStateException(
+                  "benchmark job " + r.key() + " did not complete: " + e);
             }
             if (e.hasCompleted()) {
               pending.remove(r.key());
@@ -228,6 +316,4 @@ final class FleetBench implements Callable<Integer> {
       return (System.nanoTime() - start) / 1e9;
     }
   }
-
-
 }

@@ -29,59 +29,120 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code scorestream bench gateway}: the gateway in front of an embedded broker and one worker serving the 2-D MLP,
- * all in this JVM. (1) transport: one 1000-step job of 64 samples through the gateway (POST, its event stream, the
- * result read back as .npy) against the same job run by {@code core} directly, alternating; (2) fan-out
- * ({@link FanOutBench}): hundreds of Server-Sent Event clients following jobs, the delay from each event's creation
- * to a client reading it, and the gateway's memory; (3) submissions ({@link SubmissionBench}): jobs accepted per
- * second through {@code POST /v1/jobs}.
+ * {@code scorestream bench gateway}: the gateway in front of an embedded broker and one worker
+ * serving the 2-D MLP, all in this JVM. (1) transport: one 1000-step job of 64 samples through the
+ * gateway (POST, its event stream, the result read back as .npy) against the same job run by {@code
+ * core} directly, alternating; (2) fan-out ({@link FanOutBench}): hundreds of Server-Sent Event
+ * clients following jobs, the delay from each event's creation to a client reading it, and the
+ * gateway's memory; (3) submissions ({@link SubmissionBench}): jobs accepted per second through
+ * {@code POST /v1/jobs}.
  */
-@Command(name = "gateway", mixinStandardHelpOptions = true,
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
     description = "Transport overhead, SSE fan-out and submissions through the gateway (issue 9).")
 final class GatewayBench implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Option(names = "--only", paramLabel = "transport|fanout|submit", description = "run one of the measurements")
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--only",
+      paramLabel = "transport|fanout|submit",
+      description = "run one of the measurements")
   String only;
-  @Option(names = "--steps", defaultValue = "1000") int steps;
-  @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's choice)") int threads;
-  @Option(names = "--transport-repeat", defaultValue = "5", paramLabel = "N",
-      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})") int transportRepeat;
-  @Option(names = "--transport-preview-every", defaultValue = "10", paramLabel = "K",
-      description = "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
+
+  @Option(names = "--steps", defaultValue = "1000")
+  int steps;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "intra-op threads (0: ORT's choice)")
+  int threads;
+
+  @Option(
+      names = "--transport-repeat",
+      defaultValue = "5",
+      paramLabel = "N",
+      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})")
+  int transportRepeat;
+
+  @Option(
+      names = "--transport-preview-every",
+      defaultValue = "10",
+      paramLabel = "K",
+      description =
+          "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
   int transportPreviews;
-  @Option(names = "--thread-cpu", description = "with transport and submit: the CPU time of this JVM's threads over each run")
+
+  @Option(
+      names = "--thread-cpu",
+      description = "with transport and submit: the CPU time of this JVM's threads over each run")
   boolean threadCpu;
-  @Option(names = "--clients", defaultValue = "500", description = "fan-out: concurrent SSE clients") int sseClients;
-  @Option(names = "--fanout-jobs", defaultValue = "50", description = "fan-out: jobs the clients follow") int fanJobs;
-  @Option(names = "--submit-seconds", defaultValue = "10", description = "submissions: how long") int submitSeconds;
-  @Option(names = "--submit-concurrency", defaultValue = "32", description = "submissions: POSTs in flight")
+
+  @Option(
+      names = "--clients",
+      defaultValue = "500",
+      description = "fan-out: concurrent SSE clients")
+  int sseClients;
+
+  @Option(
+      names = "--fanout-jobs",
+      defaultValue = "50",
+      description = "fan-out: jobs the clients follow")
+  int fanJobs;
+
+  @Option(names = "--submit-seconds", defaultValue = "10", description = "submissions: how long")
+  int submitSeconds;
+
+  @Option(
+      names = "--submit-concurrency",
+      defaultValue = "32",
+      description = "submissions: POSTs in flight")
   int submitConcurrency;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("scorestream-bench-gateway");
-    ModelInfo info = new ModelInfo("mlp", "1", new VeSde(0.01, 10, 1), 1e-5, new int[] {2},
-        io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
+    ModelInfo info =
+        new ModelInfo(
+            "mlp",
+            "1",
+            new VeSde(0.01, 10, 1),
+            1e-5,
+            new int[] {2},
+            io.scorestream.core.model.DataScaling.IDENTITY,
+            0,
+            io.scorestream.core.model.TimeInput.TIME,
+            "",
+            -1);
     byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve("mlp.onnx"), onnx);
     TopicNames names = TopicNames.defaults();
     String key = Tenants.newKey(new SecureRandom());
     Tenant tenant = new Tenant("bench", 1e6, 1_000_000, 1_000_000, "");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
       Services.ensureTopics(clients, names);
-      try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "bench-gateway")
-               .topics(names).modelsDir(models).intraOpThreads(threads).build(), line -> { });
-           Gateway gateway = Gateway.start(Gateway.Settings.of(clients, names, Tenants.single(tenant, key),
-               "127.0.0.1", 0), line -> { })) {
+      try (Worker worker =
+              Worker.start(
+                  WorkerSettings.builder(kafka.bootstrapServers(), "bench-gateway")
+                      .topics(names)
+                      .modelsDir(models)
+                      .intraOpThreads(threads)
+                      .build(),
+                  line -> {});
+          Gateway gateway =
+              Gateway.start(
+                  Gateway.Settings.of(clients, names, Tenants.single(tenant, key), "127.0.0.1", 0),
+                  line -> {})) {
         GatewayJobs api = new GatewayJobs(URI.create(gateway.url()), key);
         awaitReady(api);
         if (only == null || only.equals("transport")) {
@@ -91,8 +152,8 @@ final class GatewayBench implements Callable<Integer> {
           new FanOutBench(out, gateway, key, steps).run(sseClients, fanJobs);
         }
         if (only == null || only.equals("submit")) {
-          new SubmissionBench(out, gateway, key).run(submitConcurrency, Duration.ofSeconds(submitSeconds),
-              threadCpu);
+          new SubmissionBench(out, gateway, key)
+              .run(submitConcurrency, Duration.ofSeconds(submitSeconds), threadCpu);
         }
       }
     }
@@ -111,19 +172,27 @@ final class GatewayBench implements Callable<Integer> {
   }
 
   private GenerateRequest request(long seed) {
-    return GenerateRequest.newBuilder().setModelName("mlp").setNumSamples(64).setSeed(seed)
+    return GenerateRequest.newBuilder()
+        .setModelName("mlp")
+        .setNumSamples(64)
+        .setSeed(seed)
         .setSampler(SamplerSettings.newBuilder().setSteps(steps))
-        .setPreview(PreviewSettings.newBuilder().setEverySteps(transportPreviews)).build();
+        .setPreview(PreviewSettings.newBuilder().setEverySteps(transportPreviews))
+        .build();
   }
 
-  /** One warm-up, then runs alternating core directly and through the gateway; every run and the medians. */
+  /**
+   * One warm-up, then runs alternating core directly and through the gateway; every run and the
+   * medians.
+   */
   private void transport(PrintWriter out, GatewayJobs api, byte[] onnx) throws Exception {
-    out.println("| run | core directly (s) | through the gateway (s) | overhead (s) | target 10% + 0.15 s "
-        + "| events streamed |");
+    out.println(
+        "| run | core directly (s) | through the gateway (s) | overhead (s) | target 10% + 0.15 s "
+            + "| events streamed |");
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     List<Double> overheads = new ArrayList<>();
     List<Double> allowed = new ArrayList<>();
-    try (ScoreModel model = new OrtRuntime(threads, false, line -> { }).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(threads, false, line -> {}).load(onnx, "mlp")) {
       for (int r = 0; r <= transportRepeat; r++) {
         GenerateRequest request = request(1000L + r);
         double direct = TransportBench.runDirect(model, request);
@@ -131,20 +200,22 @@ final class GatewayBench implements Callable<Integer> {
         long start = System.nanoTime();
         String id = api.submit(request, null).getString("jobId");
         int[] events = new int[1];
-        JobEvent end = api.follow(id, Duration.ofMinutes(10), e -> events[0]++, png -> { });
+        JobEvent end = api.follow(id, Duration.ofMinutes(10), e -> events[0]++, png -> {});
         double via = (System.nanoTime() - start) / 1e9;
         if (!end.hasCompleted() || end.getCompleted().getSamples().getShape(0) != 64) {
-          throw new IllegalStateException("the transport job did not complete with its samples: " + end);
+          throw new IllegalStateException(
+              "the transport job did not complete with its samples: " + end);
         }
         if (r == 0) {
-          continue;   // warm-up: JIT, sessions, connections
+          continue; // warm-up: JIT, sessions, connections
         }
         double overhead = via - direct;
         double allowance = 0.1 * direct + 0.15;
         overheads.add(overhead);
         allowed.add(allowance);
-        out.printf("| %d | %.3f | %.3f | %.3f | %s | %d |%n", r, direct, via, overhead,
-            overhead <= allowance ? "met" : "missed", events[0] + 1);
+        out.printf(
+            "| %d | %.3f | %.3f | %.3f | %s | %d |%n",
+            r, direct, via, overhead, overhead <= allowance ? "met" : "missed", events[0] + 1);
         if (threadCpu) {
           cpu.print(out, 14);
         }
@@ -153,8 +224,9 @@ final class GatewayBench implements Callable<Integer> {
     }
     Collections.sort(overheads);
     Collections.sort(allowed);
-    out.printf("| median of %d | | | %.3f | allowed %.3f | |%n", transportRepeat, overheads.get(transportRepeat / 2),
-        allowed.get(transportRepeat / 2));
+    out.printf(
+        "| median of %d | | | %.3f | allowed %.3f | |%n",
+        transportRepeat, overheads.get(transportRepeat / 2), allowed.get(transportRepeat / 2));
     out.flush();
   }
 }

@@ -7,6 +7,7 @@ import io.scorestream.gateway.webhooks.WebhookSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,32 +15,56 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import java.util.List;
 
 /** {@code scorestream gateway}: the HTTP API and dashboard in front of a fleet, until Ctrl-C. */
-@Command(name = "gateway", mixinStandardHelpOptions = true, subcommands = GatewayCommand.AddKey.class,
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    subcommands = GatewayCommand.AddKey.class,
     description = "Serve the HTTP API in front of the fleet on a Kafka cluster, until Ctrl-C.")
 final class GatewayCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Mixin
-  KafkaOptions kafka;
-  @Option(names = "--tenants", required = true, paramLabel = "FILE",
+  @Spec CommandSpec spec;
+  @Mixin KafkaOptions kafka;
+
+  @Option(
+      names = "--tenants",
+      required = true,
+      paramLabel = "FILE",
       description = "tenants and the hashes of their API keys (see 'gateway add-key')")
   Path tenants;
-  @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+
+  @Option(
+      names = "--host",
+      defaultValue = "0.0.0.0",
+      paramLabel = "ADDRESS",
       description = "address to listen on (default: ${DEFAULT-VALUE}, every interface)")
   String host;
-  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      paramLabel = "PORT",
+      description = "port (default: ${DEFAULT-VALUE})")
   int port;
-  @Option(names = "--webhook-allow", split = ",", paramLabel = "HOST",
-      description = "hosts webhooks may go to: hooks.example.com, or *.example.com for its subdomains"
-          + " (default: any public host)")
+
+  @Option(
+      names = "--webhook-allow",
+      split = ",",
+      paramLabel = "HOST",
+      description =
+          "hosts webhooks may go to: hooks.example.com, or *.example.com for its subdomains"
+              + " (default: any public host)")
   List<String> webhookHosts = List.of();
-  @Option(names = "--webhook-allow-private",
-      description = "let webhooks reach private, loopback and link-local addresses (never on a shared network)")
+
+  @Option(
+      names = "--webhook-allow-private",
+      description =
+          "let webhooks reach private, loopback and link-local addresses (never on a shared network)")
   boolean webhookPrivate;
-  @Option(names = "--webhook-allow-http", description = "take plain http:// webhook URLs (default: https only)")
+
+  @Option(
+      names = "--webhook-allow-http",
+      description = "take plain http:// webhook URLs (default: https only)")
   boolean webhookHttp;
 
   @Override
@@ -56,23 +81,42 @@ final class GatewayCommand implements Callable<Integer> {
     var clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
-    Gateway gateway = Gateway.start(Gateway.Settings.of(clients, kafka.topics(), known, host, port)
-        .withWebhooks(WebhookSettings.defaults(new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
+    Gateway gateway =
+        Gateway.start(
+            Gateway.Settings.of(clients, kafka.topics(), known, host, port)
+                .withWebhooks(
+                    WebhookSettings.defaults(
+                        new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
     err.println("gateway on " + gateway.url() + " for tenants " + known.names());
     err.flush();
     return Services.runUntilStopped(err, gateway);
   }
 
-  /** {@code scorestream gateway add-key}: a new API key for a tenant, its hash stored in the tenants file. */
-  @Command(name = "add-key", mixinStandardHelpOptions = true,
-      description = "Make a new API key for a tenant (creating the tenant and the file when missing), store its"
-          + " hash in the tenants file, and print the key: it is stored nowhere else.")
+  /**
+   * {@code scorestream gateway add-key}: a new API key for a tenant, its hash stored in the tenants
+   * file.
+   */
+  @Command(
+      name = "add-key",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make a new API key for a tenant (creating the tenant and the file when missing), store its"
+              + " hash in the tenants file, and print the key: it is stored nowhere else.")
   static final class AddKey implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Option(names = "--tenants", required = true, paramLabel = "FILE", description = "the tenants file")
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--tenants",
+        required = true,
+        paramLabel = "FILE",
+        description = "the tenants file")
     Path tenants;
-    @Option(names = "--tenant", required = true, paramLabel = "NAME", description = "the tenant the key names")
+
+    @Option(
+        names = "--tenant",
+        required = true,
+        paramLabel = "NAME",
+        description = "the tenant the key names")
     String tenant;
 
     @Override
@@ -84,8 +128,14 @@ final class GatewayCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       spec.commandLine().getOut().println(key);
-      spec.commandLine().getErr().println("stored the key's hash for tenant " + tenant + " in " + tenants
-          + "; keep the key: it cannot be shown again");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "stored the key's hash for tenant "
+                  + tenant
+                  + " in "
+                  + tenants
+                  + "; keep the key: it cannot be shown again");
       return 0;
     }
   }

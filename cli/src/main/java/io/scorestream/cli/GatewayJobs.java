@@ -12,6 +12,7 @@ import io.scorestream.proto.v1.JobState;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,18 +21,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.io.UncheckedIOException;
-import java.util.Arrays;
 
 /**
- * The CLI's client of a gateway's HTTP API, for {@code submit --gateway} and {@code cancel --gateway}: submits a
- * request, follows its Server-Sent Events (resuming from the last event id when the stream drops), reads results
- * back as {@code .npy}, and cancels. Refusals become {@link Refused} with the API's code, field and sentence.
+ * The CLI's client of a gateway's HTTP API, for {@code submit --gateway} and {@code cancel
+ * --gateway}: submits a request, follows its Server-Sent Events (resuming from the last event id
+ * when the stream drops), reads results back as {@code .npy}, and cancels. Refusals become {@link
+ * Refused} with the API's code, field and sentence.
  */
 final class GatewayJobs {
   /** The API said no. */
@@ -40,14 +41,22 @@ final class GatewayJobs {
     final String code;
 
     Refused(int status, String code, String field, String message) {
-      super(message + (field == null || field.isEmpty() ? "" : " [" + field + "]") + " (" + status + " " + code + ")");
+      super(
+          message
+              + (field == null || field.isEmpty() ? "" : " [" + field + "]")
+              + " ("
+              + status
+              + " "
+              + code
+              + ")");
       this.status = status;
       this.code = code;
     }
   }
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
   private final HttpClient http;
   private final URI base;
@@ -56,12 +65,16 @@ final class GatewayJobs {
   GatewayJobs(URI base, String key) {
     this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
     this.key = key;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + key)
+    return HttpRequest.newBuilder(base.resolve(path))
+        .header("Authorization", "Bearer " + key)
         .timeout(REQUEST_TIMEOUT);
   }
 
@@ -69,10 +82,16 @@ final class GatewayJobs {
     return "v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
   }
 
-  /** Submits a request (without job id or tenant: the gateway sets both); the job as the gateway answered. */
-  JsonObject submit(GenerateRequest request, String idempotencyKey) throws IOException, InterruptedException {
-    HttpRequest.Builder post = request("v1/jobs").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(PRINTER.print(request)));
+  /**
+   * Submits a request (without job id or tenant: the gateway sets both); the job as the gateway
+   * answered.
+   */
+  JsonObject submit(GenerateRequest request, String idempotencyKey)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder post =
+        request("v1/jobs")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(PRINTER.print(request)));
     if (idempotencyKey != null) {
       post.header("Idempotency-Key", idempotencyKey);
     }
@@ -84,8 +103,10 @@ final class GatewayJobs {
     for (Object m : json(send(request("v1/models").GET().build())).getJsonArray("models")) {
       JsonObject known = (JsonObject) m;
       if (model.equals(known.getString("name"))) {
-        return Optional.of(known.getJsonArray("dataShape").stream().mapToInt(v -> ((Number) v).intValue())
-            .toArray());
+        return Optional.of(
+            known.getJsonArray("dataShape").stream()
+                .mapToInt(v -> ((Number) v).intValue())
+                .toArray());
       }
     }
     return Optional.empty();
@@ -102,18 +123,22 @@ final class GatewayJobs {
   }
 
   /**
-   * Follows a job's events to its final one, calling {@code onEvent} for each (image previews, which come as PNG,
-   * go to {@code onPreviewPng} instead), reconnecting from the last event id when the stream drops. A completed event
-   * is returned with its samples, read back from the result.
+   * Follows a job's events to its final one, calling {@code onEvent} for each (image previews,
+   * which come as PNG, go to {@code onPreviewPng} instead), reconnecting from the last event id
+   * when the stream drops. A completed event is returned with its samples, read back from the
+   * result.
    */
-  JobEvent follow(String jobId, Duration timeout, Consumer<JobEvent> onEvent, Consumer<byte[]> onPreviewPng)
+  JobEvent follow(
+      String jobId, Duration timeout, Consumer<JobEvent> onEvent, Consumer<byte[]> onPreviewPng)
       throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     String lastId = null;
     int failures = 0;
     while (Instant.now().isBefore(deadline)) {
-      HttpRequest.Builder get = HttpRequest.newBuilder(base.resolve(path(jobId) + "/events"))
-          .header("Authorization", "Bearer " + key).header("Accept", "text/event-stream");
+      HttpRequest.Builder get =
+          HttpRequest.newBuilder(base.resolve(path(jobId) + "/events"))
+              .header("Authorization", "Bearer " + key)
+              .header("Accept", "text/event-stream");
       if (lastId != null) {
         get.header("Last-Event-ID", lastId);
       }
@@ -151,12 +176,14 @@ final class GatewayJobs {
         failures = backOff(failures, e);
       }
     }
-    throw new IllegalStateException("job " + jobId + " did not end within " + timeout.toSeconds() + " s");
+    throw new IllegalStateException(
+        "job " + jobId + " did not end within " + timeout.toSeconds() + " s");
   }
 
   private static int backOff(int failures, Exception e) throws InterruptedException {
     if (failures >= 8) {
-      throw new IllegalStateException("the gateway's event stream keeps failing: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the gateway's event stream keeps failing: " + e.getMessage(), e);
     }
     Thread.sleep(Math.min(5_000, 250L << failures));
     return failures + 1;
@@ -179,7 +206,8 @@ final class GatewayJobs {
     }
 
     /** Passes the event on; the job's final event, if this is it. */
-    Optional<JobEvent> deliver(String jobId, Consumer<JobEvent> onEvent, Consumer<byte[]> onPreviewPng)
+    Optional<JobEvent> deliver(
+        String jobId, Consumer<JobEvent> onEvent, Consumer<byte[]> onPreviewPng)
         throws InvalidProtocolBufferException {
       if (data.length() == 0) {
         return Optional.empty();
@@ -192,7 +220,7 @@ final class GatewayJobs {
       }
       switch (type) {
         case "behind", "error":
-          return Optional.empty();   // the stream ends; the caller resumes from the last id
+          return Optional.empty(); // the stream ends; the caller resumes from the last id
         case "state":
           return Optional.of(fromState(jobId, json));
         default:
@@ -215,7 +243,8 @@ final class GatewayJobs {
   }
 
   /** A final event made from a final state whose events the log no longer holds. */
-  private static JobEvent fromState(String jobId, JsonObject json) throws InvalidProtocolBufferException {
+  private static JobEvent fromState(String jobId, JsonObject json)
+      throws InvalidProtocolBufferException {
     JobState.Builder state = JobState.newBuilder();
     PARSER.merge(json.encode(), state);
     JobEvent.Builder e = JobEvent.newBuilder().setJobId(jobId).setAttempt(state.getAttempt());
@@ -228,14 +257,19 @@ final class GatewayJobs {
   }
 
   /** A completed event with its samples, which event streams leave out: read back as .npy. */
-  private JobEvent withSamples(String jobId, JobEvent end) throws IOException, InterruptedException {
+  private JobEvent withSamples(String jobId, JobEvent end)
+      throws IOException, InterruptedException {
     if (!end.hasCompleted()) {
       return end;
     }
     HttpResponse<byte[]> npy = resultNpy(jobId);
-    // behind a load balancer, the gateway asked may not have read the job's end yet: it says no_result for a moment
-    for (int tries = 0; tries < 50 && npy.statusCode() == 409
-        && new String(npy.body(), StandardCharsets.UTF_8).contains("\"no_result\""); tries++) {
+    // behind a load balancer, the gateway asked may not have read the job's end yet: it says
+    // no_result for a moment
+    for (int tries = 0;
+        tries < 50
+            && npy.statusCode() == 409
+            && new String(npy.body(), StandardCharsets.UTF_8).contains("\"no_result\"");
+        tries++) {
       Thread.sleep(100);
       npy = resultNpy(jobId);
     }
@@ -244,13 +278,17 @@ final class GatewayJobs {
     }
     Npy.Array a = Npy.decode(npy.body());
     int[] sample = Arrays.copyOfRange(a.shape(), 1, a.shape().length);
-    Completed completed = end.getCompleted().toBuilder().setSamples(Tensors.of(a.values(), a.shape()[0], sample))
-        .build();
+    Completed completed =
+        end.getCompleted().toBuilder()
+            .setSamples(Tensors.of(a.values(), a.shape()[0], sample))
+            .build();
     return end.toBuilder().setCompleted(completed).build();
   }
 
   private HttpResponse<byte[]> resultNpy(String jobId) throws IOException, InterruptedException {
-    return http.send(request(path(jobId) + "/result?format=npy").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        request(path(jobId) + "/result?format=npy").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private String send(HttpRequest request) throws IOException, InterruptedException {
@@ -264,10 +302,18 @@ final class GatewayJobs {
   private static Refused refused(int status, String body) {
     try {
       JsonObject error = new JsonObject(body).getJsonObject("error");
-      return new Refused(status, error.getString("code"), error.getString("field"), error.getString("message"));
+      return new Refused(
+          status, error.getString("code"), error.getString("field"), error.getString("message"));
     } catch (RuntimeException e) {
-      return new Refused(status, "http_" + status, null, "the gateway answered " + status
-          + (body == null || body.isBlank() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
+      return new Refused(
+          status,
+          "http_" + status,
+          null,
+          "the gateway answered "
+              + status
+              + (body == null || body.isBlank()
+                  ? ""
+                  : ": " + body.substring(0, Math.min(200, body.length()))));
     }
   }
 

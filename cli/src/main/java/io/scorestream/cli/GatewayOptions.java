@@ -8,17 +8,25 @@ import picocli.CommandLine.Spec;
 
 /** A gateway to go through instead of Kafka, and the API key to go with it. */
 final class GatewayOptions {
-  /** Where the key comes from when {@code --api-key} is not given, so it need not sit in shell history. */
+  /**
+   * Where the key comes from when {@code --api-key} is not given, so it need not sit in shell
+   * history.
+   */
   static final String KEY_VARIABLE = "SCORESTREAM_API_KEY";
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = "--gateway", paramLabel = "URL",
-      description = "go through this gateway's HTTP API (e.g. http://127.0.0.1:8080) instead of Kafka")
+  @Option(
+      names = "--gateway",
+      paramLabel = "URL",
+      description =
+          "go through this gateway's HTTP API (e.g. http://127.0.0.1:8080) instead of Kafka")
   URI gateway;
 
-  @Option(names = "--api-key", paramLabel = "KEY",
+  @Option(
+      names = "--api-key",
+      paramLabel = "KEY",
       description = "the API key for --gateway (default: $" + KEY_VARIABLE + ")")
   String apiKey;
 
@@ -31,13 +39,13 @@ final class GatewayOptions {
   GatewayJobs client() {
     String scheme = gateway.getScheme() == null ? "" : gateway.getScheme();
     if (!scheme.equals("http") && !scheme.equals("https") || gateway.getHost() == null) {
-      throw new ParameterException(command.commandLine(), "--gateway must be an http:// or https:// URL, got "
-          + gateway);
+      throw new ParameterException(
+          command.commandLine(), "--gateway must be an http:// or https:// URL, got " + gateway);
     }
     String key = apiKey != null ? apiKey : System.getenv(KEY_VARIABLE);
     if (key == null || key.isBlank()) {
-      throw new ParameterException(command.commandLine(), "--gateway needs an API key: --api-key KEY or $"
-          + KEY_VARIABLE);
+      throw new ParameterException(
+          command.commandLine(), "--gateway needs an API key: --api-key KEY or $" + KEY_VARIABLE);
     }
     return new GatewayJobs(gateway, key.trim());
   }
@@ -45,10 +53,12 @@ final class GatewayOptions {
   /** Refuses Kafka options beside --gateway, and a command given neither. */
   void checkExclusive(KafkaOptions kafka) {
     if (given() && kafka.bootstrapServers != null) {
-      throw new ParameterException(command.commandLine(), "give --gateway or --bootstrap-servers, not both");
+      throw new ParameterException(
+          command.commandLine(), "give --gateway or --bootstrap-servers, not both");
     }
     if (!given() && kafka.bootstrapServers == null) {
-      throw new ParameterException(command.commandLine(),
+      throw new ParameterException(
+          command.commandLine(),
           "Missing required option: '--bootstrap-servers=HOST:PORT' (or --gateway URL)");
     }
   }

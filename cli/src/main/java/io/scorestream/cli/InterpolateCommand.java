@@ -13,22 +13,45 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scorestream interpolate}: a spherical path between two codes of an {@code encode} output, as codes that
- * {@code sample --sampler ode --no-denoise --latent} decodes into a walk from one example to the other.
+ * {@code scorestream interpolate}: a spherical path between two codes of an {@code encode} output,
+ * as codes that {@code sample --sampler ode --no-denoise --latent} decodes into a walk from one
+ * example to the other.
  */
-@Command(name = "interpolate", mixinStandardHelpOptions = true,
-    description = "Codes on the great circle between two codes (from encode); decode them with sample --sampler ode"
-        + " --no-denoise --latent FILE.")
+@Command(
+    name = "interpolate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Codes on the great circle between two codes (from encode); decode them with sample --sampler ode"
+            + " --no-denoise --latent FILE.")
 final class InterpolateCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Option(names = "--codes", required = true, paramLabel = "FILE.npy", description = "codes, [N, ...shape]")
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--codes",
+      required = true,
+      paramLabel = "FILE.npy",
+      description = "codes, [N, ...shape]")
   Path codes;
-  @Option(names = "--from", required = true, paramLabel = "I", description = "index of the first code") int from;
-  @Option(names = "--to", required = true, paramLabel = "J", description = "index of the last code") int to;
-  @Option(names = "--count", defaultValue = "8", paramLabel = "K", description = "codes on the path, ends included")
+
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "I",
+      description = "index of the first code")
+  int from;
+
+  @Option(names = "--to", required = true, paramLabel = "J", description = "index of the last code")
+  int to;
+
+  @Option(
+      names = "--count",
+      defaultValue = "8",
+      paramLabel = "K",
+      description = "codes on the path, ends included")
   int count;
-  @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "[K, ...shape]") Path out;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "[K, ...shape]")
+  Path out;
 
   @Override
   public Integer call() throws IOException {
@@ -36,8 +59,10 @@ final class InterpolateCommand implements Callable<Integer> {
       throw bad("--count must be 2 to 10000, got " + count);
     }
     if (SampleFiles.problem("--out", out) != null || SampleFiles.isPng(out)) {
-      throw bad(SampleFiles.isPng(out) ? "--out must name a .npy file, got " + out
-          : SampleFiles.problem("--out", out));
+      throw bad(
+          SampleFiles.isPng(out)
+              ? "--out must name a .npy file, got " + out
+              : SampleFiles.problem("--out", out));
     }
     Npy.Array array;
     try {
@@ -47,17 +72,33 @@ final class InterpolateCommand implements Callable<Integer> {
     }
     int[] shape = array.shape();
     if (shape.length < 2) {
-      throw bad("--codes " + codes + " has shape " + Arrays.toString(shape) + "; codes are [N, ...shape]");
+      throw bad(
+          "--codes "
+              + codes
+              + " has shape "
+              + Arrays.toString(shape)
+              + "; codes are [N, ...shape]");
     }
     int n = shape[0];
     if (from < 0 || from >= n || to < 0 || to >= n) {
-      throw bad("--from and --to index the " + n + " codes of " + codes + " (0.." + (n - 1) + "), got " + from
-          + " and " + to);
+      throw bad(
+          "--from and --to index the "
+              + n
+              + " codes of "
+              + codes
+              + " (0.."
+              + (n - 1)
+              + "), got "
+              + from
+              + " and "
+              + to);
     }
     int dim = array.values().length / n;
     double[] path;
     try {
-      path = LatentInterpolation.slerp(row(array.values(), from, dim), row(array.values(), to, dim), count);
+      path =
+          LatentInterpolation.slerp(
+              row(array.values(), from, dim), row(array.values(), to, dim), count);
     } catch (IllegalArgumentException e) {
       throw bad("--codes " + codes + ": " + e.getMessage());
     }
@@ -66,8 +107,9 @@ final class InterpolateCommand implements Callable<Integer> {
       f[i] = (float) path[i];
     }
     Npy.write(out, f, count, Arrays.copyOfRange(shape, 1, shape.length));
-    spec.commandLine().getErr().println("wrote " + count + " codes from code " + from + " to code " + to + " to "
-        + out);
+    spec.commandLine()
+        .getErr()
+        .println("wrote " + count + " codes from code " + from + " to code " + to + " to " + out);
     return 0;
   }
 

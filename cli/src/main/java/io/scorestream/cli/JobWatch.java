@@ -17,9 +17,9 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Following one job to its end on the terminal, for {@code submit --watch} and {@code watch}: a progress bar, a line
- * for each start (with the attempt), the latest preview kept on disk, and the result written at the end. A job that
- * fails or is cancelled ends in an exception with its reason.
+ * Following one job to its end on the terminal, for {@code submit --watch} and {@code watch}: a
+ * progress bar, a line for each start (with the attempt), the latest preview kept on disk, and the
+ * result written at the end. A job that fails or is cancelled ends in an exception with its reason.
  */
 final class JobWatch {
   private final PrintWriter err;
@@ -30,9 +30,9 @@ final class JobWatch {
   private StepProgress latest = new StepProgress(0, 0, 1, 0, 0);
 
   /**
-   * @param out        where the result goes, or null for nowhere
+   * @param out where the result goes, or null for nowhere
    * @param previewOut where each preview goes as it comes, or null
-   * @param samples    the job's number of samples
+   * @param samples the job's number of samples
    */
   JobWatch(PrintWriter err, Path out, Path previewOut, int samples) {
     this.err = err;
@@ -42,8 +42,12 @@ final class JobWatch {
     this.bar = new ProgressBar(err, samples);
   }
 
-  /** Follows the job's events on Kafka from {@code from} to its final event, then ends as {@link #finish} does. */
-  void follow(JobClient client, String jobId, ByteString digest, Instant from, Duration timeout) throws IOException {
+  /**
+   * Follows the job's events on Kafka from {@code from} to its final event, then ends as {@link
+   * #finish} does.
+   */
+  void follow(JobClient client, String jobId, ByteString digest, Instant from, Duration timeout)
+      throws IOException {
     JobEvent last;
     try {
       last = client.follow(jobId, digest, from, timeout, this::onEvent);
@@ -54,8 +58,12 @@ final class JobWatch {
     finish(jobId, last);
   }
 
-  /** Follows the job's events through a gateway to its final event, then ends as {@link #finish} does. */
-  void follow(GatewayJobs gateway, String jobId, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Follows the job's events through a gateway to its final event, then ends as {@link #finish}
+   * does.
+   */
+  void follow(GatewayJobs gateway, String jobId, Duration timeout)
+      throws IOException, InterruptedException {
     JobEvent last;
     try {
       last = gateway.follow(jobId, timeout, this::onEvent, this::onPreviewPng);
@@ -66,14 +74,20 @@ final class JobWatch {
     finish(jobId, last);
   }
 
-  /** An image preview as the gateway sends it, a PNG grid: kept as it is when the preview file is a PNG. */
+  /**
+   * An image preview as the gateway sends it, a PNG grid: kept as it is when the preview file is a
+   * PNG.
+   */
   private void onPreviewPng(byte[] png) {
     if (previewOut == null) {
       return;
     }
     if (!SampleFiles.isPng(previewOut)) {
-      throw new IllegalStateException("--preview-out " + previewOut + ": through a gateway, image previews come"
-          + " as PNG; give a .png file");
+      throw new IllegalStateException(
+          "--preview-out "
+              + previewOut
+              + ": through a gateway, image previews come"
+              + " as PNG; give a .png file");
     }
     replacePreview(file -> Files.write(file, png));
   }
@@ -87,8 +101,11 @@ final class JobWatch {
       }
     } else if (event.hasStarted()) {
       bar.abandon();
-      err.printf("started on %s (model version %s, attempt %d)%n", event.getStarted().getWorkerId(),
-          event.getStarted().getModelVersion(), event.getAttempt());
+      err.printf(
+          "started on %s (model version %s, attempt %d)%n",
+          event.getStarted().getWorkerId(),
+          event.getStarted().getModelVersion(),
+          event.getAttempt());
       err.flush();
     }
   }
@@ -102,11 +119,17 @@ final class JobWatch {
       throw new IllegalStateException("job " + jobId + " failed: " + last.getFailed().getReason());
     }
     if (last.hasCancelled()) {
-      throw new IllegalStateException("job " + jobId + " was cancelled: " + last.getCancelled().getReason());
+      throw new IllegalStateException(
+          "job " + jobId + " was cancelled: " + last.getCancelled().getReason());
     }
     Completed result = last.getCompleted();
-    bar.finish(new StepProgress(latest.totalSteps() > 0 ? latest.totalSteps() : latest.step(), latest.totalSteps(),
-        latest.t(), result.getNfe(), 1));
+    bar.finish(
+        new StepProgress(
+            latest.totalSteps() > 0 ? latest.totalSteps() : latest.step(),
+            latest.totalSteps(),
+            latest.t(),
+            result.getNfe(),
+            1));
     write(result);
   }
 
@@ -114,8 +137,9 @@ final class JobWatch {
   void write(Completed result) throws IOException {
     if (result.hasValues()) {
       double[] values = Tensors.doubles(result.getValues());
-      err.printf("%d per-example values in %s, mean %.4f%n", values.length, result.getUnit(),
-          Arrays.stream(values).average().orElse(Double.NaN));
+      err.printf(
+          "%d per-example values in %s, mean %.4f%n",
+          values.length, result.getUnit(), Arrays.stream(values).average().orElse(Double.NaN));
       if (out != null) {
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) {
@@ -130,18 +154,20 @@ final class JobWatch {
     if (out == null) {
       return;
     }
-    int[] shape = result.getSamples().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
+    int[] shape =
+        result.getSamples().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
     SampleFiles.write(out, Tensors.floats(result.getSamples()), samples, shape);
-    err.printf("wrote %d samples to %s (NFE %d, queued %d ms, ran %d ms)%n", samples, out, result.getNfe(),
-        result.getQueuedMs(), result.getRunMs());
+    err.printf(
+        "wrote %d samples to %s (NFE %d, queued %d ms, ran %d ms)%n",
+        samples, out, result.getNfe(), result.getQueuedMs(), result.getRunMs());
     err.flush();
   }
 
   private void writePreview(Progress p) {
     int[] shape = p.getPreview().getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
     if (SampleFiles.shapeProblem(previewOut, shape) != null) {
-      throw new IllegalStateException("--preview-out " + previewOut + ": "
-          + SampleFiles.shapeProblem(previewOut, shape));
+      throw new IllegalStateException(
+          "--preview-out " + previewOut + ": " + SampleFiles.shapeProblem(previewOut, shape));
     }
     replacePreview(file -> SampleFiles.write(file, Tensors.floats(p.getPreview()), samples, shape));
   }
@@ -151,20 +177,27 @@ final class JobWatch {
     void to(Path file) throws IOException;
   }
 
-  /** Writes a preview aside and moves it into place, so an image viewer never shows half a preview. */
+  /**
+   * Writes a preview aside and moves it into place, so an image viewer never shows half a preview.
+   */
   private void replacePreview(PreviewWriter write) {
     Path absolute = previewOut.toAbsolutePath();
     Path partial = absolute.resolveSibling(".partial-" + absolute.getFileName());
     try {
       write.to(partial);
-      Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot write the preview to " + previewOut + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot write the preview to " + previewOut + ": " + e.getMessage(), e);
     }
   }
 
   private static StepProgress progress(Progress p) {
-    double fraction = p.getTotalSteps() > 0 ? (double) p.getStep() / p.getTotalSteps() : Math.max(0, 1 - p.getT());
+    double fraction =
+        p.getTotalSteps() > 0
+            ? (double) p.getStep() / p.getTotalSteps()
+            : Math.max(0, 1 - p.getT());
     return new StepProgress(p.getStep(), p.getTotalSteps(), p.getT(), p.getNfe(), fraction);
   }
 }

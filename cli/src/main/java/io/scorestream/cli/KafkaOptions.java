@@ -13,14 +13,23 @@ final class KafkaOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster (required)")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description = "Kafka cluster (required)")
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (TLS, SASL ...) for every connection, as Kafka's tools take them")
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties (TLS, SASL ...) for every connection, as Kafka's tools take them")
   Path kafkaConfig;
 
-  @Option(names = "--topic-prefix", defaultValue = "scorestream", paramLabel = "P",
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "scorestream",
+      paramLabel = "P",
       description = "topic names start with this (default: ${DEFAULT-VALUE})")
   String topicPrefix;
 
@@ -28,10 +37,14 @@ final class KafkaOptions {
     return TopicNames.withPrefix(topicPrefix);
   }
 
-  /** The cluster with the client settings of {@code --kafka-config}; a file it cannot use is a bad argument. */
+  /**
+   * The cluster with the client settings of {@code --kafka-config}; a file it cannot use is a bad
+   * argument.
+   */
   KafkaClients clients() {
     if (bootstrapServers == null) {
-      throw new ParameterException(command.commandLine(), "Missing required option: '--bootstrap-servers=HOST:PORT'");
+      throw new ParameterException(
+          command.commandLine(), "Missing required option: '--bootstrap-servers=HOST:PORT'");
     }
     try {
       return KafkaClients.of(bootstrapServers, kafkaConfig);

@@ -3,26 +3,51 @@ package io.scorestream.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a non-zero exit. */
-@Command(name = "scorestream", mixinStandardHelpOptions = true, version = "scorestream 0.1.0",
+/**
+ * The {@code scorestream} command. Bad arguments and failures end with one line on stderr and a
+ * non-zero exit.
+ */
+@Command(
+    name = "scorestream",
+    mixinStandardHelpOptions = true,
+    version = "scorestream 0.1.0",
     description = "Serve score-based generative models.",
-    subcommands = {DevCommand.class, WorkerCommand.class, GatewayCommand.class, DataCommand.class, TrainCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
-        TrainerCommand.class,
-        SubmitCommand.class, WatchCommand.class, CancelCommand.class, SampleCommand.class, LikelihoodCommand.class, EncodeCommand.class, InterpolateCommand.class,
-        ModelCommand.class,
-        BenchCommand.class})
+    subcommands = {
+      DevCommand.class,
+      WorkerCommand.class,
+      GatewayCommand.class,
+      DataCommand.class,
+      TrainCommand.class,
+      TrainClassifierCommand.class,
+      EvaluateCommand.class,
+      TrainerCommand.class,
+      SubmitCommand.class,
+      WatchCommand.class,
+      CancelCommand.class,
+      SampleCommand.class,
+      LikelihoodCommand.class,
+      EncodeCommand.class,
+      InterpolateCommand.class,
+      ModelCommand.class,
+      BenchCommand.class
+    })
 public final class Main implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    // DJL's PyTorch natives are in the jar: the trainer never downloads an engine or a model at run time
+    // DJL's PyTorch natives are in the jar: the trainer never downloads an engine or a model at run
+    // time
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    // one training step's operations run one after another: every core goes into each (intra-op), none waits in an
+    // one training step's operations run one after another: every core goes into each (intra-op),
+    // none waits in an
     // inter-op pool, which measured 10 to 20% faster on the U-Net here (BENCHMARKS.md, training)
-    System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads",
-        Integer.toString(Runtime.getRuntime().availableProcessors())));
-    System.setProperty("ai.djl.pytorch.num_interop_threads",
+    System.setProperty(
+        "ai.djl.pytorch.num_threads",
+        System.getProperty(
+            "ai.djl.pytorch.num_threads",
+            Integer.toString(Runtime.getRuntime().availableProcessors())));
+    System.setProperty(
+        "ai.djl.pytorch.num_interop_threads",
         System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
     System.exit(run(args));
   }
@@ -30,22 +55,33 @@ public final class Main implements Runnable {
   /** Runs the command line and returns its exit code (2 for bad arguments, 1 for failures). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.setParameterExceptionHandler((e, argv) -> {
-      e.getCommandLine().getErr().println("scorestream: " + e.getMessage()
-          + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      commandLine.getErr().println("scorestream: " + message.lines().findFirst().orElse(message));
-      return 1;
-    });
+    cli.setParameterExceptionHandler(
+        (e, argv) -> {
+          e.getCommandLine()
+              .getErr()
+              .println(
+                  "scorestream: "
+                      + e.getMessage()
+                      + " (see '"
+                      + e.getCommandLine().getCommandSpec().qualifiedName()
+                      + " --help')");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
+          commandLine
+              .getErr()
+              .println("scorestream: " + message.lines().findFirst().orElse(message));
+          return 1;
+        });
     return cli.execute(args);
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
         "a command is required: dev, worker, gateway, submit, watch, cancel, sample, model or bench");
   }
 }

@@ -12,30 +12,35 @@ import io.scorestream.core.sde.SubVpSde;
 import io.scorestream.core.sde.VeSde;
 import io.scorestream.core.sde.VpSde;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.io.PrintWriter;
-import java.util.Arrays;
-import java.util.Locale;
 
-/** {@code scorestream model}: writes analytic and reference models as ONNX files, and publishes models. */
-@Command(name = "model", mixinStandardHelpOptions = true,
+/**
+ * {@code scorestream model}: writes analytic and reference models as ONNX files, and publishes
+ * models.
+ */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
     description = "Write score models as ONNX files, or publish one to the workers.",
     subcommands = {ModelCommand.Gmm.class, ModelCommand.Mlp.class, PublishModelCommand.class})
 final class ModelCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a subcommand is required: gmm, mlp or publish");
+    throw new ParameterException(
+        spec.commandLine(), "a subcommand is required: gmm, mlp or publish");
   }
 
   /** The SDE kind an {@code --sde} option names; a bad argument otherwise. */
@@ -43,8 +48,8 @@ final class ModelCommand implements Runnable {
     try {
       return SdeKind.valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sde must be ve, vp or subvp, got '"
-          + name + "'");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--sde must be ve, vp or subvp, got '" + name + "'");
     }
   }
 
@@ -58,27 +63,60 @@ final class ModelCommand implements Runnable {
 
   /** Metadata of a model on flat {@code [dim]} data in identity scaling. */
   static ModelInfo flatModel(String name, String version, Sde sde, String dataset, int dim) {
-    return new ModelInfo(name, version, sde, sde.defaultEps(), new int[] {dim}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, dataset, -1);
+    return new ModelInfo(
+        name,
+        version,
+        sde,
+        sde.defaultEps(),
+        new int[] {dim},
+        DataScaling.IDENTITY,
+        0,
+        TimeInput.TIME,
+        dataset,
+        -1);
   }
 
   /** SDE options shared by the model writers. */
   static final class SdeOptions {
-    @Option(names = "--sde", defaultValue = "ve", paramLabel = "ve|vp|subvp") String sde;
-    @Option(names = "--sigma-min", defaultValue = "0.01") double sigmaMin;
-    @Option(names = "--sigma-max", defaultValue = "10") double sigmaMax;
-    @Option(names = "--beta-min", defaultValue = "0.1") double betaMin;
-    @Option(names = "--beta-max", defaultValue = "20") double betaMax;
-    @Option(names = "--name", paramLabel = "NAME", description = "model name (default: from the kind and SDE)")
+    @Option(names = "--sde", defaultValue = "ve", paramLabel = "ve|vp|subvp")
+    String sde;
+
+    @Option(names = "--sigma-min", defaultValue = "0.01")
+    double sigmaMin;
+
+    @Option(names = "--sigma-max", defaultValue = "10")
+    double sigmaMax;
+
+    @Option(names = "--beta-min", defaultValue = "0.1")
+    double betaMin;
+
+    @Option(names = "--beta-max", defaultValue = "20")
+    double betaMax;
+
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "model name (default: from the kind and SDE)")
     String name;
-    @Option(names = "--model-version", defaultValue = "1", paramLabel = "V",
-        description = "model version (default: ${DEFAULT-VALUE})") String version;
-    @Option(names = "--out", required = true, paramLabel = "FILE.onnx") Path out;
+
+    @Option(
+        names = "--model-version",
+        defaultValue = "1",
+        paramLabel = "V",
+        description = "model version (default: ${DEFAULT-VALUE})")
+    String version;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.onnx")
+    Path out;
 
     ModelInfo info(String kind, int dim) {
       SdeKind k = SdeKind.parse(sde);
-      return flatModel(name != null ? name : kind + "-" + k.key(), version, sde(k, sigmaMin, sigmaMax, betaMin,
-          betaMax), kind, dim);
+      return flatModel(
+          name != null ? name : kind + "-" + k.key(),
+          version,
+          sde(k, sigmaMin, sigmaMax, betaMin, betaMax),
+          kind,
+          dim);
     }
 
     void write(byte[] onnx, PrintWriter err, ModelInfo info) throws IOException {
@@ -91,18 +129,20 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "gmm", mixinStandardHelpOptions = true,
+  @Command(
+      name = "gmm",
+      mixinStandardHelpOptions = true,
       description = "The exact perturbed score of an isotropic Gaussian mixture under an SDE.")
   static final class Gmm implements Callable<Integer> {
     /** Three components with unequal weights and widths in 2-D. */
     static final String DEFAULT_COMPONENTS = "0.5:-2,0:0.5;0.3:2,0.5:0.4;0.2:0,3:0.6";
 
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    SdeOptions sdeOptions;
+    @Spec CommandSpec spec;
+    @Mixin SdeOptions sdeOptions;
 
-    @Option(names = "--components", paramLabel = "W:M1,M2,...:S;...",
+    @Option(
+        names = "--components",
+        paramLabel = "W:M1,M2,...:S;...",
         defaultValue = Gmm.DEFAULT_COMPONENTS,
         description = "components as weight:mean:std separated by ';' (default: ${DEFAULT-VALUE})")
     String components;
@@ -129,7 +169,8 @@ final class ModelCommand implements Runnable {
       for (int k = 0; k < parts.length; k++) {
         String[] f = parts[k].trim().split(":");
         if (f.length != 3) {
-          throw new IllegalArgumentException("--components entry '" + parts[k] + "' is not weight:mean:std");
+          throw new IllegalArgumentException(
+              "--components entry '" + parts[k] + "' is not weight:mean:std");
         }
         try {
           w[k] = Double.parseDouble(f[0]);
@@ -140,35 +181,46 @@ final class ModelCommand implements Runnable {
           }
           s[k] = Double.parseDouble(f[2]);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("--components entry '" + parts[k] + "' has a bad number: "
-              + e.getMessage());
+          throw new IllegalArgumentException(
+              "--components entry '" + parts[k] + "' has a bad number: " + e.getMessage());
         }
       }
       return new GaussianMixture(w, mu, s);
     }
   }
 
-  @Command(name = "mlp", mixinStandardHelpOptions = true,
+  @Command(
+      name = "mlp",
+      mixinStandardHelpOptions = true,
       description = "An untrained fully connected score network (Glorot weights) for benchmarks.")
   static final class Mlp implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    SdeOptions sdeOptions;
-    @Option(names = "--dim", defaultValue = "2") int dim;
-    @Option(names = "--width", defaultValue = "256") int width;
-    @Option(names = "--layers", defaultValue = "3", description = "hidden layers") int layers;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Spec CommandSpec spec;
+    @Mixin SdeOptions sdeOptions;
+
+    @Option(names = "--dim", defaultValue = "2")
+    int dim;
+
+    @Option(names = "--width", defaultValue = "256")
+    int width;
+
+    @Option(names = "--layers", defaultValue = "3", description = "hidden layers")
+    int layers;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
 
     @Override
     public Integer call() throws IOException {
       if (dim <= 0 || width <= 0 || layers <= 0) {
-        throw new ParameterException(spec.commandLine(), "--dim, --width and --layers must be positive");
+        throw new ParameterException(
+            spec.commandLine(), "--dim, --width and --layers must be positive");
       }
       ModelInfo info = sdeOptions.info("mlp", dim);
       int[] hidden = new int[layers];
       Arrays.fill(hidden, width);
-      sdeOptions.write(MlpOnnx.build(MlpOnnx.randomLayers(dim, hidden, seed), info), spec.commandLine().getErr(),
+      sdeOptions.write(
+          MlpOnnx.build(MlpOnnx.randomLayers(dim, hidden, seed), info),
+          spec.commandLine().getErr(),
           info);
       return 0;
     }

@@ -3,7 +3,10 @@ package io.scorestream.cli;
 import io.scorestream.core.sample.StepProgress;
 import java.io.PrintWriter;
 
-/** A one-line progress bar on stderr with step, NFE and samples per second, redrawn at most ten times a second. */
+/**
+ * A one-line progress bar on stderr with step, NFE and samples per second, redrawn at most ten
+ * times a second.
+ */
 final class ProgressBar {
   private static final int WIDTH = 30;
   private final PrintWriter err;
@@ -26,7 +29,10 @@ final class ProgressBar {
     draw(p, now);
   }
 
-  /** Ends the bar's line without a final draw (the job failed or was cancelled), so a message can follow. */
+  /**
+   * Ends the bar's line without a final draw (the job failed or was cancelled), so a message can
+   * follow.
+   */
   void abandon() {
     if (midLine) {
       err.println();
@@ -44,9 +50,17 @@ final class ProgressBar {
   private void draw(StepProgress p, long now) {
     double seconds = Math.max(1e-9, (now - start) / 1e9);
     int filled = (int) Math.round(p.fraction() * WIDTH);
-    String steps = p.totalSteps() > 0 ? p.step() + "/" + p.totalSteps() : Integer.toString(p.step());
-    err.printf("\r[%s%s] %3.0f%% step %s t=%.4f NFE %d %.1f samples/s", "=".repeat(filled),
-        " ".repeat(WIDTH - filled), 100 * p.fraction(), steps, p.t(), p.nfe(), samples * p.fraction() / seconds);
+    String steps =
+        p.totalSteps() > 0 ? p.step() + "/" + p.totalSteps() : Integer.toString(p.step());
+    err.printf(
+        "\r[%s%s] %3.0f%% step %s t=%.4f NFE %d %.1f samples/s",
+        "=".repeat(filled),
+        " ".repeat(WIDTH - filled),
+        100 * p.fraction(),
+        steps,
+        p.t(),
+        p.nfe(),
+        samples * p.fraction() / seconds);
     err.flush();
     midLine = true;
   }

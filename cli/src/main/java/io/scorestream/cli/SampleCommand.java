@@ -15,50 +15,89 @@ import io.scorestream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.util.Arrays;
 
-/** {@code scorestream sample}: draws samples from an ONNX score model and writes .npy or a PNG grid. */
-@Command(name = "sample", mixinStandardHelpOptions = true,
-    description = "Draw samples from a score model (.onnx) with a PC, probability-flow ODE or ALD sampler.")
+/**
+ * {@code scorestream sample}: draws samples from an ONNX score model and writes .npy or a PNG grid.
+ */
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    description =
+        "Draw samples from a score model (.onnx) with a PC, probability-flow ODE or ALD sampler.")
 final class SampleCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "score model file")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "FILE.onnx",
+      description = "score model file")
   Path model;
 
-  @Mixin
-  SamplerOptions samplerOptions;
+  @Mixin SamplerOptions samplerOptions;
 
-  @Mixin
-  MeasurementOptions measurement;
+  @Mixin MeasurementOptions measurement;
 
-  @Option(names = "--samples", defaultValue = "64", paramLabel = "M") int samples;
-  @Option(names = "--batch", defaultValue = "1024", paramLabel = "B", description = "most rows per model call")
+  @Option(names = "--samples", defaultValue = "64", paramLabel = "M")
+  int samples;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "1024",
+      paramLabel = "B",
+      description = "most rows per model call")
   int batch;
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
-  @Option(names = "--label", paramLabel = "Y", description = "class label for a class-conditional model")
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S")
+  long seed;
+
+  @Option(
+      names = "--label",
+      paramLabel = "Y",
+      description = "class label for a class-conditional model")
   Long label;
-  @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "intra-op threads (0: ORT's choice)")
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      paramLabel = "T",
+      description = "intra-op threads (0: ORT's choice)")
   int threads;
-  @Option(names = "--cuda", description = "use the CUDA execution provider when present") boolean cuda;
-  @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png") Path out;
-  @Option(names = "--classifier", paramLabel = "C.onnx",
+
+  @Option(names = "--cuda", description = "use the CUDA execution provider when present")
+  boolean cuda;
+
+  @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png")
+  Path out;
+
+  @Option(
+      names = "--classifier",
+      paramLabel = "C.onnx",
       description = "guide to --label with this noise-conditional classifier (train-classifier)")
   Path classifier;
-  @Option(names = "--guidance-scale", defaultValue = "1", paramLabel = "W",
-      description = "classifier guidance scale: 1 is Bayes' rule, more sharpens the class (default: ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--guidance-scale",
+      defaultValue = "1",
+      paramLabel = "W",
+      description =
+          "classifier guidance scale: 1 is Bayes' rule, more sharpens the class (default: ${DEFAULT-VALUE})")
   double guidanceScale;
-  @Option(names = "--latent", paramLabel = "FILE.npy",
-      description = "ODE: decode these codes ([N, ...shape], model space, as `encode` writes); N samples")
+
+  @Option(
+      names = "--latent",
+      paramLabel = "FILE.npy",
+      description =
+          "ODE: decode these codes ([N, ...shape], model space, as `encode` writes); N samples")
   Path latent;
 
   @Override
@@ -80,7 +119,8 @@ final class SampleCommand implements Callable<Integer> {
     if (SampleFiles.problem("--out", out) != null) {
       throw bad(SampleFiles.problem("--out", out));
     }
-    if (classifier == null && spec.commandLine().getParseResult().hasMatchedOption("--guidance-scale")) {
+    if (classifier == null
+        && spec.commandLine().getParseResult().hasMatchedOption("--guidance-scale")) {
       throw bad("--guidance-scale needs --classifier");
     }
     if (!(guidanceScale >= 0) || !Double.isFinite(guidanceScale)) {
@@ -92,17 +132,30 @@ final class SampleCommand implements Callable<Integer> {
         ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
       ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);
       ModelInfo info = scoreModel.info();
-      if (codes != null && !Arrays.equals(Arrays.copyOfRange(codes.shape(), 1,
-          codes.shape().length), info.dataShape())) {
-        throw bad("--latent " + latent + " has shape " + Arrays.toString(codes.shape()) + "; "
-            + info.name() + " needs [N, " + Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
-            + "]");
+      if (codes != null
+          && !Arrays.equals(
+              Arrays.copyOfRange(codes.shape(), 1, codes.shape().length), info.dataShape())) {
+        throw bad(
+            "--latent "
+                + latent
+                + " has shape "
+                + Arrays.toString(codes.shape())
+                + "; "
+                + info.name()
+                + " needs [N, "
+                + Arrays.toString(info.dataShape()).replaceAll("[\\[\\]]", "")
+                + "]");
       }
       if (measurement.given()) {
         fitSamplesToMeasurement(info, codes);
       }
       if (SampleFiles.isPng(out) && !info.isImage()) {
-        throw bad("--out " + out + ": PNG needs an image model ([1,H,W] or [3,H,W]); " + info + " is not one");
+        throw bad(
+            "--out "
+                + out
+                + ": PNG needs an image model ([1,H,W] or [3,H,W]); "
+                + info
+                + " is not one");
       }
       long[] labels = null;
       if (label != null) {
@@ -111,7 +164,8 @@ final class SampleCommand implements Callable<Integer> {
       }
       try {
         if (measurement.given()) {
-          Samplers.checkImputation(samplerSpec, info, samples, info.dimension(), measurement.particles, labels);
+          Samplers.checkImputation(
+              samplerSpec, info, samples, info.dimension(), measurement.particles, labels);
         } else {
           Samplers.check(samplerSpec, info, samples, labels);
         }
@@ -119,12 +173,20 @@ final class SampleCommand implements Callable<Integer> {
         throw bad(e.getMessage());
       }
       checkMemory(samplerSpec, info);
-      SamplingProcess process = measurement.given()
-          ? Samplers.impute(samplerSpec, info, measurement.build(info, samples, this::bad), measurement.particles,
-              seed, labels, PcSchedules.none())
-          : Samplers.start(samplerSpec, info, samples, seed, labels);
+      SamplingProcess process =
+          measurement.given()
+              ? Samplers.impute(
+                  samplerSpec,
+                  info,
+                  measurement.build(info, samples, this::bad),
+                  measurement.particles,
+                  seed,
+                  labels,
+                  PcSchedules.none())
+              : Samplers.start(samplerSpec, info, samples, seed, labels);
       ProgressBar bar = new ProgressBar(err, samples);
-      new BatchEvaluator(scoreModel, batch).runToCompletion(List.of(process), () -> bar.update(process.progress()));
+      new BatchEvaluator(scoreModel, batch)
+          .runToCompletion(List.of(process), () -> bar.update(process.progress()));
       bar.finish(process.progress());
       if (process.failure() != null) {
         throw new IllegalStateException(process.failure().message());
@@ -158,13 +220,19 @@ final class SampleCommand implements Callable<Integer> {
   /** Takes the sample count from [N, ...] measurement files, refusing a different --samples. */
   private void fitSamplesToMeasurement(ModelInfo info, Npy.Array codes) {
     if (codes != null) {
-      throw bad("--latent decodes codes with the ODE sampler; inverse problems (--known/--mask, --gray) run the PC"
-          + " sampler");
+      throw bad(
+          "--latent decodes codes with the ODE sampler; inverse problems (--known/--mask, --gray) run the PC"
+              + " sampler");
     }
     int n = measurement.samplesFromFiles(info, this::bad);
     if (n > 0) {
       if (spec.commandLine().getParseResult().hasMatchedOption("--samples") && samples != n) {
-        throw bad("--samples " + samples + " does not match the " + n + " samples the measurement files hold");
+        throw bad(
+            "--samples "
+                + samples
+                + " does not match the "
+                + n
+                + " samples the measurement files hold");
       }
       samples = n;
     }
@@ -175,12 +243,15 @@ final class SampleCommand implements Callable<Integer> {
     Runtime rt = Runtime.getRuntime();
     long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     long rows = (long) samples * (measurement.given() ? measurement.particles : 1);
-    long needed = Samplers.stateBytes(samplerSpec, info, samples) * (rows / samples)
-        + Math.min(batch, rows) * info.dimension() * 2 * Float.BYTES;
+    long needed =
+        Samplers.stateBytes(samplerSpec, info, samples) * (rows / samples)
+            + Math.min(batch, rows) * info.dimension() * 2 * Float.BYTES;
     if (needed > free * 0.9) {
-      throw bad(String.format("--samples %d of %s need about %.1f GiB of memory; this JVM has %.1f GiB free "
-          + "(sample in several runs, or give Java more with SCORESTREAM_JAVA_OPTS=-Xmx...)", samples, info.name(),
-          needed / (double) (1L << 30), free / (double) (1L << 30)));
+      throw bad(
+          String.format(
+              "--samples %d of %s need about %.1f GiB of memory; this JVM has %.1f GiB free "
+                  + "(sample in several runs, or give Java more with SCORESTREAM_JAVA_OPTS=-Xmx...)",
+              samples, info.name(), needed / (double) (1L << 30), free / (double) (1L << 30)));
     }
   }
 
@@ -189,13 +260,18 @@ final class SampleCommand implements Callable<Integer> {
       SamplerSettings settings = samplerOptions.toSettings();
       if (codes != null) {
         int[] shape = codes.shape();
-        settings = settings.toBuilder().setLatent(Tensors.of(codes.values(), shape[0],
-            Arrays.copyOfRange(shape, 1, shape.length))).build();
+        settings =
+            settings.toBuilder()
+                .setLatent(
+                    Tensors.of(
+                        codes.values(), shape[0], Arrays.copyOfRange(shape, 1, shape.length)))
+                .build();
       }
       return JobCodec.samplerSpec(settings);
     } catch (IllegalArgumentException e) {
-      throw bad((codes != null && e.getMessage().contains("latent") ? "--latent " + latent + ": " : "")
-          + e.getMessage());
+      throw bad(
+          (codes != null && e.getMessage().contains("latent") ? "--latent " + latent + ": " : "")
+              + e.getMessage());
     }
   }
 
@@ -203,8 +279,12 @@ final class SampleCommand implements Callable<Integer> {
     try {
       Npy.Array a = Npy.read(latent);
       if (a.shape().length < 2 || a.shape()[0] < 1) {
-        throw bad("--latent " + latent + " has shape " + Arrays.toString(a.shape())
-            + "; codes are [N, ...shape]");
+        throw bad(
+            "--latent "
+                + latent
+                + " has shape "
+                + Arrays.toString(a.shape())
+                + "; codes are [N, ...shape]");
       }
       return a;
     } catch (IOException | IllegalArgumentException e) {

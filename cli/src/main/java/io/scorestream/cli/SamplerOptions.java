@@ -11,38 +11,74 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
- * The sampler flags shared by {@code sample} (run here) and {@code submit} (run by a worker). A flag not given
- * leaves its field unset, so the default is core's, applied by the one codec either way (the descriptions quote
- * those defaults, the reference code's).
+ * The sampler flags shared by {@code sample} (run here) and {@code submit} (run by a worker). A
+ * flag not given leaves its field unset, so the default is core's, applied by the one codec either
+ * way (the descriptions quote those defaults, the reference code's).
  */
 final class SamplerOptions {
   @Option(names = "--sampler", paramLabel = "pc|ode|ald", description = "default: pc")
   String sampler;
 
-  @Option(names = "--predictor", paramLabel = "reverse-diffusion|euler-maruyama|ancestral|none",
+  @Option(
+      names = "--predictor",
+      paramLabel = "reverse-diffusion|euler-maruyama|ancestral|none",
       description = "default: reverse-diffusion")
   String predictor;
 
-  @Option(names = "--corrector", paramLabel = "langevin|ald|none", description = "default: langevin")
+  @Option(
+      names = "--corrector",
+      paramLabel = "langevin|ald|none",
+      description = "default: langevin")
   String corrector;
 
-  @Option(names = "--corrector-steps", paramLabel = "K", description = "default: 1") Integer correctorSteps;
-  @Option(names = "--snr", paramLabel = "R", description = "default: 0.16") Double snr;
-  @Option(names = "--steps", paramLabel = "N",
-      description = "PC time steps (1000), fixed-step ODE steps (100) or ALD steps per level (100)") Integer steps;
-  @Option(names = "--no-denoise", description = "keep the last noisy state instead of the final mean")
+  @Option(names = "--corrector-steps", paramLabel = "K", description = "default: 1")
+  Integer correctorSteps;
+
+  @Option(names = "--snr", paramLabel = "R", description = "default: 0.16")
+  Double snr;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description = "PC time steps (1000), fixed-step ODE steps (100) or ALD steps per level (100)")
+  Integer steps;
+
+  @Option(
+      names = "--no-denoise",
+      description = "keep the last noisy state instead of the final mean")
   boolean noDenoise;
-  @Option(names = "--rtol", paramLabel = "X", description = "adaptive ODE, default: 1e-5") Double rtol;
-  @Option(names = "--atol", paramLabel = "Y", description = "adaptive ODE, default: 1e-5") Double atol;
-  @Option(names = "--ode-solver", paramLabel = "dopri5|euler|heun|rk4", description = "default: dopri5")
+
+  @Option(names = "--rtol", paramLabel = "X", description = "adaptive ODE, default: 1e-5")
+  Double rtol;
+
+  @Option(names = "--atol", paramLabel = "Y", description = "adaptive ODE, default: 1e-5")
+  Double atol;
+
+  @Option(
+      names = "--ode-solver",
+      paramLabel = "dopri5|euler|heun|rk4",
+      description = "default: dopri5")
   String odeSolver;
-  @Option(names = "--eps", paramLabel = "E", description = "smallest time sampled (default: the model's)") Double eps;
+
+  @Option(
+      names = "--eps",
+      paramLabel = "E",
+      description = "smallest time sampled (default: the model's)")
+  Double eps;
+
   @Option(names = "--predictor-first", description = "the paper's order: predictor, then corrector")
   boolean predictorFirst;
-  @Option(names = "--levels", paramLabel = "L", description = "ALD noise levels, default: 10") Integer levels;
-  @Option(names = "--step-lr", paramLabel = "EPS", description = "ALD step size, default: 2e-5") Double stepLr;
 
-  /** The flags as the wire message a worker reads; throws IllegalArgumentException naming a flag it cannot read. */
+  @Option(names = "--levels", paramLabel = "L", description = "ALD noise levels, default: 10")
+  Integer levels;
+
+  @Option(names = "--step-lr", paramLabel = "EPS", description = "ALD step size, default: 2e-5")
+  Double stepLr;
+
+  /**
+   * The flags as the wire message a worker reads; throws IllegalArgumentException naming a flag it
+   * cannot read.
+   */
   SamplerSettings toSettings() {
     SamplerSettings.Builder s = SamplerSettings.newBuilder().setPredictorFirst(predictorFirst);
     if (sampler != null) {
@@ -52,12 +88,18 @@ final class SamplerOptions {
       s.setPredictor(JobCodec.wire(choose("--predictor", predictor, PredictorKind.class)));
     }
     if (corrector != null) {
-      s.setCorrector(JobCodec.wire(corrector.equals("ald") ? CorrectorKind.ANNEALED_LANGEVIN
-          : choose("--corrector", corrector, CorrectorKind.class)));
+      s.setCorrector(
+          JobCodec.wire(
+              corrector.equals("ald")
+                  ? CorrectorKind.ANNEALED_LANGEVIN
+                  : choose("--corrector", corrector, CorrectorKind.class)));
     }
     if (odeSolver != null) {
-      s.setOdeSolver(JobCodec.wire(odeSolver.equals("dopri5") ? OdeMethod.DORMAND_PRINCE
-          : choose("--ode-solver", odeSolver, OdeMethod.class)));
+      s.setOdeSolver(
+          JobCodec.wire(
+              odeSolver.equals("dopri5")
+                  ? OdeMethod.DORMAND_PRINCE
+                  : choose("--ode-solver", odeSolver, OdeMethod.class)));
     }
     if (noDenoise) {
       s.setDenoise(false);
@@ -89,7 +131,10 @@ final class SamplerOptions {
     return s.build();
   }
 
-  /** The settings as core's spec, through the same codec a worker uses; throws IllegalArgumentException. */
+  /**
+   * The settings as core's spec, through the same codec a worker uses; throws
+   * IllegalArgumentException.
+   */
   SamplerSpec toSpec() {
     return JobCodec.samplerSpec(toSettings());
   }

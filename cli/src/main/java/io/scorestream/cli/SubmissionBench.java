@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Submissions through the gateway: small jobs (one sample, ten steps) posted with a fixed number in flight for a
- * fixed time, against the broker in the same box; jobs accepted per second and the latency of a POST.
+ * Submissions through the gateway: small jobs (one sample, ten steps) posted with a fixed number in
+ * flight for a fixed time, against the broker in the same box; jobs accepted per second and the
+ * latency of a POST.
  */
 final class SubmissionBench {
   private static final String BODY =
@@ -34,11 +35,14 @@ final class SubmissionBench {
 
   void run(int concurrency, Duration length, boolean threadCpu) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/jobs"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+    HttpRequest post =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/jobs"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(BODY))
+            .build();
     for (int i = 0; i < 50; i++) {
-      http.send(post, HttpResponse.BodyHandlers.discarding());   // warm-up: JIT, connections
+      http.send(post, HttpResponse.BodyHandlers.discarding()); // warm-up: JIT, connections
     }
     ThreadCpu cpu = new ThreadCpu();
     Semaphore inFlight = new Semaphore(concurrency);
@@ -51,20 +55,31 @@ final class SubmissionBench {
         continue;
       }
       long sent = System.nanoTime();
-      http.sendAsync(post, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-        statuses.computeIfAbsent(e != null ? -1 : r.statusCode(), s -> new AtomicLong()).incrementAndGet();
-        latencies.add((System.nanoTime() - sent) / 1000);
-        inFlight.release();
-      });
+      http.sendAsync(post, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (r, e) -> {
+                statuses
+                    .computeIfAbsent(e != null ? -1 : r.statusCode(), s -> new AtomicLong())
+                    .incrementAndGet();
+                latencies.add((System.nanoTime() - sent) / 1000);
+                inFlight.release();
+              });
     }
     inFlight.acquire(concurrency);
     double seconds = (System.nanoTime() - start) / 1e9;
     long accepted = statuses.getOrDefault(202, new AtomicLong()).get();
     long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    out.println("| in flight | seconds | accepted (202) | jobs accepted/s | POST p50 (ms) | POST p99 (ms) | statuses |");
+    out.println(
+        "| in flight | seconds | accepted (202) | jobs accepted/s | POST p50 (ms) | POST p99 (ms) | statuses |");
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-    out.printf("| %d | %.1f | %d | %.0f | %.1f | %.1f | %s |%n", concurrency, seconds, accepted, accepted / seconds,
-        sorted[sorted.length / 2] / 1e3, sorted[Math.min(sorted.length - 1, (int) (0.99 * sorted.length))] / 1e3,
+    out.printf(
+        "| %d | %.1f | %d | %.0f | %.1f | %.1f | %s |%n",
+        concurrency,
+        seconds,
+        accepted,
+        accepted / seconds,
+        sorted[sorted.length / 2] / 1e3,
+        sorted[Math.min(sorted.length - 1, (int) (0.99 * sorted.length))] / 1e3,
         new TreeMap<>(statuses));
     if (threadCpu) {
       cpu.print(out, 14);

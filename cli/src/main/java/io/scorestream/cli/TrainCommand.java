@@ -20,58 +20,94 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.util.Arrays;
 
 /**
- * {@code scorestream train}: denoising score matching on a dataset read from a file or drawn, with no Kafka, written
- * as an ONNX score model that {@code sample} and the workers serve (what {@code sample} is to {@code submit}).
+ * {@code scorestream train}: denoising score matching on a dataset read from a file or drawn, with
+ * no Kafka, written as an ONNX score model that {@code sample} and the workers serve (what {@code
+ * sample} is to {@code submit}).
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
     description = "Train a score network on a dataset and write it as an ONNX score model.")
 final class TrainCommand implements Callable<Integer> {
   /** Steps of the image feature classifier before it measures the model. */
   static final int CLASSIFIER_STEPS = 1500;
 
-  @Spec
-  CommandSpec spec;
-  @Mixin
-  DatasetOptions dataset;
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
-  @Option(names = "--out", required = true, paramLabel = "MODEL.onnx") Path out;
-  @Option(names = "--name", paramLabel = "NAME", description = "the model's name (default: the file's)") String name;
-  @Option(names = "--steps", paramLabel = "N", description = "stop after N steps") Long steps;
-  @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes") Double minutes;
-  @Mixin
-  TrainingOptions training;
-  @Mixin
-  NetworkOptions network;
-  @Option(names = "--quality-samples", paramLabel = "N",
-      description = "samples drawn to measure the model (default 2000, images 500; 0: not measured)")
+  @Spec CommandSpec spec;
+  @Mixin DatasetOptions dataset;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S")
+  long seed;
+
+  @Option(names = "--out", required = true, paramLabel = "MODEL.onnx")
+  Path out;
+
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "the model's name (default: the file's)")
+  String name;
+
+  @Option(names = "--steps", paramLabel = "N", description = "stop after N steps")
+  Long steps;
+
+  @Option(names = "--minutes", paramLabel = "M", description = "stop after M minutes")
+  Double minutes;
+
+  @Mixin TrainingOptions training;
+  @Mixin NetworkOptions network;
+
+  @Option(
+      names = "--quality-samples",
+      paramLabel = "N",
+      description =
+          "samples drawn to measure the model (default 2000, images 500; 0: not measured)")
   Integer qualitySamples;
-  @Option(names = "--quality-steps", defaultValue = "500", paramLabel = "N",
-      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})") int qualitySteps;
-  @Option(names = "--state", paramLabel = "FILE", description = "resume from this training state when it exists,"
-      + " and write the state there at the end (--steps and --minutes then count from where it stopped)")
+
+  @Option(
+      names = "--quality-steps",
+      defaultValue = "500",
+      paramLabel = "N",
+      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})")
+  int qualitySteps;
+
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      description =
+          "resume from this training state when it exists,"
+              + " and write the state there at the end (--steps and --minutes then count from where it stopped)")
   Path state;
-  @Option(names = "--likelihood-weighting", description = "weight the loss by g(t)^2 instead of sigma(t)^2")
+
+  @Option(
+      names = "--likelihood-weighting",
+      description = "weight the loss by g(t)^2 instead of sigma(t)^2")
   boolean likelihoodWeighting;
 
   @Override
   public Integer call() throws Exception {
     if (steps == null && minutes == null) {
-      throw new ParameterException(spec.commandLine(), "say how long to train: --steps N or --minutes M");
+      throw new ParameterException(
+          spec.commandLine(), "say how long to train: --steps N or --minutes M");
     }
-    if (steps != null && steps <= 0 || minutes != null && !(minutes > 0) || dataset.count < 1
-        || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1) {
-      throw new ParameterException(spec.commandLine(), "--steps, --minutes, --count and --quality-steps must be"
-          + " positive, --quality-samples not negative");
+    if (steps != null && steps <= 0
+        || minutes != null && !(minutes > 0)
+        || dataset.count < 1
+        || qualitySamples != null && qualitySamples < 0
+        || qualitySteps < 1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--steps, --minutes, --count and --quality-steps must be"
+              + " positive, --quality-samples not negative");
     }
     Optimizer.Settings optimizer = training.optimizer(spec);
     SdeKind kind = training.kind(spec);
@@ -91,48 +127,87 @@ final class TrainCommand implements Callable<Integer> {
     Loaded[] parts = dataset.split(all);
     Sde sde = training.sde(spec);
     String modelName = name != null ? name : OrtRuntime.fallbackName(out);
-    err.printf("training %s on %d examples of shape %s under the %s SDE%n", architecture.describe(),
-        parts[0].count(), Arrays.toString(all.shape()), kind.key());
+    err.printf(
+        "training %s on %d examples of shape %s under the %s SDE%n",
+        architecture.describe(), parts[0].count(), Arrays.toString(all.shape()), kind.key());
     err.flush();
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainingState saved = resumable(architecture, all.shape());
-      ScoreNet net = saved == null ? ScoreNet.create(architecture, manager, seed)
-          : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
+      ScoreNet net =
+          saved == null
+              ? ScoreNet.create(architecture, manager, seed)
+              : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
       DsmTraining.Result r;
-      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(sde, sde.defaultEps(),
-          training.batch, optimizer, 0, null, seed, likelihoodWeighting), manager)) {
+      try (DsmTraining session =
+          new DsmTraining(
+              net,
+              new DsmTraining.Settings(
+                  sde,
+                  sde.defaultEps(),
+                  training.batch,
+                  optimizer,
+                  0,
+                  null,
+                  seed,
+                  likelihoodWeighting),
+              manager)) {
         if (saved != null) {
           session.resume(saved);
           err.println("resumed at step " + saved.step() + " from " + state);
         }
-        r = session.run(parts[0].values(), parts[0].labels(), steps == null ? 0 : steps,
-            minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)), line -> {
-              err.println(line);
-              err.flush();
-            });
+        r =
+            session.run(
+                parts[0].values(),
+                parts[0].labels(),
+                steps == null ? 0 : steps,
+                minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)),
+                line -> {
+                  err.println(line);
+                  err.flush();
+                });
         if (state != null) {
           session.state(modelName, dataset.describe(), all.shape(), 0).write(state);
           err.println("wrote the training state to " + state);
         }
       }
-      ModelInfo info = new ModelInfo(modelName, Long.toString(r.steps()), sde, sde.defaultEps(), all.shape(),
-          all.scaling(), architecture.numClasses(), TimeInput.TIME, dataset.describe(), r.steps());
+      ModelInfo info =
+          new ModelInfo(
+              modelName,
+              Long.toString(r.steps()),
+              sde,
+              sde.defaultEps(),
+              all.shape(),
+              all.scaling(),
+              architecture.numClasses(),
+              TimeInput.TIME,
+              dataset.describe(),
+              r.steps());
       byte[] onnx = net.exportOnnx(r.averaged(), info);
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       Files.write(out, onnx);
-      err.printf("trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n", r.steps(),
-          r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
+      err.printf(
+          "trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n",
+          r.steps(), r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
       boolean image = CheckpointQuality.isImage(all.shape());
       int samples = qualitySamples != null ? qualitySamples : image ? 500 : DatasetOptions.HELD_OUT;
       if (parts[1] != null && samples > 0) {
-        try (CheckpointQuality quality = new CheckpointQuality(all.shape(), numClasses, samples, qualitySteps,
-            manager, seed)) {
-          CheckpointQuality.Figures f = quality.measure(onnx, info, parts[0].values(), parts[0].labels(),
-              parts[1].values(), parts[1].labels(), CLASSIFIER_STEPS, 11);
-          err.println("quality: " + f.describe() + " against " + parts[1].count() + " held-out examples");
+        try (CheckpointQuality quality =
+            new CheckpointQuality(all.shape(), numClasses, samples, qualitySteps, manager, seed)) {
+          CheckpointQuality.Figures f =
+              quality.measure(
+                  onnx,
+                  info,
+                  parts[0].values(),
+                  parts[0].labels(),
+                  parts[1].values(),
+                  parts[1].labels(),
+                  CLASSIFIER_STEPS,
+                  11);
+          err.println(
+              "quality: " + f.describe() + " against " + parts[1].count() + " held-out examples");
         }
       }
       err.flush();
@@ -140,16 +215,28 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The state to resume from: none without --state or before its first run; else one of this network and data. */
+  /**
+   * The state to resume from: none without --state or before its first run; else one of this
+   * network and data.
+   */
   private TrainingState resumable(Architecture architecture, int[] shape) throws IOException {
     if (state == null || !Files.exists(state)) {
       return null;
     }
     TrainingState saved = TrainingState.read(state);
     if (!saved.fits(architecture, shape)) {
-      throw new ParameterException(spec.commandLine(), "--state " + state + " holds " + saved.config().describe()
-          + " for examples of shape " + Arrays.toString(saved.dataShape()) + "; these options make "
-          + architecture.describe() + " for " + Arrays.toString(shape));
+      throw new ParameterException(
+          spec.commandLine(),
+          "--state "
+              + state
+              + " holds "
+              + saved.config().describe()
+              + " for examples of shape "
+              + Arrays.toString(saved.dataShape())
+              + "; these options make "
+              + architecture.describe()
+              + " for "
+              + Arrays.toString(shape));
     }
     return saved;
   }

@@ -7,81 +7,146 @@ import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.service.TrainerService;
 import io.scorestream.trainer.train.Optimizer;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code scorestream trainer}: the trainer service. Follows {@code scorestream.data.NAME}, trains a score network,
- * and publishes checked checkpoints on {@code scorestream.checkpoints} that workers load without a restart.
+ * {@code scorestream trainer}: the trainer service. Follows {@code scorestream.data.NAME}, trains a
+ * score network, and publishes checked checkpoints on {@code scorestream.checkpoints} that workers
+ * load without a restart.
  */
-@Command(name = "trainer", mixinStandardHelpOptions = true,
-    description = "Train a score network on a dataset's topic and publish checkpoints to the fleet.")
+@Command(
+    name = "trainer",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train a score network on a dataset's topic and publish checkpoints to the fleet.")
 final class TrainerCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Mixin
-  KafkaOptions kafka;
-  @Option(names = "--dataset", required = true, paramLabel = "NAME") String dataset;
-  @Option(names = "--model", required = true, paramLabel = "NAME", description = "the name checkpoints go out under")
+  @Spec CommandSpec spec;
+  @Mixin KafkaOptions kafka;
+
+  @Option(names = "--dataset", required = true, paramLabel = "NAME")
+  String dataset;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "NAME",
+      description = "the name checkpoints go out under")
   String model;
-  @Mixin
-  TrainingOptions training;
-  @Mixin
-  NetworkOptions network;
-  @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "STEPS",
-      description = "steps between checkpoints") long checkpointEvery;
-  @Option(names = "--checkpoint-minutes", paramLabel = "M",
-      description = "also checkpoint after this much training time, when it comes before --checkpoint-every")
+
+  @Mixin TrainingOptions training;
+  @Mixin NetworkOptions network;
+
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "1000",
+      paramLabel = "STEPS",
+      description = "steps between checkpoints")
+  long checkpointEvery;
+
+  @Option(
+      names = "--checkpoint-minutes",
+      paramLabel = "M",
+      description =
+          "also checkpoint after this much training time, when it comes before --checkpoint-every")
   Double checkpointMinutes;
-  @Option(names = "--checkpoint-part-kib", defaultValue = "960", paramLabel = "KIB",
-      description = "models larger than this go out in parts (keep it under the brokers' message.max.bytes)")
+
+  @Option(
+      names = "--checkpoint-part-kib",
+      defaultValue = "960",
+      paramLabel = "KIB",
+      description =
+          "models larger than this go out in parts (keep it under the brokers' message.max.bytes)")
   int partKib;
-  @Option(names = "--quality-samples", paramLabel = "N",
-      description = "samples drawn to measure each checkpoint (default 2000, images 200; 0: not measured)")
+
+  @Option(
+      names = "--quality-samples",
+      paramLabel = "N",
+      description =
+          "samples drawn to measure each checkpoint (default 2000, images 200; 0: not measured)")
   Integer qualitySamples;
-  @Option(names = "--quality-steps", defaultValue = "200", paramLabel = "N",
-      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})") int qualitySteps;
-  @Option(names = "--buffer", defaultValue = "100000", paramLabel = "EXAMPLES",
-      description = "examples the replay buffer holds (the newest)") int buffer;
-  @Option(names = "--min-examples", defaultValue = "256", paramLabel = "N",
-      description = "examples to wait for before training") int minExamples;
-  @Option(names = "--seed", defaultValue = "0") long seed;
-  @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N",
-      description = "stop after a last checkpoint at step N (default: train until stopped)") long maxSteps;
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
+
+  @Option(
+      names = "--quality-steps",
+      defaultValue = "200",
+      paramLabel = "N",
+      description = "sampler steps for those samples (default: ${DEFAULT-VALUE})")
+  int qualitySteps;
+
+  @Option(
+      names = "--buffer",
+      defaultValue = "100000",
+      paramLabel = "EXAMPLES",
+      description = "examples the replay buffer holds (the newest)")
+  int buffer;
+
+  @Option(
+      names = "--min-examples",
+      defaultValue = "256",
+      paramLabel = "N",
+      description = "examples to wait for before training")
+  int minExamples;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Option(
+      names = "--max-steps",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "stop after a last checkpoint at step N (default: train until stopped)")
+  long maxSteps;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
   Path stateDir;
 
   private TrainerService.Quality quality() {
     TrainerService.Quality d = TrainerService.Quality.defaults();
-    return qualitySamples == null ? new TrainerService.Quality(d.samples(), d.imageSamples(), qualitySteps,
-        d.heldOutEvery(), d.classifierSteps())
-        : new TrainerService.Quality(qualitySamples, qualitySamples, qualitySteps, d.heldOutEvery(),
-            d.classifierSteps());
+    return qualitySamples == null
+        ? new TrainerService.Quality(
+            d.samples(), d.imageSamples(), qualitySteps, d.heldOutEvery(), d.classifierSteps())
+        : new TrainerService.Quality(
+            qualitySamples, qualitySamples, qualitySteps, d.heldOutEvery(), d.classifierSteps());
   }
 
   @Override
   public Integer call() throws Exception {
-    if (!DataPublisher.NAME.matcher(dataset).matches() || !DataPublisher.NAME.matcher(model).matches()) {
-      throw new ParameterException(spec.commandLine(), "--dataset and --model must match "
-          + DataPublisher.NAME.pattern());
+    if (!DataPublisher.NAME.matcher(dataset).matches()
+        || !DataPublisher.NAME.matcher(model).matches()) {
+      throw new ParameterException(
+          spec.commandLine(), "--dataset and --model must match " + DataPublisher.NAME.pattern());
     }
-    if (checkpointEvery < 1 || qualitySamples != null && qualitySamples < 0 || qualitySteps < 1 || maxSteps < 0
-        || buffer < 1 || minExamples < 1 || partKib < 1 || partKib > Topics.MAX_MESSAGE_BYTES / 1024
-        || (checkpointMinutes != null && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
-      throw new ParameterException(spec.commandLine(), "--checkpoint-every, --quality-steps, --buffer and"
-          + " --min-examples must be positive, --quality-samples and --max-steps not negative,"
-          + " --checkpoint-part-kib in [1, " + Topics.MAX_MESSAGE_BYTES / 1024 + "], --checkpoint-minutes in"
-          + " (0, 10080]");
+    if (checkpointEvery < 1
+        || qualitySamples != null && qualitySamples < 0
+        || qualitySteps < 1
+        || maxSteps < 0
+        || buffer < 1
+        || minExamples < 1
+        || partKib < 1
+        || partKib > Topics.MAX_MESSAGE_BYTES / 1024
+        || (checkpointMinutes != null
+            && !(checkpointMinutes > 0 && checkpointMinutes <= 7 * 24 * 60))) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--checkpoint-every, --quality-steps, --buffer and"
+              + " --min-examples must be positive, --quality-samples and --max-steps not negative,"
+              + " --checkpoint-part-kib in [1, "
+              + Topics.MAX_MESSAGE_BYTES / 1024
+              + "], --checkpoint-minutes in"
+              + " (0, 10080]");
     }
     Optimizer.Settings optimizer = training.optimizer(spec);
     NetworkChoice choice = network.choice(spec);
@@ -89,36 +154,67 @@ final class TrainerCommand implements Callable<Integer> {
     var clients = kafka.clients();
     Services.ensureTopics(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
-    TrainerService service = new TrainerService(clients, kafka.topics(), new TrainerService.Settings(dataset, model,
-        sde, choice, optimizer, training.batch, new TrainerService.Checkpoints(checkpointEvery,
-        checkpointMinutes == null ? null : Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
-        partKib * 1024), quality(), buffer, minExamples, seed, stateDir, maxSteps), line -> {
-          err.println(line);
-          err.flush();
-        }, event -> { });
+    TrainerService service =
+        new TrainerService(
+            clients,
+            kafka.topics(),
+            new TrainerService.Settings(
+                dataset,
+                model,
+                sde,
+                choice,
+                optimizer,
+                training.batch,
+                new TrainerService.Checkpoints(
+                    checkpointEvery,
+                    checkpointMinutes == null
+                        ? null
+                        : Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
+                    partKib * 1024),
+                quality(),
+                buffer,
+                minExamples,
+                seed,
+                stateDir,
+                maxSteps),
+            line -> {
+              err.println(line);
+              err.flush();
+            },
+            event -> {});
     Thread thread = new Thread(service, "trainer");
     thread.start();
-    err.println("trainer for model " + model + " on dataset " + dataset + " (waiting for examples on "
-        + kafka.topics().data(dataset) + ")");
+    err.println(
+        "trainer for model "
+            + model
+            + " on dataset "
+            + dataset
+            + " (waiting for examples on "
+            + kafka.topics().data(dataset)
+            + ")");
     err.flush();
-    // Ctrl-C or SIGTERM closes the service and waits for it; a service that cannot go on ends the command with 1
-    Thread hook = new Thread(() -> {
-      err.println("stopping");
-      err.flush();
-      service.close();
-      try {
-        service.stopped().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // stopping anyway
-      }
-    }, "shutdown");
+    // Ctrl-C or SIGTERM closes the service and waits for it; a service that cannot go on ends the
+    // command with 1
+    Thread hook =
+        new Thread(
+            () -> {
+              err.println("stopping");
+              err.flush();
+              service.close();
+              try {
+                service.stopped().get(30, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                // stopping anyway
+              }
+            },
+            "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       service.stopped().join();
       return 0;
     } catch (CompletionException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
-      return 1;   // the service said why
+      return 1; // the service said why
     }
   }
 }

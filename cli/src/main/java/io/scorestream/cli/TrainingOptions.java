@@ -9,29 +9,50 @@ import picocli.CommandLine.ParameterException;
 
 /** The objective and optimiser options that {@code train} and {@code trainer} share. */
 final class TrainingOptions {
-  @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp") String sdeName;
-  @Option(names = "--sigma-max", defaultValue = "10", paramLabel = "S", description = "VE's largest noise level")
+  @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp")
+  String sdeName;
+
+  @Option(
+      names = "--sigma-max",
+      defaultValue = "10",
+      paramLabel = "S",
+      description = "VE's largest noise level")
   double sigmaMax;
-  @Option(names = "--batch", defaultValue = "128") int batch;
-  @Option(names = "--lr", defaultValue = "1e-3") double lr;
-  @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS") int warmup;
-  @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY") double ema;
+
+  @Option(names = "--batch", defaultValue = "128")
+  int batch;
+
+  @Option(names = "--lr", defaultValue = "1e-3")
+  double lr;
+
+  @Option(names = "--warmup", defaultValue = "100", paramLabel = "STEPS")
+  int warmup;
+
+  @Option(names = "--ema", defaultValue = "0.999", paramLabel = "DECAY")
+  double ema;
 
   /** The SDE's kind, or a usage error naming it. */
   SdeKind kind(CommandSpec spec) {
     return ModelCommand.sdeKind(spec, sdeName);
   }
 
-  /** The forward SDE: VE from 0.01 to --sigma-max, VP and sub-VP with beta from 0.1 to 20 (score_sde's). */
+  /**
+   * The forward SDE: VE from 0.01 to --sigma-max, VP and sub-VP with beta from 0.1 to 20
+   * (score_sde's).
+   */
   Sde sde(CommandSpec spec) {
     return ModelCommand.sde(kind(spec), 0.01, sigmaMax, 0.1, 20);
   }
 
-  /** Adam with warm-up, clipping at global norm 1 and the moving average; a usage error when out of range. */
+  /**
+   * Adam with warm-up, clipping at global norm 1 and the moving average; a usage error when out of
+   * range.
+   */
   Optimizer.Settings optimizer(CommandSpec spec) {
     if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)) {
-      throw new ParameterException(spec.commandLine(), "--batch and --lr must be positive, --warmup not negative,"
-          + " --ema in (0, 1)");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--batch and --lr must be positive, --warmup not negative," + " --ema in (0, 1)");
     }
     return new Optimizer.Settings(lr, warmup, 1, ema);
   }

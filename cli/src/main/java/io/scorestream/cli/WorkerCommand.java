@@ -6,19 +6,19 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code scorestream worker}: one worker of the fleet against any Kafka cluster, until Ctrl-C. */
-@Command(name = "worker", mixinStandardHelpOptions = true, description = "Run one worker against a Kafka cluster.")
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = "Run one worker against a Kafka cluster.")
 final class WorkerCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-  @Mixin
-  KafkaOptions kafka;
-  @Mixin
-  WorkerOptions options;
+  @Spec CommandSpec spec;
+  @Mixin KafkaOptions kafka;
+  @Mixin WorkerOptions options;
 
   @Override
   public Integer call() throws Exception {

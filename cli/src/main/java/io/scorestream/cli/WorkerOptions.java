@@ -1,60 +1,129 @@
 package io.scorestream.cli;
 
-import io.scorestream.worker.WorkerSettings;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
-import java.nio.file.Path;
-import java.time.Duration;
-import picocli.CommandLine.Option;
+import io.scorestream.worker.WorkerSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
 
 /** How a worker serves: its models, its limits, its ONNX Runtime settings. */
 final class WorkerOptions {
-  @Option(names = "--models-dir", paramLabel = "M", description = "directory of .onnx score models to serve")
+  @Option(
+      names = "--models-dir",
+      paramLabel = "M",
+      description = "directory of .onnx score models to serve")
   Path modelsDir;
-  @Option(names = "--worker-id", paramLabel = "ID", description = "unique in the fleet (default: host and pid)")
+
+  @Option(
+      names = "--worker-id",
+      paramLabel = "ID",
+      description = "unique in the fleet (default: host and pid)")
   String workerId;
-  @Option(names = "--max-batch", defaultValue = "1024", paramLabel = "B", description = "most rows per model call")
+
+  @Option(
+      names = "--max-batch",
+      defaultValue = "1024",
+      paramLabel = "B",
+      description = "most rows per model call")
   int maxBatch;
-  @Option(names = "--max-active-samples", defaultValue = "8192", paramLabel = "S",
+
+  @Option(
+      names = "--max-active-samples",
+      defaultValue = "8192",
+      paramLabel = "S",
       description = "most samples running at once; more jobs wait in priority order")
   int maxActiveSamples;
-  @Option(names = "--max-samples-per-job", defaultValue = "4096", paramLabel = "S", description = "largest job accepted")
+
+  @Option(
+      names = "--max-samples-per-job",
+      defaultValue = "4096",
+      paramLabel = "S",
+      description = "largest job accepted")
   int maxSamplesPerJob;
-  @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "intra-op threads (0: ORT's choice)")
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      paramLabel = "T",
+      description = "intra-op threads (0: ORT's choice)")
   int threads;
-  @Option(names = "--cuda", description = "use the CUDA execution provider when present") boolean cuda;
-  @Option(names = "--delivery-timeout", defaultValue = "120", paramLabel = "SECONDS",
-      description = "how long an event may take to reach Kafka before the worker gives up and stops")
+
+  @Option(names = "--cuda", description = "use the CUDA execution provider when present")
+  boolean cuda;
+
+  @Option(
+      names = "--delivery-timeout",
+      defaultValue = "120",
+      paramLabel = "SECONDS",
+      description =
+          "how long an event may take to reach Kafka before the worker gives up and stops")
   long deliveryTimeoutSeconds;
-  @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
-      description = "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "-1",
+      paramLabel = "PORT",
+      description =
+          "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
   int metricsPort;
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "the address metrics listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0: all)")
+
+  @Option(
+      names = "--metrics-host",
+      defaultValue = "127.0.0.1",
+      paramLabel = "ADDRESS",
+      description =
+          "the address metrics listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0: all)")
   String metricsHost;
-  @Option(names = "--keep-versions", defaultValue = "3", paramLabel = "K",
-      description = "versions of each model served at once; older ones retire as new checkpoints load")
+
+  @Option(
+      names = "--keep-versions",
+      defaultValue = "3",
+      paramLabel = "K",
+      description =
+          "versions of each model served at once; older ones retire as new checkpoints load")
   int keepVersions;
-  @Option(names = "--max-queued-jobs", defaultValue = "10000", paramLabel = "Q",
-      description = "jobs waiting in the worker for room; beyond them it leaves jobs in Kafka until half have started")
+
+  @Option(
+      names = "--max-queued-jobs",
+      defaultValue = "10000",
+      paramLabel = "Q",
+      description =
+          "jobs waiting in the worker for room; beyond them it leaves jobs in Kafka until half have started")
   int maxQueuedJobs;
-  @Option(names = "--drain-timeout", paramLabel = "SECONDS",
-      description = "on Ctrl-C or SIGTERM, let running jobs finish for up to this long (default: 30 for worker, "
-          + "0 for dev)")
+
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "on Ctrl-C or SIGTERM, let running jobs finish for up to this long (default: 30 for worker, "
+              + "0 for dev)")
   Long drainSeconds;
 
   WorkerSettings settings(KafkaClients kafka, TopicNames names) {
-    return WorkerSettings.builder(kafka, workerId()).topics(names).modelsDir(modelsDir)
-        .maxBatch(maxBatch).maxActiveSamples(maxActiveSamples).maxSamplesPerJob(maxSamplesPerJob)
-        .intraOpThreads(threads).cuda(cuda).deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
-        .metricsHost(metricsHost).metricsPort(metricsPort).keepVersions(keepVersions).maxQueuedJobs(maxQueuedJobs)
+    return WorkerSettings.builder(kafka, workerId())
+        .topics(names)
+        .modelsDir(modelsDir)
+        .maxBatch(maxBatch)
+        .maxActiveSamples(maxActiveSamples)
+        .maxSamplesPerJob(maxSamplesPerJob)
+        .intraOpThreads(threads)
+        .cuda(cuda)
+        .deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
+        .metricsHost(metricsHost)
+        .metricsPort(metricsPort)
+        .keepVersions(keepVersions)
+        .maxQueuedJobs(maxQueuedJobs)
         .build();
   }
 
-  /** How long a requested stop lets running jobs finish: the option's value, else this command's default. */
+  /**
+   * How long a requested stop lets running jobs finish: the option's value, else this command's
+   * default.
+   */
   Duration drainTimeout(long defaultSeconds) {
     return Duration.ofSeconds(drainSeconds != null ? drainSeconds : defaultSeconds);
   }
@@ -90,7 +159,8 @@ final class WorkerOptions {
       return "--delivery-timeout must be at least 1 second, got " + deliveryTimeoutSeconds;
     }
     if (metricsPort < -1 || metricsPort > 65535) {
-      return "--metrics-port must be -1 (none), 0 (any free port) or a port number, got " + metricsPort;
+      return "--metrics-port must be -1 (none), 0 (any free port) or a port number, got "
+          + metricsPort;
     }
     if (modelsDir != null && !Files.isDirectory(modelsDir)) {
       return "--models-dir " + modelsDir + " is not a directory";

@@ -12,10 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code bin/scorestream} run as a user runs it, from a working directory, for the integration tests. */
+/**
+ * {@code bin/scorestream} run as a user runs it, from a working directory, for the integration
+ * tests.
+ */
 final class Cli {
   private static final Pattern BOOTSTRAP = Pattern.compile("--bootstrap-servers (\\S+)");
-  private final Path home = Path.of(System.getProperty("scorestream.home", "..")).toAbsolutePath().normalize();
+  private final Path home =
+      Path.of(System.getProperty("scorestream.home", "..")).toAbsolutePath().normalize();
   private final Path dir;
 
   Cli(Path dir) {
@@ -44,16 +48,26 @@ final class Cli {
     Process p = command(args).redirectErrorStream(false).start();
     var out = p.getInputStream().readAllBytes();
     var err = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "scorestream " + String.join(" ", args) + " ended");
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+    assertTrue(
+        p.waitFor(120, TimeUnit.SECONDS), "scorestream " + String.join(" ", args) + " ended");
+    return new Run(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8).strip(),
         new String(err, StandardCharsets.UTF_8));
   }
 
-  /** Starts {@code dev} with these arguments, its output in {@code log}, and waits until it says where it is. */
+  /**
+   * Starts {@code dev} with these arguments, its output in {@code log}, and waits until it says
+   * where it is.
+   */
   Dev dev(Path log, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("dev"));
     all.addAll(List.of(args));
-    Process dev = command(all.toArray(String[]::new)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process dev =
+        command(all.toArray(String[]::new))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       String output = Files.exists(log) ? Files.readString(log) : "";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -12,18 +13,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import java.io.DataInputStream;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: files written, one-line errors, non-zero exits. */
 class SampleCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Run(int code, String err, String out) {}
 
@@ -36,7 +35,8 @@ class SampleCommandTest {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       int code = Main.run(args);
-      return new Run(code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
+      return new Run(
+          code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
     } finally {
       System.setErr(savedErr);
       System.setOut(savedOut);
@@ -53,8 +53,19 @@ class SampleCommandTest {
   @Test
   void sampleWritesNpyWithShapeAndFloat32Data() throws IOException {
     Path out = dir.resolve("s.npy");
-    Run r = run("sample", "--model", gmm("vp").toString(), "--steps", "50", "--samples", "12", "--seed", "3",
-        "--out", out.toString());
+    Run r =
+        run(
+            "sample",
+            "--model",
+            gmm("vp").toString(),
+            "--steps",
+            "50",
+            "--samples",
+            "12",
+            "--seed",
+            "3",
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("NFE 100"), r.err());
     byte[] bytes = Files.readAllBytes(out);
@@ -72,8 +83,25 @@ class SampleCommandTest {
     Path a = dir.resolve("a.npy");
     Path b = dir.resolve("b.npy");
     for (Path out : new Path[] {a, b}) {
-      assertEquals(0, run("sample", "--model", model.toString(), "--sampler", "ode", "--rtol", "1e-3", "--atol",
-          "1e-3", "--samples", "5", "--seed", "9", "--out", out.toString()).code());
+      assertEquals(
+          0,
+          run(
+                  "sample",
+                  "--model",
+                  model.toString(),
+                  "--sampler",
+                  "ode",
+                  "--rtol",
+                  "1e-3",
+                  "--atol",
+                  "1e-3",
+                  "--samples",
+                  "5",
+                  "--seed",
+                  "9",
+                  "--out",
+                  out.toString())
+              .code());
     }
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
   }
@@ -94,7 +122,15 @@ class SampleCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("PNG needs an image model"), r.err());
 
-    r = run("sample", "--model", model.toString(), "--sampler", "ald", "--out", dir.resolve("x.csv").toString());
+    r =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--sampler",
+            "ald",
+            "--out",
+            dir.resolve("x.csv").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--out must name a .npy or .png file"), r.err());
   }
@@ -118,13 +154,28 @@ class SampleCommandTest {
     r = run("sample", "--model", dir.resolve("absent.onnx").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("scorestream: cannot read model file"), r.err());
-    assertTrue(r.err().strip().endsWith("absent.onnx: no such file"), "says why, not the path twice: " + r.err());
+    assertTrue(
+        r.err().strip().endsWith("absent.onnx: no such file"),
+        "says why, not the path twice: " + r.err());
   }
 
   @Test
   void everyCommandAnswersHelpEvenWithRequiredOptionsMissing() {
-    String[][] commands = {{}, {"dev"}, {"worker"}, {"submit"}, {"watch"}, {"cancel"}, {"sample"}, {"model"},
-        {"model", "gmm"}, {"model", "mlp"}, {"bench"}, {"bench", "fleet"}, {"bench", "sampler-overhead"}};
+    String[][] commands = {
+      {},
+      {"dev"},
+      {"worker"},
+      {"submit"},
+      {"watch"},
+      {"cancel"},
+      {"sample"},
+      {"model"},
+      {"model", "gmm"},
+      {"model", "mlp"},
+      {"bench"},
+      {"bench", "fleet"},
+      {"bench", "sampler-overhead"}
+    };
     for (String[] command : commands) {
       String[] args = Arrays.copyOf(command, command.length + 1);
       args[command.length] = "--help";
@@ -139,7 +190,8 @@ class SampleCommandTest {
     Run r = run("sample", "--model", model.toString(), "--threads", "-2");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--threads must be zero"), r.err());
-    // two billion 2-D samples would overflow an int; 900 million (57 GB of state) would not fit: both are refused
+    // two billion 2-D samples would overflow an int; 900 million (57 GB of state) would not fit:
+    // both are refused
     // with the reason before sampling starts, not as an overflow or an OutOfMemoryError
     r = run("sample", "--model", model.toString(), "--samples", "2000000000");
     assertEquals(2, r.code(), r.err());
@@ -147,7 +199,13 @@ class SampleCommandTest {
     r = run("sample", "--model", model.toString(), "--samples", "900000000");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("need about") && r.err().contains("GiB of memory"), r.err());
-    r = run("sample", "--model", model.toString(), "--out", dir.resolve("no-such-dir/x.npy").toString());
+    r =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--out",
+            dir.resolve("no-such-dir/x.npy").toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("does not exist"), r.err());
     r = run("sample", "--model", model.toString(), "--samples", "3e8");
@@ -157,19 +215,29 @@ class SampleCommandTest {
 
   @Test
   void badMixtureSpecificationIsNamed() {
-    Run r = run("model", "gmm", "--components", "0.5:0,0:1;0.4:1,1", "--out", dir.resolve("m.onnx").toString());
+    Run r =
+        run(
+            "model",
+            "gmm",
+            "--components",
+            "0.5:0,0:1;0.4:1,1",
+            "--out",
+            dir.resolve("m.onnx").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--components entry '0.4:1,1' is not weight:mean:std"), r.err());
   }
 
   @Test
   void imageModelSamplesAreWrittenAsAPngGrid() throws IOException {
-    // an image-shaped VE model whose score pulls every pixel to 0.5: score = (0.5 - x) / (sigma(t)^2 + 0.01)
-    io.scorestream.core.onnx.OnnxGraphBuilder g = new io.scorestream.core.onnx.OnnxGraphBuilder("gray");
+    // an image-shaped VE model whose score pulls every pixel to 0.5: score = (0.5 - x) /
+    // (sigma(t)^2 + 0.01)
+    io.scorestream.core.onnx.OnnxGraphBuilder g =
+        new io.scorestream.core.onnx.OnnxGraphBuilder("gray");
     var f = ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT;
     String x = g.input("x", f, "N", 1, 3, 5);
     String t = g.input("t", f, "N");
-    String sigma = g.op("Mul", g.scalar(0.01), g.op("Exp", g.op("Mul", t, g.scalar(Math.log(5000)))));
+    String sigma =
+        g.op("Mul", g.scalar(0.01), g.op("Exp", g.op("Mul", t, g.scalar(Math.log(5000)))));
     String variance = g.op("Add", g.op("Mul", sigma, sigma), g.scalar(0.01));
     String v = g.op("Unsqueeze", variance, g.longs(1, 2, 3));
     g.output(g.op("Div", g.op("Sub", g.scalar(0.5), x), v), "score", f, "N", 1, 3, 5);
@@ -181,13 +249,24 @@ class SampleCommandTest {
     Path model = dir.resolve("gray.onnx");
     Files.write(model, g.build(meta));
     Path png = dir.resolve("grid.png");
-    Run r = run("sample", "--model", model.toString(), "--steps", "200", "--samples", "6", "--out", png.toString());
+    Run r =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--steps",
+            "200",
+            "--samples",
+            "6",
+            "--out",
+            png.toString());
     assertEquals(0, r.code(), r.err());
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
     // 6 samples in a 3 x 2 grid of 5 x 3 images with 2-pixel gaps
     assertEquals(3 * 7 + 2, image.getWidth());
     assertEquals(2 * 5 + 2, image.getHeight());
-    // pixels are N(0.5, 0.1^2): the mean of all 90 sits within 15 levels (5.5 standard errors) of 127.5
+    // pixels are N(0.5, 0.1^2): the mean of all 90 sits within 15 levels (5.5 standard errors) of
+    // 127.5
     double sum = 0;
     for (int s = 0; s < 6; s++) {
       for (int y = 0; y < 3; y++) {
@@ -210,19 +289,32 @@ class SampleCommandTest {
   void likelihoodWritesOneValuePerExampleAndItsEstimatorsAgree() throws IOException {
     Path model = gmm("vp");
     Path data = dir.resolve("x.npy");
-    assertEquals(0, run("sample", "--model", model.toString(), "--samples", "40", "--out", data.toString()).code());
+    assertEquals(
+        0,
+        run("sample", "--model", model.toString(), "--samples", "40", "--out", data.toString())
+            .code());
     Path values = dir.resolve("ll.npy");
-    Run exact = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--exact", "--out",
-        values.toString());
+    Run exact =
+        run(
+            "likelihood",
+            "--model",
+            model.toString(),
+            "--data",
+            data.toString(),
+            "--exact",
+            "--out",
+            values.toString());
     assertEquals(0, exact.code(), exact.err());
     assertTrue(exact.out().contains("nats (mean over 40 examples"), exact.out());
     io.scorestream.jobs.formats.Npy.Array written = io.scorestream.jobs.formats.Npy.read(values);
     assertArrayEquals(new int[] {40}, written.shape());
-    Run hutchinson = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "8");
+    Run hutchinson =
+        run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "8");
     assertEquals(0, hutchinson.code(), hutchinson.err());
     double[] a = meanAndError(exact);
     double[] b = meanAndError(hutchinson);
-    // same points: the difference is the Hutchinson estimator's own error, within 4 of its standard errors
+    // same points: the difference is the Hutchinson estimator's own error, within 4 of its standard
+    // errors
     assertTrue(Math.abs(a[0] - b[0]) < 4 * b[1], exact.out() + hutchinson.out());
   }
 
@@ -233,15 +325,25 @@ class SampleCommandTest {
     io.scorestream.jobs.formats.Npy.write(data, new float[12], 4, new int[] {3});
     Run shape = run("likelihood", "--model", model.toString(), "--data", data.toString());
     assertEquals(2, shape.code());
-    assertTrue(shape.err().contains("has shape [4, 3]") && shape.err().contains("takes [N, 2]"), shape.err());
+    assertTrue(
+        shape.err().contains("has shape [4, 3]") && shape.err().contains("takes [N, 2]"),
+        shape.err());
     io.scorestream.jobs.formats.Npy.write(data, new float[8], 4, new int[] {2});
-    Run probes = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "0");
+    Run probes =
+        run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "0");
     assertEquals(2, probes.code());
     assertTrue(probes.err().contains("--probes"), probes.err());
-    Run label = run("likelihood", "--model", model.toString(), "--data", data.toString(), "--label", "1");
+    Run label =
+        run("likelihood", "--model", model.toString(), "--data", data.toString(), "--label", "1");
     assertEquals(2, label.code());
     assertTrue(label.err().contains("not class-conditional"), label.err());
-    Run missing = run("likelihood", "--model", model.toString(), "--data", dir.resolve("none.npy").toString());
+    Run missing =
+        run(
+            "likelihood",
+            "--model",
+            model.toString(),
+            "--data",
+            dir.resolve("none.npy").toString());
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("none.npy"), missing.err());
   }
@@ -250,13 +352,34 @@ class SampleCommandTest {
   void encodedCodesDecodeBackToTheirDataAndInterpolateBetweenThem() throws IOException {
     Path model = gmm("subvp");
     Path data = dir.resolve("x.npy");
-    assertEquals(0, run("sample", "--model", model.toString(), "--samples", "10", "--out", data.toString()).code());
+    assertEquals(
+        0,
+        run("sample", "--model", model.toString(), "--samples", "10", "--out", data.toString())
+            .code());
     Path codes = dir.resolve("z.npy");
-    Run encode = run("encode", "--model", model.toString(), "--data", data.toString(), "--out", codes.toString());
+    Run encode =
+        run(
+            "encode",
+            "--model",
+            model.toString(),
+            "--data",
+            data.toString(),
+            "--out",
+            codes.toString());
     assertEquals(0, encode.code(), encode.err());
     Path back = dir.resolve("back.npy");
-    Run decode = run("sample", "--model", model.toString(), "--sampler", "ode", "--no-denoise", "--latent",
-        codes.toString(), "--out", back.toString());
+    Run decode =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--sampler",
+            "ode",
+            "--no-denoise",
+            "--latent",
+            codes.toString(),
+            "--out",
+            back.toString());
     assertEquals(0, decode.code(), decode.err());
     float[] x = io.scorestream.jobs.formats.Npy.read(data).values();
     float[] y = io.scorestream.jobs.formats.Npy.read(back).values();
@@ -265,23 +388,63 @@ class SampleCommandTest {
       assertEquals(x[i], y[i], 2e-3, "value " + i + " after encode and decode");
     }
     Path path = dir.resolve("path.npy");
-    Run walk = run("interpolate", "--codes", codes.toString(), "--from", "2", "--to", "7", "--count", "6", "--out",
-        path.toString());
+    Run walk =
+        run(
+            "interpolate",
+            "--codes",
+            codes.toString(),
+            "--from",
+            "2",
+            "--to",
+            "7",
+            "--count",
+            "6",
+            "--out",
+            path.toString());
     assertEquals(0, walk.code(), walk.err());
     Path walked = dir.resolve("walk.npy");
-    assertEquals(0, run("sample", "--model", model.toString(), "--sampler", "ode", "--no-denoise", "--latent",
-        path.toString(), "--out", walked.toString()).code());
+    assertEquals(
+        0,
+        run(
+                "sample",
+                "--model",
+                model.toString(),
+                "--sampler",
+                "ode",
+                "--no-denoise",
+                "--latent",
+                path.toString(),
+                "--out",
+                walked.toString())
+            .code());
     float[] w = io.scorestream.jobs.formats.Npy.read(walked).values();
     assertEquals(12, w.length, "six points of two dimensions");
     for (int j = 0; j < 2; j++) {
       assertEquals(x[4 + j], w[j], 2e-3, "the walk starts at example 2");
       assertEquals(x[14 + j], w[10 + j], 2e-3, "and ends at example 7");
     }
-    Run outside = run("interpolate", "--codes", codes.toString(), "--from", "0", "--to", "10", "--out",
-        path.toString());
+    Run outside =
+        run(
+            "interpolate",
+            "--codes",
+            codes.toString(),
+            "--from",
+            "0",
+            "--to",
+            "10",
+            "--out",
+            path.toString());
     assertEquals(2, outside.code());
     assertTrue(outside.err().contains("0..9"), outside.err());
-    Run pc = run("sample", "--model", model.toString(), "--latent", codes.toString(), "--out", back.toString());
+    Run pc =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--latent",
+            codes.toString(),
+            "--out",
+            back.toString());
     assertEquals(2, pc.code());
     assertTrue(pc.err().contains("--latent") && pc.err().contains("ODE"), pc.err());
   }
@@ -299,8 +462,21 @@ class SampleCommandTest {
     Path known = npy("known.npy", new float[] {0, 0.25f, 0, -1, 2, 0}, 3, 2);
     Path mask = npy("mask.npy", new float[] {0, 1, 0, 1, 1, 0}, 3, 2);
     Path out = dir.resolve("filled.npy");
-    Run r = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", mask.toString(),
-        "--particles", "8", "--steps", "200", "--out", out.toString());
+    Run r =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            known.toString(),
+            "--mask",
+            mask.toString(),
+            "--particles",
+            "8",
+            "--steps",
+            "200",
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("wrote 3 samples"), r.err());
     float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
@@ -308,15 +484,28 @@ class SampleCommandTest {
     assertEquals(0.25f, x[1]);
     assertEquals(-1f, x[3]);
     assertEquals(2f, x[4]);
-    // the unknown values come from the mixture's conditional: with x1 = 2 known, x2 is near the component at (2, 0.5)
+    // the unknown values come from the mixture's conditional: with x1 = 2 known, x2 is near the
+    // component at (2, 0.5)
     assertTrue(Math.abs(x[5] - 0.5) < 2, "x2 given x1 = 2: " + x[5]);
 
     Path shared = npy("shared.npy", new float[] {0, 1}, 2);
-    Run sharedMask = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask",
-        shared.toString(), "--steps", "20", "--out", out.toString());
+    Run sharedMask =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            known.toString(),
+            "--mask",
+            shared.toString(),
+            "--steps",
+            "20",
+            "--out",
+            out.toString());
     assertEquals(0, sharedMask.code(), sharedMask.err());
-    assertTrue(sharedMask.err().contains("wrote 3 samples"), "the sample count comes from --known: "
-        + sharedMask.err());
+    assertTrue(
+        sharedMask.err().contains("wrote 3 samples"),
+        "the sample count comes from --known: " + sharedMask.err());
   }
 
   @Test
@@ -324,34 +513,101 @@ class SampleCommandTest {
     Path model = gmm("ve");
     Path known = npy("k.npy", new float[] {0, 1}, 1, 2);
     Path out = dir.resolve("o.npy");
-    Run half = run("sample", "--model", model.toString(), "--known", known.toString(), "--out", out.toString());
+    Run half =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            known.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, half.code());
-    assertTrue(half.err().contains("needs both --known") && half.err().contains("--mask"), half.err());
+    assertTrue(
+        half.err().contains("needs both --known") && half.err().contains("--mask"), half.err());
     Path fuzzy = npy("fuzzy.npy", new float[] {0.5f, 1}, 1, 2);
-    Run notBinary = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask",
-        fuzzy.toString(), "--out", out.toString());
+    Run notBinary =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            known.toString(),
+            "--mask",
+            fuzzy.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, notBinary.code());
-    assertTrue(notBinary.err().contains("--mask") && notBinary.err().contains("0.5"), notBinary.err());
+    assertTrue(
+        notBinary.err().contains("--mask") && notBinary.err().contains("0.5"), notBinary.err());
     Path wide = npy("wide.npy", new float[] {0, 1, 1}, 1, 3);
-    Run shape = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", wide.toString(),
-        "--out", out.toString());
+    Run shape =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            known.toString(),
+            "--mask",
+            wide.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, shape.code());
     assertTrue(shape.err().contains("--mask") && shape.err().contains("[1, 3]"), shape.err());
     Path three = npy("three.npy", new float[6], 3, 2);
     Path two = npy("two.npy", new float[4], 2, 2);
-    Run counts = run("sample", "--model", model.toString(), "--known", three.toString(), "--mask", two.toString(),
-        "--out", out.toString());
+    Run counts =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            three.toString(),
+            "--mask",
+            two.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, counts.code());
-    assertTrue(counts.err().contains("2 samples") || counts.err().contains("3 samples"), counts.err());
-    Run missing = run("sample", "--model", model.toString(), "--known", dir.resolve("none.npy").toString(),
-        "--mask", known.toString(), "--out", out.toString());
+    assertTrue(
+        counts.err().contains("2 samples") || counts.err().contains("3 samples"), counts.err());
+    Run missing =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--known",
+            dir.resolve("none.npy").toString(),
+            "--mask",
+            known.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, missing.code());
-    assertTrue(missing.err().contains("--known") && missing.err().contains("no such file"), missing.err());
-    Run ode = run("sample", "--model", model.toString(), "--sampler", "ode", "--known", known.toString(), "--mask",
-        known.toString(), "--out", out.toString());
+    assertTrue(
+        missing.err().contains("--known") && missing.err().contains("no such file"), missing.err());
+    Run ode =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--sampler",
+            "ode",
+            "--known",
+            known.toString(),
+            "--mask",
+            known.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, ode.code());
     assertTrue(ode.err().contains("PC sampler"), ode.err());
-    Run grey = run("sample", "--model", model.toString(), "--gray", known.toString(), "--out", out.toString());
+    Run grey =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--gray",
+            known.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, grey.code());
     assertTrue(grey.err().contains("--gray") && grey.err().contains("[3, H, W]"), grey.err());
   }
@@ -366,15 +622,26 @@ class SampleCommandTest {
       means[0][i] = red[i];
       means[1][i] = blue[i];
     }
-    var mixture = new io.scorestream.core.analytic.GaussianMixture(new double[] {0.5, 0.5}, means,
-        new double[] {0.05, 0.05});
+    var mixture =
+        new io.scorestream.core.analytic.GaussianMixture(
+            new double[] {0.5, 0.5}, means, new double[] {0.05, 0.05});
     var sde = new io.scorestream.core.sde.VpSde(0.1, 20, 1);
-    var info = new io.scorestream.core.model.ModelInfo("colours", "1", sde, sde.defaultEps(), new int[] {3, 2, 2},
-        io.scorestream.core.model.DataScaling.IDENTITY, 0, io.scorestream.core.model.TimeInput.TIME, "", -1);
+    var info =
+        new io.scorestream.core.model.ModelInfo(
+            "colours",
+            "1",
+            sde,
+            sde.defaultEps(),
+            new int[] {3, 2, 2},
+            io.scorestream.core.model.DataScaling.IDENTITY,
+            0,
+            io.scorestream.core.model.TimeInput.TIME,
+            "",
+            -1);
     Path model = dir.resolve("colours.onnx");
     Files.write(model, io.scorestream.core.onnx.GaussianMixtureOnnx.build(mixture, info));
-    java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(2, 2,
-        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    java.awt.image.BufferedImage picture =
+        new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
     int[] levels = {102, 102, 51, 153};
     for (int p = 0; p < 4; p++) {
       picture.getRaster().setSample(p % 2, p / 2, 0, levels[p]);
@@ -382,23 +649,46 @@ class SampleCommandTest {
     Path png = dir.resolve("grey.png");
     javax.imageio.ImageIO.write(picture, "png", png.toFile());
     Path out = dir.resolve("coloured.npy");
-    Run r = run("sample", "--model", model.toString(), "--gray", png.toString(), "--samples", "4", "--steps", "200",
-        "--out", out.toString());
+    Run r =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--gray",
+            png.toString(),
+            "--samples",
+            "4",
+            "--steps",
+            "200",
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
     float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
     assertEquals(4 * 12, x.length);
     for (int s = 0; s < 4; s++) {
       for (int p = 0; p < 4; p++) {
         double grey = (x[s * 12 + p] + x[s * 12 + 4 + p] + x[s * 12 + 8 + p]) / 3;
-        assertEquals(levels[p] / 255.0, grey, 1e-5, "sample " + s + " pixel " + p + " keeps its grey level");
+        assertEquals(
+            levels[p] / 255.0, grey, 1e-5, "sample " + s + " pixel " + p + " keeps its grey level");
       }
     }
     Path large = dir.resolve("large.png");
-    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(3, 3, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
-        "png", large.toFile());
-    Run wrongSize = run("sample", "--model", model.toString(), "--gray", large.toString(), "--out", out.toString());
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(3, 3, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png",
+        large.toFile());
+    Run wrongSize =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--gray",
+            large.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, wrongSize.code());
-    assertTrue(wrongSize.err().contains("3 x 3") && wrongSize.err().contains("2 x 2"), wrongSize.err());
+    assertTrue(
+        wrongSize.err().contains("3 x 3") && wrongSize.err().contains("2 x 2"), wrongSize.err());
   }
 
   /** The first {@code count} MNIST test digits, [count, 1, 28, 28] in [0, 1], and their classes. */
@@ -406,15 +696,17 @@ class SampleCommandTest {
     Path root = Path.of("..", "..", "shared", "data", "mnist");
     float[] images = new float[count * 784];
     float[] labels = new float[count];
-    try (var in = new DataInputStream(new GZIPInputStream(
-        Files.newInputStream(root.resolve("t10k-images-idx3-ubyte.gz"))))) {
+    try (var in =
+        new DataInputStream(
+            new GZIPInputStream(Files.newInputStream(root.resolve("t10k-images-idx3-ubyte.gz"))))) {
       in.skipNBytes(16);
       for (int i = 0; i < images.length; i++) {
         images[i] = in.readUnsignedByte() / 255f;
       }
     }
-    try (var in = new DataInputStream(new GZIPInputStream(
-        Files.newInputStream(root.resolve("t10k-labels-idx1-ubyte.gz"))))) {
+    try (var in =
+        new DataInputStream(
+            new GZIPInputStream(Files.newInputStream(root.resolve("t10k-labels-idx1-ubyte.gz"))))) {
       in.skipNBytes(8);
       for (int i = 0; i < count; i++) {
         labels[i] = in.readUnsignedByte();
@@ -433,19 +725,36 @@ class SampleCommandTest {
     Path out = dir.resolve("completed.npy");
     Path model = Path.of("..", "models", "mnist-unet.onnx");
     for (int i = 0; i < 2; i++) {
-      Run r = run("sample", "--model", model.toString(), "--known", known.toString(), "--mask", mask.toString(),
-          "--label", String.valueOf((int) digits[1][i]), "--steps", "60", "--out", out.toString());
+      Run r =
+          run(
+              "sample",
+              "--model",
+              model.toString(),
+              "--known",
+              known.toString(),
+              "--mask",
+              mask.toString(),
+              "--label",
+              String.valueOf((int) digits[1][i]),
+              "--steps",
+              "60",
+              "--out",
+              out.toString());
       assertEquals(0, r.code(), r.err());
       float[] x = io.scorestream.jobs.formats.Npy.read(out).values();
       assertEquals(2 * 784, x.length);
       for (int p = 0; p < 14 * 28; p++) {
-        assertEquals(digits[0][i * 784 + p], x[i * 784 + p], "digit " + i + " pixel " + p + " of the known half");
+        assertEquals(
+            digits[0][i * 784 + p],
+            x[i * 784 + p],
+            "digit " + i + " pixel " + p + " of the known half");
       }
       double ink = 0;
       for (int p = 14 * 28; p < 784; p++) {
         ink += x[i * 784 + p];
       }
-      assertTrue(ink > 10, "the model draws the lower half of digit " + i + " (total ink " + ink + ")");
+      assertTrue(
+          ink > 10, "the model draws the lower half of digit " + i + " (total ink " + ink + ")");
     }
   }
 
@@ -453,33 +762,95 @@ class SampleCommandTest {
   void aTrainedClassifierGuidesTheShippedMnistModelAndMismatchesAreRefused() throws IOException {
     Path classifier = dir.resolve("digits.onnx");
     Path model = Path.of("..", "models", "mnist-unet.onnx");
-    Run train = run("train-classifier", "--for", model.toString(), "--mnist", Path.of("..", "..", "shared", "data",
-        "mnist").toString(), "--steps", "150", "--hidden", "64", "--out", classifier.toString());
+    Run train =
+        run(
+            "train-classifier",
+            "--for",
+            model.toString(),
+            "--mnist",
+            Path.of("..", "..", "shared", "data", "mnist").toString(),
+            "--steps",
+            "150",
+            "--hidden",
+            "64",
+            "--out",
+            classifier.toString());
     assertEquals(0, train.code(), train.err());
     assertTrue(train.err().contains("held-out accuracy"), train.err());
     Path out = dir.resolve("guided.npy");
-    Run guided = run("sample", "--model", model.toString(), "--classifier", classifier.toString(), "--label", "8",
-        "--guidance-scale", "2", "--samples", "2", "--steps", "30", "--out", out.toString());
+    Run guided =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--classifier",
+            classifier.toString(),
+            "--label",
+            "8",
+            "--guidance-scale",
+            "2",
+            "--samples",
+            "2",
+            "--steps",
+            "30",
+            "--out",
+            out.toString());
     assertEquals(0, guided.code(), guided.err());
     assertEquals(2 * 784, io.scorestream.jobs.formats.Npy.read(out).values().length);
-    Run noLabel = run("sample", "--model", model.toString(), "--classifier", classifier.toString(), "--out",
-        out.toString());
+    Run noLabel =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--classifier",
+            classifier.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, noLabel.code());
     assertTrue(noLabel.err().contains("--label"), noLabel.err());
-    Run otherNoise = run("sample", "--model", gmm("vp").toString(), "--classifier", classifier.toString(), "--label",
-        "1", "--out", out.toString());
+    Run otherNoise =
+        run(
+            "sample",
+            "--model",
+            gmm("vp").toString(),
+            "--classifier",
+            classifier.toString(),
+            "--label",
+            "1",
+            "--out",
+            out.toString());
     assertEquals(2, otherNoise.code());
-    assertTrue(otherNoise.err().contains("--classifier") && otherNoise.err().contains("[1, 28, 28]"),
+    assertTrue(
+        otherNoise.err().contains("--classifier") && otherNoise.err().contains("[1, 28, 28]"),
         otherNoise.err());
     Run asModel = run("sample", "--model", classifier.toString(), "--out", out.toString());
     assertEquals(1, asModel.code());
     assertTrue(asModel.err().contains("classifier"), asModel.err());
-    Run notAClassifier = run("sample", "--model", model.toString(), "--classifier", model.toString(), "--label", "1",
-        "--out", out.toString());
+    Run notAClassifier =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--classifier",
+            model.toString(),
+            "--label",
+            "1",
+            "--out",
+            out.toString());
     assertEquals(2, notAClassifier.code());
-    assertTrue(notAClassifier.err().contains("not a noise-conditional classifier"), notAClassifier.err());
-    Run scaleAlone = run("sample", "--model", model.toString(), "--guidance-scale", "3", "--label", "1", "--out",
-        out.toString());
+    assertTrue(
+        notAClassifier.err().contains("not a noise-conditional classifier"), notAClassifier.err());
+    Run scaleAlone =
+        run(
+            "sample",
+            "--model",
+            model.toString(),
+            "--guidance-scale",
+            "3",
+            "--label",
+            "1",
+            "--out",
+            out.toString());
     assertEquals(2, scaleAlone.code());
     assertTrue(scaleAlone.err().contains("--classifier"), scaleAlone.err());
   }

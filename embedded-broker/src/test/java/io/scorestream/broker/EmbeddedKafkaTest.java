@@ -30,27 +30,36 @@ import org.junit.jupiter.api.io.TempDir;
 /** The embedded broker is a real Kafka cluster whose records and address survive a restart. */
 class EmbeddedKafkaTest {
   private static final int MAX_MESSAGE = 1 << 20;
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void restartOnTheSameDataKeepsRecordsAndAddress() throws Exception {
     Path data = dir.resolve("kafka");
     String address;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(data, MAX_MESSAGE);
-         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       address = kafka.bootstrapServers();
       admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-          ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
+              new StringSerializer(),
+              new StringSerializer())) {
         producer.send(new ProducerRecord<>("t", 0, "k", "kept")).get();
       }
     }
     try (EmbeddedKafka again = EmbeddedKafka.start(data, MAX_MESSAGE);
-         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, again.bootstrapServers()),
-             new StringDeserializer(), new StringDeserializer())) {
+        KafkaConsumer<String, String> consumer =
+            new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, again.bootstrapServers()),
+                new StringDeserializer(),
+                new StringDeserializer())) {
       assertEquals(address, again.bootstrapServers(), "clients of the first start find the second");
       TopicPartition p0 = new TopicPartition("t", 0);
       consumer.assign(List.of(p0));
@@ -66,9 +75,12 @@ class EmbeddedKafkaTest {
   @Test
   void portInUseIsNamed() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> EmbeddedKafka.start(dir.resolve("kafka"), taken.getLocalPort(), MAX_MESSAGE));
-      assertTrue(e.getMessage().contains("port " + taken.getLocalPort() + " is in use"), e.getMessage());
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> EmbeddedKafka.start(dir.resolve("kafka"), taken.getLocalPort(), MAX_MESSAGE));
+      assertTrue(
+          e.getMessage().contains("port " + taken.getLocalPort() + " is in use"), e.getMessage());
     }
   }
 
@@ -76,8 +88,8 @@ class EmbeddedKafkaTest {
   void unwritableDataDirectoryIsNamed() throws Exception {
     Path file = dir.resolve("not-a-directory");
     Files.writeString(file, "x", StandardCharsets.UTF_8);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> EmbeddedKafka.start(file, MAX_MESSAGE));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> EmbeddedKafka.start(file, MAX_MESSAGE));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 }

@@ -16,10 +16,10 @@ import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
-import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.jobs.kafka.WholeTopic;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -33,34 +33,54 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The gateway service: builds its object graph (views of the job states, events and fleet read from Kafka, the
- * job client, the HTTP server) from {@link Settings}, starts it, and stops it. Stateless itself: everything it
- * knows is on Kafka, so gateways run side by side and a restarted one knows every job.
+ * The gateway service: builds its object graph (views of the job states, events and fleet read from
+ * Kafka, the job client, the HTTP server) from {@link Settings}, starts it, and stops it. Stateless
+ * itself: everything it knows is on Kafka, so gateways run side by side and a restarted one knows
+ * every job.
  */
 public final class Gateway implements AutoCloseable {
   /**
    * What a gateway is started with.
    *
-   * @param host       the address to listen on
-   * @param port       the port, 0 for any free one
-   * @param limits     the largest jobs accepted
-   * @param events     what the event hub holds in memory
-   * @param heartbeat  how often an idle event stream gets a keep-alive comment
-   * @param stall      how long a stream waits for a client that takes nothing before telling it to resume later
-   * @param webhooks   where webhooks may go and how they are retried
+   * @param host the address to listen on
+   * @param port the port, 0 for any free one
+   * @param limits the largest jobs accepted
+   * @param events what the event hub holds in memory
+   * @param heartbeat how often an idle event stream gets a keep-alive comment
+   * @param stall how long a stream waits for a client that takes nothing before telling it to
+   *     resume later
+   * @param webhooks where webhooks may go and how they are retried
    */
-  public record Settings(KafkaClients kafka, TopicNames names, Tenants tenants, String host, int port,
-      RequestChecks.Limits limits, EventHub.Limits events, Duration heartbeat, Duration stall,
+  public record Settings(
+      KafkaClients kafka,
+      TopicNames names,
+      Tenants tenants,
+      String host,
+      int port,
+      RequestChecks.Limits limits,
+      EventHub.Limits events,
+      Duration heartbeat,
+      Duration stall,
       WebhookSettings webhooks) {
     /** Defaults: webhooks to public https hosts only. */
-    public static Settings of(KafkaClients kafka, TopicNames names, Tenants tenants, String host, int port) {
-      return new Settings(kafka, names, tenants, host, port, RequestChecks.Limits.withMaxSamples(1 << 20),
-          EventHub.Limits.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(30),
+    public static Settings of(
+        KafkaClients kafka, TopicNames names, Tenants tenants, String host, int port) {
+      return new Settings(
+          kafka,
+          names,
+          tenants,
+          host,
+          port,
+          RequestChecks.Limits.withMaxSamples(1 << 20),
+          EventHub.Limits.defaults(),
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(30),
           WebhookSettings.defaults(WebhookPolicy.publicHttps()));
     }
 
     public Settings withWebhooks(WebhookSettings webhooks) {
-      return new Settings(kafka, names, tenants, host, port, limits, events, heartbeat, stall, webhooks);
+      return new Settings(
+          kafka, names, tenants, host, port, limits, events, heartbeat, stall, webhooks);
     }
   }
 
@@ -72,12 +92,18 @@ public final class Gateway implements AutoCloseable {
 
   private Gateway() {}
 
-  /** Starts a gateway; returns once it listens. The views catch up in the background (see {@code /readyz}). */
+  /**
+   * Starts a gateway; returns once it listens. The views catch up in the background (see {@code
+   * /readyz}).
+   */
   public static Gateway start(Settings s) throws Exception {
     return start(s, System.err::println);
   }
 
-  /** As {@link #start(Settings)}, with the lines an operator should see (webhooks given up, ...) going to log. */
+  /**
+   * As {@link #start(Settings)}, with the lines an operator should see (webhooks given up, ...)
+   * going to log.
+   */
   public static Gateway start(Settings s, Consumer<String> log) throws Exception {
     Gateway g = new Gateway();
     try {
@@ -92,16 +118,25 @@ public final class Gateway implements AutoCloseable {
   private void startAll(Settings s, Consumer<String> log) throws Exception {
     this.host = s.host();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Admin admin = s.kafka().admin(Map.of(
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,         // readiness answers within seconds
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));   // (at least the request timeout)
+    Admin admin =
+        s.kafka()
+            .admin(
+                Map.of(
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        3_000, // readiness answers within seconds
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        5_000)); // (at least the request timeout)
     closing.add(admin);
     JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index", log);
-    EventHub hub = started(new EventHub(s.kafka(), s.names(), new EventJson(), s.events(), log), "gateway-events",
-        log);
+    EventHub hub =
+        started(
+            new EventHub(s.kafka(), s.names(), new EventJson(), s.events(), log),
+            "gateway-events",
+            log);
     Gauge.builder("gateway_event_faults", hub, EventHub::faults).register(metrics);
     FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet", log);
-    TrainingCurves curves = started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves", log);
+    TrainingCurves curves =
+        started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves", log);
     Map<TopicPartition, Long> indexEnd;
     Map<TopicPartition, Long> eventsEnd;
     try (var consumer = WholeTopic.unassigned(s.kafka())) {
@@ -115,27 +150,62 @@ public final class Gateway implements AutoCloseable {
     Gauge.builder("gateway_jobs_known", index, JobIndex::size).register(metrics);
     Gauge.builder("gateway_event_bytes_held", hub, EventHub::heldBytes).register(metrics);
     vertx = Vertx.vertx();
-    WebhookDeliveries deliveries = started(new WebhookDeliveries(s.kafka(), s.names(), vertx, s.tenants(),
-        s.webhooks(), metrics, log), "gateway-webhook-deliveries", log);
-    WebhookOutbox outbox = started(new WebhookOutbox(s.kafka(), s.names(), index, () -> index.hasRead(indexEnd),
-        new EventJson(), deliveries, log), "gateway-webhook-outbox", log);
-    Readiness readiness = new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
-    Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount).register(metrics);
-    api = new ApiVerticle(new ApiVerticle.Dependencies(s.tenants(), index, hub, results, fleet, curves, client,
-        new RequestChecks(s.limits()), readiness, metrics, s.webhooks().policy(), log), s.host(), s.port(),
-        s.heartbeat(), s.stall());
+    WebhookDeliveries deliveries =
+        started(
+            new WebhookDeliveries(
+                s.kafka(), s.names(), vertx, s.tenants(), s.webhooks(), metrics, log),
+            "gateway-webhook-deliveries",
+            log);
+    WebhookOutbox outbox =
+        started(
+            new WebhookOutbox(
+                s.kafka(),
+                s.names(),
+                index,
+                () -> index.hasRead(indexEnd),
+                new EventJson(),
+                deliveries,
+                log),
+            "gateway-webhook-outbox",
+            log);
+    Readiness readiness =
+        new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
+    Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount)
+        .register(metrics);
+    api =
+        new ApiVerticle(
+            new ApiVerticle.Dependencies(
+                s.tenants(),
+                index,
+                hub,
+                results,
+                fleet,
+                curves,
+                client,
+                new RequestChecks(s.limits()),
+                readiness,
+                metrics,
+                s.webhooks().policy(),
+                log),
+            s.host(),
+            s.port(),
+            s.heartbeat(),
+            s.stall());
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private <T extends Runnable & AutoCloseable> T started(T reader, String name, Consumer<String> log) {
+  private <T extends Runnable & AutoCloseable> T started(
+      T reader, String name, Consumer<String> log) {
     closing.add(reader);
     Thread t = new Thread(reader, name);
     // the readers skip what they fail on and read on; a thread that still ends says why
-    t.setUncaughtExceptionHandler((thread, e) -> {
-      if (!stopping) {   // while the gateway stops, a part may fail on another one closed before it
-        log.accept(Faults.describe("gateway: " + name + " stopped", e));
-      }
-    });
+    t.setUncaughtExceptionHandler(
+        (thread, e) -> {
+          if (!stopping) { // while the gateway stops, a part may fail on another one closed before
+            // it
+            log.accept(Faults.describe("gateway: " + name + " stopped", e));
+          }
+        });
     t.setDaemon(true);
     t.start();
     return reader;

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
-import java.util.function.BooleanSupplier;
 
 /**
- * Whether this gateway can serve: the broker answers, ScoreStream's topics exist, and the job index and event tail
- * have read what the topics held when the gateway started (so no job it was told of is answered with 404), and
- * its webhook outbox takes part in reading the job events.
+ * Whether this gateway can serve: the broker answers, ScoreStream's topics exist, and the job index
+ * and event tail have read what the topics held when the gateway started (so no job it was told of
+ * is answered with 404), and its webhook outbox takes part in reading the job events.
  */
 public final class Readiness {
   private static final long TIMEOUT_MS = 3_000;
@@ -29,8 +29,14 @@ public final class Readiness {
   private final BooleanSupplier webhooksJoined;
   private volatile boolean caughtUp;
 
-  Readiness(Admin admin, TopicNames names, JobIndex index, EventHub hub, Map<TopicPartition, Long> indexEnd,
-      Map<TopicPartition, Long> eventsEnd, BooleanSupplier webhooksJoined) {
+  Readiness(
+      Admin admin,
+      TopicNames names,
+      JobIndex index,
+      EventHub hub,
+      Map<TopicPartition, Long> indexEnd,
+      Map<TopicPartition, Long> eventsEnd,
+      BooleanSupplier webhooksJoined) {
     this.webhooksJoined = webhooksJoined;
     this.admin = admin;
     this.names = names;
@@ -48,13 +54,19 @@ public final class Readiness {
     return caughtUp;
   }
 
-  /** What keeps the gateway from serving now; empty when it is ready. Blocks for up to a few seconds. */
+  /**
+   * What keeps the gateway from serving now; empty when it is ready. Blocks for up to a few
+   * seconds.
+   */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
     try {
       Set<String> present = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      List<String> missing = Topics.all(names, (short) 1).stream().map(t -> t.name())
-          .filter(t -> !present.contains(t)).toList();
+      List<String> missing =
+          Topics.all(names, (short) 1).stream()
+              .map(t -> t.name())
+              .filter(t -> !present.contains(t))
+              .toList();
       if (!missing.isEmpty()) {
         problems.add("topics missing: " + String.join(", ", missing));
       }
@@ -62,7 +74,11 @@ public final class Readiness {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      problems.add("the Kafka broker did not answer within " + TIMEOUT_MS + " ms: " + e.getClass().getSimpleName());
+      problems.add(
+          "the Kafka broker did not answer within "
+              + TIMEOUT_MS
+              + " ms: "
+              + e.getClass().getSimpleName());
     }
     if (!caughtUp()) {
       problems.add("still reading the job states and events written before this gateway started");

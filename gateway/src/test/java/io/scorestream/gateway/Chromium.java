@@ -5,16 +5,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import java.util.ArrayList;
 
 /**
- * Debian's headless Chromium under its own chromedriver, for the dashboard's browser tests: installed with apt when
- * missing, driven by plain WebDriver (no DevTools protocol, no driver download).
+ * Debian's headless Chromium under its own chromedriver, for the dashboard's browser tests:
+ * installed with apt when missing, driven by plain WebDriver (no DevTools protocol, no driver
+ * download).
  */
 final class Chromium {
   private static final Path BROWSER = Path.of("/usr/bin/chromium");
@@ -27,10 +28,19 @@ final class Chromium {
     installIfMissing();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--window-size=" + width + "," + height, "--force-device-scale-factor=1");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-        .usingAnyFreePort().withTimeout(Duration.ofSeconds(60)).build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=" + width + "," + height,
+        "--force-device-scale-factor=1");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(DRIVER.toFile())
+            .usingAnyFreePort()
+            .withTimeout(Duration.ofSeconds(60))
+            .build();
     return new ChromeDriver(service, options);
   }
 
@@ -38,19 +48,32 @@ final class Chromium {
     if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
       return;
     }
-    List<String> sudo = "root".equals(System.getProperty("user.name")) ? List.of() : List.of("sudo", "-n");
+    List<String> sudo =
+        "root".equals(System.getProperty("user.name")) ? List.of() : List.of("sudo", "-n");
     run(sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver");
     if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
       run(sudo, "apt-get", "update");
-      run(sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver");
+      run(
+          sudo,
+          "apt-get",
+          "install",
+          "-y",
+          "--no-install-recommends",
+          "chromium",
+          "chromium-driver");
     }
     if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
-      throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver ("
-          + BROWSER + ", " + DRIVER + "), and installing them with apt-get failed: see the output above");
+      throw new IllegalStateException(
+          "the browser tests need Debian's chromium and chromium-driver ("
+              + BROWSER
+              + ", "
+              + DRIVER
+              + "), and installing them with apt-get failed: see the output above");
     }
   }
 
-  private static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
+  private static void run(List<String> prefix, String... command)
+      throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(prefix);
     all.addAll(List.of(command));
     Process p = new ProcessBuilder(all).inheritIO().redirectInput(new File("/dev/null")).start();

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,13 +26,11 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The dashboard in a real headless Chromium against a real gateway, broker, worker and models: a person submits a
- * job from the page, watches its samples form on the canvas, sees it finish, and sees refusals named plainly.
- * Screenshots go to {@code target/} for people to look at.
+ * The dashboard in a real headless Chromium against a real gateway, broker, worker and models: a
+ * person submits a job from the page, watches its samples form on the canvas, sees it finish, and
+ * sees refusals named plainly. Screenshots go to {@code target/} for people to look at.
  */
 @ExtendWith({VertxExtension.class, SharedFleet.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,7 +54,7 @@ class DashboardBrowserTest {
     }
     browser = Chromium.start(1400, 900);
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
-    wait.ignoring(StaleElementReferenceException.class);   // rows are redrawn as events arrive
+    wait.ignoring(StaleElementReferenceException.class); // rows are redrawn as events arrive
     browser.get(gateway.url() + "/#key=" + Fleet.KEY_A);
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
     wait.until(d -> new Select(d.findElement(By.id("model"))).getOptions().size() >= 3);
@@ -77,30 +77,46 @@ class DashboardBrowserTest {
   }
 
   private String canvas() {
-    return (String) ((JavascriptExecutor) browser).executeScript(
-        "return document.getElementById('preview-canvas').toDataURL()");
+    return (String)
+        ((JavascriptExecutor) browser)
+            .executeScript("return document.getElementById('preview-canvas').toDataURL()");
   }
 
   /** Pixels of a canvas that are drawn and not black. */
   private int lit(String canvasId) {
-    return Integer.parseInt((String) ((JavascriptExecutor) browser).executeScript(
-        "const c = document.getElementById(arguments[0]); const g = c.getContext('2d');"
-            + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
-            + " for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] > 60) lit++;"
-            + " return String(lit);", canvasId));
+    return Integer.parseInt(
+        (String)
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    "const c = document.getElementById(arguments[0]); const g = c.getContext('2d');"
+                        + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
+                        + " for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] > 60) lit++;"
+                        + " return String(lit);",
+                    canvasId));
   }
 
   private int frames() {
-    return Integer.parseInt(browser.findElement(By.id("preview-canvas")).getAttribute("data-frames"));
+    return Integer.parseInt(
+        browser.findElement(By.id("preview-canvas")).getAttribute("data-frames"));
   }
 
   /** Waits until the selected job has this status; the text of its row. */
   private String row(String status) {
-    return wait.until(d -> d.findElements(By.cssSelector(".job[aria-selected='true'][data-status='" + status + "']"))
-        .stream().findFirst().map(WebElement::getText).orElse(null));
+    return wait.until(
+        d ->
+            d
+                .findElements(
+                    By.cssSelector(".job[aria-selected='true'][data-status='" + status + "']"))
+                .stream()
+                .findFirst()
+                .map(WebElement::getText)
+                .orElse(null));
   }
 
-  /** Picks a model, waits for its facts to show this shape, and fills samples, steps and the preview cadence. */
+  /**
+   * Picks a model, waits for its facts to show this shape, and fills samples, steps and the preview
+   * cadence.
+   */
   private void form(String model, String shape, int samples, int steps, int previewEvery) {
     new Select(browser.findElement(By.id("model"))).selectByValue(model);
     wait.until(d -> d.findElement(By.id("model-facts")).getText().contains(shape));
@@ -129,34 +145,48 @@ class DashboardBrowserTest {
     String done = row("succeeded");
     assertTrue(done.contains("png"), "a finished image job offers its PNG grid: " + done);
     int framesAtEnd = frames();
-    wait.until(d -> frames() > framesAtEnd || browser.findElement(By.id("viewer-caption")).getText()
-        .contains("succeeded"));
+    wait.until(
+        d ->
+            frames() > framesAtEnd
+                || browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
     assertTrue(browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
     screenshot("dashboard-images.png");
   }
 
   private String selectedJob() {
-    return browser.findElements(By.cssSelector(".job[aria-selected='true']")).stream().findFirst()
-        .map(e -> e.getAttribute("data-job-id")).orElse("");
+    return browser.findElements(By.cssSelector(".job[aria-selected='true']")).stream()
+        .findFirst()
+        .map(e -> e.getAttribute("data-job-id"))
+        .orElse("");
   }
 
-  /** Submits the form and waits until the job it made is selected and has ended well; returns its id. */
+  /**
+   * Submits the form and waits until the job it made is selected and has ended well; returns its
+   * id.
+   */
   private String submitAndFinish() {
     String before = selectedJob();
     browser.findElement(By.id("submit")).click();
-    String id = wait.until(d -> {
-      String now = selectedJob();
-      return now.isEmpty() || now.equals(before) ? null : now;
-    });
-    wait.until(d -> !d.findElements(By.cssSelector(".job[data-job-id='" + id + "'][data-status='succeeded']"))
-        .isEmpty());
+    String id =
+        wait.until(
+            d -> {
+              String now = selectedJob();
+              return now.isEmpty() || now.equals(before) ? null : now;
+            });
+    wait.until(
+        d ->
+            !d.findElements(
+                    By.cssSelector(".job[data-job-id='" + id + "'][data-status='succeeded']"))
+                .isEmpty());
     return id;
   }
 
   /** The samples of a finished job as flat rows, from the API's JSON result. */
   private float[][] result(String jobId) throws Exception {
-    io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + jobId + "/result?format=json", Fleet.KEY_A).json()
-        .getJsonArray("samples");
+    io.vertx.core.json.JsonArray samples =
+        http.get("/v1/jobs/" + jobId + "/result?format=json", Fleet.KEY_A)
+            .json()
+            .getJsonArray("samples");
     float[][] out = new float[samples.size()][64];
     for (int i = 0; i < samples.size(); i++) {
       io.vertx.core.json.JsonArray rows = samples.getJsonArray(i).getJsonArray(0);
@@ -182,11 +212,20 @@ class DashboardBrowserTest {
       browser.findElement(By.id("mask-source")).click();
       wait.until(d -> mask.getAttribute("data-mask").length() == 64);
       // drag across the lower part of the picture, as a person erasing it with the mouse would
-      new org.openqa.selenium.interactions.Actions(browser).moveToElement(mask, -100, 40).clickAndHold()
-          .moveByOffset(100, 0).moveByOffset(100, 0).moveByOffset(0, 50).moveByOffset(-200, 0).release().perform();
+      new org.openqa.selenium.interactions.Actions(browser)
+          .moveToElement(mask, -100, 40)
+          .clickAndHold()
+          .moveByOffset(100, 0)
+          .moveByOffset(100, 0)
+          .moveByOffset(0, 50)
+          .moveByOffset(-200, 0)
+          .release()
+          .perform();
       wait.until(d -> Integer.parseInt(mask.getAttribute("data-unknown")) > 8);
       String drawn = mask.getAttribute("data-mask");
-      assertTrue(drawn.substring(0, 24).chars().allMatch(c -> c == '1'), "the top rows stay known: " + drawn);
+      assertTrue(
+          drawn.substring(0, 24).chars().allMatch(c -> c == '1'),
+          "the top rows stay known: " + drawn);
       fill("samples", "3");
       fill("particles", "2");
       String inpainted = submitAndFinish();
@@ -217,28 +256,42 @@ class DashboardBrowserTest {
     fill("steps", "100");
     fill("preview", "0");
     String source = submitAndFinish();
-    By measure = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']");
+    By measure =
+        By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']");
     wait.until(d -> !d.findElements(measure).isEmpty());
     browser.findElement(measure).click();
     By measured = By.cssSelector(".job[data-status='succeeded']");
-    String detail = wait.until(d -> d.findElements(measured).stream().map(WebElement::getText)
-        .filter(t -> t.contains("likelihood") && t.contains("nats")).findFirst().orElse(null));
+    String detail =
+        wait.until(
+            d ->
+                d.findElements(measured).stream()
+                    .map(WebElement::getText)
+                    .filter(t -> t.contains("likelihood") && t.contains("nats"))
+                    .findFirst()
+                    .orElse(null));
     Matcher m = Pattern.compile("(-?[0-9.]+) \u00b1 ([0-9.]+) nats").matcher(detail);
     assertTrue(m.find(), detail);
     double mean = Double.parseDouble(m.group(1));
-    // samples of the fleet's mixture: its entropy is about 1.65 nats and the log-density of one sample has a spread
+    // samples of the fleet's mixture: its entropy is about 1.65 nats and the log-density of one
+    // sample has a spread
     // of about 1 nat, so the mean over 32 lies within 1.65 +- 0.7 (4 standard errors) of -1.65
     assertTrue(mean > -2.4 && mean < -0.9, "mean log-likelihood " + mean + " nats: " + detail);
-    String sourceRow = wait.until(d -> {
-      String text = d.findElement(By.cssSelector(".job[data-job-id='" + source + "']")).getText();
-      return text.contains("nats") ? text : null;
-    });
-    assertTrue(sourceRow.contains(m.group(1)), "the measured job shows its likelihood too: " + sourceRow);
+    String sourceRow =
+        wait.until(
+            d -> {
+              String text =
+                  d.findElement(By.cssSelector(".job[data-job-id='" + source + "']")).getText();
+              return text.contains("nats") ? text : null;
+            });
+    assertTrue(
+        sourceRow.contains(m.group(1)), "the measured job shows its likelihood too: " + sourceRow);
     browser.findElement(By.cssSelector(".job[data-job-id='" + source + "']")).click();
-    List<WebElement> each = wait.until(d -> {
-      List<WebElement> items = d.findElements(By.cssSelector("#sample-likelihoods li"));
-      return items.size() == 32 ? items : null;
-    });
+    List<WebElement> each =
+        wait.until(
+            d -> {
+              List<WebElement> items = d.findElements(By.cssSelector("#sample-likelihoods li"));
+              return items.size() == 32 ? items : null;
+            });
     double sum = 0;
     for (WebElement item : each) {
       String text = item.getAttribute("textContent");
@@ -251,58 +304,77 @@ class DashboardBrowserTest {
   }
 
   /**
-   * The page offers the fleet's classifier for the model it fits (and only there), and a job guided by it to class 0
-   * draws every sample from that mode (the fleet's exact classifier at scale 1: Bayes' rule), where the unguided
-   * mixture puts 70% in the other.
+   * The page offers the fleet's classifier for the model it fits (and only there), and a job guided
+   * by it to class 0 draws every sample from that mode (the fleet's exact classifier at scale 1:
+   * Bayes' rule), where the unguided mixture puts 70% in the other.
    */
   @Test
   void aClassifierChosenOnThePageGuidesEverySampleToTheChosenClass() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
     wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("1 × 8 × 8"));
-    assertTrue(browser.findElement(By.id("guidance-fields")).getAttribute("hidden") != null,
+    assertTrue(
+        browser.findElement(By.id("guidance-fields")).getAttribute("hidden") != null,
         "no classifier fits the image model");
     form(Fleet.MODEL, "2", 64, 200, 0);
     wait.until(d -> d.findElement(By.id("guidance-fields")).isDisplayed());
     new Select(browser.findElement(By.id("classifier"))).selectByValue(Fleet.MODES);
-    wait.until(d -> d.findElement(By.id("label")).isDisplayed() && d.findElement(By.id("guidance-scale"))
-        .isDisplayed());
+    wait.until(
+        d ->
+            d.findElement(By.id("label")).isDisplayed()
+                && d.findElement(By.id("guidance-scale")).isDisplayed());
     fill("label", "0");
     fill("guidance-scale", "1");
     String id = submitAndFinish();
     String detail = browser.findElement(By.cssSelector(".job[data-job-id='" + id + "']")).getText();
     assertTrue(detail.contains("guided by " + Fleet.MODES + " \u00d71"), detail);
     screenshot("dashboard-guidance.png");
-    fill("label", "");   // the form as the other tests expect it: no class, no guidance
+    fill("label", ""); // the form as the other tests expect it: no class, no guidance
     new Select(browser.findElement(By.id("classifier"))).selectByValue("");
-    io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + id + "/result?format=json", Fleet.KEY_A).json()
-        .getJsonArray("samples");
+    io.vertx.core.json.JsonArray samples =
+        http.get("/v1/jobs/" + id + "/result?format=json", Fleet.KEY_A)
+            .json()
+            .getJsonArray("samples");
     assertEquals(64, samples.size());
     for (int i = 0; i < samples.size(); i++) {
-      assertTrue(samples.getJsonArray(i).getFloat(0) < 0, "sample " + i + " lies in mode 0: " + samples.getJsonArray(i));
+      assertTrue(
+          samples.getJsonArray(i).getFloat(0) < 0,
+          "sample " + i + " lies in mode 0: " + samples.getJsonArray(i));
     }
   }
 
-  /** Pixels of the preview canvas in the colour the page writes each sample's likelihood in (#ffd866). */
+  /**
+   * Pixels of the preview canvas in the colour the page writes each sample's likelihood in
+   * (#ffd866).
+   */
   private int labelPixels() {
-    return Integer.parseInt((String) ((JavascriptExecutor) browser).executeScript(
-        "const c = document.getElementById('preview-canvas'); const d = c.getContext('2d')"
-            + ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4)"
-            + " if (d[i] > 230 && d[i + 1] > 195 && d[i + 1] < 235 && d[i + 2] > 80 && d[i + 2] < 130) n++;"
-            + " return String(n);"));
+    return Integer.parseInt(
+        (String)
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    "const c = document.getElementById('preview-canvas'); const d = c.getContext('2d')"
+                        + ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4)"
+                        + " if (d[i] > 230 && d[i + 1] > 195 && d[i + 1] < 235 && d[i + 2] > 80 && d[i + 2] < 130) n++;"
+                        + " return String(n);"));
   }
 
   @Test
   void anImageJobsMeasuredSamplesCarryTheirOwnValuesOnTheirCells() throws Exception {
     form(Fleet.IMAGES, "1 × 8 × 8", 9, 100, 0);
     String source = submitAndFinish();
-    wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded") && frames() > 0);
+    wait.until(
+        d ->
+            browser.findElement(By.id("viewer-caption")).getText().contains("succeeded")
+                && frames() > 0);
     assertEquals(0, labelPixels(), "no values before the samples are measured");
-    browser.findElement(By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']"))
+    browser
+        .findElement(
+            By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='likelihood']"))
         .click();
     wait.until(d -> d.findElements(By.cssSelector("#sample-likelihoods li")).size() == 9);
     wait.until(d -> labelPixels() > 9 * 20);
     for (WebElement item : browser.findElements(By.cssSelector("#sample-likelihoods li"))) {
-      assertTrue(item.getAttribute("textContent").endsWith("bits/dim"), item.getAttribute("textContent"));
+      assertTrue(
+          item.getAttribute("textContent").endsWith("bits/dim"), item.getAttribute("textContent"));
     }
     screenshot("dashboard-image-likelihood.png");
   }
@@ -314,8 +386,8 @@ class DashboardBrowserTest {
       new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.COLOURS);
       wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("3 × 4 × 4"));
       task.selectByValue("colorize");
-      java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(4, 4,
-          java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      java.awt.image.BufferedImage grey =
+          new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
       int[] levels = new int[16];
       for (int p = 0; p < 16; p++) {
         levels[p] = 40 + 10 * p;
@@ -330,8 +402,10 @@ class DashboardBrowserTest {
       fill("preview", "10");
       String coloured = submitAndFinish();
       screenshot("dashboard-colorization.png");
-      io.vertx.core.json.JsonArray samples = http.get("/v1/jobs/" + coloured + "/result?format=json",
-          Fleet.KEY_A).json().getJsonArray("samples");
+      io.vertx.core.json.JsonArray samples =
+          http.get("/v1/jobs/" + coloured + "/result?format=json", Fleet.KEY_A)
+              .json()
+              .getJsonArray("samples");
       assertEquals(4, samples.size());
       for (int s = 0; s < 4; s++) {
         io.vertx.core.json.JsonArray picture = samples.getJsonArray(s);
@@ -340,7 +414,11 @@ class DashboardBrowserTest {
           for (int c = 0; c < 3; c++) {
             mean += picture.getJsonArray(c).getJsonArray(p / 4).getDouble(p % 4) / 3;
           }
-          assertEquals(levels[p] / 255.0, mean, 1e-5, "sample " + s + " pixel " + p + " keeps its grey level");
+          assertEquals(
+              levels[p] / 255.0,
+              mean,
+              1e-5,
+              "sample " + s + " pixel " + p + " keeps its grey level");
         }
       }
     } finally {
@@ -355,37 +433,51 @@ class DashboardBrowserTest {
     By walk = By.cssSelector(".job[data-job-id='" + source + "'] button[data-action='walk']");
     wait.until(d -> !d.findElements(walk).isEmpty());
     browser.findElement(walk).click();
-    // the page encodes the two samples, then selects the decoding job it starts from the interpolated codes
-    String decoded = wait.until(d -> {
-      String now = selectedJob();
-      return now.equals(source) || d.findElement(By.cssSelector(".job[data-job-id='" + now + "']")).getText()
-          .contains("examples") ? null : now;
-    });
-    wait.until(d -> !d.findElements(By.cssSelector(".job[data-job-id='" + decoded + "'][data-status='succeeded']"))
-        .isEmpty());
+    // the page encodes the two samples, then selects the decoding job it starts from the
+    // interpolated codes
+    String decoded =
+        wait.until(
+            d -> {
+              String now = selectedJob();
+              return now.equals(source)
+                      || d.findElement(By.cssSelector(".job[data-job-id='" + now + "']"))
+                          .getText()
+                          .contains("examples")
+                  ? null
+                  : now;
+            });
+    wait.until(
+        d ->
+            !d.findElements(
+                    By.cssSelector(".job[data-job-id='" + decoded + "'][data-status='succeeded']"))
+                .isEmpty());
     wait.until(d -> d.findElement(By.id("viewer-caption")).getText().contains(decoded));
     screenshot("dashboard-walk.png");
     float[][] ends = result(source);
     float[][] path = result(decoded);
     assertEquals(8, path.length, "eight pictures on the way");
     for (int p = 0; p < 64; p++) {
-      // encode, interpolate and decode end on the two samples within the ODE solver's tolerance (2e-3, as the API)
+      // encode, interpolate and decode end on the two samples within the ODE solver's tolerance
+      // (2e-3, as the API)
       assertEquals(ends[0][p], path[0][p], 2e-3, "the walk starts at the first sample, pixel " + p);
       assertEquals(ends[1][p], path[7][p], 2e-3, "and ends at the second, pixel " + p);
     }
   }
 
   @Test
-  void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews() throws Exception {
+  void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews()
+      throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     fill("samples", "512");
     fill("steps", "400");
     fill("preview", "5");
-    browser.findElement(By.id("model")).sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));   // submits from the keyboard
+    browser
+        .findElement(By.id("model"))
+        .sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER)); // submits from the keyboard
     row("succeeded");
     wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
     String result = canvas();
-    Thread.sleep(400);   // the scatter eases to the final samples
+    Thread.sleep(400); // the scatter eases to the final samples
     screenshot("dashboard-points.png");
     assertNotEquals("", result);
   }
@@ -395,13 +487,23 @@ class DashboardBrowserTest {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     fill("samples", "0");
     browser.findElement(By.id("submit")).click();
-    WebElement error = wait.until(d -> d.findElements(By.cssSelector("#errors .error")).stream()
-        .filter(e -> e.getText().contains("numSamples")).findFirst().orElse(null));
+    WebElement error =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("#errors .error")).stream()
+                    .filter(e -> e.getText().contains("numSamples"))
+                    .findFirst()
+                    .orElse(null));
     assertTrue(error.getText().contains("invalid"), error.getText());
-    assertEquals("samples", browser.switchTo().activeElement().getAttribute("id"), "the field at fault has focus");
+    assertEquals(
+        "samples",
+        browser.switchTo().activeElement().getAttribute("id"),
+        "the field at fault has focus");
     error.findElement(By.tagName("button")).click();
-    wait.until(d -> d.findElements(By.cssSelector("#errors .error")).stream()
-        .noneMatch(e -> e.getText().contains("numSamples")));
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("#errors .error")).stream()
+                .noneMatch(e -> e.getText().contains("numSamples")));
   }
 
   @Test
@@ -418,7 +520,9 @@ class DashboardBrowserTest {
     gateway = fleet.gateway(Fleet.FAST_WEBHOOKS, port);
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
     String done = row("succeeded");
-    assertTrue(done.contains("step 30000/30000"), "the job followed to its end after the restart: " + done);
+    assertTrue(
+        done.contains("step 30000/30000"),
+        "the job followed to its end after the restart: " + done);
   }
 
   @Test
@@ -444,10 +548,17 @@ class DashboardBrowserTest {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.IMAGES);
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
     WebElement canvas = browser.findElement(By.id("training-canvas"));
-    wait.until(d -> browser.findElement(By.id("training")).isDisplayed()
-        && "50".equals(canvas.getAttribute("data-points")));   // refreshed every 10 s until all 50 have arrived
+    wait.until(
+        d ->
+            browser.findElement(By.id("training")).isDisplayed()
+                && "50"
+                    .equals(
+                        canvas.getAttribute(
+                            "data-points"))); // refreshed every 10 s until all 50 have arrived
     String caption = browser.findElement(By.id("training-caption")).getText();
-    assertTrue(caption.contains("loss 0.0283 at step 5000") && caption.contains("sliced W1 0.0200"), caption);
+    assertTrue(
+        caption.contains("loss 0.0283 at step 5000") && caption.contains("sliced W1 0.0200"),
+        caption);
     int drawn = lit("training-canvas");
     assertTrue(drawn > 200, "the curve and its dots are drawn: " + drawn + " pixels");
     screenshot("dashboard-training.png");
@@ -459,15 +570,20 @@ class DashboardBrowserTest {
   void theShippedDigitModelDrawsEveryDigitInTurnWhenNoClassIsGiven() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.DIGITS);
     wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("10"));
-    assertTrue(browser.findElement(By.id("label-field")).isDisplayed(), "a conditional model asks for a class");
+    assertTrue(
+        browser.findElement(By.id("label-field")).isDisplayed(),
+        "a conditional model asks for a class");
     fill("label", "");
     fill("samples", "10");
     fill("steps", "150");
     fill("preview", "0");
     browser.findElement(By.id("submit")).click();
-    wait.until(d -> row("succeeded").contains(Fleet.DIGITS));   // refused without labels, it would fail instead
+    wait.until(
+        d ->
+            row("succeeded")
+                .contains(Fleet.DIGITS)); // refused without labels, it would fail instead
     wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
-    wait.until(d -> lit("preview-canvas") > 2000);                // ten digits, white on black
+    wait.until(d -> lit("preview-canvas") > 2000); // ten digits, white on black
     screenshot("dashboard-digits.png");
   }
 }

@@ -11,43 +11,65 @@ import io.scorestream.core.sde.VpSde;
 import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
-import java.time.Duration;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.WorkerSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
-/** What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two tenants. */
+/**
+ * What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two
+ * tenants.
+ */
 final class Fleet implements AutoCloseable {
   static final String MODEL = "mix2d";
+
   /** An image model: eight 8 x 8 glyphs, whose previews travel as PNG. */
   static final String IMAGES = "glyphs";
+
   /** A colour image model: 4 x 4 pictures, reddish or bluish, for colorization. */
   static final String COLOURS = "swatches";
-  /** The exact classifier of {@link #MODEL}'s two modes (class 0: the one at (-2, 0)), which guides it. */
+
+  /**
+   * The exact classifier of {@link #MODEL}'s two modes (class 0: the one at (-2, 0)), which guides
+   * it.
+   */
   static final String MODES = "mix2d-modes";
+
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
+
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
+
   /** Tenant a signs its webhooks with this; tenant b has no webhook secret. */
-  static final String WEBHOOK_SECRET_A = "whsec_" + Base64.getEncoder().encodeToString(
-      "a test secret of thirty-two bytes".getBytes(StandardCharsets.US_ASCII));
+  static final String WEBHOOK_SECRET_A =
+      "whsec_"
+          + Base64.getEncoder()
+              .encodeToString(
+                  "a test secret of thirty-two bytes".getBytes(StandardCharsets.US_ASCII));
+
   /** Webhook retries within a test's patience: 200 ms, 400 ms, ... up to 2 s, six attempts. */
-  static final WebhookSettings FAST_WEBHOOKS = new WebhookSettings(WebhookPolicy.anywhere(), Duration.ofMillis(200),
-      Duration.ofSeconds(2), 6, Duration.ofSeconds(3));
+  static final WebhookSettings FAST_WEBHOOKS =
+      new WebhookSettings(
+          WebhookPolicy.anywhere(),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2),
+          6,
+          Duration.ofSeconds(3));
+
   static final String KEY_SLOW = "ss_test-key-of-a-tenant-with-a-low-rate";
   final TopicNames names = TopicNames.defaults();
   final EmbeddedKafka kafka;
@@ -58,35 +80,88 @@ final class Fleet implements AutoCloseable {
   Fleet(Path dir) throws Exception {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
     clients = KafkaClients.of(kafka.bootstrapServers());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.ensure(admin, Topics.all(names, (short) 1));
     }
     onnx = GaussianMixtureOnnx.build(mixture(), info());
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve(MODEL + ".onnx"), onnx);
     ModelInfo base = info();
-    Files.write(models.resolve(MODES + ".onnx"), GaussianMixtureOnnx.classifier(mixture(), new ModelInfo(MODES, "1",
-        base.sde(), base.eps(), base.dataShape(), base.scaling(), 2, base.timeInput(), "mixture", -1)));
+    Files.write(
+        models.resolve(MODES + ".onnx"),
+        GaussianMixtureOnnx.classifier(
+            mixture(),
+            new ModelInfo(
+                MODES,
+                "1",
+                base.sde(),
+                base.eps(),
+                base.dataShape(),
+                base.scaling(),
+                2,
+                base.timeInput(),
+                "mixture",
+                -1)));
     VpSde vp = new VpSde(0.1, 20, 1);
-    Files.write(models.resolve(IMAGES + ".onnx"), GaussianMixtureOnnx.build(Glyphs.mixture(8, 0.1),
-        new ModelInfo(IMAGES, "1", vp, 1e-3, new int[] {1, 8, 8}, DataScaling.CENTERED, 0, TimeInput.TIME, "glyphs",
-            -1)));
-    Files.write(models.resolve(COLOURS + ".onnx"), GaussianMixtureOnnx.build(swatches(),
-        new ModelInfo(COLOURS, "1", vp, 1e-3, new int[] {3, 4, 4}, DataScaling.CENTERED, 0, TimeInput.TIME,
-            "swatches", -1)));
+    Files.write(
+        models.resolve(IMAGES + ".onnx"),
+        GaussianMixtureOnnx.build(
+            Glyphs.mixture(8, 0.1),
+            new ModelInfo(
+                IMAGES,
+                "1",
+                vp,
+                1e-3,
+                new int[] {1, 8, 8},
+                DataScaling.CENTERED,
+                0,
+                TimeInput.TIME,
+                "glyphs",
+                -1)));
+    Files.write(
+        models.resolve(COLOURS + ".onnx"),
+        GaussianMixtureOnnx.build(
+            swatches(),
+            new ModelInfo(
+                COLOURS,
+                "1",
+                vp,
+                1e-3,
+                new int[] {3, 4, 4},
+                DataScaling.CENTERED,
+                0,
+                TimeInput.TIME,
+                "swatches",
+                -1)));
     Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
-    worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker").topics(names)
-        .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+    worker =
+        Worker.start(
+            WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker")
+                .topics(names)
+                .modelsDir(models)
+                .intraOpThreads(1)
+                .build(),
+            System.err::println);
   }
 
-  /** True once a {@code GET /v1/models} answer lists every model of this fleet (the worker loads them one by one). */
+  /**
+   * True once a {@code GET /v1/models} answer lists every model of this fleet (the worker loads
+   * them one by one).
+   */
   static boolean servesAll(io.vertx.core.json.JsonObject answer) {
-    Set<String> names = answer.getJsonArray("models").stream()
-        .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name")).collect(Collectors.toSet());
+    Set<String> names =
+        answer.getJsonArray("models").stream()
+            .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name"))
+            .collect(Collectors.toSet());
     return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
   }
 
-  /** Two colour pictures of 4 x 4 pixels, model space (data in [0, 1] centred): reddish and bluish, std 0.1. */
+  /**
+   * Two colour pictures of 4 x 4 pixels, model space (data in [0, 1] centred): reddish and bluish,
+   * std 0.1.
+   */
   static GaussianMixture swatches() {
     double[][] means = new double[2][48];
     double[][] colours = {{0.8, 0.3, 0.1}, {0.1, 0.3, 0.8}};
@@ -100,24 +175,46 @@ final class Fleet implements AutoCloseable {
 
   /** Two well separated modes in the plane, weights 0.3 and 0.7. */
   static GaussianMixture mixture() {
-    return new GaussianMixture(new double[] {0.3, 0.7}, new double[][] {{-2, 0}, {2, 1}}, new double[] {0.25, 0.5});
+    return new GaussianMixture(
+        new double[] {0.3, 0.7}, new double[][] {{-2, 0}, {2, 1}}, new double[] {0.25, 0.5});
   }
 
   static ModelInfo info() {
-    return new ModelInfo(MODEL, "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, "mixture", -1);
+    return new ModelInfo(
+        MODEL,
+        "1",
+        new VpSde(0.1, 20, 1),
+        1e-3,
+        new int[] {2},
+        DataScaling.IDENTITY,
+        0,
+        TimeInput.TIME,
+        "mixture",
+        -1);
   }
 
   static Tenants tenants() {
-    return Tenants.parse("{\"tenants\": ["
-        + "{\"name\": \"a\", \"keyHashes\": [\"" + Tenants.hash(KEY_A) + "\"], \"webhookSecret\": \""
-        + WEBHOOK_SECRET_A + "\"},"
-        + "{\"name\": \"b\", \"keyHashes\": [\"" + Tenants.hash(KEY_B) + "\"]},"
-        + "{\"name\": \"slow\", \"keyHashes\": [\"" + Tenants.hash(KEY_SLOW) + "\"], \"ratePerSecond\": 0.01,"
-        + " \"burst\": 2, \"maxActiveJobs\": 5}]}", "test tenants");
+    return Tenants.parse(
+        "{\"tenants\": ["
+            + "{\"name\": \"a\", \"keyHashes\": [\""
+            + Tenants.hash(KEY_A)
+            + "\"], \"webhookSecret\": \""
+            + WEBHOOK_SECRET_A
+            + "\"},"
+            + "{\"name\": \"b\", \"keyHashes\": [\""
+            + Tenants.hash(KEY_B)
+            + "\"]},"
+            + "{\"name\": \"slow\", \"keyHashes\": [\""
+            + Tenants.hash(KEY_SLOW)
+            + "\"], \"ratePerSecond\": 0.01,"
+            + " \"burst\": 2, \"maxActiveJobs\": 5}]}",
+        "test tenants");
   }
 
-  /** A gateway on a free loopback port, whose webhooks may reach loopback receivers and are retried quickly. */
+  /**
+   * A gateway on a free loopback port, whose webhooks may reach loopback receivers and are retried
+   * quickly.
+   */
   Gateway gateway() throws Exception {
     return gateway(FAST_WEBHOOKS);
   }
@@ -128,24 +225,36 @@ final class Fleet implements AutoCloseable {
 
   /** A gateway on this loopback port (0: any free one). */
   Gateway gateway(WebhookSettings webhooks, int port) throws Exception {
-    return Gateway.start(Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", port).withWebhooks(webhooks));
+    return Gateway.start(
+        Gateway.Settings.of(clients, names, tenants(), "127.0.0.1", port).withWebhooks(webhooks));
   }
 
   /**
-   * Writes a training curve for a model on the training topic, as a trainer does: a loss point every hundred steps
-   * to {@code steps}, and a checkpoint point with its sliced W1 every thousand.
+   * Writes a training curve for a model on the training topic, as a trainer does: a loss point
+   * every hundred steps to {@code steps}, and a checkpoint point with its sliced W1 every thousand.
    */
   void publishCurve(String model, long steps) throws Exception {
     try (var producer = clients.producer(Map.of())) {
       for (long step = 100; step <= steps; step += 100) {
-        var point = io.scorestream.proto.v1.TrainingMetrics.newBuilder().setModelName(model).setDataset("mixture")
-            .setStep(step).setLoss(2.0 / Math.sqrt(step)).setExamplesPerSecond(50_000);
+        var point =
+            io.scorestream.proto.v1.TrainingMetrics.newBuilder()
+                .setModelName(model)
+                .setDataset("mixture")
+                .setStep(step)
+                .setLoss(2.0 / Math.sqrt(step))
+                .setExamplesPerSecond(50_000);
         if (step % 1000 == 0) {
-          point.setVersion(Long.toString(step)).setQualitySamples(2000).setSlicedWasserstein(1.0 / step * 100)
+          point
+              .setVersion(Long.toString(step))
+              .setQualitySamples(2000)
+              .setSlicedWasserstein(1.0 / step * 100)
               .setSlicedWassersteinBound(0.12);
         }
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(names.training(), model,
-            point.build().toByteArray())).get();
+        producer
+            .send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    names.training(), model, point.build().toByteArray()))
+            .get();
       }
     }
   }
@@ -155,5 +264,4 @@ final class Fleet implements AutoCloseable {
     worker.close();
     kafka.close();
   }
-
 }

@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A test's HTTP client of the gateway: Vert.x's client, each call awaited so a test reads top to bottom. */
+/**
+ * A test's HTTP client of the gateway: Vert.x's client, each call awaited so a test reads top to
+ * bottom.
+ */
 final class Http {
   /** One answer. */
   record Answer(int status, MultiMap headers, Buffer body) {
@@ -45,18 +48,31 @@ final class Http {
     this.port = port;
   }
 
-  Answer call(HttpMethod method, String path, String key, String body, String... headers) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+  Answer call(HttpMethod method, String path, String key, String body, String... headers)
+      throws Exception {
+    RequestOptions options =
+        new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     if (key != null) {
       options.addHeader("Authorization", "Bearer " + key);
     }
     for (int i = 0; i + 1 < headers.length; i += 2) {
       options.addHeader(headers[i], headers[i + 1]);
     }
-    Future<Answer> answer = client.request(options).compose(req -> (body == null ? req.send()
-        : (req.headers().contains("Content-Type") ? req : req.putHeader("Content-Type", "application/json"))
-            .send(body))
-        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b))));
+    Future<Answer> answer =
+        client
+            .request(options)
+            .compose(
+                req ->
+                    (body == null
+                            ? req.send()
+                            : (req.headers().contains("Content-Type")
+                                    ? req
+                                    : req.putHeader("Content-Type", "application/json"))
+                                .send(body))
+                        .compose(
+                            resp ->
+                                resp.body()
+                                    .map(b -> new Answer(resp.statusCode(), resp.headers(), b))));
     return answer.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
@@ -70,16 +86,30 @@ final class Http {
 
   /** Reads an event stream until the server ends it, or until {@code timeout}. */
   Stream events(String path, String key, String lastEventId, Duration timeout) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI(path).addHeader("Authorization", "Bearer " + key).addHeader("Accept", "text/event-stream");
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI(path)
+            .addHeader("Authorization", "Bearer " + key)
+            .addHeader("Accept", "text/event-stream");
     if (lastEventId != null) {
       options.addHeader("Last-Event-ID", lastEventId);
     }
-    // the whole body: a stream is read until the server ends it (a response that ended already, such as a 204,
+    // the whole body: a stream is read until the server ends it (a response that ended already,
+    // such as a 204,
     // has no chunks left for a handler set late, but its body is still there)
-    Future<Stream> done = client.request(options).compose(req -> req.send())
-        .compose((HttpClientResponse resp) -> resp.body().map(b -> new Stream(resp.statusCode(), parse(b))));
-    return done.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Future<Stream> done =
+        client
+            .request(options)
+            .compose(req -> req.send())
+            .compose(
+                (HttpClientResponse resp) ->
+                    resp.body().map(b -> new Stream(resp.statusCode(), parse(b))));
+    return done.toCompletionStage()
+        .toCompletableFuture()
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static List<Event> parse(Buffer body) {

@@ -9,7 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** A webhook receiver on loopback: answers each delivery with the status a test's rule gives, and keeps them all. */
+/**
+ * A webhook receiver on loopback: answers each delivery with the status a test's rule gives, and
+ * keeps them all.
+ */
 final class Receiver implements AutoCloseable {
   /** One delivery attempt as it arrived, and the status it was answered with. */
   record Attempt(MultiMap headers, String body, int answered) {
@@ -27,15 +30,33 @@ final class Receiver implements AutoCloseable {
   private volatile Function<List<Attempt>, Integer> rule = earlier -> 200;
 
   Receiver(Vertx vertx) throws Exception {
-    server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      String id = request.getHeader("webhook-id");
-      List<Attempt> earlier = attempts.stream().filter(a -> a.id() != null && a.id().equals(id)).toList();
-      int status = rule.apply(earlier);
-      attempts.add(new Attempt(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.toString(),
-          status));
-      request.response().setStatusCode(status).end();
-    }));
-    server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request ->
+                    request
+                        .body()
+                        .onSuccess(
+                            body -> {
+                              String id = request.getHeader("webhook-id");
+                              List<Attempt> earlier =
+                                  attempts.stream()
+                                      .filter(a -> a.id() != null && a.id().equals(id))
+                                      .toList();
+                              int status = rule.apply(earlier);
+                              attempts.add(
+                                  new Attempt(
+                                      MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                                      body.toString(),
+                                      status));
+                              request.response().setStatusCode(status).end();
+                            }));
+    server
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   /** How to answer a delivery, given the earlier attempts of the same webhook-id. */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives test classes one {@link Fleet} (broker, topics, worker) for the whole test run, started when a class first
- * asks for it and closed when the run ends: each class still starts its own gateways.
+ * Gives test classes one {@link Fleet} (broker, topics, worker) for the whole test run, started
+ * when a class first asks for it and closed when the run ends: each class still starts its own
+ * gateways.
  */
 final class SharedFleet implements ParameterResolver {
   @Override
@@ -20,11 +21,15 @@ final class SharedFleet implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(Resource.class, k -> Resource.start(), Resource.class).fleet;
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(Resource.class, k -> Resource.start(), Resource.class)
+        .fleet;
   }
 
-  private record Resource(Fleet fleet, Path dir) implements ExtensionContext.Store.CloseableResource {
+  private record Resource(Fleet fleet, Path dir)
+      implements ExtensionContext.Store.CloseableResource {
     static Resource start() {
       try {
         Path dir = Files.createTempDirectory("scorestream-gateway-fleet");

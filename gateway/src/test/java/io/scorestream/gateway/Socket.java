@@ -11,7 +11,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A test's WebSocket to the gateway's {@code /v1/stream}: what it receives, in order, awaited one by one. */
+/**
+ * A test's WebSocket to the gateway's {@code /v1/stream}: what it receives, in order, awaited one
+ * by one.
+ */
 final class Socket implements AutoCloseable {
   /** One message: a text frame's JSON, or a binary frame split into its JSON header and its PNG. */
   record Message(JsonObject json, byte[] png) {
@@ -37,18 +40,24 @@ final class Socket implements AutoCloseable {
 
   /** Opens a socket; with a key, sent in the Authorization header. */
   static Socket open(Vertx vertx, int port, String key) throws Exception {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/v1/stream");
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/stream");
     if (key != null) {
       options.addHeader("Authorization", "Bearer " + key);
     }
-    return vertx.createWebSocketClient().connect(options).map(Socket::new).toCompletionStage().toCompletableFuture()
+    return vertx
+        .createWebSocketClient()
+        .connect(options)
+        .map(Socket::new)
+        .toCompletionStage()
+        .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
   }
 
   private void binary(Buffer frame) {
     int length = frame.getInt(0);
-    JsonObject header = new JsonObject(frame.getString(4, 4 + length, StandardCharsets.UTF_8.name()));
+    JsonObject header =
+        new JsonObject(frame.getString(4, 4 + length, StandardCharsets.UTF_8.name()));
     received.add(new Message(header, frame.getBytes(4 + length, frame.length())));
   }
 

@@ -4,16 +4,18 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Why a job failed, as {@code Failed.code} carries it: one documented set (docs/jobs.md) shared by the worker's
- * failed events, the gateway's error bodies and the metrics. The first five are refusals at intake, before the job
- * waited for anything; the rest happen while it runs.
+ * Why a job failed, as {@code Failed.code} carries it: one documented set (docs/jobs.md) shared by
+ * the worker's failed events, the gateway's error bodies and the metrics. The first five are
+ * refusals at intake, before the job waited for anything; the rest happen while it runs.
  */
 public enum FailureCode {
   /** A field of the request is impossible or missing; {@code Failed.field} names it. */
   INVALID_REQUEST("invalid_request"),
   /** The record is not a {@code GenerateRequest} at all. */
   UNPARSEABLE("unparseable"),
-  /** The request, or its result, is over a size limit: samples per job, request bytes, result bytes. */
+  /**
+   * The request, or its result, is over a size limit: samples per job, request bytes, result bytes.
+   */
   TOO_LARGE("too_large"),
   /** No worker in the fleet serves the model, or not the version asked for. */
   UNKNOWN_MODEL("unknown_model"),

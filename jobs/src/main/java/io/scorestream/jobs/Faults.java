@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * How a fault of ScoreStream's own is told: once to the operator, with its stack trace, and in one short line to
- * the client whose job or request it ended (which gets no stack trace).
+ * How a fault of ScoreStream's own is told: once to the operator, with its stack trace, and in one
+ * short line to the client whose job or request it ended (which gets no stack trace).
  */
 public final class Faults {
   /** The longest one-line reason a client is given. */

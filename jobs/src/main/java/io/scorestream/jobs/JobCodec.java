@@ -16,38 +16,56 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The one mapping between the wire messages and {@code core}'s settings, used by every service. Every field of
- * {@link SamplerSettings} is mapped; an unset field or an {@code *_UNSPECIFIED} enum takes core's default (written
- * once, in {@link SamplerSpec.Builder}); an enum number this build does not know is refused, never run as the
- * default. Errors are {@link RequestException}s naming the field by its protobuf JSON path.
+ * The one mapping between the wire messages and {@code core}'s settings, used by every service.
+ * Every field of {@link SamplerSettings} is mapped; an unset field or an {@code *_UNSPECIFIED} enum
+ * takes core's default (written once, in {@link SamplerSpec.Builder}); an enum number this build
+ * does not know is refused, never run as the default. Errors are {@link RequestException}s naming
+ * the field by its protobuf JSON path.
  */
 public final class JobCodec {
   private JobCodec() {}
 
   /**
-   * A request decoded for core: its sampler settings, its class labels (null for none), one per sample, its
-   * inverse problem (null for plain sampling), its task of given data (null when it draws samples) and its
-   * classifier guidance (null for none).
+   * A request decoded for core: its sampler settings, its class labels (null for none), one per
+   * sample, its inverse problem (null for plain sampling), its task of given data (null when it
+   * draws samples) and its classifier guidance (null for none).
    */
-  public record Decoded(SamplerSpec spec, long[] labels, InverseProblem inverse, DataTask task,
+  public record Decoded(
+      SamplerSpec spec,
+      long[] labels,
+      InverseProblem inverse,
+      DataTask task,
       ClassifierGuidance guidance) {}
 
   /** Decodes a request's sampler settings, conditioning and task. */
   public static Decoded decode(GenerateRequest request) {
     DataTask task = DataTask.of(request);
     var conditioning = request.getConditioning().getKindCase();
-    if (task != null && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.CLASS_LABELS
+    if (task != null
+        && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.CLASS_LABELS
         && conditioning != io.scorestream.proto.v1.Conditioning.KindCase.KIND_NOT_SET) {
-      throw Problem.invalid("conditioning", "conditioning: a " + task.field() + " job takes class labels only, not "
-          + conditioning.name().toLowerCase(Locale.ROOT)).exception();
+      throw Problem.invalid(
+              "conditioning",
+              "conditioning: a "
+                  + task.field()
+                  + " job takes class labels only, not "
+                  + conditioning.name().toLowerCase(Locale.ROOT))
+          .exception();
     }
     InverseProblem inverse = InverseProblem.of(request);
     long[] labels = labels(request);
-    return new Decoded(samplerSpec(request.getSampler()), labels, inverse, task,
+    return new Decoded(
+        samplerSpec(request.getSampler()),
+        labels,
+        inverse,
+        task,
         ClassifierGuidance.of(request, labels));
   }
 
-  /** About the rows a request's sampler evaluates per model call: samples, times particles, or a task's rows. */
+  /**
+   * About the rows a request's sampler evaluates per model call: samples, times particles, or a
+   * task's rows.
+   */
   public static long rows(GenerateRequest request) {
     long task = DataTask.rowsEstimate(request);
     return task > 0 ? task : InverseProblem.rows(request);
@@ -57,14 +75,14 @@ public final class JobCodec {
   public static SamplerSpec samplerSpec(SamplerSettings s) {
     SamplerSpec.Builder b = SamplerSpec.builder();
     switch (s.getKind()) {
-      case SAMPLER_KIND_UNSPECIFIED -> { }
+      case SAMPLER_KIND_UNSPECIFIED -> {}
       case PC -> b.kind(SamplerKind.PC);
       case ODE -> b.kind(SamplerKind.ODE);
       case ALD -> b.kind(SamplerKind.ALD);
       case UNRECOGNIZED -> throw unknown("sampler.kind", s.getKindValue());
     }
     switch (s.getPredictor()) {
-      case PREDICTOR_UNSPECIFIED -> { }
+      case PREDICTOR_UNSPECIFIED -> {}
       case REVERSE_DIFFUSION -> b.predictor(PredictorKind.REVERSE_DIFFUSION);
       case EULER_MARUYAMA -> b.predictor(PredictorKind.EULER_MARUYAMA);
       case ANCESTRAL -> b.predictor(PredictorKind.ANCESTRAL);
@@ -72,14 +90,14 @@ public final class JobCodec {
       case UNRECOGNIZED -> throw unknown("sampler.predictor", s.getPredictorValue());
     }
     switch (s.getCorrector()) {
-      case CORRECTOR_UNSPECIFIED -> { }
+      case CORRECTOR_UNSPECIFIED -> {}
       case LANGEVIN -> b.corrector(CorrectorKind.LANGEVIN);
       case ANNEALED_LANGEVIN -> b.corrector(CorrectorKind.ANNEALED_LANGEVIN);
       case CORRECTOR_NONE -> b.corrector(CorrectorKind.NONE);
       case UNRECOGNIZED -> throw unknown("sampler.corrector", s.getCorrectorValue());
     }
     switch (s.getOdeSolver()) {
-      case ODE_SOLVER_UNSPECIFIED -> { }
+      case ODE_SOLVER_UNSPECIFIED -> {}
       case DORMAND_PRINCE -> b.odeMethod(OdeMethod.DORMAND_PRINCE);
       case EULER -> b.odeMethod(OdeMethod.EULER);
       case HEUN -> b.odeMethod(OdeMethod.HEUN);
@@ -135,8 +153,8 @@ public final class JobCodec {
   }
 
   /**
-   * The request field that holds a core setting ({@link InvalidSettingException#setting}),
-   * as its protobuf JSON path.
+   * The request field that holds a core setting ({@link InvalidSettingException#setting}), as its
+   * protobuf JSON path.
    */
   public static String field(String coreSetting) {
     return switch (coreSetting) {
@@ -148,9 +166,9 @@ public final class JobCodec {
   }
 
   /**
-   * Class labels for the request's samples, or null when it gives none; one label given applies to all samples.
-   * They come from {@code conditioning.classLabels}, or from the inverse problem's message for a class-conditional
-   * model.
+   * Class labels for the request's samples, or null when it gives none; one label given applies to
+   * all samples. They come from {@code conditioning.classLabels}, or from the inverse problem's
+   * message for a class-conditional model.
    */
   public static long[] labels(GenerateRequest request) {
     String field;
@@ -163,20 +181,26 @@ public final class JobCodec {
         given = request.getConditioning().getClassLabels().getLabelsList();
         break;
       case INPAINTING, COLORIZATION:
-        field = "conditioning." + request.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT)
-            + ".labels";
+        field =
+            "conditioning."
+                + request.getConditioning().getKindCase().name().toLowerCase(Locale.ROOT)
+                + ".labels";
         given = InverseProblem.labels(request);
         if (given.isEmpty()) {
           return null;
         }
         break;
       default:
-        throw Problem.invalid("conditioning", "conditioning: unknown kind (this worker knows the kinds of "
-            + "scorestream.v1; is the client newer?)").exception();
+        throw Problem.invalid(
+                "conditioning",
+                "conditioning: unknown kind (this worker knows the kinds of "
+                    + "scorestream.v1; is the client newer?)")
+            .exception();
     }
     int n = request.getNumSamples();
     if (given.size() != 1 && given.size() != n) {
-      throw Problem.invalid(field, field + ": give one label or one per sample (" + n + "), got " + given.size())
+      throw Problem.invalid(
+              field, field + ": give one label or one per sample (" + n + "), got " + given.size())
           .exception();
     }
     long[] labels = new long[n];
@@ -187,8 +211,14 @@ public final class JobCodec {
   }
 
   private static RequestException unknown(String field, int number) {
-    return Problem.invalid(field, field + ": unknown value " + number + " (this worker knows the values of "
-        + "scorestream.v1; is the client newer?)").exception();
+    return Problem.invalid(
+            field,
+            field
+                + ": unknown value "
+                + number
+                + " (this worker knows the values of "
+                + "scorestream.v1; is the client newer?)")
+        .exception();
   }
 
   /** The wire value of a core sampler kind. */

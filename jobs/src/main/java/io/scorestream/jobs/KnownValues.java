@@ -10,20 +10,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Values anywhere in a message that this build cannot carry on: an enum number it does not know (a newer client's,
- * or noise; protobuf keeps it, and copying it into a builder throws) and a timestamp outside protobuf's range
- * (years 1 to 9999, nanos in [0, 1e9); printing it as JSON throws). A record is checked once where it enters, and
- * refused naming the field, so that no later step meets such a value.
+ * Values anywhere in a message that this build cannot carry on: an enum number it does not know (a
+ * newer client's, or noise; protobuf keeps it, and copying it into a builder throws) and a
+ * timestamp outside protobuf's range (years 1 to 9999, nanos in [0, 1e9); printing it as JSON
+ * throws). A record is checked once where it enters, and refused naming the field, so that no later
+ * step meets such a value.
  */
 public final class KnownValues {
   /** 0001-01-01T00:00:00Z, the earliest timestamp protobuf's JSON mapping prints. */
   static final long MIN_SECONDS = -62_135_596_800L;
+
   /** 9999-12-31T23:59:59Z, the latest. */
   static final long MAX_SECONDS = 253_402_300_799L;
 
   private KnownValues() {}
 
-  /** The first such value's problem, naming its field by its JSON path (e.g. {@code sampler.kind}). */
+  /**
+   * The first such value's problem, naming its field by its JSON path (e.g. {@code sampler.kind}).
+   */
   public static Optional<Problem> problem(MessageOrBuilder message) {
     return find(message, "").map(p -> Problem.invalid(p.field(), p.message()));
   }
@@ -32,8 +36,15 @@ public final class KnownValues {
 
   private static Optional<Found> find(MessageOrBuilder message, String path) {
     if (message instanceof Timestamp t && !valid(t)) {
-      return Optional.of(new Found(path, path + " is not a valid timestamp (seconds " + t.getSeconds() + ", nanos "
-          + t.getNanos() + "): it must lie in years 1 to 9999, with nanos in [0, 999999999]"));
+      return Optional.of(
+          new Found(
+              path,
+              path
+                  + " is not a valid timestamp (seconds "
+                  + t.getSeconds()
+                  + ", nanos "
+                  + t.getNanos()
+                  + "): it must lie in years 1 to 9999, with nanos in [0, 999999999]"));
     }
     for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
       FieldDescriptor field = e.getKey();
@@ -41,7 +52,8 @@ public final class KnownValues {
       if (field.isRepeated()) {
         List<?> values = (List<?>) e.getValue();
         for (int i = 0; i < values.size(); i++) {
-          Optional<Found> found = value(field, values.get(i), field.isMapField() ? at : at + "[" + i + "]");
+          Optional<Found> found =
+              value(field, values.get(i), field.isMapField() ? at : at + "[" + i + "]");
           if (found.isPresent()) {
             return found;
           }
@@ -60,8 +72,14 @@ public final class KnownValues {
     if (field.getJavaType() == FieldDescriptor.JavaType.ENUM) {
       EnumValueDescriptor v = (EnumValueDescriptor) value;
       if (v.getType().findValueByNumber(v.getNumber()) == null) {
-        return Optional.of(new Found(at, at + ": unknown value " + v.getNumber() + "; this build knows "
-            + v.getType().getValues().stream().map(EnumValueDescriptor::getName).toList()));
+        return Optional.of(
+            new Found(
+                at,
+                at
+                    + ": unknown value "
+                    + v.getNumber()
+                    + "; this build knows "
+                    + v.getType().getValues().stream().map(EnumValueDescriptor::getName).toList()));
       }
     } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
       return find((MessageOrBuilder) value, at);
@@ -70,8 +88,9 @@ public final class KnownValues {
   }
 
   /**
-   * A copy of the message without such values: each field that holds one is cleared (a repeated one loses that
-   * element), so that a refused request can be repeated in its events for the reader's context.
+   * A copy of the message without such values: each field that holds one is cleared (a repeated one
+   * loses that element), so that a refused request can be repeated in its events for the reader's
+   * context.
    */
   @SuppressWarnings("unchecked")
   public static <M extends Message> M stripped(M message) {
@@ -112,7 +131,8 @@ public final class KnownValues {
       EnumValueDescriptor v = (EnumValueDescriptor) value;
       return v.getType().findValueByNumber(v.getNumber()) == null ? null : value;
     }
-    if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || find((MessageOrBuilder) value, "").isEmpty()) {
+    if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE
+        || find((MessageOrBuilder) value, "").isEmpty()) {
       return value;
     }
     if (value instanceof Timestamp) {
@@ -125,7 +145,9 @@ public final class KnownValues {
 
   /** True for a timestamp protobuf's JSON mapping can print. */
   public static boolean valid(Timestamp t) {
-    return t.getSeconds() >= MIN_SECONDS && t.getSeconds() <= MAX_SECONDS && t.getNanos() >= 0
+    return t.getSeconds() >= MIN_SECONDS
+        && t.getSeconds() <= MAX_SECONDS
+        && t.getNanos() >= 0
         && t.getNanos() <= 999_999_999;
   }
 }

@@ -3,8 +3,9 @@ package io.scorestream.jobs;
 import io.scorestream.proto.v1.Failed;
 
 /**
- * What is wrong with a request: a code from the documented set, the field at fault (its protobuf JSON path, e.g.
- * {@code sampler.snr}; empty when no one field is) and a sentence a person can act on, naming that field.
+ * What is wrong with a request: a code from the documented set, the field at fault (its protobuf
+ * JSON path, e.g. {@code sampler.snr}; empty when no one field is) and a sentence a person can act
+ * on, naming that field.
  */
 public record Problem(FailureCode code, String field, String message) {
 

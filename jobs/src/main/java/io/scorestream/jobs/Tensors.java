@@ -6,7 +6,10 @@ import io.scorestream.proto.v1.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Float arrays to and from {@link Tensor} messages (little-endian, row-major), and the checks of a tensor's shape. */
+/**
+ * Float arrays to and from {@link Tensor} messages (little-endian, row-major), and the checks of a
+ * tensor's shape.
+ */
 public final class Tensors {
   /** The most dimensions a tensor in a request may have. */
   public static final int MAX_RANK = 8;
@@ -15,9 +18,14 @@ public final class Tensors {
 
   /** A float32 tensor of shape {@code [rows, ...dataShape]}. */
   public static Tensor of(float[] values, int rows, int[] dataShape) {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(values);
-    Tensor.Builder t = Tensor.newBuilder().setDtype(DType.FLOAT32).addShape(rows).setData(ByteString.copyFrom(bytes));
+    Tensor.Builder t =
+        Tensor.newBuilder()
+            .setDtype(DType.FLOAT32)
+            .addShape(rows)
+            .setData(ByteString.copyFrom(bytes));
     for (int d : dataShape) {
       t.addShape(d);
     }
@@ -26,9 +34,13 @@ public final class Tensors {
 
   /** A float64 vector {@code [n]}: per-example values that must not lose digits. */
   public static Tensor ofDoubles(double[] values) {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asDoubleBuffer().put(values);
-    return Tensor.newBuilder().setDtype(DType.FLOAT64).addShape(values.length).setData(ByteString.copyFrom(bytes))
+    return Tensor.newBuilder()
+        .setDtype(DType.FLOAT64)
+        .addShape(values.length)
+        .setData(ByteString.copyFrom(bytes))
         .build();
   }
 
@@ -42,7 +54,10 @@ public final class Tensors {
     return out;
   }
 
-  /** The values of a float32 or float64 tensor whose shape {@link #problem} found sound, widened to double. */
+  /**
+   * The values of a float32 or float64 tensor whose shape {@link #problem} found sound, widened to
+   * double.
+   */
   public static double[] doubles(Tensor tensor) {
     ByteBuffer data = tensor.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     return switch (tensor.getDtype()) {
@@ -60,13 +75,15 @@ public final class Tensors {
         data.asDoubleBuffer().get(out);
         yield out;
       }
-      default -> throw new IllegalArgumentException("expected a FLOAT32 or FLOAT64 tensor, got " + tensor.getDtype());
+      default ->
+          throw new IllegalArgumentException(
+              "expected a FLOAT32 or FLOAT64 tensor, got " + tensor.getDtype());
     };
   }
 
   /**
-   * A request's float tensor, refused naming {@code field} when it is absent (null), malformed ({@link #problem}) or
-   * of another dtype than float32 or float64.
+   * A request's float tensor, refused naming {@code field} when it is absent (null), malformed
+   * ({@link #problem}) or of another dtype than float32 or float64.
    */
   static Tensor floatInput(Tensor t, String field) {
     if (t == null) {
@@ -93,8 +110,9 @@ public final class Tensors {
   }
 
   /**
-   * Null when the tensor is well formed (a known dtype, 1 to {@link #MAX_RANK} positive dimensions, and exactly the
-   * bytes they need), else what is wrong, as a phrase that follows the field's name.
+   * Null when the tensor is well formed (a known dtype, 1 to {@link #MAX_RANK} positive dimensions,
+   * and exactly the bytes they need), else what is wrong, as a phrase that follows the field's
+   * name.
    */
   public static String problem(Tensor tensor) {
     int element = elementBytes(tensor.getDtype());
@@ -115,8 +133,15 @@ public final class Tensors {
       }
     }
     if (count * element != tensor.getData().size()) {
-      return "has shape " + tensor.getShapeList() + " of " + tensor.getDtype() + " (" + count * element
-          + " bytes) but carries " + tensor.getData().size() + " bytes";
+      return "has shape "
+          + tensor.getShapeList()
+          + " of "
+          + tensor.getDtype()
+          + " ("
+          + count * element
+          + " bytes) but carries "
+          + tensor.getData().size()
+          + " bytes";
     }
     return null;
   }

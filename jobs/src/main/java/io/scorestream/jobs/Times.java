@@ -14,7 +14,10 @@ public final class Times {
 
   /** An instant as a message's time. */
   public static Timestamp timestamp(Instant time) {
-    return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+    return Timestamp.newBuilder()
+        .setSeconds(time.getEpochSecond())
+        .setNanos(time.getNano())
+        .build();
   }
 
   /** A message's time as an {@link Instant}. */

@@ -22,12 +22,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
-/** The one codec maps every field of the sampler settings, defaults them as core does, and refuses unknown enums. */
+/**
+ * The one codec maps every field of the sampler settings, defaults them as core does, and refuses
+ * unknown enums.
+ */
 class JobCodecTest {
   static Tensor float64(double[] values, long... shape) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     b.asDoubleBuffer().put(values);
-    Tensor.Builder t = Tensor.newBuilder().setDtype(DType.FLOAT64).setData(com.google.protobuf.ByteString.copyFrom(b));
+    Tensor.Builder t =
+        Tensor.newBuilder()
+            .setDtype(DType.FLOAT64)
+            .setData(com.google.protobuf.ByteString.copyFrom(b));
     for (long d : shape) {
       t.addShape(d);
     }
@@ -51,10 +57,24 @@ class JobCodecTest {
   @Test
   void everyFieldIsMappedIncludingTheLatent() {
     double[] latent = {0.5, -1.25, 3, 4};
-    SamplerSettings s = SamplerSettings.newBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ODE)
-        .setPredictor(Predictor.ANCESTRAL).setCorrector(Corrector.CORRECTOR_NONE).setCorrectorSteps(3).setSnr(0.2)
-        .setSteps(77).setDenoise(false).setRtol(1e-3).setAtol(1e-4).setOdeSolver(OdeSolver.HEUN).setEps(1e-3)
-        .setPredictorFirst(true).setLevels(5).setStepLr(1e-4).setLatent(float64(latent, 2, 2)).build();
+    SamplerSettings s =
+        SamplerSettings.newBuilder()
+            .setKind(io.scorestream.proto.v1.SamplerKind.ODE)
+            .setPredictor(Predictor.ANCESTRAL)
+            .setCorrector(Corrector.CORRECTOR_NONE)
+            .setCorrectorSteps(3)
+            .setSnr(0.2)
+            .setSteps(77)
+            .setDenoise(false)
+            .setRtol(1e-3)
+            .setAtol(1e-4)
+            .setOdeSolver(OdeSolver.HEUN)
+            .setEps(1e-3)
+            .setPredictorFirst(true)
+            .setLevels(5)
+            .setStepLr(1e-4)
+            .setLatent(float64(latent, 2, 2))
+            .build();
     SamplerSpec spec = JobCodec.samplerSpec(s);
     assertEquals(SamplerKind.ODE, spec.kind());
     assertEquals(PredictorKind.ANCESTRAL, spec.predictor());
@@ -76,19 +96,26 @@ class JobCodecTest {
   @Test
   void wireAndCoreEnumsMapBothWays() {
     for (SamplerKind k : SamplerKind.values()) {
-      assertEquals(k, JobCodec.samplerSpec(SamplerSettings.newBuilder().setKind(JobCodec.wire(k)).build()).kind());
+      assertEquals(
+          k,
+          JobCodec.samplerSpec(SamplerSettings.newBuilder().setKind(JobCodec.wire(k)).build())
+              .kind());
     }
     for (PredictorKind k : PredictorKind.values()) {
       SamplerSettings s = SamplerSettings.newBuilder().setPredictor(JobCodec.wire(k)).build();
       assertEquals(k, JobCodec.samplerSpec(s).predictor());
     }
     for (CorrectorKind k : CorrectorKind.values()) {
-      assertEquals(k, JobCodec.samplerSpec(SamplerSettings.newBuilder().setCorrector(JobCodec.wire(k)).build())
-          .corrector());
+      assertEquals(
+          k,
+          JobCodec.samplerSpec(SamplerSettings.newBuilder().setCorrector(JobCodec.wire(k)).build())
+              .corrector());
     }
     for (OdeMethod m : OdeMethod.values()) {
-      assertEquals(m, JobCodec.samplerSpec(SamplerSettings.newBuilder().setOdeSolver(JobCodec.wire(m)).build())
-          .odeMethod());
+      assertEquals(
+          m,
+          JobCodec.samplerSpec(SamplerSettings.newBuilder().setOdeSolver(JobCodec.wire(m)).build())
+              .odeMethod());
     }
   }
 
@@ -112,19 +139,31 @@ class JobCodecTest {
     assertField("sampler.eps", SamplerSettings.newBuilder().setEps(-1));
     assertField("sampler.rtol", SamplerSettings.newBuilder().setRtol(0));
     assertField("sampler.atol", SamplerSettings.newBuilder().setAtol(Double.NaN));
-    assertField("sampler.predictor", SamplerSettings.newBuilder().setPredictor(Predictor.PREDICTOR_NONE)
-        .setCorrector(Corrector.CORRECTOR_NONE));
+    assertField(
+        "sampler.predictor",
+        SamplerSettings.newBuilder()
+            .setPredictor(Predictor.PREDICTOR_NONE)
+            .setCorrector(Corrector.CORRECTOR_NONE));
   }
 
   @Test
   void malformedOrMisplacedLatentsAreRefused() {
-    SamplerSettings.Builder ode = SamplerSettings.newBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ODE);
-    assertField("sampler.latent", SamplerSettings.newBuilder().setLatent(float64(new double[] {1, 2}, 1, 2)));
+    SamplerSettings.Builder ode =
+        SamplerSettings.newBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ODE);
+    assertField(
+        "sampler.latent",
+        SamplerSettings.newBuilder().setLatent(float64(new double[] {1, 2}, 1, 2)));
     assertField("sampler.latent", ode.clone().setLatent(float64(new double[] {1, 2}, 1, 3)));
-    assertField("sampler.latent", ode.clone().setLatent(float64(new double[] {1, Double.NaN}, 1, 2)));
+    assertField(
+        "sampler.latent", ode.clone().setLatent(float64(new double[] {1, Double.NaN}, 1, 2)));
     assertField("sampler.latent", ode.clone().setLatent(float64(new double[] {1, 2}, 2, -1)));
-    assertField("sampler.latent", ode.clone().setLatent(float64(new double[] {1, 2}, 1, 2).toBuilder()
-        .setDtype(DType.INT64).setData(com.google.protobuf.ByteString.copyFrom(new byte[16]))));
+    assertField(
+        "sampler.latent",
+        ode.clone()
+            .setLatent(
+                float64(new double[] {1, 2}, 1, 2).toBuilder()
+                    .setDtype(DType.INT64)
+                    .setData(com.google.protobuf.ByteString.copyFrom(new byte[16]))));
   }
 
   @Test
@@ -139,7 +178,8 @@ class JobCodecTest {
   }
 
   private static void assertField(String field, SamplerSettings.Builder settings) {
-    RequestException e = assertThrows(RequestException.class, () -> JobCodec.samplerSpec(settings.build()));
+    RequestException e =
+        assertThrows(RequestException.class, () -> JobCodec.samplerSpec(settings.build()));
     assertEquals(field, e.problem().field(), e.getMessage());
     assertEquals(FailureCode.INVALID_REQUEST, e.problem().code());
     assertTrue(e.getMessage().startsWith(field + ": "), e.getMessage());

@@ -7,42 +7,44 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.kafka.FleetView;
+import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.worker.jobs.EventSink;
 import io.scorestream.worker.jobs.Scheduler;
 import io.scorestream.worker.kafka.CheckpointListener;
 import io.scorestream.worker.kafka.ControlListener;
 import io.scorestream.worker.kafka.Heartbeats;
-import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.worker.kafka.JobConsumer;
 import io.scorestream.worker.kafka.JobRouter;
-import io.scorestream.worker.kafka.PoolConsumers;
-import io.scorestream.jobs.kafka.JobStateView;
 import io.scorestream.worker.kafka.KafkaEventSink;
-import io.scorestream.jobs.Faults;
-import io.scorestream.jobs.RequestChecks;
+import io.scorestream.worker.kafka.PoolConsumers;
 import io.scorestream.worker.metrics.MetricsServer;
 import io.scorestream.worker.metrics.WorkerMetrics;
 import io.scorestream.worker.models.ModelRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Instant;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One worker: a member of the workers' consumer group that runs the jobs it is given with continuous batching
- * and streams their events. Built from its settings by a service's {@code main}; {@link #close} stops it cleanly.
+ * One worker: a member of the workers' consumer group that runs the jobs it is given with
+ * continuous batching and streams their events. Built from its settings by a service's {@code
+ * main}; {@link #close} stops it cleanly.
  *
- * <p>Errors come in three tiers. A bad record fails its job (or goes to the dead-letter topic) and the worker
- * goes on; a retriable Kafka error is retried by the clients; anything else (an event that cannot be delivered
- * within the delivery timeout, a thread that dies) stops the worker without committing the jobs it holds, so they
- * run again elsewhere. {@link #stopped} tells its owner why.
+ * <p>Errors come in three tiers. A bad record fails its job (or goes to the dead-letter topic) and
+ * the worker goes on; a retriable Kafka error is retried by the clients; anything else (an event
+ * that cannot be delivered within the delivery timeout, a thread that dies) stops the worker
+ * without committing the jobs it holds, so they run again elsewhere. {@link #stopped} tells its
+ * owner why.
  */
 public final class Worker implements AutoCloseable {
   private static final long HEARTBEAT_MILLIS = 2000;
@@ -59,7 +61,8 @@ public final class Worker implements AutoCloseable {
   private final ControlListener control;
   private final CheckpointListener checkpoints;
   private final Heartbeats heartbeats;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MetricsServer metricsServer;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -69,24 +72,40 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerSettings settings, Consumer<String> log) {
     this.log = log;
     this.topics = settings.topics();
-    models = new ModelRegistry(new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log), settings.maxBatch(),
-        settings.keepVersions(), log);
+    models =
+        new ModelRegistry(
+            new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log),
+            settings.maxBatch(),
+            settings.keepVersions(),
+            log);
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
-    sink = new KafkaEventSink(settings.kafka(), settings.topics(), settings.workerId(),
-        settings.deliveryTimeout(), this::onUndeliverable, log);
-    Scheduler.Limits limits = new Scheduler.Limits(settings.workerId(), settings.maxActiveSamples(),
-        RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()));
+    sink =
+        new KafkaEventSink(
+            settings.kafka(),
+            settings.topics(),
+            settings.workerId(),
+            settings.deliveryTimeout(),
+            this::onUndeliverable,
+            log);
+    Scheduler.Limits limits =
+        new Scheduler.Limits(
+            settings.workerId(),
+            settings.maxActiveSamples(),
+            RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()));
     registry.config().commonTags("worker", settings.workerId());
     WorkerMetrics metrics = new WorkerMetrics(registry, models);
     view = new JobStateView(settings.kafka(), settings.topics());
-    EventSink published = (event, state) -> {
-      if (state != null) {
-        view.written(state);   // the view knows this worker's own states before the topic reader gets to them
-      }
-      sink.publish(event, state);
-    };
+    EventSink published =
+        (event, state) -> {
+          if (state != null) {
+            view.written(
+                state); // the view knows this worker's own states before the topic reader gets to
+            // them
+          }
+          sink.publish(event, state);
+        };
     scheduler = new Scheduler(models, published, limits, metrics, log);
     metrics.watch(scheduler);
     new JvmMemoryMetrics().bindTo(registry);
@@ -95,17 +114,55 @@ public final class Worker implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     fleet = new FleetView(settings.kafka(), settings.topics());
     JobRouter router = new JobRouter(models, fleet, settings.topics(), settings.kafka(), log);
-    jobs = new JobConsumer(settings.kafka(), settings.topics(), settings.workerId(), JobConsumer.GROUP,
-        settings.topics().jobs(), scheduler, sink, view, fleet, router, settings.maxQueuedJobs(), log);
-    pools = new PoolConsumers(models, router, model -> new JobConsumer(settings.kafka(), settings.topics(),
-        settings.workerId(), JobConsumer.poolGroup(model), settings.topics().pool(model), scheduler, sink, view,
-        fleet, router, settings.maxQueuedJobs(), log), this::spawn);
+    jobs =
+        new JobConsumer(
+            settings.kafka(),
+            settings.topics(),
+            settings.workerId(),
+            JobConsumer.GROUP,
+            settings.topics().jobs(),
+            scheduler,
+            sink,
+            view,
+            fleet,
+            router,
+            settings.maxQueuedJobs(),
+            log);
+    pools =
+        new PoolConsumers(
+            models,
+            router,
+            model ->
+                new JobConsumer(
+                    settings.kafka(),
+                    settings.topics(),
+                    settings.workerId(),
+                    JobConsumer.poolGroup(model),
+                    settings.topics().pool(model),
+                    scheduler,
+                    sink,
+                    view,
+                    fleet,
+                    router,
+                    settings.maxQueuedJobs(),
+                    log),
+            this::spawn);
     control = new ControlListener(settings.kafka(), settings.topics(), scheduler, log);
     checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
-    heartbeats = new Heartbeats(settings.workerId(), host(), scheduler, models, sink, HEARTBEAT_MILLIS,
-        router::advertised, fleet::beated);
-    metricsServer = settings.metricsPort() < 0 ? null
-        : new MetricsServer(registry, settings.metricsHost(), settings.metricsPort());
+    heartbeats =
+        new Heartbeats(
+            settings.workerId(),
+            host(),
+            scheduler,
+            models,
+            sink,
+            HEARTBEAT_MILLIS,
+            router::advertised,
+            fleet::beated);
+    metricsServer =
+        settings.metricsPort() < 0
+            ? null
+            : new MetricsServer(registry, settings.metricsHost(), settings.metricsPort());
   }
 
   private static String host() {
@@ -125,20 +182,24 @@ public final class Worker implements AutoCloseable {
     worker.spawn("control", worker.control);
     worker.spawn("checkpoints", worker.checkpoints);
     worker.spawn("heartbeats", worker.heartbeats);
-    worker.pools.startNew();   // the pools of the models served from the start, before the first heartbeat
+    worker.pools
+        .startNew(); // the pools of the models served from the start, before the first heartbeat
     worker.spawn("jobs", worker.jobs);
     worker.spawn("pools", worker.pools);
     return worker;
   }
 
   private void spawn(String name, Runnable task) {
-    Thread t = new Thread(() -> {
-      try {
-        task.run();
-      } catch (Throwable e) {
-        stopOnFatal(Faults.describe("its " + name + " thread failed", e), e);
-      }
-    }, "worker-" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                task.run();
+              } catch (Throwable e) {
+                stopOnFatal(Faults.describe("its " + name + " thread failed", e), e);
+              }
+            },
+            "worker-" + name);
     t.setDaemon(true);
     t.start();
     threads.add(t);
@@ -149,8 +210,8 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Records the first fatal error and closes the worker on a thread of its own (a failing thread cannot join
-   * itself).
+   * Records the first fatal error and closes the worker on a thread of its own (a failing thread
+   * cannot join itself).
    */
   private void stopOnFatal(String what, Throwable e) {
     if (fatal.compareAndSet(null, e) && !closing.get()) {
@@ -161,7 +222,10 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Completes when the worker has stopped: with null after {@link #close}, or with the fatal error that stopped it. */
+  /**
+   * Completes when the worker has stopped: with null after {@link #close}, or with the fatal error
+   * that stopped it.
+   */
   public CompletableFuture<Throwable> stopped() {
     return stopped;
   }
@@ -173,7 +237,8 @@ public final class Worker implements AutoCloseable {
 
   /** How many partitions of the jobs topic this worker holds now. */
   public int assignedJobPartitions() {
-    return (int) jobs.assignedPartitions().stream().filter(p -> p.topic().equals(topics.jobs())).count();
+    return (int)
+        jobs.assignedPartitions().stream().filter(p -> p.topic().equals(topics.jobs())).count();
   }
 
   /** The latest heartbeat this worker sent. */
@@ -181,7 +246,9 @@ public final class Worker implements AutoCloseable {
     return heartbeats.last();
   }
 
-  /** The models some worker of the fleet (this one included) has served within the routing window. */
+  /**
+   * The models some worker of the fleet (this one included) has served within the routing window.
+   */
   public Set<String> fleetModels() {
     return fleet.models(Instant.now(), JobRouter.LIVENESS);
   }
@@ -197,9 +264,9 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Lets running jobs finish before a planned stop: reads and starts no more jobs, and waits until none runs or
-   * {@code timeout} has passed. Returns how many were still running; {@link #close} then hands those, and the jobs
-   * that were waiting, back to Kafka for other workers.
+   * Lets running jobs finish before a planned stop: reads and starts no more jobs, and waits until
+   * none runs or {@code timeout} has passed. Returns how many were still running; {@link #close}
+   * then hands those, and the jobs that were waiting, back to Kafka for other workers.
    */
   public int drain(Duration timeout) throws InterruptedException {
     jobs.stopReading();

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import io.scorestream.jobs.kafka.Topics;
-import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -20,61 +19,87 @@ import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VpSde;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.CheckpointPublisher;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.proto.v1.WorkerHeartbeat;
-import io.scorestream.jobs.JobCodec;
-import io.scorestream.jobs.Tensors;
-import io.scorestream.jobs.kafka.CheckpointPublisher;
-import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.jobs.kafka.JobClient;
-import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Collections;
 
 /**
- * A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are turned away. The
- * worker serves one version at a time here, so the old one retires while jobs still run on it.
+ * A new model version arrives on the checkpoints topic while jobs run; broken checkpoints are
+ * turned away. The worker serves one version at a time here, so the old one retires while jobs
+ * still run on it.
  */
 class CheckpointSwapTest {
-  private static final GaussianMixture V1 = new GaussianMixture(new double[] {1}, new double[][] {{-2, 0}},
-      new double[] {0.3});
-  private static final GaussianMixture V2 = new GaussianMixture(new double[] {1}, new double[][] {{3, 3}},
-      new double[] {0.3});
+  private static final GaussianMixture V1 =
+      new GaussianMixture(new double[] {1}, new double[][] {{-2, 0}}, new double[] {0.3});
+  private static final GaussianMixture V2 =
+      new GaussianMixture(new double[] {1}, new double[][] {{3, 3}}, new double[] {0.3});
   private final TopicNames names = TopicNames.defaults();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static ModelInfo info(String version) {
-    return new ModelInfo("gmm", version, new VpSde(0.1, 20, 1), 1e-3, new int[] {2}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, "", -1);
+    return new ModelInfo(
+        "gmm",
+        version,
+        new VpSde(0.1, 20, 1),
+        1e-3,
+        new int[] {2},
+        DataScaling.IDENTITY,
+        0,
+        TimeInput.TIME,
+        "",
+        -1);
   }
 
   private static GenerateRequest request(String id, int steps) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm").setNumSamples(4).setSeed(id.hashCode())
-        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+    return GenerateRequest.newBuilder()
+        .setJobId(id)
+        .setTenant("t")
+        .setModelName("gmm")
+        .setNumSamples(4)
+        .setSeed(id.hashCode())
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
+        .build();
   }
 
   private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), request.getNumSamples(),
-        request.getSeed(), null);
-    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    SamplingProcess p =
+        Samplers.start(
+            JobCodec.samplerSpec(request.getSampler()),
+            model.info(),
+            request.getNumSamples(),
+            request.getSeed(),
+            null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
     return p.result();
   }
 
-  private <T> Map<String, List<T>> read(EmbeddedKafka kafka, String topic, TopicRecords.Parser<T> parser,
-      Predicate<Map<String, List<T>>> done) throws Exception {
-    return TopicRecords.readUntil(kafka.bootstrapServers(), topic, parser, Duration.ofSeconds(120), done);
+  private <T> Map<String, List<T>> read(
+      EmbeddedKafka kafka,
+      String topic,
+      TopicRecords.Parser<T> parser,
+      Predicate<Map<String, List<T>>> done)
+      throws Exception {
+    return TopicRecords.readUntil(
+        kafka.bootstrapServers(), topic, parser, Duration.ofSeconds(120), done);
   }
 
   private static boolean has(List<JobEvent> events, Predicate<JobEvent> p) {
@@ -82,8 +107,10 @@ class CheckpointSwapTest {
   }
 
   @Test
-  void newVersionServesJobsStartedAfterItRunningJobsKeepTheirsAndBrokenOnesAreRejected() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+  void newVersionServesJobsStartedAfterItRunningJobsKeepTheirsAndBrokenOnesAreRejected()
+      throws Exception {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       TestBroker.ensureTopics(kafka, names);
       Path models = Files.createDirectories(dir.resolve("models"));
       byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
@@ -91,19 +118,31 @@ class CheckpointSwapTest {
       Files.write(models.resolve("gmm.onnx"), v1);
       List<String> log = Collections.synchronizedList(new ArrayList<>());
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      try (Worker worker = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "w").topics(names)
-               .modelsDir(models).maxBatch(4096).maxActiveSamples(100_000).intraOpThreads(1).keepVersions(1).build(),
-               log::add);
-           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-           CheckpointPublisher publisher = new CheckpointPublisher(KafkaClients.of(kafka.bootstrapServers()), names);
-           ScoreModel ref1 = runtime.load(v1, "gmm");
-           ScoreModel ref2 = runtime.load(v2, "gmm")) {
+      try (Worker worker =
+              Worker.start(
+                  WorkerSettings.builder(kafka.bootstrapServers(), "w")
+                      .topics(names)
+                      .modelsDir(models)
+                      .maxBatch(4096)
+                      .maxActiveSamples(100_000)
+                      .intraOpThreads(1)
+                      .keepVersions(1)
+                      .build(),
+                  log::add);
+          JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+          CheckpointPublisher publisher =
+              new CheckpointPublisher(KafkaClients.of(kafka.bootstrapServers()), names);
+          ScoreModel ref1 = runtime.load(v1, "gmm");
+          ScoreModel ref2 = runtime.load(v2, "gmm")) {
         List<GenerateRequest> early = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
           early.add(request("early-" + i, 30_000));
         }
         early.forEach(client::submit);
-        read(kafka, names.jobEvents(), JobEvent::parseFrom,
+        read(
+            kafka,
+            names.jobEvents(),
+            JobEvent::parseFrom,
             m -> early.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasStarted)));
 
         // under load: a model that does not load, one that returns NaN, then the real next version
@@ -119,9 +158,14 @@ class CheckpointSwapTest {
           assertTrue(System.nanoTime() < deadline, "version 2 was not loaded: " + log);
           Thread.sleep(20);
         }
-        Map<String, List<JobEvent>> atSwap = read(kafka, names.jobEvents(), JobEvent::parseFrom,
-            m -> early.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasStarted)));
-        assertTrue(early.stream().noneMatch(r -> has(atSwap.get(r.getJobId()), JobEvent::hasCompleted)),
+        Map<String, List<JobEvent>> atSwap =
+            read(
+                kafka,
+                names.jobEvents(),
+                JobEvent::parseFrom,
+                m -> early.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasStarted)));
+        assertTrue(
+            early.stream().noneMatch(r -> has(atSwap.get(r.getJobId()), JobEvent::hasCompleted)),
             "the early jobs are still running when version 2 arrives");
         List<GenerateRequest> late = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -130,43 +174,64 @@ class CheckpointSwapTest {
         late.forEach(client::submit);
         List<GenerateRequest> all = new ArrayList<>(early);
         all.addAll(late);
-        Map<String, List<JobEvent>> events = read(kafka, names.jobEvents(), JobEvent::parseFrom,
-            m -> all.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasCompleted)));
+        Map<String, List<JobEvent>> events =
+            read(
+                kafka,
+                names.jobEvents(),
+                JobEvent::parseFrom,
+                m -> all.stream().allMatch(r -> has(m.get(r.getJobId()), JobEvent::hasCompleted)));
         for (GenerateRequest r : all) {
           boolean isEarly = early.contains(r);
           List<JobEvent> mine = events.get(r.getJobId());
           JobEvent started = mine.stream().filter(JobEvent::hasStarted).findFirst().orElseThrow();
           assertEquals(isEarly ? "1" : "2", started.getStarted().getModelVersion(), r.getJobId());
           JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
-          SameSamples.assertSame(alone(isEarly ? ref1 : ref2, r), Tensors.floats(done.getCompleted().getSamples()),
+          SameSamples.assertSame(
+              alone(isEarly ? ref1 : ref2, r),
+              Tensors.floats(done.getCompleted().getSamples()),
               r.getJobId());
         }
         assertEquals(List.of("2"), worker.models().versions("gmm"), "version 1 retired");
         while (worker.models().retiredOpen() > 0) {
-          assertTrue(System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos(),
+          assertTrue(
+              System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos(),
               "version 1's session is still open after its jobs ended");
           Thread.sleep(20);
         }
         client.submit(request("asks-for-1", 10).toBuilder().setModelVersion("1").build());
-        JobEvent refused = read(kafka, names.jobEvents(), JobEvent::parseFrom,
-            m -> has(m.get("asks-for-1"), JobEvent::hasFailed)).get("asks-for-1").stream()
-            .filter(JobEvent::hasFailed).findFirst().orElseThrow();
-        assertEquals("model 'gmm' version 1 is not served; only version 2 is", refused.getFailed().getReason());
+        JobEvent refused =
+            read(
+                    kafka,
+                    names.jobEvents(),
+                    JobEvent::parseFrom,
+                    m -> has(m.get("asks-for-1"), JobEvent::hasFailed))
+                .get("asks-for-1")
+                .stream()
+                .filter(JobEvent::hasFailed)
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+            "model 'gmm' version 1 is not served; only version 2 is",
+            refused.getFailed().getReason());
         assertFalse(worker.models().serves("gmm", "3"));
         assertFalse(worker.models().serves("gmm", "4"));
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),
+        assertTrue(
+            log.stream()
+                .anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),
             log.toString());
-        assertTrue(log.stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")), log.toString());
+        assertTrue(
+            log.stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")), log.toString());
 
-        Map<String, List<WorkerHeartbeat>> beats = read(kafka, names.workers(), WorkerHeartbeat::parseFrom,
-            m -> servesOnly2(m.get("w")));
+        Map<String, List<WorkerHeartbeat>> beats =
+            read(kafka, names.workers(), WorkerHeartbeat::parseFrom, m -> servesOnly2(m.get("w")));
         assertTrue(servesOnly2(beats.get("w")), "heartbeats list the versions served");
       }
     }
   }
 
   private static boolean servesOnly2(List<WorkerHeartbeat> beats) {
-    return beats != null && beats.stream().anyMatch(b -> b.getModelsCount() == 1
-        && b.getModels(0).getVersion().equals("2"));
+    return beats != null
+        && beats.stream()
+            .anyMatch(b -> b.getModelsCount() == 1 && b.getModels(0).getVersion().equals("2"));
   }
 }

@@ -3,13 +3,13 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.jobs.kafka.JobClient;
-import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,16 +20,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A planned stop lets the running job finish and starts nothing new; what arrived meanwhile stays in Kafka and runs
- * on the next worker.
+ * A planned stop lets the running job finish and starts nothing new; what arrived meanwhile stays
+ * in Kafka and runs on the next worker.
  */
 class DrainTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static GenerateRequest request(String id, int steps) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm-ve").setNumSamples(2).setSeed(3)
-        .setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+    return GenerateRequest.newBuilder()
+        .setJobId(id)
+        .setTenant("t")
+        .setModelName("gmm-ve")
+        .setNumSamples(2)
+        .setSeed(3)
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
+        .build();
   }
 
   private static JobEvent first(List<JobEvent> events, Predicate<JobEvent> kind) {
@@ -39,39 +44,72 @@ class DrainTest {
   @Test
   void drainingWorkerFinishesItsRunningJobAndLeavesNewOnesToTheNext() throws Exception {
     TopicNames names = TopicNames.defaults();
-    Path models = TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
+    Path models =
+        TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
-      Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
-          .modelsDir(models).intraOpThreads(1).build(), System.err::println);
+        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+      Worker first =
+          Worker.start(
+              WorkerSettings.builder(kafka.bootstrapServers(), "first")
+                  .topics(names)
+                  .modelsDir(models)
+                  .intraOpThreads(1)
+                  .build(),
+              System.err::println);
       client.submit(request("long", 40_000));
-      TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom,
-          Duration.ofSeconds(60), m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
+      TopicRecords.readUntil(
+          kafka.bootstrapServers(),
+          names.jobEvents(),
+          JobEvent::parseFrom,
+          Duration.ofSeconds(60),
+          m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasStarted));
 
-      CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(() -> {
-        try {
-          return first.drain(Duration.ofSeconds(120));
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Integer> draining =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return first.drain(Duration.ofSeconds(120));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       client.submit(request("after", 50));
       assertEquals(0, draining.get(), "nothing is left running");
-      Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
-          JobEvent::parseFrom, Duration.ofSeconds(30),
-          m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasCompleted));
-      assertEquals(1, first(events.get("long"), JobEvent::hasCompleted).getAttempt(), "finished where it began");
-      assertTrue(events.getOrDefault("after", List.of()).stream().noneMatch(JobEvent::hasStarted),
+      Map<String, List<JobEvent>> events =
+          TopicRecords.readUntil(
+              kafka.bootstrapServers(),
+              names.jobEvents(),
+              JobEvent::parseFrom,
+              Duration.ofSeconds(30),
+              m -> m.getOrDefault("long", List.of()).stream().anyMatch(JobEvent::hasCompleted));
+      assertEquals(
+          1,
+          first(events.get("long"), JobEvent::hasCompleted).getAttempt(),
+          "finished where it began");
+      assertTrue(
+          events.getOrDefault("after", List.of()).stream().noneMatch(JobEvent::hasStarted),
           "a draining worker starts nothing");
       first.close();
 
-      try (Worker next = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "next").topics(names)
-          .modelsDir(models).intraOpThreads(1).build(), System.err::println)) {
-        Map<String, List<JobEvent>> later = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
-            JobEvent::parseFrom, Duration.ofSeconds(60),
-            m -> m.getOrDefault("after", List.of()).stream().anyMatch(JobEvent::hasCompleted));
-        assertEquals("next", first(later.get("after"), JobEvent::hasStarted).getStarted().getWorkerId());
-        assertEquals(1, later.get("long").stream().filter(JobEvent::hasCompleted).count(), "not run again");
+      try (Worker next =
+          Worker.start(
+              WorkerSettings.builder(kafka.bootstrapServers(), "next")
+                  .topics(names)
+                  .modelsDir(models)
+                  .intraOpThreads(1)
+                  .build(),
+              System.err::println)) {
+        Map<String, List<JobEvent>> later =
+            TopicRecords.readUntil(
+                kafka.bootstrapServers(),
+                names.jobEvents(),
+                JobEvent::parseFrom,
+                Duration.ofSeconds(60),
+                m -> m.getOrDefault("after", List.of()).stream().anyMatch(JobEvent::hasCompleted));
+        assertEquals(
+            "next", first(later.get("after"), JobEvent::hasStarted).getStarted().getWorkerId());
+        assertEquals(
+            1, later.get("long").stream().filter(JobEvent::hasCompleted).count(), "not run again");
       }
     }
   }

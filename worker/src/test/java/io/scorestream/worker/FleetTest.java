@@ -3,7 +3,7 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -15,49 +15,65 @@ import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VpSde;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.jobs.JobCodec;
-import io.scorestream.jobs.Tensors;
-import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.jobs.kafka.JobClient;
-import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Several workers in one group on the real embedded broker: sharing jobs, and surviving a kill -9.
  * Samples are compared with core's run alone through {@link SameSamples}.
  */
 class FleetTest {
-  private static final GaussianMixture GMM = new GaussianMixture(new double[] {0.5, 0.5},
-      new double[][] {{-1, 0}, {1, 1}}, new double[] {0.3, 0.5});
-  private static final ModelInfo INFO = new ModelInfo("gmm-vp", "1", new VpSde(0.1, 20, 1), 1e-3, new int[] {2},
-      DataScaling.IDENTITY, 0, TimeInput.TIME, "", -1);
+  private static final GaussianMixture GMM =
+      new GaussianMixture(
+          new double[] {0.5, 0.5}, new double[][] {{-1, 0}, {1, 1}}, new double[] {0.3, 0.5});
+  private static final ModelInfo INFO =
+      new ModelInfo(
+          "gmm-vp",
+          "1",
+          new VpSde(0.1, 20, 1),
+          1e-3,
+          new int[] {2},
+          DataScaling.IDENTITY,
+          0,
+          TimeInput.TIME,
+          "",
+          -1);
   private final TopicNames names = TopicNames.defaults();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
-    return WorkerSettings.builder(kafka.bootstrapServers(), id).topics(names).modelsDir(models).maxBatch(4096)
-        .maxActiveSamples(100_000).maxSamplesPerJob(10_000).intraOpThreads(1).build();
+    return WorkerSettings.builder(kafka.bootstrapServers(), id)
+        .topics(names)
+        .modelsDir(models)
+        .maxBatch(4096)
+        .maxActiveSamples(100_000)
+        .maxSamplesPerJob(10_000)
+        .intraOpThreads(1)
+        .build();
   }
 
   private Path setUp(EmbeddedKafka kafka) throws Exception {
@@ -66,20 +82,33 @@ class FleetTest {
   }
 
   private static GenerateRequest request(String id, int samples, long seed, int steps) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm-vp").setNumSamples(samples)
-        .setSeed(seed).setSampler(SamplerSettings.newBuilder().setSteps(steps)).build();
+    return GenerateRequest.newBuilder()
+        .setJobId(id)
+        .setTenant("t")
+        .setModelName("gmm-vp")
+        .setNumSamples(samples)
+        .setSeed(seed)
+        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
+        .build();
   }
 
   private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p = Samplers.start(JobCodec.samplerSpec(request.getSampler()), model.info(), request.getNumSamples(),
-        request.getSeed(), null);
-    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    SamplingProcess p =
+        Samplers.start(
+            JobCodec.samplerSpec(request.getSampler()),
+            model.info(),
+            request.getNumSamples(),
+            request.getSeed(),
+            null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
     return p.result();
   }
 
-  private Map<String, List<JobEvent>> events(EmbeddedKafka kafka, Duration timeout,
-      Predicate<Map<String, List<JobEvent>>> done) throws Exception {
-    return TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom, timeout, done);
+  private Map<String, List<JobEvent>> events(
+      EmbeddedKafka kafka, Duration timeout, Predicate<Map<String, List<JobEvent>>> done)
+      throws Exception {
+    return TopicRecords.readUntil(
+        kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom, timeout, done);
   }
 
   private static boolean completed(List<JobEvent> events) {
@@ -88,16 +117,18 @@ class FleetTest {
 
   @Test
   void twoWorkersServeTwoHundredConcurrentJobsEachCompletedOnceWithCoreSamples() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       try (Worker a = Worker.start(settings(kafka, "a", models), System.err::println);
-           Worker b = Worker.start(settings(kafka, "b", models), System.err::println);
-           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+          Worker b = Worker.start(settings(kafka, "b", models), System.err::println);
+          JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+          ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         // both members hold partitions before the jobs come, so both serve some
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!(a.assignedJobPartitions() > 0 && b.assignedJobPartitions() > 0
+        while (!(a.assignedJobPartitions() > 0
+            && b.assignedJobPartitions() > 0
             && a.assignedJobPartitions() + b.assignedJobPartitions() == 12)) {
           assertTrue(System.nanoTime() < deadline, "the group did not settle");
           Thread.sleep(50);
@@ -107,13 +138,18 @@ class FleetTest {
           requests.add(request("fleet-" + i, 1 + i % 4, i, 100 + i % 50));
         }
         requests.forEach(client::submit);
-        Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(180),
-            m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
+        Map<String, List<JobEvent>> events =
+            events(
+                kafka,
+                Duration.ofSeconds(180),
+                m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
         Set<String> workers = new HashSet<>();
         for (GenerateRequest r : requests) {
           List<JobEvent> mine = events.get(r.getJobId());
           assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
-          mine.stream().filter(JobEvent::hasStarted).forEach(e -> workers.add(e.getStarted().getWorkerId()));
+          mine.stream()
+              .filter(JobEvent::hasStarted)
+              .forEach(e -> workers.add(e.getStarted().getWorkerId()));
           JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
           float[] samples = Tensors.floats(done.getCompleted().getSamples());
           SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
@@ -125,43 +161,70 @@ class FleetTest {
 
   @Test
   void jobsOfAWorkerKilledMidJobCompleteOnAnotherWithTheSameSamples() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Path models = setUp(kafka);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          WorkerProcess.class.getName(), kafka.bootstrapServers(), "doomed", models.toString())
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process child =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  WorkerProcess.class.getName(),
+                  kafka.bootstrapServers(),
+                  "doomed",
+                  models.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
         assertEquals("ready", out.readLine());
       }
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+          ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
           requests.add(request("failover-" + i, 3, 50 + i, 40_000));
         }
         requests.forEach(client::submit);
         // every job started on the doomed worker, and none has finished: kill -9 it mid-job
-        events(kafka, Duration.ofSeconds(60), m -> requests.stream().allMatch(r ->
-            m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(JobEvent::hasStarted)));
+        events(
+            kafka,
+            Duration.ofSeconds(60),
+            m ->
+                requests.stream()
+                    .allMatch(
+                        r ->
+                            m.getOrDefault(r.getJobId(), List.of()).stream()
+                                .anyMatch(JobEvent::hasStarted)));
         child.destroyForcibly().waitFor();
-        try (Worker survivor = Worker.start(settings(kafka, "survivor", models),
-            System.err::println)) {
-          Map<String, List<JobEvent>> events = events(kafka, Duration.ofSeconds(240),
-              m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
+        try (Worker survivor =
+            Worker.start(settings(kafka, "survivor", models), System.err::println)) {
+          Map<String, List<JobEvent>> events =
+              events(
+                  kafka,
+                  Duration.ofSeconds(240),
+                  m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
           for (GenerateRequest r : requests) {
             List<JobEvent> mine = events.get(r.getJobId());
             JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
             assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count());
             assertEquals(2, done.getAttempt(), "readers see the attempt number change");
-            assertTrue(mine.stream().anyMatch(e -> e.hasStarted() && e.getStarted().getWorkerId().equals("doomed")));
-            assertTrue(mine.stream().anyMatch(e -> e.hasStarted() && e.getStarted().getWorkerId().equals("survivor")));
+            assertTrue(
+                mine.stream()
+                    .anyMatch(
+                        e -> e.hasStarted() && e.getStarted().getWorkerId().equals("doomed")));
+            assertTrue(
+                mine.stream()
+                    .anyMatch(
+                        e -> e.hasStarted() && e.getStarted().getWorkerId().equals("survivor")));
             for (int i = 1; i < mine.size(); i++) {
-              assertTrue(mine.get(i).getSequence() > mine.get(i - 1).getSequence(), "sequence keeps rising");
+              assertTrue(
+                  mine.get(i).getSequence() > mine.get(i - 1).getSequence(),
+                  "sequence keeps rising");
             }
             float[] samples = Tensors.floats(done.getCompleted().getSamples());
-          SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
+            SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
           }
         }
       } finally {
@@ -171,33 +234,51 @@ class FleetTest {
   }
 
   @Test
-  void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker() throws Exception {
+  void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker()
+      throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
-         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
       List<String> log = Collections.synchronizedList(new ArrayList<>());
       GenerateRequest request = request("stranded", 3, 9, 30);
-      try (Worker first = Worker.start(WorkerSettings.builder(kafka.bootstrapServers(), "first").topics(names)
-               .modelsDir(models).intraOpThreads(1).deliveryTimeout(Duration.ofSeconds(2)).build(), log::add);
-           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+      try (Worker first =
+              Worker.start(
+                  WorkerSettings.builder(kafka.bootstrapServers(), "first")
+                      .topics(names)
+                      .modelsDir(models)
+                      .intraOpThreads(1)
+                      .deliveryTimeout(Duration.ofSeconds(2))
+                      .build(),
+                  log::add);
+          JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+          ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         awaitPartitions(first, Topics.JOB_PARTITIONS);
-        admin.deleteTopics(List.of(names.jobEvents())).all().get();   // events now have nowhere to go
+        admin.deleteTopics(List.of(names.jobEvents())).all().get(); // events now have nowhere to go
         client.submit(request);
         Throwable cause = first.stopped().get(60, TimeUnit.SECONDS);
         assertTrue(cause != null, "the worker stopped on its own, with a cause");
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")), log.toString());
+        assertTrue(
+            log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")),
+            log.toString());
 
         TestBroker.ensureTopics(kafka, names);
         try (Worker second = Worker.start(settings(kafka, "second", models), System.err::println)) {
-          List<JobEvent> mine = events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
-              .get("stranded");
+          List<JobEvent> mine =
+              events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
+                  .get("stranded");
           assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), "completed once");
-          assertTrue(mine.stream().filter(JobEvent::hasStarted)
-              .allMatch(e -> e.getStarted().getWorkerId().equals("second")), "the job ran where events could go");
+          assertTrue(
+              mine.stream()
+                  .filter(JobEvent::hasStarted)
+                  .allMatch(e -> e.getStarted().getWorkerId().equals("second")),
+              "the job ran where events could go");
           JobEvent done = mine.get(mine.size() - 1);
-          SameSamples.assertSame(alone(reference, request), Tensors.floats(done.getCompleted().getSamples()),
+          SameSamples.assertSame(
+              alone(reference, request),
+              Tensors.floats(done.getCompleted().getSamples()),
               "stranded");
         }
       }

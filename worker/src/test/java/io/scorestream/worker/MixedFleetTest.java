@@ -14,22 +14,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.HashSet;
-import java.util.function.BooleanSupplier;
 
 /**
- * A fleet whose workers serve different models: every job reaches a worker that serves its model, whichever worker
- * the shared jobs topic gave it to, and only a job for a model no worker serves fails. A guided job reaches the
- * worker that serves both its model and its classifier.
+ * A fleet whose workers serve different models: every job reaches a worker that serves its model,
+ * whichever worker the shared jobs topic gave it to, and only a job for a model no worker serves
+ * fails. A guided job reaches the worker that serves both its model and its classifier.
  */
 class MixedFleetTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final TopicNames names = TopicNames.defaults();
 
   private Path models(String name, String... models) throws Exception {
@@ -40,19 +39,36 @@ class MixedFleetTest {
     return d;
   }
 
-  /** A classifier of two classes in the plane under the test models' SDE (the exact one of two modes at -1, 1). */
+  /**
+   * A classifier of two classes in the plane under the test models' SDE (the exact one of two modes
+   * at -1, 1).
+   */
   private static byte[] classifier(String name) {
     var base = TestModels.info(name, "1", 2);
-    return io.scorestream.core.onnx.GaussianMixtureOnnx.classifier(new io.scorestream.core.analytic.GaussianMixture(
-        new double[] {0.5, 0.5}, new double[][] {{-1, 0}, {1, 0}}, new double[] {0.5, 0.5}),
-        new io.scorestream.core.model.ModelInfo(name, "1", base.sde(), base.eps(), base.dataShape(), base.scaling(),
-            2, base.timeInput(), "", -1));
+    return io.scorestream.core.onnx.GaussianMixtureOnnx.classifier(
+        new io.scorestream.core.analytic.GaussianMixture(
+            new double[] {0.5, 0.5}, new double[][] {{-1, 0}, {1, 0}}, new double[] {0.5, 0.5}),
+        new io.scorestream.core.model.ModelInfo(
+            name,
+            "1",
+            base.sde(),
+            base.eps(),
+            base.dataShape(),
+            base.scaling(),
+            2,
+            base.timeInput(),
+            "",
+            -1));
   }
 
   private static GenerateRequest guided(String id, String model, String classifier) {
-    return request(id, model).toBuilder().setConditioning(io.scorestream.proto.v1.Conditioning.newBuilder()
-        .setClassLabels(io.scorestream.proto.v1.ClassLabels.newBuilder().addLabels(1)))
-        .setGuidance(io.scorestream.proto.v1.Guidance.newBuilder().setClassifier(classifier).setScale(2)).build();
+    return request(id, model).toBuilder()
+        .setConditioning(
+            io.scorestream.proto.v1.Conditioning.newBuilder()
+                .setClassLabels(io.scorestream.proto.v1.ClassLabels.newBuilder().addLabels(1)))
+        .setGuidance(
+            io.scorestream.proto.v1.Guidance.newBuilder().setClassifier(classifier).setScale(2))
+        .build();
   }
 
   private static Path withClassifier(Path models) throws Exception {
@@ -61,13 +77,22 @@ class MixedFleetTest {
   }
 
   private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
-    return WorkerSettings.builder(kafka.bootstrapServers(), id).topics(names).modelsDir(models).intraOpThreads(1)
+    return WorkerSettings.builder(kafka.bootstrapServers(), id)
+        .topics(names)
+        .modelsDir(models)
+        .intraOpThreads(1)
         .build();
   }
 
   private static GenerateRequest request(String id, String model) {
-    return GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName(model).setNumSamples(2)
-        .setSeed(id.hashCode()).setSampler(SamplerSettings.newBuilder().setSteps(50)).build();
+    return GenerateRequest.newBuilder()
+        .setJobId(id)
+        .setTenant("t")
+        .setModelName(model)
+        .setNumSamples(2)
+        .setSeed(id.hashCode())
+        .setSampler(SamplerSettings.newBuilder().setSteps(50))
+        .build();
   }
 
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -81,15 +106,25 @@ class MixedFleetTest {
   @Test
   void everyJobReachesAWorkerThatServesItsModelAndOnlyUnservedModelsFail() throws Exception {
     try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-         Worker narrow = Worker.start(settings(kafka, "narrow", models("narrow-models", "common")),
-             System.err::println);
-         Worker wide = Worker.start(settings(kafka, "wide", withClassifier(models("wide-models", "common", "rare"))),
-             System.err::println);
-         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
-      await("the group settled with both workers on the jobs topic", () -> narrow.assignedJobPartitions() > 0
-          && wide.assignedJobPartitions() > 0 && narrow.assignedJobPartitions() + wide.assignedJobPartitions() == 12);
-      await("each worker learned the fleet's models", () -> narrow.fleetModels().equals(Set.of("common", "rare"))
-          && wide.fleetModels().equals(Set.of("common", "rare")));
+        Worker narrow =
+            Worker.start(
+                settings(kafka, "narrow", models("narrow-models", "common")), System.err::println);
+        Worker wide =
+            Worker.start(
+                settings(kafka, "wide", withClassifier(models("wide-models", "common", "rare"))),
+                System.err::println);
+        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+      await(
+          "the group settled with both workers on the jobs topic",
+          () ->
+              narrow.assignedJobPartitions() > 0
+                  && wide.assignedJobPartitions() > 0
+                  && narrow.assignedJobPartitions() + wide.assignedJobPartitions() == 12);
+      await(
+          "each worker learned the fleet's models",
+          () ->
+              narrow.fleetModels().equals(Set.of("common", "rare"))
+                  && wide.fleetModels().equals(Set.of("common", "rare")));
       List<GenerateRequest> requests = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
         requests.add(request("mixed-" + i, i % 2 == 0 ? "rare" : "common"));
@@ -100,29 +135,58 @@ class MixedFleetTest {
       requests.add(request("nobody-serves", "absent"));
       requests.add(guided("no-classifier", "common", "absent"));
       client.submitAll(requests);
-      Map<String, List<JobEvent>> events = TopicRecords.readUntil(kafka.bootstrapServers(), names.jobEvents(),
-          JobEvent::parseFrom, Duration.ofSeconds(120), m -> requests.stream().allMatch(r ->
-              m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(e -> e.hasCompleted() || e.hasFailed())));
+      Map<String, List<JobEvent>> events =
+          TopicRecords.readUntil(
+              kafka.bootstrapServers(),
+              names.jobEvents(),
+              JobEvent::parseFrom,
+              Duration.ofSeconds(120),
+              m ->
+                  requests.stream()
+                      .allMatch(
+                          r ->
+                              m.getOrDefault(r.getJobId(), List.of()).stream()
+                                  .anyMatch(e -> e.hasCompleted() || e.hasFailed())));
       Set<String> commonWorkers = new HashSet<>();
       for (GenerateRequest r : requests.subList(0, 32)) {
         List<JobEvent> mine = events.get(r.getJobId());
-        assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + ": " + mine);
-        assertEquals(0, mine.stream().filter(JobEvent::hasFailed).count(), r.getJobId() + ": " + mine);
-        String worker = mine.stream().filter(JobEvent::hasStarted).findFirst().orElseThrow().getStarted()
-            .getWorkerId();
+        assertEquals(
+            1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId() + ": " + mine);
+        assertEquals(
+            0, mine.stream().filter(JobEvent::hasFailed).count(), r.getJobId() + ": " + mine);
+        String worker =
+            mine.stream()
+                .filter(JobEvent::hasStarted)
+                .findFirst()
+                .orElseThrow()
+                .getStarted()
+                .getWorkerId();
         if (r.getModelName().equals("rare") || r.hasGuidance()) {
           assertEquals("wide", worker, r.getJobId() + " ran where its model is");
         } else {
           commonWorkers.add(worker);
         }
       }
-      assertEquals(Set.of("narrow", "wide"), commonWorkers, "jobs for the common model ran on both");
-      JobEvent refused = events.get("nobody-serves").stream().filter(JobEvent::hasFailed).findFirst().orElseThrow();
+      assertEquals(
+          Set.of("narrow", "wide"), commonWorkers, "jobs for the common model ran on both");
+      JobEvent refused =
+          events.get("nobody-serves").stream()
+              .filter(JobEvent::hasFailed)
+              .findFirst()
+              .orElseThrow();
       assertEquals("unknown_model", refused.getFailed().getCode());
-      assertTrue(refused.getFailed().getReason().contains("no worker in the fleet serves it"), refused.toString());
-      JobEvent unguided = events.get("no-classifier").stream().filter(JobEvent::hasFailed).findFirst().orElseThrow();
+      assertTrue(
+          refused.getFailed().getReason().contains("no worker in the fleet serves it"),
+          refused.toString());
+      JobEvent unguided =
+          events.get("no-classifier").stream()
+              .filter(JobEvent::hasFailed)
+              .findFirst()
+              .orElseThrow();
       assertEquals("unknown_model", unguided.getFailed().getCode());
-      assertTrue(unguided.getFailed().getReason().contains("classifier 'absent' is not served"), unguided.toString());
+      assertTrue(
+          unguided.getFailed().getReason().contains("classifier 'absent' is not served"),
+          unguided.toString());
     }
   }
 }

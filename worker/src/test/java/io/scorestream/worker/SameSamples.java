@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * "The same samples" across batch compositions. A job's noise and arithmetic do not depend on its batch-mates,
- * but ONNX Runtime's vectorised kernels may round a row by a float32 ulp differently by its position in the
- * batch, and a trajectory passing near the boundary between modes stretches such differences (seen: up to 2.3e-5
- * after 121 steps). Another job's noise, or another seed, moves samples by order 1, so an absolute tolerance of
- * 1e-3 still tells "same noise, other rounding" from "other noise" by three orders of magnitude.
+ * "The same samples" across batch compositions. A job's noise and arithmetic do not depend on its
+ * batch-mates, but ONNX Runtime's vectorised kernels may round a row by a float32 ulp differently
+ * by its position in the batch, and a trajectory passing near the boundary between modes stretches
+ * such differences (seen: up to 2.3e-5 after 121 steps). Another job's noise, or another seed,
+ * moves samples by order 1, so an absolute tolerance of 1e-3 still tells "same noise, other
+ * rounding" from "other noise" by three orders of magnitude.
  */
 final class SameSamples {
   static final double TOLERANCE = 1e-3;
@@ -21,7 +22,9 @@ final class SameSamples {
       float e = expected[i];
       float a = actual[i];
       int index = i;
-      assertTrue(Math.abs(e - a) <= TOLERANCE, () -> what + ": value " + index + " is " + a + ", alone it is " + e);
+      assertTrue(
+          Math.abs(e - a) <= TOLERANCE,
+          () -> what + ": value " + index + " is " + a + ", alone it is " + e);
     }
   }
 }

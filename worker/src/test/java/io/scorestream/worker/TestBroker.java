@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** What the worker tests set up before each scenario: a broker with the topics, and a directory of models. */
+/**
+ * What the worker tests set up before each scenario: a broker with the topics, and a directory of
+ * models.
+ */
 final class TestBroker {
   private TestBroker() {}
 
@@ -26,20 +29,28 @@ final class TestBroker {
 
   /** Creates the missing ScoreStream topics, one replica each. */
   static void ensureTopics(EmbeddedKafka kafka, TopicNames names) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.ensure(admin, Topics.all(names, (short) 1));
     }
   }
 
   /**
-   * A plain producer of raw bytes, for records no ScoreStream client would write (garbage, tombstones, a dead
-   * worker's leftovers), up to a whole record.
+   * A plain producer of raw bytes, for records no ScoreStream client would write (garbage,
+   * tombstones, a dead worker's leftovers), up to a whole record.
    */
   static KafkaProducer<String, byte[]> rawProducer(EmbeddedKafka kafka) {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
-        ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES),
-        new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            Topics.MAX_MESSAGE_BYTES,
+            ProducerConfig.BUFFER_MEMORY_CONFIG,
+            Topics.PRODUCER_BUFFER_BYTES),
+        new StringSerializer(),
+        new ByteArraySerializer());
   }
 
   /** {@code dir/models} holding one model file. */

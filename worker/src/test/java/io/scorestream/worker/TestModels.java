@@ -7,19 +7,37 @@ import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.VeSde;
 
-/** The small real model the worker's tests serve: a standard normal in D dimensions under a VE SDE, as ONNX. */
+/**
+ * The small real model the worker's tests serve: a standard normal in D dimensions under a VE SDE,
+ * as ONNX.
+ */
 public final class TestModels {
   private TestModels() {}
 
-  /** What the model says of itself: VE SDE (sigma 0.01 to 10, T = 1), eps 1e-5, flat {@code [dim]} data. */
+  /**
+   * What the model says of itself: VE SDE (sigma 0.01 to 10, T = 1), eps 1e-5, flat {@code [dim]}
+   * data.
+   */
   public static ModelInfo info(String name, String version, int dim) {
-    return new ModelInfo(name, version, new VeSde(0.01, 10, 1), 1e-5, new int[] {dim}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, "", -1);
+    return new ModelInfo(
+        name,
+        version,
+        new VeSde(0.01, 10, 1),
+        1e-5,
+        new int[] {dim},
+        DataScaling.IDENTITY,
+        0,
+        TimeInput.TIME,
+        "",
+        -1);
   }
 
-  /** The ONNX bytes of the standard normal's exact score, {@code N(0, I)} in {@code dim} dimensions. */
+  /**
+   * The ONNX bytes of the standard normal's exact score, {@code N(0, I)} in {@code dim} dimensions.
+   */
   public static byte[] standardNormal(String name, String version, int dim) {
-    GaussianMixture gmm = new GaussianMixture(new double[] {1}, new double[][] {new double[dim]}, new double[] {1});
+    GaussianMixture gmm =
+        new GaussianMixture(new double[] {1}, new double[][] {new double[dim]}, new double[] {1});
     return GaussianMixtureOnnx.build(gmm, info(name, version, dim));
   }
 }

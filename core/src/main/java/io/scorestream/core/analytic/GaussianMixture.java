@@ -5,33 +5,42 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * A mixture of isotropic Gaussians {@code p(x) = sum_k w_k N(x; mu_k, s_k^2 I)} in D dimensions. Under an SDE with
- * kernel {@code N(m(t) x0, sigma(t)^2 I)} its perturbed density is again such a mixture, with means
- * {@code m(t) mu_k} and variances {@code m(t)^2 s_k^2 + sigma(t)^2}, so its score is known exactly:
- * {@code grad log p_t(x) = sum_k r_k(x) (m(t) mu_k - x) / v_k(t)} with responsibilities r_k.
+ * A mixture of isotropic Gaussians {@code p(x) = sum_k w_k N(x; mu_k, s_k^2 I)} in D dimensions.
+ * Under an SDE with kernel {@code N(m(t) x0, sigma(t)^2 I)} its perturbed density is again such a
+ * mixture, with means {@code m(t) mu_k} and variances {@code m(t)^2 s_k^2 + sigma(t)^2}, so its
+ * score is known exactly: {@code grad log p_t(x) = sum_k r_k(x) (m(t) mu_k - x) / v_k(t)} with
+ * responsibilities r_k.
  *
  * @param weights mixture weights, K values summing to 1
- * @param means   component means, K rows of D values
- * @param stds    per-component isotropic standard deviations, K values
+ * @param means component means, K rows of D values
+ * @param stds per-component isotropic standard deviations, K values
  */
 public record GaussianMixture(double[] weights, double[][] means, double[] stds) {
 
   public GaussianMixture {
     int k = weights.length;
     if (k == 0 || means.length != k || stds.length != k) {
-      throw new IllegalArgumentException("a mixture needs K >= 1 weights, means and stds, got "
-          + weights.length + ", " + means.length + ", " + stds.length);
+      throw new IllegalArgumentException(
+          "a mixture needs K >= 1 weights, means and stds, got "
+              + weights.length
+              + ", "
+              + means.length
+              + ", "
+              + stds.length);
     }
     double total = 0;
     for (int i = 0; i < k; i++) {
       if (!(weights[i] > 0)) {
-        throw new IllegalArgumentException("mixture weight " + i + " must be positive, got " + weights[i]);
+        throw new IllegalArgumentException(
+            "mixture weight " + i + " must be positive, got " + weights[i]);
       }
       if (!(stds[i] > 0)) {
-        throw new IllegalArgumentException("component std " + i + " must be positive, got " + stds[i]);
+        throw new IllegalArgumentException(
+            "component std " + i + " must be positive, got " + stds[i]);
       }
       if (means[i].length != means[0].length || means[0].length == 0) {
-        throw new IllegalArgumentException("every mean needs the same positive number of dimensions");
+        throw new IllegalArgumentException(
+            "every mean needs the same positive number of dimensions");
       }
       total += weights[i];
     }
@@ -100,7 +109,10 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
     return logits;
   }
 
-  /** {@code log p(x)} at one point, in nats: the exact density the likelihood computations are checked against. */
+  /**
+   * {@code log p(x)} at one point, in nats: the exact density the likelihood computations are
+   * checked against.
+   */
   public double logDensity(double[] x) {
     double[] logs = componentLogDensities(x);
     double max = Double.NEGATIVE_INFINITY;
@@ -114,7 +126,10 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
     return max + Math.log(sum) - 0.5 * dimension() * Math.log(2 * Math.PI);
   }
 
-  /** {@code log w_k + log N(x; mu_k, s_k^2 I)} for each component, less the common {@code D/2 log 2 pi}. */
+  /**
+   * {@code log w_k + log N(x; mu_k, s_k^2 I)} for each component, less the common {@code D/2 log 2
+   * pi}.
+   */
   private double[] componentLogDensities(double[] x) {
     int d = dimension();
     double[] logs = new double[components()];

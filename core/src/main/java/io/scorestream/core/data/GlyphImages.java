@@ -4,9 +4,10 @@ import io.scorestream.core.analytic.Glyphs;
 import java.util.SplittableRandom;
 
 /**
- * A procedurally drawn image dataset that needs no download: the eight {@link Glyphs} drawn at random rotation
- * (within 15 degrees), scale (0.7 to 0.95) and offset (within 6% of the side), anti-aliased by 4 x 4
- * supersampling, on {@code [1, S, S]} images with values in [0, 1] (1 on a stroke). The label is the glyph's index.
+ * A procedurally drawn image dataset that needs no download: the eight {@link Glyphs} drawn at
+ * random rotation (within 15 degrees), scale (0.7 to 0.95) and offset (within 6% of the side),
+ * anti-aliased by 4 x 4 supersampling, on {@code [1, S, S]} images with values in [0, 1] (1 on a
+ * stroke). The label is the glyph's index.
  */
 public final class GlyphImages {
   private static final int SUPERSAMPLE = 4;
@@ -16,7 +17,10 @@ public final class GlyphImages {
   /** One drawn example and its label. */
   public record Example(float[] pixels, int label) {}
 
-  /** Draws example {@code index} of the set seeded with {@code seed} (the same pair always draws the same image). */
+  /**
+   * Draws example {@code index} of the set seeded with {@code seed} (the same pair always draws the
+   * same image).
+   */
   public static Example draw(int side, long seed, long index) {
     if (side < 8) {
       throw new IllegalArgumentException("glyph images need at least 8 x 8 pixels, got " + side);

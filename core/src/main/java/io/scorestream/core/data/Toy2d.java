@@ -1,21 +1,25 @@
 package io.scorestream.core.data;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.Arrays;
 
 /**
- * The two-dimensional toy distributions of the score-based and flow literature (as in Grathwohl et al.'s FFJORD
- * code, which score-SDE toy experiments reuse), each drawn from a seeded generator. Points are in data space, all
- * within about [-4, 4]^2.
+ * The two-dimensional toy distributions of the score-based and flow literature (as in Grathwohl et
+ * al.'s FFJORD code, which score-SDE toy experiments reuse), each drawn from a seeded generator.
+ * Points are in data space, all within about [-4, 4]^2.
  *
  * <ul>
- *   <li>{@code moons}: two interleaving half circles (scikit-learn's {@code make_moons}, noise 0.1), scaled by 2 and
- *       shifted by (-1, -0.2);
- *   <li>{@code swissroll}: the swiss roll's (x, z) plane ({@code make_swiss_roll}, noise 1.0), divided by 5;
- *   <li>{@code 8gaussians}: eight Gaussians of standard deviation 0.5 around the circle of radius 4, divided by sqrt 2;
- *   <li>{@code checkerboard}: uniform on the black squares of a 4 x 4 board of side 8 centred on the origin;
- *   <li>{@code rings}: four concentric circles of radii 0.75, 1.5, 2.25 and 3 (equally likely), noise 0.08.
+ *   <li>{@code moons}: two interleaving half circles (scikit-learn's {@code make_moons}, noise
+ *       0.1), scaled by 2 and shifted by (-1, -0.2);
+ *   <li>{@code swissroll}: the swiss roll's (x, z) plane ({@code make_swiss_roll}, noise 1.0),
+ *       divided by 5;
+ *   <li>{@code 8gaussians}: eight Gaussians of standard deviation 0.5 around the circle of radius
+ *       4, divided by sqrt 2;
+ *   <li>{@code checkerboard}: uniform on the black squares of a 4 x 4 board of side 8 centred on
+ *       the origin;
+ *   <li>{@code rings}: four concentric circles of radii 0.75, 1.5, 2.25 and 3 (equally likely),
+ *       noise 0.08.
  * </ul>
  */
 public enum Toy2d {
@@ -98,8 +102,11 @@ public enum Toy2d {
         return t;
       }
     }
-    throw new IllegalArgumentException("no 2-D dataset '" + key + "'; known: " + String.join(", ",
-        Arrays.stream(values()).map(Toy2d::key).toList()));
+    throw new IllegalArgumentException(
+        "no 2-D dataset '"
+            + key
+            + "'; known: "
+            + String.join(", ", Arrays.stream(values()).map(Toy2d::key).toList()));
   }
 
   private static double gaussian(SplittableRandom r) {

@@ -3,8 +3,9 @@ package io.scorestream.core.model;
 import java.util.Locale;
 
 /**
- * How model space maps to data space ({@code scorestream.data.scaling}): {@code identity}, or {@code centered},
- * where data in [0, 1] is modelled in [-1, 1] (the reference code's {@code data.centered}).
+ * How model space maps to data space ({@code scorestream.data.scaling}): {@code identity}, or
+ * {@code centered}, where data in [0, 1] is modelled in [-1, 1] (the reference code's {@code
+ * data.centered}).
  */
 public enum DataScaling {
   IDENTITY,
@@ -32,6 +33,7 @@ public enum DataScaling {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown data scaling '" + value + "': expected identity or centered");
+    throw new IllegalArgumentException(
+        "unknown data scaling '" + value + "': expected identity or centered");
   }
 }

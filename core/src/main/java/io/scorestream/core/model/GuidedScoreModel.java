@@ -7,15 +7,15 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Classifier guidance (Song et al. 2021, section 5, equation 14; Dhariwal and Nichol 2021): the score of
- * {@code p_t(x | y)} from an unconditional score and a noise-conditional classifier,
- * {@code grad log p_t(x | y) = s(x, t) + w grad_x log p_t(y | x)}, with guidance scale w (1 is Bayes' rule; larger
- * w sharpens the classes at the cost of diversity). Every sampler runs it unchanged: it is a class-conditional
- * {@link ScoreModel} whose labels are the classes to guide to.
+ * Classifier guidance (Song et al. 2021, section 5, equation 14; Dhariwal and Nichol 2021): the
+ * score of {@code p_t(x | y)} from an unconditional score and a noise-conditional classifier,
+ * {@code grad log p_t(x | y) = s(x, t) + w grad_x log p_t(y | x)}, with guidance scale w (1 is
+ * Bayes' rule; larger w sharpens the classes at the cost of diversity). Every sampler runs it
+ * unchanged: it is a class-conditional {@link ScoreModel} whose labels are the classes to guide to.
  *
- * <p>Shapes as {@link ScoreModel}: {@code x [n * D]}, {@code t [n]} in the models' common time input, labels
- * {@code [n]}. The score model may itself be class-conditional over the same classes (guidance on top of
- * conditioning). This wrapper owns neither model: its caller closes them.
+ * <p>Shapes as {@link ScoreModel}: {@code x [n * D]}, {@code t [n]} in the models' common time
+ * input, labels {@code [n]}. The score model may itself be class-conditional over the same classes
+ * (guidance on top of conditioning). This wrapper owns neither model: its caller closes them.
  */
 public final class GuidedScoreModel implements ScoreModel {
   private final ScoreModel score;
@@ -25,14 +25,16 @@ public final class GuidedScoreModel implements ScoreModel {
   private float[] guidance = new float[0];
 
   /**
-   * @param score      the score model
-   * @param classifier the classifier's field {@code grad_x log p_t(y | x)}, trained under the same SDE
-   * @param scale      guidance scale w, finite and non-negative
+   * @param score the score model
+   * @param classifier the classifier's field {@code grad_x log p_t(y | x)}, trained under the same
+   *     SDE
+   * @param scale guidance scale w, finite and non-negative
    * @throws IllegalArgumentException naming what does not match
    */
   public GuidedScoreModel(ScoreModel score, ScoreModel classifier, double scale) {
     if (!(scale >= 0) || !Double.isFinite(scale)) {
-      throw new IllegalArgumentException("the guidance scale must be finite and zero or more, got " + scale);
+      throw new IllegalArgumentException(
+          "the guidance scale must be finite and zero or more, got " + scale);
     }
     this.info = info(score.info(), classifier.info());
     this.score = score;
@@ -41,39 +43,94 @@ public final class GuidedScoreModel implements ScoreModel {
   }
 
   /**
-   * The description of a score model guided by a classifier: the score model's, class-conditional over the
-   * classifier's classes.
+   * The description of a score model guided by a classifier: the score model's, class-conditional
+   * over the classifier's classes.
    *
-   * @throws IllegalArgumentException naming what does not match: data shape or scaling, SDE or time input, or the
-   *                                  classes of a class-conditional score model
+   * @throws IllegalArgumentException naming what does not match: data shape or scaling, SDE or time
+   *     input, or the classes of a class-conditional score model
    */
   public static ModelInfo info(ModelInfo s, ModelInfo c) {
     if (!Arrays.equals(s.dataShape(), c.dataShape()) || s.scaling() != c.scaling()) {
-      throw new IllegalArgumentException("classifier " + c.name() + " takes " + Arrays.toString(
-          c.dataShape()) + " (" + c.scaling().key() + "); model " + s.name() + " makes " + Arrays.toString(
-          s.dataShape()) + " (" + s.scaling().key() + ")");
+      throw new IllegalArgumentException(
+          "classifier "
+              + c.name()
+              + " takes "
+              + Arrays.toString(c.dataShape())
+              + " ("
+              + c.scaling().key()
+              + "); model "
+              + s.name()
+              + " makes "
+              + Arrays.toString(s.dataShape())
+              + " ("
+              + s.scaling().key()
+              + ")");
     }
     if (!s.sde().equals(c.sde()) || s.timeInput() != c.timeInput()) {
-      throw new IllegalArgumentException("classifier " + c.name() + " was trained under " + noise(c) + "; model "
-          + s.name() + " uses " + noise(s) + ": the noise levels must be the same");
+      throw new IllegalArgumentException(
+          "classifier "
+              + c.name()
+              + " was trained under "
+              + noise(c)
+              + "; model "
+              + s.name()
+              + " uses "
+              + noise(s)
+              + ": the noise levels must be the same");
     }
     if (s.numClasses() > 0 && s.numClasses() != c.numClasses()) {
-      throw new IllegalArgumentException("model " + s.name() + " is conditioned on " + s.numClasses()
-          + " classes and classifier " + c.name() + " knows " + c.numClasses() + "; they must agree");
+      throw new IllegalArgumentException(
+          "model "
+              + s.name()
+              + " is conditioned on "
+              + s.numClasses()
+              + " classes and classifier "
+              + c.name()
+              + " knows "
+              + c.numClasses()
+              + "; they must agree");
     }
-    return new ModelInfo(s.name(), s.version(), s.sde(), s.eps(), s.dataShape(), s.scaling(), c.numClasses(),
-        s.timeInput(), s.dataset(), s.trainStep());
+    return new ModelInfo(
+        s.name(),
+        s.version(),
+        s.sde(),
+        s.eps(),
+        s.dataShape(),
+        s.scaling(),
+        c.numClasses(),
+        s.timeInput(),
+        s.dataset(),
+        s.trainStep());
   }
 
-  /** A model's noise as a person reads it: SDE, range, horizon and time input, e.g. "vp (beta 0.1 to 20, T 1)". */
+  /**
+   * A model's noise as a person reads it: SDE, range, horizon and time input, e.g. "vp (beta 0.1 to
+   * 20, T 1)".
+   */
   private static String noise(ModelInfo m) {
     Sde sde = m.sde();
-    String range = sde instanceof VeSde ve ? "sigma " + ModelMetadata.plain(ve.sigmaMin()) + " to "
-        + ModelMetadata.plain(ve.sigmaMax()) + ", "
-        : sde instanceof LinearBeta b ? "beta " + ModelMetadata.plain(b.betaMin()) + " to "
-        + ModelMetadata.plain(b.betaMax()) + ", " : "";
-    return sde.kind().key() + " (" + range + "T " + ModelMetadata.plain(sde.horizon()) + ", time input "
-        + m.timeInput().name().toLowerCase(Locale.ROOT) + ")";
+    String range =
+        sde instanceof VeSde ve
+            ? "sigma "
+                + ModelMetadata.plain(ve.sigmaMin())
+                + " to "
+                + ModelMetadata.plain(ve.sigmaMax())
+                + ", "
+            : sde instanceof LinearBeta b
+                ? "beta "
+                    + ModelMetadata.plain(b.betaMin())
+                    + " to "
+                    + ModelMetadata.plain(b.betaMax())
+                    + ", "
+                : "";
+    return sde.kind().key()
+        + " ("
+        + range
+        + "T "
+        + ModelMetadata.plain(sde.horizon())
+        + ", time input "
+        + m.timeInput().name().toLowerCase(Locale.ROOT)
+        + ")";
   }
 
   /** The score model's description, class-conditional over the classifier's classes. */

@@ -6,16 +6,16 @@ import java.util.Arrays;
 /**
  * What a score model says of itself in its metadata (DESIGN.md, "Score model contract").
  *
- * @param name       model name
- * @param version    model version
- * @param sde        the forward SDE the model was trained under
- * @param eps        smallest time a sampler integrates to by default
- * @param dataShape  one sample's shape, e.g. {@code [2]} or {@code [1, 28, 28]}
- * @param scaling    how model space maps to data space
+ * @param name model name
+ * @param version model version
+ * @param sde the forward SDE the model was trained under
+ * @param eps smallest time a sampler integrates to by default
+ * @param dataShape one sample's shape, e.g. {@code [2]} or {@code [1, 28, 28]}
+ * @param scaling how model space maps to data space
  * @param numClasses number of classes of a class-conditional model, 0 for an unconditional one
- * @param timeInput  whether input {@code t} carries time or sigma
- * @param dataset    provenance: the dataset, or empty
- * @param trainStep  provenance: the training step, or -1
+ * @param timeInput whether input {@code t} carries time or sigma
+ * @param dataset provenance: the dataset, or empty
+ * @param trainStep provenance: the training step, or -1
  */
 public record ModelInfo(
     String name,
@@ -32,7 +32,8 @@ public record ModelInfo(
   public ModelInfo {
     dataShape = dataShape.clone();
     if (dataShape.length == 0 || Arrays.stream(dataShape).anyMatch(d -> d <= 0)) {
-      throw new ModelFormatException("data shape must be non-empty and positive, got " + Arrays.toString(dataShape));
+      throw new ModelFormatException(
+          "data shape must be non-empty and positive, got " + Arrays.toString(dataShape));
     }
     if (!(eps > 0 && eps < sde.horizon())) {
       throw new ModelFormatException("eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
@@ -70,9 +71,16 @@ public record ModelInfo(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ModelInfo m && name.equals(m.name) && version.equals(m.version) && sde.equals(m.sde)
-        && eps == m.eps && Arrays.equals(dataShape, m.dataShape) && scaling == m.scaling
-        && numClasses == m.numClasses && timeInput == m.timeInput && dataset.equals(m.dataset)
+    return o instanceof ModelInfo m
+        && name.equals(m.name)
+        && version.equals(m.version)
+        && sde.equals(m.sde)
+        && eps == m.eps
+        && Arrays.equals(dataShape, m.dataShape)
+        && scaling == m.scaling
+        && numClasses == m.numClasses
+        && timeInput == m.timeInput
+        && dataset.equals(m.dataset)
         && trainStep == m.trainStep;
   }
 
@@ -83,6 +91,13 @@ public record ModelInfo(
 
   @Override
   public String toString() {
-    return name + ":" + version + " (" + sde.kind().key() + ", shape " + Arrays.toString(dataShape) + ")";
+    return name
+        + ":"
+        + version
+        + " ("
+        + sde.kind().key()
+        + ", shape "
+        + Arrays.toString(dataShape)
+        + ")";
   }
 }

@@ -13,9 +13,9 @@ import java.util.function.Function;
 
 /**
  * Reads and writes the {@code scorestream.*} keys of an ONNX model's {@code metadata_props}
- * (DESIGN.md, "Metadata keys"). Missing optional keys take the defaults of Song et al.'s reference code; a
- * missing required key ({@code scorestream.sde}, its range, {@code scorestream.data.shape}) is an error that
- * names the key.
+ * (DESIGN.md, "Metadata keys"). Missing optional keys take the defaults of Song et al.'s reference
+ * code; a missing required key ({@code scorestream.sde}, its range, {@code scorestream.data.shape})
+ * is an error that names the key.
  */
 public final class ModelMetadata {
   public static final String NAME = "scorestream.model.name";
@@ -33,8 +33,13 @@ public final class ModelMetadata {
   public static final String DATASET = "scorestream.dataset";
   public static final String TRAIN_STEP = "scorestream.train.step";
   public static final String TIME_INPUT = "scorestream.time_input";
-  /** What a file holds when it is not a score model: {@link #CLASSIFIER} for a noise-conditional classifier. */
+
+  /**
+   * What a file holds when it is not a score model: {@link #CLASSIFIER} for a noise-conditional
+   * classifier.
+   */
   public static final String KIND = "scorestream.kind";
+
   public static final String CLASSIFIER = "noise-conditional-classifier";
 
   private ModelMetadata() {}
@@ -42,7 +47,7 @@ public final class ModelMetadata {
   /**
    * Parses model metadata.
    *
-   * @param props        the model's metadata
+   * @param props the model's metadata
    * @param fallbackName the name to use when the metadata names none (e.g. the file name)
    * @throws ModelFormatException naming the missing or malformed key
    */
@@ -51,29 +56,43 @@ public final class ModelMetadata {
     double horizon = number(props, HORIZON, 1.0);
     Sde sde;
     try {
-      sde = switch (kind) {
-        case VE -> new VeSde(number(props, SIGMA_MIN, null), number(props, SIGMA_MAX, null), horizon);
-        case VP -> new VpSde(number(props, BETA_MIN, null), number(props, BETA_MAX, null), horizon);
-        case SUBVP -> new SubVpSde(number(props, BETA_MIN, null), number(props, BETA_MAX, null), horizon);
-      };
+      sde =
+          switch (kind) {
+            case VE ->
+                new VeSde(number(props, SIGMA_MIN, null), number(props, SIGMA_MAX, null), horizon);
+            case VP ->
+                new VpSde(number(props, BETA_MIN, null), number(props, BETA_MAX, null), horizon);
+            case SUBVP ->
+                new SubVpSde(number(props, BETA_MIN, null), number(props, BETA_MAX, null), horizon);
+          };
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException("model metadata has an invalid SDE: " + e.getMessage(), e);
     }
-    int[] dataShape = parseWith(props, DATA_SHAPE, v -> {
-      String[] parts = v.split(",");
-      int[] dims = new int[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        dims[i] = Integer.parseInt(parts[i].trim());
-      }
-      return dims;
-    });
-    DataScaling scaling = props.containsKey(DATA_SCALING)
-        ? parseWith(props, DATA_SCALING, DataScaling::parse) : DataScaling.IDENTITY;
-    TimeInput timeInput = props.containsKey(TIME_INPUT)
-        ? parseWith(props, TIME_INPUT, v -> TimeInput.valueOf(v.trim().toUpperCase(Locale.ROOT))) : TimeInput.TIME;
+    int[] dataShape =
+        parseWith(
+            props,
+            DATA_SHAPE,
+            v -> {
+              String[] parts = v.split(",");
+              int[] dims = new int[parts.length];
+              for (int i = 0; i < parts.length; i++) {
+                dims[i] = Integer.parseInt(parts[i].trim());
+              }
+              return dims;
+            });
+    DataScaling scaling =
+        props.containsKey(DATA_SCALING)
+            ? parseWith(props, DATA_SCALING, DataScaling::parse)
+            : DataScaling.IDENTITY;
+    TimeInput timeInput =
+        props.containsKey(TIME_INPUT)
+            ? parseWith(
+                props, TIME_INPUT, v -> TimeInput.valueOf(v.trim().toUpperCase(Locale.ROOT)))
+            : TimeInput.TIME;
     int classes = (int) number(props, NUM_CLASSES, 0.0);
     if (classes < 0) {
-      throw new ModelFormatException("model metadata key '" + NUM_CLASSES + "' must not be negative");
+      throw new ModelFormatException(
+          "model metadata key '" + NUM_CLASSES + "' must not be negative");
     }
     return new ModelInfo(
         props.getOrDefault(NAME, fallbackName),
@@ -143,13 +162,16 @@ public final class ModelMetadata {
       }
       return fallback;
     }
-    return parseWith(props, key, v -> {
-      double d = Double.parseDouble(v.trim());
-      if (!Double.isFinite(d)) {
-        throw new IllegalArgumentException("not finite");
-      }
-      return d;
-    });
+    return parseWith(
+        props,
+        key,
+        v -> {
+          double d = Double.parseDouble(v.trim());
+          if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("not finite");
+          }
+          return d;
+        });
   }
 
   private static <T> T parseWith(Map<String, String> props, String key, Function<String, T> p) {
@@ -157,8 +179,8 @@ public final class ModelMetadata {
     try {
       return p.apply(v);
     } catch (RuntimeException e) {
-      throw new ModelFormatException("model metadata key '" + key + "' has a bad value '" + v + "': "
-          + e.getMessage(), e);
+      throw new ModelFormatException(
+          "model metadata key '" + key + "' has a bad value '" + v + "': " + e.getMessage(), e);
     }
   }
 }

@@ -10,17 +10,19 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import java.util.Map;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Writes ONNX graphs (opset 17) node by node from Java: inputs with a symbolic batch dimension, float and int64
- * initializers, operator nodes with attributes, metadata. Every intermediate value gets a fresh name.
+ * Writes ONNX graphs (opset 17) node by node from Java: inputs with a symbolic batch dimension,
+ * float and int64 initializers, operator nodes with attributes, metadata. Every intermediate value
+ * gets a fresh name.
  */
 public final class OnnxGraphBuilder {
   /** The ONNX operator set the graphs use. */
   public static final int OPSET = 17;
+
   private static final int IR_VERSION = 8;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
@@ -33,12 +35,18 @@ public final class OnnxGraphBuilder {
   /** An attribute of a node. */
   public record Attr(String name, AttributeProto proto) {
     public static Attr ints(String name, long value) {
-      return new Attr(name, AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
-          .setI(value).build());
+      return new Attr(
+          name,
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.INT)
+              .setI(value)
+              .build());
     }
 
     public static Attr intList(String name, long... values) {
-      AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+      AttributeProto.Builder a =
+          AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
       for (long v : values) {
         a.addInts(v);
       }
@@ -46,12 +54,20 @@ public final class OnnxGraphBuilder {
     }
 
     public static Attr floats(String name, float value) {
-      return new Attr(name, AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
-          .setF(value).build());
+      return new Attr(
+          name,
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.FLOAT)
+              .setF(value)
+              .build());
     }
   }
 
-  /** Declares a graph input; a dimension given as a String is symbolic (e.g. "N"), a Number is fixed. */
+  /**
+   * Declares a graph input; a dimension given as a String is symbolic (e.g. "N"), a Number is
+   * fixed.
+   */
   public String input(String name, TensorProto.DataType type, Object... dims) {
     graph.addInput(valueInfo(name, type, dims));
     return name;
@@ -68,23 +84,31 @@ public final class OnnxGraphBuilder {
   }
 
   /**
-   * Declares a float32 input {@code [N, ...shape]} for a graph that works on rows, and returns it as rows
-   * {@code [N, D]}: as it is for one-dimensional data, reshaped otherwise (images, flattened).
+   * Declares a float32 input {@code [N, ...shape]} for a graph that works on rows, and returns it
+   * as rows {@code [N, D]}: as it is for one-dimensional data, reshaped otherwise (images,
+   * flattened).
    */
   public String rowsInput(String name, int[] shape) {
     String input = input(name, TensorProto.DataType.FLOAT, batchOf(shape));
-    return shape.length == 1 ? input : op("Reshape", input, longs(-1, Arrays.stream(shape).reduce(1,
-        (a, b) -> a * b)));
+    return shape.length == 1
+        ? input
+        : op("Reshape", input, longs(-1, Arrays.stream(shape).reduce(1, (a, b) -> a * b)));
   }
 
-  /** Declares a float32 output {@code [N, ...shape]} fed by rows {@code [N, D]}: the way back of {@link #rowsInput}. */
+  /**
+   * Declares a float32 output {@code [N, ...shape]} fed by rows {@code [N, D]}: the way back of
+   * {@link #rowsInput}.
+   */
   public void rowsOutput(String rows, String name, int[] shape) {
     long[] back = new long[shape.length + 1];
     back[0] = -1;
     for (int i = 0; i < shape.length; i++) {
       back[i + 1] = shape[i];
     }
-    output(shape.length == 1 ? rows : op("Reshape", rows, longs(back)), name, TensorProto.DataType.FLOAT,
+    output(
+        shape.length == 1 ? rows : op("Reshape", rows, longs(back)),
+        name,
+        TensorProto.DataType.FLOAT,
         batchOf(shape));
   }
 
@@ -98,8 +122,10 @@ public final class OnnxGraphBuilder {
 
   /** A float32 constant of the given shape. */
   public String floats(float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(fresh("const"))
-        .setDataType(TensorProto.DataType.FLOAT.getNumber());
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(fresh("const"))
+            .setDataType(TensorProto.DataType.FLOAT.getNumber());
     for (long d : dims) {
       t.addDims(d);
     }
@@ -117,8 +143,11 @@ public final class OnnxGraphBuilder {
 
   /** An int64 constant vector (axes, shapes). */
   public String longs(long... values) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(fresh("axes"))
-        .setDataType(TensorProto.DataType.INT64.getNumber()).addDims(values.length);
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(fresh("axes"))
+            .setDataType(TensorProto.DataType.INT64.getNumber())
+            .addDims(values.length);
     for (long v : values) {
       t.addInt64Data(v);
     }
@@ -134,7 +163,8 @@ public final class OnnxGraphBuilder {
   /** Adds a node with attributes and one output, and returns the output's name. */
   public String op(String opType, Attr[] attrs, String... inputs) {
     String out = fresh(opType.toLowerCase(Locale.ROOT));
-    NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(out + "_node").addOutput(out);
+    NodeProto.Builder node =
+        NodeProto.newBuilder().setOpType(opType).setName(out + "_node").addOutput(out);
     for (String in : inputs) {
       node.addInput(in);
     }
@@ -147,12 +177,15 @@ public final class OnnxGraphBuilder {
 
   /** The serialised model with the given metadata. */
   public byte[] build(Map<String, String> metadata) {
-    ModelProto.Builder model = ModelProto.newBuilder()
-        .setIrVersion(IR_VERSION)
-        .setProducerName("scorestream")
-        .setGraph(graph)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
-    metadata.forEach((k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    ModelProto.Builder model =
+        ModelProto.newBuilder()
+            .setIrVersion(IR_VERSION)
+            .setProducerName("scorestream")
+            .setGraph(graph)
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+    metadata.forEach(
+        (k, v) ->
+            model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return model.build().toByteArray();
   }
 
@@ -171,7 +204,12 @@ public final class OnnxGraphBuilder {
       }
       shape.addDim(dim);
     }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-        TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    return ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            TypeProto.newBuilder()
+                .setTensorType(
+                    TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
+        .build();
   }
 }

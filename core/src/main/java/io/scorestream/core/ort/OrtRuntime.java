@@ -5,21 +5,23 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.scorestream.core.model.ModelFormatException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 
 /**
- * Loads ONNX score models into ONNX Runtime sessions with one set of options: intra-op threads, and the CUDA
- * execution provider when asked for and present. When CUDA is asked for but missing, models run on the CPU and
- * the runtime says so once through {@code notices}. A service's {@code main} builds one of these.
+ * Loads ONNX score models into ONNX Runtime sessions with one set of options: intra-op threads, and
+ * the CUDA execution provider when asked for and present. When CUDA is asked for but missing,
+ * models run on the CPU and the runtime says so once through {@code notices}. A service's {@code
+ * main} builds one of these.
  */
 public final class OrtRuntime {
   /** The largest model file: a protobuf message, which an ONNX file is, holds at most 2 GiB. */
   private static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
+
   private final OrtEnvironment env;
   private final int intraOpThreads;
   private final boolean cuda;
@@ -28,12 +30,13 @@ public final class OrtRuntime {
 
   /**
    * @param intraOpThreads threads per model call, 0 for ONNX Runtime's default
-   * @param cuda           try the CUDA execution provider
-   * @param notices        where one-line operational notices go (e.g. a logger or stderr)
+   * @param cuda try the CUDA execution provider
+   * @param notices where one-line operational notices go (e.g. a logger or stderr)
    */
   public OrtRuntime(int intraOpThreads, boolean cuda, Consumer<String> notices) {
     if (intraOpThreads < 0) {
-      throw new IllegalArgumentException("intra-op threads must be zero or more, got " + intraOpThreads);
+      throw new IllegalArgumentException(
+          "intra-op threads must be zero or more, got " + intraOpThreads);
     }
     this.env = OrtEnvironment.getEnvironment();
     this.intraOpThreads = intraOpThreads;
@@ -46,7 +49,10 @@ public final class OrtRuntime {
     return load(read(file), fallbackName(file));
   }
 
-  /** The name a model file gives a model whose metadata names none: the file's name without {@code .onnx}. */
+  /**
+   * The name a model file gives a model whose metadata names none: the file's name without {@code
+   * .onnx}.
+   */
   public static String fallbackName(Path file) {
     return file.getFileName().toString().replaceFirst("\\.onnx$", "");
   }
@@ -54,13 +60,18 @@ public final class OrtRuntime {
   /**
    * A model file's bytes, for {@code load(byte[], String)} and its like, or for sending on.
    *
-   * @throws ModelFormatException saying why the file cannot be read (missing, unreadable, a directory, over 2 GiB)
+   * @throws ModelFormatException saying why the file cannot be read (missing, unreadable, a
+   *     directory, over 2 GiB)
    */
   public static byte[] read(Path file) {
     try {
       if (Files.size(file) > MAX_MODEL_BYTES) {
-        throw new ModelFormatException("cannot read model file " + file + ": " + Files.size(file)
-            + " bytes, over the 2 GiB an ONNX protobuf can hold");
+        throw new ModelFormatException(
+            "cannot read model file "
+                + file
+                + ": "
+                + Files.size(file)
+                + " bytes, over the 2 GiB an ONNX protobuf can hold");
       }
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -68,22 +79,30 @@ public final class OrtRuntime {
     } catch (AccessDeniedException e) {
       throw new ModelFormatException("cannot read model file " + file + ": permission denied", e);
     } catch (IOException e) {
-      throw new ModelFormatException("cannot read model file " + file + ": " + (Files.isDirectory(file)
-          ? "it is a directory" : e.getClass().getSimpleName() + " " + e.getMessage()), e);
+      throw new ModelFormatException(
+          "cannot read model file "
+              + file
+              + ": "
+              + (Files.isDirectory(file)
+                  ? "it is a directory"
+                  : e.getClass().getSimpleName() + " " + e.getMessage()),
+          e);
     }
   }
 
   /**
-   * Loads a model from its bytes; {@code fallbackName} names it when its metadata does not. The session's options
-   * stay open as long as the session (ONNX Runtime requires it) and close with the model.
+   * Loads a model from its bytes; {@code fallbackName} names it when its metadata does not. The
+   * session's options stay open as long as the session (ONNX Runtime requires it) and close with
+   * the model.
    */
   public OrtScoreModel load(byte[] onnx, String fallbackName) {
     return open(onnx, fallbackName, false);
   }
 
   /**
-   * Loads a noise-conditional classifier (metadata {@code scorestream.kind=noise-conditional-classifier}, output
-   * {@code grad}) as the field {@code grad_x log p_t(y | x)}, for classifier guidance.
+   * Loads a noise-conditional classifier (metadata {@code
+   * scorestream.kind=noise-conditional-classifier}, output {@code grad}) as the field {@code grad_x
+   * log p_t(y | x)}, for classifier guidance.
    */
   public OrtScoreModel loadClassifier(Path file) {
     return open(read(file), fallbackName(file), true);
@@ -96,7 +115,8 @@ public final class OrtRuntime {
 
   /**
    * Loads a score model or a noise-conditional classifier, whichever the file's metadata says it is
-   * ({@link OrtScoreModel#classifier()} tells which): for a server that serves both from one directory.
+   * ({@link OrtScoreModel#classifier()} tells which): for a server that serves both from one
+   * directory.
    */
   public OrtScoreModel loadEither(byte[] onnx, String fallbackName) {
     return open(onnx, fallbackName, null);
@@ -118,13 +138,18 @@ public final class OrtRuntime {
       try {
         session = env.createSession(onnx, options);
       } catch (OrtException e) {
-        throw new ModelFormatException("ONNX Runtime cannot load model " + fallbackName + ": "
-            + e.getMessage().lines().findFirst().orElse(""), e);
+        throw new ModelFormatException(
+            "ONNX Runtime cannot load model "
+                + fallbackName
+                + ": "
+                + e.getMessage().lines().findFirst().orElse(""),
+            e);
       }
       return new OrtScoreModel(env, session, options, fallbackName, classifier);
     } catch (OrtException e) {
       close(session, options);
-      throw new ModelFormatException("cannot set up ONNX Runtime for " + fallbackName + ": " + e.getMessage(), e);
+      throw new ModelFormatException(
+          "cannot set up ONNX Runtime for " + fallbackName + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close(session, options);
       throw e;
@@ -136,8 +161,10 @@ public final class OrtRuntime {
       options.addCUDA(0);
     } catch (OrtException | RuntimeException e) {
       if (!cudaFallbackSaid.getAndSet(true)) {
-        notices.accept("CUDA execution provider unavailable (" + String.valueOf(e.getMessage()).lines().findFirst()
-            .orElse("") + "); running on CPU");
+        notices.accept(
+            "CUDA execution provider unavailable ("
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                + "); running on CPU");
       }
     }
   }

@@ -19,10 +19,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link ScoreModel} on one shared ONNX Runtime session: a score model's {@code score}, or a noise-conditional
- * classifier's {@code grad} (the gradient of {@code log p_t(y | x)}, a field of the same shape). Inputs go through direct native-order buffers that are
- * reused across calls and grown when a larger batch comes; every native tensor and result is closed after each
- * call. One thread calls it at a time.
+ * A {@link ScoreModel} on one shared ONNX Runtime session: a score model's {@code score}, or a
+ * noise-conditional classifier's {@code grad} (the gradient of {@code log p_t(y | x)}, a field of
+ * the same shape). Inputs go through direct native-order buffers that are reused across calls and
+ * grown when a larger batch comes; every native tensor and result is closed after each call. One
+ * thread calls it at a time.
  */
 public final class OrtScoreModel implements ScoreModel {
   private final OrtEnvironment env;
@@ -42,12 +43,18 @@ public final class OrtScoreModel implements ScoreModel {
   private int capacity;
 
   /**
-   * @param options the options the session was made with: ONNX Runtime requires them to stay open while the
-   *                session lives, so this model closes them after the session
-   * @param expectClassifier true: it must be a classifier; false: a score model; null: whichever its metadata says
+   * @param options the options the session was made with: ONNX Runtime requires them to stay open
+   *     while the session lives, so this model closes them after the session
+   * @param expectClassifier true: it must be a classifier; false: a score model; null: whichever
+   *     its metadata says
    */
-  OrtScoreModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String fallbackName,
-      Boolean expectClassifier) throws OrtException {
+  OrtScoreModel(
+      OrtEnvironment env,
+      OrtSession session,
+      OrtSession.SessionOptions options,
+      String fallbackName,
+      Boolean expectClassifier)
+      throws OrtException {
     this.env = env;
     this.session = session;
     this.options = options;
@@ -58,11 +65,17 @@ public final class OrtScoreModel implements ScoreModel {
     this.classifier = classifier;
     this.output = classifier ? "grad" : "score";
     if (isClassifier != classifier) {
-      throw new ModelFormatException(classifier
-          ? info.name() + " is not a noise-conditional classifier (its metadata lacks " + ModelMetadata.KIND + "="
-              + ModelMetadata.CLASSIFIER + ")"
-          : info.name() + " is a noise-conditional classifier, not a score model: it guides a score model"
-              + " (--classifier)");
+      throw new ModelFormatException(
+          classifier
+              ? info.name()
+                  + " is not a noise-conditional classifier (its metadata lacks "
+                  + ModelMetadata.KIND
+                  + "="
+                  + ModelMetadata.CLASSIFIER
+                  + ")"
+              : info.name()
+                  + " is a noise-conditional classifier, not a score model: it guides a score model"
+                  + " (--classifier)");
     }
     Map<String, NodeInfo> inputs = session.getInputInfo();
     requireTensor(inputs, "x", OnnxJavaType.FLOAT, "input");
@@ -72,29 +85,55 @@ public final class OrtScoreModel implements ScoreModel {
     if (conditional) {
       requireTensor(inputs, "y", OnnxJavaType.INT64, "input");
       if (info.numClasses() == 0) {
-        throw new ModelFormatException("model " + info.name() + " has a class input 'y' but its metadata lacks '"
-            + ModelMetadata.NUM_CLASSES + "'");
+        throw new ModelFormatException(
+            "model "
+                + info.name()
+                + " has a class input 'y' but its metadata lacks '"
+                + ModelMetadata.NUM_CLASSES
+                + "'");
       }
     } else if (info.numClasses() > 0) {
-      throw new ModelFormatException("model " + info.name() + " declares " + info.numClasses()
-          + " classes but has no int64 input 'y'");
+      throw new ModelFormatException(
+          "model "
+              + info.name()
+              + " declares "
+              + info.numClasses()
+              + " classes but has no int64 input 'y'");
     }
     for (String name : inputs.keySet()) {
       if (!name.equals("x") && !name.equals("t") && !name.equals("y")) {
-        throw new ModelFormatException("model " + info.name() + " has an unexpected input '" + name
-            + "'; the contract allows x, t and y");
+        throw new ModelFormatException(
+            "model "
+                + info.name()
+                + " has an unexpected input '"
+                + name
+                + "'; the contract allows x, t and y");
       }
     }
     long[] declared = ((TensorInfo) inputs.get("x").getInfo()).getShape();
     int[] shape = info.dataShape();
     if (declared.length != shape.length + 1) {
-      throw new ModelFormatException("model " + info.name() + " input 'x' has rank " + declared.length
-          + " but its metadata data shape needs rank " + (shape.length + 1));
+      throw new ModelFormatException(
+          "model "
+              + info.name()
+              + " input 'x' has rank "
+              + declared.length
+              + " but its metadata data shape needs rank "
+              + (shape.length + 1));
     }
     for (int i = 0; i < shape.length; i++) {
       if (declared[i + 1] > 0 && declared[i + 1] != shape[i]) {
-        throw new ModelFormatException("model " + info.name() + " input 'x' dimension " + (i + 1) + " is "
-            + declared[i + 1] + " but '" + ModelMetadata.DATA_SHAPE + "' says " + shape[i]);
+        throw new ModelFormatException(
+            "model "
+                + info.name()
+                + " input 'x' dimension "
+                + (i + 1)
+                + " is "
+                + declared[i + 1]
+                + " but '"
+                + ModelMetadata.DATA_SHAPE
+                + "' says "
+                + shape[i]);
       }
     }
     this.dim = info.dimension();
@@ -104,15 +143,21 @@ public final class OrtScoreModel implements ScoreModel {
     }
   }
 
-  private void requireTensor(Map<String, NodeInfo> infos, String name, OnnxJavaType type, String role) {
+  private void requireTensor(
+      Map<String, NodeInfo> infos, String name, OnnxJavaType type, String role) {
     NodeInfo node = infos.get(name);
     if (node == null) {
-      throw new ModelFormatException("model lacks the " + role + " '" + name + "' the ScoreStream contract needs; it has "
-          + infos.keySet());
+      throw new ModelFormatException(
+          "model lacks the "
+              + role
+              + " '"
+              + name
+              + "' the ScoreStream contract needs; it has "
+              + infos.keySet());
     }
     if (!(node.getInfo() instanceof TensorInfo tensor) || tensor.type != type) {
-      throw new ModelFormatException("model " + role + " '" + name + "' must be a " + type + " tensor, got "
-          + node.getInfo());
+      throw new ModelFormatException(
+          "model " + role + " '" + name + "' must be a " + type + " tensor, got " + node.getInfo());
     }
   }
 
@@ -121,7 +166,9 @@ public final class OrtScoreModel implements ScoreModel {
     return info;
   }
 
-  /** True for a noise-conditional classifier (its output is {@code grad}), false for a score model. */
+  /**
+   * True for a noise-conditional classifier (its output is {@code grad}), false for a score model.
+   */
   public boolean classifier() {
     return classifier;
   }
@@ -129,7 +176,8 @@ public final class OrtScoreModel implements ScoreModel {
   @Override
   public void score(float[] x, float[] t, long[] labels, int n, float[] out) {
     if (conditional && labels == null) {
-      throw new IllegalArgumentException("model " + info.name() + " is class-conditional: labels are required");
+      throw new IllegalArgumentException(
+          "model " + info.name() + " is class-conditional: labels are required");
     }
     ensureCapacity(n);
     xBuffer.clear();
@@ -140,8 +188,8 @@ public final class OrtScoreModel implements ScoreModel {
     tShape[0] = n;
     Map<String, OnnxTensor> inputs = new HashMap<>(4);
     try (OnnxTensor xt = OnnxTensor.createTensor(env, xBuffer, xShape);
-         OnnxTensor tt = OnnxTensor.createTensor(env, tBuffer, tShape);
-         OnnxTensor yt = conditional ? labelTensor(labels, n) : null) {
+        OnnxTensor tt = OnnxTensor.createTensor(env, tBuffer, tShape);
+        OnnxTensor yt = conditional ? labelTensor(labels, n) : null) {
       inputs.put("x", xt);
       inputs.put("t", tt);
       if (yt != null) {
@@ -149,11 +197,12 @@ public final class OrtScoreModel implements ScoreModel {
       }
       scoreBuffer.clear().limit(n * dim);
       try (OnnxTensor score = OnnxTensor.createTensor(env, scoreBuffer, xShape);
-           OrtSession.Result result = session.run(inputs, Map.of(output, score))) {
+          OrtSession.Result result = session.run(inputs, Map.of(output, score))) {
         scoreBuffer.get(out, 0, n * dim);
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on model " + info.name() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX Runtime failed on model " + info.name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -168,11 +217,22 @@ public final class OrtScoreModel implements ScoreModel {
       return;
     }
     capacity = Math.max(n, capacity * 2);
-    xBuffer = ByteBuffer.allocateDirect(capacity * dim * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    tBuffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    scoreBuffer = ByteBuffer.allocateDirect(capacity * dim * Float.BYTES).order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
-    yBuffer = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+    xBuffer =
+        ByteBuffer.allocateDirect(capacity * dim * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    tBuffer =
+        ByteBuffer.allocateDirect(capacity * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    scoreBuffer =
+        ByteBuffer.allocateDirect(capacity * dim * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    yBuffer =
+        ByteBuffer.allocateDirect(capacity * Long.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asLongBuffer();
   }
 
   @Override
@@ -182,7 +242,7 @@ public final class OrtScoreModel implements ScoreModel {
     } catch (OrtException e) {
       throw new IllegalStateException("cannot close the session of model " + info.name(), e);
     } finally {
-      options.close();   // only now: the session used them until it closed
+      options.close(); // only now: the session used them until it closed
     }
   }
 }

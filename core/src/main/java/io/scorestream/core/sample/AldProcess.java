@@ -4,12 +4,13 @@ import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.sde.VeSde;
 
 /**
- * Annealed Langevin dynamics of NCSN (Song and Ermon, "Generative Modeling by Estimating Gradients of the Data
- * Distribution", NeurIPS 2019, algorithm 1): L geometric noise levels from sigma_max down to sigma_min, T steps at
- * each with step size {@code alpha_i = eps * sigma_i^2 / sigma_L^2}, update
- * {@code x <- x + alpha_i / 2 * s(x, sigma_i) + sqrt(alpha_i) z}; optionally a final denoising step
- * {@code x + sigma_L^2 s(x, sigma_L)} (Tweedie's formula, Song and Ermon 2020). Starts from the VE prior
- * {@code N(0, sigma_max^2 I)}. Queries carry the VE time of each level; a model that takes sigma gets sigma.
+ * Annealed Langevin dynamics of NCSN (Song and Ermon, "Generative Modeling by Estimating Gradients
+ * of the Data Distribution", NeurIPS 2019, algorithm 1): L geometric noise levels from sigma_max
+ * down to sigma_min, T steps at each with step size {@code alpha_i = eps * sigma_i^2 / sigma_L^2},
+ * update {@code x <- x + alpha_i / 2 * s(x, sigma_i) + sqrt(alpha_i) z}; optionally a final
+ * denoising step {@code x + sigma_L^2 s(x, sigma_L)} (Tweedie's formula, Song and Ermon 2020).
+ * Starts from the VE prior {@code N(0, sigma_max^2 I)}. Queries carry the VE time of each level; a
+ * model that takes sigma gets sigma.
  */
 final class AldProcess extends SamplingProcess {
   private final VeSde sde;
@@ -21,7 +22,13 @@ final class AldProcess extends SamplingProcess {
   private final int total;
   private int op;
 
-  AldProcess(VeSde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling,
+  AldProcess(
+      VeSde sde,
+      SamplerSpec spec,
+      int samples,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
       long seed) {
     super(sde, samples, dimension, labels, scaling);
     this.sde = sde;
@@ -30,8 +37,12 @@ final class AldProcess extends SamplingProcess {
     int levels = spec.levels();
     sigmas = new double[levels];
     for (int i = 0; i < levels; i++) {
-      sigmas[i] = levels == 1 ? sde.sigmaMin() : Math.exp(Math.log(sde.sigmaMax())
-          + i * (Math.log(sde.sigmaMin()) - Math.log(sde.sigmaMax())) / (levels - 1));
+      sigmas[i] =
+          levels == 1
+              ? sde.sigmaMin()
+              : Math.exp(
+                  Math.log(sde.sigmaMax())
+                      + i * (Math.log(sde.sigmaMin()) - Math.log(sde.sigmaMax())) / (levels - 1));
     }
     total = levels * spec.steps() + (spec.denoise() ? 1 : 0);
     x = new double[samples * dimension];

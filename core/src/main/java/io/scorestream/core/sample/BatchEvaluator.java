@@ -2,14 +2,15 @@ package io.scorestream.core.sample;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import java.util.List;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Serves the pending queries of many {@link SamplingProcess}es with shared model calls: every active job's rows
- * go into one batch (split into calls of at most {@code maxBatch} rows), whatever step or sampler each job is at.
- * Jobs may join and leave between calls. Not thread-safe: one scheduler thread drives it.
+ * Serves the pending queries of many {@link SamplingProcess}es with shared model calls: every
+ * active job's rows go into one batch (split into calls of at most {@code maxBatch} rows), whatever
+ * step or sampler each job is at. Jobs may join and leave between calls. Not thread-safe: one
+ * scheduler thread drives it.
  */
 public final class BatchEvaluator {
   private final ScoreModel model;
@@ -29,7 +30,7 @@ public final class BatchEvaluator {
   private float[] chunkOut;
 
   /**
-   * @param model    the shared score model
+   * @param model the shared score model
    * @param maxBatch the most rows one model call may take
    */
   public BatchEvaluator(ScoreModel model, int maxBatch) {
@@ -52,14 +53,17 @@ public final class BatchEvaluator {
     return modelCalls;
   }
 
-  /** Wall time spent inside model calls so far, in nanoseconds (not the samplers' arithmetic around them). */
+  /**
+   * Wall time spent inside model calls so far, in nanoseconds (not the samplers' arithmetic around
+   * them).
+   */
   public long modelNanos() {
     return modelNanos;
   }
 
   /**
-   * Evaluates the pending query of every unfinished process and supplies each its score. Rows of a process
-   * that fails are dropped by that process alone; the others continue.
+   * Evaluates the pending query of every unfinished process and supplies each its score. Rows of a
+   * process that fails are dropped by that process alone; the others continue.
    */
   public void step(List<? extends SamplingProcess> processes) {
     active.clear();
@@ -134,8 +138,13 @@ public final class BatchEvaluator {
 
   private void checkShape(SamplingProcess p) {
     if (p.dimension() != dim) {
-      throw new IllegalArgumentException("a job with samples of " + p.dimension() + " values cannot share model "
-          + info.name() + ", whose samples have " + dim);
+      throw new IllegalArgumentException(
+          "a job with samples of "
+              + p.dimension()
+              + " values cannot share model "
+              + info.name()
+              + ", whose samples have "
+              + dim);
     }
   }
 

@@ -5,11 +5,11 @@ import io.scorestream.core.sde.Sde;
 import java.util.Arrays;
 
 /**
- * Encodes data to latent codes by running the probability-flow ODE forward, from eps to T (Song et al. 2021,
- * section 4.3: the ODE is a bijection, so the codes identify the data and the ODE sampler started from them,
- * {@link SamplerSpec#latent()}, decodes them back). The integration is {@link OdeIntegrator}'s, with the solver and
- * tolerances of the spec; the state is double. Shapes: {@code data} and {@link #latents()} are {@code n} rows of
- * {@code D} values in model space.
+ * Encodes data to latent codes by running the probability-flow ODE forward, from eps to T (Song et
+ * al. 2021, section 4.3: the ODE is a bijection, so the codes identify the data and the ODE sampler
+ * started from them, {@link SamplerSpec#latent()}, decodes them back). The integration is {@link
+ * OdeIntegrator}'s, with the solver and tolerances of the spec; the state is double. Shapes: {@code
+ * data} and {@link #latents()} are {@code n} rows of {@code D} values in model space.
  */
 public final class EncodingProcess extends SamplingProcess {
   private final Sde sde;
@@ -20,26 +20,44 @@ public final class EncodingProcess extends SamplingProcess {
 
   /**
    * @param data rows in model space, {@code [n * dimension]}
-   * @param spec the ODE solver ({@code odeMethod}, {@code steps} for a fixed-step one, {@code rtol}, {@code atol})
+   * @param spec the ODE solver ({@code odeMethod}, {@code steps} for a fixed-step one, {@code
+   *     rtol}, {@code atol})
    */
-  public EncodingProcess(Sde sde, SamplerSpec spec, double[] data, int dimension, long[] labels,
-      DataScaling scaling, double eps) {
+  public EncodingProcess(
+      Sde sde,
+      SamplerSpec spec,
+      double[] data,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
+      double eps) {
     super(sde, rows(data, dimension), dimension, labels, scaling);
     if (!(eps > 0 && eps < sde.horizon())) {
-      throw new IllegalArgumentException("eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
+      throw new IllegalArgumentException(
+          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
     }
     this.sde = sde;
     this.steps = spec.steps();
-    integrator = new OdeIntegrator(ButcherTableau.of(spec.odeMethod()), data, eps, sde.horizon(), spec.steps(),
-        spec.rtol(), spec.atol());
+    integrator =
+        new OdeIntegrator(
+            ButcherTableau.of(spec.odeMethod()),
+            data,
+            eps,
+            sde.horizon(),
+            spec.steps(),
+            spec.rtol(),
+            spec.atol());
     derivative = new double[data.length];
     setQuery(integrator.point(), integrator.time());
   }
 
-  /** The rows of {@code data}, refused unless it is whole finite rows of {@code dimension} values. */
+  /**
+   * The rows of {@code data}, refused unless it is whole finite rows of {@code dimension} values.
+   */
   static int rows(double[] data, int dimension) {
     if (dimension <= 0 || data.length == 0 || data.length % dimension != 0) {
-      throw new IllegalArgumentException("data of " + data.length + " values is not rows of " + dimension);
+      throw new IllegalArgumentException(
+          "data of " + data.length + " values is not rows of " + dimension);
     }
     for (int i = 0; i < data.length; i++) {
       if (!Double.isFinite(data[i])) {
@@ -68,14 +86,19 @@ public final class EncodingProcess extends SamplingProcess {
   /** The latent codes at T, model space, {@code [n * dimension]}. */
   public double[] latents() {
     if (!finished) {
-      throw new IllegalStateException(failure() != null ? failure().message() : "the codes are not computed yet");
+      throw new IllegalStateException(
+          failure() != null ? failure().message() : "the codes are not computed yet");
     }
     return Arrays.copyOf(integrator.state(), integrator.state().length);
   }
 
   @Override
   public StepProgress progress() {
-    return new StepProgress(integrator.acceptedSteps(), integrator.adaptive() ? -1 : steps, integrator.t(), nfe(),
+    return new StepProgress(
+        integrator.acceptedSteps(),
+        integrator.adaptive() ? -1 : steps,
+        integrator.t(),
+        nfe(),
         finished ? 1 : integrator.fraction());
   }
 
@@ -84,7 +107,10 @@ public final class EncodingProcess extends SamplingProcess {
     return finished;
   }
 
-  /** The codes (model space); {@link #result()} would map them as if they were data, so read {@link #latents()}. */
+  /**
+   * The codes (model space); {@link #result()} would map them as if they were data, so read {@link
+   * #latents()}.
+   */
   @Override
   protected double[] output() {
     return integrator.state();

@@ -3,8 +3,9 @@ package io.scorestream.core.sample;
 import java.util.SplittableRandom;
 
 /**
- * Standard normal noise from one job's own generator, seeded by the job's seed, so a job's draws never depend on
- * which other jobs share its batches. Draws happen in a fixed order (prior, then one block per step).
+ * Standard normal noise from one job's own generator, seeded by the job's seed, so a job's draws
+ * never depend on which other jobs share its batches. Draws happen in a fixed order (prior, then
+ * one block per step).
  */
 public final class GaussianNoise {
   private final SplittableRandom random;

@@ -5,23 +5,26 @@ import io.scorestream.core.sde.Sde;
 import java.util.SplittableRandom;
 
 /**
- * Solves a noiseless linear inverse problem {@code y = A x} ({@link LinearMeasurement}) with an unconditional score
- * model by imputation inside the predictor–corrector sampler (Song et al. 2021, appendix I.2): after every step the
- * known part of the state is replaced by the observation noised to the current time. The noised observations form
- * one path of the forward process started at y, drawn from T down to 0 through the forward process's bridge
- * {@code q(y_s | y_t, y)}, so the state's known part follows a path the forward process could have taken.
+ * Solves a noiseless linear inverse problem {@code y = A x} ({@link LinearMeasurement}) with an
+ * unconditional score model by imputation inside the predictor–corrector sampler (Song et al. 2021,
+ * appendix I.2): after every step the known part of the state is replaced by the observation noised
+ * to the current time. The noised observations form one path of the forward process started at y,
+ * drawn from T down to 0 through the forward process's bridge {@code q(y_s | y_t, y)}, so the
+ * state's known part follows a path the forward process could have taken.
  *
- * <p>Replacement alone does not sample the exact conditional {@code p(x | A x = y)}: the unknown part chooses its
- * mode while the noise still hides most of y (on the test mixture it under-weights the mode y favours by about 10%).
- * With K > 1 particles per sample the process becomes the sequential Monte Carlo sampler of Trippe et al. 2022
- * ("Diffusion probabilistic modeling of protein backbones in 3D for the motif-scaffolding problem", SMCDiff):
- * each particle is weighted by the predictor's transition density of the observation path's next value,
- * {@code N(y_s; Q mean(x_t), std^2)}, particles are resampled (systematic) when the effective sample size falls
- * below K/2, and each sample is one particle drawn by its final weight. It is consistent as K grows when the score
- * is exact; corrector steps (Langevin with the known part re-imputed) are moves outside that weighting.
+ * <p>Replacement alone does not sample the exact conditional {@code p(x | A x = y)}: the unknown
+ * part chooses its mode while the noise still hides most of y (on the test mixture it under-weights
+ * the mode y favours by about 10%). With K > 1 particles per sample the process becomes the
+ * sequential Monte Carlo sampler of Trippe et al. 2022 ("Diffusion probabilistic modeling of
+ * protein backbones in 3D for the motif-scaffolding problem", SMCDiff): each particle is weighted
+ * by the predictor's transition density of the observation path's next value, {@code N(y_s; Q
+ * mean(x_t), std^2)}, particles are resampled (systematic) when the effective sample size falls
+ * below K/2, and each sample is one particle drawn by its final weight. It is consistent as K grows
+ * when the score is exact; corrector steps (Langevin with the known part re-imputed) are moves
+ * outside that weighting.
  *
- * <p>Shapes: {@code samples * K} rows of {@code dimension} values are evaluated; the result is {@code samples}
- * rows, whose known part equals the observation (in model space, to rounding).
+ * <p>Shapes: {@code samples * K} rows of {@code dimension} values are evaluated; the result is
+ * {@code samples} rows, whose known part equals the observation (in model space, to rounding).
  */
 final class ImputationProcess extends SamplingProcess {
   private final Sde sde;
@@ -42,10 +45,23 @@ final class ImputationProcess extends SamplingProcess {
   private double[] output;
   private int op;
 
-  ImputationProcess(Sde sde, SamplerSpec spec, PcSchedule schedule, LinearMeasurement measurement, int particles,
-      int dimension, long[] labels, DataScaling scaling, long seed) {
-    super(sde, Math.multiplyExact(measurement.samples(), particles), dimension, repeatEach(labels, particles),
-        scaling, particles);
+  ImputationProcess(
+      Sde sde,
+      SamplerSpec spec,
+      PcSchedule schedule,
+      LinearMeasurement measurement,
+      int particles,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
+      long seed) {
+    super(
+        sde,
+        Math.multiplyExact(measurement.samples(), particles),
+        dimension,
+        repeatEach(labels, particles),
+        scaling,
+        particles);
     this.sde = sde;
     this.spec = spec;
     this.schedule = schedule;
@@ -92,10 +108,10 @@ final class ImputationProcess extends SamplingProcess {
   }
 
   /**
-   * Moves the observation path from its time down to {@code t} by the forward process's bridge: given y_hi and y,
-   * {@code y_lo} is Gaussian with precision {@code 1/s_lo^2 + a^2/v} and mean {@code (m_lo y / s_lo^2 + a y_hi / v)}
-   * over that precision, where {@code a = m_hi/m_lo} and {@code v = s_hi^2 - a^2 s_lo^2} is the variance from lo to
-   * hi. At t = 0 it is y itself.
+   * Moves the observation path from its time down to {@code t} by the forward process's bridge:
+   * given y_hi and y, {@code y_lo} is Gaussian with precision {@code 1/s_lo^2 + a^2/v} and mean
+   * {@code (m_lo y / s_lo^2 + a y_hi / v)} over that precision, where {@code a = m_hi/m_lo} and
+   * {@code v = s_hi^2 - a^2 s_lo^2} is the variance from lo to hi. At t = 0 it is y itself.
    */
   private void advancePath(double t) {
     if (t == pathTime) {
@@ -112,8 +128,11 @@ final class ImputationProcess extends SamplingProcess {
     } else {
       double variance = 1 / (1 / (sLo * sLo) + a * a / v);
       double std = Math.sqrt(variance);
-      forEachKnown((i, y) -> path[i] = variance * (mLo * y / (sLo * sLo) + a * path[i] / v)
-          + std * random.nextGaussian());
+      forEachKnown(
+          (i, y) ->
+              path[i] =
+                  variance * (mLo * y / (sLo * sLo) + a * path[i] / v)
+                      + std * random.nextGaussian());
     }
     pathTime = t;
   }
@@ -175,7 +194,10 @@ final class ImputationProcess extends SamplingProcess {
     imputeAll(x);
   }
 
-  /** Adds each particle's log transition density of the path's new value, then resamples where it degenerated. */
+  /**
+   * Adds each particle's log transition density of the path's new value, then resamples where it
+   * degenerated.
+   */
   private void weigh(double std) {
     int dim = dimension();
     int k = measurement.rowsPerGroup();
@@ -187,7 +209,8 @@ final class ImputationProcess extends SamplingProcess {
       for (int g = 0; g < measurement.groups(); g++) {
         if (measurement.known(s, g)) {
           for (int r = 0; r < k; r++) {
-            double e = path[s * perSample + g * k + r] - measurement.project(xMean, row * dim, g, r);
+            double e =
+                path[s * perSample + g * k + r] - measurement.project(xMean, row * dim, g, r);
             sq += e * e;
           }
         }
@@ -246,7 +269,10 @@ final class ImputationProcess extends SamplingProcess {
     }
   }
 
-  /** Picks one particle per sample by its final weight and sets the known part to the observation exactly. */
+  /**
+   * Picks one particle per sample by its final weight and sets the known part to the observation
+   * exactly.
+   */
   private void finish() {
     double[] last = spec.denoise() ? xMean : x;
     int dim = dimension();

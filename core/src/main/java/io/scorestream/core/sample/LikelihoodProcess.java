@@ -2,28 +2,35 @@ package io.scorestream.core.sample;
 
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.sde.Sde;
-import java.util.SplittableRandom;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
- * The log-likelihood of data under a score model through the probability-flow ODE and the instantaneous change of
- * variables (Song et al. 2021, section 4.3 and appendix D.2; Chen et al. 2018): integrating {@code dx/dt = f~(x, t)}
- * from eps to T together with {@code d delta/dt = div f~(x, t)} gives {@code log p_eps(x) = log p_T(x(T)) + delta(T)},
- * with the prior standing in for {@code p_T}. The divergence {@code d c(t) - g(t)^2 / 2 div s} needs the trace of
- * the score's Jacobian, which an ONNX model cannot differentiate: each Jacobian-vector product is a central finite
- * difference {@code (s(x + h v) - s(x - h v)) / 2h}, with {@code h = 1e-3 sqrt(m(t)^2 + sigma(t)^2)} (the data's
- * scale at t in model space), so every derivative is one batched model call of {@code n (1 + 2K)} rows. The trace
- * is exact over the K = D unit vectors, or the Hutchinson–Skilling estimate {@code v' J v} over K Gaussian or
- * Rademacher probes drawn once per example and kept along the path, as the reference code does; each probe carries
- * its own integral, so every example gets its estimate's standard error from the spread over its probes.
+ * The log-likelihood of data under a score model through the probability-flow ODE and the
+ * instantaneous change of variables (Song et al. 2021, section 4.3 and appendix D.2; Chen et al.
+ * 2018): integrating {@code dx/dt = f~(x, t)} from eps to T together with {@code d delta/dt = div
+ * f~(x, t)} gives {@code log p_eps(x) = log p_T(x(T)) + delta(T)}, with the prior standing in for
+ * {@code p_T}. The divergence {@code d c(t) - g(t)^2 / 2 div s} needs the trace of the score's
+ * Jacobian, which an ONNX model cannot differentiate: each Jacobian-vector product is a central
+ * finite difference {@code (s(x + h v) - s(x - h v)) / 2h}, with {@code h = 1e-3 sqrt(m(t)^2 +
+ * sigma(t)^2)} (the data's scale at t in model space), so every derivative is one batched model
+ * call of {@code n (1 + 2K)} rows. The trace is exact over the K = D unit vectors, or the
+ * Hutchinson–Skilling estimate {@code v' J v} over K Gaussian or Rademacher probes drawn once per
+ * example and kept along the path, as the reference code does; each probe carries its own integral,
+ * so every example gets its estimate's standard error from the spread over its probes.
  *
- * <p>Units: natural logarithms of densities in model space (the space the network sees). Shapes: {@code data}
- * holds {@code n} rows of {@code D} values; the results are one value per row. The integrator is scipy's RK45 with
- * the given tolerances, over the whole augmented state, as the reference's {@code get_likelihood_fn}.
+ * <p>Units: natural logarithms of densities in model space (the space the network sees). Shapes:
+ * {@code data} holds {@code n} rows of {@code D} values; the results are one value per row. The
+ * integrator is scipy's RK45 with the given tolerances, over the whole augmented state, as the
+ * reference's {@code get_likelihood_fn}.
  */
 public final class LikelihoodProcess extends SamplingProcess {
   /** How the trace of the score's Jacobian is taken. */
-  public enum Probes { EXACT, GAUSSIAN, RADEMACHER }
+  public enum Probes {
+    EXACT,
+    GAUSSIAN,
+    RADEMACHER
+  }
 
   /** The largest dimension for the exact trace (2 D extra rows per example and evaluation). */
   public static final int MAX_EXACT_DIMENSION = 64;
@@ -40,39 +47,56 @@ public final class LikelihoodProcess extends SamplingProcess {
   private boolean finished;
 
   /**
-   * @param data    rows in model space, {@code [n * dimension]}
-   * @param labels  one class per row for a class-conditional model, or null
-   * @param kind    the trace: exact, or Hutchinson with Gaussian or Rademacher probes
-   * @param count   probes per example (ignored for the exact trace, which takes D)
+   * @param data rows in model space, {@code [n * dimension]}
+   * @param labels one class per row for a class-conditional model, or null
+   * @param kind the trace: exact, or Hutchinson with Gaussian or Rademacher probes
+   * @param count probes per example (ignored for the exact trace, which takes D)
    */
-  public LikelihoodProcess(Sde sde, double[] data, int dimension, long[] labels, DataScaling scaling, Probes kind,
-      int count, long seed, double eps, double rtol, double atol) {
-    super(sde, rows(data, dimension, kind, count), dimension, repeat(labels, 1 + 2 * probeCount(dimension, kind,
-        count)), scaling);
+  public LikelihoodProcess(
+      Sde sde,
+      double[] data,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
+      Probes kind,
+      int count,
+      long seed,
+      double eps,
+      double rtol,
+      double atol) {
+    super(
+        sde,
+        rows(data, dimension, kind, count),
+        dimension,
+        repeat(labels, 1 + 2 * probeCount(dimension, kind, count)),
+        scaling);
     this.sde = sde;
     this.n = data.length / dimension;
     this.dim = dimension;
     this.exact = kind == Probes.EXACT;
     this.probes = probeCount(dimension, kind, count);
     if (!(eps > 0 && eps < sde.horizon())) {
-      throw new IllegalArgumentException("eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
+      throw new IllegalArgumentException(
+          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
     }
     directions = new double[probes][n * dim];
     SplittableRandom random = new SplittableRandom(seed);
     for (int k = 0; k < probes; k++) {
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < dim; j++) {
-          directions[k][i * dim + j] = switch (kind) {
-            case EXACT -> j == k ? 1 : 0;
-            case GAUSSIAN -> random.nextGaussian();
-            case RADEMACHER -> random.nextBoolean() ? 1 : -1;
-          };
+          directions[k][i * dim + j] =
+              switch (kind) {
+                case EXACT -> j == k ? 1 : 0;
+                case GAUSSIAN -> random.nextGaussian();
+                case RADEMACHER -> random.nextBoolean() ? 1 : -1;
+              };
         }
       }
     }
     double[] start = new double[n * dim + n * probes];
     System.arraycopy(data, 0, start, 0, data.length);
-    integrator = new OdeIntegrator(ButcherTableau.DORMAND_PRINCE, start, eps, sde.horizon(), 1, rtol, atol);
+    integrator =
+        new OdeIntegrator(ButcherTableau.DORMAND_PRINCE, start, eps, sde.horizon(), 1, rtol, atol);
     derivative = new double[start.length];
     x = new double[n * dim];
     query();
@@ -81,21 +105,29 @@ public final class LikelihoodProcess extends SamplingProcess {
   private static int probeCount(int dimension, Probes kind, int count) {
     if (kind == Probes.EXACT) {
       if (dimension > MAX_EXACT_DIMENSION) {
-        throw new InvalidSettingException("probes", "the exact trace is for data of at most " + MAX_EXACT_DIMENSION
-            + " dimensions (it scores 2 D extra points per example); this data has " + dimension
-            + ": use Hutchinson probes");
+        throw new InvalidSettingException(
+            "probes",
+            "the exact trace is for data of at most "
+                + MAX_EXACT_DIMENSION
+                + " dimensions (it scores 2 D extra points per example); this data has "
+                + dimension
+                + ": use Hutchinson probes");
       }
       return dimension;
     }
     if (count < 1 || count > 1024) {
-      throw new InvalidSettingException("probes", "Hutchinson probes per example must be 1 to 1024 (two or more"
-          + " give each example a standard error), got " + count);
+      throw new InvalidSettingException(
+          "probes",
+          "Hutchinson probes per example must be 1 to 1024 (two or more"
+              + " give each example a standard error), got "
+              + count);
     }
     return count;
   }
 
   private static int rows(double[] data, int dimension, Probes kind, int count) {
-    return Math.multiplyExact(EncodingProcess.rows(data, dimension), 1 + 2 * probeCount(dimension, kind, count));
+    return Math.multiplyExact(
+        EncodingProcess.rows(data, dimension), 1 + 2 * probeCount(dimension, kind, count));
   }
 
   private static long[] repeat(long[] labels, int times) {
@@ -144,11 +176,12 @@ public final class LikelihoodProcess extends SamplingProcess {
     double[] y = integrator.point();
     double t = integrator.time();
     int size = n * dim;
-    System.arraycopy(y, 0, x, 0, size);   // the data part of the state, whose drift fills derivative[0, size)
+    System.arraycopy(
+        y, 0, x, 0, size); // the data part of the state, whose drift fills derivative[0, size)
     OdeProcess.drift(sde, x, t, score, off, derivative);
     double c = sde.driftCoefficient(t);
     double g = sde.diffusion(t);
-    double half = 0.5 * g * g;   // the divergence of that drift: D c - g^2/2 tr(ds/dx)
+    double half = 0.5 * g * g; // the divergence of that drift: D c - g^2/2 tr(ds/dx)
     double h = step(t);
     for (int k = 0; k < probes; k++) {
       double[] v = directions[k];
@@ -160,7 +193,8 @@ public final class LikelihoodProcess extends SamplingProcess {
           vjv += v[j] * ((double) score[plus + j] - score[minus + j]);
         }
         vjv /= 2 * h;
-        // exact: the divergence's share of unit vector k; Hutchinson: one probe's whole estimate of it
+        // exact: the divergence's share of unit vector k; Hutchinson: one probe's whole estimate of
+        // it
         double share = exact ? c - half * vjv : dim * c - half * vjv;
         derivative[size + e * probes + k] = share;
       }
@@ -187,8 +221,9 @@ public final class LikelihoodProcess extends SamplingProcess {
   }
 
   /**
-   * The standard error of each row's estimate over its probes, nats, {@code [n]}: zero for the exact trace (whose
-   * error is the solver's and the finite differences', not a sampling error), NaN for a single probe.
+   * The standard error of each row's estimate over its probes, nats, {@code [n]}: zero for the
+   * exact trace (whose error is the solver's and the finite differences', not a sampling error),
+   * NaN for a single probe.
    */
   public double[] standardErrors() {
     requireFinished();
@@ -236,13 +271,18 @@ public final class LikelihoodProcess extends SamplingProcess {
 
   private void requireFinished() {
     if (!finished) {
-      throw new IllegalStateException(failure() != null ? failure().message() : "the likelihood is not computed yet");
+      throw new IllegalStateException(
+          failure() != null ? failure().message() : "the likelihood is not computed yet");
     }
   }
 
   @Override
   public StepProgress progress() {
-    return new StepProgress(integrator.acceptedSteps(), -1, integrator.t(), nfe(),
+    return new StepProgress(
+        integrator.acceptedSteps(),
+        -1,
+        integrator.t(),
+        nfe(),
         finished ? 1 : integrator.fraction());
   }
 
@@ -251,7 +291,10 @@ public final class LikelihoodProcess extends SamplingProcess {
     return finished;
   }
 
-  /** The query points, whose last value is the latent codes and their probes' neighbours, in model space. */
+  /**
+   * The query points, whose last value is the latent codes and their probes' neighbours, in model
+   * space.
+   */
   @Override
   protected double[] output() {
     double[] q = new double[queryPoints().length];

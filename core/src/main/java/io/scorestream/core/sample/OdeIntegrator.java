@@ -1,16 +1,23 @@
 package io.scorestream.core.sample;
 
 /**
- * An explicit Runge–Kutta integration of {@code dy/dt = F(y, t)} from {@code t0} to {@code t1} (either direction),
- * written as a sequence of derivative requests so that a batched process can score many jobs' requests in one
- * model call: {@link #point()} and {@link #time()} say where {@code F} is wanted next, {@link #supply} gives it.
- * Fixed-step methods take {@code steps} equal steps; the embedded Dormand–Prince pair follows scipy's
- * {@code solve_ivp(method="RK45")}, which Song et al.'s reference code calls: its initial step selection, the RMS
- * error norm over the whole state with scale {@code atol + rtol max(|y|, |y_new|)}, safety 0.9 and step factors in
- * [0.2, 10] (Hairer, Nørsett and Wanner, "Solving Ordinary Differential Equations I", II.4). The state is double.
+ * An explicit Runge–Kutta integration of {@code dy/dt = F(y, t)} from {@code t0} to {@code t1}
+ * (either direction), written as a sequence of derivative requests so that a batched process can
+ * score many jobs' requests in one model call: {@link #point()} and {@link #time()} say where
+ * {@code F} is wanted next, {@link #supply} gives it. Fixed-step methods take {@code steps} equal
+ * steps; the embedded Dormand–Prince pair follows scipy's {@code solve_ivp(method="RK45")}, which
+ * Song et al.'s reference code calls: its initial step selection, the RMS error norm over the whole
+ * state with scale {@code atol + rtol max(|y|, |y_new|)}, safety 0.9 and step factors in [0.2, 10]
+ * (Hairer, Nørsett and Wanner, "Solving Ordinary Differential Equations I", II.4). The state is
+ * double.
  */
 final class OdeIntegrator {
-  private enum Phase { FIRST_DERIVATIVE, INITIAL_STEP, STAGE, DONE }
+  private enum Phase {
+    FIRST_DERIVATIVE,
+    INITIAL_STEP,
+    STAGE,
+    DONE
+  }
 
   private final ButcherTableau tableau;
   private final boolean adaptive;
@@ -38,13 +45,20 @@ final class OdeIntegrator {
   private String failure;
 
   /**
-   * @param y0    the initial state (copied)
+   * @param y0 the initial state (copied)
    * @param steps the number of steps of a fixed-step method (ignored by an adaptive one)
    */
-  OdeIntegrator(ButcherTableau tableau, double[] y0, double t0, double t1, int steps, double rtol, double atol) {
+  OdeIntegrator(
+      ButcherTableau tableau,
+      double[] y0,
+      double t0,
+      double t1,
+      int steps,
+      double rtol,
+      double atol) {
     if (!(t0 != t1) || !Double.isFinite(t0) || !Double.isFinite(t1)) {
-      throw new IllegalArgumentException("an integration runs between two different finite times, not " + t0
-          + " and " + t1);
+      throw new IllegalArgumentException(
+          "an integration runs between two different finite times, not " + t0 + " and " + t1);
     }
     this.tableau = tableau;
     this.adaptive = tableau.e() != null;
@@ -170,7 +184,8 @@ final class OdeIntegrator {
     }
     double d0 = rms(y, stage);
     d1 = rms(k[0], stage);
-    // scipy (1.11 on) keeps the trial step inside the interval: a point that barely moves at t0 (data on a mode,
+    // scipy (1.11 on) keeps the trial step inside the interval: a point that barely moves at t0
+    // (data on a mode,
     // where the score vanishes) would otherwise probe the model far past t1
     h = Math.min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1, Math.abs(t1 - t0));
     for (int i = 0; i < y.length; i++) {
@@ -191,9 +206,10 @@ final class OdeIntegrator {
       scale[i] = atol + Math.abs(y[i]) * rtol;
     }
     double d2 = rms(f1, scale) / h0;
-    double h1 = d1 <= 1e-15 && d2 <= 1e-15
-        ? Math.max(1e-6, h0 * 1e-3)
-        : Math.pow(0.01 / Math.max(d1, d2), 1.0 / (tableau.errorOrder() + 1));
+    double h1 =
+        d1 <= 1e-15 && d2 <= 1e-15
+            ? Math.max(1e-6, h0 * 1e-3)
+            : Math.pow(0.01 / Math.max(d1, d2), 1.0 / (tableau.errorOrder() + 1));
     hAbs = Math.min(Math.min(100 * h0, h1), Math.abs(t1 - t0));
     phase = Phase.STAGE;
     beginAdaptiveStep();

@@ -5,12 +5,13 @@ import io.scorestream.core.sde.LinearStep;
 import io.scorestream.core.sde.Sde;
 
 /**
- * Probability-flow ODE sampling, {@code dx/dt = f(x, t) - g(t)^2 s(x, t) / 2} from T to eps (Song et al. 2021,
- * section 4.3), with a fixed-step Runge–Kutta method or adaptive Dormand–Prince RK45. The adaptive controller is
- * scipy's {@code solve_ivp(method="RK45")}, which the reference code calls: RMS error norm over this job's whole
- * state with scale {@code atol + rtol max(|y|, |y_new|)}, safety 0.9, factors in [0.2, 10], scipy's initial step.
- * State is kept in double precision; the model is called in float32. An optional final step applies the
- * reverse-diffusion predictor's mean at eps (the reference's {@code denoise}).
+ * Probability-flow ODE sampling, {@code dx/dt = f(x, t) - g(t)^2 s(x, t) / 2} from T to eps (Song
+ * et al. 2021, section 4.3), with a fixed-step Runge–Kutta method or adaptive Dormand–Prince RK45.
+ * The adaptive controller is scipy's {@code solve_ivp(method="RK45")}, which the reference code
+ * calls: RMS error norm over this job's whole state with scale {@code atol + rtol max(|y|,
+ * |y_new|)}, safety 0.9, factors in [0.2, 10], scipy's initial step. State is kept in double
+ * precision; the model is called in float32. An optional final step applies the reverse-diffusion
+ * predictor's mean at eps (the reference's {@code denoise}).
  */
 final class OdeProcess extends SamplingProcess {
   /** Discretisation used by the final denoising step, the reference code's default N. */
@@ -25,21 +26,37 @@ final class OdeProcess extends SamplingProcess {
   private boolean denoising;
   private boolean finished;
 
-  OdeProcess(Sde sde, SamplerSpec spec, int samples, int dimension, long[] labels, DataScaling scaling, long seed,
+  OdeProcess(
+      Sde sde,
+      SamplerSpec spec,
+      int samples,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
+      long seed,
       double eps) {
     super(sde, samples, dimension, labels, scaling);
     this.sde = sde;
     this.spec = spec;
     this.eps = eps;
     if (!(eps < sde.horizon())) {
-      throw new IllegalArgumentException("eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
+      throw new IllegalArgumentException(
+          "eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
     }
     int size = samples * dimension;
     double[] start = new double[size];
     if (spec.latent() != null) {
       if (spec.latent().length != size) {
-        throw new IllegalArgumentException("latent has " + spec.latent().length + " values, expected " + size
-            + " (" + samples + " samples of " + dimension + ")");
+        throw new IllegalArgumentException(
+            "latent has "
+                + spec.latent().length
+                + " values, expected "
+                + size
+                + " ("
+                + samples
+                + " samples of "
+                + dimension
+                + ")");
       }
       System.arraycopy(spec.latent(), 0, start, 0, size);
     } else {
@@ -48,14 +65,23 @@ final class OdeProcess extends SamplingProcess {
         start[i] *= sde.priorStd();
       }
     }
-    integrator = new OdeIntegrator(ButcherTableau.of(spec.odeMethod()), start, sde.horizon(), eps, spec.steps(),
-        spec.rtol(), spec.atol());
+    integrator =
+        new OdeIntegrator(
+            ButcherTableau.of(spec.odeMethod()),
+            start,
+            sde.horizon(),
+            eps,
+            spec.steps(),
+            spec.rtol(),
+            spec.atol());
     derivative = new double[size];
     y = integrator.state();
     setQuery(integrator.point(), integrator.time());
   }
 
-  /** Probability-flow drift {@code f(x, t) - g(t)^2 s / 2} at (x, time) given its score, into out. */
+  /**
+   * Probability-flow drift {@code f(x, t) - g(t)^2 s / 2} at (x, time) given its score, into out.
+   */
   static void drift(Sde sde, double[] x, double time, float[] score, int off, double[] out) {
     double c = sde.driftCoefficient(time);
     double g = sde.diffusion(time);
@@ -102,8 +128,12 @@ final class OdeProcess extends SamplingProcess {
 
   @Override
   public StepProgress progress() {
-    return new StepProgress(integrator.acceptedSteps(), integrator.adaptive() ? -1 : spec.steps(), integrator.t(),
-        nfe(), finished ? 1 : integrator.fraction());
+    return new StepProgress(
+        integrator.acceptedSteps(),
+        integrator.adaptive() ? -1 : spec.steps(),
+        integrator.t(),
+        nfe(),
+        finished ? 1 : integrator.fraction());
   }
 
   @Override

@@ -4,9 +4,9 @@ import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.sde.Sde;
 
 /**
- * Predictor–corrector sampling (Song et al. 2021, algorithm 1 and appendix G) over N times from T down to eps,
- * following a {@link PcSchedule} that jobs with equal settings share. The result is the last mean (the reference's
- * {@code denoise}) or the last noisy state.
+ * Predictor–corrector sampling (Song et al. 2021, algorithm 1 and appendix G) over N times from T
+ * down to eps, following a {@link PcSchedule} that jobs with equal settings share. The result is
+ * the last mean (the reference's {@code denoise}) or the last noisy state.
  *
  * <p>The Langevin corrector averages the score and noise norms over this job's samples only.
  */
@@ -19,8 +19,15 @@ final class PcProcess extends SamplingProcess {
   private final double[] z;
   private int op;
 
-  PcProcess(Sde sde, SamplerSpec spec, PcSchedule schedule, int samples, int dimension, long[] labels,
-      DataScaling scaling, long seed) {
+  PcProcess(
+      Sde sde,
+      SamplerSpec spec,
+      PcSchedule schedule,
+      int samples,
+      int dimension,
+      long[] labels,
+      DataScaling scaling,
+      long seed) {
     super(sde, samples, dimension, labels, scaling);
     this.spec = spec;
     this.schedule = schedule;

@@ -5,13 +5,14 @@ import io.scorestream.core.sde.LinearStep;
 import io.scorestream.core.sde.Sde;
 
 /**
- * The fixed part of a predictor–corrector run (Song et al. 2021, algorithm 1 and appendix G): the order of its
- * predictor and corrector steps over N times from T down to eps, and the coefficients of each. It depends on the
- * SDE and the schedule settings only, not on the job, so jobs with equal settings share one ({@link PcSchedules}).
- * Immutable once built; one entry per score evaluation ("op"), 37 bytes each.
+ * The fixed part of a predictor–corrector run (Song et al. 2021, algorithm 1 and appendix G): the
+ * order of its predictor and corrector steps over N times from T down to eps, and the coefficients
+ * of each. It depends on the SDE and the schedule settings only, not on the job, so jobs with equal
+ * settings share one ({@link PcSchedules}). Immutable once built; one entry per score evaluation
+ * ("op"), 37 bytes each.
  *
- * <p>In the reference code's order each time runs its corrector steps, then its predictor; in the paper's order the
- * predictor comes first and the corrector steps run at the time it arrived at.
+ * <p>In the reference code's order each time runs its corrector steps, then its predictor; in the
+ * paper's order the predictor comes first and the corrector steps run at the time it arrived at.
  */
 final class PcSchedule {
   static final byte PREDICT = 0;
@@ -28,13 +29,14 @@ final class PcSchedule {
   private final int steps;
 
   /**
-   * @param sde  the model's SDE
+   * @param sde the model's SDE
    * @param spec PC settings: predictor, corrector, corrector steps, steps N, order
-   * @param eps  the smallest time, below the SDE's horizon T
+   * @param eps the smallest time, below the SDE's horizon T
    */
   PcSchedule(Sde sde, SamplerSpec spec, double eps) {
     if (!(eps < sde.horizon())) {
-      throw new IllegalArgumentException("eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
+      throw new IllegalArgumentException(
+          "eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
     }
     int n = spec.steps();
     this.horizon = sde.horizon();
@@ -83,8 +85,9 @@ final class PcSchedule {
   }
 
   /**
-   * Fills op j's coefficients. Reverse diffusion: drift factor, G. Euler–Maruyama: drift coefficient, g, dt.
-   * Ancestral: a, b2, noise std. Langevin: alpha. Annealed Langevin: alpha, std(t).
+   * Fills op j's coefficients. Reverse diffusion: drift factor, G. Euler–Maruyama: drift
+   * coefficient, g, dt. Ancestral: a, b2, noise std. Langevin: alpha. Annealed Langevin: alpha,
+   * std(t).
    */
   private void coefficients(Sde sde, SamplerSpec spec, int j) {
     double t = time[j];
@@ -111,11 +114,14 @@ final class PcSchedule {
         b[j] = s.b2();
         c[j] = s.noiseStd();
       }
-      case NONE -> throw new IllegalStateException("no predictor step is scheduled without a predictor");
+      case NONE ->
+          throw new IllegalStateException("no predictor step is scheduled without a predictor");
     }
   }
 
-  /** Where a run stands after {@code op} evaluations of this schedule, {@code nfe} of them counted. */
+  /**
+   * Where a run stands after {@code op} evaluations of this schedule, {@code nfe} of them counted.
+   */
   StepProgress progress(int op, long nfe) {
     int k = Math.min(op, length() - 1);
     int at = op == length() ? steps : step[k];
@@ -137,8 +143,8 @@ final class PcSchedule {
   }
 
   /**
-   * The time a predictor op arrives at: the next time of the grid, or 0 after the last step (whose result is the
-   * sample).
+   * The time a predictor op arrives at: the next time of the grid, or 0 after the last step (whose
+   * result is the sample).
    */
   double landing(int op) {
     int next = step[op] + 1;

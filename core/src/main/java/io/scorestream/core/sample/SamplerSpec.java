@@ -1,23 +1,25 @@
 package io.scorestream.core.sample;
 
 /**
- * A job's sampler settings with every default resolved (the defaults of Song et al.'s reference code).
+ * A job's sampler settings with every default resolved (the defaults of Song et al.'s reference
+ * code).
  *
- * @param kind           PC, ODE or ALD
- * @param predictor      PC predictor
- * @param corrector      PC corrector
+ * @param kind PC, ODE or ALD
+ * @param predictor PC predictor
+ * @param corrector PC corrector
  * @param correctorSteps corrector steps per predictor step (PC)
- * @param snr            corrector signal-to-noise ratio (PC)
- * @param steps          PC: time steps N; fixed-step ODE: steps; ALD: steps per noise level
- * @param denoise        return the last predictor mean (PC), or finish with a denoising step (ODE, ALD)
- * @param rtol           adaptive ODE relative tolerance
- * @param atol           adaptive ODE absolute tolerance
- * @param odeMethod      ODE solver
- * @param eps            smallest time sampled, or NaN for the SDE's default
- * @param predictorFirst PC in the paper's order (predictor, then corrector) instead of the reference's
- * @param levels         ALD noise levels
- * @param stepLr         ALD base step size epsilon
- * @param latent         ODE: a given latent at T, model space, {@code [samples * dim]}, or null to draw one
+ * @param snr corrector signal-to-noise ratio (PC)
+ * @param steps PC: time steps N; fixed-step ODE: steps; ALD: steps per noise level
+ * @param denoise return the last predictor mean (PC), or finish with a denoising step (ODE, ALD)
+ * @param rtol adaptive ODE relative tolerance
+ * @param atol adaptive ODE absolute tolerance
+ * @param odeMethod ODE solver
+ * @param eps smallest time sampled, or NaN for the SDE's default
+ * @param predictorFirst PC in the paper's order (predictor, then corrector) instead of the
+ *     reference's
+ * @param levels ALD noise levels
+ * @param stepLr ALD base step size epsilon
+ * @param latent ODE: a given latent at T, model space, {@code [samples * dim]}, or null to draw one
  */
 public record SamplerSpec(
     SamplerKind kind,
@@ -36,35 +38,65 @@ public record SamplerSpec(
     double stepLr,
     double[] latent) {
 
-  /** The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step, 1000 steps. */
+  /**
+   * The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step,
+   * 1000 steps.
+   */
   public static final int DEFAULT_PC_STEPS = 1000;
 
   /**
-   * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per evaluation
-   * (32 bytes each, 32 MB at this limit), and a thousand times the reference's 1000 steps is far past any use.
+   * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per
+   * evaluation (32 bytes each, 32 MB at this limit), and a thousand times the reference's 1000
+   * steps is far past any use.
    */
   public static final long MAX_PLANNED_EVALUATIONS = 1_000_000;
 
   public SamplerSpec {
     require("steps", steps > 0, "steps must be positive, got " + steps);
-    require("correctorSteps", correctorSteps >= 0, "corrector steps must be zero or more, got " + correctorSteps);
+    require(
+        "correctorSteps",
+        correctorSteps >= 0,
+        "corrector steps must be zero or more, got " + correctorSteps);
     require("levels", levels > 0, "levels must be positive, got " + levels);
-    require("levels", levels <= MAX_PLANNED_EVALUATIONS, "levels must be at most " + MAX_PLANNED_EVALUATIONS
-        + ", got " + levels);
-    long planned = kind == SamplerKind.PC ? (long) steps * (1L + correctorSteps)
-        : kind == SamplerKind.ALD ? (long) steps * levels : steps;
-    require("steps", planned <= MAX_PLANNED_EVALUATIONS, "steps" + (kind == SamplerKind.PC
-        ? " x (1 + corrector steps)" : kind == SamplerKind.ALD ? " x levels" : "") + " must be at most "
-        + MAX_PLANNED_EVALUATIONS + " score evaluations, got " + planned);
+    require(
+        "levels",
+        levels <= MAX_PLANNED_EVALUATIONS,
+        "levels must be at most " + MAX_PLANNED_EVALUATIONS + ", got " + levels);
+    long planned =
+        kind == SamplerKind.PC
+            ? (long) steps * (1L + correctorSteps)
+            : kind == SamplerKind.ALD ? (long) steps * levels : steps;
+    require(
+        "steps",
+        planned <= MAX_PLANNED_EVALUATIONS,
+        "steps"
+            + (kind == SamplerKind.PC
+                ? " x (1 + corrector steps)"
+                : kind == SamplerKind.ALD ? " x levels" : "")
+            + " must be at most "
+            + MAX_PLANNED_EVALUATIONS
+            + " score evaluations, got "
+            + planned);
     require("snr", snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
     require("rtol", rtol > 0 && Double.isFinite(rtol), "rtol must be positive, got " + rtol);
     require("atol", atol > 0 && Double.isFinite(atol), "atol must be positive, got " + atol);
-    require("eps", Double.isNaN(eps) || eps > 0 && Double.isFinite(eps), "eps must be positive, got " + eps);
-    require("stepLr", stepLr > 0 && Double.isFinite(stepLr), "step size must be positive, got " + stepLr);
-    require("predictor", kind != SamplerKind.PC || predictor != PredictorKind.NONE
-        || corrector != CorrectorKind.NONE && correctorSteps > 0,
+    require(
+        "eps",
+        Double.isNaN(eps) || eps > 0 && Double.isFinite(eps),
+        "eps must be positive, got " + eps);
+    require(
+        "stepLr",
+        stepLr > 0 && Double.isFinite(stepLr),
+        "step size must be positive, got " + stepLr);
+    require(
+        "predictor",
+        kind != SamplerKind.PC
+            || predictor != PredictorKind.NONE
+            || corrector != CorrectorKind.NONE && correctorSteps > 0,
         "a PC sampler with no predictor needs a corrector with at least one step");
-    require("latent", latent == null || kind == SamplerKind.ODE,
+    require(
+        "latent",
+        latent == null || kind == SamplerKind.ODE,
         "only the ODE sampler starts from a given latent; this one is " + kind);
     if (latent != null) {
       for (int i = 0; i < latent.length; i++) {
@@ -89,7 +121,9 @@ public record SamplerSpec(
     return builder().build();
   }
 
-  /** Builds a {@link SamplerSpec}; unset step counts take the default for the chosen sampler kind. */
+  /**
+   * Builds a {@link SamplerSpec}; unset step counts take the default for the chosen sampler kind.
+   */
   public static final class Builder {
     private SamplerKind kind = SamplerKind.PC;
     private PredictorKind predictor = PredictorKind.REVERSE_DIFFUSION;
@@ -107,30 +141,106 @@ public record SamplerSpec(
     private double stepLr = 2e-5;
     private double[] latent;
 
-    public Builder kind(SamplerKind v) { kind = v; return this; }
-    public Builder predictor(PredictorKind v) { predictor = v; return this; }
-    public Builder corrector(CorrectorKind v) { corrector = v; return this; }
-    public Builder correctorSteps(int v) { correctorSteps = v; return this; }
-    public Builder snr(double v) { snr = v; return this; }
-    public Builder steps(int v) { steps = v; return this; }
-    public Builder denoise(boolean v) { denoise = v; return this; }
-    public Builder rtol(double v) { rtol = v; return this; }
-    public Builder atol(double v) { atol = v; return this; }
-    public Builder odeMethod(OdeMethod v) { odeMethod = v; return this; }
-    public Builder eps(double v) { eps = v; return this; }
-    public Builder predictorFirst(boolean v) { predictorFirst = v; return this; }
-    public Builder levels(int v) { levels = v; return this; }
-    public Builder stepLr(double v) { stepLr = v; return this; }
-    public Builder latent(double[] v) { latent = v; return this; }
+    public Builder kind(SamplerKind v) {
+      kind = v;
+      return this;
+    }
+
+    public Builder predictor(PredictorKind v) {
+      predictor = v;
+      return this;
+    }
+
+    public Builder corrector(CorrectorKind v) {
+      corrector = v;
+      return this;
+    }
+
+    public Builder correctorSteps(int v) {
+      correctorSteps = v;
+      return this;
+    }
+
+    public Builder snr(double v) {
+      snr = v;
+      return this;
+    }
+
+    public Builder steps(int v) {
+      steps = v;
+      return this;
+    }
+
+    public Builder denoise(boolean v) {
+      denoise = v;
+      return this;
+    }
+
+    public Builder rtol(double v) {
+      rtol = v;
+      return this;
+    }
+
+    public Builder atol(double v) {
+      atol = v;
+      return this;
+    }
+
+    public Builder odeMethod(OdeMethod v) {
+      odeMethod = v;
+      return this;
+    }
+
+    public Builder eps(double v) {
+      eps = v;
+      return this;
+    }
+
+    public Builder predictorFirst(boolean v) {
+      predictorFirst = v;
+      return this;
+    }
+
+    public Builder levels(int v) {
+      levels = v;
+      return this;
+    }
+
+    public Builder stepLr(double v) {
+      stepLr = v;
+      return this;
+    }
+
+    public Builder latent(double[] v) {
+      latent = v;
+      return this;
+    }
 
     public SamplerSpec build() {
-      int n = steps != null ? steps : switch (kind) {
-        case PC -> DEFAULT_PC_STEPS;
-        case ODE -> 100;
-        case ALD -> 100;
-      };
-      return new SamplerSpec(kind, predictor, corrector, correctorSteps, snr, n, denoise, rtol, atol, odeMethod,
-          eps, predictorFirst, levels, stepLr, latent);
+      int n =
+          steps != null
+              ? steps
+              : switch (kind) {
+                case PC -> DEFAULT_PC_STEPS;
+                case ODE -> 100;
+                case ALD -> 100;
+              };
+      return new SamplerSpec(
+          kind,
+          predictor,
+          corrector,
+          correctorSteps,
+          snr,
+          n,
+          denoise,
+          rtol,
+          atol,
+          odeMethod,
+          eps,
+          predictorFirst,
+          levels,
+          stepLr,
+          latent);
     }
   }
 }

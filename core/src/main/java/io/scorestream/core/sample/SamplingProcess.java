@@ -4,13 +4,14 @@ import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.sde.Sde;
 
 /**
- * One job's sampler, written as a sequence of score evaluations separated by pure arithmetic: it exposes the
- * points it needs scored ({@link #queryPoints()} at {@link #queryTime()}), and {@link #supply} continues the
- * arithmetic up to the next evaluation. A scheduler can therefore put the queries of many jobs, at different
- * steps and with different samplers, into one model call.
+ * One job's sampler, written as a sequence of score evaluations separated by pure arithmetic: it
+ * exposes the points it needs scored ({@link #queryPoints()} at {@link #queryTime()}), and {@link
+ * #supply} continues the arithmetic up to the next evaluation. A scheduler can therefore put the
+ * queries of many jobs, at different steps and with different samplers, into one model call.
  *
- * <p>Shapes: {@code samples} rows of {@code dimension} values, row-major, in model space. A non-finite score or
- * state stops this job with a {@link SamplingFailure} naming the step; no other job is touched.
+ * <p>Shapes: {@code samples} rows of {@code dimension} values, row-major, in model space. A
+ * non-finite score or state stops this job with a {@link SamplingFailure} naming the step; no other
+ * job is touched.
  */
 public abstract class SamplingProcess {
   private final int samples;
@@ -20,29 +21,33 @@ public abstract class SamplingProcess {
   private final Sde sde;
   private final float[] query;
   private final int rowsPerSample;
+
   /** The last evaluation's points and score, kept only when a denoised preview is wanted. */
   private float[] scoredPoints;
+
   private float[] lastScore;
   private double scoredTime = Double.NaN;
   private double queryTime;
   private long nfe;
   private SamplingFailure failure;
 
-  protected SamplingProcess(Sde sde, int samples, int dimension, long[] labels, DataScaling scaling) {
+  protected SamplingProcess(
+      Sde sde, int samples, int dimension, long[] labels, DataScaling scaling) {
     this(sde, samples, dimension, labels, scaling, 1);
   }
 
   /**
-   * A process that evaluates {@code rowsPerSample} rows (particles) for each of its samples: {@code samples} counts
-   * the rows, and the previews show the first row of each sample.
+   * A process that evaluates {@code rowsPerSample} rows (particles) for each of its samples: {@code
+   * samples} counts the rows, and the previews show the first row of each sample.
    */
-  protected SamplingProcess(Sde sde, int samples, int dimension, long[] labels, DataScaling scaling,
-      int rowsPerSample) {
+  protected SamplingProcess(
+      Sde sde, int samples, int dimension, long[] labels, DataScaling scaling, int rowsPerSample) {
     if (samples <= 0) {
       throw new IllegalArgumentException("number of samples must be positive, got " + samples);
     }
     if (labels != null && labels.length != samples) {
-      throw new IllegalArgumentException("need one class label per sample: " + labels.length + " for " + samples);
+      throw new IllegalArgumentException(
+          "need one class label per sample: " + labels.length + " for " + samples);
     }
     this.samples = samples;
     this.dimension = dimension;
@@ -66,7 +71,10 @@ public abstract class SamplingProcess {
     return labels;
   }
 
-  /** The points of the pending evaluation, {@code [samples * dimension]}, model space. Valid until supply. */
+  /**
+   * The points of the pending evaluation, {@code [samples * dimension]}, model space. Valid until
+   * supply.
+   */
   public final float[] queryPoints() {
     return query;
   }
@@ -92,9 +100,9 @@ public abstract class SamplingProcess {
   }
 
   /**
-   * Supplies the score of the pending query, {@code samples * dimension} values from {@code offset} in
-   * {@code score}, and runs the arithmetic up to the next query. A non-finite score or state fails the job,
-   * naming the step and whether the network or the arithmetic produced it.
+   * Supplies the score of the pending query, {@code samples * dimension} values from {@code offset}
+   * in {@code score}, and runs the arithmetic up to the next query. A non-finite score or state
+   * fails the job, naming the step and whether the network or the arithmetic produced it.
    */
   public final void supply(float[] score, int offset) {
     if (finished()) {
@@ -111,11 +119,24 @@ public abstract class SamplingProcess {
     if (bad >= 0) {
       int sample = bad / dimension;
       int badScore = firstNonFinite(score, offset + sample * dimension, dimension);
-      fail(badScore >= 0
-          ? "the score network returned " + score[offset + sample * dimension + badScore] + " for sample " + sample
-              + " at step " + progress().step() + " (t=" + queryTime + ")"
-          : "sample " + sample + " became non-finite at step " + progress().step() + " (t=" + queryTime
-              + "); lower the step size or snr, or raise the step count");
+      fail(
+          badScore >= 0
+              ? "the score network returned "
+                  + score[offset + sample * dimension + badScore]
+                  + " for sample "
+                  + sample
+                  + " at step "
+                  + progress().step()
+                  + " (t="
+                  + queryTime
+                  + ")"
+              : "sample "
+                  + sample
+                  + " became non-finite at step "
+                  + progress().step()
+                  + " (t="
+                  + queryTime
+                  + "); lower the step size or snr, or raise the step count");
     }
   }
 
@@ -133,8 +154,8 @@ public abstract class SamplingProcess {
   }
 
   /**
-   * The current positions in data space, {@code [samples * dimension]} (the first row of each sample where a
-   * sample has several): a preview of the samples forming.
+   * The current positions in data space, {@code [samples * dimension]} (the first row of each
+   * sample where a sample has several): a preview of the samples forming.
    */
   public final float[] preview() {
     float[] out = new float[query.length / rowsPerSample];
@@ -150,8 +171,8 @@ public abstract class SamplingProcess {
   }
 
   /**
-   * Keeps each evaluation's points and score from now on (two copies of {@code samples * dimension} floats per
-   * evaluation) so that {@link #denoisedPreview} can be asked for.
+   * Keeps each evaluation's points and score from now on (two copies of {@code samples * dimension}
+   * floats per evaluation) so that {@link #denoisedPreview} can be asked for.
    */
   public final void keepDenoisedEstimate() {
     if (lastScore == null) {
@@ -161,14 +182,16 @@ public abstract class SamplingProcess {
   }
 
   /**
-   * Tweedie's estimate of the clean samples from the last evaluation, in data space, {@code [samples * dimension]}:
-   * {@code E[x(0) | x(t)] = (x(t) + sigma(t)^2 s(x(t), t)) / m(t)} for the kernel {@code N(m(t) x(0), sigma(t)^2)}
-   * (Efron, "Tweedie's formula and selection bias", 2011; the denoising step of Song et al. 2021). Before the
-   * first evaluation it is the current positions. Needs {@link #keepDenoisedEstimate} first.
+   * Tweedie's estimate of the clean samples from the last evaluation, in data space, {@code
+   * [samples * dimension]}: {@code E[x(0) | x(t)] = (x(t) + sigma(t)^2 s(x(t), t)) / m(t)} for the
+   * kernel {@code N(m(t) x(0), sigma(t)^2)} (Efron, "Tweedie's formula and selection bias", 2011;
+   * the denoising step of Song et al. 2021). Before the first evaluation it is the current
+   * positions. Needs {@link #keepDenoisedEstimate} first.
    */
   public final float[] denoisedPreview() {
     if (lastScore == null) {
-      throw new IllegalStateException("call keepDenoisedEstimate() before asking for a denoised preview");
+      throw new IllegalStateException(
+          "call keepDenoisedEstimate() before asking for a denoised preview");
     }
     if (Double.isNaN(scoredTime)) {
       return preview();

@@ -1,6 +1,9 @@
 package io.scorestream.core.sde;
 
-/** The linear noise schedule {@code beta(t) = beta_min + t (beta_max - beta_min)} of the VP and sub-VP SDEs. */
+/**
+ * The linear noise schedule {@code beta(t) = beta_min + t (beta_max - beta_min)} of the VP and
+ * sub-VP SDEs.
+ */
 public interface LinearBeta {
   /** beta at t = 0. */
   double betaMin();

@@ -1,13 +1,14 @@
 package io.scorestream.core.sde;
 
 /**
- * Sub-VP SDE: {@code dx = -beta(t) x / 2 dt + sqrt(beta(t) (1 - exp(-2 int_0^t beta))) dw}, whose kernel std
- * {@code 1 - exp(-int_0^t beta)} is below the VP SDE's at every t (Song et al. 2021, section 3.4).
+ * Sub-VP SDE: {@code dx = -beta(t) x / 2 dt + sqrt(beta(t) (1 - exp(-2 int_0^t beta))) dw}, whose
+ * kernel std {@code 1 - exp(-int_0^t beta)} is below the VP SDE's at every t (Song et al. 2021,
+ * section 3.4).
  *
- * <p>The reference code has no ancestral sampler and no Langevin alpha for sub-VP. Here ancestral sampling uses
- * the Gaussian chain between the kernels at t and {@code t - T/N}, which exists because
- * {@code std(t) >= (mean(t) / mean(s)) std(s)} for s below t, with the exact posterior noise; the Langevin alpha
- * is the VP SDE's {@code 1 - beta_i}.
+ * <p>The reference code has no ancestral sampler and no Langevin alpha for sub-VP. Here ancestral
+ * sampling uses the Gaussian chain between the kernels at t and {@code t - T/N}, which exists
+ * because {@code std(t) >= (mean(t) / mean(s)) std(s)} for s below t, with the exact posterior
+ * noise; the Langevin alpha is the VP SDE's {@code 1 - beta_i}.
  *
  * @param betaMin beta at t = 0
  * @param betaMax beta at t = T
@@ -55,7 +56,10 @@ public record SubVpSde(double betaMin, double betaMax, double horizon) implement
     return 1;
   }
 
-  /** Euler–Maruyama discretisation with {@code dt = T / N}, as the reference's generic {@code discretize}. */
+  /**
+   * Euler–Maruyama discretisation with {@code dt = T / N}, as the reference's generic {@code
+   * discretize}.
+   */
   @Override
   public LinearStep discretise(double t, int steps) {
     double dt = horizon / steps;

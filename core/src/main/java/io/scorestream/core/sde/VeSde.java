@@ -2,18 +2,20 @@ package io.scorestream.core.sde;
 
 /**
  * Variance-exploding SDE (SMLD): {@code dx = sigma(t) sqrt(2 ln(sigma_max / sigma_min)) dw} with
- * {@code sigma(t) = sigma_min (sigma_max / sigma_min)^t}; the kernel's std is sigma(t), as in the reference code.
- * Discrete noise levels are geometric from sigma_min to sigma_max (Song and Ermon 2019).
+ * {@code sigma(t) = sigma_min (sigma_max / sigma_min)^t}; the kernel's std is sigma(t), as in the
+ * reference code. Discrete noise levels are geometric from sigma_min to sigma_max (Song and Ermon
+ * 2019).
  *
  * @param sigmaMin smallest noise std, in model-space units
  * @param sigmaMax largest noise std, in model-space units
- * @param horizon  T
+ * @param horizon T
  */
 public record VeSde(double sigmaMin, double sigmaMax, double horizon) implements Sde {
 
   public VeSde {
     if (!(sigmaMin > 0 && sigmaMax > sigmaMin)) {
-      throw new IllegalArgumentException("VE SDE needs 0 < sigma_min < sigma_max, got " + sigmaMin + ", " + sigmaMax);
+      throw new IllegalArgumentException(
+          "VE SDE needs 0 < sigma_min < sigma_max, got " + sigmaMin + ", " + sigmaMax);
     }
     if (!(horizon > 0)) {
       throw new IllegalArgumentException("SDE horizon T must be positive, got " + horizon);
@@ -65,7 +67,8 @@ public record VeSde(double sigmaMin, double sigmaMax, double horizon) implements
     if (steps == 1) {
       return sigmaMax;
     }
-    return Math.exp(Math.log(sigmaMin) + i * (Math.log(sigmaMax) - Math.log(sigmaMin)) / (steps - 1));
+    return Math.exp(
+        Math.log(sigmaMin) + i * (Math.log(sigmaMax) - Math.log(sigmaMin)) / (steps - 1));
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.scorestream.core.sde;
 
 /**
- * Variance-preserving SDE (DDPM): {@code dx = -beta(t) x / 2 dt + sqrt(beta(t)) dw} with
- * {@code beta(t) = beta_min + t (beta_max - beta_min)} (t in units of T). Discrete betas are
- * {@code linspace(beta_min / N, beta_max / N, N)} as in Ho et al. (2020) and the reference code.
+ * Variance-preserving SDE (DDPM): {@code dx = -beta(t) x / 2 dt + sqrt(beta(t)) dw} with {@code
+ * beta(t) = beta_min + t (beta_max - beta_min)} (t in units of T). Discrete betas are {@code
+ * linspace(beta_min / N, beta_max / N, N)} as in Ho et al. (2020) and the reference code.
  *
  * @param betaMin beta at t = 0
  * @param betaMax beta at t = T
@@ -17,7 +17,8 @@ public record VpSde(double betaMin, double betaMax, double horizon) implements S
 
   static void checkBetas(double betaMin, double betaMax, double horizon) {
     if (!(betaMin > 0 && betaMax > betaMin)) {
-      throw new IllegalArgumentException("VP SDE needs 0 < beta_min < beta_max, got " + betaMin + ", " + betaMax);
+      throw new IllegalArgumentException(
+          "VP SDE needs 0 < beta_min < beta_max, got " + betaMin + ", " + betaMax);
     }
     if (!(horizon > 0)) {
       throw new IllegalArgumentException("SDE horizon T must be positive, got " + horizon);

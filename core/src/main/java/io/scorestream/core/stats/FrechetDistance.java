@@ -1,12 +1,13 @@
 package io.scorestream.core.stats;
 
 /**
- * The Fréchet (2-Wasserstein) distance between Gaussians fitted to two samples of feature vectors, the formula of
- * the FID (Heusel et al., "GANs trained by a two time-scale update rule converge to a local Nash equilibrium",
- * NeurIPS 2017): {@code |mu_1 - mu_2|^2 + tr(S_1 + S_2 - 2 (S_1 S_2)^(1/2))}, in squared feature units. The trace
- * of the matrix square root is taken as the sum of the square roots of the eigenvalues of the symmetric
- * {@code S_1^(1/2) S_2 S_1^(1/2)}, which has the eigenvalues of {@code S_1 S_2}; eigenvalues come from the cyclic
- * Jacobi method, exact to rounding for the few dozen features used here.
+ * The Fréchet (2-Wasserstein) distance between Gaussians fitted to two samples of feature vectors,
+ * the formula of the FID (Heusel et al., "GANs trained by a two time-scale update rule converge to
+ * a local Nash equilibrium", NeurIPS 2017): {@code |mu_1 - mu_2|^2 + tr(S_1 + S_2 - 2 (S_1
+ * S_2)^(1/2))}, in squared feature units. The trace of the matrix square root is taken as the sum
+ * of the square roots of the eigenvalues of the symmetric {@code S_1^(1/2) S_2 S_1^(1/2)}, which
+ * has the eigenvalues of {@code S_1 S_2}; eigenvalues come from the cyclic Jacobi method, exact to
+ * rounding for the few dozen features used here.
  */
 public final class FrechetDistance {
   private FrechetDistance() {}
@@ -16,7 +17,10 @@ public final class FrechetDistance {
     return between(mean(a), covariance(a), mean(b), covariance(b));
   }
 
-  /** The distance between two Gaussians given by their means {@code [F]} and covariances {@code [F][F]}. */
+  /**
+   * The distance between two Gaussians given by their means {@code [F]} and covariances {@code
+   * [F][F]}.
+   */
   public static double between(double[] mu1, double[][] s1, double[] mu2, double[][] s2) {
     int f = mu1.length;
     double d = 0;
@@ -98,8 +102,8 @@ public final class FrechetDistance {
   }
 
   /**
-   * Diagonalises symmetric {@code a} in place by cyclic Jacobi rotations (Golub and Van Loan, 8.5) and returns the
-   * eigenvectors as columns; the eigenvalues are left on the diagonal.
+   * Diagonalises symmetric {@code a} in place by cyclic Jacobi rotations (Golub and Van Loan, 8.5)
+   * and returns the eigenvectors as columns; the eigenvalues are left on the diagonal.
    */
   private static double[][] jacobi(double[][] a) {
     int f = a.length;
@@ -127,7 +131,9 @@ public final class FrechetDistance {
             continue;
           }
           double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-          double t = Math.signum(theta == 0 ? 1 : theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+          double t =
+              Math.signum(theta == 0 ? 1 : theta)
+                  / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
           double c = 1 / Math.sqrt(t * t + 1);
           double s = t * c;
           for (int k = 0; k < f; k++) {

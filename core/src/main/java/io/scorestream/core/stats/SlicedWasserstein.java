@@ -7,17 +7,21 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * Sliced 1-Wasserstein distance between a sample and an exactly known isotropic Gaussian mixture:
- * {@code SW(P_n, P) = mean over unit directions theta of W1(theta.P_n, theta.P)}, where each projected W1 is
- * {@code integral |F_n(x) - F(x)| dx}, computed against the projected mixture's exact CDF (no second sample).
+ * {@code SW(P_n, P) = mean over unit directions theta of W1(theta.P_n, theta.P)}, where each
+ * projected W1 is {@code integral |F_n(x) - F(x)| dx}, computed against the projected mixture's
+ * exact CDF (no second sample).
  *
- * <p>For n i.i.d. draws, {@code E W1(F_n, F) <= J(F) / sqrt(n)} with {@code J(F) = integral sqrt(F (1 - F)) dx}
- * (Bobkov and Ledoux, "One-dimensional empirical measures, order statistics, and Kantorovich transport
- * distances", Mem. AMS 2019, theorem 3.5); {@link #expectedBound} averages that bound over the directions.
+ * <p>For n i.i.d. draws, {@code E W1(F_n, F) <= J(F) / sqrt(n)} with {@code J(F) = integral sqrt(F
+ * (1 - F)) dx} (Bobkov and Ledoux, "One-dimensional empirical measures, order statistics, and
+ * Kantorovich transport distances", Mem. AMS 2019, theorem 3.5); {@link #expectedBound} averages
+ * that bound over the directions.
  */
 public final class SlicedWasserstein {
   private SlicedWasserstein() {}
 
-  /** {@code count} unit directions in {@code dim} dimensions, uniform on the sphere, from a seed. */
+  /**
+   * {@code count} unit directions in {@code dim} dimensions, uniform on the sphere, from a seed.
+   */
   public static double[][] directions(int count, int dim, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     double[][] dirs = new double[count][dim];
@@ -45,13 +49,14 @@ public final class SlicedWasserstein {
   }
 
   /**
-   * The sliced W1 between two samples of the same size n, {@code [n][D]} each: per direction, the mean absolute
-   * difference of the sorted projections (the exact W1 of two empirical measures of equal size).
+   * The sliced W1 between two samples of the same size n, {@code [n][D]} each: per direction, the
+   * mean absolute difference of the sorted projections (the exact W1 of two empirical measures of
+   * equal size).
    */
   public static double twoSample(double[][] a, double[][] b, double[][] directions) {
     if (a.length != b.length || a.length == 0) {
-      throw new IllegalArgumentException("two samples of the same, positive size; got " + a.length + " and "
-          + b.length);
+      throw new IllegalArgumentException(
+          "two samples of the same, positive size; got " + a.length + " and " + b.length);
     }
     double total = 0;
     for (double[] theta : directions) {
@@ -69,9 +74,10 @@ public final class SlicedWasserstein {
   }
 
   /**
-   * What two independent samples of size n from the distribution of {@code sample} are expected to be apart at most:
-   * {@code 2 mean over directions of J(F_theta) / sqrt(n)} (the one-sample bound of Bobkov and Ledoux for each,
-   * with J estimated from {@code sample}'s own projections by plug-in).
+   * What two independent samples of size n from the distribution of {@code sample} are expected to
+   * be apart at most: {@code 2 mean over directions of J(F_theta) / sqrt(n)} (the one-sample bound
+   * of Bobkov and Ledoux for each, with J estimated from {@code sample}'s own projections by
+   * plug-in).
    */
   public static double twoSampleBound(double[][] sample, double[][] directions, int n) {
     double total = 0;
@@ -109,15 +115,23 @@ public final class SlicedWasserstein {
     return y;
   }
 
-  /** {@code mean over directions of J(F_theta) / sqrt(n)}: the expected SW of n exact draws is at most this. */
+  /**
+   * {@code mean over directions of J(F_theta) / sqrt(n)}: the expected SW of n exact draws is at
+   * most this.
+   */
   public static double expectedBound(GaussianMixture target, double[][] directions, int n) {
     double total = 0;
     for (double[] theta : directions) {
       Projection p = new Projection(target, theta);
-      total += integrate(x -> {
-        double f = p.cdf(x);
-        return Math.sqrt(Math.max(0, f * (1 - f)));
-      }, p.lo(), p.hi(), p.resolution());
+      total +=
+          integrate(
+              x -> {
+                double f = p.cdf(x);
+                return Math.sqrt(Math.max(0, f * (1 - f)));
+              },
+              p.lo(),
+              p.hi(),
+              p.resolution());
     }
     return total / directions.length / Math.sqrt(n);
   }

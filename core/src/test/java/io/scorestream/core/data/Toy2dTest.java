@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /**
- * The toy distributions have the structure their definitions give them, checked on seeded samples: exact
- * properties for every point, means within four standard errors of their closed forms.
+ * The toy distributions have the structure their definitions give them, checked on seeded samples:
+ * exact properties for every point, means within four standard errors of their closed forms.
  */
 class Toy2dTest {
   private static final int N = 20_000;
@@ -26,7 +26,8 @@ class Toy2dTest {
 
   @Test
   void moonsHaveTheMeanOfTheirTwoHalfCircles() {
-    // outer half circle: E[(cos, sin)] = (0, 2/pi); inner: (1, 1/2 - 2/pi); half each; then 2x + (-1, -0.2)
+    // outer half circle: E[(cos, sin)] = (0, 2/pi); inner: (1, 1/2 - 2/pi); half each; then 2x +
+    // (-1, -0.2)
     float[] p = Toy2d.MOONS.sample(N, 1);
     double mx = 0;
     double my = 0;
@@ -49,11 +50,13 @@ class Toy2dTest {
       int k = Math.floorMod((int) Math.round(angle / (2 * Math.PI / 8)), 8);
       double cx = radius * Math.cos(2 * Math.PI * k / 8);
       double cy = radius * Math.sin(2 * Math.PI * k / 8);
-      // each coordinate has standard deviation 0.5 / sqrt 2; 8 of them is out of reach of 20,000 draws
-      assertTrue(Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy) < 8 * 0.5 / Math.sqrt(2), "point " + i);
+      // each coordinate has standard deviation 0.5 / sqrt 2; 8 of them is out of reach of 20,000
+      // draws
+      assertTrue(
+          Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy) < 8 * 0.5 / Math.sqrt(2), "point " + i);
       counts[k]++;
     }
-    for (int c : counts) {   // a binomial(N, 1/8): standard deviation about 47
+    for (int c : counts) { // a binomial(N, 1/8): standard deviation about 47
       assertEquals(N / 8.0, c, 4 * Math.sqrt(N / 8.0 * 7 / 8));
     }
   }
@@ -65,7 +68,8 @@ class Toy2dTest {
       double x = p[2 * i];
       double y = p[2 * i + 1];
       assertTrue(x >= -4 && x < 4 && y >= -4 && y < 4, "inside the board: " + x + ", " + y);
-      assertEquals(0, Math.floorMod((int) Math.floor(x / 2) - (int) Math.floor(y / 2), 2), "a black square");
+      assertEquals(
+          0, Math.floorMod((int) Math.floor(x / 2) - (int) Math.floor(y / 2), 2), "a black square");
     }
   }
 
@@ -82,17 +86,21 @@ class Toy2dTest {
   @Test
   void theSwissRollStaysWithinItsSpiral() {
     float[] p = Toy2d.SWISSROLL.sample(N, 5);
-    double maxRadius = 4.5 * Math.PI / 5;   // t at most 4.5 pi, divided by 5; noise 1/5 per coordinate
+    double maxRadius =
+        4.5 * Math.PI / 5; // t at most 4.5 pi, divided by 5; noise 1/5 per coordinate
     for (int i = 0; i < N; i++) {
-      assertTrue(Math.hypot(p[2 * i], p[2 * i + 1]) < maxRadius + 8 * 0.2 * Math.sqrt(2), "point " + i);
+      assertTrue(
+          Math.hypot(p[2 * i], p[2 * i + 1]) < maxRadius + 8 * 0.2 * Math.sqrt(2), "point " + i);
     }
   }
 
   @Test
   void namesParseAndAnUnknownOneListsTheKnown() {
     assertEquals(Toy2d.EIGHT_GAUSSIANS, Toy2d.parse("8gaussians"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Toy2d.parse("spirals")).getMessage()
-        .contains("moons"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Toy2d.parse("spirals"))
+            .getMessage()
+            .contains("moons"));
   }
 
   @Test
@@ -110,7 +118,7 @@ class Toy2dTest {
       }
       assertTrue(ink > 20 && ink < 600, "a glyph, neither empty nor filled: " + ink);
     }
-    for (int c : labels) {   // binomial(800, 1/8): standard deviation about 9.4
+    for (int c : labels) { // binomial(800, 1/8): standard deviation about 9.4
       assertEquals(100, c, 4 * Math.sqrt(800 / 8.0 * 7 / 8));
     }
   }

@@ -36,10 +36,12 @@ class ModelMetadataTest {
 
   @Test
   void missingRequiredKeyIsNamed() {
-    for (String key : new String[] {"scorestream.sde", "scorestream.sde.beta_max", "scorestream.data.shape"}) {
+    for (String key :
+        new String[] {"scorestream.sde", "scorestream.sde.beta_max", "scorestream.data.shape"}) {
       Map<String, String> m = minimalVp();
       m.remove(key);
-      ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(m, "x"));
+      ModelFormatException e =
+          assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(m, "x"));
       assertEquals("model metadata lacks the required key '" + key + "'", e.getMessage());
     }
   }
@@ -48,8 +50,11 @@ class ModelMetadataTest {
   void malformedValueIsNamedWithItsKey() {
     Map<String, String> m = minimalVp();
     m.put("scorestream.data.shape", "1,x,28");
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(m, "x"));
-    assertEquals(true, e.getMessage().startsWith("model metadata key 'scorestream.data.shape' has a bad value"));
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(m, "x"));
+    assertEquals(
+        true,
+        e.getMessage().startsWith("model metadata key 'scorestream.data.shape' has a bad value"));
     m.put("scorestream.data.shape", "2");
     m.put("scorestream.sde", "ode");
     e = assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(m, "x"));
@@ -58,8 +63,18 @@ class ModelMetadataTest {
 
   @Test
   void describeAndParseRoundTripInPlainDecimal() {
-    ModelInfo info = new ModelInfo("mnist-unet", "12", new VeSde(0.01, 50, 1), 1e-5, new int[] {1, 28, 28},
-        DataScaling.CENTERED, 10, TimeInput.SIGMA, "mnist", 40000);
+    ModelInfo info =
+        new ModelInfo(
+            "mnist-unet",
+            "12",
+            new VeSde(0.01, 50, 1),
+            1e-5,
+            new int[] {1, 28, 28},
+            DataScaling.CENTERED,
+            10,
+            TimeInput.SIGMA,
+            "mnist",
+            40000);
     Map<String, String> props = ModelMetadata.describe(info);
     assertEquals("0.00001", props.get("scorestream.sde.eps"));
     assertEquals("50", props.get("scorestream.sde.sigma_max"));

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Loading models that follow, or break, the contract: class input y, image shapes, growing batches. */
+/**
+ * Loading models that follow, or break, the contract: class input y, image shapes, growing batches.
+ */
 class OrtScoreModelTest {
   private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
 
@@ -27,14 +29,25 @@ class OrtScoreModelTest {
     return m;
   }
 
-  /** score = -x + y (the label added to every value): a conditional model whose output shows the label. */
+  /**
+   * score = -x + y (the label added to every value): a conditional model whose output shows the
+   * label.
+   */
   private static byte[] conditional(Map<String, String> metadata) {
     OnnxGraphBuilder g = new OnnxGraphBuilder("cond");
     String x = g.input("x", DataType.FLOAT, "N", 2);
     g.input("t", DataType.FLOAT, "N");
     String y = g.input("y", DataType.INT64, "N");
-    String label = g.op("Unsqueeze", g.op("Cast", new OnnxGraphBuilder.Attr[] {
-        OnnxGraphBuilder.Attr.ints("to", DataType.FLOAT.getNumber())}, y), g.longs(1));
+    String label =
+        g.op(
+            "Unsqueeze",
+            g.op(
+                "Cast",
+                new OnnxGraphBuilder.Attr[] {
+                  OnnxGraphBuilder.Attr.ints("to", DataType.FLOAT.getNumber())
+                },
+                y),
+            g.longs(1));
     g.output(g.op("Add", g.op("Neg", x), label), "score", DataType.FLOAT, "N", 2);
     return g.build(metadata);
   }
@@ -46,15 +59,21 @@ class OrtScoreModelTest {
     try (ScoreModel model = runtime.load(conditional(metadata), "cond")) {
       assertEquals(10, model.info().numClasses());
       float[] out = new float[6];
-      model.score(new float[] {1, 2, 3, 4, 5, 6}, new float[] {0.5f, 0.5f, 0.5f}, new long[] {0, 7, 9}, 3, out);
+      model.score(
+          new float[] {1, 2, 3, 4, 5, 6},
+          new float[] {0.5f, 0.5f, 0.5f},
+          new long[] {0, 7, 9},
+          3,
+          out);
       assertArrayEquals(new float[] {-1, -2, 4, 3, 4, 3}, out);
     }
   }
 
   @Test
   void classInputWithoutDeclaredClassesIsRejected() {
-    ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> runtime.load(conditional(veMetadata("2")), "cond"));
+    ModelFormatException e =
+        assertThrows(
+            ModelFormatException.class, () -> runtime.load(conditional(veMetadata("2")), "cond"));
     assertTrue(e.getMessage().contains("lacks 'scorestream.num_classes'"), e.getMessage());
   }
 
@@ -84,9 +103,11 @@ class OrtScoreModelTest {
     String x = g.input("x", DataType.FLOAT, "N", 3);
     g.input("t", DataType.FLOAT, "N");
     g.output(g.op("Neg", x), "score", DataType.FLOAT, "N", 3);
-    ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> runtime.load(g.build(veMetadata("2")), "neg"));
-    assertTrue(e.getMessage().contains("input 'x' dimension 1 is 3 but 'scorestream.data.shape' says 2"),
+    ModelFormatException e =
+        assertThrows(
+            ModelFormatException.class, () -> runtime.load(g.build(veMetadata("2")), "neg"));
+    assertTrue(
+        e.getMessage().contains("input 'x' dimension 1 is 3 but 'scorestream.data.shape' says 2"),
         e.getMessage());
   }
 }

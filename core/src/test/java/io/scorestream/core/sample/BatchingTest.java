@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Jobs sharing model calls: a job's samples do not depend on its batch-mates, NFE is counted exactly, and a job
- * that blows up fails alone.
+ * Jobs sharing model calls: a job's samples do not depend on its batch-mates, NFE is counted
+ * exactly, and a job that blows up fails alone.
  *
- * <p>No operation of the analytic mixture graph mixes rows, but ONNX Runtime's vectorised kernels may round a
- * row differently by its position in the batch (one float32 ulp, seen in the worker's integration test), so the
- * comparison allows 1e-6: far below any difference a batch-mate's noise would make.
+ * <p>No operation of the analytic mixture graph mixes rows, but ONNX Runtime's vectorised kernels
+ * may round a row differently by its position in the batch (one float32 ulp, seen in the worker's
+ * integration test), so the comparison allows 1e-6: far below any difference a batch-mate's noise
+ * would make.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchingTest {
@@ -40,7 +41,7 @@ class BatchingTest {
 
   private static float[] alone(ScoreModel model, SamplerSpec spec, int samples, long seed) {
     SamplingProcess p = Samplers.start(spec, model.info(), samples, seed, null);
-    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
     return p.result();
   }
 
@@ -50,13 +51,25 @@ class BatchingTest {
     float[] expected = alone(ve, target, 16, 42);
 
     List<SamplingProcess> batch = new ArrayList<>();
-    batch.add(Samplers.start(SamplerSpec.builder().steps(50).predictor(PredictorKind.ANCESTRAL).build(),
-        ve.info(), 7, 1, null));
-    batch.add(Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).rtol(1e-3).atol(1e-3).build(),
-        ve.info(), 33, 2, null));
+    batch.add(
+        Samplers.start(
+            SamplerSpec.builder().steps(50).predictor(PredictorKind.ANCESTRAL).build(),
+            ve.info(),
+            7,
+            1,
+            null));
+    batch.add(
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ODE).rtol(1e-3).atol(1e-3).build(),
+            ve.info(),
+            33,
+            2,
+            null));
     SamplingProcess mine = Samplers.start(target, ve.info(), 16, 42, null);
     batch.add(mine);
-    batch.add(Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).steps(30).build(), ve.info(), 5, 3, null));
+    batch.add(
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ALD).steps(30).build(), ve.info(), 5, 3, null));
     BatchEvaluator evaluator = new BatchEvaluator(ve, 40);
     int joined = 0;
     while (batch.stream().anyMatch(p -> !p.finished())) {
@@ -78,19 +91,40 @@ class BatchingTest {
 
   @Test
   void nfeCountsEveryScoreEvaluation() {
-    SamplingProcess pc = Samplers.start(SamplerSpec.builder().steps(100).correctorSteps(3).build(), vp.info(), 4, 1,
-        null);
-    SamplingProcess predictorOnly = Samplers.start(SamplerSpec.builder().steps(100).corrector(CorrectorKind.NONE)
-        .build(), vp.info(), 4, 1, null);
-    SamplingProcess paperOrder = Samplers.start(SamplerSpec.builder().steps(100).correctorSteps(2)
-        .predictorFirst(true).build(), vp.info(), 4, 1, null);
-    SamplingProcess rk4 = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).odeMethod(OdeMethod.RK4)
-        .steps(25).build(), vp.info(), 4, 1, null);
-    SamplingProcess ald = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).levels(5).steps(7).build(),
-        ve.info(), 4, 1, null);
+    SamplingProcess pc =
+        Samplers.start(
+            SamplerSpec.builder().steps(100).correctorSteps(3).build(), vp.info(), 4, 1, null);
+    SamplingProcess predictorOnly =
+        Samplers.start(
+            SamplerSpec.builder().steps(100).corrector(CorrectorKind.NONE).build(),
+            vp.info(),
+            4,
+            1,
+            null);
+    SamplingProcess paperOrder =
+        Samplers.start(
+            SamplerSpec.builder().steps(100).correctorSteps(2).predictorFirst(true).build(),
+            vp.info(),
+            4,
+            1,
+            null);
+    SamplingProcess rk4 =
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ODE).odeMethod(OdeMethod.RK4).steps(25).build(),
+            vp.info(),
+            4,
+            1,
+            null);
+    SamplingProcess ald =
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ALD).levels(5).steps(7).build(),
+            ve.info(),
+            4,
+            1,
+            null);
     BatchEvaluator evaluator = new BatchEvaluator(vp, 64);
-    evaluator.runToCompletion(List.of(pc, predictorOnly, paperOrder, rk4), () -> { });
-    new BatchEvaluator(ve, 64).runToCompletion(List.of(ald), () -> { });
+    evaluator.runToCompletion(List.of(pc, predictorOnly, paperOrder, rk4), () -> {});
+    new BatchEvaluator(ve, 64).runToCompletion(List.of(ald), () -> {});
     assertEquals(100 * (3 + 1), pc.nfe());
     assertEquals(100, predictorOnly.nfe());
     assertEquals(100 + 99 * 2, paperOrder.nfe());
@@ -103,11 +137,18 @@ class BatchingTest {
   void adaptiveOdeTakesFewerEvaluationsAtLooserTolerances() {
     long previous = Long.MAX_VALUE;
     for (double tol : new double[] {1e-6, 1e-5, 1e-4, 1e-3, 1e-2}) {
-      SamplingProcess p = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ODE).rtol(tol).atol(tol).build(),
-          vp.info(), 64, 3, null);
-      new BatchEvaluator(vp, 64).runToCompletion(List.of(p), () -> { });
+      SamplingProcess p =
+          Samplers.start(
+              SamplerSpec.builder().kind(SamplerKind.ODE).rtol(tol).atol(tol).build(),
+              vp.info(),
+              64,
+              3,
+              null);
+      new BatchEvaluator(vp, 64).runToCompletion(List.of(p), () -> {});
       assertNull(p.failure());
-      assertTrue(p.nfe() < previous, "rtol " + tol + " took " + p.nfe() + " evaluations, not fewer than " + previous);
+      assertTrue(
+          p.nfe() < previous,
+          "rtol " + tol + " took " + p.nfe() + " evaluations, not fewer than " + previous);
       previous = p.nfe();
     }
   }
@@ -116,13 +157,16 @@ class BatchingTest {
   void nonFiniteSampleFailsOnlyItsOwnJobAndNamesTheStep() {
     SamplerSpec healthy = SamplerSpec.builder().steps(100).build();
     float[] expected = alone(ve, healthy, 6, 5);
-    // ALD with a step size far beyond the stable range multiplies x by about alpha / (2 sigma^2) a step
-    SamplingProcess exploding = Samplers.start(SamplerSpec.builder().kind(SamplerKind.ALD).stepLr(1e6).build(),
-        ve.info(), 6, 9, null);
+    // ALD with a step size far beyond the stable range multiplies x by about alpha / (2 sigma^2) a
+    // step
+    SamplingProcess exploding =
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ALD).stepLr(1e6).build(), ve.info(), 6, 9, null);
     SamplingProcess fine = Samplers.start(healthy, ve.info(), 6, 5, null);
-    new BatchEvaluator(ve, 64).runToCompletion(List.of(exploding, fine), () -> { });
+    new BatchEvaluator(ve, 64).runToCompletion(List.of(exploding, fine), () -> {});
     assertNotNull(exploding.failure());
-    assertTrue(exploding.failure().message().contains("step " + exploding.failure().step()),
+    assertTrue(
+        exploding.failure().message().contains("step " + exploding.failure().step()),
         exploding.failure().message());
     assertTrue(exploding.failure().step() < 100);
     assertNull(fine.failure());
@@ -138,10 +182,12 @@ class BatchingTest {
     g.output(g.op("Log", x), "score", DataType.FLOAT, "N", 2);
     byte[] onnx = g.build(ModelMetadata.describe(TestMixtures.info(SdeKind.VE)));
     try (ScoreModel broken = runtime.load(onnx, "log")) {
-      SamplingProcess p = Samplers.start(SamplerSpec.builder().steps(10).build(), broken.info(), 8, 1, null);
-      new BatchEvaluator(broken, 64).runToCompletion(List.of(p), () -> { });
+      SamplingProcess p =
+          Samplers.start(SamplerSpec.builder().steps(10).build(), broken.info(), 8, 1, null);
+      new BatchEvaluator(broken, 64).runToCompletion(List.of(p), () -> {});
       assertNotNull(p.failure());
-      assertTrue(p.failure().message().startsWith("the score network returned NaN for sample"),
+      assertTrue(
+          p.failure().message().startsWith("the score network returned NaN for sample"),
           p.failure().message());
       assertEquals(1, p.nfe(), "the job stops at the first bad evaluation");
     }

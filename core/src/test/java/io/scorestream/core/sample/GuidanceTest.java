@@ -14,28 +14,43 @@ import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.core.sde.VpSde;
-import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
- * Classifier guidance against exact answers: with the mixture's components as classes, the exact noise-conditional
- * classifier is {@code p_t(k | x) = r_k(x)}, whose gradient is {@code s_k(x, t) - s(x, t)} (component k's perturbed
- * score less the mixture's), so guidance at scale 1 turns the mixture's score into component k's and the samples
- * must be draws of that one Gaussian ({@link MixtureCheck}). The classifier is ONNX
- * ({@link GaussianMixtureOnnx#classifier}) under ONNX Runtime, as a trained one would be.
+ * Classifier guidance against exact answers: with the mixture's components as classes, the exact
+ * noise-conditional classifier is {@code p_t(k | x) = r_k(x)}, whose gradient is {@code s_k(x, t) -
+ * s(x, t)} (component k's perturbed score less the mixture's), so guidance at scale 1 turns the
+ * mixture's score into component k's and the samples must be draws of that one Gaussian ({@link
+ * MixtureCheck}). The classifier is ONNX ({@link GaussianMixtureOnnx#classifier}) under ONNX
+ * Runtime, as a trained one would be.
  */
 class GuidanceTest {
   static final int N = 2_000;
 
   private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
 
-  /** The exact classifier of the test mixture's components under {@code sde}, as an ONNX classifier under ORT. */
+  /**
+   * The exact classifier of the test mixture's components under {@code sde}, as an ONNX classifier
+   * under ORT.
+   */
   private ScoreModel exactClassifier(Sde sde) {
-    ModelInfo info = new ModelInfo("exact-classifier", "1", sde, sde.defaultEps(), new int[] {2},
-        DataScaling.IDENTITY, TestMixtures.MIXTURE.components(), TimeInput.TIME, "", -1);
-    return runtime.loadClassifier(GaussianMixtureOnnx.classifier(TestMixtures.MIXTURE, info), "exact-classifier");
+    ModelInfo info =
+        new ModelInfo(
+            "exact-classifier",
+            "1",
+            sde,
+            sde.defaultEps(),
+            new int[] {2},
+            DataScaling.IDENTITY,
+            TestMixtures.MIXTURE.components(),
+            TimeInput.TIME,
+            "",
+            -1);
+    return runtime.loadClassifier(
+        GaussianMixtureOnnx.classifier(TestMixtures.MIXTURE, info), "exact-classifier");
   }
 
   /** {@code s_k(x, t) - s(x, t)} from the mixture's own formulas. */
@@ -43,7 +58,9 @@ class GuidanceTest {
     GaussianMixture p = TestMixtures.MIXTURE.perturbed(sde, t);
     double[] mixture = p.score(x);
     double v = p.stds()[k] * p.stds()[k];
-    return new double[] {(p.means()[k][0] - x[0]) / v - mixture[0], (p.means()[k][1] - x[1]) / v - mixture[1]};
+    return new double[] {
+      (p.means()[k][0] - x[0]) / v - mixture[0], (p.means()[k][1] - x[1]) / v - mixture[1]
+    };
   }
 
   @Test
@@ -66,7 +83,10 @@ class GuidanceTest {
       for (int i = 0; i < n; i++) {
         double[] want = reference(sde, t[i], new double[] {x[2 * i], x[2 * i + 1]}, (int) y[i]);
         for (int j = 0; j < 2; j++) {
-          org.junit.jupiter.api.Assertions.assertEquals(want[j], grad[2 * i + j], 1e-4 * (1 + Math.abs(want[j])),
+          org.junit.jupiter.api.Assertions.assertEquals(
+              want[j],
+              grad[2 * i + j],
+              1e-4 * (1 + Math.abs(want[j])),
               "row " + i + " coordinate " + j);
         }
       }
@@ -81,11 +101,16 @@ class GuidanceTest {
       for (int k : new int[] {1, 2}) {
         long[] labels = new long[N];
         Arrays.fill(labels, k);
-        SamplingProcess p = Samplers.start(SamplerSpec.builder().build(), guided.info(), N, 30 + k, labels);
-        new BatchEvaluator(guided, 1 << 20).runToCompletion(List.of(p), () -> { });
-        GaussianMixture component = new GaussianMixture(new double[] {1},
-            new double[][] {TestMixtures.MIXTURE.means()[k]}, new double[] {TestMixtures.MIXTURE.stds()[k]});
-        new MixtureCheck(component).assertMatches(TestMixtures.rows(p.result(), 2), "guided to component " + k);
+        SamplingProcess p =
+            Samplers.start(SamplerSpec.builder().build(), guided.info(), N, 30 + k, labels);
+        new BatchEvaluator(guided, 1 << 20).runToCompletion(List.of(p), () -> {});
+        GaussianMixture component =
+            new GaussianMixture(
+                new double[] {1},
+                new double[][] {TestMixtures.MIXTURE.means()[k]},
+                new double[] {TestMixtures.MIXTURE.stds()[k]});
+        new MixtureCheck(component)
+            .assertMatches(TestMixtures.rows(p.result(), 2), "guided to component " + k);
       }
     }
   }
@@ -95,13 +120,17 @@ class GuidanceTest {
     try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP);
         ScoreModel otherNoise = exactClassifier(new VpSde(0.1, 10, 1));
         ScoreModel exact = exactClassifier(model.info().sde())) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new GuidedScoreModel(model, otherNoise, 1));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> new GuidedScoreModel(model, otherNoise, 1));
       assertTrue(e.getMessage().contains("noise levels"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> new GuidedScoreModel(model, exact, Double.NaN));
+      assertThrows(
+          IllegalArgumentException.class, () -> new GuidedScoreModel(model, exact, Double.NaN));
       GuidedScoreModel guided = new GuidedScoreModel(model, exact, 2);
-      assertThrows(InvalidSettingException.class, () -> Samplers.check(SamplerSpec.builder().build(), guided.info(),
-          4, null), "a guided model needs the classes to guide to");
+      assertThrows(
+          InvalidSettingException.class,
+          () -> Samplers.check(SamplerSpec.builder().build(), guided.info(), 4, null),
+          "a guided model needs the classes to guide to");
     }
   }
 }

@@ -17,21 +17,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Inverse problems on the exact test mixture: given a linear measurement {@code a . x = y} of a mixture of isotropic
- * Gaussians, the coordinate along {@code v}, orthogonal to {@code a}, is again a mixture: components
- * {@code N(v . mu_k, s_k^2)} with weights proportional to {@code w_k N(y; a . mu_k, s_k^2 |a|^2)}. The imputation
- * sampler with particles must draw from it ({@link MixtureCheck}'s weights and sliced W1, from the sample size) and
- * keep the measurement exactly.
+ * Inverse problems on the exact test mixture: given a linear measurement {@code a . x = y} of a
+ * mixture of isotropic Gaussians, the coordinate along {@code v}, orthogonal to {@code a}, is again
+ * a mixture: components {@code N(v . mu_k, s_k^2)} with weights proportional to {@code w_k N(y; a .
+ * mu_k, s_k^2 |a|^2)}. The imputation sampler with particles must draw from it ({@link
+ * MixtureCheck}'s weights and sliced W1, from the sample size) and keep the measurement exactly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImputationTest {
   static final int N = 2_000;
+
   /**
-   * The particle filter's bias falls as the particles grow: on the linear measurement below the weight of the
-   * smaller mode (exact 0.234) came out 0.33 with plain replacement (one particle), 0.24-0.26 with 16 and 0.235-0.24
-   * with 64 (4,000 samples, 500 steps, exact score in numpy and through ONNX here), against a standard error of 0.007.
+   * The particle filter's bias falls as the particles grow: on the linear measurement below the
+   * weight of the smaller mode (exact 0.234) came out 0.33 with plain replacement (one particle),
+   * 0.24-0.26 with 16 and 0.235-0.24 with 64 (4,000 samples, 500 steps, exact score in numpy and
+   * through ONNX here), against a standard error of 0.007.
    */
   static final int PARTICLES = 64;
+
   private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
   private ScoreModel model;
 
@@ -45,7 +48,9 @@ class ImputationTest {
     model.close();
   }
 
-  /** The exact law of {@code v . x} given {@code a . x = y}, v and a orthogonal, v a unit vector. */
+  /**
+   * The exact law of {@code v . x} given {@code a . x = y}, v and a orthogonal, v a unit vector.
+   */
   static GaussianMixture conditional(GaussianMixture m, double[] a, double[] v, double y) {
     int k = m.components();
     double aa = a[0] * a[0] + a[1] * a[1];
@@ -54,7 +59,8 @@ class ImputationTest {
     for (int c = 0; c < k; c++) {
       double mean = a[0] * m.means()[c][0] + a[1] * m.means()[c][1];
       double var = m.stds()[c] * m.stds()[c] * aa;
-      logW[c] = Math.log(m.weights()[c]) - (y - mean) * (y - mean) / (2 * var) - 0.5 * Math.log(var);
+      logW[c] =
+          Math.log(m.weights()[c]) - (y - mean) * (y - mean) / (2 * var) - 0.5 * Math.log(var);
       max = Math.max(max, logW[c]);
     }
     double total = 0;
@@ -73,8 +79,9 @@ class ImputationTest {
 
   private double[][] run(LinearMeasurement measurement, int particles, long seed) {
     SamplerSpec spec = SamplerSpec.builder().corrector(CorrectorKind.NONE).steps(500).build();
-    SamplingProcess p = Samplers.impute(spec, model.info(), measurement, particles, seed, null, PcSchedules.none());
-    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> { });
+    SamplingProcess p =
+        Samplers.impute(spec, model.info(), measurement, particles, seed, null, PcSchedules.none());
+    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> {});
     if (p.failure() != null) {
       throw new AssertionError(p.failure().message());
     }
@@ -92,13 +99,15 @@ class ImputationTest {
   @Test
   void inpaintingOneCoordinateDrawsTheExactConditionalMixture() {
     float known = 0.25f;
-    LinearMeasurement m = LinearMeasurement.mask(N, 2, new float[] {0, 1}, new float[] {0, known},
-        DataScaling.IDENTITY);
+    LinearMeasurement m =
+        LinearMeasurement.mask(
+            N, 2, new float[] {0, 1}, new float[] {0, known}, DataScaling.IDENTITY);
     double[][] x = run(m, PARTICLES, 21);
     for (double[] row : x) {
       assertEquals(known, (float) row[1], "the known coordinate is kept exactly");
     }
-    GaussianMixture exact = conditional(TestMixtures.MIXTURE, new double[] {0, 1}, new double[] {1, 0}, known);
+    GaussianMixture exact =
+        conditional(TestMixtures.MIXTURE, new double[] {0, 1}, new double[] {1, 0}, known);
     new MixtureCheck(exact).assertMatches(along(x, new double[] {1, 0}), "x1 given x2 = 0.25");
   }
 
@@ -106,13 +115,15 @@ class ImputationTest {
   void aGeneralLinearMeasurementDrawsTheExactConditionalMixture() {
     double[] a = {0.5, 1};
     double y = 0.3;
-    LinearMeasurement m = LinearMeasurement.channelMixing(N, 2, new double[][] {a}, null, new float[] {(float) y},
-        DataScaling.IDENTITY);
+    LinearMeasurement m =
+        LinearMeasurement.channelMixing(
+            N, 2, new double[][] {a}, null, new float[] {(float) y}, DataScaling.IDENTITY);
     double norm = Math.hypot(1, 0.5);
     double[] v = {1 / norm, -0.5 / norm};
     double[][] x = run(m, PARTICLES, 22);
     for (double[] row : x) {
-      assertEquals(y, a[0] * row[0] + a[1] * row[1], 1e-6, "the measurement holds for every sample");
+      assertEquals(
+          y, a[0] * row[0] + a[1] * row[1], 1e-6, "the measurement holds for every sample");
     }
     GaussianMixture exact = conditional(TestMixtures.MIXTURE, a, v, y);
     new MixtureCheck(exact).assertMatches(along(x, v), "x . v given 0.5 x1 + x2 = 0.3");
@@ -126,15 +137,23 @@ class ImputationTest {
     double[][] x = run(m, 4, 5);
     assertEquals(-1.5f, (float) x[0][0]);
     assertEquals(2.75f, (float) x[1][1]);
-    assertTrue(Math.abs(x[2][0] - 9) > 1 && Math.abs(x[2][1] - 9) > 1, "nothing of sample 2 is known");
+    assertTrue(
+        Math.abs(x[2][0] - 9) > 1 && Math.abs(x[2][1] - 9) > 1, "nothing of sample 2 is known");
   }
 
   @Test
   void channelMixingKeepsTheGreyLevelAndLeavesTheOtherColoursFree() {
-    // three channels of two pixels, channel-first: r0 r1 g0 g1 b0 b1; grey = mean of the channels, data in [0, 1]
+    // three channels of two pixels, channel-first: r0 r1 g0 g1 b0 b1; grey = mean of the channels,
+    // data in [0, 1]
     double third = 1.0 / 3;
-    LinearMeasurement m = LinearMeasurement.channelMixing(1, 6, new double[][] {{third, third, third}},
-        new float[] {1, 0}, new float[] {0.6f, 0.1f}, DataScaling.CENTERED);
+    LinearMeasurement m =
+        LinearMeasurement.channelMixing(
+            1,
+            6,
+            new double[][] {{third, third, third}},
+            new float[] {1, 0},
+            new float[] {0.6f, 0.1f},
+            DataScaling.CENTERED);
     double[] x = {0.9, -0.2, 0.1, 0.4, -0.7, 0.3};
     double[] before = x.clone();
     double[] target = new double[m.valuesPerSample()];
@@ -153,31 +172,86 @@ class ImputationTest {
   @Test
   void badMeasurementsAreRefusedNamingTheField() {
     DataScaling id = DataScaling.IDENTITY;
-    assertEquals("mask", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.mask(2, 2, new float[] {0.5f, 1}, new float[] {0, 0}, id)).setting());
-    assertEquals("mask", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.mask(2, 2, new float[] {1, 1, 1}, new float[] {0, 0}, id)).setting());
-    assertEquals("known", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.mask(2, 2, new float[] {1, 0}, new float[] {Float.NaN, 0}, id)).setting());
-    assertEquals("known", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.mask(2, 2, new float[] {1, 0}, new float[] {0, 0, 0}, id)).setting());
-    assertEquals("matrix", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.channelMixing(1, 2, new double[][] {{1, 2}, {2, 4}}, null, new float[] {0, 0}, id))
-        .setting());
-    assertEquals("matrix", assertThrows(InvalidSettingException.class,
-        () -> LinearMeasurement.channelMixing(1, 4, new double[][] {{1, 1, 1}}, null, new float[] {0}, id))
-        .setting());
+    assertEquals(
+        "mask",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> LinearMeasurement.mask(2, 2, new float[] {0.5f, 1}, new float[] {0, 0}, id))
+            .setting());
+    assertEquals(
+        "mask",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> LinearMeasurement.mask(2, 2, new float[] {1, 1, 1}, new float[] {0, 0}, id))
+            .setting());
+    assertEquals(
+        "known",
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                    LinearMeasurement.mask(
+                        2, 2, new float[] {1, 0}, new float[] {Float.NaN, 0}, id))
+            .setting());
+    assertEquals(
+        "known",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> LinearMeasurement.mask(2, 2, new float[] {1, 0}, new float[] {0, 0, 0}, id))
+            .setting());
+    assertEquals(
+        "matrix",
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                    LinearMeasurement.channelMixing(
+                        1, 2, new double[][] {{1, 2}, {2, 4}}, null, new float[] {0, 0}, id))
+            .setting());
+    assertEquals(
+        "matrix",
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                    LinearMeasurement.channelMixing(
+                        1, 4, new double[][] {{1, 1, 1}}, null, new float[] {0}, id))
+            .setting());
     ModelInfo info = model.info();
     LinearMeasurement ok = LinearMeasurement.mask(1, 2, new float[] {1, 0}, new float[] {0, 0}, id);
     SamplerSpec pc = SamplerSpec.builder().build();
-    assertEquals("kind", assertThrows(InvalidSettingException.class, () -> Samplers.impute(
-        SamplerSpec.builder().kind(SamplerKind.ODE).build(), info, ok, 1, 1, null, PcSchedules.none())).setting());
-    assertEquals("particles", assertThrows(InvalidSettingException.class,
-        () -> Samplers.impute(pc, info, ok, 0, 1, null, PcSchedules.none())).setting());
-    assertEquals("particles", assertThrows(InvalidSettingException.class,
-        () -> Samplers.impute(pc, info, ok, Samplers.MAX_PARTICLES + 1, 1, null, PcSchedules.none())).setting());
-    LinearMeasurement wide = LinearMeasurement.mask(1, 3, new float[] {1, 0, 0}, new float[] {0, 0, 0}, id);
-    assertEquals("measurement", assertThrows(InvalidSettingException.class,
-        () -> Samplers.impute(pc, info, wide, 1, 1, null, PcSchedules.none())).setting());
+    assertEquals(
+        "kind",
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                    Samplers.impute(
+                        SamplerSpec.builder().kind(SamplerKind.ODE).build(),
+                        info,
+                        ok,
+                        1,
+                        1,
+                        null,
+                        PcSchedules.none()))
+            .setting());
+    assertEquals(
+        "particles",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Samplers.impute(pc, info, ok, 0, 1, null, PcSchedules.none()))
+            .setting());
+    assertEquals(
+        "particles",
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                    Samplers.impute(
+                        pc, info, ok, Samplers.MAX_PARTICLES + 1, 1, null, PcSchedules.none()))
+            .setting());
+    LinearMeasurement wide =
+        LinearMeasurement.mask(1, 3, new float[] {1, 0, 0}, new float[] {0, 0, 0}, id);
+    assertEquals(
+        "measurement",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Samplers.impute(pc, info, wide, 1, 1, null, PcSchedules.none()))
+            .setting());
   }
 }

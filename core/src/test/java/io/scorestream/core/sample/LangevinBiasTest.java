@@ -8,23 +8,25 @@ import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import java.util.Arrays;
 
 /**
  * Error versus bias in the Langevin corrector. At step size eps the unadjusted Langevin chain
  * {@code x <- x + eps s(x) + sqrt(2 eps) z} on a Gaussian of variance v has stationary variance
- * {@code v / (1 - eps / (2 v))}, not v: a bias that no number of steps removes. With the reference step size
- * {@code eps = 2 (snr mean|z| / mean|s|)^2} and well-separated isotropic components,
- * {@code mean|z| / mean|s| = 1 / sum_k (w_k / s_k)} in any dimension where |z| and |x - mu| share a law, so
- * the corrector alone at the reference snr 0.16 inflates each component's variance by a predictable factor, well
- * above the sampling error at this sample size. The factor tends to 1 as snr falls, which is why the accuracy
- * tests ({@link SamplerAccuracyTest}) run the correctors at small snr against the tight bounds.
+ * {@code v / (1 - eps / (2 v))}, not v: a bias that no number of steps removes. With the reference
+ * step size {@code eps = 2 (snr mean|z| / mean|s|)^2} and well-separated isotropic components,
+ * {@code mean|z| / mean|s| = 1 / sum_k (w_k / s_k)} in any dimension where |z| and |x - mu| share a
+ * law, so the corrector alone at the reference snr 0.16 inflates each component's variance by a
+ * predictable factor, well above the sampling error at this sample size. The factor tends to 1 as
+ * snr falls, which is why the accuracy tests ({@link SamplerAccuracyTest}) run the correctors at
+ * small snr against the tight bounds.
  *
- * <p>Standard errors: a component with n_k assigned samples gives 2 n_k squared deviations (two coordinates)
- * of a Gaussian, so its variance estimate has relative standard error {@code 1 / sqrt(n_k)}.
+ * <p>Standard errors: a component with n_k assigned samples gives 2 n_k squared deviations (two
+ * coordinates) of a Gaussian, so its variance estimate has relative standard error {@code 1 /
+ * sqrt(n_k)}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LangevinBiasTest {
@@ -32,6 +34,7 @@ class LangevinBiasTest {
   private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
   private final ScoreModel model = TestMixtures.model(runtime, SdeKind.VE);
   private final Sde sde = TestMixtures.sde(SdeKind.VE);
+
   /** p_eps: the mixture the corrector targets at the last time. */
   private final GaussianMixture target = TestMixtures.MIXTURE.perturbed(sde, sde.defaultEps());
 
@@ -40,14 +43,27 @@ class LangevinBiasTest {
     model.close();
   }
 
-  /** The corrector alone over 20 times; the last noisy state, since the final mean x + eps s shrinks it. */
+  /**
+   * The corrector alone over 20 times; the last noisy state, since the final mean x + eps s shrinks
+   * it.
+   */
   private double[][] correctorOnly(double snr, int stepsPerTime) {
-    SamplerSpec spec = SamplerSpec.builder().predictor(PredictorKind.NONE).corrector(CorrectorKind.LANGEVIN)
-        .snr(snr).steps(20).correctorSteps(stepsPerTime).denoise(false).build();
+    SamplerSpec spec =
+        SamplerSpec.builder()
+            .predictor(PredictorKind.NONE)
+            .corrector(CorrectorKind.LANGEVIN)
+            .snr(snr)
+            .steps(20)
+            .correctorSteps(stepsPerTime)
+            .denoise(false)
+            .build();
     return TestMixtures.run(model, spec, N, 77);
   }
 
-  /** Per-component variance (pooled over coordinates) of the samples nearest each of the two wide-apart modes. */
+  /**
+   * Per-component variance (pooled over coordinates) of the samples nearest each of the two
+   * wide-apart modes.
+   */
   private double[][] componentVariances(double[][] x) {
     double[][] out = new double[2][2];
     for (int k = 0; k < 2; k++) {
@@ -68,7 +84,10 @@ class LangevinBiasTest {
     return out;
   }
 
-  /** The ULA variance factor for each component with the reference step size, solved to a fixed point. */
+  /**
+   * The ULA variance factor for each component with the reference step size, solved to a fixed
+   * point.
+   */
   private double[] predictedInflation(double snr) {
     int k = target.components();
     double[] factor = new double[k];
@@ -96,8 +115,16 @@ class LangevinBiasTest {
       double ratio = measured[k][0] / v;
       double se = 1 / Math.sqrt(measured[k][1]);
       int c = k;
-      assertTrue(ratio - 1 > 3 * se, () -> "component " + c + ": variance ratio " + ratio
-          + " shows no bias beyond 3 SE (" + se + ")");
+      assertTrue(
+          ratio - 1 > 3 * se,
+          () ->
+              "component "
+                  + c
+                  + ": variance ratio "
+                  + ratio
+                  + " shows no bias beyond 3 SE ("
+                  + se
+                  + ")");
       assertEquals(predicted[k], ratio, 3 * se, "component " + k + " against the ULA prediction");
     }
   }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** Spherical paths between codes: ends exact, the norm of equal-norm codes kept, a line where the circle fails. */
+/**
+ * Spherical paths between codes: ends exact, the norm of equal-norm codes kept, a line where the
+ * circle fails.
+ */
 class LatentInterpolationTest {
   @Test
   void pathStartsAndEndsAtTheCodesAndKeepsTheNormOfEqualNormCodes() {
@@ -32,10 +35,14 @@ class LatentInterpolationTest {
     double[] path = LatentInterpolation.slerp(new double[] {1, 1}, new double[] {3, 3}, 3);
     assertEquals(2, path[2], 1e-12);
     assertEquals(2, path[3], 1e-12);
-    assertThrows(IllegalArgumentException.class, () -> LatentInterpolation.slerp(new double[2], new double[] {1, 0},
-        3));
-    assertThrows(IllegalArgumentException.class, () -> LatentInterpolation.slerp(new double[] {1}, new double[2], 3));
-    assertThrows(IllegalArgumentException.class, () -> LatentInterpolation.slerp(new double[] {1}, new double[] {2},
-        1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LatentInterpolation.slerp(new double[2], new double[] {1, 0}, 3));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LatentInterpolation.slerp(new double[] {1}, new double[2], 3));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LatentInterpolation.slerp(new double[] {1}, new double[] {2}, 1));
   }
 }

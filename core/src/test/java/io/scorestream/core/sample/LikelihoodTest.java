@@ -17,13 +17,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The probability-flow likelihood of points of the analytic 3-component mixture against its exact log-density at
- * eps (the mixture is closed under the Gaussian perturbation), with the prior's mismatch to the exact p_T added
- * where each point lands: with the exact trace to within the solver and finite-difference error, with Hutchinson
- * probes to within the estimator's own standard error; and the codes it finds decode back to the points.
+ * The probability-flow likelihood of points of the analytic 3-component mixture against its exact
+ * log-density at eps (the mixture is closed under the Gaussian perturbation), with the prior's
+ * mismatch to the exact p_T added where each point lands: with the exact trace to within the solver
+ * and finite-difference error, with Hutchinson probes to within the estimator's own standard error;
+ * and the codes it finds decode back to the points.
  */
 class LikelihoodTest {
-  private static final OrtRuntime runtime = new OrtRuntime(1, false, line -> { });
+  private static final OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
   private static final int N = 24;
 
   private static double[] points(long seed) {
@@ -36,11 +37,13 @@ class LikelihoodTest {
     return flat;
   }
 
-  private static LikelihoodProcess run(ScoreModel model, double[] data, LikelihoodProcess.Probes probes, int k) {
+  private static LikelihoodProcess run(
+      ScoreModel model, double[] data, LikelihoodProcess.Probes probes, int k) {
     Sde sde = model.info().sde();
-    LikelihoodProcess p = new LikelihoodProcess(sde, data, 2, null, DataScaling.IDENTITY, probes, k, 7,
-        model.info().eps(), 1e-5, 1e-5);
-    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> { });
+    LikelihoodProcess p =
+        new LikelihoodProcess(
+            sde, data, 2, null, DataScaling.IDENTITY, probes, k, 7, model.info().eps(), 1e-5, 1e-5);
+    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> {});
     assertNull(p.failure(), () -> p.failure().message());
     return p;
   }
@@ -59,8 +62,9 @@ class LikelihoodTest {
   }
 
   /**
-   * RK45 at rtol = atol = 1e-5 takes 15 to 25 steps here, so the integral carries a few 1e-4 of global error at
-   * most, and the central differences' relative error is of order (1e-3)^2: 2e-3 nats bounds both with room.
+   * RK45 at rtol = atol = 1e-5 takes 15 to 25 steps here, so the integral carries a few 1e-4 of
+   * global error at most, and the central differences' relative error is of order (1e-3)^2: 2e-3
+   * nats bounds both with room.
    */
   @ParameterizedTest
   @EnumSource(SdeKind.class)
@@ -78,12 +82,14 @@ class LikelihoodTest {
   }
 
   /**
-   * Each estimate's error over its own standard error (16 probes) is a Student t with 15 degrees of freedom: its
-   * square has mean 15/13 and variance 3.39, so the mean over 24 points lies within 1.15 +- 4 x 0.38 (and above
-   * 0.2, or the standard errors would be overstated).
+   * Each estimate's error over its own standard error (16 probes) is a Student t with 15 degrees of
+   * freedom: its square has mean 15/13 and variance 3.39, so the mean over 24 points lies within
+   * 1.15 +- 4 x 0.38 (and above 0.2, or the standard errors would be overstated).
    */
   @ParameterizedTest
-  @EnumSource(value = LikelihoodProcess.Probes.class, names = {"GAUSSIAN", "RADEMACHER"})
+  @EnumSource(
+      value = LikelihoodProcess.Probes.class,
+      names = {"GAUSSIAN", "RADEMACHER"})
   void hutchinsonEstimateLiesWithinItsStandardError(LikelihoodProcess.Probes probes) {
     try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP)) {
       double[] data = points(12);
@@ -103,24 +109,34 @@ class LikelihoodTest {
   }
 
   /**
-   * Encoding runs the ODE forward to codes (those the likelihood's integration reaches too), and decoding them with
-   * the ODE sampler from T back to eps returns the points within the solver's tolerance.
+   * Encoding runs the ODE forward to codes (those the likelihood's integration reaches too), and
+   * decoding them with the ODE sampler from T back to eps returns the points within the solver's
+   * tolerance.
    */
   @ParameterizedTest
   @EnumSource(SdeKind.class)
   void codesDecodeBackToTheirPoints(SdeKind kind) {
     try (ScoreModel model = TestMixtures.model(runtime, kind)) {
       double[] data = points(13);
-      EncodingProcess encoder = new EncodingProcess(model.info().sde(), SamplerSpec.builder().kind(SamplerKind.ODE)
-          .build(), data, 2, null, DataScaling.IDENTITY, model.info().eps());
-      new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(encoder), () -> { });
+      EncodingProcess encoder =
+          new EncodingProcess(
+              model.info().sde(),
+              SamplerSpec.builder().kind(SamplerKind.ODE).build(),
+              data,
+              2,
+              null,
+              DataScaling.IDENTITY,
+              model.info().eps());
+      new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(encoder), () -> {});
       assertNull(encoder.failure(), () -> encoder.failure().message());
       double[] codes = encoder.latents();
       double[] viaLikelihood = run(model, data, LikelihoodProcess.Probes.EXACT, 0).latents();
       for (int i = 0; i < codes.length; i++) {
-        assertEquals(viaLikelihood[i], codes[i], 1e-2 * Math.max(1, Math.abs(codes[i])), "code value " + i);
+        assertEquals(
+            viaLikelihood[i], codes[i], 1e-2 * Math.max(1, Math.abs(codes[i])), "code value " + i);
       }
-      SamplerSpec decode = SamplerSpec.builder().kind(SamplerKind.ODE).denoise(false).latent(codes).build();
+      SamplerSpec decode =
+          SamplerSpec.builder().kind(SamplerKind.ODE).denoise(false).latent(codes).build();
       double[][] back = TestMixtures.run(model, decode, N, 1);
       for (int i = 0; i < N; i++) {
         assertEquals(data[2 * i], back[i][0], 2e-3, "x of point " + i);
@@ -132,11 +148,39 @@ class LikelihoodTest {
   @Test
   void refusesAnExactTraceOverManyDimensionsAndNoProbes() {
     Sde sde = TestMixtures.sde(SdeKind.VP);
-    InvalidSettingException wide = assertThrows(InvalidSettingException.class, () -> new LikelihoodProcess(sde,
-        new double[65], 65, null, DataScaling.IDENTITY, LikelihoodProcess.Probes.EXACT, 0, 1, 1e-3, 1e-5, 1e-5));
+    InvalidSettingException wide =
+        assertThrows(
+            InvalidSettingException.class,
+            () ->
+                new LikelihoodProcess(
+                    sde,
+                    new double[65],
+                    65,
+                    null,
+                    DataScaling.IDENTITY,
+                    LikelihoodProcess.Probes.EXACT,
+                    0,
+                    1,
+                    1e-3,
+                    1e-5,
+                    1e-5));
     assertTrue(wide.getMessage().contains("at most 64"), wide.getMessage());
-    InvalidSettingException one = assertThrows(InvalidSettingException.class, () -> new LikelihoodProcess(sde,
-        new double[2], 2, null, DataScaling.IDENTITY, LikelihoodProcess.Probes.GAUSSIAN, 0, 1, 1e-3, 1e-5, 1e-5));
+    InvalidSettingException one =
+        assertThrows(
+            InvalidSettingException.class,
+            () ->
+                new LikelihoodProcess(
+                    sde,
+                    new double[2],
+                    2,
+                    null,
+                    DataScaling.IDENTITY,
+                    LikelihoodProcess.Probes.GAUSSIAN,
+                    0,
+                    1,
+                    1e-3,
+                    1e-5,
+                    1e-5));
     assertTrue(one.getMessage().contains("1 to 1024"), one.getMessage());
   }
 }

@@ -7,23 +7,25 @@ import io.scorestream.core.stats.SlicedWasserstein;
 import java.util.SplittableRandom;
 
 /**
- * Statistical comparison of a sample with an exactly known mixture, with tolerances derived from the sample
- * size n alone.
+ * Statistical comparison of a sample with an exactly known mixture, with tolerances derived from
+ * the sample size n alone.
  *
- * <p>Mode weights: each point goes to its most responsible component; the expected fraction q_k of exact draws
- * in each region comes from M = 1,000,000 exact draws, and the observed fraction must lie within 3 standard
- * errors: {@code 3 sqrt(q(1-q)/n) + 3 sqrt(q(1-q)/M)}.
+ * <p>Mode weights: each point goes to its most responsible component; the expected fraction q_k of
+ * exact draws in each region comes from M = 1,000,000 exact draws, and the observed fraction must
+ * lie within 3 standard errors: {@code 3 sqrt(q(1-q)/n) + 3 sqrt(q(1-q)/M)}.
  *
- * <p>Shape, given the weights: the sample is compared by sliced W1 with the mixture re-weighted by the observed
- * fractions w^ (the weights are checked above), so the bound need not absorb label noise. For n exact draws:
- * (1) given the labels, the draws of component k are n_k i.i.d. Gaussians and W1 is convex in mixtures, so
- * {@code E SW <= sum_k w^_k J_k / sqrt(n_k) = sum_k sqrt(w^_k) J_k / sqrt(n)} with {@code J_k} the
- * Bobkov–Ledoux constant of component k (see {@link SlicedWasserstein}); (2) given the labels, SW is
- * {@code s_max / sqrt(n)}-Lipschitz in the stacked standard normals, so Gaussian concentration puts it above its
- * mean by more than {@code s_max sqrt(2 ln(1/delta) / n)} with probability at most delta = 1e-3; (3) fractions
- * come from nearest-mode assignment, not labels: a fraction m of exact draws is misassigned (measured on the M
- * reference draws), and re-weighting by a total-variation distance tv moves W1 by at most {@code tv Delta},
- * {@code Delta = max_jk |mu_j - mu_k| + |s_j - s_k| sqrt(2/pi)}; tv is at most {@code m + 3 sqrt(m / n)}.
+ * <p>Shape, given the weights: the sample is compared by sliced W1 with the mixture re-weighted by
+ * the observed fractions w^ (the weights are checked above), so the bound need not absorb label
+ * noise. For n exact draws: (1) given the labels, the draws of component k are n_k i.i.d. Gaussians
+ * and W1 is convex in mixtures, so {@code E SW <= sum_k w^_k J_k / sqrt(n_k) = sum_k sqrt(w^_k) J_k
+ * / sqrt(n)} with {@code J_k} the Bobkov–Ledoux constant of component k (see {@link
+ * SlicedWasserstein}); (2) given the labels, SW is {@code s_max / sqrt(n)}-Lipschitz in the stacked
+ * standard normals, so Gaussian concentration puts it above its mean by more than {@code s_max
+ * sqrt(2 ln(1/delta) / n)} with probability at most delta = 1e-3; (3) fractions come from
+ * nearest-mode assignment, not labels: a fraction m of exact draws is misassigned (measured on the
+ * M reference draws), and re-weighting by a total-variation distance tv moves W1 by at most {@code
+ * tv Delta}, {@code Delta = max_jk |mu_j - mu_k| + |s_j - s_k| sqrt(2/pi)}; tv is at most {@code m
+ * + 3 sqrt(m / n)}.
  */
 final class MixtureCheck {
   static final double DELTA = 1e-3;
@@ -61,7 +63,8 @@ final class MixtureCheck {
   }
 
   private GaussianMixture single(int c) {
-    return new GaussianMixture(new double[] {1}, new double[][] {target.means()[c]}, new double[] {target.stds()[c]});
+    return new GaussianMixture(
+        new double[] {1}, new double[][] {target.means()[c]}, new double[] {target.stds()[c]});
   }
 
   private int draw(SplittableRandom random, double[] x) {
@@ -88,7 +91,10 @@ final class MixtureCheck {
     return f;
   }
 
-  /** The bound exact draws of size n with observed fractions w^ stay under with probability 1 - delta. */
+  /**
+   * The bound exact draws of size n with observed fractions w^ stay under with probability 1 -
+   * delta.
+   */
   double swBound(double[] observed, int n) {
     double sMax = 0;
     double spread = 0;
@@ -102,8 +108,11 @@ final class MixtureCheck {
           double e = target.means()[j][d] - target.means()[k][d];
           dist += e * e;
         }
-        spread = Math.max(spread, Math.sqrt(dist)
-            + Math.abs(target.stds()[j] - target.stds()[k]) * Math.sqrt(2 / Math.PI));
+        spread =
+            Math.max(
+                spread,
+                Math.sqrt(dist)
+                    + Math.abs(target.stds()[j] - target.stds()[k]) * Math.sqrt(2 / Math.PI));
       }
     }
     return expected
@@ -130,13 +139,26 @@ final class MixtureCheck {
     double[] observed = fractions(samples);
     for (int k = 0; k < observed.length; k++) {
       double q = expectedFractions[k];
-      double tolerance = 3 * Math.sqrt(q * (1 - q) / n) + 3 * Math.sqrt(q * (1 - q) / REFERENCE_DRAWS);
+      double tolerance =
+          3 * Math.sqrt(q * (1 - q) / n) + 3 * Math.sqrt(q * (1 - q) / REFERENCE_DRAWS);
       int component = k;
-      assertTrue(Math.abs(observed[k] - q) <= tolerance, () -> what + ": mode " + component + " weight "
-          + observed[component] + " vs " + q + " (3 SE = " + tolerance + ")");
+      assertTrue(
+          Math.abs(observed[k] - q) <= tolerance,
+          () ->
+              what
+                  + ": mode "
+                  + component
+                  + " weight "
+                  + observed[component]
+                  + " vs "
+                  + q
+                  + " (3 SE = "
+                  + tolerance
+                  + ")");
     }
     double sw = sw(samples);
     double bound = swBound(observed, n);
-    assertTrue(sw <= bound, () -> what + ": sliced W1 " + sw + " above the sampling bound " + bound);
+    assertTrue(
+        sw <= bound, () -> what + ": sliced W1 " + sw + " above the sampling bound " + bound);
   }
 }

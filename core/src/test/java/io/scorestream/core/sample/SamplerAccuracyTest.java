@@ -19,9 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every SDE with every predictor/corrector pair, and the ODE and ALD samplers, against the exact mixture, with the
- * tolerances of {@link MixtureCheck}. Correctors run where their bias vanishes (small snr); the reference snr
- * is pinned in {@link LangevinBiasTest}.
+ * Every SDE with every predictor/corrector pair, and the ODE and ALD samplers, against the exact
+ * mixture, with the tolerances of {@link MixtureCheck}. Correctors run where their bias vanishes
+ * (small snr); the reference snr is pinned in {@link LangevinBiasTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SamplerAccuracyTest {
@@ -59,9 +59,10 @@ class SamplerAccuracyTest {
   }
 
   /**
-   * The annealed Langevin corrector's step size scales with the kernel std, which under VP and sub-VP vanishes
-   * near t = 0 while the data keep their own scale: without a predictor the chain cannot follow the final
-   * contraction of p_t, whatever the number of steps within reach. That bias is pinned below.
+   * The annealed Langevin corrector's step size scales with the kernel std, which under VP and
+   * sub-VP vanishes near t = 0 while the data keep their own scale: without a predictor the chain
+   * cannot follow the final contraction of p_t, whatever the number of steps within reach. That
+   * bias is pinned below.
    */
   static boolean annealedLangevinAloneUnderVpFamily(SdeKind sde, PredictorKind p, CorrectorKind c) {
     return sde != SdeKind.VE && p == PredictorKind.NONE && c == CorrectorKind.ANNEALED_LANGEVIN;
@@ -70,7 +71,8 @@ class SamplerAccuracyTest {
   @ParameterizedTest(name = "{0} {1} + {2}")
   @MethodSource("pcCombinations")
   void pcSamplerMatchesExactMixture(SdeKind sde, PredictorKind predictor, CorrectorKind corrector) {
-    SamplerSpec.Builder spec = SamplerSpec.builder().predictor(predictor).corrector(corrector).snr(0.05);
+    SamplerSpec.Builder spec =
+        SamplerSpec.builder().predictor(predictor).corrector(corrector).snr(0.05);
     if (predictor == PredictorKind.NONE) {
       // a corrector alone must carry the whole transport: more steps per level, fewer levels
       spec.snr(0.1).correctorSteps(10).steps(300);
@@ -80,19 +82,29 @@ class SamplerAccuracyTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = SdeKind.class, names = {"VP", "SUBVP"})
+  @EnumSource(
+      value = SdeKind.class,
+      names = {"VP", "SUBVP"})
   void annealedLangevinAloneStaysBiasedUnderVpFamily(SdeKind sde) {
-    SamplerSpec spec = SamplerSpec.builder().predictor(PredictorKind.NONE).corrector(CorrectorKind.ANNEALED_LANGEVIN)
-        .snr(0.1).correctorSteps(10).steps(300).build();
+    SamplerSpec spec =
+        SamplerSpec.builder()
+            .predictor(PredictorKind.NONE)
+            .corrector(CorrectorKind.ANNEALED_LANGEVIN)
+            .snr(0.1)
+            .correctorSteps(10)
+            .steps(300)
+            .build();
     double[][] x = TestMixtures.run(models.get(sde), spec, N, 1234);
     MixtureCheck check = checks.get(sde);
-    assertTrue(check.sw(x) > check.swBound(check.fractions(x), N), "expected the known bias to show");
+    assertTrue(
+        check.sw(x) > check.swBound(check.fractions(x), N), "expected the known bias to show");
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("odeMethods")
   void probabilityFlowOdeMatchesExactMixture(SdeKind sde, OdeMethod method) {
-    SamplerSpec spec = SamplerSpec.builder().kind(SamplerKind.ODE).odeMethod(method).steps(200).build();
+    SamplerSpec spec =
+        SamplerSpec.builder().kind(SamplerKind.ODE).odeMethod(method).steps(200).build();
     double[][] x = TestMixtures.run(models.get(sde), spec, N, 99);
     checks.get(sde).assertMatches(x, sde + " ODE " + method);
   }
@@ -111,8 +123,14 @@ class SamplerAccuracyTest {
   @ParameterizedTest(name = "denoise={0}")
   @ValueSource(booleans = {true, false})
   void annealedLangevinDynamicsMatchesExactMixture(boolean denoise) {
-    SamplerSpec spec = SamplerSpec.builder().kind(SamplerKind.ALD).levels(30).steps(50).stepLr(2e-5)
-        .denoise(denoise).build();
+    SamplerSpec spec =
+        SamplerSpec.builder()
+            .kind(SamplerKind.ALD)
+            .levels(30)
+            .steps(50)
+            .stepLr(2e-5)
+            .denoise(denoise)
+            .build();
     double[][] x = TestMixtures.run(models.get(SdeKind.VE), spec, N, 5);
     checks.get(SdeKind.VE).assertMatches(x, "ALD denoise=" + denoise);
   }

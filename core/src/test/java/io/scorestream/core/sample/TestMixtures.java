@@ -14,20 +14,25 @@ import io.scorestream.core.sde.VeSde;
 import io.scorestream.core.sde.VpSde;
 import java.util.List;
 
-/** The analytic ground truth the sampler tests run against: a 3-component 2-D mixture as ONNX under each SDE. */
+/**
+ * The analytic ground truth the sampler tests run against: a 3-component 2-D mixture as ONNX under
+ * each SDE.
+ */
 final class TestMixtures {
   private TestMixtures() {}
 
   /** Three well-separated components with unequal weights and widths. */
-  static final GaussianMixture MIXTURE = new GaussianMixture(
-      new double[] {0.5, 0.3, 0.2},
-      new double[][] {{-2, 0}, {2, 0.5}, {0, 3}},
-      new double[] {0.5, 0.4, 0.6});
+  static final GaussianMixture MIXTURE =
+      new GaussianMixture(
+          new double[] {0.5, 0.3, 0.2},
+          new double[][] {{-2, 0}, {2, 0.5}, {0, 3}},
+          new double[] {0.5, 0.4, 0.6});
 
   /**
-   * VE with the reference sigma_max of 50: far above the distance between components (Song and Ermon 2020,
-   * technique 1) and large enough that the prior N(0, 50^2) matches p_T, whose mean is not 0, closely enough for
-   * the deterministic ODE (with sigma_max = 10 the mismatch moves a mode weight by about 3 standard errors).
+   * VE with the reference sigma_max of 50: far above the distance between components (Song and
+   * Ermon 2020, technique 1) and large enough that the prior N(0, 50^2) matches p_T, whose mean is
+   * not 0, closely enough for the deterministic ODE (with sigma_max = 10 the mismatch moves a mode
+   * weight by about 3 standard errors).
    */
   static Sde sde(SdeKind kind) {
     return switch (kind) {
@@ -39,8 +44,17 @@ final class TestMixtures {
 
   static ModelInfo info(SdeKind kind) {
     Sde sde = sde(kind);
-    return new ModelInfo("gmm-" + kind.key(), "1", sde, sde.defaultEps(), new int[] {2}, DataScaling.IDENTITY, 0,
-        TimeInput.TIME, "", -1);
+    return new ModelInfo(
+        "gmm-" + kind.key(),
+        "1",
+        sde,
+        sde.defaultEps(),
+        new int[] {2},
+        DataScaling.IDENTITY,
+        0,
+        TimeInput.TIME,
+        "",
+        -1);
   }
 
   static ScoreModel model(OrtRuntime runtime, SdeKind kind) {
@@ -50,7 +64,7 @@ final class TestMixtures {
   /** Runs one job alone to the end and returns its samples as rows. */
   static double[][] run(ScoreModel model, SamplerSpec spec, int samples, long seed) {
     SamplingProcess p = Samplers.start(spec, model.info(), samples, seed, null);
-    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> { });
+    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(p), () -> {});
     if (p.failure() != null) {
       throw new AssertionError(p.failure().message());
     }

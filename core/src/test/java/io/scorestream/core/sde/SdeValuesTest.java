@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** Pins each SDE's coefficients at known t against numbers computed by hand (Song et al. 2021, appendix B). */
+/**
+ * Pins each SDE's coefficients at known t against numbers computed by hand (Song et al. 2021,
+ * appendix B).
+ */
 class SdeValuesTest {
   private static final double TOL = 1e-12;
   private final VeSde ve = new VeSde(0.01, 50, 1);
@@ -90,7 +93,8 @@ class SdeValuesTest {
 
   @Test
   void invalidRangesAreRejectedWithTheirValues() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VeSde(1, 0.5, 1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new VeSde(1, 0.5, 1));
     assertEquals("VE SDE needs 0 < sigma_min < sigma_max, got 1.0, 0.5", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new VpSde(0.1, 20, 0));
   }

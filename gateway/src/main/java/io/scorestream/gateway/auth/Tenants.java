@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -17,15 +18,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.nio.file.StandardCopyOption;
 
 /**
- * The tenants of a gateway and the hashes of their API keys, from a JSON file that never holds a key itself:
+ * The tenants of a gateway and the hashes of their API keys, from a JSON file that never holds a
+ * key itself:
  *
  * <pre>{"tenants": [{"name": "acme", "keyHashes": ["sha256:..."], "ratePerSecond": 20, "burst": 40,
  *   "maxActiveJobs": 200, "webhookSecret": "whsec_..."}]}</pre>
  *
- * A key is 32 random bytes, so one SHA-256 is as good as a slow hash: nothing short of the key reproduces it.
+ * A key is 32 random bytes, so one SHA-256 is as good as a slow hash: nothing short of the key
+ * reproduces it.
  */
 public final class Tenants {
   private static final String HASH_PREFIX = "sha256:";
@@ -38,7 +40,9 @@ public final class Tenants {
     this.byName = Map.copyOf(byName);
   }
 
-  /** The tenant whose key this {@code Authorization} header carries ({@code Bearer <key>}), if any. */
+  /**
+   * The tenant whose key this {@code Authorization} header carries ({@code Bearer <key>}), if any.
+   */
   public Optional<Tenant> authenticate(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.empty();
@@ -74,7 +78,10 @@ public final class Tenants {
     return KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** A new webhook signing secret in the Standard Webhooks form ({@code whsec_} and base64 of 32 random bytes). */
+  /**
+   * A new webhook signing secret in the Standard Webhooks form ({@code whsec_} and base64 of 32
+   * random bytes).
+   */
   public static String newWebhookSecret(SecureRandom random) {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
@@ -129,11 +136,16 @@ public final class Tenants {
       for (int k = 0; k < hashes.size(); k++) {
         String h = String.valueOf(hashes.getValue(k));
         if (!h.matches("sha256:[0-9a-f]{64}")) {
-          throw new IllegalArgumentException(where + ".keyHashes[" + k + "] must be sha256: and 64 lowercase hex"
-              + " digits (the file stores hashes, never keys: see `scorestream gateway add-key`)");
+          throw new IllegalArgumentException(
+              where
+                  + ".keyHashes["
+                  + k
+                  + "] must be sha256: and 64 lowercase hex"
+                  + " digits (the file stores hashes, never keys: see `scorestream gateway add-key`)");
         }
         if (byKeyHash.put(h, tenant) != null) {
-          throw new IllegalArgumentException(where + ".keyHashes[" + k + "] is another tenant's key too");
+          throw new IllegalArgumentException(
+              where + ".keyHashes[" + k + "] is another tenant's key too");
         }
       }
     }
@@ -144,15 +156,22 @@ public final class Tenants {
     try {
       String name = entry.getString("name", "");
       if (!RequestChecks.TENANT.matcher(name).matches()) {
-        throw new IllegalArgumentException(where + ".name must match " + RequestChecks.TENANT.pattern()
-            + ", got '" + name + "'");
+        throw new IllegalArgumentException(
+            where + ".name must match " + RequestChecks.TENANT.pattern() + ", got '" + name + "'");
       }
       double rate = entry.getDouble("ratePerSecond", Tenant.DEFAULT_RATE_PER_SECOND);
       int burst = entry.getInteger("burst", Tenant.DEFAULT_BURST);
       int active = entry.getInteger("maxActiveJobs", Tenant.DEFAULT_MAX_ACTIVE_JOBS);
       if (!(rate > 0) || burst < 1 || active < 1) {
-        throw new IllegalArgumentException(where + ": ratePerSecond must be positive and burst and maxActiveJobs"
-            + " at least 1, got " + rate + ", " + burst + ", " + active);
+        throw new IllegalArgumentException(
+            where
+                + ": ratePerSecond must be positive and burst and maxActiveJobs"
+                + " at least 1, got "
+                + rate
+                + ", "
+                + burst
+                + ", "
+                + active);
       }
       String secret = entry.getString("webhookSecret", "");
       if (!secret.isEmpty()) {
@@ -164,31 +183,42 @@ public final class Tenants {
       }
       return new Tenant(name, rate, burst, active, secret);
     } catch (ClassCastException e) {
-      throw new IllegalArgumentException(where + ": a field has the wrong type (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          where + ": a field has the wrong type (" + e.getMessage() + ")", e);
     }
   }
 
   /**
-   * Adds a key for {@code tenant} to the file (creating the file, and the tenant with default limits and a webhook
-   * secret, when missing) and returns the key, which is stored nowhere: its holder must keep it.
+   * Adds a key for {@code tenant} to the file (creating the file, and the tenant with default
+   * limits and a webhook secret, when missing) and returns the key, which is stored nowhere: its
+   * holder must keep it.
    */
   public static String addKey(Path file, String tenant, SecureRandom random) throws IOException {
     if (!RequestChecks.TENANT.matcher(tenant).matches()) {
-      throw new IllegalArgumentException("tenant must match " + RequestChecks.TENANT.pattern() + ", got '"
-          + tenant + "'");
+      throw new IllegalArgumentException(
+          "tenant must match " + RequestChecks.TENANT.pattern() + ", got '" + tenant + "'");
     }
-    JsonObject root = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
+    JsonObject root =
+        Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
     if (root.isEmpty()) {
       root.put("tenants", new JsonArray());
     }
-    parse(root.encode(), file.toString());   // a file the gateway would refuse is not written to
+    parse(root.encode(), file.toString()); // a file the gateway would refuse is not written to
     JsonArray list = root.getJsonArray("tenants");
-    JsonObject entry = list.stream().map(JsonObject.class::cast)
-        .filter(e -> tenant.equals(e.getString("name"))).findFirst().orElse(null);
+    JsonObject entry =
+        list.stream()
+            .map(JsonObject.class::cast)
+            .filter(e -> tenant.equals(e.getString("name")))
+            .findFirst()
+            .orElse(null);
     if (entry == null) {
-      entry = new JsonObject().put("name", tenant).put("ratePerSecond", Tenant.DEFAULT_RATE_PER_SECOND)
-          .put("burst", Tenant.DEFAULT_BURST).put("maxActiveJobs", Tenant.DEFAULT_MAX_ACTIVE_JOBS)
-          .put("webhookSecret", newWebhookSecret(random));
+      entry =
+          new JsonObject()
+              .put("name", tenant)
+              .put("ratePerSecond", Tenant.DEFAULT_RATE_PER_SECOND)
+              .put("burst", Tenant.DEFAULT_BURST)
+              .put("maxActiveJobs", Tenant.DEFAULT_MAX_ACTIVE_JOBS)
+              .put("webhookSecret", newWebhookSecret(random));
       list.add(entry);
     }
     if (!entry.containsKey("keyHashes")) {
@@ -198,8 +228,7 @@ public final class Tenants {
     entry.getJsonArray("keyHashes").add(hash(key));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, root.encodePrettily() + "\n");
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return key;
   }
 }

@@ -1,5 +1,6 @@
 package io.scorestream.gateway.events;
 
+import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -10,10 +11,13 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -21,19 +25,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import io.scorestream.jobs.Faults;
-import java.util.function.Consumer;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back window at start) and
- * files each event under its job, in memory bounded per job and in all; streams read from there and are woken when
- * their job's events arrive. What memory no longer holds (events before the window, or dropped to bound memory) is
- * read back from Kafka, so a stream that resumes from any event id gets every later event once, in order.
+ * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back
+ * window at start) and files each event under its job, in memory bounded per job and in all;
+ * streams read from there and are woken when their job's events arrive. What memory no longer holds
+ * (events before the window, or dropped to bound memory) is read back from Kafka, so a stream that
+ * resumes from any event id gets every later event once, in order.
  *
- * <p>An event's stream id is its offset in its job's partition of {@code job-events}: the same on every gateway
- * and across restarts.
+ * <p>An event's stream id is its offset in its job's partition of {@code job-events}: the same on
+ * every gateway and across restarts.
  */
 public final class EventHub implements Runnable, AutoCloseable {
   /** What the hub holds in memory. */
@@ -64,14 +65,25 @@ public final class EventHub implements Runnable, AutoCloseable {
   private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
   private final AtomicLong heldBytes = new AtomicLong();
   private final Instant startedFrom;
-  /** Allowance for workers' clocks behind the gateway's when a job's age is judged by its submission time. */
+
+  /**
+   * Allowance for workers' clocks behind the gateway's when a job's age is judged by its submission
+   * time.
+   */
   private static final Duration CLOCK_MARGIN = Duration.ofSeconds(5);
+
   private final AtomicLong faults = new AtomicLong();
   private final Consumer<String> log;
   private volatile boolean closed;
 
-  /** @param log receives each fault once, with its stack trace */
-  public EventHub(KafkaClients kafka, TopicNames names, StreamEvent.Encoder encoder, Limits limits,
+  /**
+   * @param log receives each fault once, with its stack trace
+   */
+  public EventHub(
+      KafkaClients kafka,
+      TopicNames names,
+      StreamEvent.Encoder encoder,
+      Limits limits,
       Consumer<String> log) {
     this.log = log;
     this.topic = names.jobEvents();
@@ -84,8 +96,9 @@ public final class EventHub implements Runnable, AutoCloseable {
     consumer.assign(all);
     this.startedFrom = Instant.now().minus(limits.lookBack());
     Map<TopicPartition, Long> ends = consumer.endOffsets(all);
-    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(
-        all.stream().collect(Collectors.toMap(p -> p, p -> startedFrom.toEpochMilli())));
+    Map<TopicPartition, OffsetAndTimestamp> found =
+        consumer.offsetsForTimes(
+            all.stream().collect(Collectors.toMap(p -> p, p -> startedFrom.toEpochMilli())));
     for (TopicPartition p : all) {
       OffsetAndTimestamp at = found.get(p);
       long start = at != null ? at.offset() : ends.get(p);
@@ -96,9 +109,9 @@ public final class EventHub implements Runnable, AutoCloseable {
   }
 
   /**
-   * Tails job-events until closed. An event the hub fails on is skipped alone (logged once with its stack trace);
-   * a poll that fails is logged and tried again after a back-off: the tail never dies of a record, and every
-   * tenant's streams go on.
+   * Tails job-events until closed. An event the hub fails on is skipped alone (logged once with its
+   * stack trace); a poll that fails is logged and tried again after a back-off: the tail never dies
+   * of a record, and every tenant's streams go on.
    */
   @Override
   public void run() {
@@ -111,13 +124,19 @@ public final class EventHub implements Runnable, AutoCloseable {
         } catch (WakeupException | InterruptException e) {
           throw e;
         } catch (RecordDeserializationException e) {
-          log.accept("gateway events: skipping the record at " + e.topicPartition() + " offset " + e.offset()
-              + ", which does not decode");
+          log.accept(
+              "gateway events: skipping the record at "
+                  + e.topicPartition()
+                  + " offset "
+                  + e.offset()
+                  + ", which does not decode");
           consumer.seek(e.topicPartition(), e.offset() + 1);
         } catch (RuntimeException e) {
           backoff = Math.min(30_000, Math.max(100, backoff * 2));
-          log.accept(Faults.describe("gateway events: tailing " + topic + " failed; tailing on in " + backoff
-              + " ms", e));
+          log.accept(
+              Faults.describe(
+                  "gateway events: tailing " + topic + " failed; tailing on in " + backoff + " ms",
+                  e));
           Thread.sleep(backoff);
         }
       }
@@ -138,8 +157,14 @@ public final class EventHub implements Runnable, AutoCloseable {
         take(r);
       } catch (RuntimeException e) {
         faults.incrementAndGet();
-        log.accept(Faults.describe("gateway events: the event at partition " + r.partition() + " offset "
-            + r.offset() + " failed and was skipped", e));
+        log.accept(
+            Faults.describe(
+                "gateway events: the event at partition "
+                    + r.partition()
+                    + " offset "
+                    + r.offset()
+                    + " failed and was skipped",
+                e));
       }
     }
     for (int p = 0; p < partitions; p++) {
@@ -160,11 +185,12 @@ public final class EventHub implements Runnable, AutoCloseable {
     try {
       event = JobEvent.parseFrom(r.value());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      return;   // not an event: nothing to stream
+      return; // not an event: nothing to stream
     }
     StreamEvent e = StreamEvent.of(r.offset(), event, encoder);
     long now = System.nanoTime();
-    JobLog log = logs.computeIfAbsent(r.key(), k -> new JobLog(startOffsets.get(r.partition()), now));
+    JobLog log =
+        logs.computeIfAbsent(r.key(), k -> new JobLog(startOffsets.get(r.partition()), now));
     long before = log.bytes();
     log.append(e, now);
     log.trimTo(limits.maxBytesPerJob());
@@ -178,11 +204,17 @@ public final class EventHub implements Runnable, AutoCloseable {
     }
   }
 
-  /** Frees memory: ended jobs' events first, least recently read first, down to three quarters of the bound. */
+  /**
+   * Frees memory: ended jobs' events first, least recently read first, down to three quarters of
+   * the bound.
+   */
   private void evict() {
     long target = limits.maxBytes() * 3 / 4;
-    List<JobLog> order = logs.values().stream()
-        .sorted(Comparator.comparing(JobLog::ended).reversed().thenComparingLong(JobLog::touched)).toList();
+    List<JobLog> order =
+        logs.values().stream()
+            .sorted(
+                Comparator.comparing(JobLog::ended).reversed().thenComparingLong(JobLog::touched))
+            .toList();
     for (JobLog log : order) {
       if (heldBytes.get() <= target) {
         return;
@@ -196,21 +228,27 @@ public final class EventHub implements Runnable, AutoCloseable {
     return new TopicPartition(topic, JobClient.partitionFor(jobId, partitions));
   }
 
-  /** Calls {@code wake} (on the tail's thread: it must only schedule work) whenever an event of the job arrives. */
+  /**
+   * Calls {@code wake} (on the tail's thread: it must only schedule work) whenever an event of the
+   * job arrives.
+   */
   public Runnable listen(String jobId, Runnable wake) {
     listeners.computeIfAbsent(jobId, k -> ConcurrentHashMap.newKeySet()).add(wake);
-    return () -> listeners.computeIfPresent(jobId, (k, set) -> {
-      set.remove(wake);
-      return set.isEmpty() ? null : set;
-    });
+    return () ->
+        listeners.computeIfPresent(
+            jobId,
+            (k, set) -> {
+              set.remove(wake);
+              return set.isEmpty() ? null : set;
+            });
   }
 
   /**
    * Where a stream of this job finds its next events.
    *
-   * @param cursor      the offset of the next event wanted, or -1 for the job's first
+   * @param cursor the offset of the next event wanted, or -1 for the job's first
    * @param submittedAt when the job was submitted (where a replay of its first events starts)
-   * @param max         at most this many held events
+   * @param max at most this many held events
    */
   public Next next(String jobId, long cursor, Instant submittedAt, int max) {
     TopicPartition topicPartition = partitionOf(jobId);
@@ -228,15 +266,17 @@ public final class EventHub implements Runnable, AutoCloseable {
     }
     long tailAt = positions.get(partition);
     if (from < 0 && start >= tailAt) {
-      return new Held(List.of());   // read back up to where the tail is: what comes next will wake the stream
+      return new Held(
+          List.of()); // read back up to where the tail is: what comes next will wake the stream
     }
     long upTo = from >= 0 ? from : tailAt;
-    return new Replay(replay.read(topicPartition, jobId, start >= 0 ? start : null, submittedAt, upTo), upTo);
+    return new Replay(
+        replay.read(topicPartition, jobId, start >= 0 ? start : null, submittedAt, upTo), upTo);
   }
 
   /**
-   * How the job ended ({@code completed}, {@code failed} or {@code cancelled}), if the tail has read its final event:
-   * the job state that says so may come a moment later.
+   * How the job ended ({@code completed}, {@code failed} or {@code cancelled}), if the tail has
+   * read its final event: the job state that says so may come a moment later.
    */
   public Optional<String> endedAs(String jobId, com.google.protobuf.ByteString digest) {
     JobLog log = logs.get(jobId);
@@ -245,7 +285,8 @@ public final class EventHub implements Runnable, AutoCloseable {
 
   /** True once the tail has read up to these offsets of job-events. */
   public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
-    return endOffsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+    return endOffsets.entrySet().stream()
+        .filter(e -> e.getKey().topic().equals(topic))
         .allMatch(e -> positions.getOrDefault(e.getKey().partition(), -1L) >= e.getValue());
   }
 

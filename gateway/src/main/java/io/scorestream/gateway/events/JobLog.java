@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The events of one job that the gateway holds, in offset order. Every event of the job at or after
- * {@link #from()} is here: when the oldest are dropped to bound memory, {@code from} moves past them, and a reader
- * that wants them reads them back from Kafka.
+ * {@link #from()} is here: when the oldest are dropped to bound memory, {@code from} moves past
+ * them, and a reader that wants them reads them back from Kafka.
  */
 final class JobLog {
   private final ArrayDeque<StreamEvent> events = new ArrayDeque<>();
@@ -16,7 +16,11 @@ final class JobLog {
   private long bytes;
   private boolean ended;
   private long touched;
-  /** The final events seen (a job's own, and refusals of other requests under its id), kept through trims. */
+
+  /**
+   * The final events seen (a job's own, and refusals of other requests under its id), kept through
+   * trims.
+   */
   private final List<StreamEvent> finals = new ArrayList<>(1);
 
   JobLog(long from, long now) {
@@ -42,7 +46,7 @@ final class JobLog {
 
   synchronized void append(StreamEvent e, long now) {
     if (e.offset() < from || !events.isEmpty() && e.offset() <= events.peekLast().offset()) {
-      return;   // read twice (the tail was repositioned): held already
+      return; // read twice (the tail was repositioned): held already
     }
     events.addLast(e);
     bytes += e.bytes();
@@ -58,7 +62,10 @@ final class JobLog {
     return finals.stream().filter(e -> e.belongsTo(digest)).findFirst();
   }
 
-  /** Up to {@code max} events at or after {@code cursor}; {@code cursor} must not be before {@link #from()}. */
+  /**
+   * Up to {@code max} events at or after {@code cursor}; {@code cursor} must not be before {@link
+   * #from()}.
+   */
   synchronized List<StreamEvent> after(long cursor, int max, long now) {
     touched = now;
     List<StreamEvent> out = new ArrayList<>();

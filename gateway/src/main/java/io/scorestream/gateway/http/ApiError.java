@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The one shape of every error the API answers: {@code {"error": {"code", "message", "field"?}}}, with a code a
- * program can branch on and a sentence a person can act on.
+ * The one shape of every error the API answers: {@code {"error": {"code", "message", "field"?}}},
+ * with a code a program can branch on and a sentence a person can act on.
  */
 final class ApiError {
   private ApiError() {}
@@ -23,16 +23,19 @@ final class ApiError {
     if (field != null && !field.isEmpty()) {
       error.put("field", field);
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", error).encode());
   }
 
   /** A request problem found by the shared checks: 413 when it is about size, 422 otherwise. */
   static void send(RoutingContext ctx, Problem problem) {
-    int status = switch (problem.code()) {
-      case TOO_LARGE -> 413;
-      default -> 422;
-    };
+    int status =
+        switch (problem.code()) {
+          case TOO_LARGE -> 413;
+          default -> 422;
+        };
     send(ctx, status, problem.code().wire(), problem.field(), problem.message());
   }
 
@@ -41,8 +44,11 @@ final class ApiError {
   }
 
   static void internal(RoutingContext ctx, Throwable e) {
-    send(ctx, 503, "unavailable", "the gateway could not complete this: " + e.getMessage()
-        + "; try again shortly");
+    send(
+        ctx,
+        503,
+        "unavailable",
+        "the gateway could not complete this: " + e.getMessage() + "; try again shortly");
   }
 
   static String clip(String s) {

@@ -11,8 +11,8 @@ import io.scorestream.gateway.view.ResultReader;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
-import io.scorestream.jobs.kafka.TrainingCurves;
 import io.scorestream.jobs.kafka.JobClient;
+import io.scorestream.jobs.kafka.TrainingCurves;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -22,28 +22,40 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.util.function.BiConsumer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The gateway's HTTP server: the {@code /v1} API behind API keys, the operational endpoints beside it, and the
- * dashboard's static files at {@code /}. Routes
- * point at small handlers; everything that blocks (Kafka sends, reads back) runs off the event loop.
+ * The gateway's HTTP server: the {@code /v1} API behind API keys, the operational endpoints beside
+ * it, and the dashboard's static files at {@code /}. Routes point at small handlers; everything
+ * that blocks (Kafka sends, reads back) runs off the event loop.
  */
 public final class ApiVerticle extends VerticleBase {
   /** The largest body taken: a request at the shared limit, with its tensors in base64. */
   public static final long MAX_BODY_BYTES = RequestChecks.MAX_REQUEST_BYTES * 4L / 3 + (1 << 20);
+
   private static final String TENANT = "tenant";
+
   /** The dashboard's static files, on the class path. */
   private static final String WEBROOT = "webroot";
 
   /** What the API serves from, built by the gateway's main. */
-  public record Dependencies(Tenants tenants, JobIndex index, EventHub hub, ResultReader results, FleetView fleet,
-      TrainingCurves curves, JobClient client, RequestChecks checks, Readiness readiness,
-      PrometheusMeterRegistry metrics, WebhookPolicy webhooks, Consumer<String> log) {}
+  public record Dependencies(
+      Tenants tenants,
+      JobIndex index,
+      EventHub hub,
+      ResultReader results,
+      FleetView fleet,
+      TrainingCurves curves,
+      JobClient client,
+      RequestChecks checks,
+      Readiness readiness,
+      PrometheusMeterRegistry metrics,
+      WebhookPolicy webhooks,
+      Consumer<String> log) {}
 
   private final Dependencies deps;
   private final String host;
@@ -51,8 +63,7 @@ public final class ApiVerticle extends VerticleBase {
   private final EventStream.Timing timing;
   private HttpServer server;
 
-  public ApiVerticle(Dependencies deps, String host, int port, Duration heartbeat,
-      Duration stall) {
+  public ApiVerticle(Dependencies deps, String host, int port, Duration heartbeat, Duration stall) {
     this.deps = deps;
     this.host = host;
     this.port = port;
@@ -67,8 +78,9 @@ public final class ApiVerticle extends VerticleBase {
   private Future<?> listen(OpenApi api) {
     JobViews views = new JobViews(deps.index(), deps.fleet());
     JobRoutes jobs = new JobRoutes(deps.index(), deps.results(), deps.client(), views, deps.hub());
-    Submissions submissions = new Submissions(deps.index(), deps.fleet(), deps.client(), deps.checks(), views,
-        deps.webhooks());
+    Submissions submissions =
+        new Submissions(
+            deps.index(), deps.fleet(), deps.client(), deps.checks(), views, deps.webhooks());
     StreamRoutes streams = new StreamRoutes(jobs, deps.index(), deps.hub(), timing);
     FleetRoutes fleet = new FleetRoutes(deps.fleet(), deps.curves());
     OpsRoutes ops = new OpsRoutes(deps.readiness(), deps.metrics());
@@ -79,28 +91,59 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/readyz").handler(ops::ready);
     router.get("/metrics").handler(ops::metrics);
     router.get("/openapi.json").handler(api::serve);
-    router.get("/v1/stream").handler(this::socket);     // authenticates itself: browsers send the key in a message
+    router
+        .get("/v1/stream")
+        .handler(this::socket); // authenticates itself: browsers send the key in a message
     router.route("/v1/*").handler(this::authenticate);
-    router.post("/v1/jobs").handler(this::jsonBody);   // its own route: Vert.x runs body handlers first on one
-    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(api.check("submitJob")).handler(as(submissions::submit));
+    router
+        .post("/v1/jobs")
+        .handler(this::jsonBody); // its own route: Vert.x runs body handlers first on one
+    router
+        .post("/v1/jobs")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(api.check("submitJob"))
+        .handler(as(submissions::submit));
     router.get("/v1/jobs").handler(api.check("listJobs")).handler(as(jobs::list));
     router.get("/v1/jobs/:id").handler(api.check("getJob")).handler(as(jobs::get));
     router.delete("/v1/jobs/:id").handler(api.check("cancelJob")).handler(as(jobs::cancel));
     router.get("/v1/jobs/:id/result").handler(api.check("getResult")).handler(as(jobs::result));
-    router.get("/v1/jobs/:id/events").handler(api.check("streamEvents")).handler(as(streams::events));
+    router
+        .get("/v1/jobs/:id/events")
+        .handler(api.check("streamEvents"))
+        .handler(as(streams::events));
     router.get("/v1/models").handler(api.check("listModels")).handler(fleet::models);
-    router.get("/v1/models/:name/training").handler(api.check("getTrainingCurve")).handler(fleet::training);
+    router
+        .get("/v1/models/:name/training")
+        .handler(api.check("getTrainingCurve"))
+        .handler(fleet::training);
     router.get("/v1/workers").handler(api.check("listWorkers")).handler(fleet::workers);
-    router.route("/v1/*").handler(ctx -> ApiError.send(ctx, 404, "no_route", "no route "
-        + ctx.request().method() + " " + ApiError.clip(ctx.request().path()) + "; see /openapi.json"));
-    router.get("/*").handler(this::pageHeaders).handler(StaticHandler.create(WEBROOT)
-        .setCachingEnabled(false));                  // one page of a few files: always the gateway's own version
+    router
+        .route("/v1/*")
+        .handler(
+            ctx ->
+                ApiError.send(
+                    ctx,
+                    404,
+                    "no_route",
+                    "no route "
+                        + ctx.request().method()
+                        + " "
+                        + ApiError.clip(ctx.request().path())
+                        + "; see /openapi.json"));
+    router
+        .get("/*")
+        .handler(this::pageHeaders)
+        .handler(
+            StaticHandler.create(WEBROOT)
+                .setCachingEnabled(
+                    false)); // one page of a few files: always the gateway's own version
     router.route().failureHandler(this::failed);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setCompressionSupported(true)               // JSON listings and results shrink several times
-        .setIdleTimeout(0));                         // event streams stay open; heartbeats keep proxies happy
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setCompressionSupported(true) // JSON listings and results shrink several times
+                .setIdleTimeout(0)); // event streams stay open; heartbeats keep proxies happy
     return server.requestHandler(router).listen(port, host);
   }
 
@@ -117,9 +160,13 @@ public final class ApiVerticle extends VerticleBase {
     var tenant = deps.tenants().authenticate(ctx.request().getHeader("Authorization"));
     if (tenant.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"scorestream\"");
-      ApiError.send(ctx, 401, "unauthorized", ctx.request().getHeader("Authorization") == null
-          ? "send an API key as Authorization: Bearer <key>"
-          : "this API key is not known here");
+      ApiError.send(
+          ctx,
+          401,
+          "unauthorized",
+          ctx.request().getHeader("Authorization") == null
+              ? "send an API key as Authorization: Bearer <key>"
+              : "this API key is not known here");
       return;
     }
     ctx.put(TENANT, tenant.get());
@@ -127,14 +174,19 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /**
-   * {@code GET /v1/stream}: upgrades to a {@link JobSocket}. A key in the Authorization header is checked here; a
-   * socket opened without one (as browsers open them) must send it in its first message.
+   * {@code GET /v1/stream}: upgrades to a {@link JobSocket}. A key in the Authorization header is
+   * checked here; a socket opened without one (as browsers open them) must send it in its first
+   * message.
    */
   private void socket(RoutingContext ctx) {
     String upgrade = ctx.request().getHeader("Upgrade");
     if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
-      ApiError.send(ctx, 426, "upgrade_required", "/v1/stream is a WebSocket; connect with a WebSocket client "
-          + "(or follow one job with GET /v1/jobs/{id}/events)");
+      ApiError.send(
+          ctx,
+          426,
+          "upgrade_required",
+          "/v1/stream is a WebSocket; connect with a WebSocket client "
+              + "(or follow one job with GET /v1/jobs/{id}/events)");
       return;
     }
     Tenant tenant = null;
@@ -147,13 +199,17 @@ public final class ApiVerticle extends VerticleBase {
       tenant = found.get();
     }
     Tenant known = tenant;
-    ctx.request().toWebSocket().onSuccess(ws -> new JobSocket(vertx, ws, known, deps.tenants(), deps.index(),
-        deps.hub(), timing).start());
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws ->
+                new JobSocket(vertx, ws, known, deps.tenants(), deps.index(), deps.hub(), timing)
+                    .start());
   }
 
   /**
-   * Bodies are JSON: a body sent with no Content-Type or with curl's default for {@code -d} (form encoding) is read as
-   * JSON; one that says it is something else is refused.
+   * Bodies are JSON: a body sent with no Content-Type or with curl's default for {@code -d} (form
+   * encoding) is read as JSON; one that says it is something else is refused.
    */
   private void jsonBody(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
@@ -161,8 +217,12 @@ public final class ApiVerticle extends VerticleBase {
     if (bare.isEmpty() || bare.equals("application/x-www-form-urlencoded")) {
       ctx.request().headers().set("Content-Type", "application/json");
     } else if (!bare.equals("application/json") && !bare.endsWith("+json")) {
-      ApiError.send(ctx, 415, "unsupported_media_type", "Content-Type", "bodies are JSON (application/json), not "
-          + ApiError.clip(bare));
+      ApiError.send(
+          ctx,
+          415,
+          "unsupported_media_type",
+          "Content-Type",
+          "bodies are JSON (application/json), not " + ApiError.clip(bare));
       return;
     }
     ctx.next();
@@ -170,37 +230,59 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The dashboard's files load only from this origin, and its socket connects only back to it. */
   private void pageHeaders(RoutingContext ctx) {
-    ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "
-        + "connect-src 'self' ws: wss:; style-src 'self'; frame-ancestors 'none'")
+    ctx.response()
+        .putHeader(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; "
+                + "connect-src 'self' ws: wss:; style-src 'self'; frame-ancestors 'none'")
         .putHeader("X-Content-Type-Options", "nosniff");
     ctx.next();
   }
 
   private void measure(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(v -> {
-      String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
-          : ctx.currentRoute().getPath();
-      Timer.builder("gateway_http_requests").tag("method", ctx.request().method().name()).tag("route", route)
-          .tag("status", Integer.toString(ctx.response().getStatusCode())).register(deps.metrics())
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    });
+    ctx.addEndHandler(
+        v -> {
+          String route =
+              ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
+                  ? "other"
+                  : ctx.currentRoute().getPath();
+          Timer.builder("gateway_http_requests")
+              .tag("method", ctx.request().method().name())
+              .tag("route", route)
+              .tag("status", Integer.toString(ctx.response().getStatusCode()))
+              .register(deps.metrics())
+              .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
     ctx.next();
   }
 
   private void failed(RoutingContext ctx) {
     int status = ctx.statusCode();
     if (status == 413) {
-      ApiError.send(ctx, 413, "too_large", "the body is over " + MAX_BODY_BYTES / (1 << 20) + " MiB");
+      ApiError.send(
+          ctx, 413, "too_large", "the body is over " + MAX_BODY_BYTES / (1 << 20) + " MiB");
     } else if (status >= 400 && status < 500) {
       ApiError.send(ctx, status, "bad_request", "the request could not be read");
     } else {
-      // a fault of the gateway's own fails this request alone; the operator sees it once, with its stack trace
-      Throwable failure = ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure();
-      deps.log().accept(io.scorestream.jobs.Faults.describe("gateway: " + ctx.request().method() + " "
-          + io.scorestream.jobs.Texts.cut(ctx.request().path(), 200, "...") + " failed", failure));
-      ApiError.send(ctx, 500, "internal", "the gateway failed on this request: "
-          + io.scorestream.jobs.Faults.reason(failure));
+      // a fault of the gateway's own fails this request alone; the operator sees it once, with its
+      // stack trace
+      Throwable failure =
+          ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure();
+      deps.log()
+          .accept(
+              io.scorestream.jobs.Faults.describe(
+                  "gateway: "
+                      + ctx.request().method()
+                      + " "
+                      + io.scorestream.jobs.Texts.cut(ctx.request().path(), 200, "...")
+                      + " failed",
+                  failure));
+      ApiError.send(
+          ctx,
+          500,
+          "internal",
+          "the gateway failed on this request: " + io.scorestream.jobs.Faults.reason(failure));
     }
   }
 

@@ -13,15 +13,20 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Moves one job's events from the {@link EventHub} to one client, in order, each once, from a cursor on, up to and
- * including the job's final event. It pulls only while the client's connection takes what it is sent, so a slow
- * client holds no buffer beyond its connection's bounded write queue and slows no one. Every method runs on the
- * client's event loop; the hub's wake-ups are handed over to it.
+ * Moves one job's events from the {@link EventHub} to one client, in order, each once, from a
+ * cursor on, up to and including the job's final event. It pulls only while the client's connection
+ * takes what it is sent, so a slow client holds no buffer beyond its connection's bounded write
+ * queue and slows no one. Every method runs on the client's event loop; the hub's wake-ups are
+ * handed over to it.
  */
 final class JobPump {
   /** Held events taken per turn of the event loop. */
   private static final int BATCH = 64;
-  /** A final state older than this with no final event in the log: the events aged out, the state speaks. */
+
+  /**
+   * A final state older than this with no final event in the log: the events aged out, the state
+   * speaks.
+   */
   private static final Duration FINAL_STATE_GRACE = Duration.ofSeconds(30);
 
   /** Where the events go: an SSE response, or one job's share of a WebSocket. */
@@ -35,7 +40,9 @@ final class JobPump {
     /** Sends one event of the job. */
     void event(StreamEvent event);
 
-    /** Sends a final state that has no final event left in the log; the job's stream ends after it. */
+    /**
+     * Sends a final state that has no final event left in the log; the job's stream ends after it.
+     */
     void finalState(JobState state);
 
     /** Says that the events could not be read, and from which event id a client may resume. */
@@ -57,14 +64,20 @@ final class JobPump {
   private boolean pumping;
   private boolean wakeQueued;
   private boolean ended;
-  private Runnable unlisten = () -> { };
+  private Runnable unlisten = () -> {};
 
   /**
-   * @param entry  the job as the index knows it when the stream starts
-   * @param job    the job as the index knows it now
+   * @param entry the job as the index knows it when the stream starts
+   * @param job the job as the index knows it now
    * @param cursor the offset of the first event wanted, or -1 for the job's first
    */
-  JobPump(Context context, EventHub hub, JobIndex.Entry entry, Supplier<JobIndex.Entry> job, long cursor, Sink sink) {
+  JobPump(
+      Context context,
+      EventHub hub,
+      JobIndex.Entry entry,
+      Supplier<JobIndex.Entry> job,
+      long cursor,
+      Sink sink) {
     this.context = context;
     this.hub = hub;
     this.jobId = entry.state().getJobId();
@@ -104,12 +117,13 @@ final class JobPump {
       }
       wakeQueued = true;
     }
-    context.runOnContext(v -> {
-      synchronized (this) {
-        wakeQueued = false;
-      }
-      pump();
-    });
+    context.runOnContext(
+        v -> {
+          synchronized (this) {
+            wakeQueued = false;
+          }
+          pump();
+        });
   }
 
   /** Sends what is there to send, as far as the client takes it. */
@@ -134,24 +148,29 @@ final class JobPump {
         return;
       }
       if (held.events().size() == BATCH) {
-        context.runOnContext(v -> pump());   // more are waiting: let other work run between batches
+        context.runOnContext(v -> pump()); // more are waiting: let other work run between batches
       } else if (held.events().isEmpty()) {
         endWithStateIfFinal();
       }
     } else if (next instanceof EventHub.Replay replay) {
       pumping = true;
-      replay.events().whenComplete((events, error) -> context.runOnContext(v -> {
-        pumping = false;
-        if (error != null) {
-          fail(error);
-          return;
-        }
-        send(events);
-        if (!ended) {
-          cursor = Math.max(cursor, replay.upTo());
-          pump();
-        }
-      }));
+      replay
+          .events()
+          .whenComplete(
+              (events, error) ->
+                  context.runOnContext(
+                      v -> {
+                        pumping = false;
+                        if (error != null) {
+                          fail(error);
+                          return;
+                        }
+                        send(events);
+                        if (!ended) {
+                          cursor = Math.max(cursor, replay.upTo());
+                          pump();
+                        }
+                      }));
     }
   }
 
@@ -172,11 +191,16 @@ final class JobPump {
     }
   }
 
-  /** A job whose final state is long written but whose final event is not in the log (aged out): the state ends it. */
+  /**
+   * A job whose final state is long written but whose final event is not in the log (aged out): the
+   * state ends it.
+   */
   private void endWithStateIfFinal() {
     JobIndex.Entry now = job.get();
-    if (now == null || !now.isFinal()
-        || Times.instant(now.state().getUpdatedAt()).isAfter(Instant.now().minus(FINAL_STATE_GRACE))) {
+    if (now == null
+        || !now.isFinal()
+        || Times.instant(now.state().getUpdatedAt())
+            .isAfter(Instant.now().minus(FINAL_STATE_GRACE))) {
       return;
     }
     sink.finalState(now.state());

@@ -4,8 +4,8 @@ import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
 import io.scorestream.gateway.view.ResultReader;
-import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.formats.Npy;
@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 final class JobRoutes {
   /** The most jobs one page of {@code GET /v1/jobs} holds. */
   static final int MAX_PAGE = 500;
+
   private final JobIndex index;
   private final ResultReader results;
   private final JobClient client;
@@ -61,8 +62,8 @@ final class JobRoutes {
   }
 
   /**
-   * {@code GET /v1/jobs?status=queued,running&limit=50&cursor=...}: the tenant's jobs, newest first, a page at a
-   * time; {@code next} in the answer is the cursor of the following page.
+   * {@code GET /v1/jobs?status=queued,running&limit=50&cursor=...}: the tenant's jobs, newest
+   * first, a page at a time; {@code next} in the answer is the cursor of the following page.
    */
   void list(RoutingContext ctx, Tenant tenant) {
     Set<JobStatus> statuses;
@@ -80,22 +81,31 @@ final class JobRoutes {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      ApiError.send(ctx, 400, "invalid_query", "limit", "limit must be a whole number from 1 to " + MAX_PAGE);
+      ApiError.send(
+          ctx, 400, "invalid_query", "limit", "limit must be a whole number from 1 to " + MAX_PAGE);
       return;
     }
     String cursor = ctx.queryParams().get("cursor");
-    Comparator<JobState> newestFirst = Comparator.comparing((JobState s) -> Times.instant(s.getSummary()
-        .getSubmittedAt())).reversed().thenComparing(JobState::getJobId);
-    List<JobIndex.Entry> all = index.ofTenant(tenant.name()).stream()
-        .filter(e -> statuses.isEmpty() || statuses.contains(e.state().getStatus()))
-        .sorted(Comparator.comparing(JobIndex.Entry::state, newestFirst)).toList();
+    Comparator<JobState> newestFirst =
+        Comparator.comparing((JobState s) -> Times.instant(s.getSummary().getSubmittedAt()))
+            .reversed()
+            .thenComparing(JobState::getJobId);
+    List<JobIndex.Entry> all =
+        index.ofTenant(tenant.name()).stream()
+            .filter(e -> statuses.isEmpty() || statuses.contains(e.state().getStatus()))
+            .sorted(Comparator.comparing(JobIndex.Entry::state, newestFirst))
+            .toList();
     int from = 0;
     if (cursor != null) {
       String after = new String(decode(cursor), StandardCharsets.UTF_8);
       from = (int) all.stream().takeWhile(e -> !e.state().getJobId().equals(after)).count() + 1;
       if (from > all.size()) {
-        ApiError.send(ctx, 400, "invalid_query", "cursor", "cursor names no job of this listing; start again"
-            + " without it");
+        ApiError.send(
+            ctx,
+            400,
+            "invalid_query",
+            "cursor",
+            "cursor names no job of this listing; start again" + " without it");
         return;
       }
     }
@@ -104,8 +114,12 @@ final class JobRoutes {
     page.forEach(e -> jobs.add(views.job(e)));
     JsonObject out = new JsonObject().put("jobs", jobs).put("total", all.size());
     if (from + limit < all.size()) {
-      out.put("next", Base64.getUrlEncoder().withoutPadding().encodeToString(
-          page.get(page.size() - 1).state().getJobId().getBytes(StandardCharsets.UTF_8)));
+      out.put(
+          "next",
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(
+                  page.get(page.size() - 1).state().getJobId().getBytes(StandardCharsets.UTF_8)));
     }
     json(ctx, 200, out);
   }
@@ -119,106 +133,162 @@ final class JobRoutes {
   }
 
   private static Set<JobStatus> statuses(List<String> params) {
-    return params.stream().flatMap(p -> Arrays.stream(p.split(","))).map(String::trim).filter(s -> !s.isEmpty())
-        .map(s -> {
-          try {
-            JobStatus st = JobStatus.valueOf(s.toUpperCase(Locale.ROOT));
-            if (st == JobStatus.JOB_STATUS_UNSPECIFIED || st == JobStatus.UNRECOGNIZED) {
-              throw new IllegalArgumentException();
-            }
-            return st;
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("status must be among queued, running, succeeded, failed,"
-                + " cancelled; got '" + ApiError.clip(s) + "'");
-          }
-        }).collect(Collectors.toSet());
+    return params.stream()
+        .flatMap(p -> Arrays.stream(p.split(",")))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .map(
+            s -> {
+              try {
+                JobStatus st = JobStatus.valueOf(s.toUpperCase(Locale.ROOT));
+                if (st == JobStatus.JOB_STATUS_UNSPECIFIED || st == JobStatus.UNRECOGNIZED) {
+                  throw new IllegalArgumentException();
+                }
+                return st;
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                    "status must be among queued, running, succeeded, failed,"
+                        + " cancelled; got '"
+                        + ApiError.clip(s)
+                        + "'");
+              }
+            })
+        .collect(Collectors.toSet());
   }
 
-  /** {@code DELETE /v1/jobs/{id}}: asks the fleet to cancel; 202 with the job, 409 when it has ended already. */
+  /**
+   * {@code DELETE /v1/jobs/{id}}: asks the fleet to cancel; 202 with the job, 409 when it has ended
+   * already.
+   */
   void cancel(RoutingContext ctx, Tenant tenant) {
-    owned(ctx, tenant).ifPresent(entry -> {
-      Optional<String> ended = entry.isFinal()
-          ? Optional.of(entry.state().getStatus().name().toLowerCase(Locale.ROOT))
-          : hub.endedAs(entry.state().getJobId(), entry.state().getRequestDigest());   // the event may come first
-      if (ended.isPresent()) {
-        ApiError.send(ctx, 409, "already_ended", "job " + entry.state().getJobId() + " has ended already ("
-            + ended.get().replace("completed", "succeeded") + ")");
-        return;
-      }
-      String reason = "cancelled through the API";
-      ctx.vertx().executeBlocking(() -> {
-        client.cancel(entry.state().getJobId(), tenant.name(), reason);
-        return null;
-      }).onSuccess(v -> json(ctx, 202, views.job(entry).put("cancelRequested", true)))
-          .onFailure(e -> ApiError.internal(ctx, e));
-    });
+    owned(ctx, tenant)
+        .ifPresent(
+            entry -> {
+              Optional<String> ended =
+                  entry.isFinal()
+                      ? Optional.of(entry.state().getStatus().name().toLowerCase(Locale.ROOT))
+                      : hub.endedAs(
+                          entry.state().getJobId(),
+                          entry.state().getRequestDigest()); // the event may come first
+              if (ended.isPresent()) {
+                ApiError.send(
+                    ctx,
+                    409,
+                    "already_ended",
+                    "job "
+                        + entry.state().getJobId()
+                        + " has ended already ("
+                        + ended.get().replace("completed", "succeeded")
+                        + ")");
+                return;
+              }
+              String reason = "cancelled through the API";
+              ctx.vertx()
+                  .executeBlocking(
+                      () -> {
+                        client.cancel(entry.state().getJobId(), tenant.name(), reason);
+                        return null;
+                      })
+                  .onSuccess(v -> json(ctx, 202, views.job(entry).put("cancelRequested", true)))
+                  .onFailure(e -> ApiError.internal(ctx, e));
+            });
   }
 
-  /** How long a result asked for after its job's final event, before its final state, waits for that state. */
+  /**
+   * How long a result asked for after its job's final event, before its final state, waits for that
+   * state.
+   */
   static final long RESULT_WAIT_MILLIS = 1_000;
+
   /** How often the index is looked at meanwhile. */
   private static final long RESULT_LOOK_MILLIS = 20;
 
   /**
-   * {@code GET /v1/jobs/{id}/result}: the samples as JSON (nested arrays), {@code .npy} or a PNG grid for image
-   * models, by {@code ?format=json|npy|png} or else the Accept header. A client that has just read the completed
-   * event (job-events) may ask before this gateway has read the state written after it (job-state): when the events
-   * say the job has ended and the index does not yet, the answer waits for the state, up to
-   * {@link #RESULT_WAIT_MILLIS}. A job still running is answered 409 at once.
+   * {@code GET /v1/jobs/{id}/result}: the samples as JSON (nested arrays), {@code .npy} or a PNG
+   * grid for image models, by {@code ?format=json|npy|png} or else the Accept header. A client that
+   * has just read the completed event (job-events) may ask before this gateway has read the state
+   * written after it (job-state): when the events say the job has ended and the index does not yet,
+   * the answer waits for the state, up to {@link #RESULT_WAIT_MILLIS}. A job still running is
+   * answered 409 at once.
    */
   void result(RoutingContext ctx, Tenant tenant) {
-    owned(ctx, tenant).ifPresent(entry -> {
-      String format = format(ctx);
-      if (format == null) {
-        return;
-      }
-      if (!entry.isFinal() && hub.endedAs(entry.state().getJobId(), entry.state().getRequestDigest()).isPresent()) {
-        awaitFinal(ctx, entry, format, System.nanoTime() + RESULT_WAIT_MILLIS * 1_000_000);
-      } else {
-        answerResult(ctx, entry, format);
-      }
-    });
+    owned(ctx, tenant)
+        .ifPresent(
+            entry -> {
+              String format = format(ctx);
+              if (format == null) {
+                return;
+              }
+              if (!entry.isFinal()
+                  && hub.endedAs(entry.state().getJobId(), entry.state().getRequestDigest())
+                      .isPresent()) {
+                awaitFinal(ctx, entry, format, System.nanoTime() + RESULT_WAIT_MILLIS * 1_000_000);
+              } else {
+                answerResult(ctx, entry, format);
+              }
+            });
   }
 
-  private void awaitFinal(RoutingContext ctx, JobIndex.Entry last, String format, long deadlineNanos) {
-    ctx.vertx().setTimer(RESULT_LOOK_MILLIS, t -> {
-      if (ctx.response().closed()) {
-        return;   // the client has gone
-      }
-      JobIndex.Entry now = index.get(last.state().getJobId()).orElse(last);
-      if (now.isFinal() || System.nanoTime() >= deadlineNanos) {
-        answerResult(ctx, now, format);
-      } else {
-        awaitFinal(ctx, now, format, deadlineNanos);
-      }
-    });
+  private void awaitFinal(
+      RoutingContext ctx, JobIndex.Entry last, String format, long deadlineNanos) {
+    ctx.vertx()
+        .setTimer(
+            RESULT_LOOK_MILLIS,
+            t -> {
+              if (ctx.response().closed()) {
+                return; // the client has gone
+              }
+              JobIndex.Entry now = index.get(last.state().getJobId()).orElse(last);
+              if (now.isFinal() || System.nanoTime() >= deadlineNanos) {
+                answerResult(ctx, now, format);
+              } else {
+                awaitFinal(ctx, now, format, deadlineNanos);
+              }
+            });
   }
 
   private void answerResult(RoutingContext ctx, JobIndex.Entry entry, String format) {
     JobState state = entry.state();
     if (state.getStatus() != JobStatus.SUCCEEDED) {
-      ApiError.send(ctx, 409, "no_result", "job " + state.getJobId() + " has no result"
-          + (JobStates.isFinal(state.getStatus()) ? ": it ended " : " yet: it is ")
-          + state.getStatus().name().toLowerCase(Locale.ROOT));
+      ApiError.send(
+          ctx,
+          409,
+          "no_result",
+          "job "
+              + state.getJobId()
+              + " has no result"
+              + (JobStates.isFinal(state.getStatus()) ? ": it ended " : " yet: it is ")
+              + state.getStatus().name().toLowerCase(Locale.ROOT));
       return;
     }
-    results.read(entry.partition(), entry.offset(), state.getJobId()).whenComplete((found, e) ->
-        ctx.vertx().runOnContext(v -> {
-          if (e != null) {
-            ApiError.internal(ctx, e);
-          } else if (found.isEmpty() || !found.get().hasResult()) {
-            ApiError.send(ctx, 410, "result_gone", "job " + state.getJobId() + "'s result is no longer held");
-          } else {
-            sendReadable(ctx, state.getJobId(), found.get().getResult(), format);
-          }
-        }));
+    results
+        .read(entry.partition(), entry.offset(), state.getJobId())
+        .whenComplete(
+            (found, e) ->
+                ctx.vertx()
+                    .runOnContext(
+                        v -> {
+                          if (e != null) {
+                            ApiError.internal(ctx, e);
+                          } else if (found.isEmpty() || !found.get().hasResult()) {
+                            ApiError.send(
+                                ctx,
+                                410,
+                                "result_gone",
+                                "job " + state.getJobId() + "'s result is no longer held");
+                          } else {
+                            sendReadable(ctx, state.getJobId(), found.get().getResult(), format);
+                          }
+                        }));
   }
 
   /**
-   * Sends a stored result, or, when its record holds no tensor this gateway can read (written by something other
-   * than a worker), says so: the client gets an answer either way, never a request left open.
+   * Sends a stored result, or, when its record holds no tensor this gateway can read (written by
+   * something other than a worker), says so: the client gets an answer either way, never a request
+   * left open.
    */
-  private static void sendReadable(RoutingContext ctx, String jobId, Completed result, String format) {
+  private static void sendReadable(
+      RoutingContext ctx, String jobId, Completed result, String format) {
     String problem = result.hasValues() ? null : Tensors.problem(result.getSamples());
     if (problem == null) {
       try {
@@ -228,7 +298,11 @@ final class JobRoutes {
         problem = Faults.reason(e);
       }
     }
-    ApiError.send(ctx, 500, "result_unreadable", "job " + jobId + "'s stored result cannot be read: " + problem);
+    ApiError.send(
+        ctx,
+        500,
+        "result_unreadable",
+        "job " + jobId + "'s stored result cannot be read: " + problem);
   }
 
   /** The format asked for; answers 406 and returns null when it is none of ours. */
@@ -240,8 +314,12 @@ final class JobRoutes {
     }
     f = f.toLowerCase(Locale.ROOT);
     if (!Set.of("json", "npy", "png").contains(f)) {
-      ApiError.send(ctx, 406, "unsupported_format", "format", "format must be json, npy or png; got '"
-          + ApiError.clip(f) + "'");
+      ApiError.send(
+          ctx,
+          406,
+          "unsupported_format",
+          "format",
+          "format must be json, npy or png; got '" + ApiError.clip(f) + "'");
       return null;
     }
     return f;
@@ -257,30 +335,47 @@ final class JobRoutes {
     int[] shape = samples.getShapeList().stream().skip(1).mapToInt(Long::intValue).toArray();
     float[] values = Tensors.floats(samples);
     switch (format) {
-      case "npy" -> ctx.response().putHeader("Content-Type", Npy.MEDIA_TYPE)
-          .putHeader("Content-Disposition", "attachment; filename=\"" + jobId + ".npy\"")
-          .end(Buffer.buffer(Npy.encode(values, rows, shape)));
+      case "npy" ->
+          ctx.response()
+              .putHeader("Content-Type", Npy.MEDIA_TYPE)
+              .putHeader("Content-Disposition", "attachment; filename=\"" + jobId + ".npy\"")
+              .end(Buffer.buffer(Npy.encode(values, rows, shape)));
       case "png" -> {
         if (!EventJson.isImage(samples)) {
-          ApiError.send(ctx, 406, "unsupported_format", "format", "png needs an image model ([1,H,W] or"
-              + " [3,H,W]); these samples have shape " + Arrays.toString(shape) + ": use json or npy");
+          ApiError.send(
+              ctx,
+              406,
+              "unsupported_format",
+              "format",
+              "png needs an image model ([1,H,W] or"
+                  + " [3,H,W]); these samples have shape "
+                  + Arrays.toString(shape)
+                  + ": use json or npy");
           return;
         }
-        ctx.response().putHeader("Content-Type", "image/png")
+        ctx.response()
+            .putHeader("Content-Type", "image/png")
             .putHeader("Content-Disposition", "inline; filename=\"" + jobId + ".png\"")
             .end(Buffer.buffer(EventJson.png(samples)));
       }
-      default -> json(ctx, 200, new JsonObject().put("jobId", jobId)
-          .put("shape", new JsonArray(samples.getShapeList())).put("nfe", result.getNfe())
-          .put("samples", nested(values, rows, shape)));
+      default ->
+          json(
+              ctx,
+              200,
+              new JsonObject()
+                  .put("jobId", jobId)
+                  .put("shape", new JsonArray(samples.getShapeList()))
+                  .put("nfe", result.getNfe())
+                  .put("samples", nested(values, rows, shape)));
     }
   }
 
   /**
-   * A likelihood job's result: per-example values and their standard errors in their unit, with the mean and its
-   * standard error over the examples; {@code .npy} holds the values alone.
+   * A likelihood job's result: per-example values and their standard errors in their unit, with the
+   * mean and its standard error over the examples; {@code .npy} holds the values alone.
    */
-  private static void sendValues(RoutingContext ctx, String jobId, Completed result, String format) {
+  private static void sendValues(
+      RoutingContext ctx, String jobId, Completed result, String format) {
     double[] values = Tensors.doubles(result.getValues());
     double[] errors = Tensors.doubles(result.getStandardErrors());
     switch (format) {
@@ -289,20 +384,32 @@ final class JobRoutes {
         for (int i = 0; i < f.length; i++) {
           f[i] = (float) values[i];
         }
-        ctx.response().putHeader("Content-Type", Npy.MEDIA_TYPE)
+        ctx.response()
+            .putHeader("Content-Type", Npy.MEDIA_TYPE)
             .putHeader("Content-Disposition", "attachment; filename=\"" + jobId + ".npy\"")
             .end(Buffer.buffer(Npy.encode(f, values.length, new int[0])));
       }
-      case "png" -> ApiError.send(ctx, 406, "unsupported_format", "format", "a likelihood job's result is numbers:"
-          + " use json or npy");
+      case "png" ->
+          ApiError.send(
+              ctx,
+              406,
+              "unsupported_format",
+              "format",
+              "a likelihood job's result is numbers:" + " use json or npy");
       default -> {
         double mean = Arrays.stream(values).average().orElse(Double.NaN);
         double ss = 0;
         for (double v : values) {
           ss += (v - mean) * (v - mean);
         }
-        JsonObject body = new JsonObject().put("jobId", jobId).put("unit", result.getUnit()).put("nfe", result.getNfe())
-            .put("mean", mean).put("values", finite(values)).put("standardErrors", finite(errors));
+        JsonObject body =
+            new JsonObject()
+                .put("jobId", jobId)
+                .put("unit", result.getUnit())
+                .put("nfe", result.getNfe())
+                .put("mean", mean)
+                .put("values", finite(values))
+                .put("standardErrors", finite(errors));
         if (values.length > 1) {
           body.put("meanStandardError", Math.sqrt(ss / (values.length - 1) / values.length));
         }
@@ -345,6 +452,9 @@ final class JobRoutes {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
   }
 }

@@ -15,28 +15,36 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * {@code /v1/stream}: one WebSocket that carries the events of many jobs of one tenant. The client subscribes to
- * jobs ({@code {"op":"subscribe","jobId":..., "lastEventId":...}}) and unsubscribes; each event comes as a text
- * frame {@code {jobId, id, event, data}} with the same id and data as the job's Server-Sent Events, except that an
- * event with an image preview comes as a binary frame ({@link StreamEvent#frame}: its header, then the PNG). A
- * browser, which cannot set headers on a WebSocket, sends {@code {"op":"auth","apiKey":...}} first.
+ * {@code /v1/stream}: one WebSocket that carries the events of many jobs of one tenant. The client
+ * subscribes to jobs ({@code {"op":"subscribe","jobId":..., "lastEventId":...}}) and unsubscribes;
+ * each event comes as a text frame {@code {jobId, id, event, data}} with the same id and data as
+ * the job's Server-Sent Events, except that an event with an image preview comes as a binary frame
+ * ({@link StreamEvent#frame}: its header, then the PNG). A browser, which cannot set headers on a
+ * WebSocket, sends {@code {"op":"auth","apiKey":...}} first.
  *
- * <p>Every subscription pulls through its own {@link JobPump} while the socket's write queue has room; a socket
- * stuck for longer than the stall limit is told, per job, from where to resume, and closed.
+ * <p>Every subscription pulls through its own {@link JobPump} while the socket's write queue has
+ * room; a socket stuck for longer than the stall limit is told, per job, from where to resume, and
+ * closed.
  */
 final class JobSocket {
   /** Subscriptions one socket may hold at once. */
   static final int MAX_SUBSCRIPTIONS = 1000;
+
   /** How long an unauthenticated socket may wait before it sends its key. */
   private static final Duration AUTH_WAIT = Duration.ofSeconds(10);
-  /** Close codes: policy violation (no or bad key), and the application's own for a client that fell behind. */
+
+  /**
+   * Close codes: policy violation (no or bad key), and the application's own for a client that fell
+   * behind.
+   */
   private static final short POLICY = 1008;
+
   private static final short BEHIND = 4000;
 
   private final Vertx vertx;
@@ -53,7 +61,13 @@ final class JobSocket {
   private long stalledSince;
   private boolean closed;
 
-  JobSocket(Vertx vertx, ServerWebSocket socket, Tenant tenant, Tenants tenants, JobIndex index, EventHub hub,
+  JobSocket(
+      Vertx vertx,
+      ServerWebSocket socket,
+      Tenant tenant,
+      Tenants tenants,
+      JobIndex index,
+      EventHub hub,
       EventStream.Timing timing) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
@@ -68,17 +82,20 @@ final class JobSocket {
   void start() {
     socket.setWriteQueueMaxSize(EventStream.WRITE_QUEUE_BYTES);
     socket.textMessageHandler(this::message);
-    socket.binaryMessageHandler(b -> error(null, "bad_message", "send JSON text messages, not binary ones"));
+    socket.binaryMessageHandler(
+        b -> error(null, "bad_message", "send JSON text messages, not binary ones"));
     socket.drainHandler(v -> drained());
     socket.closeHandler(v -> stop());
     socket.exceptionHandler(e -> stop());
     timer = vertx.setPeriodic(timing.heartbeat().toMillis(), id -> heartbeat());
     if (tenant == null) {
-      vertx.setTimer(AUTH_WAIT.toMillis(), id -> {
-        if (tenant == null && !closed) {
-          socket.close(POLICY, "no API key within " + AUTH_WAIT.toSeconds() + " s");
-        }
-      });
+      vertx.setTimer(
+          AUTH_WAIT.toMillis(),
+          id -> {
+            if (tenant == null && !closed) {
+              socket.close(POLICY, "no API key within " + AUTH_WAIT.toSeconds() + " s");
+            }
+          });
     }
   }
 
@@ -87,7 +104,10 @@ final class JobSocket {
     try {
       m = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      error(null, "bad_message", "messages are JSON objects with an op: auth, subscribe or unsubscribe");
+      error(
+          null,
+          "bad_message",
+          "messages are JSON objects with an op: auth, subscribe or unsubscribe");
       return;
     }
     Object op = m.getValue("op");
@@ -98,7 +118,10 @@ final class JobSocket {
     } else if (tenant == null) {
       socket.close(POLICY, "send {\"op\":\"auth\",\"apiKey\":...} first");
     } else if (!"subscribe".equals(op) && !"unsubscribe".equals(op)) {
-      error(jobId, "bad_message", "op must be auth, subscribe or unsubscribe, got " + ApiError.clip(String.valueOf(op)));
+      error(
+          jobId,
+          "bad_message",
+          "op must be auth, subscribe or unsubscribe, got " + ApiError.clip(String.valueOf(op)));
     } else if (jobId == null || jobId.isEmpty()) {
       error(null, "bad_message", "jobId", op + " needs a jobId (a string)");
     } else if ("unsubscribe".equals(op)) {
@@ -116,7 +139,8 @@ final class JobSocket {
       error(null, "bad_message", "this socket is authenticated already");
       return;
     }
-    var found = key instanceof String s ? tenants.authenticate("Bearer " + s) : Optional.<Tenant>empty();
+    var found =
+        key instanceof String s ? tenants.authenticate("Bearer " + s) : Optional.<Tenant>empty();
     if (found.isEmpty()) {
       socket.close(POLICY, "this API key is not known here");
       return;
@@ -131,12 +155,20 @@ final class JobSocket {
       return;
     }
     if (subscriptions.containsKey(jobId)) {
-      error(jobId, "already_subscribed", "jobId", "this socket follows job " + ApiError.clip(jobId) + " already");
+      error(
+          jobId,
+          "already_subscribed",
+          "jobId",
+          "this socket follows job " + ApiError.clip(jobId) + " already");
       return;
     }
     if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
-      error(jobId, "too_many_subscriptions", "one socket follows at most " + MAX_SUBSCRIPTIONS
-          + " jobs at once; unsubscribe from some, or open another socket");
+      error(
+          jobId,
+          "too_many_subscriptions",
+          "one socket follows at most "
+              + MAX_SUBSCRIPTIONS
+              + " jobs at once; unsubscribe from some, or open another socket");
       return;
     }
     long cursor = -1;
@@ -145,17 +177,31 @@ final class JobSocket {
       try {
         cursor = StreamEvent.cursorAfter(last);
       } catch (NumberFormatException e) {
-        error(jobId, "bad_message", "lastEventId", "lastEventId must be the id of an event of this job, got '"
-            + ApiError.clip(last.trim()) + "'");
+        error(
+            jobId,
+            "bad_message",
+            "lastEventId",
+            "lastEventId must be the id of an event of this job, got '"
+                + ApiError.clip(last.trim())
+                + "'");
         return;
       }
       if (cursor == StreamEvent.AFTER_FINAL) {
-        send(new JsonObject().put("jobId", jobId).put("event", "end"));   // the client has the final event
+        send(
+            new JsonObject()
+                .put("jobId", jobId)
+                .put("event", "end")); // the client has the final event
         return;
       }
     }
-    JobPump pump = new JobPump(context, hub, entry.get(), () -> index.get(jobId).orElse(null), cursor,
-        new Subscription(jobId));
+    JobPump pump =
+        new JobPump(
+            context,
+            hub,
+            entry.get(),
+            () -> index.get(jobId).orElse(null),
+            cursor,
+            new Subscription(jobId));
     subscriptions.put(jobId, pump);
     pump.start();
   }
@@ -192,15 +238,27 @@ final class JobSocket {
 
     @Override
     public void finalState(JobState state) {
-      socket.writeTextMessage("{\"jobId\":" + io.vertx.core.json.Json.encode(jobId)
-          + ",\"event\":\"state\",\"data\":" + ProtoJson.print(state) + "}");
+      socket.writeTextMessage(
+          "{\"jobId\":"
+              + io.vertx.core.json.Json.encode(jobId)
+              + ",\"event\":\"state\",\"data\":"
+              + ProtoJson.print(state)
+              + "}");
     }
 
     @Override
     public void failed(Throwable error, long lastSent) {
-      send(new JsonObject().put("jobId", jobId).put("event", "error").put("data", EventStream.notice(lastSent,
-          "the gateway could not read the job's events (" + error.getMessage()
-              + "); subscribe again with lastEventId to resume")));
+      send(
+          new JsonObject()
+              .put("jobId", jobId)
+              .put("event", "error")
+              .put(
+                  "data",
+                  EventStream.notice(
+                      lastSent,
+                      "the gateway could not read the job's events ("
+                          + error.getMessage()
+                          + "); subscribe again with lastEventId to resume")));
     }
 
     @Override
@@ -229,14 +287,28 @@ final class JobSocket {
       return;
     }
     socket.writePing(Buffer.buffer());
-    List.copyOf(subscriptions.values()).forEach(JobPump::pump);   // final states that came without events
+    List.copyOf(subscriptions.values())
+        .forEach(JobPump::pump); // final states that came without events
   }
 
-  /** Tells a client stuck for longer than the stall limit, per job, from where to resume, and closes the socket. */
+  /**
+   * Tells a client stuck for longer than the stall limit, per job, from where to resume, and closes
+   * the socket.
+   */
   private void behind() {
-    subscriptions.forEach((jobId, pump) -> send(new JsonObject().put("jobId", jobId).put("event", "behind")
-        .put("data", EventStream.notice(pump.lastSent(), "this client fell behind for over "
-            + timing.stall().toSeconds() + " s; subscribe again with lastEventId to resume without a gap"))));
+    subscriptions.forEach(
+        (jobId, pump) ->
+            send(
+                new JsonObject()
+                    .put("jobId", jobId)
+                    .put("event", "behind")
+                    .put(
+                        "data",
+                        EventStream.notice(
+                            pump.lastSent(),
+                            "this client fell behind for over "
+                                + timing.stall().toSeconds()
+                                + " s; subscribe again with lastEventId to resume without a gap"))));
     stop();
     socket.close(BEHIND, "fell behind");
   }

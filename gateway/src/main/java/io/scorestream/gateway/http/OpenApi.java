@@ -17,27 +17,32 @@ import io.vertx.openapi.validation.ValidatorException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.ArrayList;
-import java.util.TreeMap;
 
 /**
- * The gateway's OpenAPI 3.1 contract ({@code openapi.json} on the class path, served at {@code /openapi.json}) and
- * the check of each request against it: a route's handler runs only for a request whose parameters and body have
- * the shapes and types the contract gives, and a request that has not is answered 400 (parameters) or 422 (body)
- * naming the field. Value limits stay with the shared request checks, which run after.
+ * The gateway's OpenAPI 3.1 contract ({@code openapi.json} on the class path, served at {@code
+ * /openapi.json}) and the check of each request against it: a route's handler runs only for a
+ * request whose parameters and body have the shapes and types the contract gives, and a request
+ * that has not is answered 400 (parameters) or 422 (body) naming the field. Value limits stay with
+ * the shared request checks, which run after.
  */
 final class OpenApi {
   private static final String RESOURCE = "/openapi.json";
-  private static final Pattern PARAMETER = Pattern.compile("(query|header|path|cookie) parameter (\\S+)");
+  private static final Pattern PARAMETER =
+      Pattern.compile("(query|header|path|cookie) parameter (\\S+)");
   private final OpenAPIContract contract;
   private final RequestValidator validator;
-  /** The document as written (its {@code $ref}s local to it), which clients and their tools read. */
+
+  /**
+   * The document as written (its {@code $ref}s local to it), which clients and their tools read.
+   */
   private final JsonObject document;
 
   private OpenApi(Vertx vertx, OpenAPIContract contract, JsonObject document) {
@@ -51,31 +56,46 @@ final class OpenApi {
     JsonObject raw;
     try (InputStream in = OpenApi.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        return Future.failedFuture(new IllegalStateException(RESOURCE + " is missing from the gateway's class path"));
+        return Future.failedFuture(
+            new IllegalStateException(RESOURCE + " is missing from the gateway's class path"));
       }
       raw = new JsonObject(Buffer.buffer(in.readAllBytes()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    JsonObject document = raw.copy();   // the validator resolves its copy's references in place
+    JsonObject document = raw.copy(); // the validator resolves its copy's references in place
     return OpenAPIContract.from(vertx, raw).map(c -> new OpenApi(vertx, c, document));
   }
 
   /**
-   * {@code GET /openapi.json}: the document itself (not the validator's resolved copy, whose references point into
-   * the validator's own store and which no tool resolves), with one server: the address the client used, as a
-   * proxy in front passes it on ({@code X-Forwarded-Proto}, {@code X-Forwarded-Host}) or as it reached the gateway.
+   * {@code GET /openapi.json}: the document itself (not the validator's resolved copy, whose
+   * references point into the validator's own store and which no tool resolves), with one server:
+   * the address the client used, as a proxy in front passes it on ({@code X-Forwarded-Proto},
+   * {@code X-Forwarded-Host}) or as it reached the gateway.
    */
   void serve(RoutingContext ctx) {
     var request = ctx.request();
-    String scheme = Optional.ofNullable(request.getHeader("X-Forwarded-Proto")).map(s -> s.split(",")[0].trim())
-        .filter(s -> s.equals("http") || s.equals("https")).orElse(request.isSSL() ? "https" : "http");
-    String host = Optional.ofNullable(request.getHeader("X-Forwarded-Host")).map(s -> s.split(",")[0].trim())
-        .or(() -> Optional.ofNullable(request.getHeader("Host")))
-        .filter(h -> h.matches("[A-Za-z0-9.\\-\\[\\]:]{1,300}"))
-        .orElse(request.localAddress().host() + ":" + request.localAddress().port());
-    JsonObject served = document.copy().put("servers", new JsonArray().add(new JsonObject()
-        .put("url", scheme + "://" + host).put("description", "this gateway, as the client reached it")));
+    String scheme =
+        Optional.ofNullable(request.getHeader("X-Forwarded-Proto"))
+            .map(s -> s.split(",")[0].trim())
+            .filter(s -> s.equals("http") || s.equals("https"))
+            .orElse(request.isSSL() ? "https" : "http");
+    String host =
+        Optional.ofNullable(request.getHeader("X-Forwarded-Host"))
+            .map(s -> s.split(",")[0].trim())
+            .or(() -> Optional.ofNullable(request.getHeader("Host")))
+            .filter(h -> h.matches("[A-Za-z0-9.\\-\\[\\]:]{1,300}"))
+            .orElse(request.localAddress().host() + ":" + request.localAddress().port());
+    JsonObject served =
+        document
+            .copy()
+            .put(
+                "servers",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("url", scheme + "://" + host)
+                            .put("description", "this gateway, as the client reached it")));
     ctx.response().putHeader("Content-Type", "application/json").end(served.encode());
   }
 
@@ -85,12 +105,18 @@ final class OpenApi {
     if (operation == null) {
       throw new IllegalArgumentException("the contract has no operation " + operationId);
     }
-    return ctx -> RequestUtils.extract(ctx.request(), operation,
-            () -> Future.succeededFuture(ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer()
-                : ctx.body().buffer()))
-        .compose(request -> validator.validate(request, operationId))
-        .onSuccess(valid -> ctx.next())
-        .onFailure(e -> refuse(ctx, e));
+    return ctx ->
+        RequestUtils.extract(
+                ctx.request(),
+                operation,
+                () ->
+                    Future.succeededFuture(
+                        ctx.body() == null || ctx.body().buffer() == null
+                            ? Buffer.buffer()
+                            : ctx.body().buffer()))
+            .compose(request -> validator.validate(request, operationId))
+            .onSuccess(valid -> ctx.next())
+            .onFailure(e -> refuse(ctx, e));
   }
 
   private static void refuse(RoutingContext ctx, Throwable e) {
@@ -101,8 +127,15 @@ final class OpenApi {
       OutputUnit worst = deepest(s.getOutputUnit());
       String field = field(worst == null ? null : worst.getInstanceLocation());
       String reason = worst == null || worst.getError() == null ? s.getMessage() : worst.getError();
-      ApiError.send(ctx, 422, "invalid_request", field.isEmpty() ? null : field,
-          (field.isEmpty() ? "the body" : field) + ": " + reason + " (see /openapi.json, GenerateRequest)");
+      ApiError.send(
+          ctx,
+          422,
+          "invalid_request",
+          field.isEmpty() ? null : field,
+          (field.isEmpty() ? "the body" : field)
+              + ": "
+              + reason
+              + " (see /openapi.json, GenerateRequest)");
       return;
     }
     if (e instanceof ValidatorException v && v.type() != ValidatorErrorType.MISSING_OPERATION) {
@@ -113,7 +146,11 @@ final class OpenApi {
       }
       Matcher m = PARAMETER.matcher(v.getMessage());
       boolean found = m.find();
-      ApiError.send(ctx, 400, "invalid_" + (found ? m.group(1) : "request"), found ? m.group(2) : null,
+      ApiError.send(
+          ctx,
+          400,
+          "invalid_" + (found ? m.group(1) : "request"),
+          found ? m.group(2) : null,
           v.getMessage());
       return;
     }
@@ -121,9 +158,9 @@ final class OpenApi {
   }
 
   /**
-   * The error deepest in the instance, and of those the deepest in the schema (the output lists them flat or
-   * nested): the field at fault and the rule it broke (a type, an enum) rather than the object that holds it or
-   * "does not match schema".
+   * The error deepest in the instance, and of those the deepest in the schema (the output lists
+   * them flat or nested): the field at fault and the rule it broke (a type, an enum) rather than
+   * the object that holds it or "does not match schema".
    */
   private static OutputUnit deepest(OutputUnit unit) {
     if (unit == null) {
@@ -131,15 +168,23 @@ final class OpenApi {
     }
     List<Map.Entry<OutputUnit, Integer>> all = new ArrayList<>();
     collect(unit, 0, all);
-    return all.stream().filter(e -> e.getKey().getError() != null && e.getKey().getInstanceLocation() != null)
-        .max(Comparator.comparingInt((Map.Entry<OutputUnit, Integer> e) -> e.getKey().getInstanceLocation().length())
-            .thenComparingInt(e -> e.getKey().getKeywordLocation() == null ? 0
-                : e.getKey().getKeywordLocation().length())
-            .thenComparingInt(Map.Entry::getValue))
-        .map(Map.Entry::getKey).orElse(unit);
+    return all.stream()
+        .filter(e -> e.getKey().getError() != null && e.getKey().getInstanceLocation() != null)
+        .max(
+            Comparator.comparingInt(
+                    (Map.Entry<OutputUnit, Integer> e) -> e.getKey().getInstanceLocation().length())
+                .thenComparingInt(
+                    e ->
+                        e.getKey().getKeywordLocation() == null
+                            ? 0
+                            : e.getKey().getKeywordLocation().length())
+                .thenComparingInt(Map.Entry::getValue))
+        .map(Map.Entry::getKey)
+        .orElse(unit);
   }
 
-  private static void collect(OutputUnit unit, int depth, List<Map.Entry<OutputUnit, Integer>> into) {
+  private static void collect(
+      OutputUnit unit, int depth, List<Map.Entry<OutputUnit, Integer>> into) {
     into.add(Map.entry(unit, depth));
     if (unit.getErrors() != null) {
       unit.getErrors().forEach(u -> collect(u, depth + 1, into));
@@ -147,8 +192,8 @@ final class OpenApi {
   }
 
   /**
-   * A JSON pointer into the body ({@code /sampler/snr}, {@code /webhook/events/0}) as the field path the API's
-   * errors name ({@code sampler.snr}, {@code webhook.events[0]}).
+   * A JSON pointer into the body ({@code /sampler/snr}, {@code /webhook/events/0}) as the field
+   * path the API's errors name ({@code sampler.snr}, {@code webhook.events[0]}).
    */
   static String field(String pointer) {
     if (pointer == null) {
@@ -173,7 +218,9 @@ final class OpenApi {
   /** The operations this contract names, for a test that every route has one. */
   Map<String, String> operations() {
     Map<String, String> out = new TreeMap<>();
-    contract.operations().forEach(o -> out.put(o.getOperationId(), o.getHttpMethod() + " " + o.getOpenAPIPath()));
+    contract
+        .operations()
+        .forEach(o -> out.put(o.getOperationId(), o.getHttpMethod() + " " + o.getOpenAPIPath()));
     return out;
   }
 }

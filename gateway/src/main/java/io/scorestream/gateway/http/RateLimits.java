@@ -5,15 +5,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-tenant token buckets for job submissions: {@link Tenant#burst()} at once, refilled at
- * {@link Tenant#ratePerSecond()}. Per gateway: N gateways behind a balancer admit up to N times the rate.
+ * Per-tenant token buckets for job submissions: {@link Tenant#burst()} at once, refilled at {@link
+ * Tenant#ratePerSecond()}. Per gateway: N gateways behind a balancer admit up to N times the rate.
  */
 final class RateLimits {
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   /** Zero when a submission may go now (and takes its token), else the seconds until one may. */
   long tryAcquire(Tenant tenant, long nowNanos) {
-    return buckets.computeIfAbsent(tenant.name(), n -> new Bucket(tenant.burst(), nowNanos))
+    return buckets
+        .computeIfAbsent(tenant.name(), n -> new Bucket(tenant.burst(), nowNanos))
         .take(tenant.ratePerSecond(), tenant.burst(), nowNanos);
   }
 

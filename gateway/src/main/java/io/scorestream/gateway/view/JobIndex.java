@@ -17,14 +17,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Every job the fleet knows, rebuilt from the compacted {@code job-state} topic from its beginning: what a gateway
- * answers {@code GET /v1/jobs} from, on any gateway and after any restart. Results stay on the topic: an entry
- * remembers where its state record lies, and {@link ResultReader} fetches the samples from there when asked.
+ * Every job the fleet knows, rebuilt from the compacted {@code job-state} topic from its beginning:
+ * what a gateway answers {@code GET /v1/jobs} from, on any gateway and after any restart. Results
+ * stay on the topic: an entry remembers where its state record lies, and {@link ResultReader}
+ * fetches the samples from there when asked.
  */
 public final class JobIndex implements Runnable, AutoCloseable {
   /**
-   * One job: its latest state without the result's samples, and the record that state was read from (a result is
-   * fetched from there).
+   * One job: its latest state without the result's samples, and the record that state was read from
+   * (a result is fetched from there).
    */
   public record Entry(JobState state, TopicPartition partition, long offset) {
     public String tenant() {
@@ -39,27 +40,42 @@ public final class JobIndex implements Runnable, AutoCloseable {
   private final TopicReader<JobState> reader;
   private final Map<String, Entry> byId = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Entry>> byTenant = new ConcurrentHashMap<>();
-  /** The queued jobs of each model, so a job's place in its queue costs that queue's length, not the index's. */
+
+  /**
+   * The queued jobs of each model, so a job's place in its queue costs that queue's length, not the
+   * index's.
+   */
   private final Map<String, Map<String, Entry>> queuedByModel = new ConcurrentHashMap<>();
+
   /** Each tenant's queued and running jobs, for its active-job cap. */
   private final Map<String, Map<String, Entry>> activeByTenant = new ConcurrentHashMap<>();
 
   public JobIndex(KafkaClients kafka, TopicNames names) {
-    this.reader = new TopicReader<>(kafka, names.jobState(), JobState::parseFrom, new TopicReader.Handler<>() {
-      @Override
-      public void value(ConsumerRecord<String, byte[]> record, JobState state) {
-        if (record.key() != null && record.key().equals(state.getJobId())) {
-          // values no JSON can carry (a time out of range, an enum number of a newer build) are not held: every
-          // lookup of the job would fail on them
-          put(KnownValues.stripped(state), new TopicPartition(record.topic(), record.partition()), record.offset());
-        }
-      }
+    this.reader =
+        new TopicReader<>(
+            kafka,
+            names.jobState(),
+            JobState::parseFrom,
+            new TopicReader.Handler<>() {
+              @Override
+              public void value(ConsumerRecord<String, byte[]> record, JobState state) {
+                if (record.key() != null && record.key().equals(state.getJobId())) {
+                  // values no JSON can carry (a time out of range, an enum number of a newer build)
+                  // are not held: every
+                  // lookup of the job would fail on them
+                  put(
+                      KnownValues.stripped(state),
+                      new TopicPartition(record.topic(), record.partition()),
+                      record.offset());
+                }
+              }
 
-      @Override
-      public void tombstone(ConsumerRecord<String, byte[]> record) {
-        remove(record.key());   // the job aged out of the topic
-      }
-    }, Duration.ofMillis(100));
+              @Override
+              public void tombstone(ConsumerRecord<String, byte[]> record) {
+                remove(record.key()); // the job aged out of the topic
+              }
+            },
+            Duration.ofMillis(100));
   }
 
   @Override
@@ -68,24 +84,32 @@ public final class JobIndex implements Runnable, AutoCloseable {
   }
 
   /**
-   * Takes a state in unless a newer one of its job is held: read from the topic, or written by this gateway (which
-   * then answers for a job it just enqueued before the topic reader reaches it). Synchronized with {@link #remove},
-   * so the per-tenant and per-model maps always hold the entry that won.
+   * Takes a state in unless a newer one of its job is held: read from the topic, or written by this
+   * gateway (which then answers for a job it just enqueued before the topic reader reaches it).
+   * Synchronized with {@link #remove}, so the per-tenant and per-model maps always hold the entry
+   * that won.
    */
   public synchronized void put(JobState state, TopicPartition partition, long offset) {
     Entry arriving = new Entry(withoutSamples(state), partition, offset);
-    Entry kept = byId.merge(state.getJobId(), arriving,
-        (held, next) -> JobStates.newer(held.state(), next.state()) == next.state() ? next : held);
+    Entry kept =
+        byId.merge(
+            state.getJobId(),
+            arriving,
+            (held, next) ->
+                JobStates.newer(held.state(), next.state()) == next.state() ? next : held);
     if (kept == arriving) {
-      byTenant.computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>()).put(state.getJobId(), kept);
-      Map<String, Entry> waiting = queuedByModel.computeIfAbsent(state.getModelName(),
-          m -> new ConcurrentHashMap<>());
+      byTenant
+          .computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>())
+          .put(state.getJobId(), kept);
+      Map<String, Entry> waiting =
+          queuedByModel.computeIfAbsent(state.getModelName(), m -> new ConcurrentHashMap<>());
       if (state.getStatus() == JobStatus.QUEUED) {
         waiting.put(state.getJobId(), kept);
       } else {
         waiting.remove(state.getJobId());
       }
-      Map<String, Entry> active = activeByTenant.computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>());
+      Map<String, Entry> active =
+          activeByTenant.computeIfAbsent(state.getTenant(), t -> new ConcurrentHashMap<>());
       if (kept.isFinal()) {
         active.remove(state.getJobId());
       } else {
@@ -95,7 +119,8 @@ public final class JobIndex implements Runnable, AutoCloseable {
   }
 
   private static JobState withoutSamples(JobState state) {
-    return state.hasResult() ? state.toBuilder().setResult(state.getResult().toBuilder().clearSamples()).build()
+    return state.hasResult()
+        ? state.toBuilder().setResult(state.getResult().toBuilder().clearSamples()).build()
         : state;
   }
 

@@ -14,28 +14,32 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Fetches one job's final state, samples included, from the {@code job-state} record the {@link JobIndex} points
- * at. One consumer on its own thread serves every fetch in turn (a Kafka consumer is single-threaded), so a burst of
- * downloads holds one connection, not one each.
+ * Fetches one job's final state, samples included, from the {@code job-state} record the {@link
+ * JobIndex} points at. One consumer on its own thread serves every fetch in turn (a Kafka consumer
+ * is single-threaded), so a burst of downloads holds one connection, not one each.
  */
 public final class ResultReader implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
   private final KafkaConsumer<String, byte[]> consumer;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "gateway-results");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "gateway-results");
+            t.setDaemon(true);
+            return t;
+          });
 
   public ResultReader(KafkaClients kafka) {
     this.consumer = WholeTopic.unassigned(kafka);
   }
 
   /**
-   * The state written at {@code offset} of {@code partition} if it is still there and belongs to {@code jobId};
-   * empty when compaction removed it (a newer state of the job replaced it). Fails when the broker cannot be read.
+   * The state written at {@code offset} of {@code partition} if it is still there and belongs to
+   * {@code jobId}; empty when compaction removed it (a newer state of the job replaced it). Fails
+   * when the broker cannot be read.
    */
-  public CompletableFuture<Optional<JobState>> read(TopicPartition partition, long offset, String jobId) {
+  public CompletableFuture<Optional<JobState>> read(
+      TopicPartition partition, long offset, String jobId) {
     return CompletableFuture.supplyAsync(() -> fetch(partition, offset, jobId), thread);
   }
 
@@ -49,7 +53,7 @@ public final class ResultReader implements AutoCloseable {
           continue;
         }
         if (r.offset() > offset || !jobId.equals(r.key()) || r.value() == null) {
-          return Optional.empty();   // compacted away: the record now there is another's
+          return Optional.empty(); // compacted away: the record now there is another's
         }
         try {
           return Optional.of(JobState.parseFrom(r.value()));
@@ -61,12 +65,14 @@ public final class ResultReader implements AutoCloseable {
         return Optional.empty();
       }
     }
-    throw new IllegalStateException("could not read job " + jobId + "'s result from Kafka within " + TIMEOUT);
+    throw new IllegalStateException(
+        "could not read job " + jobId + "'s result from Kafka within " + TIMEOUT);
   }
 
   @Override
   public void close() {
-    thread.execute(() -> WholeTopic.closeNow(consumer));   // on the consumer's own thread, after any fetch
+    thread.execute(
+        () -> WholeTopic.closeNow(consumer)); // on the consumer's own thread, after any fetch
     thread.shutdown();
   }
 }

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,18 +39,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * Makes the deliveries waiting in the webhook outbox ({@code scorestream.webhooks}, compacted, one record per
- * delivery, a tombstone once it is done). The gateways share the outbox's partitions as a consumer group; each reads
- * its partitions from the beginning into memory (the pending deliveries), attempts what is due, and writes every
- * outcome back: a later attempt time, or a tombstone once delivered, refused or given up. A gateway that stops
- * leaves its deliveries on the topic, and whichever gateway takes its partitions goes on with them.
+ * Makes the deliveries waiting in the webhook outbox ({@code scorestream.webhooks}, compacted, one
+ * record per delivery, a tombstone once it is done). The gateways share the outbox's partitions as
+ * a consumer group; each reads its partitions from the beginning into memory (the pending
+ * deliveries), attempts what is due, and writes every outcome back: a later attempt time, or a
+ * tombstone once delivered, refused or given up. A gateway that stops leaves its deliveries on the
+ * topic, and whichever gateway takes its partitions goes on with them.
  *
- * <p>Deliveries are at least once: a delivery made just before a crash may be made again, under the same
- * {@code webhook-id}, which receivers use to ignore the second.
+ * <p>Deliveries are at least once: a delivery made just before a crash may be made again, under the
+ * same {@code webhook-id}, which receivers use to ignore the second.
  */
 public final class WebhookDeliveries implements Runnable, AutoCloseable {
   /** Attempts in flight at once, across receivers. */
@@ -62,66 +63,101 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
   private final Tenants tenants;
   private final WebhookSettings settings;
   private final WebhookSender sender;
-  private final ExecutorService resolver = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "gateway-webhook-dns");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService resolver =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "gateway-webhook-dns");
+            t.setDaemon(true);
+            return t;
+          });
   private final MeterRegistry metrics;
   private final Consumer<String> log;
-  /** Consumer thread only: the pending deliveries of this gateway's partitions, and which are being attempted. */
+
+  /**
+   * Consumer thread only: the pending deliveries of this gateway's partitions, and which are being
+   * attempted.
+   */
   private final Map<String, WebhookDelivery> pending = new HashMap<>();
+
   private final Map<String, Integer> partitionOf = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
   private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
-  public WebhookDeliveries(KafkaClients kafka, TopicNames names, Vertx vertx, Tenants tenants,
-      WebhookSettings settings, MeterRegistry metrics, Consumer<String> log) {
+  public WebhookDeliveries(
+      KafkaClients kafka,
+      TopicNames names,
+      Vertx vertx,
+      Tenants tenants,
+      WebhookSettings settings,
+      MeterRegistry metrics,
+      Consumer<String> log) {
     this.topic = names.webhooks();
     this.tenants = tenants;
     this.settings = settings;
     this.metrics = metrics;
     this.log = log;
     this.sender = new WebhookSender(vertx, settings.timeout(), 8);
-    this.consumer = kafka.consumer(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, names.prefix() + ".gateway.webhook-deliveries", // gateways share the outbox
-        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",             // KIP-848: gateways join and leave quickly
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,              // the topic is the state: read it from the start
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",          // (and nothing is committed)
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));                // small records; the loop stays quick
-    this.producer = kafka.producer(Map.of(
-        ProducerConfig.ACKS_CONFIG, "all",                            // an outcome survives a broker's loss
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,               // a retried write is not written twice
-        ProducerConfig.LINGER_MS_CONFIG, 5));                         // outcomes of a burst go in one request
+    this.consumer =
+        kafka.consumer(
+            Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG,
+                names.prefix() + ".gateway.webhook-deliveries", // gateways share the outbox
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                "consumer", // KIP-848: gateways join and leave quickly
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false, // the topic is the state: read it from the start
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest", // (and nothing is committed)
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                500)); // small records; the loop stays quick
+    this.producer =
+        kafka.producer(
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all", // an outcome survives a broker's loss
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true, // a retried write is not written twice
+                ProducerConfig.LINGER_MS_CONFIG,
+                5)); // outcomes of a burst go in one request
   }
 
   @Override
   public void run() {
-    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-      @Override
-      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        forget(partitions);
-      }
+    consumer.subscribe(
+        List.of(topic),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            forget(partitions);
+          }
 
-      @Override
-      public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        forget(partitions);
-      }
+          @Override
+          public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+          }
 
-      @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        consumer.seekToBeginning(partitions);   // rebuild the pending deliveries of these partitions
-      }
-    });
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            consumer.seekToBeginning(
+                partitions); // rebuild the pending deliveries of these partitions
+          }
+        });
     try {
       while (!closed) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           try {
             take(r);
           } catch (RuntimeException e) {
-            log.accept(Faults.describe("webhook outbox: record " + r.partition() + "@" + r.offset()
-                + " failed and was skipped", e));
+            log.accept(
+                Faults.describe(
+                    "webhook outbox: record "
+                        + r.partition()
+                        + "@"
+                        + r.offset()
+                        + " failed and was skipped",
+                    e));
           }
         }
         Done d;
@@ -142,13 +178,16 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
   private void forget(Collection<TopicPartition> partitions) {
     Set<Integer> gone = new HashSet<>();
     partitions.forEach(p -> gone.add(p.partition()));
-    partitionOf.entrySet().removeIf(e -> {
-      if (gone.contains(e.getValue())) {
-        pending.remove(e.getKey());
-        return true;
-      }
-      return false;
-    });
+    partitionOf
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (gone.contains(e.getValue())) {
+                pending.remove(e.getKey());
+                return true;
+              }
+              return false;
+            });
   }
 
   private void take(ConsumerRecord<String, byte[]> r) {
@@ -164,14 +203,26 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       WebhookDelivery delivery = WebhookDelivery.parseFrom(r.value());
       Optional<io.scorestream.jobs.Problem> unknown = KnownValues.problem(delivery);
       if (unknown.isPresent()) {
-        log.accept("webhook outbox: record " + r.partition() + "@" + r.offset() + " is not a delivery this gateway"
-            + " can make (" + unknown.get().message() + "); ignored");
+        log.accept(
+            "webhook outbox: record "
+                + r.partition()
+                + "@"
+                + r.offset()
+                + " is not a delivery this gateway"
+                + " can make ("
+                + unknown.get().message()
+                + "); ignored");
         return;
       }
       pending.put(r.key(), delivery);
       partitionOf.put(r.key(), r.partition());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      log.accept("webhook outbox: record " + r.partition() + "@" + r.offset() + " is not a delivery; ignored");
+      log.accept(
+          "webhook outbox: record "
+              + r.partition()
+              + "@"
+              + r.offset()
+              + " is not a delivery; ignored");
     }
   }
 
@@ -181,44 +232,65 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       if (inFlight.size() >= MAX_IN_FLIGHT) {
         return;
       }
-      if (!inFlight.contains(d.getDeliveryId()) && !Times.instant(d.getNextAttemptAt()).isAfter(now)) {
+      if (!inFlight.contains(d.getDeliveryId())
+          && !Times.instant(d.getNextAttemptAt()).isAfter(now)) {
         inFlight.add(d.getDeliveryId());
         Future<WebhookSender.Outcome> attempt;
         try {
           attempt = attempt(d);
         } catch (RuntimeException e) {
-          // a delivery no attempt can make (a URL that does not parse): given up alone, the others go on
-          log.accept(Faults.describe("webhook delivery " + d.getDeliveryId() + " cannot be attempted", e));
+          // a delivery no attempt can make (a URL that does not parse): given up alone, the others
+          // go on
+          log.accept(
+              Faults.describe("webhook delivery " + d.getDeliveryId() + " cannot be attempted", e));
           attempt = Future.succeededFuture(refused("it cannot be attempted: " + Faults.reason(e)));
         }
-        attempt.onComplete(result -> done.add(new Done(d, result.succeeded() ? result.result()
-            : WebhookSender.Outcome.retry(String.valueOf(result.cause())))));
+        attempt.onComplete(
+            result ->
+                done.add(
+                    new Done(
+                        d,
+                        result.succeeded()
+                            ? result.result()
+                            : WebhookSender.Outcome.retry(String.valueOf(result.cause())))));
       }
     }
   }
 
   /** One attempt: the tenant's secret, the host resolved and checked, then the signed post. */
   Future<WebhookSender.Outcome> attempt(WebhookDelivery d) {
-    Optional<String> secret = tenants.named(d.getTenant()).map(Tenant::webhookSecret).filter(s -> !s.isEmpty());
+    Optional<String> secret =
+        tenants.named(d.getTenant()).map(Tenant::webhookSecret).filter(s -> !s.isEmpty());
     if (secret.isEmpty()) {
-      return Future.succeededFuture(refused("tenant " + d.getTenant() + " has no webhook secret any more"));
+      return Future.succeededFuture(
+          refused("tenant " + d.getTenant() + " has no webhook secret any more"));
     }
     URI url = URI.create(d.getUrl());
     Optional<String> refusal = settings.policy().refuse(url);
     if (refusal.isPresent()) {
       return Future.succeededFuture(refused(refusal.get()));
     }
-    CompletableFuture<InetAddress> address = CompletableFuture
-        .supplyAsync(() -> resolve(url), resolver);
-    return Future.fromCompletionStage(address).compose(a -> {
-      long timestamp = Instant.now().getEpochSecond();
-      Map<String, String> headers = Map.of(
-          "webhook-id", d.getDeliveryId(),
-          "webhook-timestamp", Long.toString(timestamp),
-          "webhook-signature", WebhookSignature.sign(secret.get(), d.getDeliveryId(), timestamp, d.getBody()));
-      return sender.post(url, a, headers, d.getBody());
-    }, e -> Future.succeededFuture(e.getCause() instanceof RefusedAddress r ? refused(r.getMessage())
-        : WebhookSender.Outcome.retry(String.valueOf(e.getCause() == null ? e : e.getCause()))));
+    CompletableFuture<InetAddress> address =
+        CompletableFuture.supplyAsync(() -> resolve(url), resolver);
+    return Future.fromCompletionStage(address)
+        .compose(
+            a -> {
+              long timestamp = Instant.now().getEpochSecond();
+              Map<String, String> headers =
+                  Map.of(
+                      "webhook-id", d.getDeliveryId(),
+                      "webhook-timestamp", Long.toString(timestamp),
+                      "webhook-signature",
+                          WebhookSignature.sign(
+                              secret.get(), d.getDeliveryId(), timestamp, d.getBody()));
+              return sender.post(url, a, headers, d.getBody());
+            },
+            e ->
+                Future.succeededFuture(
+                    e.getCause() instanceof RefusedAddress r
+                        ? refused(r.getMessage())
+                        : WebhookSender.Outcome.retry(
+                            String.valueOf(e.getCause() == null ? e : e.getCause()))));
   }
 
   /** A host whose addresses the policy refuses: refused for good, not retried. */
@@ -234,7 +306,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     try {
       all = InetAddress.getAllByName(host);
     } catch (UnknownHostException e) {
-      throw new CompletionException(e);   // may come back: retried
+      throw new CompletionException(e); // may come back: retried
     }
     for (InetAddress a : all) {
       Optional<String> refusal = settings.policy().refuse(a);
@@ -249,7 +321,10 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     return new WebhookSender.Outcome(WebhookSender.Kind.REFUSED, why, Optional.empty());
   }
 
-  /** Writes an attempt's outcome to the outbox (and to memory at once, so it is not attempted again meanwhile). */
+  /**
+   * Writes an attempt's outcome to the outbox (and to memory at once, so it is not attempted again
+   * meanwhile).
+   */
   private void settle(WebhookDelivery d, WebhookSender.Outcome outcome) {
     inFlight.remove(d.getDeliveryId());
     int attempts = d.getAttempts() + 1;
@@ -264,13 +339,26 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     } else {
       result = "retry";
       Duration wait = outcome.retryAfter().orElseGet(() -> jitter(settings.backoff(attempts)));
-      next = d.toBuilder().setAttempts(attempts).setLastError(outcome.detail())
-          .setNextAttemptAt(Times.timestamp(Instant.now().plus(wait))).build();
+      next =
+          d.toBuilder()
+              .setAttempts(attempts)
+              .setLastError(outcome.detail())
+              .setNextAttemptAt(Times.timestamp(Instant.now().plus(wait)))
+              .build();
     }
     metrics.counter("gateway_webhook_attempts", "result", result).increment();
     if (!result.equals("delivered") && !result.equals("retry")) {
-      log.accept("webhook " + d.getDeliveryId() + " to " + d.getUrl() + " " + result.replace('_', ' ')
-          + " after " + attempts + " attempt(s): " + outcome.detail());
+      log.accept(
+          "webhook "
+              + d.getDeliveryId()
+              + " to "
+              + d.getUrl()
+              + " "
+              + result.replace('_', ' ')
+              + " after "
+              + attempts
+              + " attempt(s): "
+              + outcome.detail());
     }
     boolean stillOurs = pending.containsKey(d.getDeliveryId());
     if (next == null) {
@@ -280,7 +368,8 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       pending.put(d.getDeliveryId(), next);
     }
     if (stillOurs || next == null) {
-      producer.send(new ProducerRecord<>(topic, d.getDeliveryId(), next == null ? null : next.toByteArray()));
+      producer.send(
+          new ProducerRecord<>(topic, d.getDeliveryId(), next == null ? null : next.toByteArray()));
     }
   }
 
@@ -289,11 +378,22 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     return Duration.ofMillis((long) (d.toMillis() * f));
   }
 
-  /** Makes one attempt of a delivery that is not kept in the outbox (news that the next event replaces). */
+  /**
+   * Makes one attempt of a delivery that is not kept in the outbox (news that the next event
+   * replaces).
+   */
   void once(WebhookDelivery d) {
-    attempt(d).onComplete(result -> metrics.counter("gateway_webhook_attempts", "result",
-        result.succeeded() && result.result().kind() == WebhookSender.Kind.DELIVERED ? "delivered" : "dropped")
-        .increment());
+    attempt(d)
+        .onComplete(
+            result ->
+                metrics
+                    .counter(
+                        "gateway_webhook_attempts",
+                        "result",
+                        result.succeeded() && result.result().kind() == WebhookSender.Kind.DELIVERED
+                            ? "delivered"
+                            : "dropped")
+                    .increment());
   }
 
   /** Deliveries this gateway holds (for its metrics). */

@@ -16,10 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
@@ -36,23 +39,25 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns job events into webhook deliveries. The gateways read {@code job-events} as one consumer group, so each event
- * is looked at by one gateway; for a job whose webhook wants it, a final event becomes a delivery in the durable
- * outbox ({@link WebhookDeliveries} makes it, with retries) before the event's offset is committed, so a gateway
- * stopped at any moment loses none. Other events are posted once, best effort (progress at most once a second per
- * job), as they are only news until the next one. Sampling never waits for any of this: it reads what the workers
- * wrote.
+ * Turns job events into webhook deliveries. The gateways read {@code job-events} as one consumer
+ * group, so each event is looked at by one gateway; for a job whose webhook wants it, a final event
+ * becomes a delivery in the durable outbox ({@link WebhookDeliveries} makes it, with retries)
+ * before the event's offset is committed, so a gateway stopped at any moment loses none. Other
+ * events are posted once, best effort (progress at most once a second per job), as they are only
+ * news until the next one. Sampling never waits for any of this: it reads what the workers wrote.
  */
 public final class WebhookOutbox implements Runnable, AutoCloseable {
   private static final List<String> FINAL_EVENTS = List.of("completed", "failed", "cancelled");
   private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
-  /** How long a final event waits for its job's state to reach the index (the worker writes both at once). */
+
+  /**
+   * How long a final event waits for its job's state to reach the index (the worker writes both at
+   * once).
+   */
   private static final Duration UNKNOWN_JOB_WAIT = Duration.ofSeconds(5);
+
   private static final int MAX_THROTTLED_JOBS = 100_000;
 
   private final KafkaConsumer<String, byte[]> consumer;
@@ -65,16 +70,28 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   private final WebhookDeliveries deliveries;
   private final Consumer<String> log;
   private final Map<String, Long> lastProgress = new HashMap<>();
-  /** How far back a partition no gateway has committed is read from (see {@link #startUncommitted}). */
+
+  /**
+   * How far back a partition no gateway has committed is read from (see {@link #startUncommitted}).
+   */
   private static final Duration LOOK_BACK = Duration.ofMinutes(15);
+
   private final Instant startedAt = Instant.now();
+
   /** Partitions assigned since the last poll, to position when no gateway has committed them. */
   private final Set<TopicPartition> fresh = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
   private volatile boolean joined;
 
-  public WebhookOutbox(KafkaClients kafka, TopicNames names, JobIndex index, BooleanSupplier indexReady,
-      StreamEvent.Encoder encoder, WebhookDeliveries deliveries, Consumer<String> log) {
+  public WebhookOutbox(
+      KafkaClients kafka,
+      TopicNames names,
+      JobIndex index,
+      BooleanSupplier indexReady,
+      StreamEvent.Encoder encoder,
+      WebhookDeliveries deliveries,
+      Consumer<String> log) {
     this.eventsTopic = names.jobEvents();
     this.outboxTopic = names.webhooks();
     this.index = index;
@@ -82,37 +99,54 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
     this.encoder = encoder;
     this.deliveries = deliveries;
     this.log = log;
-    this.consumer = kafka.consumer(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, names.prefix() + ".gateway.webhooks", // each event to one gateway
-        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",             // KIP-848: gateways join and leave quickly
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,              // commit once the outbox holds the deliveries
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",            // uncommitted partitions: see startUncommitted
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,                  // a batch is committed after its outbox writes
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES)); // completed events carry samples
-    this.producer = kafka.producer(Map.of(
-        ProducerConfig.ACKS_CONFIG, "all",                            // a delivery in the outbox survives a broker
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,               // a retried write is not a second delivery
-        ProducerConfig.LINGER_MS_CONFIG, 5));                         // a batch's deliveries go in one request
+    this.consumer =
+        kafka.consumer(
+            Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG,
+                names.prefix() + ".gateway.webhooks", // each event to one gateway
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                "consumer", // KIP-848: gateways join and leave quickly
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false, // commit once the outbox holds the deliveries
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "latest", // uncommitted partitions: see startUncommitted
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                200, // a batch is committed after its outbox writes
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Topics.MAX_MESSAGE_BYTES)); // completed events carry samples
+    this.producer =
+        kafka.producer(
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all", // a delivery in the outbox survives a broker
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true, // a retried write is not a second delivery
+                ProducerConfig.LINGER_MS_CONFIG,
+                5)); // a batch's deliveries go in one request
   }
 
   @Override
   public void run() {
     try {
       while (!closed && !indexReady.getAsBoolean()) {
-        Thread.sleep(100);   // a job's webhook is found in its state: read the states first
+        Thread.sleep(100); // a job's webhook is found in its state: read the states first
       }
-      consumer.subscribe(List.of(eventsTopic), new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          // the offsets of what was taken are committed after each batch: nothing to hand over
-        }
+      consumer.subscribe(
+          List.of(eventsTopic),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+              // the offsets of what was taken are committed after each batch: nothing to hand over
+            }
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          fresh.addAll(partitions);   // positioned by the poll loop: no blocking calls in a rebalance callback
-          joined = true;
-        }
-      });
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              fresh.addAll(
+                  partitions); // positioned by the poll loop: no blocking calls in a rebalance
+              // callback
+              joined = true;
+            }
+          });
       while (!closed) {
         ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
         Set<TopicPartition> rewound = fresh.isEmpty() ? Set.of() : startUncommitted();
@@ -123,20 +157,28 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : batch) {
           if (!rewound.contains(new TopicPartition(r.topic(), r.partition()))) {
             try {
-              take(r, writes);   // a rewound partition's records come again from where it was rewound to
+              take(
+                  r,
+                  writes); // a rewound partition's records come again from where it was rewound to
             } catch (RuntimeException e) {
               if (closed) {
-                break;   // the gateway is stopping: its deliveries' producer is closed
+                break; // the gateway is stopping: its deliveries' producer is closed
               }
-              log.accept(Faults.describe("webhook outbox: the event at " + r.partition() + "@" + r.offset()
-                  + " failed and was skipped", e));
+              log.accept(
+                  Faults.describe(
+                      "webhook outbox: the event at "
+                          + r.partition()
+                          + "@"
+                          + r.offset()
+                          + " failed and was skipped",
+                      e));
             }
           }
         }
         if (written(writes)) {
           consumer.commitSync(next(batch));
         } else {
-          rewind(batch);   // retried: the outbox did not take this batch's deliveries
+          rewind(batch); // retried: the outbox did not take this batch's deliveries
         }
       }
     } catch (WakeupException | InterruptedException e) {
@@ -149,9 +191,10 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   }
 
   /**
-   * A partition that no gateway has committed yet starts a look-back window before this gateway started, not at its
-   * end: events written while the group was forming (a job submitted just as the first gateways came up) still get
-   * their webhooks, and a new deployment does not replay a week of old jobs.
+   * A partition that no gateway has committed yet starts a look-back window before this gateway
+   * started, not at its end: events written while the group was forming (a job submitted just as
+   * the first gateways came up) still get their webhooks, and a new deployment does not replay a
+   * week of old jobs.
    */
   private Set<TopicPartition> startUncommitted() {
     Set<TopicPartition> partitions = new HashSet<>(fresh);
@@ -171,8 +214,9 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       return Set.of();
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(since.keySet());
-    consumer.offsetsForTimes(since).forEach((p, found) -> consumer.seek(p, found != null ? found.offset()
-        : ends.get(p)));
+    consumer
+        .offsetsForTimes(since)
+        .forEach((p, found) -> consumer.seek(p, found != null ? found.offset() : ends.get(p)));
     return since.keySet();
   }
 
@@ -183,16 +227,16 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
     }
     Optional<JobIndex.Entry> known = index.get(r.key());
     if (known.isPresent() && !known.get().state().getSummary().hasWebhook()) {
-      return;   // most jobs: no webhook, and no need to read the event
+      return; // most jobs: no webhook, and no need to read the event
     }
     JobEvent event;
     try {
       event = JobEvent.parseFrom(r.value());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      return;   // not an event: nothing to tell anyone
+      return; // not an event: nothing to tell anyone
     }
     if (event.getAttempt() == 0) {
-      return;   // refusals of bytes that were no job's request
+      return; // refusals of bytes that were no job's request
     }
     String type = event.getEventCase().name().toLowerCase(Locale.ROOT);
     boolean isFinal = FINAL_EVENTS.contains(type);
@@ -204,21 +248,30 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       return;
     }
     Webhook webhook = job.get().state().getSummary().getWebhook();
-    List<String> wanted = webhook.getEventsList().isEmpty() ? FINAL_EVENTS : webhook.getEventsList();
+    List<String> wanted =
+        webhook.getEventsList().isEmpty() ? FINAL_EVENTS : webhook.getEventsList();
     if (!wanted.contains(type) || (type.equals("progress") && throttled(r.key()))) {
       return;
     }
     StreamEvent streamed = StreamEvent.of(r.offset(), event, encoder);
     if (!streamed.belongsTo(job.get().state().getRequestDigest())) {
-      return;   // another request under the job's id
+      return; // another request under the job's id
     }
-    WebhookDelivery delivery = WebhookDelivery.newBuilder()
-        .setDeliveryId("msg_" + r.key() + "_" + streamed.id())
-        .setJobId(r.key()).setTenant(job.get().tenant()).setUrl(webhook.getUrl()).setType("job." + type)
-        .setBody(payload(r.key(), type, streamed, event))
-        .setNextAttemptAt(Times.now()).setCreatedAt(Times.now()).build();
+    WebhookDelivery delivery =
+        WebhookDelivery.newBuilder()
+            .setDeliveryId("msg_" + r.key() + "_" + streamed.id())
+            .setJobId(r.key())
+            .setTenant(job.get().tenant())
+            .setUrl(webhook.getUrl())
+            .setType("job." + type)
+            .setBody(payload(r.key(), type, streamed, event))
+            .setNextAttemptAt(Times.now())
+            .setCreatedAt(Times.now())
+            .build();
     if (isFinal) {
-      writes.add(producer.send(new ProducerRecord<>(outboxTopic, delivery.getDeliveryId(), delivery.toByteArray())));
+      writes.add(
+          producer.send(
+              new ProducerRecord<>(outboxTopic, delivery.getDeliveryId(), delivery.toByteArray())));
     } else {
       deliveries.once(delivery);
     }
@@ -226,14 +279,20 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
 
   /** The Standard Webhooks payload: {@code {type, timestamp, data: {jobId, eventId, event}}}. */
   private static String payload(String jobId, String type, StreamEvent streamed, JobEvent event) {
-    return new JsonObject().put("type", "job." + type)
+    return new JsonObject()
+        .put("type", "job." + type)
         .put("timestamp", Times.instant(event.getTime()).toString())
-        .put("data", new JsonObject().put("jobId", jobId).put("eventId", streamed.id())
-            .put("event", new JsonObject(streamed.data())))
+        .put(
+            "data",
+            new JsonObject()
+                .put("jobId", jobId)
+                .put("eventId", streamed.id())
+                .put("event", new JsonObject(streamed.data())))
         .encode();
   }
 
-  private Optional<JobIndex.Entry> lookUp(String jobId, boolean isFinal) throws InterruptedException {
+  private Optional<JobIndex.Entry> lookUp(String jobId, boolean isFinal)
+      throws InterruptedException {
     Optional<JobIndex.Entry> job = index.get(jobId);
     long deadline = System.nanoTime() + UNKNOWN_JOB_WAIT.toNanos();
     while (job.isEmpty() && isFinal && !closed && System.nanoTime() < deadline) {
@@ -262,15 +321,18 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       try {
         w.get();
       } catch (ExecutionException e) {
-        log.accept("webhook outbox: a delivery could not be written (" + e.getCause().getMessage()
-            + "); the events are read again");
+        log.accept(
+            "webhook outbox: a delivery could not be written ("
+                + e.getCause().getMessage()
+                + "); the events are read again");
         return false;
       }
     }
     return true;
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> next(ConsumerRecords<String, byte[]> batch) {
+  private static Map<TopicPartition, OffsetAndMetadata> next(
+      ConsumerRecords<String, byte[]> batch) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition p : batch.partitions()) {
       List<ConsumerRecord<String, byte[]>> records = batch.records(p);
@@ -287,8 +349,9 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   }
 
   /**
-   * True once this gateway has joined the group that reads job events for webhooks. A group that did not exist
-   * starts at the newest events, so a job's webhook is certain only for jobs submitted after some gateway joined.
+   * True once this gateway has joined the group that reads job events for webhooks. A group that
+   * did not exist starts at the newest events, so a job's webhook is certain only for jobs
+   * submitted after some gateway joined.
    */
   public boolean joined() {
     return joined;

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TenantsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void anAddedKeyAuthenticatesItsTenantAndTheFileHoldsOnlyItsHash() throws Exception {
@@ -36,22 +35,42 @@ class TenantsTest {
 
   @Test
   void aBadTenantsFileIsRefusedNamingTheEntryAtFault() {
-    IllegalArgumentException notJson = assertThrows(IllegalArgumentException.class,
-        () -> Tenants.parse("tenants: acme", "t.json"));
+    IllegalArgumentException notJson =
+        assertThrows(
+            IllegalArgumentException.class, () -> Tenants.parse("tenants: acme", "t.json"));
     assertTrue(notJson.getMessage().startsWith("t.json"), notJson.getMessage());
-    IllegalArgumentException plainKey = assertThrows(IllegalArgumentException.class,
-        () -> Tenants.parse("{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\"ss_plain\"]}]}", "t.json"));
+    IllegalArgumentException plainKey =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Tenants.parse(
+                    "{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\"ss_plain\"]}]}", "t.json"));
     assertTrue(plainKey.getMessage().contains("tenants[0].keyHashes[0]"), plainKey.getMessage());
     String hash = Tenants.hash("k");
-    IllegalArgumentException shared = assertThrows(IllegalArgumentException.class,
-        () -> Tenants.parse("{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\"" + hash + "\"]},"
-            + " {\"name\": \"b\", \"keyHashes\": [\"" + hash + "\"]}]}", "t.json"));
+    IllegalArgumentException shared =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Tenants.parse(
+                    "{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\""
+                        + hash
+                        + "\"]},"
+                        + " {\"name\": \"b\", \"keyHashes\": [\""
+                        + hash
+                        + "\"]}]}",
+                    "t.json"));
     assertTrue(shared.getMessage().contains("tenants[1]"), shared.getMessage());
-    IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
-        () -> Tenants.parse("{\"tenants\": [{\"name\": \"a b\"}]}", "t.json"));
+    IllegalArgumentException badName =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Tenants.parse("{\"tenants\": [{\"name\": \"a b\"}]}", "t.json"));
     assertTrue(badName.getMessage().contains("tenants[0].name"), badName.getMessage());
-    IllegalArgumentException badRate = assertThrows(IllegalArgumentException.class,
-        () -> Tenants.parse("{\"tenants\": [{\"name\": \"a\", \"ratePerSecond\": 0}]}", "t.json"));
+    IllegalArgumentException badRate =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Tenants.parse(
+                    "{\"tenants\": [{\"name\": \"a\", \"ratePerSecond\": 0}]}", "t.json"));
     assertTrue(badRate.getMessage().contains("ratePerSecond"), badRate.getMessage());
   }
 }

@@ -6,18 +6,19 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Float arrays in NumPy's .npy format: written as version 1.0, little-endian float32, C order; read from versions 1
- * to 3, little-endian float32 or float64 (converted to float32), C order.
+ * Float arrays in NumPy's .npy format: written as version 1.0, little-endian float32, C order; read
+ * from versions 1 to 3, little-endian float32 or float64 (converted to float32), C order.
  */
 public final class Npy {
   /** The media type a .npy download is served with. */
   public static final String MEDIA_TYPE = "application/x-npy";
+
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -26,7 +27,7 @@ public final class Npy {
    * An array read from a .npy file.
    *
    * @param values its elements in C order, as float32
-   * @param shape  its shape (empty for a scalar)
+   * @param shape its shape (empty for a scalar)
    */
   public record Array(float[] values, int[] shape) {}
 
@@ -43,15 +44,23 @@ public final class Npy {
     int unpadded = 10 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
     byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer out = ByteBuffer.allocate(10 + header.length + values.length * Float.BYTES)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
-        .putShort((short) header.length).put(header);
+    ByteBuffer out =
+        ByteBuffer.allocate(10 + header.length + values.length * Float.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    out.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) 1)
+        .put((byte) 0)
+        .putShort((short) header.length)
+        .put(header);
     out.asFloatBuffer().put(values);
     return out.array();
   }
 
-  /** Reads a .npy file; refuses, naming what is wrong, anything but a C-order float32 or float64 array. */
+  /**
+   * Reads a .npy file; refuses, naming what is wrong, anything but a C-order float32 or float64
+   * array.
+   */
   public static Array read(Path file) throws IOException {
     return decode(Files.readAllBytes(file));
   }
@@ -59,7 +68,8 @@ public final class Npy {
   /** Parses the bytes of a .npy file (see {@link #read}). */
   public static Array decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    if (bytes.length < 10 || (bytes[0] & 0xff) != 0x93
+    if (bytes.length < 10
+        || (bytes[0] & 0xff) != 0x93
         || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
       throw new IllegalArgumentException("not a .npy file (no \\x93NUMPY magic)");
     }
@@ -81,18 +91,27 @@ public final class Npy {
     if (start + headerLength > bytes.length) {
       throw new IllegalArgumentException("a .npy file cut short in its header");
     }
-    String header = new String(bytes, start, (int) headerLength,
-        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String header =
+        new String(
+            bytes,
+            start,
+            (int) headerLength,
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     String descr = group(DESCR, header, "descr");
     if (group(FORTRAN, header, "fortran_order").equals("True")) {
-      throw new IllegalArgumentException("the array is in Fortran order; save it in C order (np.ascontiguousarray)");
+      throw new IllegalArgumentException(
+          "the array is in Fortran order; save it in C order (np.ascontiguousarray)");
     }
-    int size = switch (descr) {
-      case "<f4" -> 4;
-      case "<f8" -> 8;
-      default -> throw new IllegalArgumentException("the array's dtype is " + descr
-          + "; float32 or float64 (little-endian) are read");
-    };
+    int size =
+        switch (descr) {
+          case "<f4" -> 4;
+          case "<f8" -> 8;
+          default ->
+              throw new IllegalArgumentException(
+                  "the array's dtype is "
+                      + descr
+                      + "; float32 or float64 (little-endian) are read");
+        };
     String[] dims = group(SHAPE, header, "shape").split(",");
     List<Integer> shape = new ArrayList<>();
     long count = 1;
@@ -117,8 +136,15 @@ public final class Npy {
     }
     long dataStart = start + headerLength;
     if (bytes.length - dataStart != count * size) {
-      throw new IllegalArgumentException("the .npy data holds " + (bytes.length - dataStart) + " bytes; its shape "
-          + shape + " of " + descr + " needs " + count * size);
+      throw new IllegalArgumentException(
+          "the .npy data holds "
+              + (bytes.length - dataStart)
+              + " bytes; its shape "
+              + shape
+              + " of "
+              + descr
+              + " needs "
+              + count * size);
     }
     float[] values = new float[(int) count];
     in.position((int) dataStart);
@@ -141,8 +167,12 @@ public final class Npy {
     return m.group(1);
   }
 
-  /** Writes {@code values} with shape {@code [rows, ...dataShape]} to {@code file}, creating its directory. */
-  public static void write(Path file, float[] values, int rows, int[] dataShape) throws IOException {
+  /**
+   * Writes {@code values} with shape {@code [rows, ...dataShape]} to {@code file}, creating its
+   * directory.
+   */
+  public static void write(Path file, float[] values, int rows, int[] dataShape)
+      throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

@@ -9,15 +9,18 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * Image samples {@code [M, C, H, W]} (C = 1 or 3, data in [0, 1]) as one 8-bit PNG grid, clamped, with 2-pixel gaps:
- * the result files of image models and their previews on the wire.
+ * Image samples {@code [M, C, H, W]} (C = 1 or 3, data in [0, 1]) as one 8-bit PNG grid, clamped,
+ * with 2-pixel gaps: the result files of image models and their previews on the wire.
  */
 public final class PngGrid {
   private static final int GAP = 2;
 
   private PngGrid() {}
 
-  /** The PNG bytes of a grid of the first {@code count} samples of one sample's {@code shape} [C, H, W]. */
+  /**
+   * The PNG bytes of a grid of the first {@code count} samples of one sample's {@code shape} [C, H,
+   * W].
+   */
   public static byte[] encode(float[] values, int count, int[] shape) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
@@ -25,7 +28,7 @@ public final class PngGrid {
         throw new IllegalStateException("no PNG writer available");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);   // a memory stream does not fail
+      throw new UncheckedIOException(e); // a memory stream does not fail
     }
     return out.toByteArray();
   }
@@ -45,8 +48,9 @@ public final class PngGrid {
     int w = shape[2];
     int cols = (int) Math.ceil(Math.sqrt(count));
     int rows = (count + cols - 1) / cols;
-    BufferedImage image = new BufferedImage(cols * (w + GAP) + GAP, rows * (h + GAP) + GAP,
-        BufferedImage.TYPE_INT_RGB);
+    BufferedImage image =
+        new BufferedImage(
+            cols * (w + GAP) + GAP, rows * (h + GAP) + GAP, BufferedImage.TYPE_INT_RGB);
     int plane = h * w;
     for (int s = 0; s < count; s++) {
       int x0 = GAP + (s % cols) * (w + GAP);

@@ -3,23 +3,25 @@ package io.scorestream.jobs.kafka;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.net.SocketTimeoutException;
 
 /**
- * Tells "nothing listens there" from "the broker is slow" before a client waits: a TCP connection to each bootstrap
- * address that is refused (or whose host does not resolve) fails at once, while a broker that accepts the
- * connection and is slow to answer (a loaded machine, a broker still starting) is worth waiting for.
+ * Tells "nothing listens there" from "the broker is slow" before a client waits: a TCP connection
+ * to each bootstrap address that is refused (or whose host does not resolve) fails at once, while a
+ * broker that accepts the connection and is slow to answer (a loaded machine, a broker still
+ * starting) is worth waiting for.
  */
 public final class BrokerReach {
   private BrokerReach() {}
 
   /**
-   * A sentence saying that nothing listens at any of these bootstrap addresses ({@code host:port,...}), or empty
-   * when one of them accepts a connection within {@code timeout} (or cannot be told either way in that time).
+   * A sentence saying that nothing listens at any of these bootstrap addresses ({@code
+   * host:port,...}), or empty when one of them accepts a connection within {@code timeout} (or
+   * cannot be told either way in that time).
    */
   public static Optional<String> nothingListens(String bootstrapServers, Duration timeout) {
     List<String> why = new ArrayList<>();
@@ -45,13 +47,15 @@ public final class BrokerReach {
       }
       try (Socket socket = new Socket()) {
         socket.connect(target, (int) timeout.toMillis());
-        return Optional.empty();   // something listens: a broker, perhaps a slow one
+        return Optional.empty(); // something listens: a broker, perhaps a slow one
       } catch (SocketTimeoutException e) {
-        return Optional.empty();   // no answer in time is not a refusal: perhaps a slow network, so wait
+        return Optional
+            .empty(); // no answer in time is not a refusal: perhaps a slow network, so wait
       } catch (IOException e) {
         why.add("nothing listens at " + a + " (" + e.getMessage() + ")");
       }
     }
-    return Optional.of(String.join("; ", why) + ": is Kafka running there, and is that its advertised address?");
+    return Optional.of(
+        String.join("; ", why) + ": is Kafka running there, and is that its advertised address?");
   }
 }

@@ -13,14 +13,18 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads one job's recent events back from {@code job-events}. A job's state is written right after each event, so
- * a worker that died between the two leaves a state one event behind the log; before a job whose state is not final
- * runs again, the worker looks here for events newer than that state. Only the job's own partition is read, from
- * the state's time on. Used from one thread.
+ * Reads one job's recent events back from {@code job-events}. A job's state is written right after
+ * each event, so a worker that died between the two leaves a state one event behind the log; before
+ * a job whose state is not final runs again, the worker looks here for events newer than that
+ * state. Only the job's own partition is read, from the state's time on. Used from one thread.
  */
 public final class JobHistory implements AutoCloseable {
-  /** Allowance for record timestamps a little before the state's (both come from the same worker's clock). */
+  /**
+   * Allowance for record timestamps a little before the state's (both come from the same worker's
+   * clock).
+   */
   private static final Duration MARGIN = Duration.ofSeconds(1);
+
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final int partitions;
@@ -41,24 +45,29 @@ public final class JobHistory implements AutoCloseable {
     TopicPartition partition = new TopicPartition(topic, JobClient.partitionFor(jobId, partitions));
     consumer.assign(List.of(partition));
     long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
-    OffsetAndTimestamp from = consumer.offsetsForTimes(
-        Map.of(partition, since.minus(MARGIN).toEpochMilli()), timeout).get(partition);
+    OffsetAndTimestamp from =
+        consumer
+            .offsetsForTimes(Map.of(partition, since.minus(MARGIN).toEpochMilli()), timeout)
+            .get(partition);
     if (from == null) {
-      return Optional.empty();   // nothing written since
+      return Optional.empty(); // nothing written since
     }
     consumer.seek(partition, from.offset());
     JobEvent latest = null;
     long deadline = System.nanoTime() + timeout.toNanos();
     while (consumer.position(partition) < end) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("could not read the events of job " + jobId + " within " + timeout);
+        throw new IllegalStateException(
+            "could not read the events of job " + jobId + " within " + timeout);
       }
       for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
         if (record.offset() < end && jobId.equals(record.key())) {
           try {
             JobEvent event = JobEvent.parseFrom(record.value());
-            if (latest == null || event.getAttempt() > latest.getAttempt()
-                || event.getAttempt() == latest.getAttempt() && event.getSequence() > latest.getSequence()) {
+            if (latest == null
+                || event.getAttempt() > latest.getAttempt()
+                || event.getAttempt() == latest.getAttempt()
+                    && event.getSequence() > latest.getSequence()) {
               latest = event;
             }
           } catch (InvalidProtocolBufferException e) {

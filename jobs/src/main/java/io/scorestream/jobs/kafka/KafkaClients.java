@@ -17,10 +17,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * How every ScoreStream service reaches the cluster: the bootstrap servers and the connection settings a
- * deployment adds (TLS, SASL, client DNS lookup ...), read from a Kafka client properties file as Kafka's own
- * tools take with {@code --command-config}. Each client is built here from those settings and its own, which
- * win: a properties file sets how to connect, the services set how they use Kafka.
+ * How every ScoreStream service reaches the cluster: the bootstrap servers and the connection
+ * settings a deployment adds (TLS, SASL, client DNS lookup ...), read from a Kafka client
+ * properties file as Kafka's own tools take with {@code --command-config}. Each client is built
+ * here from those settings and its own, which win: a properties file sets how to connect, the
+ * services set how they use Kafka.
  */
 public record KafkaClients(String bootstrapServers, Map<String, String> connection) {
 
@@ -49,12 +50,19 @@ public record KafkaClients(String bootstrapServers, Map<String, String> connecti
     try (Reader in = Files.newBufferedReader(propertiesFile)) {
       p.load(in);
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read the Kafka client properties " + propertiesFile + ": "
-          + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "cannot read the Kafka client properties "
+              + propertiesFile
+              + ": "
+              + (e.getMessage() == null ? e.toString() : e.getMessage()),
+          e);
     }
     if (p.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-      throw new IllegalArgumentException("the Kafka client properties " + propertiesFile + " set bootstrap.servers;"
-          + " give the servers with --bootstrap-servers instead");
+      throw new IllegalArgumentException(
+          "the Kafka client properties "
+              + propertiesFile
+              + " set bootstrap.servers;"
+              + " give the servers with --bootstrap-servers instead");
     }
     Map<String, String> settings = new HashMap<>();
     p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));

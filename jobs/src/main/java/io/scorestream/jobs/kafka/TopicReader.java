@@ -1,29 +1,30 @@
 package io.scorestream.jobs.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.scorestream.jobs.Faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import io.scorestream.jobs.Faults;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Reads every partition of one topic from its beginning, outside any group, on the thread that runs it, until
- * closed: the one loop behind the control, checkpoint, job-state and heartbeat readers. Each value is parsed and
- * handed on; a tombstone (null value) is handed on as such; a value that does not parse goes to the unreadable
- * handler and reading goes on. A handler that throws on a record fails that record alone: the fault is logged once with
- * its stack trace, counted, and reading goes on; a poll that fails (a batch that does not decode is skipped past) is
- * logged and tried again after a back-off, so the reader's thread never dies of a record. It knows how far it has
- * read, so a caller can wait until it has caught up.
+ * Reads every partition of one topic from its beginning, outside any group, on the thread that runs
+ * it, until closed: the one loop behind the control, checkpoint, job-state and heartbeat readers.
+ * Each value is parsed and handed on; a tombstone (null value) is handed on as such; a value that
+ * does not parse goes to the unreadable handler and reading goes on. A handler that throws on a
+ * record fails that record alone: the fault is logged once with its stack trace, counted, and
+ * reading goes on; a poll that fails (a batch that does not decode is skipped past) is logged and
+ * tried again after a back-off, so the reader's thread never dies of a record. It knows how far it
+ * has read, so a caller can wait until it has caught up.
  *
  * @param <T> the message the topic holds
  */
@@ -43,7 +44,8 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
     default void tombstone(ConsumerRecord<String, byte[]> record) {}
 
     /** A value that is not a {@code T}. */
-    default void unreadable(ConsumerRecord<String, byte[]> record, InvalidProtocolBufferException e) {}
+    default void unreadable(
+        ConsumerRecord<String, byte[]> record, InvalidProtocolBufferException e) {}
   }
 
   private final KafkaConsumer<String, byte[]> consumer;
@@ -56,16 +58,29 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
   private final Consumer<String> log;
   private final AtomicLong faults = new AtomicLong();
   private volatile boolean closed;
+
   /** The longest pause between two polls that failed. */
   private static final long MAX_BACKOFF_MILLIS = 30_000;
 
   /** A reader that logs its faults to standard error. */
-  public TopicReader(KafkaClients kafka, String topic, Parser<T> parser, Handler<T> handler, Duration pollTimeout) {
+  public TopicReader(
+      KafkaClients kafka,
+      String topic,
+      Parser<T> parser,
+      Handler<T> handler,
+      Duration pollTimeout) {
     this(kafka, topic, parser, handler, pollTimeout, System.err::println);
   }
 
-  /** @param log receives each fault once, with its stack trace */
-  public TopicReader(KafkaClients kafka, String topic, Parser<T> parser, Handler<T> handler, Duration pollTimeout,
+  /**
+   * @param log receives each fault once, with its stack trace
+   */
+  public TopicReader(
+      KafkaClients kafka,
+      String topic,
+      Parser<T> parser,
+      Handler<T> handler,
+      Duration pollTimeout,
       Consumer<String> log) {
     this.topic = topic;
     this.log = log;
@@ -85,14 +100,22 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
           pollOnce();
           backoff = 0;
         } catch (WakeupException | InterruptException e) {
-          throw e;   // closing, or the thread is stopped
+          throw e; // closing, or the thread is stopped
         } catch (RecordDeserializationException e) {
-          log.accept("reading " + topic + ": skipping the record at " + e.topicPartition() + " offset " + e.offset()
-              + ", which does not decode: " + e.getMessage());
+          log.accept(
+              "reading "
+                  + topic
+                  + ": skipping the record at "
+                  + e.topicPartition()
+                  + " offset "
+                  + e.offset()
+                  + ", which does not decode: "
+                  + e.getMessage());
           consumer.seek(e.topicPartition(), e.offset() + 1);
         } catch (KafkaException | IllegalStateException e) {
           backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
-          log.accept(Faults.describe("reading " + topic + " failed; reading on in " + backoff + " ms", e));
+          log.accept(
+              Faults.describe("reading " + topic + " failed; reading on in " + backoff + " ms", e));
           Thread.sleep(backoff);
         }
       }
@@ -113,8 +136,16 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
         handle(record);
       } catch (RuntimeException e) {
         faults.incrementAndGet();
-        log.accept(Faults.describe("reading " + topic + ": the record at partition " + record.partition()
-            + " offset " + record.offset() + " failed and was skipped", e));
+        log.accept(
+            Faults.describe(
+                "reading "
+                    + topic
+                    + ": the record at partition "
+                    + record.partition()
+                    + " offset "
+                    + record.offset()
+                    + " failed and was skipped",
+                e));
       }
     }
     for (TopicPartition p : partitions) {
@@ -147,9 +178,13 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
     return partitions;
   }
 
-  /** True once every record of this reader's partitions before these offsets (others are ignored) has been handed on. */
+  /**
+   * True once every record of this reader's partitions before these offsets (others are ignored)
+   * has been handed on.
+   */
   public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
-    return endOffsets.entrySet().stream().filter(e -> partitions.contains(e.getKey()))
+    return endOffsets.entrySet().stream()
+        .filter(e -> partitions.contains(e.getKey()))
         .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
   }
 

@@ -9,25 +9,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The training curves on {@code scorestream.training}, read from the topic's beginning: per model, its points in
- * step order. A model's curve holds at most {@link #MAX_POINTS}; past that, every other loss-only point of the older
- * half is dropped (a curve keeps its shape at half the resolution), while points with checkpoint figures stay. A
- * trainer restarted without its state starts again at step 0: its earlier points, of a run that is gone, are
- * dropped when a point comes with a step lower than the last.
+ * The training curves on {@code scorestream.training}, read from the topic's beginning: per model,
+ * its points in step order. A model's curve holds at most {@link #MAX_POINTS}; past that, every
+ * other loss-only point of the older half is dropped (a curve keeps its shape at half the
+ * resolution), while points with checkpoint figures stay. A trainer restarted without its state
+ * starts again at step 0: its earlier points, of a run that is gone, are dropped when a point comes
+ * with a step lower than the last.
  */
 public final class TrainingCurves implements Runnable, AutoCloseable {
   /** Points held per model. */
   public static final int MAX_POINTS = 2000;
+
   private final TopicReader<TrainingMetrics> reader;
   private final Book book = new Book();
 
   public TrainingCurves(KafkaClients kafka, TopicNames names) {
-    this.reader = new TopicReader<>(kafka, names.training(), TrainingMetrics::parseFrom, new TopicReader.Handler<>() {
-      @Override
-      public void value(ConsumerRecord<String, byte[]> record, TrainingMetrics point) {
-        book.add(point);
-      }
-    }, Duration.ofMillis(200));
+    this.reader =
+        new TopicReader<>(
+            kafka,
+            names.training(),
+            TrainingMetrics::parseFrom,
+            new TopicReader.Handler<>() {
+              @Override
+              public void value(ConsumerRecord<String, byte[]> record, TrainingMetrics point) {
+                book.add(point);
+              }
+            },
+            Duration.ofMillis(200));
   }
 
   /** A model's curve in step order; empty when no point of it was read. */
@@ -56,10 +64,11 @@ public final class TrainingCurves implements Runnable, AutoCloseable {
 
     /** Takes in one point. */
     void add(TrainingMetrics point) {
-      List<TrainingMetrics> curve = curves.computeIfAbsent(point.getModelName(), m -> new ArrayList<>());
+      List<TrainingMetrics> curve =
+          curves.computeIfAbsent(point.getModelName(), m -> new ArrayList<>());
       synchronized (curve) {
         if (!curve.isEmpty() && point.getStep() < curve.get(curve.size() - 1).getStep()) {
-          curve.clear();                         // a new run of the model from an earlier step
+          curve.clear(); // a new run of the model from an earlier step
         }
         curve.add(point);
         if (curve.size() > MAX_POINTS) {
@@ -77,7 +86,7 @@ public final class TrainingCurves implements Runnable, AutoCloseable {
           kept.add(p);
         }
       }
-      if (kept.size() > MAX_POINTS) {            // nothing left to thin but checkpoints: the oldest go
+      if (kept.size() > MAX_POINTS) { // nothing left to thin but checkpoints: the oldest go
         kept = new ArrayList<>(kept.subList(kept.size() - MAX_POINTS, kept.size()));
       }
       curve.clear();

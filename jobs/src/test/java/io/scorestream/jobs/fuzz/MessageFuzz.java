@@ -8,24 +8,56 @@ import com.google.protobuf.Timestamp;
 import io.scorestream.proto.v1.DType;
 import io.scorestream.proto.v1.Tensor;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 
 /**
- * Seeded, structure-aware fuzzing of the messages a service reads. {@link #mutate} walks a valid message's schema
- * (every field, set or not, into nested messages, oneofs, repeated and map fields) and gives one to four fields a
- * hostile value of their type: enum numbers outside the set, integers at 0, ±1 and the type's limits, NaN and
- * infinities, strings empty, huge, with control and bidirectional characters, tensors of every rank, dtype and a
- * wrong byte length, timestamps out of range. {@link #corrupt} damages the bytes of a valid record. The same seed
- * gives the same cases.
+ * Seeded, structure-aware fuzzing of the messages a service reads. {@link #mutate} walks a valid
+ * message's schema (every field, set or not, into nested messages, oneofs, repeated and map fields)
+ * and gives one to four fields a hostile value of their type: enum numbers outside the set,
+ * integers at 0, ±1 and the type's limits, NaN and infinities, strings empty, huge, with control
+ * and bidirectional characters, tensors of every rank, dtype and a wrong byte length, timestamps
+ * out of range. {@link #corrupt} damages the bytes of a valid record. The same seed gives the same
+ * cases.
  */
 public final class MessageFuzz {
-  private static final List<String> STRINGS = List.of("", "a", "gmm", "mix2d", " ", "..", ".", "a b", "x/y",
-      "\u0000", "line\nbreak", "\r\n", "tab\there", "\u202Eevil\u202C", "\u200F\u200E", "caf\u00e9",
-      "\uD83D\uDE00", "\uFFFF", "\u0085", "%s%n", "${jndi:x}", "<script>", "'; --", "\\", "\"quoted\"", "0", "-1",
-      "NaN", "completed", "https://example.com/hook", "http://127.0.0.1:1/", "t", "ss_x");
+  private static final List<String> STRINGS =
+      List.of(
+          "",
+          "a",
+          "gmm",
+          "mix2d",
+          " ",
+          "..",
+          ".",
+          "a b",
+          "x/y",
+          "\u0000",
+          "line\nbreak",
+          "\r\n",
+          "tab\there",
+          "\u202Eevil\u202C",
+          "\u200F\u200E",
+          "caf\u00e9",
+          "\uD83D\uDE00",
+          "\uFFFF",
+          "\u0085",
+          "%s%n",
+          "${jndi:x}",
+          "<script>",
+          "'; --",
+          "\\",
+          "\"quoted\"",
+          "0",
+          "-1",
+          "NaN",
+          "completed",
+          "https://example.com/hook",
+          "http://127.0.0.1:1/",
+          "t",
+          "ss_x");
   private final Random random;
 
   public MessageFuzz(long seed) {
@@ -55,8 +87,13 @@ public final class MessageFuzz {
     }
     FieldDescriptor f = type.getFields().get(random.nextInt(type.getFields().size()));
     boolean message = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
-    if (message && !f.isRepeated() && depth < 5 && random.nextInt(3) > 0 && !special(f.getMessageType())) {
-      mutateOne(b.getFieldBuilder(f), depth + 1);   // deeper into a nested message, setting it if unset
+    if (message
+        && !f.isRepeated()
+        && depth < 5
+        && random.nextInt(3) > 0
+        && !special(f.getMessageType())) {
+      mutateOne(
+          b.getFieldBuilder(f), depth + 1); // deeper into a nested message, setting it if unset
       return;
     }
     if (f.isRepeated()) {
@@ -87,7 +124,9 @@ public final class MessageFuzz {
       case BOOLEAN -> random.nextBoolean();
       case STRING -> hostileString();
       case BYTE_STRING -> hostileBytes();
-      case ENUM -> f.getEnumType().findValueByNumberCreatingIfUnknown(hostileEnum(f.getEnumType().getValues().size()));
+      case ENUM ->
+          f.getEnumType()
+              .findValueByNumberCreatingIfUnknown(hostileEnum(f.getEnumType().getValues().size()));
       case MESSAGE -> message(parent, f, depth);
     };
   }
@@ -158,67 +197,87 @@ public final class MessageFuzz {
     };
   }
 
-  /** Empty, short, huge, control and bidirectional characters, lone surrogates, names of other things. */
+  /**
+   * Empty, short, huge, control and bidirectional characters, lone surrogates, names of other
+   * things.
+   */
   public String hostileString() {
     return switch (random.nextInt(6)) {
       case 0 -> STRINGS.get(random.nextInt(STRINGS.size()));
-      case 1 -> "x".repeat(random.nextInt(50) == 0 ? 100_000 + random.nextInt(200_000) : 100 + random.nextInt(1000));
+      case 1 ->
+          "x"
+              .repeat(
+                  random.nextInt(50) == 0
+                      ? 100_000 + random.nextInt(200_000)
+                      : 100 + random.nextInt(1000));
       case 2 -> {
         StringBuilder s = new StringBuilder();
         int n = 1 + random.nextInt(40);
         for (int i = 0; i < n; i++) {
-          // any code point but a lone surrogate half, which no record on the wire can carry (its UTF-8 has none)
+          // any code point but a lone surrogate half, which no record on the wire can carry (its
+          // UTF-8 has none)
           int c = random.nextInt(0x110000);
           s.appendCodePoint(c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c);
         }
         yield s.toString();
       }
-      case 3 -> STRINGS.get(random.nextInt(STRINGS.size())) + STRINGS.get(random.nextInt(STRINGS.size()));
+      case 3 ->
+          STRINGS.get(random.nextInt(STRINGS.size())) + STRINGS.get(random.nextInt(STRINGS.size()));
       default -> "fz-" + Integer.toHexString(random.nextInt());
     };
   }
 
   public ByteString hostileBytes() {
-    int n = switch (random.nextInt(4)) {
-      case 0 -> 0;
-      case 1 -> random.nextInt(16);
-      case 2 -> random.nextInt(4096);
-      default -> random.nextInt(40) == 0 ? 1 << 20 : random.nextInt(100);
-    };
+    int n =
+        switch (random.nextInt(4)) {
+          case 0 -> 0;
+          case 1 -> random.nextInt(16);
+          case 2 -> random.nextInt(4096);
+          default -> random.nextInt(40) == 0 ? 1 << 20 : random.nextInt(100);
+        };
     byte[] b = new byte[n];
     random.nextBytes(b);
     return ByteString.copyFrom(b);
   }
 
-  /** A tensor of any rank, dtype (known or not) and shape, with the right byte length or a wrong one. */
+  /**
+   * A tensor of any rank, dtype (known or not) and shape, with the right byte length or a wrong
+   * one.
+   */
   public Tensor tensor() {
     Tensor.Builder t = Tensor.newBuilder();
     int rank = random.nextInt(6);
     long elements = 1;
     for (int i = 0; i < rank; i++) {
-      long d = switch (random.nextInt(7)) {
-        case 0 -> 0;
-        case 1 -> 1;
-        case 2 -> 2;
-        case 3 -> -1 - random.nextInt(3);
-        case 4 -> 1L << (20 + random.nextInt(43));
-        default -> 1 + random.nextInt(32);
-      };
+      long d =
+          switch (random.nextInt(7)) {
+            case 0 -> 0;
+            case 1 -> 1;
+            case 2 -> 2;
+            case 3 -> -1 - random.nextInt(3);
+            case 4 -> 1L << (20 + random.nextInt(43));
+            default -> 1 + random.nextInt(32);
+          };
       t.addShape(d);
-      elements = d <= 0 ? elements : d > (1L << 21) / elements ? 1L << 21 : elements * d;   // no overflow
+      elements =
+          d <= 0 ? elements : d > (1L << 21) / elements ? 1L << 21 : elements * d; // no overflow
     }
     int dtype = random.nextInt(9) - 1;
     t.setDtypeValue(dtype);
-    int width = dtype == DType.FLOAT64_VALUE || dtype == DType.INT64_VALUE ? 8 : dtype == DType.UINT8_VALUE ? 1 : 4;
+    int width =
+        dtype == DType.FLOAT64_VALUE || dtype == DType.INT64_VALUE
+            ? 8
+            : dtype == DType.UINT8_VALUE ? 1 : 4;
     long right = Math.min(elements * width, 1 << 20);
-    long bytes = switch (random.nextInt(4)) {
-      case 0, 1 -> right;
-      case 2 -> Math.max(0, right + random.nextInt(9) - 4);
-      default -> random.nextInt(64);
-    };
+    long bytes =
+        switch (random.nextInt(4)) {
+          case 0, 1 -> right;
+          case 2 -> Math.max(0, right + random.nextInt(9) - 4);
+          default -> random.nextInt(64);
+        };
     byte[] data = new byte[(int) bytes];
     if (random.nextBoolean()) {
-      random.nextBytes(data);   // NaN and infinite floats among them
+      random.nextBytes(data); // NaN and infinite floats among them
     }
     return t.setData(ByteString.copyFrom(data)).build();
   }
@@ -253,7 +312,7 @@ public final class MessageFuzz {
         b = grown;
       }
       case 3 -> {
-        if (b.length > 2) {   // a slice repeated: fields given twice, lengths that lie
+        if (b.length > 2) { // a slice repeated: fields given twice, lengths that lie
           int from = random.nextInt(b.length - 1);
           int to = from + 1 + random.nextInt(b.length - from - 1);
           byte[] spliced = new byte[b.length + to - from];
@@ -283,8 +342,11 @@ public final class MessageFuzz {
     return switch (random.nextInt(5)) {
       case 0 -> s;
       case 1 -> json.replaceFirst("\\d+", random.nextBoolean() ? "1e400" : "-99999999999999999999");
-      case 2 -> json.replaceFirst("\"[a-zA-Z]+\"", Matcher.quoteReplacement("\""
-          + hostileString().replace("\\", "").replace("\"", "") + "\""));
+      case 2 ->
+          json.replaceFirst(
+              "\"[a-zA-Z]+\"",
+              Matcher.quoteReplacement(
+                  "\"" + hostileString().replace("\\", "").replace("\"", "") + "\""));
       case 3 -> "[" + json + "]";
       default -> json.substring(0, random.nextInt(json.length() + 1));
     };

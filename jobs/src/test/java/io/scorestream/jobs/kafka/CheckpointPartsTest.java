@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A model cut into parts joins back into the same bytes, and only from the parts its event names. */
+/**
+ * A model cut into parts joins back into the same bytes, and only from the parts its event names.
+ */
 class CheckpointPartsTest {
   private static byte[] model(int size, long seed) {
     byte[] bytes = new byte[size];
@@ -22,8 +24,13 @@ class CheckpointPartsTest {
   }
 
   private static CheckpointEvent event(String version, byte[] onnx, int parts) {
-    return CheckpointEvent.newBuilder().setModelName("m").setVersion(version).setSizeBytes(onnx.length)
-        .setSha256(RequestDigest.sha256Hex(onnx)).setParts(parts).build();
+    return CheckpointEvent.newBuilder()
+        .setModelName("m")
+        .setVersion(version)
+        .setSizeBytes(onnx.length)
+        .setSha256(RequestDigest.sha256Hex(onnx))
+        .setParts(parts)
+        .build();
   }
 
   @Test
@@ -48,16 +55,21 @@ class CheckpointPartsTest {
     assembly.part(parts.get(0));
     assembly.part(parts.get(1));
     assembly.part(parts.get(3));
-    String missing = assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("7", onnx, 4)))
-        .getMessage();
+    String missing =
+        assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("7", onnx, 4)))
+            .getMessage();
     assertTrue(missing.contains("4 parts") && missing.contains("3 of them"), missing);
 
     parts.forEach(assembly::part);
     byte[] other = model(10_000, 3);
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("7", other, 4)))
-        .getMessage().contains("sha256"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("8", onnx, 4)))
-        .getMessage().contains("none of them"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("7", other, 4)))
+            .getMessage()
+            .contains("sha256"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> assembly.complete(event("8", onnx, 4)))
+            .getMessage()
+            .contains("none of them"));
   }
 
   @Test

@@ -10,10 +10,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A deployment's connection settings reach every client; the services' own settings win over them. */
+/**
+ * A deployment's connection settings reach every client; the services' own settings win over them.
+ */
 class KafkaClientsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void propertiesFileSettingsReachEveryClientAndTheServicesOwnWin() throws Exception {
@@ -29,13 +30,15 @@ class KafkaClientsTest {
 
   @Test
   void badPropertiesFilesAreNamed() throws Exception {
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> KafkaClients.of("b:9092", dir.resolve("absent.properties")));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> KafkaClients.of("b:9092", dir.resolve("absent.properties")));
     assertTrue(missing.getMessage().contains("absent.properties"), missing.getMessage());
     Path withServers = dir.resolve("servers.properties");
     Files.writeString(withServers, "bootstrap.servers=elsewhere:9092\n");
-    IllegalArgumentException servers = assertThrows(IllegalArgumentException.class,
-        () -> KafkaClients.of("b:9092", withServers));
+    IllegalArgumentException servers =
+        assertThrows(IllegalArgumentException.class, () -> KafkaClients.of("b:9092", withServers));
     assertTrue(servers.getMessage().contains("--bootstrap-servers"), servers.getMessage());
     assertThrows(IllegalArgumentException.class, () -> KafkaClients.of(" ", null));
   }

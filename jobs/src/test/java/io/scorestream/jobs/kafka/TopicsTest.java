@@ -15,25 +15,40 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The topics of DESIGN.md are created with their partitions, compaction and retention, once. */
 class TopicsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void createsTopicsWithPartitionsAndCompactionOnce() throws Exception {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
-         Admin admin = KafkaClients.of(kafka.bootstrapServers()).admin(Map.of())) {
+        Admin admin = KafkaClients.of(kafka.bootstrapServers()).admin(Map.of())) {
       assertEquals(9, Topics.ensure(admin, Topics.all(names, (short) 1)).size());
-      assertEquals(Set.of(), Topics.ensure(admin, Topics.all(names, (short) 1)), "a second ensure creates nothing");
-      TopicDescription jobs = admin.describeTopics(List.of(names.jobs())).allTopicNames().get().get(names.jobs());
+      assertEquals(
+          Set.of(),
+          Topics.ensure(admin, Topics.all(names, (short) 1)),
+          "a second ensure creates nothing");
+      TopicDescription jobs =
+          admin.describeTopics(List.of(names.jobs())).allTopicNames().get().get(names.jobs());
       assertEquals(Topics.JOB_PARTITIONS, jobs.partitions().size());
       ConfigResource state = new ConfigResource(ConfigResource.Type.TOPIC, names.jobState());
       var stateConfig = admin.describeConfigs(List.of(state)).all().get().get(state);
-      assertEquals("compact,delete", stateConfig.get("cleanup.policy").value(), "one state per job, for a week");
+      assertEquals(
+          "compact,delete",
+          stateConfig.get("cleanup.policy").value(),
+          "one state per job, for a week");
       assertEquals(Long.toString(7L * 24 * 3600 * 1000), stateConfig.get("retention.ms").value());
-      ConfigResource checkpoints = new ConfigResource(ConfigResource.Type.TOPIC, names.checkpoints());
-      assertEquals("compact", admin.describeConfigs(List.of(checkpoints)).all().get().get(checkpoints)
-          .get("cleanup.policy").value(), "the newest checkpoint of each model, however old");
+      ConfigResource checkpoints =
+          new ConfigResource(ConfigResource.Type.TOPIC, names.checkpoints());
+      assertEquals(
+          "compact",
+          admin
+              .describeConfigs(List.of(checkpoints))
+              .all()
+              .get()
+              .get(checkpoints)
+              .get("cleanup.policy")
+              .value(),
+          "the newest checkpoint of each model, however old");
     }
   }
 }

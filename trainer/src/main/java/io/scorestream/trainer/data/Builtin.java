@@ -7,13 +7,14 @@ import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 
 /**
- * The built-in datasets, drawn from a seed with no download: the 2-D toy distributions of {@link Toy2d} (moons,
- * swissroll, 8gaussians, checkerboard, rings; endless) and {@code glyphs}, procedurally drawn 28 x 28 images of eight
- * labelled glyphs ({@link GlyphImages}; endless).
+ * The built-in datasets, drawn from a seed with no download: the 2-D toy distributions of {@link
+ * Toy2d} (moons, swissroll, 8gaussians, checkerboard, rings; endless) and {@code glyphs},
+ * procedurally drawn 28 x 28 images of eight labelled glyphs ({@link GlyphImages}; endless).
  */
 final class Builtin implements DataSource {
   /** The side of built-in glyph images, MNIST's. */
   static final int GLYPH_SIDE = 28;
+
   private static final int CHUNK = 4096;
   private final String name;
   private final long seed;
@@ -63,7 +64,9 @@ final class Builtin implements DataSource {
           return new Example(e.pixels(), OptionalLong.of(e.label()));
         }
         if (at == chunk.length) {
-          chunk = toy.sample(CHUNK, seed + 31 * (i / CHUNK));   // chunks drawn from derived seeds: repeatable
+          chunk =
+              toy.sample(
+                  CHUNK, seed + 31 * (i / CHUNK)); // chunks drawn from derived seeds: repeatable
           at = 0;
         }
         Example e = new Example(new float[] {chunk[at], chunk[at + 1]}, OptionalLong.empty());

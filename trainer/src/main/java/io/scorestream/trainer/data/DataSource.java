@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.OptionalLong;
 
 /**
- * Where a dataset's examples come from (a built-in generator, a file, a directory): every example has the same
- * shape, values in data space, and an optional label.
+ * Where a dataset's examples come from (a built-in generator, a file, a directory): every example
+ * has the same shape, values in data space, and an optional label.
  */
 public interface DataSource {
   /** One example: {@code x} row-major in {@link #shape()}. */
@@ -28,9 +28,14 @@ public interface DataSource {
   /** Number of classes of the labels, or 0 when examples carry none. */
   int numClasses();
 
-  /** The examples, in a fixed order; possibly endless (generators), cut by the publisher's limit. */
+  /**
+   * The examples, in a fixed order; possibly endless (generators), cut by the publisher's limit.
+   */
   Iterator<Example> examples();
 
-  /** What this source is, for messages: {@code builtin moons (seed 0)}, {@code mnist train (8000)}, ... */
+  /**
+   * What this source is, for messages: {@code builtin moons (seed 0)}, {@code mnist train (8000)},
+   * ...
+   */
   String describe();
 }

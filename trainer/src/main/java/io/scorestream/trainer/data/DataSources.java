@@ -15,7 +15,8 @@ public final class DataSources {
     try {
       return new Builtin(name, seed);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("no built-in dataset '" + name + "'; known: " + BUILTINS, e);
+      throw new IllegalArgumentException(
+          "no built-in dataset '" + name + "'; known: " + BUILTINS, e);
     }
   }
 

@@ -10,7 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
-/** A dataset's topic as its readers see it: one partition whose first record fixes the dataset's shape. */
+/**
+ * A dataset's topic as its readers see it: one partition whose first record fixes the dataset's
+ * shape.
+ */
 public final class DataTopic {
   private DataTopic() {}
 

@@ -7,15 +7,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.zip.GZIPInputStream;
-import java.util.NoSuchElementException;
 
 /**
- * MNIST in its IDX files ({@code train-images-idx3-ubyte[.gz]} and {@code train-labels-idx1-ubyte[.gz]}, or the
- * {@code t10k} pair for the test split): 8-bit grey digits as {@code [1, H, W]} in [0, 1], labels 0 to 9. A file
- * with the wrong magic number, a count that disagrees with its pair, or fewer bytes than its header promises is
- * refused, naming the file.
+ * MNIST in its IDX files ({@code train-images-idx3-ubyte[.gz]} and {@code
+ * train-labels-idx1-ubyte[.gz]}, or the {@code t10k} pair for the test split): 8-bit grey digits as
+ * {@code [1, H, W]} in [0, 1], labels 0 to 9. A file with the wrong magic number, a count that
+ * disagrees with its pair, or fewer bytes than its header promises is refused, naming the file.
  */
 final class MnistIdx implements DataSource {
   private static final int IMAGES_MAGIC = 2051;
@@ -38,11 +38,14 @@ final class MnistIdx implements DataSource {
 
   /** Reads a split ({@code train} or {@code test}) from a directory of the standard files. */
   static MnistIdx read(Path dir, String split) throws IOException {
-    String prefix = switch (split) {
-      case "train" -> "train";
-      case "test" -> "t10k";
-      default -> throw new IllegalArgumentException("an MNIST split is train or test, got '" + split + "'");
-    };
+    String prefix =
+        switch (split) {
+          case "train" -> "train";
+          case "test" -> "t10k";
+          default ->
+              throw new IllegalArgumentException(
+                  "an MNIST split is train or test, got '" + split + "'");
+        };
     Path images = find(dir, prefix + "-images-idx3-ubyte");
     Path labelFile = find(dir, prefix + "-labels-idx1-ubyte");
     try (DataInputStream in = new DataInputStream(open(images))) {
@@ -51,14 +54,23 @@ final class MnistIdx implements DataSource {
       int rows = in.readInt();
       int cols = in.readInt();
       if (n < 0 || rows <= 0 || cols <= 0 || rows > 4096 || cols > 4096) {
-        throw new IOException(images + ": a header of " + n + " images of " + rows + " x " + cols + " is not MNIST's");
+        throw new IOException(
+            images
+                + ": a header of "
+                + n
+                + " images of "
+                + rows
+                + " x "
+                + cols
+                + " is not MNIST's");
       }
       byte[] pixels = exactly(in, (long) n * rows * cols, images);
       try (DataInputStream lin = new DataInputStream(open(labelFile))) {
         check(lin.readInt(), LABELS_MAGIC, labelFile);
         int m = lin.readInt();
         if (m != n) {
-          throw new IOException(labelFile + " has " + m + " labels for the " + n + " images of " + images);
+          throw new IOException(
+              labelFile + " has " + m + " labels for the " + n + " images of " + images);
         }
         byte[] labels = exactly(lin, n, labelFile);
         for (byte b : labels) {

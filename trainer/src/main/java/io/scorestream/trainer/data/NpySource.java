@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.OptionalLong;
 import java.util.NoSuchElementException;
+import java.util.OptionalLong;
 
-/** The rows of a {@code .npy} file of shape {@code [N, ...example shape]} (float32 or float64), without labels. */
+/**
+ * The rows of a {@code .npy} file of shape {@code [N, ...example shape]} (float32 or float64),
+ * without labels.
+ */
 final class NpySource implements DataSource {
   private final Path file;
   private final Npy.Array array;
@@ -22,8 +25,11 @@ final class NpySource implements DataSource {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
     if (array.shape().length < 2 || array.shape()[0] == 0) {
-      throw new IOException(file + " has shape " + Arrays.toString(array.shape())
-          + "; a dataset is [N, ...example shape] with N > 0");
+      throw new IOException(
+          file
+              + " has shape "
+              + Arrays.toString(array.shape())
+              + "; a dataset is [N, ...example shape] with N > 0");
     }
     this.shape = Arrays.copyOfRange(array.shape(), 1, array.shape().length);
   }

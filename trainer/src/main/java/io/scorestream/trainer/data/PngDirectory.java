@@ -5,20 +5,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import java.util.Arrays;
-import java.util.NoSuchElementException;
 
 /**
- * The PNG images of a directory, in name order: grey images as {@code [1, H, W]}, colour ones as {@code [3, H, W]}
- * (alpha dropped), values in [0, 1]. When the directory holds subdirectories, each is a class (labels are their
- * indices in name order) and their PNGs are the examples. Every image must have the first one's size and channels;
- * one that has not is refused, naming it.
+ * The PNG images of a directory, in name order: grey images as {@code [1, H, W]}, colour ones as
+ * {@code [3, H, W]} (alpha dropped), values in [0, 1]. When the directory holds subdirectories,
+ * each is a class (labels are their indices in name order) and their PNGs are the examples. Every
+ * image must have the first one's size and channels; one that has not is refused, naming it.
  */
 final class PngDirectory implements DataSource {
   private final Path dir;
@@ -46,7 +46,8 @@ final class PngDirectory implements DataSource {
     }
     this.classes = classDirs.size();
     if (files.isEmpty()) {
-      throw new IOException("no .png files in " + dir + (classes > 0 ? " or its class directories" : ""));
+      throw new IOException(
+          "no .png files in " + dir + (classes > 0 ? " or its class directories" : ""));
     }
     this.shape = shapeOf(read(files.get(0)));
   }
@@ -58,7 +59,9 @@ final class PngDirectory implements DataSource {
 
   private static List<Path> pngs(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
+      return s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -114,14 +117,20 @@ final class PngDirectory implements DataSource {
         BufferedImage image = read(file);
         int[] s = shapeOf(image);
         if (!Arrays.equals(s, shape)) {
-          throw new IllegalArgumentException(file + " is " + Arrays.toString(s) + "; this dataset's images are "
-              + Arrays.toString(shape) + " (the first image's)");
+          throw new IllegalArgumentException(
+              file
+                  + " is "
+                  + Arrays.toString(s)
+                  + "; this dataset's images are "
+                  + Arrays.toString(shape)
+                  + " (the first image's)");
         }
         int channels = shape[0];
         int h = shape[1];
         int w = shape[2];
         float[] x = new float[channels * h * w];
-        // grey values as stored (getRGB would pass them through a colour conversion); colour through sRGB
+        // grey values as stored (getRGB would pass them through a colour conversion); colour
+        // through sRGB
         float greyMax = (1 << image.getColorModel().getComponentSize(0)) - 1;
         for (int y = 0; y < h; y++) {
           for (int xx = 0; xx < w; xx++) {
@@ -142,6 +151,12 @@ final class PngDirectory implements DataSource {
 
   @Override
   public String describe() {
-    return "png-dir " + dir + " (" + files.size() + " images" + (classes > 0 ? ", " + classes + " classes" : "") + ")";
+    return "png-dir "
+        + dir
+        + " ("
+        + files.size()
+        + " images"
+        + (classes > 0 ? ", " + classes + " classes" : "")
+        + ")";
   }
 }

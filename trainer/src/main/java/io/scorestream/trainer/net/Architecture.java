@@ -4,15 +4,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A score network's shape: what the training state records, so a trainer can rebuild the network it saved and
- * refuse a state of another shape. {@link #describe()} is a line {@code KIND key=value ...} that {@link #parse}
- * reads back.
+ * A score network's shape: what the training state records, so a trainer can rebuild the network it
+ * saved and refuse a state of another shape. {@link #describe()} is a line {@code KIND key=value
+ * ...} that {@link #parse} reads back.
  */
 public sealed interface Architecture permits ScoreMlp.Config, ScoreUNet.Config {
   /** Values per example, D. */
   int dim();
 
-  /** Classes the network is conditioned on (labels {@code 0..K-1}); 0 for an unconditional network. */
+  /**
+   * Classes the network is conditioned on (labels {@code 0..K-1}); 0 for an unconditional network.
+   */
   int numClasses();
 
   /** The shape as one line, for the state file and for messages. */
@@ -31,13 +33,24 @@ public sealed interface Architecture permits ScoreMlp.Config, ScoreUNet.Config {
     }
     try {
       return switch (words[0]) {
-        case "mlp" -> new ScoreMlp.Config(Integer.parseInt(v.get("dim")), Integer.parseInt(v.get("hidden")),
-            Integer.parseInt(v.get("layers")), Integer.parseInt(v.get("fourier")),
-            Double.parseDouble(v.get("scale")), Integer.parseInt(v.getOrDefault("classes", "0")));
-        case "unet" -> new ScoreUNet.Config(Integer.parseInt(v.get("channels")), Integer.parseInt(v.get("height")),
-            Integer.parseInt(v.get("width")), Integer.parseInt(v.get("base")), Integer.parseInt(v.get("classes")),
-            Double.parseDouble(v.get("scale")));
-        default -> throw new IllegalArgumentException("unknown architecture " + words[0] + " in: " + line);
+        case "mlp" ->
+            new ScoreMlp.Config(
+                Integer.parseInt(v.get("dim")),
+                Integer.parseInt(v.get("hidden")),
+                Integer.parseInt(v.get("layers")),
+                Integer.parseInt(v.get("fourier")),
+                Double.parseDouble(v.get("scale")),
+                Integer.parseInt(v.getOrDefault("classes", "0")));
+        case "unet" ->
+            new ScoreUNet.Config(
+                Integer.parseInt(v.get("channels")),
+                Integer.parseInt(v.get("height")),
+                Integer.parseInt(v.get("width")),
+                Integer.parseInt(v.get("base")),
+                Integer.parseInt(v.get("classes")),
+                Double.parseDouble(v.get("scale")));
+        default ->
+            throw new IllegalArgumentException("unknown architecture " + words[0] + " in: " + line);
       };
     } catch (NullPointerException | NumberFormatException e) {
       throw new IllegalArgumentException("not an architecture: " + line, e);

@@ -7,20 +7,22 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.scorestream.trainer.train.Optimizer;
-import java.util.SplittableRandom;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * A small convolutional classifier of clean images {@code [C, H, W]} in model space, which a trainer trains on its
- * own data to measure samples with, in the manner of the FID's Inception features (Heusel et al. 2017) but learnt
- * here, since no pretrained network can be downloaded: two stride-2 3x3 convolutions (16 and 32 channels, SiLU), a
- * dense layer of {@link #FEATURES} SiLU units — the features — and a dense layer to the K class logits. Trained by
- * cross-entropy with Adam.
+ * A small convolutional classifier of clean images {@code [C, H, W]} in model space, which a
+ * trainer trains on its own data to measure samples with, in the manner of the FID's Inception
+ * features (Heusel et al. 2017) but learnt here, since no pretrained network can be downloaded: two
+ * stride-2 3x3 convolutions (16 and 32 channels, SiLU), a dense layer of {@link #FEATURES} SiLU
+ * units — the features — and a dense layer to the K class logits. Trained by cross-entropy with
+ * Adam.
  */
 public final class FeatureClassifier implements AutoCloseable {
   /** Features per image: the penultimate layer's width. */
   public static final int FEATURES = 64;
+
   private final int channels;
   private final int height;
   private final int width;
@@ -32,8 +34,11 @@ public final class FeatureClassifier implements AutoCloseable {
 
   public FeatureClassifier(int[] shape, int classes, NDManager manager, long seed) {
     if (shape.length != 3 || classes < 2) {
-      throw new IllegalArgumentException("a feature classifier takes images [C, H, W] of two classes or more, not "
-          + Arrays.toString(shape) + " of " + classes);
+      throw new IllegalArgumentException(
+          "a feature classifier takes images [C, H, W] of two classes or more, not "
+              + Arrays.toString(shape)
+              + " of "
+              + classes);
     }
     this.channels = shape[0];
     this.height = shape[1];
@@ -63,13 +68,16 @@ public final class FeatureClassifier implements AutoCloseable {
   }
 
   /**
-   * Trains for {@code steps} steps of {@code batch} images drawn from {@code rows [N, D]} with their labels (rows
-   * whose label is outside {@code [0, K)} are skipped); returns the mean loss of the last steps.
+   * Trains for {@code steps} steps of {@code batch} images drawn from {@code rows [N, D]} with
+   * their labels (rows whose label is outside {@code [0, K)} are skipped); returns the mean loss of
+   * the last steps.
    */
   public double train(float[] rows, long[] labels, int steps, int batch) {
     int d = channels * height * width;
-    int[] usable = IntStream.range(0, labels.length)
-        .filter(i -> labels[i] >= 0 && labels[i] < classes).toArray();
+    int[] usable =
+        IntStream.range(0, labels.length)
+            .filter(i -> labels[i] >= 0 && labels[i] < classes)
+            .toArray();
     if (usable.length == 0) {
       throw new IllegalArgumentException("no labelled examples to train the feature classifier on");
     }

@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The fixed frequencies W of Gaussian Fourier time features {@code [sin 2 pi W t, cos 2 pi W t]} (Tancik et al.
- * 2020, as score_sde's {@code GaussianFourierProjection}): drawn once from {@code N(0, scale^2)}, kept with the
- * network as its constant {@value #NAME}.
+ * The fixed frequencies W of Gaussian Fourier time features {@code [sin 2 pi W t, cos 2 pi W t]}
+ * (Tancik et al. 2020, as score_sde's {@code GaussianFourierProjection}): drawn once from {@code
+ * N(0, scale^2)}, kept with the network as its constant {@value #NAME}.
  */
 final class FourierFrequencies {
   /** The constant's name in {@link ScoreNet#constants()} and the state file. */
@@ -31,8 +31,12 @@ final class FourierFrequencies {
   static float[] from(Map<String, float[]> constants, int count, String network) {
     float[] w = constants.get(NAME);
     if (w == null || w.length != count) {
-      throw new IllegalArgumentException(network + " needs " + count + " Fourier frequencies, and its constants hold "
-          + (w == null ? "none" : w.length));
+      throw new IllegalArgumentException(
+          network
+              + " needs "
+              + count
+              + " Fourier frequencies, and its constants hold "
+              + (w == null ? "none" : w.length));
     }
     return w.clone();
   }

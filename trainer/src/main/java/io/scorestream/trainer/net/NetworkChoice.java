@@ -3,14 +3,14 @@ package io.scorestream.trainer.net;
 import java.util.Arrays;
 
 /**
- * What a user asks for on the command line, turned into an {@link Architecture} once the data's shape and classes
- * are known: {@code auto} takes the U-Net for images {@code [C, H, W]} whose sides are multiples of 4 and the MLP
- * for anything else.
+ * What a user asks for on the command line, turned into an {@link Architecture} once the data's
+ * shape and classes are known: {@code auto} takes the U-Net for images {@code [C, H, W]} whose
+ * sides are multiples of 4 and the MLP for anything else.
  *
- * @param arch        {@code auto}, {@code mlp} or {@code unet}
- * @param hidden      MLP units per hidden layer
- * @param layers      MLP hidden layers
- * @param base        U-Net channels at full resolution
+ * @param arch {@code auto}, {@code mlp} or {@code unet}
+ * @param hidden MLP units per hidden layer
+ * @param layers MLP hidden layers
+ * @param base U-Net channels at full resolution
  * @param conditional condition on the data's labels
  */
 public record NetworkChoice(String arch, int hidden, int layers, int base, boolean conditional) {
@@ -29,22 +29,30 @@ public record NetworkChoice(String arch, int hidden, int layers, int base, boole
   }
 
   /**
-   * The architecture for examples of {@code shape} from a dataset of {@code numClasses} classes (0: unlabelled).
+   * The architecture for examples of {@code shape} from a dataset of {@code numClasses} classes (0:
+   * unlabelled).
    *
    * @throws IllegalArgumentException naming why the choice does not fit the data
    */
   public Architecture forData(int[] shape, int numClasses) {
     if (conditional && numClasses <= 0) {
-      throw new IllegalArgumentException("a class-conditional network needs a labelled dataset, and this one has no"
-          + " classes");
+      throw new IllegalArgumentException(
+          "a class-conditional network needs a labelled dataset, and this one has no" + " classes");
     }
     int classes = conditional ? numClasses : 0;
-    boolean image = shape.length == 3 && shape[1] % 4 == 0 && shape[2] % 4 == 0 && shape[1] >= 4 && shape[2] >= 4;
+    boolean image =
+        shape.length == 3
+            && shape[1] % 4 == 0
+            && shape[2] % 4 == 0
+            && shape[1] >= 4
+            && shape[2] >= 4;
     String kind = arch.equals("auto") ? (image ? "unet" : "mlp") : arch;
     if (kind.equals("unet")) {
       if (!image) {
-        throw new IllegalArgumentException("the U-Net takes images [C, H, W] with sides that are multiples of 4;"
-            + " these examples have shape " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "the U-Net takes images [C, H, W] with sides that are multiples of 4;"
+                + " these examples have shape "
+                + Arrays.toString(shape));
       }
       return ScoreUNet.Config.forImages(shape, base, classes);
     }

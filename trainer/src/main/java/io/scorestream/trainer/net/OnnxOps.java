@@ -3,13 +3,14 @@ package io.scorestream.trainer.net;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.onnx.OnnxGraphBuilder.Attr;
-import java.util.Map;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
- * A network's structure emitted as ONNX nodes with given weights. Values are nodes with their shape (no batch).
- * Group normalisation, which ONNX opset 17 lacks, is Reshape to {@code [N, G, -1]}, InstanceNormalization (unit
- * scale, zero shift) over each group, Reshape back, then the per-channel scale and shift.
+ * A network's structure emitted as ONNX nodes with given weights. Values are nodes with their shape
+ * (no batch). Group normalisation, which ONNX opset 17 lacks, is Reshape to {@code [N, G, -1]},
+ * InstanceNormalization (unit scale, zero shift) over each group, Reshape back, then the
+ * per-channel scale and shift.
  */
 final class OnnxOps implements NetOps<OnnxOps.Node> {
   /** A value in the graph and its shape without the batch dimension. */
@@ -20,7 +21,11 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
   private final Map<String, long[]> shapes;
   private final float[] frequencies;
 
-  OnnxOps(OnnxGraphBuilder g, Map<String, float[]> weights, Map<String, long[]> shapes, float[] frequencies) {
+  OnnxOps(
+      OnnxGraphBuilder g,
+      Map<String, float[]> weights,
+      Map<String, long[]> shapes,
+      float[] frequencies) {
     this.g = g;
     this.weights = weights;
     this.shapes = shapes;
@@ -50,9 +55,19 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
   @Override
   public Node conv(Node x, String name, int out, int k, int stride) {
     int p = k / 2;
-    String y = g.op("Conv", new Attr[] {Attr.intList("kernel_shape", k, k), Attr.intList("strides", stride, stride),
-        Attr.intList("pads", p, p, p, p)}, x.name(), weight(name + ".w"), weight(name + ".b"));
-    return new Node(y, out, (x.shape()[1] + 2 * p - k) / stride + 1, (x.shape()[2] + 2 * p - k) / stride + 1);
+    String y =
+        g.op(
+            "Conv",
+            new Attr[] {
+              Attr.intList("kernel_shape", k, k),
+              Attr.intList("strides", stride, stride),
+              Attr.intList("pads", p, p, p, p)
+            },
+            x.name(),
+            weight(name + ".w"),
+            weight(name + ".b"));
+    return new Node(
+        y, out, (x.shape()[1] + 2 * p - k) / stride + 1, (x.shape()[2] + 2 * p - k) / stride + 1);
   }
 
   @Override
@@ -66,8 +81,13 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
     String grouped = g.op("Reshape", x.name(), g.longs(0, groups, -1));
     float[] ones = new float[groups];
     Arrays.fill(ones, 1);
-    String normed = g.op("InstanceNormalization", new Attr[] {Attr.floats("epsilon", DjlOps.GROUP_NORM_EPS)},
-        grouped, g.floats(ones, groups), g.floats(new float[groups], groups));
+    String normed =
+        g.op(
+            "InstanceNormalization",
+            new Attr[] {Attr.floats("epsilon", DjlOps.GROUP_NORM_EPS)},
+            grouped,
+            g.floats(ones, groups),
+            g.floats(new float[groups], groups));
     String back = g.op("Reshape", normed, g.longs(withBatch(x.shape())));
     String scaled = g.op("Mul", back, g.floats(weights.get(name + ".g"), c, 1, 1));
     return new Node(g.op("Add", scaled, g.floats(weights.get(name + ".b"), c, 1, 1)), x.shape());
@@ -85,18 +105,23 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
 
   @Override
   public Node addPerChannel(Node image, Node vector) {
-    return new Node(g.op("Add", image.name(), g.op("Unsqueeze", vector.name(), g.longs(2, 3))), image.shape());
+    return new Node(
+        g.op("Add", image.name(), g.op("Unsqueeze", vector.name(), g.longs(2, 3))), image.shape());
   }
 
   @Override
   public Node concat(Node a, Node b) {
-    return new Node(g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, a.name(), b.name()),
-        a.shape()[0] + b.shape()[0], a.shape()[1], a.shape()[2]);
+    return new Node(
+        g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, a.name(), b.name()),
+        a.shape()[0] + b.shape()[0],
+        a.shape()[1],
+        a.shape()[2]);
   }
 
   @Override
   public Node flatten(Node image) {
-    return new Node(g.op("Flatten", new Attr[] {Attr.ints("axis", 1)}, image.name()),
+    return new Node(
+        g.op("Flatten", new Attr[] {Attr.ints("axis", 1)}, image.name()),
         image.shape()[0] * image.shape()[1] * image.shape()[2]);
   }
 
@@ -105,22 +130,34 @@ final class OnnxOps implements NetOps<OnnxOps.Node> {
     long c = x.shape()[0];
     long h = x.shape()[1];
     long w = x.shape()[2];
-    String spread = g.op("Expand", g.op("Reshape", x.name(), g.longs(-1, c, h, 1, w, 1)), g.longs(1, 1, 1, 2, 1, 2));
+    String spread =
+        g.op(
+            "Expand",
+            g.op("Reshape", x.name(), g.longs(-1, c, h, 1, w, 1)),
+            g.longs(1, 1, 1, 2, 1, 2));
     return new Node(g.op("Reshape", spread, g.longs(-1, c, 2 * h, 2 * w)), c, 2 * h, 2 * w);
   }
 
   @Override
   public Node fourier(Node t, int count) {
-    String proj = g.op("Mul", g.op("MatMul", g.op("Unsqueeze", t.name(), g.longs(1)),
-        g.floats(frequencies, 1, frequencies.length)), g.scalar(2 * Math.PI));
-    return new Node(g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, g.op("Sin", proj), g.op("Cos", proj)),
+    String proj =
+        g.op(
+            "Mul",
+            g.op(
+                "MatMul",
+                g.op("Unsqueeze", t.name(), g.longs(1)),
+                g.floats(frequencies, 1, frequencies.length)),
+            g.scalar(2 * Math.PI));
+    return new Node(
+        g.op("Concat", new Attr[] {Attr.ints("axis", 1)}, g.op("Sin", proj), g.op("Cos", proj)),
         2L * count);
   }
 
   /** Labels are the model's {@code y: int64[N]} input, so the lookup is a Gather of rows. */
   @Override
   public Node embed(Node labels, String name, int classes, int out) {
-    return new Node(g.op("Gather", new Attr[] {Attr.ints("axis", 0)}, weight(name + ".w"), labels.name()), out);
+    return new Node(
+        g.op("Gather", new Attr[] {Attr.ints("axis", 0)}, weight(name + ".w"), labels.name()), out);
   }
 
   /** Declares the graph's label input. */

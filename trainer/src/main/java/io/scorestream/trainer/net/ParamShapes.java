@@ -1,16 +1,17 @@
 package io.scorestream.trainer.net;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.Arrays;
 
 /**
- * Runs a network's structure on shapes alone ({@code [C, H, W]} or {@code [F]}, no batch) to declare its parameters,
- * drawing initial values: convolutions and dense layers uniform with variance {@code 2 / (fan_in + fan_out)}
- * (Glorot, the reference code's {@code default_init}); the last convolution of each residual block ({@code *.c2})
- * and the output convolution ({@code out}) start at zero, as DDPM's and score_sde's {@code init_scale=0.}, so each
- * block starts as the identity and the network as zero; biases and shifts zero, scales one.
+ * Runs a network's structure on shapes alone ({@code [C, H, W]} or {@code [F]}, no batch) to
+ * declare its parameters, drawing initial values: convolutions and dense layers uniform with
+ * variance {@code 2 / (fan_in + fan_out)} (Glorot, the reference code's {@code default_init}); the
+ * last convolution of each residual block ({@code *.c2}) and the output convolution ({@code out})
+ * start at zero, as DDPM's and score_sde's {@code init_scale=0.}, so each block starts as the
+ * identity and the network as zero; biases and shifts zero, scales one.
  */
 final class ParamShapes implements NetOps<long[]> {
   private final SplittableRandom random;
@@ -77,7 +78,8 @@ final class ParamShapes implements NetOps<long[]> {
   @Override
   public long[] groupNorm(long[] x, String name, int groups) {
     if (x[0] % groups != 0) {
-      throw new IllegalArgumentException(name + ": " + x[0] + " channels do not split into " + groups + " groups");
+      throw new IllegalArgumentException(
+          name + ": " + x[0] + " channels do not split into " + groups + " groups");
     }
     put(name + ".g", filled(x[0], 1), x[0]);
     put(name + ".b", new float[(int) x[0]], x[0]);
@@ -92,8 +94,8 @@ final class ParamShapes implements NetOps<long[]> {
   @Override
   public long[] add(long[] a, long[] b) {
     if (!Arrays.equals(a, b)) {
-      throw new IllegalArgumentException("cannot add " + Arrays.toString(a) + " and "
-          + Arrays.toString(b));
+      throw new IllegalArgumentException(
+          "cannot add " + Arrays.toString(a) + " and " + Arrays.toString(b));
     }
     return a;
   }
@@ -101,7 +103,8 @@ final class ParamShapes implements NetOps<long[]> {
   @Override
   public long[] addPerChannel(long[] image, long[] vector) {
     if (image[0] != vector[0]) {
-      throw new IllegalArgumentException("a vector of " + vector[0] + " for " + image[0] + " channels");
+      throw new IllegalArgumentException(
+          "a vector of " + vector[0] + " for " + image[0] + " channels");
     }
     return image;
   }
@@ -109,7 +112,8 @@ final class ParamShapes implements NetOps<long[]> {
   @Override
   public long[] concat(long[] a, long[] b) {
     if (a[1] != b[1] || a[2] != b[2]) {
-      throw new IllegalArgumentException("cannot join images of " + a[1] + "x" + a[2] + " and " + b[1] + "x" + b[2]);
+      throw new IllegalArgumentException(
+          "cannot join images of " + a[1] + "x" + a[2] + " and " + b[1] + "x" + b[2]);
     }
     return new long[] {a[0] + b[0], a[1], a[2]};
   }

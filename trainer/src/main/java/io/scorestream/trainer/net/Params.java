@@ -3,14 +3,14 @@ package io.scorestream.trainer.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
- * A network's trainable parameters: named arrays that collect gradients, in a fixed order (the order of
- * {@link #names()}), owned by one manager. Snapshots are plain float arrays, for the moving average, the state file
- * and the ONNX export.
+ * A network's trainable parameters: named arrays that collect gradients, in a fixed order (the
+ * order of {@link #names()}), owned by one manager. Snapshots are plain float arrays, for the
+ * moving average, the state file and the ONNX export.
  */
 public final class Params implements AutoCloseable {
   private final NDManager manager;
@@ -26,17 +26,24 @@ public final class Params implements AutoCloseable {
    *
    * @throws IllegalArgumentException naming a parameter whose values are missing or of another size
    */
-  public static Params of(NDManager parent, Map<String, long[]> shapes, Map<String, float[]> values) {
+  public static Params of(
+      NDManager parent, Map<String, long[]> shapes, Map<String, float[]> values) {
     Params p = new Params(parent);
-    shapes.forEach((name, dims) -> {
-      float[] v = values.get(name);
-      if (v == null || v.length != Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
-        p.close();
-        throw new IllegalArgumentException("weights for " + name + " of shape " + Arrays.toString(dims)
-            + " are " + (v == null ? "missing" : v.length + " values"));
-      }
-      p.add(name, v, dims);
-    });
+    shapes.forEach(
+        (name, dims) -> {
+          float[] v = values.get(name);
+          if (v == null || v.length != Arrays.stream(dims).reduce(1, (a, b) -> a * b)) {
+            p.close();
+            throw new IllegalArgumentException(
+                "weights for "
+                    + name
+                    + " of shape "
+                    + Arrays.toString(dims)
+                    + " are "
+                    + (v == null ? "missing" : v.length + " values"));
+          }
+          p.add(name, v, dims);
+        });
     return p;
   }
 

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A noise-prediction network {@code eps_hat(x_t, t[, y])} trained by denoising score matching, and its export as an
- * ONNX score model {@code -eps_hat / sigma(t)} that follows DESIGN.md's model contract. Examples go in flat,
- * {@code [B, D]}; a convolutional network reshapes them to its image shape itself.
+ * A noise-prediction network {@code eps_hat(x_t, t[, y])} trained by denoising score matching, and
+ * its export as an ONNX score model {@code -eps_hat / sigma(t)} that follows DESIGN.md's model
+ * contract. Examples go in flat, {@code [B, D]}; a convolutional network reshapes them to its image
+ * shape itself.
  */
 public interface ScoreNet {
   /** Its shape. */
@@ -25,12 +26,16 @@ public interface ScoreNet {
   Map<String, float[]> constants();
 
   /**
-   * The predicted noise {@code [B, D]} at {@code x [B, D]}, times {@code t [B]} and, for a class-conditional
-   * network, labels as one-hot rows {@code [B, K]} (null otherwise); call it inside an NDScope.
+   * The predicted noise {@code [B, D]} at {@code x [B, D]}, times {@code t [B]} and, for a
+   * class-conditional network, labels as one-hot rows {@code [B, K]} (null otherwise); call it
+   * inside an NDScope.
    */
   NDArray predictNoise(NDArray x, NDArray t, NDArray oneHotLabels);
 
-  /** The ONNX score model of this network with the given weights (the moving average's) under {@code info}. */
+  /**
+   * The ONNX score model of this network with the given weights (the moving average's) under {@code
+   * info}.
+   */
   byte[] exportOnnx(Map<String, float[]> weights, ModelInfo info);
 
   /** A new network with initial weights drawn from {@code seed}. */
@@ -41,8 +46,13 @@ public interface ScoreNet {
     return ScoreUNet.create((ScoreUNet.Config) a, manager, seed);
   }
 
-  /** A network with the given constants and weights (a moving average to check, a state to resume). */
-  static ScoreNet of(Architecture a, Map<String, float[]> constants, Map<String, float[]> weights,
+  /**
+   * A network with the given constants and weights (a moving average to check, a state to resume).
+   */
+  static ScoreNet of(
+      Architecture a,
+      Map<String, float[]> constants,
+      Map<String, float[]> weights,
       NDManager manager) {
     if (a instanceof ScoreMlp.Config c) {
       return ScoreMlp.of(c, constants, weights, manager);
@@ -51,9 +61,9 @@ public interface ScoreNet {
   }
 
   /**
-   * The largest difference, relative to {@code max(1, |score|)}, between this network's score (DJL's forward pass)
-   * and an ONNX model's at {@code n} random points and labels of {@code info}'s time range: what an export must keep
-   * under 1e-4 to be published.
+   * The largest difference, relative to {@code max(1, |score|)}, between this network's score
+   * (DJL's forward pass) and an ONNX model's at {@code n} random points and labels of {@code
+   * info}'s time range: what an export must keep under 1e-4 to be published.
    */
   default double parityError(ScoreModel onnx, ModelInfo info, int n, long seed) {
     int d = architecture().dim();
@@ -76,8 +86,12 @@ public interface ScoreNet {
     float[] eps;
     try (NDScope scope = new NDScope()) {
       NDManager m = params().get(params().names().iterator().next()).getManager();
-      eps = predictNoise(m.create(x, new Shape(n, d)), m.create(t, new Shape(n)),
-          k > 0 ? m.create(oneHot, new Shape(n, k)) : null).toFloatArray();
+      eps =
+          predictNoise(
+                  m.create(x, new Shape(n, d)),
+                  m.create(t, new Shape(n)),
+                  k > 0 ? m.create(oneHot, new Shape(n, k)) : null)
+              .toFloatArray();
     }
     float[] score = new float[n * d];
     onnx.score(x, t, labels, n, score);

@@ -14,45 +14,57 @@ import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.stats.FrechetDistance;
 import io.scorestream.core.stats.SlicedWasserstein;
 import io.scorestream.trainer.net.FeatureClassifier;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * How good a checkpoint's samples are, measured against data held out of training. Samples are drawn through
- * {@code core}'s reverse-diffusion predictor (no corrector: half the cost, and no Langevin step to blow up on the
- * rough scores of an early checkpoint) from the exported ONNX model, as a worker would draw them.
- * Low-dimensional data: the sliced Wasserstein-1 distance to the held-out examples, beside what two samples of the
- * same size from the data itself may differ by. Images of a labelled dataset: the Fréchet distance between the
- * samples' and the held-out images' features in a {@link FeatureClassifier} trained here on the training data, the
- * spread of the classes it predicts for the samples (entropy over log K: 1 when every class is equally common),
- * for a class-conditional model the share of samples classified as the label they were drawn for, and the
- * classifier's own accuracy on the held-out images (a feature space is only as good as that).
+ * How good a checkpoint's samples are, measured against data held out of training. Samples are
+ * drawn through {@code core}'s reverse-diffusion predictor (no corrector: half the cost, and no
+ * Langevin step to blow up on the rough scores of an early checkpoint) from the exported ONNX
+ * model, as a worker would draw them. Low-dimensional data: the sliced Wasserstein-1 distance to
+ * the held-out examples, beside what two samples of the same size from the data itself may differ
+ * by. Images of a labelled dataset: the Fréchet distance between the samples' and the held-out
+ * images' features in a {@link FeatureClassifier} trained here on the training data, the spread of
+ * the classes it predicts for the samples (entropy over log K: 1 when every class is equally
+ * common), for a class-conditional model the share of samples classified as the label they were
+ * drawn for, and the classifier's own accuracy on the held-out images (a feature space is only as
+ * good as that).
  */
 public final class CheckpointQuality implements AutoCloseable {
   /**
    * The figures of one checkpoint; absent ones are null.
    *
-   * @param samples             samples drawn
-   * @param slicedWasserstein   low-dimensional data: sliced W1 to held-out data
-   * @param bound               what two samples of the data may differ by
-   * @param frechetDistance     images: Fréchet distance in the classifier's features
-   * @param frechetFloor        the same between as many training images and the held-out ones: where a perfect
-   *                            model's samples would land, sampling error included
-   * @param classSpread         images: entropy of predicted classes over log K
-   * @param labelAgreement      conditional models: share of samples classified as their label
-   * @param classifierAccuracy  the classifier's accuracy on the held-out images
+   * @param samples samples drawn
+   * @param slicedWasserstein low-dimensional data: sliced W1 to held-out data
+   * @param bound what two samples of the data may differ by
+   * @param frechetDistance images: Fréchet distance in the classifier's features
+   * @param frechetFloor the same between as many training images and the held-out ones: where a
+   *     perfect model's samples would land, sampling error included
+   * @param classSpread images: entropy of predicted classes over log K
+   * @param labelAgreement conditional models: share of samples classified as their label
+   * @param classifierAccuracy the classifier's accuracy on the held-out images
    */
-  public record Figures(int samples, Double slicedWasserstein, Double bound, Double frechetDistance,
-      Double frechetFloor, Double classSpread, Double labelAgreement, Double classifierAccuracy) {
+  public record Figures(
+      int samples,
+      Double slicedWasserstein,
+      Double bound,
+      Double frechetDistance,
+      Double frechetFloor,
+      Double classSpread,
+      Double labelAgreement,
+      Double classifierAccuracy) {
     /** The figures as one line for a log. */
     public String describe() {
       StringBuilder s = new StringBuilder(samples + " samples");
       if (slicedWasserstein != null) {
-        s.append(String.format(", sliced W1 %.4f (data to data: up to %.4f)", slicedWasserstein, bound));
+        s.append(
+            String.format(", sliced W1 %.4f (data to data: up to %.4f)", slicedWasserstein, bound));
       }
       if (frechetDistance != null) {
-        s.append(String.format(", FD %.3f (training images: %.3f), class spread %.3f", frechetDistance,
-            frechetFloor, classSpread));
+        s.append(
+            String.format(
+                ", FD %.3f (training images: %.3f), class spread %.3f",
+                frechetDistance, frechetFloor, classSpread));
       }
       if (labelAgreement != null) {
         s.append(String.format(", label agreement %.3f", labelAgreement));
@@ -71,31 +83,44 @@ public final class CheckpointQuality implements AutoCloseable {
   private final FeatureClassifier classifier;
 
   /**
-   * @param shape      one example's shape
+   * @param shape one example's shape
    * @param numClasses the dataset's classes (0: unlabelled)
-   * @param samples    samples to draw per checkpoint
-   * @param steps      sampler steps
+   * @param samples samples to draw per checkpoint
+   * @param steps sampler steps
    */
-  public CheckpointQuality(int[] shape, int numClasses, int samples, int steps, NDManager manager, long seed) {
+  public CheckpointQuality(
+      int[] shape, int numClasses, int samples, int steps, NDManager manager, long seed) {
     this.shape = shape.clone();
     this.numClasses = numClasses;
     this.samples = samples;
     this.steps = steps;
-    this.classifier = isImage(shape) && numClasses >= 2 ? new FeatureClassifier(shape, numClasses, manager, seed)
-        : null;
+    this.classifier =
+        isImage(shape) && numClasses >= 2
+            ? new FeatureClassifier(shape, numClasses, manager, seed)
+            : null;
   }
 
-  /** True for images {@code [C, H, W]}, which get feature figures; other data gets sliced Wasserstein. */
+  /**
+   * True for images {@code [C, H, W]}, which get feature figures; other data gets sliced
+   * Wasserstein.
+   */
   public static boolean isImage(int[] shape) {
     return shape.length == 3;
   }
 
   /**
-   * Measures a checkpoint. For images it first trains the classifier {@code classifierSteps} more steps on the
-   * training examples (rows in model space, labels -1 where none).
+   * Measures a checkpoint. For images it first trains the classifier {@code classifierSteps} more
+   * steps on the training examples (rows in model space, labels -1 where none).
    */
-  public Figures measure(byte[] onnx, ModelInfo info, float[] training, long[] trainingLabels, float[] heldOut,
-      long[] heldOutLabels, int classifierSteps, long seed) {
+  public Figures measure(
+      byte[] onnx,
+      ModelInfo info,
+      float[] training,
+      long[] trainingLabels,
+      float[] heldOut,
+      long[] heldOutLabels,
+      int classifierSteps,
+      long seed) {
     int d = info.dimension();
     int n = isImage(shape) ? samples : Math.min(samples, heldOut.length / d);
     long[] labels = null;
@@ -109,8 +134,15 @@ public final class CheckpointQuality implements AutoCloseable {
     if (!isImage(shape)) {
       double[][] reference = SlicedWasserstein.rows(heldOut, d);
       double[][] directions = SlicedWasserstein.directions(64, d, 5);
-      return new Figures(n, SlicedWasserstein.twoSample(SlicedWasserstein.rows(drawn, d), reference, directions),
-          SlicedWasserstein.twoSampleBound(reference, directions, n), null, null, null, null, null);
+      return new Figures(
+          n,
+          SlicedWasserstein.twoSample(SlicedWasserstein.rows(drawn, d), reference, directions),
+          SlicedWasserstein.twoSampleBound(reference, directions, n),
+          null,
+          null,
+          null,
+          null,
+          null);
     }
     if (classifier == null) {
       return new Figures(n, null, null, null, null, null, null, null);
@@ -140,17 +172,32 @@ public final class CheckpointQuality implements AutoCloseable {
     }
     double[][] reference = classifier.features(heldOut);
     float[] real = Arrays.copyOf(training, Math.min(n, training.length / d) * d);
-    return new Figures(n, null, null, FrechetDistance.between(classifier.features(drawn), reference),
-        FrechetDistance.between(classifier.features(real), reference), entropy / Math.log(numClasses),
-        labels == null ? null : (double) agree / n, (double) right / heldOutPredicted.length);
+    return new Figures(
+        n,
+        null,
+        null,
+        FrechetDistance.between(classifier.features(drawn), reference),
+        FrechetDistance.between(classifier.features(real), reference),
+        entropy / Math.log(numClasses),
+        labels == null ? null : (double) agree / n,
+        (double) right / heldOutPredicted.length);
   }
 
   /** {@code n} samples of a model, in model space. */
   private float[] sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
-    try (ScoreModel model = new OrtRuntime(0, false, line -> { }).load(onnx, info.name())) {
-      SamplingProcess p = Samplers.start(SamplerSpec.builder().steps(steps)
-          .predictor(PredictorKind.REVERSE_DIFFUSION).corrector(CorrectorKind.NONE).build(), info, n, seed, labels);
-      new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+    try (ScoreModel model = new OrtRuntime(0, false, line -> {}).load(onnx, info.name())) {
+      SamplingProcess p =
+          Samplers.start(
+              SamplerSpec.builder()
+                  .steps(steps)
+                  .predictor(PredictorKind.REVERSE_DIFFUSION)
+                  .corrector(CorrectorKind.NONE)
+                  .build(),
+              info,
+              n,
+              seed,
+              labels);
+      new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
       float[] x = p.result();
       DataScaling scaling = info.scaling();
       for (int i = 0; i < x.length; i++) {

@@ -16,9 +16,10 @@ import io.scorestream.trainer.train.DsmTraining;
 import java.util.function.Consumer;
 
 /**
- * What a trainer does at a checkpoint: export the moving average to ONNX, check the export against DJL's forward
- * pass (refused above {@link TrainerService#MAX_PARITY_ERROR}), publish it, measure its samples against held-out
- * data, and put the figures on the training topic beside the loss points of {@link #window}.
+ * What a trainer does at a checkpoint: export the moving average to ONNX, check the export against
+ * DJL's forward pass (refused above {@link TrainerService#MAX_PARITY_ERROR}), publish it, measure
+ * its samples against held-out data, and put the figures on the training topic beside the loss
+ * points of {@link #window}.
  */
 final class CheckpointStep {
   private final ModelInfo base;
@@ -31,11 +32,18 @@ final class CheckpointStep {
   private final Consumer<CheckpointEvent> published;
 
   /**
-   * @param quality         measures checkpoints; null: no figures
+   * @param quality measures checkpoints; null: no figures
    * @param classifierSteps steps the image feature classifier trains before each measurement
    */
-  CheckpointStep(ModelInfo base, Architecture architecture, CheckpointPublisher publisher, MetricsPublisher metrics,
-      CheckpointQuality quality, int classifierSteps, Consumer<String> log, Consumer<CheckpointEvent> published) {
+  CheckpointStep(
+      ModelInfo base,
+      Architecture architecture,
+      CheckpointPublisher publisher,
+      MetricsPublisher metrics,
+      CheckpointQuality quality,
+      int classifierSteps,
+      Consumer<String> log,
+      Consumer<CheckpointEvent> published) {
     this.base = base;
     this.architecture = architecture;
     this.publisher = publisher;
@@ -47,8 +55,13 @@ final class CheckpointStep {
   }
 
   private TrainingMetrics.Builder point(long step, double loss, double examplesPerSecond) {
-    return TrainingMetrics.newBuilder().setModelName(base.name()).setDataset(base.dataset()).setStep(step)
-        .setTime(Times.now()).setLoss(loss).setExamplesPerSecond(examplesPerSecond)
+    return TrainingMetrics.newBuilder()
+        .setModelName(base.name())
+        .setDataset(base.dataset())
+        .setStep(step)
+        .setTime(Times.now())
+        .setLoss(loss)
+        .setExamplesPerSecond(examplesPerSecond)
         .setArchitecture(architecture.describe());
   }
 
@@ -58,49 +71,95 @@ final class CheckpointStep {
   }
 
   /** The checkpoint at the end of a run of training. */
-  void checkpoint(DsmTraining.Result r, ScoreNet net, NDManager manager, ReplayBuffer.Snapshot training,
+  void checkpoint(
+      DsmTraining.Result r,
+      ScoreNet net,
+      NDManager manager,
+      ReplayBuffer.Snapshot training,
       ReplayBuffer.Snapshot heldOut) {
-    ModelInfo info = new ModelInfo(base.name(), Long.toString(r.steps()), base.sde(), base.eps(), base.dataShape(),
-        base.scaling(), base.numClasses(), TimeInput.TIME, base.dataset(), r.steps());
+    ModelInfo info =
+        new ModelInfo(
+            base.name(),
+            Long.toString(r.steps()),
+            base.sde(),
+            base.eps(),
+            base.dataShape(),
+            base.scaling(),
+            base.numClasses(),
+            TimeInput.TIME,
+            base.dataset(),
+            r.steps());
     byte[] onnx = net.exportOnnx(r.averaged(), info);
     double parity;
     try (NDManager check = manager.newSubManager();
-         ScoreModel model = new OrtRuntime(1, false, line -> { }).load(onnx, info.name())) {
-      parity = ScoreNet.of(architecture, net.constants(), r.averaged(), check).parityError(model, info, 256,
-          r.steps());
+        ScoreModel model = new OrtRuntime(1, false, line -> {}).load(onnx, info.name())) {
+      parity =
+          ScoreNet.of(architecture, net.constants(), r.averaged(), check)
+              .parityError(model, info, 256, r.steps());
     }
-    TrainingMetrics.Builder point = point(r.steps(), r.loss(), r.examplesPerSecond()).setParityError(parity);
+    TrainingMetrics.Builder point =
+        point(r.steps(), r.loss(), r.examplesPerSecond()).setParityError(parity);
     if (!(parity <= TrainerService.MAX_PARITY_ERROR)) {
-      log.accept("step " + r.steps() + ": the export differs from DJL's forward pass by " + parity
-          + "; not published");
+      log.accept(
+          "step "
+              + r.steps()
+              + ": the export differs from DJL's forward pass by "
+              + parity
+              + "; not published");
       metrics.publish(point.build());
       return;
     }
     CheckpointEvent event = publisher.publish(onnx, info.name());
     point.setVersion(event.getVersion());
-    log.accept(String.format("step %d: loss %.4f, %.0f examples/s, %d examples held; published %s:%s (%d KiB,"
-        + " parity %.1e)", r.steps(), r.loss(), r.examplesPerSecond(), training.labels().length,
-        event.getModelName(), event.getVersion(), onnx.length / 1024, parity));
+    log.accept(
+        String.format(
+            "step %d: loss %.4f, %.0f examples/s, %d examples held; published %s:%s (%d KiB,"
+                + " parity %.1e)",
+            r.steps(),
+            r.loss(),
+            r.examplesPerSecond(),
+            training.labels().length,
+            event.getModelName(),
+            event.getVersion(),
+            onnx.length / 1024,
+            parity));
     published.accept(event);
     if (quality != null && heldOut.labels().length >= 2) {
       CheckpointQuality.Figures f;
       try {
-        f = quality.measure(onnx, info, training.rows(), training.labels(), heldOut.rows(), heldOut.labels(),
-            classifierSteps, r.steps());
+        f =
+            quality.measure(
+                onnx,
+                info,
+                training.rows(),
+                training.labels(),
+                heldOut.rows(),
+                heldOut.labels(),
+                classifierSteps,
+                r.steps());
       } catch (RuntimeException e) {
-        // samples of an early checkpoint can diverge: the checkpoint stands, its point goes out without figures
+        // samples of an early checkpoint can diverge: the checkpoint stands, its point goes out
+        // without figures
         log.accept("step " + r.steps() + " quality not measured: " + e.getMessage());
         metrics.publish(point.build());
         return;
       }
-      log.accept("step " + r.steps() + " quality: " + f.describe() + " against " + heldOut.labels().length
-          + " held-out examples");
+      log.accept(
+          "step "
+              + r.steps()
+              + " quality: "
+              + f.describe()
+              + " against "
+              + heldOut.labels().length
+              + " held-out examples");
       point.setQualitySamples(f.samples());
       if (f.slicedWasserstein() != null) {
         point.setSlicedWasserstein(f.slicedWasserstein()).setSlicedWassersteinBound(f.bound());
       }
       if (f.frechetDistance() != null) {
-        point.setFrechetDistance(f.frechetDistance()).setFrechetDistanceData(f.frechetFloor())
+        point
+            .setFrechetDistance(f.frechetDistance())
+            .setFrechetDistanceData(f.frechetFloor())
             .setClassSpread(f.classSpread())
             .setClassifierAccuracy(f.classifierAccuracy());
       }

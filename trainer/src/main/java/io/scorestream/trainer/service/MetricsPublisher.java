@@ -11,8 +11,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Puts a trainer's curve points on {@code scorestream.training}, keyed by model name. A point that cannot be
- * written is logged and dropped: a curve with a gap is better than a trainer that stops for it.
+ * Puts a trainer's curve points on {@code scorestream.training}, keyed by model name. A point that
+ * cannot be written is logged and dropped: a curve with a gap is better than a trainer that stops
+ * for it.
  */
 final class MetricsPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
@@ -23,18 +24,29 @@ final class MetricsPublisher implements AutoCloseable {
   MetricsPublisher(KafkaClients kafka, TopicNames names, Consumer<String> log) {
     this.topic = names.training();
     this.log = log;
-    this.producer = kafka.producer(Map.of(
-        ProducerConfig.ACKS_CONFIG, "all",                // a point read once is there after a broker fails
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,  // a retried point is one point
-        ProducerConfig.LINGER_MS_CONFIG, 50));           // points come one at a time; a little batching is free
+    this.producer =
+        kafka.producer(
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all", // a point read once is there after a broker fails
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true, // a retried point is one point
+                ProducerConfig.LINGER_MS_CONFIG,
+                50)); // points come one at a time; a little batching is free
   }
 
   void publish(TrainingMetrics point) {
-    producer.send(new ProducerRecord<>(topic, point.getModelName(), point.toByteArray()), (meta, e) -> {
-      if (e != null && failed.incrementAndGet() <= 10) {
-        log.accept("a training curve point of step " + point.getStep() + " was not written: " + e.getMessage());
-      }
-    });
+    producer.send(
+        new ProducerRecord<>(topic, point.getModelName(), point.toByteArray()),
+        (meta, e) -> {
+          if (e != null && failed.incrementAndGet() <= 10) {
+            log.accept(
+                "a training curve point of step "
+                    + point.getStep()
+                    + " was not written: "
+                    + e.getMessage());
+          }
+        });
   }
 
   @Override

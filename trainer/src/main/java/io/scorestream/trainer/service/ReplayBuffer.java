@@ -3,8 +3,9 @@ package io.scorestream.trainer.service;
 import java.util.Arrays;
 
 /**
- * The examples a trainer learns from: the newest {@code capacity} of a data topic, in model space. A trainer that
- * follows a live stream forgets the oldest; one that reads a finished topic holds all of it when it fits.
+ * The examples a trainer learns from: the newest {@code capacity} of a data topic, in model space.
+ * A trainer that follows a live stream forgets the oldest; one that reads a finished topic holds
+ * all of it when it fits.
  */
 final class ReplayBuffer {
   private final int dim;

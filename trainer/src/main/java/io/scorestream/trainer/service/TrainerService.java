@@ -20,34 +20,38 @@ import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
-import java.util.Map;
-import java.util.function.Consumer;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on it, and every
- * {@link Checkpoints#every} steps, or {@link Checkpoints#interval} of training if that comes first, exports the
- * moving average of the weights to ONNX, checks the export against DJL's forward pass (an export off by more than
- * {@link #MAX_PARITY_ERROR} is refused, not published), and publishes it on {@code scorestream.checkpoints} under
- * the model's name with the training step as its version, which workers load without a restart; each checkpoint is
- * measured against data held out of training and its figures, with a loss point every hundred steps, go on
- * {@code scorestream.training} ({@link CheckpointStep}). With a state directory it writes its whole state there after each checkpoint and, when
- * started again, takes it up: weights, optimiser, moving average, step and place in the data. A state that is
- * damaged, or that belongs to another model, dataset or network, stops the trainer with the reason.
+ * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on
+ * it, and every {@link Checkpoints#every} steps, or {@link Checkpoints#interval} of training if
+ * that comes first, exports the moving average of the weights to ONNX, checks the export against
+ * DJL's forward pass (an export off by more than {@link #MAX_PARITY_ERROR} is refused, not
+ * published), and publishes it on {@code scorestream.checkpoints} under the model's name with the
+ * training step as its version, which workers load without a restart; each checkpoint is measured
+ * against data held out of training and its figures, with a loss point every hundred steps, go on
+ * {@code scorestream.training} ({@link CheckpointStep}). With a state directory it writes its whole
+ * state there after each checkpoint and, when started again, takes it up: weights, optimiser,
+ * moving average, step and place in the data. A state that is damaged, or that belongs to another
+ * model, dataset or network, stops the trainer with the reason.
  */
 public final class TrainerService implements Runnable, AutoCloseable {
-  /** The largest relative difference between an export and DJL's forward pass that may be published. */
+  /**
+   * The largest relative difference between an export and DJL's forward pass that may be published.
+   */
   public static final double MAX_PARITY_ERROR = 1e-4;
+
   /** Held-out examples kept to measure checkpoints against (the newest). */
   static final int HELD_OUT = 2000;
 
   /**
    * When checkpoints are made and how they travel.
    *
-   * @param every     steps between checkpoints
-   * @param interval  the most training time between checkpoints (null: steps only)
+   * @param every steps between checkpoints
+   * @param interval the most training time between checkpoints (null: steps only)
    * @param partBytes the most bytes of model in one checkpoint record; larger models go in parts
    */
   public record Checkpoints(long every, Duration interval, int partBytes) {}
@@ -55,15 +59,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
   /**
    * How checkpoints are measured.
    *
-   * @param samples         samples drawn from each checkpoint of low-dimensional data (0: no figures, no data held
-   *                        out)
-   * @param imageSamples    samples drawn from each checkpoint of an image model
-   * @param steps           steps of the reference sampler that draws them
-   * @param heldOutEvery    every this-many-th record of the data topic is kept out of training to measure against
+   * @param samples samples drawn from each checkpoint of low-dimensional data (0: no figures, no
+   *     data held out)
+   * @param imageSamples samples drawn from each checkpoint of an image model
+   * @param steps steps of the reference sampler that draws them
+   * @param heldOutEvery every this-many-th record of the data topic is kept out of training to
+   *     measure against
    * @param classifierSteps steps the image feature classifier trains before each measurement
    */
-  public record Quality(int samples, int imageSamples, int steps, int heldOutEvery, int classifierSteps) {
-    /** Figures of 2,000 samples (low-dimensional data) or 200 images by 200 steps, every 10th record held out. */
+  public record Quality(
+      int samples, int imageSamples, int steps, int heldOutEvery, int classifierSteps) {
+    /**
+     * Figures of 2,000 samples (low-dimensional data) or 200 images by 200 steps, every 10th record
+     * held out.
+     */
     public static Quality defaults() {
       return new Quality(2000, 200, 200, 10, 300);
     }
@@ -77,23 +86,35 @@ public final class TrainerService implements Runnable, AutoCloseable {
   /**
    * What the service trains.
    *
-   * @param dataset          the dataset (its topic)
-   * @param model            the model's name
-   * @param sde              the forward SDE
-   * @param network          the network asked for (made to fit the dataset's first record)
-   * @param optimizer        Adam, warm-up, clipping, EMA
-   * @param batch            examples per step
-   * @param checkpoints      when checkpoints are made
-   * @param quality          how they are measured
-   * @param bufferSize       examples the replay buffer holds
-   * @param minExamples      examples to wait for before training starts
-   * @param seed             of the network and the draws
-   * @param stateDir         where the training state is kept (MODEL.state) and resumed from; null: nowhere
-   * @param maxSteps         stop, after a last checkpoint, once training reaches this step (0: train until closed)
+   * @param dataset the dataset (its topic)
+   * @param model the model's name
+   * @param sde the forward SDE
+   * @param network the network asked for (made to fit the dataset's first record)
+   * @param optimizer Adam, warm-up, clipping, EMA
+   * @param batch examples per step
+   * @param checkpoints when checkpoints are made
+   * @param quality how they are measured
+   * @param bufferSize examples the replay buffer holds
+   * @param minExamples examples to wait for before training starts
+   * @param seed of the network and the draws
+   * @param stateDir where the training state is kept (MODEL.state) and resumed from; null: nowhere
+   * @param maxSteps stop, after a last checkpoint, once training reaches this step (0: train until
+   *     closed)
    */
-  public record Settings(String dataset, String model, Sde sde, NetworkChoice network, Optimizer.Settings optimizer,
-      int batch, Checkpoints checkpoints, Quality quality, int bufferSize, int minExamples, long seed,
-      Path stateDir, long maxSteps) {}
+  public record Settings(
+      String dataset,
+      String model,
+      Sde sde,
+      NetworkChoice network,
+      Optimizer.Settings optimizer,
+      int batch,
+      Checkpoints checkpoints,
+      Quality quality,
+      int bufferSize,
+      int minExamples,
+      long seed,
+      Path stateDir,
+      long maxSteps) {}
 
   private final KafkaClients kafka;
   private final TopicNames names;
@@ -106,7 +127,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
   /**
    * @param published hears each checkpoint as published
    */
-  public TrainerService(KafkaClients kafka, TopicNames names, Settings s, Consumer<String> log,
+  public TrainerService(
+      KafkaClients kafka,
+      TopicNames names,
+      Settings s,
+      Consumer<String> log,
       Consumer<CheckpointEvent> published) {
     this.kafka = kafka;
     this.names = names;
@@ -115,7 +140,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
     this.published = published;
   }
 
-  /** Completes when the service stops: normally once closed, exceptionally when it could not go on. */
+  /**
+   * Completes when the service stops: normally once closed, exceptionally when it could not go on.
+   */
   public CompletableFuture<Void> stopped() {
     return stopped;
   }
@@ -147,36 +174,94 @@ public final class TrainerService implements Runnable, AutoCloseable {
     int[] dims = Arrays.stream(shape.dims()).mapToInt(v -> (int) v).toArray();
     Architecture config = s.network().forData(dims, shape.numClasses());
     Path stateFile = s.stateDir() == null ? null : s.stateDir().resolve(s.model() + ".state");
-    TrainingState saved = stateFile != null && Files.exists(stateFile) ? compatible(TrainingState.read(stateFile),
-        config, dims) : null;
+    TrainingState saved =
+        stateFile != null && Files.exists(stateFile)
+            ? compatible(TrainingState.read(stateFile), config, dims)
+            : null;
     ReplayBuffer buffer = new ReplayBuffer(shape.dimension(), s.bufferSize());
     boolean measured = s.quality().samples() > 0;
     ReplayBuffer heldOut = measured ? new ReplayBuffer(shape.dimension(), HELD_OUT) : null;
-    ModelInfo base = new ModelInfo(s.model(), "0", s.sde(), s.sde().defaultEps(), dims, shape.scaling(),
-        config.numClasses(), TimeInput.TIME, s.dataset(), 0);
-    log.accept("training " + s.model() + " on " + topic + " (examples of shape " + Arrays.toString(dims)
-        + ")");
+    ModelInfo base =
+        new ModelInfo(
+            s.model(),
+            "0",
+            s.sde(),
+            s.sde().defaultEps(),
+            dims,
+            shape.scaling(),
+            config.numClasses(),
+            TimeInput.TIME,
+            s.dataset(),
+            0);
+    log.accept(
+        "training "
+            + s.model()
+            + " on "
+            + topic
+            + " (examples of shape "
+            + Arrays.toString(dims)
+            + ")");
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
-    try (DataTail tail = new DataTail(kafka, topic, shape, config.numClasses() > 0, buffer, heldOut,
-             s.quality().heldOutEvery(), from, log);
-         NDManager manager = NDManager.newBaseManager();
-         CheckpointPublisher publisher = new CheckpointPublisher(kafka, names, s.checkpoints().partBytes());
-         MetricsPublisher metrics = new MetricsPublisher(kafka, names, log);
-         CheckpointQuality quality = measured ? new CheckpointQuality(dims, shape.numClasses(),
-             CheckpointQuality.isImage(dims) ? s.quality().imageSamples() : s.quality().samples(),
-             s.quality().steps(), manager, s.seed()) : null) {
-      CheckpointStep step = new CheckpointStep(base, config, publisher, metrics, quality,
-          s.quality().classifierSteps(), log, published);
+    try (DataTail tail =
+            new DataTail(
+                kafka,
+                topic,
+                shape,
+                config.numClasses() > 0,
+                buffer,
+                heldOut,
+                s.quality().heldOutEvery(),
+                from,
+                log);
+        NDManager manager = NDManager.newBaseManager();
+        CheckpointPublisher publisher =
+            new CheckpointPublisher(kafka, names, s.checkpoints().partBytes());
+        MetricsPublisher metrics = new MetricsPublisher(kafka, names, log);
+        CheckpointQuality quality =
+            measured
+                ? new CheckpointQuality(
+                    dims,
+                    shape.numClasses(),
+                    CheckpointQuality.isImage(dims)
+                        ? s.quality().imageSamples()
+                        : s.quality().samples(),
+                    s.quality().steps(),
+                    manager,
+                    s.seed())
+                : null) {
+      CheckpointStep step =
+          new CheckpointStep(
+              base,
+              config,
+              publisher,
+              metrics,
+              quality,
+              s.quality().classifierSteps(),
+              log,
+              published);
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
       reader.setDaemon(true);
       reader.start();
       while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
         Thread.sleep(100);
       }
-      ScoreNet net = saved == null ? ScoreNet.create(config, manager, s.seed())
-          : ScoreNet.of(config, saved.constants(), saved.weights(), manager);
-      try (DsmTraining session = new DsmTraining(net, new DsmTraining.Settings(s.sde(), s.sde().defaultEps(),
-          s.batch(), s.optimizer(), 0, null, s.seed(), false), manager)) {
+      ScoreNet net =
+          saved == null
+              ? ScoreNet.create(config, manager, s.seed())
+              : ScoreNet.of(config, saved.constants(), saved.weights(), manager);
+      try (DsmTraining session =
+          new DsmTraining(
+              net,
+              new DsmTraining.Settings(
+                  s.sde(),
+                  s.sde().defaultEps(),
+                  s.batch(),
+                  s.optimizer(),
+                  0,
+                  null,
+                  s.seed(),
+                  false),
+              manager)) {
         if (saved != null) {
           session.resume(saved);
           log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
@@ -184,17 +269,32 @@ public final class TrainerService implements Runnable, AutoCloseable {
         while (!closed) {
           long left = s.maxSteps() > 0 ? s.maxSteps() - session.steps() : Long.MAX_VALUE;
           if (left <= 0) {
-            log.accept(s.model() + " reached step " + session.steps() + " of " + s.maxSteps() + "; training stops");
+            log.accept(
+                s.model()
+                    + " reached step "
+                    + session.steps()
+                    + " of "
+                    + s.maxSteps()
+                    + "; training stops");
             break;
           }
           ReplayBuffer.Snapshot data = buffer.snapshot();
-          DsmTraining.Result r = session.run(data.rows(), data.labels(), Math.min(s.checkpoints().every(), left),
-              s.checkpoints().interval(), step::window);
+          DsmTraining.Result r =
+              session.run(
+                  data.rows(),
+                  data.labels(),
+                  Math.min(s.checkpoints().every(), left),
+                  s.checkpoints().interval(),
+                  step::window);
           if (closed) {
             break;
           }
-          step.checkpoint(r, net, manager, data, measured ? heldOut.snapshot()
-              : new ReplayBuffer.Snapshot(new float[0], new long[0]));
+          step.checkpoint(
+              r,
+              net,
+              manager,
+              data,
+              measured ? heldOut.snapshot() : new ReplayBuffer.Snapshot(new float[0], new long[0]));
           if (stateFile != null) {
             session.state(s.model(), s.dataset(), dims, tail.position()).write(stateFile);
           }
@@ -205,13 +305,27 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
   /** A saved state this trainer can take up; otherwise the reason it cannot. */
   private TrainingState compatible(TrainingState state, Architecture config, int[] dims) {
-    if (!state.model().equals(s.model()) || !state.dataset().equals(s.dataset())
+    if (!state.model().equals(s.model())
+        || !state.dataset().equals(s.dataset())
         || !state.fits(config, dims)) {
-      throw new IllegalStateException("the saved state is of model " + state.model() + " on dataset "
-          + state.dataset() + " (shape " + Arrays.toString(state.dataShape()) + ", "
-          + state.config().describe() + "); this trainer is for " + s.model() + " on " + s.dataset() + " (shape "
-          + Arrays.toString(dims)
-          + ", " + config.describe() + "): move the state away, or start the trainer it belongs to");
+      throw new IllegalStateException(
+          "the saved state is of model "
+              + state.model()
+              + " on dataset "
+              + state.dataset()
+              + " (shape "
+              + Arrays.toString(state.dataShape())
+              + ", "
+              + state.config().describe()
+              + "); this trainer is for "
+              + s.model()
+              + " on "
+              + s.dataset()
+              + " (shape "
+              + Arrays.toString(dims)
+              + ", "
+              + config.describe()
+              + "): move the state away, or start the trainer it belongs to");
     }
     return state;
   }

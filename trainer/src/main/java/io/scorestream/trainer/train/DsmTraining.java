@@ -10,54 +10,67 @@ import io.scorestream.core.sde.Sde;
 import io.scorestream.trainer.net.ScoreNet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.Arrays;
 
 /**
- * Continuous-time denoising score matching (Song et al. 2021, eq. 7) for VE, VP and sub-VP SDEs: for a batch of
- * data {@code x_0}, times {@code t ~ U(eps, T)} and noise {@code z ~ N(0, I)}, the network predicts z from
- * {@code x_t = m(t) x_0 + sigma(t) z}. With the score {@code s = -eps_hat / sigma}, the loss
- * {@code |z - eps_hat|^2} is the reference weighting {@code lambda(t) = sigma(t)^2} of {@code |sigma s + z|^2 / sigma^2};
- * the likelihood weighting {@code lambda(t) = g(t)^2} (Song et al. 2021b) multiplies it by {@code g^2 / sigma^2}.
- * Noise and times are drawn in Java from the seed, so a run is repeatable.
+ * Continuous-time denoising score matching (Song et al. 2021, eq. 7) for VE, VP and sub-VP SDEs:
+ * for a batch of data {@code x_0}, times {@code t ~ U(eps, T)} and noise {@code z ~ N(0, I)}, the
+ * network predicts z from {@code x_t = m(t) x_0 + sigma(t) z}. With the score {@code s = -eps_hat /
+ * sigma}, the loss {@code |z - eps_hat|^2} is the reference weighting {@code lambda(t) =
+ * sigma(t)^2} of {@code |sigma s + z|^2 / sigma^2}; the likelihood weighting {@code lambda(t) =
+ * g(t)^2} (Song et al. 2021b) multiplies it by {@code g^2 / sigma^2}. Noise and times are drawn in
+ * Java from the seed, so a run is repeatable.
  */
 public final class DsmTraining implements AutoCloseable {
   /**
    * What a run does.
    *
-   * @param sde                 the forward SDE
-   * @param eps                 smallest time drawn
-   * @param batch               examples per step
-   * @param optimizer           Adam, warm-up, clipping and the moving average
-   * @param maxSteps            stop after this many steps (0: no limit)
-   * @param maxTime             stop after this long (null: no limit)
-   * @param seed                of the batches, times and noise
+   * @param sde the forward SDE
+   * @param eps smallest time drawn
+   * @param batch examples per step
+   * @param optimizer Adam, warm-up, clipping and the moving average
+   * @param maxSteps stop after this many steps (0: no limit)
+   * @param maxTime stop after this long (null: no limit)
+   * @param seed of the batches, times and noise
    * @param likelihoodWeighting weight by {@code g^2} instead of {@code sigma^2}
    */
-  public record Settings(Sde sde, double eps, int batch, Optimizer.Settings optimizer, long maxSteps,
-      Duration maxTime, long seed, boolean likelihoodWeighting) {}
+  public record Settings(
+      Sde sde,
+      double eps,
+      int batch,
+      Optimizer.Settings optimizer,
+      long maxSteps,
+      Duration maxTime,
+      long seed,
+      boolean likelihoodWeighting) {}
 
   /**
    * What a run did.
    *
-   * @param steps             steps taken in all
-   * @param seconds           wall time of this run's steps
+   * @param steps steps taken in all
+   * @param seconds wall time of this run's steps
    * @param examplesPerSecond examples through the network per second in this run
-   * @param loss              the loss, averaged over the last hundred steps
-   * @param curve             the loss averaged over each hundred steps, in order, since the session began
-   * @param averaged          the moving average of the weights (what is exported)
+   * @param loss the loss, averaged over the last hundred steps
+   * @param curve the loss averaged over each hundred steps, in order, since the session began
+   * @param averaged the moving average of the weights (what is exported)
    */
-  public record Result(long steps, double seconds, double examplesPerSecond, double loss, List<Double> curve,
+  public record Result(
+      long steps,
+      double seconds,
+      double examplesPerSecond,
+      double loss,
+      List<Double> curve,
       Map<String, float[]> averaged) {}
 
   /**
    * The mean loss of a hundred steps, as training goes.
    *
-   * @param step              the step it ends at
-   * @param loss              mean loss of its steps
+   * @param step the step it ends at
+   * @param loss mean loss of its steps
    * @param examplesPerSecond examples through the network per second over them
    */
   public record Window(long step, double loss, double examplesPerSecond) {
@@ -86,8 +99,16 @@ public final class DsmTraining implements AutoCloseable {
     this.random = new SplittableRandom(s.seed());
   }
 
-  /** Trains {@code net} on {@code data} (and its labels, for a class-conditional net) until {@code s}'s limits. */
-  public static Result train(ScoreNet net, float[] data, long[] labels, Settings s, NDManager manager,
+  /**
+   * Trains {@code net} on {@code data} (and its labels, for a class-conditional net) until {@code
+   * s}'s limits.
+   */
+  public static Result train(
+      ScoreNet net,
+      float[] data,
+      long[] labels,
+      Settings s,
+      NDManager manager,
       Consumer<Window> progress) {
     if (s.maxSteps() <= 0 && s.maxTime() == null) {
       throw new IllegalArgumentException("training needs a step limit or a time limit");
@@ -98,13 +119,15 @@ public final class DsmTraining implements AutoCloseable {
   }
 
   /**
-   * Trains on {@code data} ({@code [N, D]} row-major, in model space) for {@code steps} more steps (0: no limit) or
-   * {@code time} (null: no limit), whichever ends first.
+   * Trains on {@code data} ({@code [N, D]} row-major, in model space) for {@code steps} more steps
+   * (0: no limit) or {@code time} (null: no limit), whichever ends first.
    *
-   * @param labels   each row's class in {@code [0, K)} for a class-conditional network; ignored otherwise
+   * @param labels each row's class in {@code [0, K)} for a class-conditional network; ignored
+   *     otherwise
    * @param progress hears each hundred steps' mean loss
    */
-  public Result run(float[] data, long[] labels, long steps, Duration time, Consumer<Window> progress) {
+  public Result run(
+      float[] data, long[] labels, long steps, Duration time, Consumer<Window> progress) {
     if (steps <= 0 && time == null) {
       throw new IllegalArgumentException("a run needs a step limit or a time limit");
     }
@@ -112,7 +135,8 @@ public final class DsmTraining implements AutoCloseable {
     int k = net.architecture().numClasses();
     int n = data.length / d;
     if (n == 0 || data.length % d != 0) {
-      throw new IllegalArgumentException("the data holds " + data.length + " values, not rows of " + d);
+      throw new IllegalArgumentException(
+          "the data holds " + data.length + " values, not rows of " + d);
     }
     if (k > 0) {
       checkLabels(labels, n, k);
@@ -140,7 +164,8 @@ public final class DsmTraining implements AutoCloseable {
         double mean = s.sde().meanCoefficient(tt);
         double std = s.sde().marginalStd(tt);
         t[i] = (float) tt;
-        weight[i] = (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
+        weight[i] =
+            (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
         for (int j = 0; j < d; j++) {
           double noise = random.nextGaussian();
           z[i * d + j] = (float) noise;
@@ -155,7 +180,8 @@ public final class DsmTraining implements AutoCloseable {
         NDArray weights = manager.create(weight, new Shape(b));
         NDArray classes = k > 0 ? manager.create(oneHot, new Shape(b, k)) : null;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDArray perExample = net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
+          NDArray perExample =
+              net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
           NDArray objective = perExample.mul(weights).mean();
           collector.backward(objective);
           loss = objective.getFloat();
@@ -166,44 +192,74 @@ public final class DsmTraining implements AutoCloseable {
       windowNanos += System.nanoTime() - stepStart;
       if (++inWindow == 100) {
         curve.add(window / inWindow);
-        progress.accept(new Window(optimizer.steps(), window / inWindow,
-            inWindow * (double) b * 1e9 / Math.max(1, windowNanos)));
+        progress.accept(
+            new Window(
+                optimizer.steps(),
+                window / inWindow,
+                inWindow * (double) b * 1e9 / Math.max(1, windowNanos)));
         window = 0;
         inWindow = 0;
         windowNanos = 0;
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double recent = inWindow > 0 ? window / inWindow : curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1);
-    return new Result(optimizer.steps(), seconds, (optimizer.steps() - first) * b / seconds, recent,
-        List.copyOf(curve), optimizer.averaged());
+    double recent =
+        inWindow > 0
+            ? window / inWindow
+            : curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1);
+    return new Result(
+        optimizer.steps(),
+        seconds,
+        (optimizer.steps() - first) * b / seconds,
+        recent,
+        List.copyOf(curve),
+        optimizer.averaged());
   }
 
   private static void checkLabels(long[] labels, int n, int k) {
     if (labels == null || labels.length < n) {
-      throw new IllegalArgumentException("a network conditioned on " + k + " classes trains on labelled data, and "
-          + (labels == null ? "these examples have no labels" : "only " + labels.length + " of " + n + " have one"));
+      throw new IllegalArgumentException(
+          "a network conditioned on "
+              + k
+              + " classes trains on labelled data, and "
+              + (labels == null
+                  ? "these examples have no labels"
+                  : "only " + labels.length + " of " + n + " have one"));
     }
     for (int i = 0; i < n; i++) {
       if (labels[i] < 0 || labels[i] >= k) {
-        throw new IllegalArgumentException("example " + i + " has label " + labels[i] + ", outside [0, " + k + ")");
+        throw new IllegalArgumentException(
+            "example " + i + " has label " + labels[i] + ", outside [0, " + k + ")");
       }
     }
   }
 
   /**
-   * Takes up a saved state: the optimiser's moments, moving average and step (the network must have been built
-   * from the state's weights), and draws that go on from the step rather than repeat the first ones.
+   * Takes up a saved state: the optimiser's moments, moving average and step (the network must have
+   * been built from the state's weights), and draws that go on from the step rather than repeat the
+   * first ones.
    */
   public void resume(TrainingState state) {
     optimizer.restore(state.step(), state.moments(), state.averaged());
     random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (state.step() + 1)));
   }
 
-  /** This session's state, to write down: the network, the optimiser, the step, and the place in the data. */
+  /**
+   * This session's state, to write down: the network, the optimiser, the step, and the place in the
+   * data.
+   */
   public TrainingState state(String model, String dataset, int[] dataShape, long dataOffset) {
-    return new TrainingState(model, dataset, dataShape.clone(), net.architecture(), net.constants(), optimizer.steps(),
-        dataOffset, net.params().snapshot(), optimizer.moments(), optimizer.averaged());
+    return new TrainingState(
+        model,
+        dataset,
+        dataShape.clone(),
+        net.architecture(),
+        net.constants(),
+        optimizer.steps(),
+        dataOffset,
+        net.params().snapshot(),
+        optimizer.moments(),
+        optimizer.averaged());
   }
 
   /** Steps taken so far. */

@@ -7,10 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam (Kingma and Ba 2015) with the learning rate warmed up linearly over the first steps and gradients clipped
- * to a global norm, as score_sde's {@code optimization_manager}; and the exponential moving average of the weights
- * that is exported. Updates run in place on the parameters after each backward pass, which then zero their
- * gradients. Call it inside the step's {@link ai.djl.ndarray.NDScope}, which frees its temporaries.
+ * Adam (Kingma and Ba 2015) with the learning rate warmed up linearly over the first steps and
+ * gradients clipped to a global norm, as score_sde's {@code optimization_manager}; and the
+ * exponential moving average of the weights that is exported. Updates run in place on the
+ * parameters after each backward pass, which then zero their gradients. Call it inside the step's
+ * {@link ai.djl.ndarray.NDScope}, which frees its temporaries.
  *
  * @see <a href="https://github.com/yang-song/score_sde">score_sde losses.optimization_manager</a>
  */
@@ -18,10 +19,10 @@ public final class Optimizer implements AutoCloseable {
   /**
    * Its settings.
    *
-   * @param lr        peak learning rate
-   * @param warmup    steps over which the learning rate rises from 0 to {@code lr}
-   * @param clip      largest global gradient norm (0: none)
-   * @param emaDecay  decay of the moving average of the weights
+   * @param lr peak learning rate
+   * @param warmup steps over which the learning rate rises from 0 to {@code lr}
+   * @param clip largest global gradient norm (0: none)
+   * @param emaDecay decay of the moving average of the weights
    */
   public record Settings(double lr, int warmup, double clip, double emaDecay) {}
 
@@ -48,7 +49,10 @@ public final class Optimizer implements AutoCloseable {
     }
   }
 
-  /** Applies one update from the gradients the parameters hold; returns the gradient norm before clipping. */
+  /**
+   * Applies one update from the gradients the parameters hold; returns the gradient norm before
+   * clipping.
+   */
   public double update() {
     step++;
     double normSquared = 0;
@@ -61,11 +65,14 @@ public final class Optimizer implements AutoCloseable {
     double lr = settings.lr() * Math.min(1, step / (double) Math.max(1, settings.warmup()));
     double correction1 = 1 - Math.pow(BETA1, step);
     double correction2 = 1 - Math.pow(BETA2, step);
-    float decay = (float) Math.min(settings.emaDecay(), (1.0 + step) / (10.0 + step));   // score_sde's warm EMA
+    float decay =
+        (float) Math.min(settings.emaDecay(), (1.0 + step) / (10.0 + step)); // score_sde's warm EMA
     for (String name : params.names()) {
       NDArray p = params.get(name);
-      // the parameter's storage outside autograd, as PyTorch's p.data: updated in place whatever the thread's grad
-      // mode (a new thread starts with it on, and an in-place update of a leaf that requires grad is refused)
+      // the parameter's storage outside autograd, as PyTorch's p.data: updated in place whatever
+      // the thread's grad
+      // mode (a new thread starts with it on, and an in-place update of a leaf that requires grad
+      // is refused)
       NDArray data = p.stopGradient();
       NDArray g = p.getGradient();
       NDArray clipped = g.mul((float) scale);
@@ -74,7 +81,7 @@ public final class Optimizer implements AutoCloseable {
       NDArray denominator = vi.div((float) correction2).sqrt().add((float) EPSILON);
       data.subi(mi.div((float) correction1).div(denominator).mul((float) lr));
       ema.get(name).muli(decay).addi(data.mul(1 - decay));
-      g.subi(g);   // gradients accumulate across backward passes: start the next step at zero
+      g.subi(g); // gradients accumulate across backward passes: start the next step at zero
     }
     return norm;
   }
@@ -91,7 +98,9 @@ public final class Optimizer implements AutoCloseable {
     return out;
   }
 
-  /** Takes up a saved state: the step, Adam's moments and the moving average (same names and sizes). */
+  /**
+   * Takes up a saved state: the step, Adam's moments and the moving average (same names and sizes).
+   */
   void restore(long steps, Map<String, float[]> moments, Map<String, float[]> averaged) {
     for (String name : params.names()) {
       replace(m, name, moments.get("m." + name));
@@ -104,8 +113,13 @@ public final class Optimizer implements AutoCloseable {
   private void replace(Map<String, NDArray> arrays, String name, float[] values) {
     NDArray old = arrays.get(name);
     if (values == null || values.length != old.size()) {
-      throw new IllegalArgumentException("the state holds " + (values == null ? "no" : values.length)
-          + " values for " + name + ", which has " + old.size());
+      throw new IllegalArgumentException(
+          "the state holds "
+              + (values == null ? "no" : values.length)
+              + " values for "
+              + name
+              + ", which has "
+              + old.size());
     }
     arrays.put(name, manager.create(values, old.getShape()));
     old.close();

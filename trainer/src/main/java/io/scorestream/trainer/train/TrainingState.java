@@ -15,33 +15,49 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What a trainer needs to resume where it stopped: the network (its architecture, constants and weights), the
- * optimiser (Adam's moments, the moving average, the step) and its place in the data. On disk: a magic line, the
- * fields in a fixed order (big-endian), then the SHA-256 of everything before it. A file whose checksum does not
- * match — truncated, or changed by a single bit — is refused with that reason before any of it is used, so a
- * state is loaded whole or not at all. Files are written aside and moved into place.
+ * What a trainer needs to resume where it stopped: the network (its architecture, constants and
+ * weights), the optimiser (Adam's moments, the moving average, the step) and its place in the data.
+ * On disk: a magic line, the fields in a fixed order (big-endian), then the SHA-256 of everything
+ * before it. A file whose checksum does not match — truncated, or changed by a single bit — is
+ * refused with that reason before any of it is used, so a state is loaded whole or not at all.
+ * Files are written aside and moved into place.
  *
- * @param model      the model's name
- * @param dataset    the dataset it learns from
- * @param dataShape  one example's shape
- * @param config     the network's architecture
- * @param constants  its fixed values (Fourier frequencies)
- * @param step       steps taken
+ * @param model the model's name
+ * @param dataset the dataset it learns from
+ * @param dataShape one example's shape
+ * @param config the network's architecture
+ * @param constants its fixed values (Fourier frequencies)
+ * @param step steps taken
  * @param dataOffset the data topic's offset read up to
- * @param weights    the parameters
- * @param moments    Adam's moments: {@code m.NAME} and {@code v.NAME} for each parameter
- * @param averaged   the moving average of the parameters
+ * @param weights the parameters
+ * @param moments Adam's moments: {@code m.NAME} and {@code v.NAME} for each parameter
+ * @param averaged the moving average of the parameters
  */
-public record TrainingState(String model, String dataset, int[] dataShape, Architecture config,
-    Map<String, float[]> constants, long step, long dataOffset, Map<String, float[]> weights, Map<String, float[]> moments,
+public record TrainingState(
+    String model,
+    String dataset,
+    int[] dataShape,
+    Architecture config,
+    Map<String, float[]> constants,
+    long step,
+    long dataOffset,
+    Map<String, float[]> weights,
+    Map<String, float[]> moments,
     Map<String, float[]> averaged) {
-  private static final byte[] MAGIC = "scorestream training state 2\n".getBytes(StandardCharsets.US_ASCII);
-  /** The first format: an MLP's five sizes and its frequencies where format 2 has the architecture's line. */
-  private static final byte[] MAGIC_1 = "scorestream training state 1\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC =
+      "scorestream training state 2\n".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The first format: an MLP's five sizes and its frequencies where format 2 has the architecture's
+   * line.
+   */
+  private static final byte[] MAGIC_1 =
+      "scorestream training state 1\n".getBytes(StandardCharsets.US_ASCII);
+
   private static final int DIGEST = 32;
 
   /** True when this state is of a network of {@code architecture} for examples of {@code shape}. */
@@ -76,22 +92,33 @@ public record TrainingState(String model, String dataset, int[] dataShape, Archi
       out.write(body);
       out.write(sha256(body, body.length));
     }
-    Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Reads a state; refuses, with the reason, a file that is not one or that its checksum says was damaged. */
+  /**
+   * Reads a state; refuses, with the reason, a file that is not one or that its checksum says was
+   * damaged.
+   */
   public static TrainingState read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    boolean first = all.length >= MAGIC_1.length && Arrays.equals(Arrays.copyOf(all, MAGIC_1.length), MAGIC_1);
-    if (!first && (all.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC))) {
+    boolean first =
+        all.length >= MAGIC_1.length && Arrays.equals(Arrays.copyOf(all, MAGIC_1.length), MAGIC_1);
+    if (!first
+        && (all.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC))) {
       throw new IOException(file + " is not a ScoreStream training state");
     }
     if (all.length < MAGIC.length + DIGEST
-        || !Arrays.equals(sha256(all, all.length - DIGEST), Arrays.copyOfRange(all, all.length - DIGEST, all.length))) {
-      throw new IOException(file + " is damaged: its checksum does not match its contents (a truncated or altered"
-          + " file); nothing of it was loaded");
+        || !Arrays.equals(
+            sha256(all, all.length - DIGEST),
+            Arrays.copyOfRange(all, all.length - DIGEST, all.length))) {
+      throw new IOException(
+          file
+              + " is damaged: its checksum does not match its contents (a truncated or altered"
+              + " file); nothing of it was loaded");
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - DIGEST))) {
+    try (DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(all, 0, all.length - DIGEST))) {
       in.skipNBytes(MAGIC.length);
       String model = in.readUTF();
       String dataset = in.readUTF();
@@ -99,7 +126,9 @@ public record TrainingState(String model, String dataset, int[] dataShape, Archi
       Architecture config;
       Map<String, float[]> constants = null;
       if (first) {
-        config = new ScoreMlp.Config(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble(), 0);
+        config =
+            new ScoreMlp.Config(
+                in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble(), 0);
         constants = Map.of("frequencies", floats(in));
       } else {
         config = Architecture.parse(in.readUTF());
@@ -112,7 +141,8 @@ public record TrainingState(String model, String dataset, int[] dataShape, Archi
       Map<String, float[]> weights = group(in);
       Map<String, float[]> moments = group(in);
       Map<String, float[]> averaged = group(in);
-      return new TrainingState(model, dataset, shape, config, constants, step, offset, weights, moments, averaged);
+      return new TrainingState(
+          model, dataset, shape, config, constants, step, offset, weights, moments, averaged);
     }
   }
 

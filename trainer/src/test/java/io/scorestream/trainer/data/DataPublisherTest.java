@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Publishing datasets to a real broker: records as the trainer reads them, shapes fixed by the first record. */
+/**
+ * Publishing datasets to a real broker: records as the trainer reads them, shapes fixed by the
+ * first record.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataPublisherTest {
   private EmbeddedKafka kafka;
@@ -63,9 +66,11 @@ class DataPublisherTest {
   @Test
   void examplesGoOutWithShapeRangeAndLabelsAndASecondPublishAddsToTheDataset() throws Exception {
     DataPublisher publisher = new DataPublisher(clients, names);
-    DataPublisher.Result first = publisher.publish("glyph-set", DataSources.builtin("glyphs", 1), 50, 0, line -> { });
+    DataPublisher.Result first =
+        publisher.publish("glyph-set", DataSources.builtin("glyphs", 1), 50, 0, line -> {});
     assertEquals(new DataPublisher.Result(50, 50), first);
-    DataPublisher.Result second = publisher.publish("glyph-set", DataSources.builtin("glyphs", 2), 30, 0, l -> { });
+    DataPublisher.Result second =
+        publisher.publish("glyph-set", DataSources.builtin("glyphs", 2), 30, 0, l -> {});
     assertEquals(new DataPublisher.Result(30, 80), second);
     List<DataRecord> records = records("glyph-set");
     assertEquals(80, records.size());
@@ -82,22 +87,37 @@ class DataPublisherTest {
   @Test
   void aSourceOfAnotherShapeIsRefusedBeforeAnythingIsWritten() throws Exception {
     DataPublisher publisher = new DataPublisher(clients, names);
-    publisher.publish("points", DataSources.builtin("moons", 1), 10, 0, line -> { });
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> publisher.publish("points", DataSources.builtin("glyphs", 1), 10, 0, line -> { }));
-    assertTrue(refused.getMessage().contains("[2]") && refused.getMessage().contains("[1, 28, 28]"),
+    publisher.publish("points", DataSources.builtin("moons", 1), 10, 0, line -> {});
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> publisher.publish("points", DataSources.builtin("glyphs", 1), 10, 0, line -> {}));
+    assertTrue(
+        refused.getMessage().contains("[2]") && refused.getMessage().contains("[1, 28, 28]"),
         refused.getMessage());
     assertEquals(10, records("points").size());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> publisher.publish("points",
-        DataSources.builtin("moons", 1), 0, 0, line -> { })).getMessage().contains("--limit"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> publisher.publish("no/slashes",
-        DataSources.builtin("moons", 1), 1, 0, line -> { })).getMessage().contains("--dataset"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    publisher.publish("points", DataSources.builtin("moons", 1), 0, 0, line -> {}))
+            .getMessage()
+            .contains("--limit"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    publisher.publish(
+                        "no/slashes", DataSources.builtin("moons", 1), 1, 0, line -> {}))
+            .getMessage()
+            .contains("--dataset"));
   }
 
   @Test
   void aRateSpreadsThePublishingOverTime() throws Exception {
     long start = System.nanoTime();
-    new DataPublisher(clients, names).publish("slow", DataSources.builtin("rings", 1), 20, 50, line -> { });
+    new DataPublisher(clients, names)
+        .publish("slow", DataSources.builtin("rings", 1), 20, 50, line -> {});
     double seconds = (System.nanoTime() - start) / 1e9;
     assertTrue(seconds >= 19 / 50.0, "20 examples at 50 a second take at least 0.38 s: " + seconds);
   }

@@ -10,14 +10,17 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
-/** Every source reads what it says, with shape, range and labels, and refuses broken input naming the file. */
+/**
+ * Every source reads what it says, with shape, range and labels, and refuses broken input naming
+ * the file.
+ */
 class DataSourcesTest {
   /** The project's MNIST subset (8,000 train and 2,000 test digits). */
   static final Path MNIST = Path.of("..", "..", "shared", "data", "mnist");
@@ -40,7 +43,9 @@ class DataSourcesTest {
     }
     assertEquals(8000, n);
     for (int c : perLabel) {
-      assertTrue(c > 600 && c < 1000, "every digit about a tenth of the set: " + Arrays.toString(perLabel));
+      assertTrue(
+          c > 600 && c < 1000,
+          "every digit about a tenth of the set: " + Arrays.toString(perLabel));
     }
     // MNIST's mean pixel is 0.1307; a random 8,000 of its digits lands within a few thousandths
     assertEquals(0.1307, sum / (n * 784.0), 0.005);
@@ -50,20 +55,27 @@ class DataSourcesTest {
   @Test
   void brokenMnistFilesAreRefusedNamingTheFile(@TempDir Path dir) throws IOException {
     byte[] images;
-    try (var in = new GZIPInputStream(Files.newInputStream(MNIST.resolve("t10k-images-idx3-ubyte.gz")))) {
+    try (var in =
+        new GZIPInputStream(Files.newInputStream(MNIST.resolve("t10k-images-idx3-ubyte.gz")))) {
       images = in.readAllBytes();
     }
-    Files.copy(MNIST.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
+    Files.copy(
+        MNIST.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
     Files.write(dir.resolve("t10k-images-idx3-ubyte"), Arrays.copyOf(images, images.length - 100));
     IOException cut = assertThrows(IOException.class, () -> DataSources.mnist(dir, "test"));
-    assertTrue(cut.getMessage().contains("t10k-images-idx3-ubyte") && cut.getMessage().contains("short"),
+    assertTrue(
+        cut.getMessage().contains("t10k-images-idx3-ubyte") && cut.getMessage().contains("short"),
         cut.getMessage());
-    images[3] = 1;   // magic 2049: a labels file where images should be
+    images[3] = 1; // magic 2049: a labels file where images should be
     Files.write(dir.resolve("t10k-images-idx3-ubyte"), images);
-    assertTrue(assertThrows(IOException.class, () -> DataSources.mnist(dir, "test")).getMessage()
-        .contains("magic"));
-    assertTrue(assertThrows(IOException.class, () -> DataSources.mnist(dir, "train")).getMessage()
-        .contains("no train-images"));
+    assertTrue(
+        assertThrows(IOException.class, () -> DataSources.mnist(dir, "test"))
+            .getMessage()
+            .contains("magic"));
+    assertTrue(
+        assertThrows(IOException.class, () -> DataSources.mnist(dir, "train"))
+            .getMessage()
+            .contains("no train-images"));
   }
 
   @Test
@@ -76,8 +88,10 @@ class DataSourcesTest {
     it.next();
     assertArrayEquals(new float[] {3, 4}, it.next().x());
     Npy.write(dir.resolve("flat.npy"), new float[] {1, 2}, 2, new int[0]);
-    assertTrue(assertThrows(IOException.class, () -> DataSources.npy(dir.resolve("flat.npy"))).getMessage()
-        .contains("[N, ...example shape]"));
+    assertTrue(
+        assertThrows(IOException.class, () -> DataSources.npy(dir.resolve("flat.npy")))
+            .getMessage()
+            .contains("[N, ...example shape]"));
   }
 
   private static void png(Path file, int width, int height, int grey) throws IOException {
@@ -97,7 +111,8 @@ class DataSourcesTest {
     assertEquals(2, s.numClasses());
     Iterator<DataSource.Example> it = s.examples();
     DataSource.Example a = it.next();
-    assertEquals(1f, a.x()[1 * 4 + 1], 1e-6, "grey values as stored, not through a colour conversion");
+    assertEquals(
+        1f, a.x()[1 * 4 + 1], 1e-6, "grey values as stored, not through a colour conversion");
     assertEquals(0, a.label().getAsLong());
     assertEquals(0.2f, it.next().x()[5], 1e-6);
     assertEquals(1, it.next().label().getAsLong());
@@ -106,7 +121,8 @@ class DataSourcesTest {
     again.next();
     again.next();
     again.next();
-    assertTrue(assertThrows(IllegalArgumentException.class, again::next).getMessage().contains("d.png"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, again::next).getMessage().contains("d.png"));
   }
 
   @Test
@@ -120,7 +136,9 @@ class DataSourcesTest {
     for (int i = 0; i < 10_000; i++) {
       assertEquals(2, it.next().x().length);
     }
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DataSources.builtin("spirals", 1)).getMessage()
-        .contains("glyphs"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> DataSources.builtin("spirals", 1))
+            .getMessage()
+            .contains("glyphs"));
   }
 }

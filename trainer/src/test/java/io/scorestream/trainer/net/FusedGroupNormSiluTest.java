@@ -10,25 +10,29 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The TorchScript module written by {@link TorchScriptArchive} computes group norm then SiLU as the same function
- * written in DJL operators does, in its values and in the gradients it passes to the input, scale and shift.
+ * The TorchScript module written by {@link TorchScriptArchive} computes group norm then SiLU as the
+ * same function written in DJL operators does, in its values and in the gradients it passes to the
+ * input, scale and shift.
  */
 class FusedGroupNormSiluTest {
   @ParameterizedTest(name = "{0} channels in {1} groups, {2}x{2}")
   @CsvSource({"8, 2, 6", "32, 8, 5", "12, 3, 4"})
   void fusedKernelsMatchTheDecomposedFunctionAndItsGradients(int channels, int groups, int size) {
-    try (NDManager manager = NDManager.newBaseManager(); Params params = new Params(manager)) {
+    try (NDManager manager = NDManager.newBaseManager();
+        Params params = new Params(manager)) {
       FusedGroupNormSilu fused = FusedGroupNormSilu.on(params.manager());
       assertNotNull(fused, "the PyTorch engine gives a fused operator");
       NDArray g = params.add("n.g", values(channels, 1, 1.5f), channels);
       NDArray b = params.add("n.b", values(channels, 2, 0.5f), channels);
-      NDArray x = manager.randomNormal(0, 2, new Shape(3, channels, size, size), ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray x =
+          manager.randomNormal(
+              0, 2, new Shape(3, channels, size, size), ai.djl.ndarray.types.DataType.FLOAT32);
       x.setRequiresGradient(true);
       NDArray weights = manager.randomNormal(new Shape(3, channels, size, size));
       DjlOps decomposed = new DjlOps(params, new float[0]);
@@ -47,7 +51,8 @@ class FusedGroupNormSiluTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"'1Module'", "'Group Norm'"})
   void archiveRefusesNamesThatAreNotIdentifiers(String name) {
-    assertThrows(IllegalArgumentException.class, () -> TorchScriptArchive.module(name, "", Map.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> TorchScriptArchive.module(name, "", Map.of()));
   }
 
   /** Output, and gradients of {@code sum(out * weights)} for x, g and b, recorded afresh. */

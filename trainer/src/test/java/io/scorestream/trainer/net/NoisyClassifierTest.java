@@ -19,25 +19,37 @@ import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VpSde;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 /**
- * The noise-conditional classifier learns the classes of noised data, its exported gradient graph computes what
- * DJL's autograd computes, and it guides an unconditional model's samples to the asked class.
+ * The noise-conditional classifier learns the classes of noised data, its exported gradient graph
+ * computes what DJL's autograd computes, and it guides an unconditional model's samples to the
+ * asked class.
  */
 class NoisyClassifierTest {
   private static final VpSde SDE = new VpSde(0.1, 20, 1);
+
   /** Two classes: blobs at (-2, 0) and (2, 0), std 0.3, equal weights. */
-  private static final GaussianMixture BLOBS = new GaussianMixture(new double[] {0.5, 0.5},
-      new double[][] {{-2, 0}, {2, 0}}, new double[] {0.3, 0.3});
+  private static final GaussianMixture BLOBS =
+      new GaussianMixture(
+          new double[] {0.5, 0.5}, new double[][] {{-2, 0}, {2, 0}}, new double[] {0.3, 0.3});
 
   private static ModelInfo info(int classes) {
-    return new ModelInfo("blobs", "1", SDE, SDE.defaultEps(), new int[] {2}, DataScaling.IDENTITY, classes,
-        TimeInput.TIME, "blobs", -1);
+    return new ModelInfo(
+        "blobs",
+        "1",
+        SDE,
+        SDE.defaultEps(),
+        new int[] {2},
+        DataScaling.IDENTITY,
+        classes,
+        TimeInput.TIME,
+        "blobs",
+        -1);
   }
 
   private static NoisyClassifier trained(NDManager manager) {
@@ -50,9 +62,11 @@ class NoisyClassifierTest {
       rows[2 * i] = (float) ((labels[i] == 0 ? -2 : 2) + 0.3 * random.nextGaussian());
       rows[2 * i + 1] = (float) (0.3 * random.nextGaussian());
     }
-    NoisyClassifier c = new NoisyClassifier(new NoisyClassifier.Config(2, 64, 2, 8, 2, 2), manager, 5);
+    NoisyClassifier c =
+        new NoisyClassifier(new NoisyClassifier.Config(2, 64, 2, 8, 2, 2), manager, 5);
     NoisyClassifier.Result r = c.train(rows, labels, SDE, SDE.defaultEps(), 600, 128);
-    // over t uniform in [eps, 1], the blobs stay apart while m(t) 2 / sigma(t) is above about 1: for t up to ~0.5
+    // over t uniform in [eps, 1], the blobs stay apart while m(t) 2 / sigma(t) is above about 1:
+    // for t up to ~0.5
     assertTrue(r.accuracy() > 0.7, "accuracy over all noise levels " + r.accuracy());
     assertTrue(r.loss() < 0.6, "cross-entropy " + r.loss());
     return c;
@@ -64,7 +78,7 @@ class NoisyClassifierTest {
         NoisyClassifier c = trained(manager)) {
       Map<String, float[]> weights = c.averagedWeights();
       byte[] onnx = c.exportOnnx(weights, info(2));
-      OrtRuntime runtime = new OrtRuntime(1, false, line -> { });
+      OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
       int n = 64;
       SplittableRandom random = new SplittableRandom(9);
       float[] x = new float[n * 2];
@@ -82,24 +96,29 @@ class NoisyClassifierTest {
         float[] grad = new float[n * 2];
         classifier.score(x, t, y, n, grad);
         for (int i = 0; i < grad.length; i++) {
-          assertEquals(reference[i], grad[i], 1e-4 * (1 + Math.abs(reference[i])), "gradient value " + i);
+          assertEquals(
+              reference[i], grad[i], 1e-4 * (1 + Math.abs(reference[i])), "gradient value " + i);
         }
         // guided to class 1 at scale 1, the unconditional blobs give samples of the right blob
         ScoreModel guided = new GuidedScoreModel(score, classifier, 1);
         int samples = 1000;
         long[] labels = new long[samples];
         Arrays.fill(labels, 1);
-        SamplingProcess p = Samplers.start(SamplerSpec.builder().steps(500).build(), guided.info(), samples, 4,
-            labels);
-        new BatchEvaluator(guided, 4096).runToCompletion(List.of(p), () -> { });
+        SamplingProcess p =
+            Samplers.start(
+                SamplerSpec.builder().steps(500).build(), guided.info(), samples, 4, labels);
+        new BatchEvaluator(guided, 4096).runToCompletion(List.of(p), () -> {});
         float[] s = p.result();
         int right = 0;
         for (int i = 0; i < samples; i++) {
           right += s[2 * i] > 0 ? 1 : 0;
         }
-        assertTrue(right > 0.95 * samples, right + " of " + samples + " samples in the guided class's blob");
+        assertTrue(
+            right > 0.95 * samples,
+            right + " of " + samples + " samples in the guided class's blob");
         assertThrows(ModelFormatException.class, () -> runtime.load(onnx, "classifier-as-model"));
-        assertThrows(IllegalArgumentException.class, () -> new GuidedScoreModel(score, classifier, -1));
+        assertThrows(
+            IllegalArgumentException.class, () -> new GuidedScoreModel(score, classifier, -1));
       }
     }
   }

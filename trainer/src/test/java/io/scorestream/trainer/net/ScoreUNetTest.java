@@ -30,33 +30,53 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The U-Net's ONNX export computes what DJL computes, says what it is, and its class conditioning works. */
+/**
+ * The U-Net's ONNX export computes what DJL computes, says what it is, and its class conditioning
+ * works.
+ */
 class ScoreUNetTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false, line -> { });
+  private final OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
 
   static Stream<Sde> sdes() {
     return Stream.of(new VeSde(0.01, 10, 1), new VpSde(0.1, 20, 1), new SubVpSde(0.1, 20, 1));
   }
 
-  /** Two channels of 8 x 12 (not square, so a swapped height and width shows), three classes, 8 base channels. */
+  /**
+   * Two channels of 8 x 12 (not square, so a swapped height and width shows), three classes, 8 base
+   * channels.
+   */
   private static final ScoreUNet.Config CONFIG = new ScoreUNet.Config(2, 8, 12, 8, 3, 16);
 
   private static ModelInfo info(Sde sde, ScoreUNet.Config c) {
-    return new ModelInfo("unet", "5", sde, sde.defaultEps(), new int[] {c.channels(), c.height(), c.width()},
-        DataScaling.CENTERED, c.classes(), TimeInput.TIME, "tiny", 5);
+    return new ModelInfo(
+        "unet",
+        "5",
+        sde,
+        sde.defaultEps(),
+        new int[] {c.channels(), c.height(), c.width()},
+        DataScaling.CENTERED,
+        c.classes(),
+        TimeInput.TIME,
+        "tiny",
+        5);
   }
 
-  /** Every weight random (the zero-initialised ones too), so that every layer shows in the output. */
+  /**
+   * Every weight random (the zero-initialised ones too), so that every layer shows in the output.
+   */
   private static Map<String, float[]> randomWeights(ScoreNet net, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     Map<String, float[]> weights = new LinkedHashMap<>();
-    net.params().snapshot().forEach((name, values) -> {
-      float[] w = new float[values.length];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) (random.nextGaussian() * 0.3);
-      }
-      weights.put(name, w);
-    });
+    net.params()
+        .snapshot()
+        .forEach(
+            (name, values) -> {
+              float[] w = new float[values.length];
+              for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (random.nextGaussian() * 0.3);
+              }
+              weights.put(name, w);
+            });
     return weights;
   }
 
@@ -73,7 +93,9 @@ class ScoreUNetTest {
         assertTrue(error < 1e-4, "relative difference " + error);
 
         ScoreNet other = ScoreNet.of(CONFIG, shape.constants(), randomWeights(shape, 9), manager);
-        assertTrue(other.parityError(model, info, 64, 3) > 1e-2, "the check fails an export of other weights");
+        assertTrue(
+            other.parityError(model, info, 64, 3) > 1e-2,
+            "the check fails an export of other weights");
       }
     }
   }
@@ -84,22 +106,40 @@ class ScoreUNetTest {
       ScoreNet net = ScoreNet.create(CONFIG, manager, 1);
       ModelInfo info = info(new VpSde(0.1, 20, 1), CONFIG);
       try (ScoreModel model = runtime.load(net.exportOnnx(net.params().snapshot(), info), "unet")) {
-        assertEquals(info, model.info(), "name, version, SDE, eps, shape, scaling, classes, dataset, step");
+        assertEquals(
+            info, model.info(), "name, version, SDE, eps, shape, scaling, classes, dataset, step");
         float[] out = new float[CONFIG.dim()];
-        IllegalArgumentException unlabelled = assertThrows(IllegalArgumentException.class,
-            () -> model.score(new float[CONFIG.dim()], new float[] {0.5f}, null, 1, out));
+        IllegalArgumentException unlabelled =
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> model.score(new float[CONFIG.dim()], new float[] {0.5f}, null, 1, out));
         assertTrue(unlabelled.getMessage().contains("labels"), unlabelled.getMessage());
       }
-      assertThrows(IllegalArgumentException.class, () -> net.exportOnnx(net.params().snapshot(),
-          new ModelInfo("unet", "5", new VpSde(0.1, 20, 1), 1e-3, new int[] {2, 12, 8}, DataScaling.CENTERED, 3,
-              TimeInput.TIME, "", 0)), "an export under another data shape is refused");
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              net.exportOnnx(
+                  net.params().snapshot(),
+                  new ModelInfo(
+                      "unet",
+                      "5",
+                      new VpSde(0.1, 20, 1),
+                      1e-3,
+                      new int[] {2, 12, 8},
+                      DataScaling.CENTERED,
+                      3,
+                      TimeInput.TIME,
+                      "",
+                      0)),
+          "an export under another data shape is refused");
     }
     assertEquals(CONFIG, Architecture.parse(CONFIG.describe()), "the state's line reads back");
   }
 
   @Test
   void aClassConditionalUNetLearnsWhichImageGoesWithWhichLabel() {
-    // class 0: every pixel -0.5; class 1: every pixel +0.5 (each with a little noise): samples asked for with a
+    // class 0: every pixel -0.5; class 1: every pixel +0.5 (each with a little noise): samples
+    // asked for with a
     // label must come out on its side
     ScoreUNet.Config config = new ScoreUNet.Config(1, 8, 8, 8, 2, 16);
     int n = 512;
@@ -113,29 +153,61 @@ class ScoreUNetTest {
       }
     }
     Sde sde = new VpSde(0.1, 20, 1);
-    ModelInfo info = new ModelInfo("halves", "1", sde, sde.defaultEps(), new int[] {1, 8, 8}, DataScaling.IDENTITY,
-        2, TimeInput.TIME, "halves", 1);
+    ModelInfo info =
+        new ModelInfo(
+            "halves",
+            "1",
+            sde,
+            sde.defaultEps(),
+            new int[] {1, 8, 8},
+            DataScaling.IDENTITY,
+            2,
+            TimeInput.TIME,
+            "halves",
+            1);
     try (NDManager manager = NDManager.newBaseManager()) {
       ScoreNet net = ScoreNet.create(config, manager, 1);
-      DsmTraining.Result r = DsmTraining.train(net, data, labels, new DsmTraining.Settings(sde, sde.defaultEps(), 64,
-          new Optimizer.Settings(2e-3, 50, 1, 0.99), 600, null, 1, false), manager, line -> { });
+      DsmTraining.Result r =
+          DsmTraining.train(
+              net,
+              data,
+              labels,
+              new DsmTraining.Settings(
+                  sde,
+                  sde.defaultEps(),
+                  64,
+                  new Optimizer.Settings(2e-3, 50, 1, 0.99),
+                  600,
+                  null,
+                  1,
+                  false),
+              manager,
+              line -> {});
       try (ScoreModel model = runtime.load(net.exportOnnx(r.averaged(), info), "halves")) {
         int samples = 20;
         long[] asked = new long[samples];
         for (int i = 0; i < samples; i++) {
           asked[i] = i % 2;
         }
-        SamplingProcess p = Samplers.start(JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(200).build()),
-            info, samples, 7, asked);
-        new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> { });
+        SamplingProcess p =
+            Samplers.start(
+                JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(200).build()),
+                info,
+                samples,
+                7,
+                asked);
+        new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
         float[] x = p.result();
         for (int i = 0; i < samples; i++) {
           double mean = 0;
           for (int j = 0; j < 64; j++) {
             mean += x[i * 64 + j] / 64.0;
           }
-          assertEquals(asked[i] == 0 ? -0.5 : 0.5, mean, 0.15, "sample " + i + " asked for class " + asked[i]
-              + " (loss " + r.curve() + ")");
+          assertEquals(
+              asked[i] == 0 ? -0.5 : 0.5,
+              mean,
+              0.15,
+              "sample " + i + " asked for class " + asked[i] + " (loss " + r.curve() + ")");
         }
       }
     }

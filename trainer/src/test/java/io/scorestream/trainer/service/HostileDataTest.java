@@ -32,51 +32,80 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile records (two thousand by default) among a dataset's examples (each a valid example with one to four fields given
- * hostile values: shapes, dtypes and byte lengths of every kind, labels at the limits, NaN; or its bytes damaged):
- * the trainer skips each, says so, and trains on to a checkpoint.
+ * Hostile records (two thousand by default) among a dataset's examples (each a valid example with
+ * one to four fields given hostile values: shapes, dtypes and byte lengths of every kind, labels at
+ * the limits, NaN; or its bytes damaged): the trainer skips each, says so, and trains on to a
+ * checkpoint.
  */
 class HostileDataTest {
-  /** How many hostile records; {@code -Dscorestream.fuzz.data=N} for a long run (BENCHMARKS.md, "Fuzzing"). */
+  /**
+   * How many hostile records; {@code -Dscorestream.fuzz.data=N} for a long run (BENCHMARKS.md,
+   * "Fuzzing").
+   */
   private static final int HOSTILE = Integer.getInteger("scorestream.fuzz.data", 2000);
 
   @Test
   void aTrainerSkipsEveryHostileRecordAndTrainsOn(@TempDir Path dir) throws Exception {
     TopicNames names = TopicNames.defaults();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
       try (Admin admin = clients.admin(Map.of())) {
         Topics.ensure(admin, Topics.all(names, (short) 1));
       }
       DataPublisher publisher = new DataPublisher(clients, names);
-      publisher.publish("eight", DataSources.builtin("8gaussians", 1), 1000, 0, l -> { });
+      publisher.publish("eight", DataSources.builtin("8gaussians", 1), 1000, 0, l -> {});
       MessageFuzz fuzz = new MessageFuzz(20261203);
       DataRecord valid = FuzzBases.data("eight");
-      try (KafkaProducer<String, byte[]> producer = clients.producer(Map.of(
-          ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES))) {
+      try (KafkaProducer<String, byte[]> producer =
+          clients.producer(
+              Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES))) {
         for (int i = 0; i < HOSTILE; i++) {
-          byte[] value = fuzz.random().nextInt(7) == 0 ? fuzz.corrupt(valid.toByteArray())
-              : fuzz.mutate(valid).toByteArray();
+          byte[] value =
+              fuzz.random().nextInt(7) == 0
+                  ? fuzz.corrupt(valid.toByteArray())
+                  : fuzz.mutate(valid).toByteArray();
           producer.send(new ProducerRecord<>(names.data("eight"), "fz-" + i, value));
         }
       }
-      publisher.publish("eight", DataSources.builtin("8gaussians", 2), 2000, 0, l -> { });
+      publisher.publish("eight", DataSources.builtin("8gaussians", 2), 2000, 0, l -> {});
       List<String> log = new CopyOnWriteArrayList<>();
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
-      TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "hostile-mlp",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 64,
-          new TrainerService.Checkpoints(300, null, CheckpointParts.DEFAULT_PART_BYTES),
-          new TrainerService.Quality(200, 0, 100, 10, 0), 10_000, 2500, 1, null, 0), log::add, published::add);
+      TrainerService service =
+          new TrainerService(
+              clients,
+              names,
+              new TrainerService.Settings(
+                  "eight",
+                  "hostile-mlp",
+                  new VpSde(0.1, 20, 1),
+                  NetworkChoice.mlp(32, 2),
+                  new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                  64,
+                  new TrainerService.Checkpoints(300, null, CheckpointParts.DEFAULT_PART_BYTES),
+                  new TrainerService.Quality(200, 0, 100, 10, 0),
+                  10_000,
+                  2500,
+                  1,
+                  null,
+                  0),
+              log::add,
+              published::add);
       Thread thread = new Thread(service, "trainer-under-hostile-data");
       thread.start();
       try {
-        assertNotNull(published.poll(120, TimeUnit.SECONDS), "a checkpoint after the hostile records: " + log);
+        assertNotNull(
+            published.poll(120, TimeUnit.SECONDS),
+            "a checkpoint after the hostile records: " + log);
       } finally {
         service.close();
         thread.join(30_000);
       }
-      assertFalse(service.stopped().isCompletedExceptionally(), "it stopped only when closed: " + log);
-      assertTrue(log.stream().anyMatch(l -> l.contains("skipped record")), "it said what it skipped: " + log);
+      assertFalse(
+          service.stopped().isCompletedExceptionally(), "it stopped only when closed: " + log);
+      assertTrue(
+          log.stream().anyMatch(l -> l.contains("skipped record")),
+          "it said what it skipped: " + log);
     }
   }
 }

@@ -14,47 +14,66 @@ import io.scorestream.jobs.kafka.CheckpointParts;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.jobs.kafka.WholeTopic;
 import io.scorestream.proto.v1.CheckpointEvent;
+import io.scorestream.proto.v1.CheckpointPart;
+import io.scorestream.proto.v1.TrainingMetrics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
+import java.io.IOException;
 import java.nio.file.Files;
-import java.util.concurrent.ExecutionException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import io.scorestream.jobs.kafka.WholeTopic;
-import io.scorestream.proto.v1.CheckpointPart;
-import io.scorestream.proto.v1.TrainingMetrics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The trainer service learns from a data topic and publishes checkpoints that a worker can load. */
+/**
+ * The trainer service learns from a data topic and publishes checkpoints that a worker can load.
+ */
 class TrainerServiceTest {
   @Test
-  void itTrainsOnADataTopicAndPublishesCheckedCheckpointsWithTheirMetadata(@TempDir Path dir) throws Exception {
+  void itTrainsOnADataTopicAndPublishesCheckedCheckpointsWithTheirMetadata(@TempDir Path dir)
+      throws Exception {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      new DataPublisher(clients, names).publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> { });
+      new DataPublisher(clients, names)
+          .publish("eight", DataSources.builtin("8gaussians", 1), 3000, 0, l -> {});
       LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
-      TrainerService service = new TrainerService(clients, names, new TrainerService.Settings("eight", "eight-mlp",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
-          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
-          new TrainerService.Quality(500, 0, 100, 10, 0), 10_000, 1000, 1, null, 0),
-          System.err::println, published::add);
+      TrainerService service =
+          new TrainerService(
+              clients,
+              names,
+              new TrainerService.Settings(
+                  "eight",
+                  "eight-mlp",
+                  new VpSde(0.1, 20, 1),
+                  NetworkChoice.mlp(64, 2),
+                  new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                  128,
+                  new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
+                  new TrainerService.Quality(500, 0, 100, 10, 0),
+                  10_000,
+                  1000,
+                  1,
+                  null,
+                  0),
+              System.err::println,
+              published::add);
       Thread thread = new Thread(service, "trainer-under-test");
       thread.start();
       try {
@@ -66,7 +85,8 @@ class TrainerServiceTest {
         assertEquals("400", second.getVersion(), "versions are training steps");
         assertEquals(400, second.getTrainStep());
         assertEquals("eight", second.getMetadataMap().get("scorestream.dataset"));
-        try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(second.getOnnx().toByteArray(), "x")) {
+        try (ScoreModel model =
+            new OrtRuntime(1, false, l -> {}).load(second.getOnnx().toByteArray(), "x")) {
           assertArrayEquals(new int[] {2}, model.info().dataShape());
           assertEquals("400", model.info().version());
           float[] score = new float[2];
@@ -79,37 +99,73 @@ class TrainerServiceTest {
       }
       assertTrue(!thread.isAlive(), "the service stops when closed");
 
-      // its curve: a loss point every hundred steps, and at each checkpoint the sliced W1 of 500 samples to the
+      // its curve: a loss point every hundred steps, and at each checkpoint the sliced W1 of 500
+      // samples to the
       // examples it held out (every 10th record) beside what two samples of the data may differ by
-      List<TrainingMetrics> curve = curve(clients, names, "eight-mlp", points -> points.stream()
-          .anyMatch(p -> p.getVersion().equals("400")));
-      assertTrue(curve.stream().anyMatch(p -> p.getStep() == 100 && p.getLoss() > 0 && p.getVersion().isEmpty()
-          && p.getExamplesPerSecond() > 0), "a loss point at step 100: " + curve);
-      TrainingMetrics at400 = curve.stream().filter(p -> p.getVersion().equals("400")).findFirst().orElseThrow();
-      assertEquals(300, at400.getQualitySamples(), "500 asked for, as many as the 300 examples held out of 3000");
-      assertTrue(at400.hasSlicedWasserstein() && at400.getSlicedWasserstein() > 0
-          && at400.getSlicedWassersteinBound() > 0, at400.toString());
+      List<TrainingMetrics> curve =
+          curve(
+              clients,
+              names,
+              "eight-mlp",
+              points -> points.stream().anyMatch(p -> p.getVersion().equals("400")));
+      assertTrue(
+          curve.stream()
+              .anyMatch(
+                  p ->
+                      p.getStep() == 100
+                          && p.getLoss() > 0
+                          && p.getVersion().isEmpty()
+                          && p.getExamplesPerSecond() > 0),
+          "a loss point at step 100: " + curve);
+      TrainingMetrics at400 =
+          curve.stream().filter(p -> p.getVersion().equals("400")).findFirst().orElseThrow();
+      assertEquals(
+          300,
+          at400.getQualitySamples(),
+          "500 asked for, as many as the 300 examples held out of 3000");
+      assertTrue(
+          at400.hasSlicedWasserstein()
+              && at400.getSlicedWasserstein() > 0
+              && at400.getSlicedWassersteinBound() > 0,
+          at400.toString());
       assertTrue(at400.getParityError() < 1e-4 && !at400.hasFrechetDistance(), at400.toString());
-      assertTrue(at400.getArchitecture().startsWith("mlp dim=2 hidden=64"), at400.getArchitecture());
+      assertTrue(
+          at400.getArchitecture().startsWith("mlp dim=2 hidden=64"), at400.getArchitecture());
 
-      // a trainer with a state directory, stopped after its first checkpoint and started again, goes on from there
+      // a trainer with a state directory, stopped after its first checkpoint and started again,
+      // goes on from there
       Path states = dir.resolve("states");
-      TrainerService.Settings resumable = new TrainerService.Settings("eight", "resumed-mlp", new VpSde(0.1, 20, 1),
-          NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
-          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
-          10_000, 1000, 1, states, 600);
+      TrainerService.Settings resumable =
+          new TrainerService.Settings(
+              "eight",
+              "resumed-mlp",
+              new VpSde(0.1, 20, 1),
+              NetworkChoice.mlp(64, 2),
+              new Optimizer.Settings(1e-3, 50, 1, 0.99),
+              128,
+              new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
+              TrainerService.Quality.none(),
+              10_000,
+              1000,
+              1,
+              states,
+              600);
       assertEquals("200", runUntilFirstCheckpoint(clients, names, resumable).getVersion());
       Path state = states.resolve("resumed-mlp.state");
       TrainingState saved = TrainingState.read(state);
       assertEquals(200, saved.step());
       assertEquals(3000, saved.dataOffset(), "its place in the data: every example read");
-      assertEquals("400", runUntilFirstCheckpoint(clients, names, resumable).getVersion(),
+      assertEquals(
+          "400",
+          runUntilFirstCheckpoint(clients, names, resumable).getVersion(),
           "the second run's first checkpoint follows the first run's last");
 
-      // with a step limit it publishes its last checkpoint there and stops by itself; started again, it stops at once
+      // with a step limit it publishes its last checkpoint there and stops by itself; started
+      // again, it stops at once
       for (String expected : new String[] {"600", null}) {
         LinkedBlockingQueue<CheckpointEvent> last = new LinkedBlockingQueue<>();
-        TrainerService limited = new TrainerService(clients, names, resumable, System.err::println, last::add);
+        TrainerService limited =
+            new TrainerService(clients, names, resumable, System.err::println, last::add);
         new Thread(limited).start();
         limited.stopped().get(120, TimeUnit.SECONDS);
         assertEquals(expected, last.isEmpty() ? null : last.peek().getVersion());
@@ -120,74 +176,152 @@ class TrainerServiceTest {
       byte[] bytes = Files.readAllBytes(state);
       bytes[bytes.length / 2] ^= 1;
       Files.write(state, bytes);
-      TrainerService damaged = new TrainerService(clients, names, resumable, System.err::println, event -> { });
+      TrainerService damaged =
+          new TrainerService(clients, names, resumable, System.err::println, event -> {});
       Thread t = new Thread(damaged);
       t.start();
-      ExecutionException refused = assertThrows(ExecutionException.class,
-          () -> damaged.stopped().get(60, TimeUnit.SECONDS));
-      assertTrue(refused.getCause().getMessage().contains("checksum"), refused.getCause().getMessage());
+      ExecutionException refused =
+          assertThrows(ExecutionException.class, () -> damaged.stopped().get(60, TimeUnit.SECONDS));
+      assertTrue(
+          refused.getCause().getMessage().contains("checksum"), refused.getCause().getMessage());
       Files.write(state, Arrays.copyOf(bytes, bytes.length - 1000));
-      assertTrue(assertThrows(IOException.class, () -> TrainingState.read(state)).getMessage()
-          .contains("damaged"));
-      TrainerService other = new TrainerService(clients, names, new TrainerService.Settings("eight", "resumed-mlp",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(32, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
-          new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES), TrainerService.Quality.none(),
-          10_000, 1000, 1, states, 0), System.err::println, event -> { });
+      assertTrue(
+          assertThrows(IOException.class, () -> TrainingState.read(state))
+              .getMessage()
+              .contains("damaged"));
+      TrainerService other =
+          new TrainerService(
+              clients,
+              names,
+              new TrainerService.Settings(
+                  "eight",
+                  "resumed-mlp",
+                  new VpSde(0.1, 20, 1),
+                  NetworkChoice.mlp(32, 2),
+                  new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                  128,
+                  new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
+                  TrainerService.Quality.none(),
+                  10_000,
+                  1000,
+                  1,
+                  states,
+                  0),
+              System.err::println,
+              event -> {});
       saved.write(state);
       Thread u = new Thread(other);
       u.start();
-      ExecutionException mismatch = assertThrows(ExecutionException.class,
-          () -> other.stopped().get(60, TimeUnit.SECONDS));
-      assertTrue(mismatch.getCause().getMessage().contains("hidden=64"), "names what differs: "
-          + mismatch.getCause().getMessage());
+      ExecutionException mismatch =
+          assertThrows(ExecutionException.class, () -> other.stopped().get(60, TimeUnit.SECONDS));
+      assertTrue(
+          mismatch.getCause().getMessage().contains("hidden=64"),
+          "names what differs: " + mismatch.getCause().getMessage());
     }
   }
 
   @Test
-  void aTimedCheckpointComesBeforeItsStepCountAndALargeModelGoesOutInParts(@TempDir Path dir) throws Exception {
+  void aTimedCheckpointComesBeforeItsStepCountAndALargeModelGoesOutInParts(@TempDir Path dir)
+      throws Exception {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      new DataPublisher(clients, names).publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> { });
+      new DataPublisher(clients, names)
+          .publish("rings", DataSources.builtin("rings", 1), 2000, 0, l -> {});
       long start = System.nanoTime();
-      CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("rings", "timed",
-          new VpSde(0.1, 20, 1), NetworkChoice.mlp(64, 2), new Optimizer.Settings(1e-3, 50, 1, 0.99), 128,
-          new TrainerService.Checkpoints(1_000_000_000L, Duration.ofSeconds(3), 4096), TrainerService.Quality.none(),
-          10_000, 1000, 1, null, 0));
-      assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
-      assertTrue(event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L, "at the step it had reached");
-      assertTrue(event.getParts() > 1 && !event.hasOnnx(), "a model over 4 KiB goes out in parts: " + event.getParts());
+      CheckpointEvent event =
+          runUntilFirstCheckpoint(
+              clients,
+              names,
+              new TrainerService.Settings(
+                  "rings",
+                  "timed",
+                  new VpSde(0.1, 20, 1),
+                  NetworkChoice.mlp(64, 2),
+                  new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                  128,
+                  new TrainerService.Checkpoints(1_000_000_000L, Duration.ofSeconds(3), 4096),
+                  TrainerService.Quality.none(),
+                  10_000,
+                  1000,
+                  1,
+                  null,
+                  0));
+      assertTrue(
+          System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "after seconds, not steps");
+      assertTrue(
+          event.getTrainStep() > 0 && event.getTrainStep() < 1_000_000_000L,
+          "at the step it had reached");
+      assertTrue(
+          event.getParts() > 1 && !event.hasOnnx(),
+          "a model over 4 KiB goes out in parts: " + event.getParts());
 
-      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(joined(clients, names, "timed"), "timed")) {
+      try (ScoreModel model =
+          new OrtRuntime(1, false, l -> {}).load(joined(clients, names, "timed"), "timed")) {
         assertEquals(event.getVersion(), model.info().version());
       }
     }
   }
 
   @Test
-  void onLabelledImagesItTrainsAClassConditionalUNetAndPublishesItInParts(@TempDir Path dir) throws Exception {
+  void onLabelledImagesItTrainsAClassConditionalUNetAndPublishesItInParts(@TempDir Path dir)
+      throws Exception {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = brokerWithTopics(dir, names)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      new DataPublisher(clients, names).publish("glyphs", DataSources.builtin("glyphs", 1), 300, 0, l -> { });
-      CheckpointEvent event = runUntilFirstCheckpoint(clients, names, new TrainerService.Settings("glyphs",
-          "glyph-unet", new VpSde(0.1, 20, 1), new NetworkChoice("auto", 1, 1, 8, true),
-          new Optimizer.Settings(1e-3, 5, 1, 0.9), 16, new TrainerService.Checkpoints(10, null, 64 * 1024),
-          new TrainerService.Quality(16, 16, 20, 10, 50), 1000, 100, 1, null, 0));
-      assertTrue(event.getParts() > 1, "a U-Net of " + event.getSizeBytes() + " bytes goes out in 64 KiB parts");
-      TrainingMetrics measured = curve(clients, names, "glyph-unet", points -> points.stream()
-          .anyMatch(p -> p.hasFrechetDistance())).stream().filter(TrainingMetrics::hasFrechetDistance).findFirst()
-          .orElseThrow();
+      new DataPublisher(clients, names)
+          .publish("glyphs", DataSources.builtin("glyphs", 1), 300, 0, l -> {});
+      CheckpointEvent event =
+          runUntilFirstCheckpoint(
+              clients,
+              names,
+              new TrainerService.Settings(
+                  "glyphs",
+                  "glyph-unet",
+                  new VpSde(0.1, 20, 1),
+                  new NetworkChoice("auto", 1, 1, 8, true),
+                  new Optimizer.Settings(1e-3, 5, 1, 0.9),
+                  16,
+                  new TrainerService.Checkpoints(10, null, 64 * 1024),
+                  new TrainerService.Quality(16, 16, 20, 10, 50),
+                  1000,
+                  100,
+                  1,
+                  null,
+                  0));
+      assertTrue(
+          event.getParts() > 1,
+          "a U-Net of " + event.getSizeBytes() + " bytes goes out in 64 KiB parts");
+      TrainingMetrics measured =
+          curve(
+                  clients,
+                  names,
+                  "glyph-unet",
+                  points -> points.stream().anyMatch(p -> p.hasFrechetDistance()))
+              .stream()
+              .filter(TrainingMetrics::hasFrechetDistance)
+              .findFirst()
+              .orElseThrow();
       assertEquals(16, measured.getQualitySamples());
-      assertTrue(measured.getFrechetDistance() >= 0 && measured.getClassSpread() >= 0
-          && measured.getClassSpread() <= 1 && measured.hasLabelAgreement() && measured.hasClassifierAccuracy()
-          && measured.getFrechetDistanceData() >= 0 && measured.getFrechetDistanceData() < measured.getFrechetDistance()
-          && !measured.hasSlicedWasserstein(), measured.toString());
-      try (ScoreModel model = new OrtRuntime(1, false, l -> { }).load(joined(clients, names, "glyph-unet"),
-          "glyph-unet")) {
+      assertTrue(
+          measured.getFrechetDistance() >= 0
+              && measured.getClassSpread() >= 0
+              && measured.getClassSpread() <= 1
+              && measured.hasLabelAgreement()
+              && measured.hasClassifierAccuracy()
+              && measured.getFrechetDistanceData() >= 0
+              && measured.getFrechetDistanceData() < measured.getFrechetDistance()
+              && !measured.hasSlicedWasserstein(),
+          measured.toString());
+      try (ScoreModel model =
+          new OrtRuntime(1, false, l -> {})
+              .load(joined(clients, names, "glyph-unet"), "glyph-unet")) {
         assertArrayEquals(new int[] {1, 28, 28}, model.info().dataShape());
         assertEquals(8, model.info().numClasses(), "conditioned on the glyphs' eight labels");
-        assertEquals(io.scorestream.core.model.DataScaling.CENTERED, model.info().scaling(), "pixels in [0, 1]");
+        assertEquals(
+            io.scorestream.core.model.DataScaling.CENTERED,
+            model.info().scaling(),
+            "pixels in [0, 1]");
         float[] score = new float[784];
         model.score(new float[784], new float[] {0.5f}, new long[] {3}, 1, score);
         assertTrue(Float.isFinite(score[0]));
@@ -195,8 +329,12 @@ class TrainerServiceTest {
     }
   }
 
-  /** The first model of this name on the checkpoints topic, joined from its parts as a worker joins them. */
-  private static byte[] joined(KafkaClients clients, TopicNames names, String model) throws Exception {
+  /**
+   * The first model of this name on the checkpoints topic, joined from its parts as a worker joins
+   * them.
+   */
+  private static byte[] joined(KafkaClients clients, TopicNames names, String model)
+      throws Exception {
     CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
     try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.checkpoints())) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -213,9 +351,13 @@ class TrainerServiceTest {
     throw new AssertionError("no checkpoint of " + model + " on the topic within 30 s");
   }
 
-  /** The curve points of a model on the training topic, once {@code done} holds for them (within 30 s). */
-  private static List<TrainingMetrics> curve(KafkaClients clients, TopicNames names, String model,
-      Predicate<List<TrainingMetrics>> done) throws Exception {
+  /**
+   * The curve points of a model on the training topic, once {@code done} holds for them (within 30
+   * s).
+   */
+  private static List<TrainingMetrics> curve(
+      KafkaClients clients, TopicNames names, String model, Predicate<List<TrainingMetrics>> done)
+      throws Exception {
     List<TrainingMetrics> points = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = WholeTopic.reader(clients, names.training())) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -240,10 +382,11 @@ class TrainerServiceTest {
     return kafka;
   }
 
-  private static CheckpointEvent runUntilFirstCheckpoint(KafkaClients clients, TopicNames names,
-      TrainerService.Settings settings) throws Exception {
+  private static CheckpointEvent runUntilFirstCheckpoint(
+      KafkaClients clients, TopicNames names, TrainerService.Settings settings) throws Exception {
     LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
-    TrainerService service = new TrainerService(clients, names, settings, System.err::println, published::add);
+    TrainerService service =
+        new TrainerService(clients, names, settings, System.err::println, published::add);
     Thread thread = new Thread(service);
     thread.start();
     try {

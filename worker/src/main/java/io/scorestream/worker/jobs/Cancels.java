@@ -5,15 +5,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The cancels a scheduler has to apply: those on their way from the control reader, and those that came before
- * their job, kept per job id and asking tenant (a stranger's cancel of an id sits beside the owner's, never in its
- * place) until the job arrives, up to {@link #MAX_EARLY}. Reasons are cut to {@link #MAX_REASON_CHARS}: a reason
- * goes into the job's cancelled event, and a reason of megabytes on the control topic, which every worker reads,
- * would make an event too large to send on every worker the job reached.
+ * The cancels a scheduler has to apply: those on their way from the control reader, and those that
+ * came before their job, kept per job id and asking tenant (a stranger's cancel of an id sits
+ * beside the owner's, never in its place) until the job arrives, up to {@link #MAX_EARLY}. Reasons
+ * are cut to {@link #MAX_REASON_CHARS}: a reason goes into the job's cancelled event, and a reason
+ * of megabytes on the control topic, which every worker reads, would make an event too large to
+ * send on every worker the job reached.
  */
 final class Cancels {
   /** The longest cancel reason a cancelled event repeats. */
   static final int MAX_REASON_CHARS = 1000;
+
   /** The most early cancels kept: cancels of jobs that never come here must not pile up forever. */
   private static final int MAX_EARLY = 100_000;
 
@@ -23,12 +25,13 @@ final class Cancels {
   private record Key(String jobId, String tenant) {}
 
   private final ConcurrentLinkedQueue<Request> incoming = new ConcurrentLinkedQueue<>();
-  private final Map<Key, String> early = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
-      return size() > MAX_EARLY;
-    }
-  };
+  private final Map<Key, String> early =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
+          return size() > MAX_EARLY;
+        }
+      };
 
   /** Queues a cancel for the scheduler; an empty reason becomes a plain one. Thread-safe. */
   void add(String jobId, String tenant, String reason) {
@@ -46,7 +49,10 @@ final class Cancels {
     early.put(new Key(cancel.jobId(), cancel.tenant()), cancel.reason());
   }
 
-  /** The reason of this tenant's early cancel of this job, taken, or null when it sent none. Scheduler thread. */
+  /**
+   * The reason of this tenant's early cancel of this job, taken, or null when it sent none.
+   * Scheduler thread.
+   */
   String takeEarly(String jobId, String tenant) {
     return early.remove(new Key(jobId, tenant));
   }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a worker refuses when a job arrives, before it waits for room: the shared request checks (alone, then against
- * the model version that would serve it) and models this worker does not serve, with a reason a person can act on.
+ * What a worker refuses when a job arrives, before it waits for room: the shared request checks
+ * (alone, then against the model version that would serve it) and models this worker does not
+ * serve, with a reason a person can act on.
  */
 final class JobChecks {
   private final ModelRegistry models;
@@ -41,30 +42,49 @@ final class JobChecks {
     if (guidance.isEmpty()) {
       return requests.check(job.request(), model.get().model().info());
     }
-    var classifier = models.resolveClassifier(guidance.get().classifier(), guidance.get().version());
+    var classifier =
+        models.resolveClassifier(guidance.get().classifier(), guidance.get().version());
     if (classifier.isEmpty()) {
       return Optional.of(unserved(guidance.get(), name));
     }
-    return requests.check(job.request(), model.get().model().info(), classifier.get().model().info());
+    return requests.check(
+        job.request(), model.get().model().info(), classifier.get().model().info());
   }
 
   /** The problem of a job whose classifier, or whose version of it, this worker does not serve. */
   Problem unserved(ClassifierGuidance guidance, String model) {
     List<String> served = models.classifierVersions(guidance.classifier());
-    return guidance.unserved(served.isEmpty() ? "no live worker serves it together with model " + model
-        : "this worker serves " + (served.size() == 1 ? "version " : "versions ") + String.join(", ", served));
+    return guidance.unserved(
+        served.isEmpty()
+            ? "no live worker serves it together with model " + model
+            : "this worker serves "
+                + (served.size() == 1 ? "version " : "versions ")
+                + String.join(", ", served));
   }
 
   /** The problem of a job whose model, or whose version of it, this worker does not serve. */
   Problem unserved(String name, String version) {
     List<String> served = models.versions(name);
     if (served.isEmpty()) {
-      return new Problem(FailureCode.UNKNOWN_MODEL, "modelName", models.classifierVersions(name).isEmpty()
-          ? "unknown model '" + name + "': no worker in the fleet serves it"
-          : "'" + name + "' is a classifier, not a score model: it guides one (guidance.classifier)");
+      return new Problem(
+          FailureCode.UNKNOWN_MODEL,
+          "modelName",
+          models.classifierVersions(name).isEmpty()
+              ? "unknown model '" + name + "': no worker in the fleet serves it"
+              : "'"
+                  + name
+                  + "' is a classifier, not a score model: it guides one (guidance.classifier)");
     }
-    return new Problem(FailureCode.UNKNOWN_MODEL, "modelVersion", "model '" + name + "' version " + version
-        + " is not served; " + (served.size() == 1 ? "only version " + served.get(0) + " is"
-            : "versions " + String.join(", ", served) + " are"));
+    return new Problem(
+        FailureCode.UNKNOWN_MODEL,
+        "modelVersion",
+        "model '"
+            + name
+            + "' version "
+            + version
+            + " is not served; "
+            + (served.size() == 1
+                ? "only version " + served.get(0) + " is"
+                : "versions " + String.join(", ", served) + " are"));
   }
 }

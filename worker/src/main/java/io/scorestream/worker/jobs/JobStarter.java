@@ -12,23 +12,25 @@ import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 
 /**
- * How a job that has room starts: the model version it runs on (the one it asks for or the newest, guided by its
- * classifier when it asks for guidance) and core's process for it (a sampler, an inverse problem or a task of given
- * data). A job whose model or classifier retired since it arrived, or that a newer version no longer fits, gets a
- * problem instead. Used by the scheduler thread only.
+ * How a job that has room starts: the model version it runs on (the one it asks for or the newest,
+ * guided by its classifier when it asks for guidance) and core's process for it (a sampler, an
+ * inverse problem or a task of given data). A job whose model or classifier retired since it
+ * arrived, or that a newer version no longer fits, gets a problem instead. Used by the scheduler
+ * thread only.
  */
 final class JobStarter {
   /** PC schedules shared by jobs with equal settings; up to 2 million steps (74 MB) are kept. */
   private final PcSchedules schedules = new PcSchedules(2_000_000);
+
   private final ModelRegistry models;
   private final JobChecks checks;
 
   /**
    * A started job.
    *
-   * @param model   the version its model calls go to (a guided version for a guided job)
+   * @param model the version its model calls go to (a guided version for a guided job)
    * @param process its process, batched with the other jobs of that version
-   * @param task    its task of given data (likelihood, encode), or null when it draws samples
+   * @param task its task of given data (likelihood, encode), or null when it draws samples
    */
   record Start(ModelRegistry.Loaded model, SamplingProcess process, DataTask task) {}
 
@@ -44,27 +46,45 @@ final class JobStarter {
    */
   Start start(Job job, int samples) {
     var request = job.request();
-    ModelRegistry.Loaded model = models.resolve(request.getModelName(), JobChecks.modelVersion(job)).orElseThrow(
-        () -> checks.unserved(request.getModelName(), JobChecks.modelVersion(job)).exception());
+    ModelRegistry.Loaded model =
+        models
+            .resolve(request.getModelName(), JobChecks.modelVersion(job))
+            .orElseThrow(
+                () ->
+                    checks
+                        .unserved(request.getModelName(), JobChecks.modelVersion(job))
+                        .exception());
     JobCodec.Decoded decoded = JobCodec.decode(request);
     ClassifierGuidance g = decoded.guidance();
     if (g != null) {
-      ModelRegistry.Loaded classifier = models.resolveClassifier(g.classifier(), g.version()).orElseThrow(
-          () -> checks.unserved(g, request.getModelName()).exception());
-      g.guided(model.model().info(), classifier.model().info());   // a newer version may no longer fit
+      ModelRegistry.Loaded classifier =
+          models
+              .resolveClassifier(g.classifier(), g.version())
+              .orElseThrow(() -> checks.unserved(g, request.getModelName()).exception());
+      g.guided(
+          model.model().info(), classifier.model().info()); // a newer version may no longer fit
       model = models.guided(model, classifier, g.scale());
     }
     ModelInfo info = model.model().info();
     long seed = request.getSeed();
     DataTask task = decoded.task();
     try {
-      SamplingProcess process = task != null ? task.start(decoded.spec(), info, samples, seed, decoded.labels())
-          : decoded.inverse() == null
-          ? Samplers.start(decoded.spec(), info, samples, seed, decoded.labels(), schedules)
-          : Samplers.impute(decoded.spec(), info, decoded.inverse().measurement(info, samples),
-              decoded.inverse().particles(), seed, decoded.labels(), schedules);
+      SamplingProcess process =
+          task != null
+              ? task.start(decoded.spec(), info, samples, seed, decoded.labels())
+              : decoded.inverse() == null
+                  ? Samplers.start(decoded.spec(), info, samples, seed, decoded.labels(), schedules)
+                  : Samplers.impute(
+                      decoded.spec(),
+                      info,
+                      decoded.inverse().measurement(info, samples),
+                      decoded.inverse().particles(),
+                      seed,
+                      decoded.labels(),
+                      schedules);
       return new Start(model, process, task);
-    } catch (InvalidSettingException e) {   // a newer version than the one checked at arrival may differ
+    } catch (
+        InvalidSettingException e) { // a newer version than the one checked at arrival may differ
       throw JobCodec.problem(e).exception();
     }
   }

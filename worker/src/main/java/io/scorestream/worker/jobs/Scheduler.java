@@ -2,6 +2,11 @@ package io.scorestream.worker.jobs;
 
 import io.scorestream.core.sample.SamplingFailure;
 import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.jobs.FailureCode;
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.Problem;
+import io.scorestream.jobs.RequestChecks;
+import io.scorestream.jobs.RequestException;
 import io.scorestream.proto.v1.Accepted;
 import io.scorestream.proto.v1.Cancelled;
 import io.scorestream.proto.v1.Completed;
@@ -9,14 +14,10 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.Started;
-import io.scorestream.jobs.FailureCode;
-import io.scorestream.jobs.Faults;
-import io.scorestream.jobs.Problem;
-import io.scorestream.jobs.RequestChecks;
-import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +29,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.HashMap;
 
 /**
- * Continuous batching on one thread: every running job of a model version shares each model call, whatever step
- * or sampler it is at; jobs join and leave between calls. A maximum number of active samples bounds memory;
- * beyond it jobs wait in priority order, then arrival order. Cancellations take effect between model calls, so
- * within one score evaluation of the job, and free its rows at once.
+ * Continuous batching on one thread: every running job of a model version shares each model call,
+ * whatever step or sampler it is at; jobs join and leave between calls. A maximum number of active
+ * samples bounds memory; beyond it jobs wait in priority order, then arrival order. Cancellations
+ * take effect between model calls, so within one score evaluation of the job, and free its rows at
+ * once.
  */
 public final class Scheduler implements Runnable {
   /**
@@ -44,7 +45,6 @@ public final class Scheduler implements Runnable {
    */
   public record Limits(String workerId, int maxActiveSamples, RequestChecks.Limits requests) {}
 
-
   private final ModelRegistry models;
   private final EventSink sink;
   private final Limits limits;
@@ -53,28 +53,40 @@ public final class Scheduler implements Runnable {
   private final SharedCalls calls;
   private final JobStarter starter;
   private final Consumer<String> log;
+
   /**
-   * Jobs and abandons in the order the consumer sent them: a job delivered again right after its partition was
-   * revoked and assigned back must not be dropped by the abandon that came before it.
+   * Jobs and abandons in the order the consumer sent them: a job delivered again right after its
+   * partition was revoked and assigned back must not be dropped by the abandon that came before it.
    */
   private final BlockingQueue<Inbound> incoming = new LinkedBlockingQueue<>();
+
   private final Cancels cancels = new Cancels();
-  private final PriorityQueue<RunningJob> waiting = new PriorityQueue<>(
-      Comparator.comparingInt(RunningJob::priority).reversed().thenComparingLong(j -> j.arrivalOrder));
+  private final PriorityQueue<RunningJob> waiting =
+      new PriorityQueue<>(
+          Comparator.comparingInt(RunningJob::priority)
+              .reversed()
+              .thenComparingLong(j -> j.arrivalOrder));
   private final Map<String, RunningJob> running = new LinkedHashMap<>();
+
   /** Every job accepted and not yet finished or abandoned, waiting or running, by id. */
   private final Map<String, RunningJob> held = new HashMap<>();
+
   private final List<RunningJob> snapshot = new ArrayList<>();
+
   /**
    * Running totals for heartbeats and metrics.
    *
    * @param samplesCompleted samples of completed jobs
-   * @param rowsEvaluated    score evaluations, one per sample row per model call
-   * @param modelCalls       model calls
-   * @param rowCapacity      rows those calls could have held (maximum batch per call)
-   * @param modelNanos       wall time inside those calls
+   * @param rowsEvaluated score evaluations, one per sample row per model call
+   * @param modelCalls model calls
+   * @param rowCapacity rows those calls could have held (maximum batch per call)
+   * @param modelNanos wall time inside those calls
    */
-  public record Totals(long samplesCompleted, long rowsEvaluated, long modelCalls, long rowCapacity,
+  public record Totals(
+      long samplesCompleted,
+      long rowsEvaluated,
+      long modelCalls,
+      long rowCapacity,
       long modelNanos) {}
 
   private volatile Totals totals = new Totals(0, 0, 0, 0, 0);
@@ -86,8 +98,16 @@ public final class Scheduler implements Runnable {
   private long arrivals;
   private long activeSamples;
 
-  /** @param log receives each fault of the worker's own in a job's handling, once, with its stack trace */
-  public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics, Consumer<String> log) {
+  /**
+   * @param log receives each fault of the worker's own in a job's handling, once, with its stack
+   *     trace
+   */
+  public Scheduler(
+      ModelRegistry models,
+      EventSink sink,
+      Limits limits,
+      JobMetrics metrics,
+      Consumer<String> log) {
     this.log = log;
     this.models = models;
     this.sink = sink;
@@ -100,7 +120,10 @@ public final class Scheduler implements Runnable {
 
   private sealed interface Inbound permits Arrival, Abandon {}
 
-  /** A job, with the problem it was refused for before it came here (null: none; the scheduler checks it). */
+  /**
+   * A job, with the problem it was refused for before it came here (null: none; the scheduler
+   * checks it).
+   */
   private record Arrival(Job job, Problem refused) implements Inbound {}
 
   private record Abandon(Set<String> jobIds, CompletableFuture<Void> done) implements Inbound {}
@@ -111,33 +134,34 @@ public final class Scheduler implements Runnable {
   }
 
   /**
-   * Hands over a job that has already failed for this problem (its record could not be routed on, say): the job
-   * gets its accepted and failed events here, in order with everything else of the scheduler's. Thread-safe.
+   * Hands over a job that has already failed for this problem (its record could not be routed on,
+   * say): the job gets its accepted and failed events here, in order with everything else of the
+   * scheduler's. Thread-safe.
    */
   public void refuse(Job job, Problem problem) {
     incoming.add(new Arrival(job, problem));
   }
 
-
   /**
-   * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason (empty: none given):
-   * only the tenant that submitted a job can cancel it. Unknown or finished ids, and other tenants' jobs, are left
-   * alone. Thread-safe.
+   * Asks for a job to be cancelled, queued or running, on behalf of a tenant and for a reason
+   * (empty: none given): only the tenant that submitted a job can cancel it. Unknown or finished
+   * ids, and other tenants' jobs, are left alone. Thread-safe.
    */
   public void cancel(String jobId, String tenant, String reason) {
     cancels.add(jobId, tenant, reason);
   }
 
   /**
-   * Drops these jobs without events (their partitions went to another worker, which runs them again). The future
-   * completes once the scheduler has dropped them, at its next round (after at most one model call), or at once
-   * when it has stopped: from then on it sends nothing more for them. Thread-safe.
+   * Drops these jobs without events (their partitions went to another worker, which runs them
+   * again). The future completes once the scheduler has dropped them, at its next round (after at
+   * most one model call), or at once when it has stopped: from then on it sends nothing more for
+   * them. Thread-safe.
    */
   public CompletableFuture<Void> abandon(Set<String> jobIds) {
     Abandon abandon = new Abandon(Set.copyOf(jobIds), new CompletableFuture<>());
     incoming.add(abandon);
     if (stopped) {
-      abandon.done().complete(null);   // nothing runs any more; the queue is not read again
+      abandon.done().complete(null); // nothing runs any more; the queue is not read again
     }
     return abandon.done();
   }
@@ -153,8 +177,8 @@ public final class Scheduler implements Runnable {
   }
 
   /**
-   * Jobs handed over and not started yet: those waiting for room and those not yet taken in. It can miss the one
-   * job being taken in at the moment it is read. Thread-safe.
+   * Jobs handed over and not started yet: those waiting for room and those not yet taken in. It can
+   * miss the one job being taken in at the moment it is read. Thread-safe.
    */
   public int backlog() {
     return incoming.size() + queuedJobs;
@@ -166,8 +190,8 @@ public final class Scheduler implements Runnable {
   }
 
   /**
-   * Starts no more jobs: the running ones go on to their ends, the waiting ones wait until the worker closes and
-   * abandons them. Thread-safe.
+   * Starts no more jobs: the running ones go on to their ends, the waiting ones wait until the
+   * worker closes and abandons them. Thread-safe.
    */
   public void drain() {
     draining = true;
@@ -196,17 +220,22 @@ public final class Scheduler implements Runnable {
       stopped = true;
       for (Inbound left; (left = incoming.poll()) != null; ) {
         if (left instanceof Abandon a) {
-          a.done().complete(null);   // no more events will come for anything
+          a.done().complete(null); // no more events will come for anything
         }
       }
     }
   }
 
-  /** One round: take new jobs and cancellations, admit what fits, run one shared model call per model. */
+  /**
+   * One round: take new jobs and cancellations, admit what fits, run one shared model call per
+   * model.
+   */
   void iterate() {
     for (Inbound next; (next = incoming.poll()) != null; ) {
       take(next);
-      queuedJobs = waiting.size();   // at once, not after the model call: the consumer bounds its reading by it
+      queuedJobs =
+          waiting
+              .size(); // at once, not after the model call: the consumer bounds its reading by it
     }
     applyCancels();
     admit();
@@ -227,10 +256,21 @@ public final class Scheduler implements Runnable {
     models.closeRetired(this::inUse);
   }
 
-  /** A model call that throws fails the jobs that shared it, not the worker: the next round serves the rest. */
+  /**
+   * A model call that throws fails the jobs that shared it, not the worker: the next round serves
+   * the rest.
+   */
   private void failJobsOf(ModelRegistry.Loaded model, RuntimeException error) {
-    Problem problem = new Problem(FailureCode.MODEL_ERROR, "", "model " + model.name() + ":" + model.version()
-        + " failed to evaluate: " + String.valueOf(error.getMessage()).lines().findFirst().orElse(""));
+    Problem problem =
+        new Problem(
+            FailureCode.MODEL_ERROR,
+            "",
+            "model "
+                + model.name()
+                + ":"
+                + model.version()
+                + " failed to evaluate: "
+                + String.valueOf(error.getMessage()).lines().findFirst().orElse(""));
     snapshot.clear();
     snapshot.addAll(running.values());
     for (RunningJob r : snapshot) {
@@ -254,9 +294,11 @@ public final class Scheduler implements Runnable {
     RunningJob holder = held.get(job.id());
     if (holder != null) {
       if (!holder.job.digest().equals(job.digest())) {
-        sink.publish(Refusals.idTaken(job.id(), job.digest()), null);   // the id's job is another request
+        sink.publish(
+            Refusals.idTaken(job.id(), job.digest()), null); // the id's job is another request
       }
-      job.onFinal().run();   // a second record of a job already here is the same job: it is served once
+      job.onFinal()
+          .run(); // a second record of a job already here is the same job: it is served once
       return;
     }
     RunningJob r = null;
@@ -266,7 +308,10 @@ public final class Scheduler implements Runnable {
       r.emit(sink, JobEvent.newBuilder().setAccepted(Accepted.newBuilder().setRequest(r.shown)));
       String early = cancels.takeEarly(job.id(), job.request().getTenant());
       if (early != null) {
-        finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
+        finish(
+            r,
+            JobEvent.newBuilder()
+                .setCancelled(Cancelled.newBuilder().setReason(early + " (before it started)")),
             JobStatus.CANCELLED);
         return;
       }
@@ -282,18 +327,26 @@ public final class Scheduler implements Runnable {
   }
 
   /**
-   * A fault of the worker's own while handling one job (a bug, or a request no check foresaw): fails that job alone
-   * with {@code internal}, unless its final event is already out, and logs it once with its stack trace; every
-   * other job goes on. When even the job's events cannot be built as usual, a bare failed event and state go out.
+   * A fault of the worker's own while handling one job (a bug, or a request no check foresaw):
+   * fails that job alone with {@code internal}, unless its final event is already out, and logs it
+   * once with its stack trace; every other job goes on. When even the job's events cannot be built
+   * as usual, a bare failed event and state go out.
    */
   private void fault(Job job, RunningJob r, String stage, RuntimeException e) {
     metrics.fault(stage);
     log.accept(Faults.describe("job " + job.id() + " failed while " + stage, e));
     if (r != null && r.ended) {
-      return;   // it has its final event: nothing more to say
+      return; // it has its final event: nothing more to say
     }
-    Problem problem = new Problem(FailureCode.INTERNAL, "", "internal error while " + stage + ": "
-        + Faults.reason(e) + " (the worker logged it; the job failed alone)");
+    Problem problem =
+        new Problem(
+            FailureCode.INTERNAL,
+            "",
+            "internal error while "
+                + stage
+                + ": "
+                + Faults.reason(e)
+                + " (the worker logged it; the job failed alone)");
     if (r != null) {
       release(r);
       waiting.remove(r);
@@ -310,7 +363,10 @@ public final class Scheduler implements Runnable {
     job.onFinal().run();
   }
 
-  /** The job as a refused one (a bounded copy of its request), or null when even that cannot be built. */
+  /**
+   * The job as a refused one (a bounded copy of its request), or null when even that cannot be
+   * built.
+   */
   private RunningJob bare(Job job) {
     try {
       return new RunningJob(job, arrivals++, true);
@@ -352,7 +408,9 @@ public final class Scheduler implements Runnable {
         waiting.remove(r);
       }
       try {
-        finish(r, JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
+        finish(
+            r,
+            JobEvent.newBuilder().setCancelled(Cancelled.newBuilder().setReason(c.reason())),
             JobStatus.CANCELLED);
       } catch (RuntimeException e) {
         fault(r.job, r, "cancelling it", e);
@@ -398,8 +456,13 @@ public final class Scheduler implements Runnable {
     r.lastProgressNanos = r.startedAtNanos;
     running.put(r.job.id(), r);
     activeSamples += r.rows();
-    r.emit(sink, JobEvent.newBuilder().setStarted(Started.newBuilder().setWorkerId(limits.workerId())
-        .setModelVersion(model.version())));
+    r.emit(
+        sink,
+        JobEvent.newBuilder()
+            .setStarted(
+                Started.newBuilder()
+                    .setWorkerId(limits.workerId())
+                    .setModelVersion(model.version())));
   }
 
   private void report(RunningJob r) {
@@ -415,8 +478,13 @@ public final class Scheduler implements Runnable {
       release(r);
       Completed completed = ProgressReports.completed(r, now);
       Totals t = totals;
-      totals = new Totals(t.samplesCompleted() + r.samples(), t.rowsEvaluated(), t.modelCalls(), t.rowCapacity(),
-          t.modelNanos());
+      totals =
+          new Totals(
+              t.samplesCompleted() + r.samples(),
+              t.rowsEvaluated(),
+              t.modelCalls(),
+              t.rowCapacity(),
+              t.modelNanos());
       finish(r, JobEvent.newBuilder().setCompleted(completed), JobStatus.SUCCEEDED);
       return;
     }
@@ -445,7 +513,7 @@ public final class Scheduler implements Runnable {
     r.ended = true;
     r.emit(sink, event);
     long now = System.nanoTime();
-    long started = r.model != null ? r.startedAtNanos : now;   // the model is set when a job starts
+    long started = r.model != null ? r.startedAtNanos : now; // the model is set when a job starts
     metrics.finished(status, r.samples(), started - r.queuedAtNanos, now - started);
     r.job.onFinal().run();
   }

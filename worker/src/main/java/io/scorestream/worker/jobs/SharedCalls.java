@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One scheduler round's model calls: the running jobs of each model version share that version's evaluator, so
- * one batch (split at the maximum batch size) serves every pending query whatever step or sampler each job is at.
- * Counts what the calls did for heartbeats and metrics. Used by the scheduler thread only.
+ * One scheduler round's model calls: the running jobs of each model version share that version's
+ * evaluator, so one batch (split at the maximum batch size) serves every pending query whatever
+ * step or sampler each job is at. Counts what the calls did for heartbeats and metrics. Used by the
+ * scheduler thread only.
  */
 final class SharedCalls {
   private final Map<ModelRegistry.Loaded, List<SamplingProcess>> groups = new LinkedHashMap<>();
@@ -23,8 +24,9 @@ final class SharedCalls {
   }
 
   /**
-   * Runs this round's calls for {@code jobs} and returns {@code before} with their rows, calls and time added. A
-   * model version whose call throws is noted in {@link #failures} and the other versions go on.
+   * Runs this round's calls for {@code jobs} and returns {@code before} with their rows, calls and
+   * time added. A model version whose call throws is noted in {@link #failures} and the other
+   * versions go on.
    */
   Scheduler.Totals run(Collection<RunningJob> jobs, Scheduler.Totals before) {
     failed.clear();
@@ -59,8 +61,12 @@ final class SharedCalls {
       capacity += groupCapacity;
       nanos += groupNanos;
     }
-    return new Scheduler.Totals(before.samplesCompleted(), before.rowsEvaluated() + rows,
-        before.modelCalls() + calls, before.rowCapacity() + capacity, before.modelNanos() + nanos);
+    return new Scheduler.Totals(
+        before.samplesCompleted(),
+        before.rowsEvaluated() + rows,
+        before.modelCalls() + calls,
+        before.rowCapacity() + capacity,
+        before.modelNanos() + nanos);
   }
 
   /** The model versions whose call failed in the last round, with what they threw. */

@@ -1,14 +1,14 @@
 package io.scorestream.worker.kafka;
 
-import io.scorestream.proto.v1.CheckpointEvent;
-import io.scorestream.proto.v1.CheckpointPart;
-import io.scorestream.worker.models.ModelRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.scorestream.jobs.RequestDigest;
 import io.scorestream.jobs.kafka.CheckpointParts;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.TopicReader;
+import io.scorestream.proto.v1.CheckpointEvent;
+import io.scorestream.proto.v1.CheckpointPart;
+import io.scorestream.worker.models.ModelRegistry;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,41 +16,55 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Reads the compacted {@code scorestream.checkpoints} from its beginning (no group: every worker loads every
- * model) and loads each checkpoint in the background; a new version serves jobs that start after it is ready,
- * while running jobs finish on the version they started with. A checkpoint split into parts is joined when its
- * event comes (see {@link CheckpointParts}). A checkpoint whose digest does not match, whose parts are missing, that
- * does not load or does not run is rejected with a logged reason.
+ * Reads the compacted {@code scorestream.checkpoints} from its beginning (no group: every worker
+ * loads every model) and loads each checkpoint in the background; a new version serves jobs that
+ * start after it is ready, while running jobs finish on the version they started with. A checkpoint
+ * split into parts is joined when its event comes (see {@link CheckpointParts}). A checkpoint whose
+ * digest does not match, whose parts are missing, that does not load or does not run is rejected
+ * with a logged reason.
  */
 public final class CheckpointListener implements Runnable, AutoCloseable {
   private final TopicReader<byte[]> reader;
+
   /** Parts of split checkpoints, gathered on the reading thread until their event comes. */
   private final CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
+
   private final ModelRegistry models;
   private final Consumer<String> log;
-  private final ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "checkpoint-loader");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService loader =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "checkpoint-loader");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public CheckpointListener(KafkaClients kafka, TopicNames names, ModelRegistry models, Consumer<String> log) {
+  public CheckpointListener(
+      KafkaClients kafka, TopicNames names, ModelRegistry models, Consumer<String> log) {
     this.models = models;
     this.log = log;
-    this.reader = new TopicReader<>(kafka, names.checkpoints(), bytes -> bytes, new TopicReader.Handler<>() {
-      @Override
-      public void value(ConsumerRecord<String, byte[]> record, byte[] value) {
-        read(record, value);
-      }
+    this.reader =
+        new TopicReader<>(
+            kafka,
+            names.checkpoints(),
+            bytes -> bytes,
+            new TopicReader.Handler<>() {
+              @Override
+              public void value(ConsumerRecord<String, byte[]> record, byte[] value) {
+                read(record, value);
+              }
 
-      @Override
-      public void tombstone(ConsumerRecord<String, byte[]> record) {
-        if (CheckpointParts.isPart(record.key())) {
-          assembly.tombstone(record.key());
-        }
-        // a model's tombstone retires nothing: the versions loaded go on serving until newer ones replace them
-      }
-    }, Duration.ofMillis(200), log);
+              @Override
+              public void tombstone(ConsumerRecord<String, byte[]> record) {
+                if (CheckpointParts.isPart(record.key())) {
+                  assembly.tombstone(record.key());
+                }
+                // a model's tombstone retires nothing: the versions loaded go on serving until
+                // newer ones replace them
+              }
+            },
+            Duration.ofMillis(200),
+            log);
   }
 
   /** One record: a part is held until its event; an event is loaded in the background. */
@@ -71,8 +85,13 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
         loader.execute(() -> load(event, event.hasOnnx() ? event.getOnnx().toByteArray() : null));
       }
     } catch (InvalidProtocolBufferException e) {
-      log.accept("rejected checkpoint record " + record.key() + " at offset " + record.offset()
-          + ": not a " + (CheckpointParts.isPart(record.key()) ? "CheckpointPart" : "CheckpointEvent"));
+      log.accept(
+          "rejected checkpoint record "
+              + record.key()
+              + " at offset "
+              + record.offset()
+              + ": not a "
+              + (CheckpointParts.isPart(record.key()) ? "CheckpointPart" : "CheckpointEvent"));
     } catch (IllegalArgumentException e) {
       log.accept("rejected checkpoint " + e.getMessage());
     }
@@ -93,11 +112,16 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
       return;
     }
     if (onnx == null) {
-      log.accept("rejected checkpoint " + what + ": it names the store " + event.getUri()
-          + ", and this worker loads only checkpoints carried on the topic");
+      log.accept(
+          "rejected checkpoint "
+              + what
+              + ": it names the store "
+              + event.getUri()
+              + ", and this worker loads only checkpoints carried on the topic");
       return;
     }
-    if (!event.getSha256().isEmpty() && !event.getSha256().equalsIgnoreCase(RequestDigest.sha256Hex(onnx))) {
+    if (!event.getSha256().isEmpty()
+        && !event.getSha256().equalsIgnoreCase(RequestDigest.sha256Hex(onnx))) {
       log.accept("rejected checkpoint " + what + ": its bytes do not match its sha256");
       return;
     }

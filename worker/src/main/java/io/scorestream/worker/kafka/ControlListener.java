@@ -6,26 +6,34 @@ import io.scorestream.jobs.kafka.TopicReader;
 import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel reaches the
- * worker running the job, and one sent before the job arrived still applies. A cancel names its tenant, and only
- * the tenant that submitted a job can cancel it. An unreadable control record cancels nothing.
+ * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel
+ * reaches the worker running the job, and one sent before the job arrived still applies. A cancel
+ * names its tenant, and only the tenant that submitted a job can cancel it. An unreadable control
+ * record cancels nothing.
  */
 public final class ControlListener implements Runnable, AutoCloseable {
   private final TopicReader<Control> reader;
 
-  public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler,
-      Consumer<String> log) {
-    this.reader = new TopicReader<>(kafka, names.control(), Control::parseFrom, (ConsumerRecord<String, byte[]> r,
-        Control control) -> {
-      if (control.hasCancel()) {
-        String jobId = control.getJobId().isEmpty() && r.key() != null ? r.key() : control.getJobId();
-        scheduler.cancel(jobId, control.getTenant(), control.getCancel().getReason());
-      }
-    }, Duration.ofMillis(50), log);
+  public ControlListener(
+      KafkaClients kafka, TopicNames names, Scheduler scheduler, Consumer<String> log) {
+    this.reader =
+        new TopicReader<>(
+            kafka,
+            names.control(),
+            Control::parseFrom,
+            (ConsumerRecord<String, byte[]> r, Control control) -> {
+              if (control.hasCancel()) {
+                String jobId =
+                    control.getJobId().isEmpty() && r.key() != null ? r.key() : control.getJobId();
+                scheduler.cancel(jobId, control.getTenant(), control.getCancel().getReason());
+              }
+            },
+            Duration.ofMillis(50),
+            log);
   }
 
   @Override

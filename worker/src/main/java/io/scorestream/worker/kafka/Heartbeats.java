@@ -1,15 +1,17 @@
 package io.scorestream.worker.kafka;
 
+import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.worker.jobs.Scheduler;
-import io.scorestream.jobs.Times;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period. */
+/**
+ * Builds a worker's heartbeat every period from the scheduler's totals: rates over the last period.
+ */
 public final class Heartbeats implements Runnable, AutoCloseable {
   private final String workerId;
   private final String host;
@@ -23,11 +25,18 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   private volatile WorkerHeartbeat last = WorkerHeartbeat.getDefaultInstance();
 
   /**
-   * @param advertised which of its models the worker may say it serves now (those whose pool topic exists)
-   * @param sent       receives every beat as it is sent (the worker's own fleet view)
+   * @param advertised which of its models the worker may say it serves now (those whose pool topic
+   *     exists)
+   * @param sent receives every beat as it is sent (the worker's own fleet view)
    */
-  public Heartbeats(String workerId, String host, Scheduler scheduler, ModelRegistry models, KafkaEventSink sink,
-      long periodMillis, Predicate<String> advertised,
+  public Heartbeats(
+      String workerId,
+      String host,
+      Scheduler scheduler,
+      ModelRegistry models,
+      KafkaEventSink sink,
+      long periodMillis,
+      Predicate<String> advertised,
       Consumer<WorkerHeartbeat> sent) {
     this.advertised = advertised;
     this.sent = sent;
@@ -46,7 +55,8 @@ public final class Heartbeats implements Runnable, AutoCloseable {
     boolean first = true;
     while (!closed) {
       try {
-        // the first beat soon after start, so the fleet learns the worker's models without a period's wait
+        // the first beat soon after start, so the fleet learns the worker's models without a
+        // period's wait
         Thread.sleep(first ? Math.min(200, periodMillis) : periodMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -65,23 +75,37 @@ public final class Heartbeats implements Runnable, AutoCloseable {
 
   private WorkerHeartbeat beat(Scheduler.Totals before, Scheduler.Totals now, double seconds) {
     long capacity = now.rowCapacity() - before.rowCapacity();
-    WorkerHeartbeat.Builder b = WorkerHeartbeat.newBuilder().setWorkerId(workerId).setHost(host)
-        .setActiveJobs(scheduler.activeJobs()).setQueuedJobs(scheduler.queuedJobs())
-        .setSamplesPerSecond((now.samplesCompleted() - before.samplesCompleted()) / seconds)
-        .setEvaluationsPerSecond((now.rowsEvaluated() - before.rowsEvaluated()) / seconds)
-        .setBatchOccupancy(capacity == 0 ? 0 : (double) (now.rowsEvaluated() - before.rowsEvaluated()) / capacity)
-        .setTime(Times.now());
-    models.all().stream().filter(m -> advertised.test(m.name())).forEach(m -> {
-      var info = m.model().info();
-      ModelVersion.Builder v = ModelVersion.newBuilder().setName(m.name()).setVersion(m.version())
-          .setKind(m.classifier() ? FleetView.CLASSIFIER : FleetView.SCORE)
-          .setSde(info.sde().kind().key()).setNumClasses(info.numClasses())
-          .putAllMetadata(io.scorestream.core.model.ModelMetadata.describe(info));
-      for (int d : info.dataShape()) {
-        v.addDataShape(d);
-      }
-      b.addModels(v);
-    });
+    WorkerHeartbeat.Builder b =
+        WorkerHeartbeat.newBuilder()
+            .setWorkerId(workerId)
+            .setHost(host)
+            .setActiveJobs(scheduler.activeJobs())
+            .setQueuedJobs(scheduler.queuedJobs())
+            .setSamplesPerSecond((now.samplesCompleted() - before.samplesCompleted()) / seconds)
+            .setEvaluationsPerSecond((now.rowsEvaluated() - before.rowsEvaluated()) / seconds)
+            .setBatchOccupancy(
+                capacity == 0
+                    ? 0
+                    : (double) (now.rowsEvaluated() - before.rowsEvaluated()) / capacity)
+            .setTime(Times.now());
+    models.all().stream()
+        .filter(m -> advertised.test(m.name()))
+        .forEach(
+            m -> {
+              var info = m.model().info();
+              ModelVersion.Builder v =
+                  ModelVersion.newBuilder()
+                      .setName(m.name())
+                      .setVersion(m.version())
+                      .setKind(m.classifier() ? FleetView.CLASSIFIER : FleetView.SCORE)
+                      .setSde(info.sde().kind().key())
+                      .setNumClasses(info.numClasses())
+                      .putAllMetadata(io.scorestream.core.model.ModelMetadata.describe(info));
+              for (int d : info.dataShape()) {
+                v.addDataShape(d);
+              }
+              b.addModels(v);
+            });
     return b.build();
   }
 

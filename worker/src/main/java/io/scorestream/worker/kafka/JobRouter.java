@@ -14,25 +14,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md, "Mixed fleets"). A
- * job from the shared jobs topic runs here when this worker serves its model; otherwise it is routed to its model's
- * pool topic when the fleet's heartbeats say that some worker serves the model, and the workers that do read that
- * pool as a group of their own; otherwise it stays here, to be refused as a model no worker serves. A guided job
- * needs its model and its classifier on one worker: it runs here when this worker serves both, else goes to the
- * classifier's pool when some worker serves both. It also creates
- * the pool topics of this worker's models, and says which of its models it may advertise (only those whose pool
- * exists, so that no job is routed to a pool that is not there). Thread-safe.
+ * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md,
+ * "Mixed fleets"). A job from the shared jobs topic runs here when this worker serves its model;
+ * otherwise it is routed to its model's pool topic when the fleet's heartbeats say that some worker
+ * serves the model, and the workers that do read that pool as a group of their own; otherwise it
+ * stays here, to be refused as a model no worker serves. A guided job needs its model and its
+ * classifier on one worker: it runs here when this worker serves both, else goes to the
+ * classifier's pool when some worker serves both. It also creates the pool topics of this worker's
+ * models, and says which of its models it may advertise (only those whose pool exists, so that no
+ * job is routed to a pool that is not there). Thread-safe.
  */
 public final class JobRouter implements AutoCloseable {
-  /** How recent a heartbeat must be for its worker to count as serving its models ({@link FleetView#LIVENESS}). */
+  /**
+   * How recent a heartbeat must be for its worker to count as serving its models ({@link
+   * FleetView#LIVENESS}).
+   */
   public static final Duration LIVENESS = FleetView.LIVENESS;
 
   private final ModelRegistry models;
@@ -43,7 +47,12 @@ public final class JobRouter implements AutoCloseable {
   private final Set<String> pools = ConcurrentHashMap.newKeySet();
   private volatile Admin admin;
 
-  public JobRouter(ModelRegistry models, FleetView fleet, TopicNames names, KafkaClients kafka, Consumer<String> log) {
+  public JobRouter(
+      ModelRegistry models,
+      FleetView fleet,
+      TopicNames names,
+      KafkaClients kafka,
+      Consumer<String> log) {
     this.models = models;
     this.fleet = fleet;
     this.names = names;
@@ -52,8 +61,9 @@ public final class JobRouter implements AutoCloseable {
   }
 
   /**
-   * The pool a job delivered from {@code topic} goes to (named by its model, or for a guided job by its classifier,
-   * whose pool the workers that serve the classifier read), or empty when it runs (or is refused) here.
+   * The pool a job delivered from {@code topic} goes to (named by its model, or for a guided job by
+   * its classifier, whose pool the workers that serve the classifier read), or empty when it runs
+   * (or is refused) here.
    */
   Optional<String> pool(String topic, GenerateRequest request) {
     if (!topic.equals(names.jobs())) {
@@ -61,26 +71,34 @@ public final class JobRouter implements AutoCloseable {
     }
     String model = request.getModelName();
     if (!RequestChecks.MODEL_NAME.matcher(model).matches()) {
-      return Optional.empty();   // no pool has such a name: the job is refused here, naming modelName
+      return Optional.empty(); // no pool has such a name: the job is refused here, naming modelName
     }
     if (!request.hasGuidance()) {
-      return models.versions(model).isEmpty() && fleet.served(model, Instant.now(), LIVENESS) && poolExists(model)
-          ? Optional.of(model) : Optional.empty();
+      return models.versions(model).isEmpty()
+              && fleet.served(model, Instant.now(), LIVENESS)
+              && poolExists(model)
+          ? Optional.of(model)
+          : Optional.empty();
     }
     String classifier = request.getGuidance().getClassifier();
     if (!RequestChecks.MODEL_NAME.matcher(classifier).matches()) {
-      return Optional.empty();   // refused here, naming guidance.classifier
+      return Optional.empty(); // refused here, naming guidance.classifier
     }
-    boolean here = !models.versions(model).isEmpty() && !models.classifierVersions(classifier).isEmpty();
-    return !here && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS) && poolExists(classifier)
-        ? Optional.of(classifier) : Optional.empty();
+    boolean here =
+        !models.versions(model).isEmpty() && !models.classifierVersions(classifier).isEmpty();
+    return !here
+            && fleet.servedTogether(model, classifier, Instant.now(), LIVENESS)
+            && poolExists(classifier)
+        ? Optional.of(classifier)
+        : Optional.empty();
   }
 
   /**
-   * True when the pool topic of {@code model} exists (as the cluster's topic list, at most {@link #TOPICS_MAX_AGE}
-   * old, says): a heartbeat that names a model whose pool is gone (deleted, or a stale or hostile beat) must not
-   * send jobs to a topic that is not there, where the send would wait out its timeout and stop the worker. When the
-   * list cannot be read, the heartbeat alone decides, as before.
+   * True when the pool topic of {@code model} exists (as the cluster's topic list, at most {@link
+   * #TOPICS_MAX_AGE} old, says): a heartbeat that names a model whose pool is gone (deleted, or a
+   * stale or hostile beat) must not send jobs to a topic that is not there, where the send would
+   * wait out its timeout and stop the worker. When the list cannot be read, the heartbeat alone
+   * decides, as before.
    */
   private boolean poolExists(String model) {
     if (pools.contains(model)) {
@@ -88,13 +106,17 @@ public final class JobRouter implements AutoCloseable {
     }
     Set<String> topics = topics(TOPICS_MAX_AGE);
     if (topics != null && !topics.contains(names.pool(model))) {
-      topics = topics(Duration.ofMillis(500));   // a pool made a moment ago: read the list again before refusing
+      topics =
+          topics(
+              Duration.ofMillis(
+                  500)); // a pool made a moment ago: read the list again before refusing
     }
     return topics == null || topics.contains(names.pool(model));
   }
 
   /** How old the cluster's topic list may be when routing asks it (and finds the pool). */
   static final Duration TOPICS_MAX_AGE = Duration.ofSeconds(5);
+
   private Set<String> topics;
   private long topicsReadAt;
 
@@ -104,8 +126,7 @@ public final class JobRouter implements AutoCloseable {
       try {
         topics = Set.copyOf(admin().listTopics().names().get(15, TimeUnit.SECONDS));
         topicsReadAt = now;
-      } catch (ExecutionException | TimeoutException
-          | RuntimeException e) {
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
         log.accept("cannot list the cluster's topics to check a pool: " + e);
         return null;
       } catch (InterruptedException e) {
@@ -118,16 +139,20 @@ public final class JobRouter implements AutoCloseable {
 
   private synchronized Admin admin() {
     if (admin == null) {
-      admin = kafka.admin(Map.of(
-          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,        // a cluster that is down fails quickly,
-          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));  // and the caller tries again later
+      admin =
+          kafka.admin(
+              Map.of(
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                      15_000, // a cluster that is down fails quickly,
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                      15_000)); // and the caller tries again later
     }
     return admin;
   }
 
   /**
-   * Makes sure the pool topic of a model this worker serves exists; true once it does. A pool that cannot be
-   * created now is logged and tried again at the next call.
+   * Makes sure the pool topic of a model this worker serves exists; true once it does. A pool that
+   * cannot be created now is logged and tried again at the next call.
    */
   synchronized boolean ensurePool(String model) {
     if (pools.contains(model)) {
@@ -140,7 +165,8 @@ public final class JobRouter implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      log.accept("cannot create the pool topic " + names.pool(model) + " yet: " + cause.getMessage());
+      log.accept(
+          "cannot create the pool topic " + names.pool(model) + " yet: " + cause.getMessage());
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -148,7 +174,10 @@ public final class JobRouter implements AutoCloseable {
     }
   }
 
-  /** True when heartbeats may say that this worker serves {@code model}: its pool exists. Thread-safe. */
+  /**
+   * True when heartbeats may say that this worker serves {@code model}: its pool exists.
+   * Thread-safe.
+   */
   public boolean advertised(String model) {
     return pools.contains(model);
   }

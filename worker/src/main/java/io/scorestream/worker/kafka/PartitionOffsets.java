@@ -2,19 +2,21 @@ package io.scorestream.worker.kafka;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import java.util.Set;
 
 /**
- * Which delivered job records are finished, per partition. Jobs finish out of order; the offset committed for a
- * partition is the lowest one still unfinished (or one past the last seen), so a record is committed only after
- * its job's final event and every earlier job's too. Used from one thread.
+ * Which delivered job records are finished, per partition. Jobs finish out of order; the offset
+ * committed for a partition is the lowest one still unfinished (or one past the last seen), so a
+ * record is committed only after its job's final event and every earlier job's too. Used from one
+ * thread.
  */
 final class PartitionOffsets {
   /** Per partition: offset to job id, for jobs not yet finished. */
   private final Map<TopicPartition, TreeMap<Long, String>> open = new HashMap<>();
+
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
 
   void delivered(TopicPartition p, long offset, String jobId) {
@@ -32,11 +34,12 @@ final class PartitionOffsets {
   /** The offsets to commit now. */
   Map<TopicPartition, OffsetAndMetadata> committable() {
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-    nextOffset.forEach((p, next) -> {
-      TreeMap<Long, String> jobs = open.get(p);
-      long commit = jobs == null || jobs.isEmpty() ? next : jobs.firstKey();
-      out.put(p, new OffsetAndMetadata(commit));
-    });
+    nextOffset.forEach(
+        (p, next) -> {
+          TreeMap<Long, String> jobs = open.get(p);
+          long commit = jobs == null || jobs.isEmpty() ? next : jobs.firstKey();
+          out.put(p, new OffsetAndMetadata(commit));
+        });
     return out;
   }
 

@@ -7,10 +7,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * One job consumer per model this worker serves, each reading that model's pool topic in the group of the workers
- * that serve it (docs/worker.md, "Mixed fleets"). Checks once a second for models that came with a checkpoint,
- * creates their pool and starts their consumer; a model's consumer runs until the worker closes (a worker keeps
- * at least one version of every model it has served).
+ * One job consumer per model this worker serves, each reading that model's pool topic in the group
+ * of the workers that serve it (docs/worker.md, "Mixed fleets"). Checks once a second for models
+ * that came with a checkpoint, creates their pool and starts their consumer; a model's consumer
+ * runs until the worker closes (a worker keeps at least one version of every model it has served).
  */
 public final class PoolConsumers implements Runnable, AutoCloseable {
   private static final long CHECK_MILLIS = 1000;
@@ -24,9 +24,12 @@ public final class PoolConsumers implements Runnable, AutoCloseable {
 
   /**
    * @param consumerFor makes the consumer of a model's pool
-   * @param spawn       runs a consumer on a thread of the worker's, named by the first argument
+   * @param spawn runs a consumer on a thread of the worker's, named by the first argument
    */
-  public PoolConsumers(ModelRegistry models, JobRouter router, Function<String, JobConsumer> consumerFor,
+  public PoolConsumers(
+      ModelRegistry models,
+      JobRouter router,
+      Function<String, JobConsumer> consumerFor,
       BiConsumer<String, Runnable> spawn) {
     this.models = models;
     this.router = router;

@@ -10,23 +10,25 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Serves a Prometheus registry's scrape at {@code GET /metrics} with the JDK's HTTP server: a worker has no web
- * framework, and one small endpoint does not need one. One thread; scrapes are rare and quick.
+ * Serves a Prometheus registry's scrape at {@code GET /metrics} with the JDK's HTTP server: a
+ * worker has no web framework, and one small endpoint does not need one. One thread; scrapes are
+ * rare and quick.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
 
   /**
-   * Listens on {@code host} (an address of this machine: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0}
-   * for every interface) at {@code port} (0: any free port).
+   * Listens on {@code host} (an address of this machine: {@code 127.0.0.1} for this machine only,
+   * {@code 0.0.0.0} for every interface) at {@code port} (0: any free port).
    */
   public MetricsServer(PrometheusMeterRegistry registry, String host, int port) {
     this.registry = registry;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/metrics", this::scrape);
     server.start();

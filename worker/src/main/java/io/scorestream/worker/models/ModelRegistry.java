@@ -1,43 +1,50 @@
 package io.scorestream.worker.models;
 
-import io.scorestream.jobs.RequestChecks;
+import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.model.ModelFormatException;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.model.GuidedScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.ort.OrtScoreModel;
 import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.jobs.RequestChecks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.stream.Stream;
 
 /**
- * The models a worker serves, by name and version, each with one shared ONNX Runtime session and one batch
- * evaluator; beside them the noise-conditional classifiers that guide them (classifier guidance), which share the
- * names' namespace (one name is a model or a classifier, not both) and the version policy below. A guided job runs on
- * a derived version that pairs a model with a classifier and a scale, made when such a job starts and dropped once
- * no running job uses it. Loading happens off the scheduler thread; a model that fails to load is rejected with a logged
- * reason and whatever served before keeps serving. Only the newest {@code keepVersions} versions of a model are
- * served: an older one is retired when a newer one loads (a trainer publishing checkpoints for weeks must not fill
- * the worker's memory), and its session is closed once no running job uses it.
+ * The models a worker serves, by name and version, each with one shared ONNX Runtime session and
+ * one batch evaluator; beside them the noise-conditional classifiers that guide them (classifier
+ * guidance), which share the names' namespace (one name is a model or a classifier, not both) and
+ * the version policy below. A guided job runs on a derived version that pairs a model with a
+ * classifier and a scale, made when such a job starts and dropped once no running job uses it.
+ * Loading happens off the scheduler thread; a model that fails to load is rejected with a logged
+ * reason and whatever served before keeps serving. Only the newest {@code keepVersions} versions of
+ * a model are served: an older one is retired when a newer one loads (a trainer publishing
+ * checkpoints for weeks must not fill the worker's memory), and its session is closed once no
+ * running job uses it.
  */
 public final class ModelRegistry implements AutoCloseable {
   /**
-   * A loaded model version with the evaluator its jobs share; {@code classifier} marks a noise-conditional
-   * classifier, which no job samples from directly.
+   * A loaded model version with the evaluator its jobs share; {@code classifier} marks a
+   * noise-conditional classifier, which no job samples from directly.
    */
-  public record Loaded(String name, String version, ScoreModel model, BatchEvaluator evaluator, boolean classifier) {}
+  public record Loaded(
+      String name,
+      String version,
+      ScoreModel model,
+      BatchEvaluator evaluator,
+      boolean classifier) {}
 
   /** A model guided by a classifier at a scale: jobs that ask for the same share one evaluator. */
   private record Guide(Loaded model, Loaded classifier, double scale) {}
@@ -48,18 +55,21 @@ public final class ModelRegistry implements AutoCloseable {
   private final int keepVersions;
   private final Map<String, List<Loaded>> byName = new ConcurrentHashMap<>();
   private final Map<String, List<Loaded>> classifiers = new ConcurrentHashMap<>();
+
   /** Guided versions of running jobs: only the thread that runs jobs uses them. */
   private final Map<Guide, Loaded> guided = new HashMap<>();
+
   /** Versions no longer served whose sessions are still open, until no running job uses them. */
   private final List<Loaded> retired = new ArrayList<>();
 
   /**
-   * @param maxBatch     the most rows one model call takes
+   * @param maxBatch the most rows one model call takes
    * @param keepVersions how many versions of each model are served at once, newest first
    */
   public ModelRegistry(OrtRuntime runtime, int maxBatch, int keepVersions, Consumer<String> log) {
     if (keepVersions <= 0) {
-      throw new IllegalArgumentException("at least one version of a model must be kept, got " + keepVersions);
+      throw new IllegalArgumentException(
+          "at least one version of a model must be kept, got " + keepVersions);
     }
     this.runtime = runtime;
     this.maxBatch = maxBatch;
@@ -77,15 +87,16 @@ public final class ModelRegistry implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read models directory " + dir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read models directory " + dir + ": " + e.getMessage(), e);
     }
     return loaded;
   }
 
   /**
-   * Loads a model from its bytes (a checkpoint) and serves it once it has answered a trial batch with finite
-   * scores; false, with a logged reason, if it does not load or does not run. Whatever served before keeps
-   * serving either way. Safe to call from a loader thread.
+   * Loads a model from its bytes (a checkpoint) and serves it once it has answered a trial batch
+   * with finite scores; false, with a logged reason, if it does not load or does not run. Whatever
+   * served before keeps serving either way. Safe to call from a loader thread.
    */
   public boolean load(byte[] onnx, String fallbackName) {
     OrtScoreModel model;
@@ -97,13 +108,19 @@ public final class ModelRegistry implements AutoCloseable {
     }
     String name = model.info().name();
     Map<String, List<Loaded>> other = model.classifier() ? byName : classifiers;
-    String problem = !RequestChecks.MODEL_NAME.matcher(name).matches()
-        || !RequestChecks.MODEL_VERSION.matcher(model.info().version()).matches()
-        ? "its name and version must match " + RequestChecks.MODEL_NAME.pattern() + " (they name topics, metrics and "
-            + "the models jobs ask for)"
-        : other.containsKey(name) ? "a " + (model.classifier() ? "score model" : "classifier") + " of the same name "
-            + "is served (models and classifiers share one namespace)"
-        : trial(model);
+    String problem =
+        !RequestChecks.MODEL_NAME.matcher(name).matches()
+                || !RequestChecks.MODEL_VERSION.matcher(model.info().version()).matches()
+            ? "its name and version must match "
+                + RequestChecks.MODEL_NAME.pattern()
+                + " (they name topics, metrics and "
+                + "the models jobs ask for)"
+            : other.containsKey(name)
+                ? "a "
+                    + (model.classifier() ? "score model" : "classifier")
+                    + " of the same name "
+                    + "is served (models and classifiers share one namespace)"
+                : trial(model);
     if (problem != null) {
       model.close();
       log.accept("rejected checkpoint " + model.info() + ": " + problem);
@@ -114,7 +131,10 @@ public final class ModelRegistry implements AutoCloseable {
     return true;
   }
 
-  /** Runs a two-row batch at the middle of the time range; null if the scores are finite, else why not. */
+  /**
+   * Runs a two-row batch at the middle of the time range; null if the scores are finite, else why
+   * not.
+   */
   private static String trial(ScoreModel model) {
     var info = model.info();
     int dim = info.dimension();
@@ -136,31 +156,51 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   private void add(ScoreModel model, boolean classifier) {
-    Loaded loaded = new Loaded(model.info().name(), model.info().version(), model,
-        new BatchEvaluator(model, maxBatch), classifier);
+    Loaded loaded =
+        new Loaded(
+            model.info().name(),
+            model.info().version(),
+            model,
+            new BatchEvaluator(model, maxBatch),
+            classifier);
     List<Loaded> replaced = new ArrayList<>();
     List<Loaded> tooOld = new ArrayList<>();
-    (classifier ? classifiers : byName).compute(loaded.name(), (name, versions) -> {
-      List<Loaded> next = versions == null ? new ArrayList<>() : new ArrayList<>(versions);
-      next.stream().filter(v -> v.version().equals(loaded.version())).forEach(replaced::add);
-      next.removeAll(replaced);
-      next.add(loaded);
-      while (next.size() > keepVersions) {
-        tooOld.add(next.remove(0));
-      }
-      return List.copyOf(next);
-    });
+    (classifier ? classifiers : byName)
+        .compute(
+            loaded.name(),
+            (name, versions) -> {
+              List<Loaded> next = versions == null ? new ArrayList<>() : new ArrayList<>(versions);
+              next.stream()
+                  .filter(v -> v.version().equals(loaded.version()))
+                  .forEach(replaced::add);
+              next.removeAll(replaced);
+              next.add(loaded);
+              while (next.size() > keepVersions) {
+                tooOld.add(next.remove(0));
+              }
+              return List.copyOf(next);
+            });
     synchronized (retired) {
       retired.addAll(replaced);
       retired.addAll(tooOld);
     }
-    tooOld.forEach(v -> log.accept("retired " + v.name() + ":" + v.version() + " (serving the newest "
-        + keepVersions + " of " + v.name() + ")"));
+    tooOld.forEach(
+        v ->
+            log.accept(
+                "retired "
+                    + v.name()
+                    + ":"
+                    + v.version()
+                    + " (serving the newest "
+                    + keepVersions
+                    + " of "
+                    + v.name()
+                    + ")"));
   }
 
   /**
-   * Closes the sessions of retired versions that no running job uses; called by the thread that runs jobs, which
-   * alone knows what they use, between model calls.
+   * Closes the sessions of retired versions that no running job uses; called by the thread that
+   * runs jobs, which alone knows what they use, between model calls.
    */
   public void closeRetired(Predicate<Loaded> inUse) {
     guided.values().removeIf(g -> !inUse.test(g));
@@ -168,28 +208,34 @@ public final class ModelRegistry implements AutoCloseable {
       if (retired.isEmpty()) {
         return;
       }
-      retired.removeIf(v -> {
-        if (inUse.test(v) || guided.keySet().stream().anyMatch(g -> g.model() == v || g.classifier() == v)) {
-          return false;
-        }
-        v.model().close();
-        return true;
-      });
+      retired.removeIf(
+          v -> {
+            if (inUse.test(v)
+                || guided.keySet().stream().anyMatch(g -> g.model() == v || g.classifier() == v)) {
+              return false;
+            }
+            v.model().close();
+            return true;
+          });
     }
   }
 
   /**
-   * The version of {@code model} guided by {@code classifier} at {@code scale}: the one running jobs with the same
-   * three share, or a new one. Called by the thread that runs jobs, like {@link #closeRetired}, which drops it once
-   * no running job uses it.
+   * The version of {@code model} guided by {@code classifier} at {@code scale}: the one running
+   * jobs with the same three share, or a new one. Called by the thread that runs jobs, like {@link
+   * #closeRetired}, which drops it once no running job uses it.
    *
-   * @throws IllegalArgumentException when the classifier does not fit the model (see {@link GuidedScoreModel})
+   * @throws IllegalArgumentException when the classifier does not fit the model (see {@link
+   *     GuidedScoreModel})
    */
   public Loaded guided(Loaded model, Loaded classifier, double scale) {
-    return guided.computeIfAbsent(new Guide(model, classifier, scale), g -> {
-      GuidedScoreModel m = new GuidedScoreModel(model.model(), classifier.model(), scale);
-      return new Loaded(model.name(), model.version(), m, new BatchEvaluator(m, maxBatch), false);
-    });
+    return guided.computeIfAbsent(
+        new Guide(model, classifier, scale),
+        g -> {
+          GuidedScoreModel m = new GuidedScoreModel(model.model(), classifier.model(), scale);
+          return new Loaded(
+              model.name(), model.version(), m, new BatchEvaluator(m, maxBatch), false);
+        });
   }
 
   /** Versions retired but not yet closed, because running jobs still use them. */
@@ -209,7 +255,8 @@ public final class ModelRegistry implements AutoCloseable {
     return resolve(byName, name, version);
   }
 
-  private static Optional<Loaded> resolve(Map<String, List<Loaded>> served, String name, String version) {
+  private static Optional<Loaded> resolve(
+      Map<String, List<Loaded>> served, String name, String version) {
     List<Loaded> versions = served.get(name);
     if (versions == null || versions.isEmpty()) {
       return Optional.empty();
@@ -242,7 +289,8 @@ public final class ModelRegistry implements AutoCloseable {
   /** Every loaded version of the models and the classifiers. */
   public List<Loaded> all() {
     return Stream.concat(byName.values().stream(), classifiers.values().stream())
-        .flatMap(List::stream).toList();
+        .flatMap(List::stream)
+        .toList();
   }
 
   @Override

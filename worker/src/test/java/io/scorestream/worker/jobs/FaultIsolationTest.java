@@ -16,13 +16,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A fault of the worker's own in one job's handling fails that job alone, with {@code internal}, a reason naming
- * the stage, one log entry with the stack trace and a count in the metrics, and the scheduler serves every other job.
+ * A fault of the worker's own in one job's handling fails that job alone, with {@code internal}, a
+ * reason naming the stage, one log entry with the stack trace and a count in the metrics, and the
+ * scheduler serves every other job.
  */
 class FaultIsolationTest {
   private static Job job(String id, AtomicInteger finals) {
-    return new Job(GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm").setNumSamples(2)
-        .setSeed(3).setSampler(SamplerSettings.newBuilder().setSteps(20)).build(), 1, 0, finals::incrementAndGet);
+    return new Job(
+        GenerateRequest.newBuilder()
+            .setJobId(id)
+            .setTenant("t")
+            .setModelName("gmm")
+            .setNumSamples(2)
+            .setSeed(3)
+            .setSampler(SamplerSettings.newBuilder().setSteps(20))
+            .build(),
+        1,
+        0,
+        finals::incrementAndGet);
   }
 
   @Test
@@ -30,34 +41,44 @@ class FaultIsolationTest {
     List<JobEvent> events = new ArrayList<>();
     List<String> logged = new ArrayList<>();
     List<String> faults = new ArrayList<>();
-    try (ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false, l -> { }), 64, 1, l -> { })) {
+    try (ModelRegistry models =
+        new ModelRegistry(new OrtRuntime(1, false, l -> {}), 64, 1, l -> {})) {
       assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
       // a sink that fails on one job's started event, as a bug in building that event would
-      EventSink sink = (event, state) -> {
-        if (event != null && event.getJobId().equals("boom") && event.hasStarted()) {
-          throw new IllegalStateException("a bug in building the started event");
-        }
-        if (event != null) {
-          events.add(event);
-        }
-      };
-      JobMetrics metrics = new JobMetrics() {
-        @Override
-        public void modelCalls(String model, long calls, long rows, long capacity, long nanos) { }
+      EventSink sink =
+          (event, state) -> {
+            if (event != null && event.getJobId().equals("boom") && event.hasStarted()) {
+              throw new IllegalStateException("a bug in building the started event");
+            }
+            if (event != null) {
+              events.add(event);
+            }
+          };
+      JobMetrics metrics =
+          new JobMetrics() {
+            @Override
+            public void modelCalls(
+                String model, long calls, long rows, long capacity, long nanos) {}
 
-        @Override
-        public void finished(io.scorestream.proto.v1.JobStatus status, int samples, long queued, long run) { }
+            @Override
+            public void finished(
+                io.scorestream.proto.v1.JobStatus status, int samples, long queued, long run) {}
 
-        @Override
-        public void failed(String code) { }
+            @Override
+            public void failed(String code) {}
 
-        @Override
-        public void fault(String stage) {
-          faults.add(stage);
-        }
-      };
-      Scheduler scheduler = new Scheduler(models, sink, new Scheduler.Limits("w", 100,
-          new RequestChecks.Limits(100, 1 << 20)), metrics, logged::add);
+            @Override
+            public void fault(String stage) {
+              faults.add(stage);
+            }
+          };
+      Scheduler scheduler =
+          new Scheduler(
+              models,
+              sink,
+              new Scheduler.Limits("w", 100, new RequestChecks.Limits(100, 1 << 20)),
+              metrics,
+              logged::add);
       AtomicInteger finals = new AtomicInteger();
       scheduler.submit(job("before", finals));
       scheduler.submit(job("boom", finals));
@@ -66,17 +87,23 @@ class FaultIsolationTest {
         scheduler.iterate();
       }
       assertEquals(3, finals.get(), "every job ended: " + events);
-      JobEvent failed = events.stream().filter(e -> e.getJobId().equals("boom") && e.hasFailed()).findFirst()
-          .orElseThrow();
+      JobEvent failed =
+          events.stream()
+              .filter(e -> e.getJobId().equals("boom") && e.hasFailed())
+              .findFirst()
+              .orElseThrow();
       assertEquals("internal", failed.getFailed().getCode());
-      assertTrue(failed.getFailed().getReason().contains("starting it"), failed.getFailed().getReason());
+      assertTrue(
+          failed.getFailed().getReason().contains("starting it"), failed.getFailed().getReason());
       assertTrue(failed.getFailed().getReason().contains("a bug in building the started event"));
       for (String other : List.of("before", "after")) {
-        assertTrue(events.stream().anyMatch(e -> e.getJobId().equals(other) && e.hasCompleted()), other);
+        assertTrue(
+            events.stream().anyMatch(e -> e.getJobId().equals(other) && e.hasCompleted()), other);
       }
       assertEquals(List.of("starting it"), faults);
       assertEquals(1, logged.size());
-      assertTrue(logged.get(0).contains("IllegalStateException") && logged.get(0).contains("\tat "),
+      assertTrue(
+          logged.get(0).contains("IllegalStateException") && logged.get(0).contains("\tat "),
           "logged with its stack trace: " + logged.get(0));
     }
   }

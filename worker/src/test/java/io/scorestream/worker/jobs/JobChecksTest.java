@@ -14,11 +14,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Requests a worker cannot serve are refused when they arrive, with a code, the field and the numbers behind it. */
+/**
+ * Requests a worker cannot serve are refused when they arrive, with a code, the field and the
+ * numbers behind it.
+ */
 class JobChecksTest {
-  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 64, 2, line -> { });
-  private final JobChecks checks = new JobChecks(models,
-      new RequestChecks(new RequestChecks.Limits(1_000_000, 4 << 20)));
+  private final ModelRegistry models =
+      new ModelRegistry(new OrtRuntime(1, false, line -> {}), 64, 2, line -> {});
+  private final JobChecks checks =
+      new JobChecks(models, new RequestChecks(new RequestChecks.Limits(1_000_000, 4 << 20)));
 
   JobChecksTest() {
     for (String version : new String[] {"1", "2"}) {
@@ -32,7 +36,7 @@ class JobChecksTest {
   }
 
   private static Job job(GenerateRequest.Builder request) {
-    return new Job(request.setJobId("j").setTenant("t").build(), 1, 0, () -> { });
+    return new Job(request.setJobId("j").setTenant("t").build(), 1, 0, () -> {});
   }
 
   private static GenerateRequest.Builder samples(int n) {
@@ -56,15 +60,26 @@ class JobChecksTest {
     assertEquals("numSamples", over.field());
     assertTrue(over.message().contains("1000001 is over the limit of 1000000"), over.message());
     Problem none = problem(samples(0));
-    assertEquals(new Problem(FailureCode.INVALID_REQUEST, "numSamples", "numSamples must be positive, got 0"), none);
+    assertEquals(
+        new Problem(
+            FailureCode.INVALID_REQUEST, "numSamples", "numSamples must be positive, got 0"),
+        none);
   }
 
   @Test
   void unknownModelOrVersionNamesWhatIsServed() {
-    assertEquals(new Problem(FailureCode.UNKNOWN_MODEL, "modelName", "unknown model 'other': no worker in the fleet serves it"),
+    assertEquals(
+        new Problem(
+            FailureCode.UNKNOWN_MODEL,
+            "modelName",
+            "unknown model 'other': no worker in the fleet serves it"),
         problem(samples(1).setModelName("other")));
-    assertEquals(new Problem(FailureCode.UNKNOWN_MODEL, "modelVersion",
-        "model 'gmm' version 9 is not served; versions 1, 2 are"), problem(samples(1).setModelVersion("9")));
+    assertEquals(
+        new Problem(
+            FailureCode.UNKNOWN_MODEL,
+            "modelVersion",
+            "model 'gmm' version 9 is not served; versions 1, 2 are"),
+        problem(samples(1).setModelVersion("9")));
   }
 
   @Test
@@ -72,7 +87,8 @@ class JobChecksTest {
     // 2-D samples, 8 bytes each: 600,000 of them are 4.6 MiB, over the 4 MiB limit
     Problem p = problem(samples(600_000));
     assertEquals(FailureCode.TOO_LARGE, p.code());
-    assertTrue(p.message().startsWith("the result of 600000 samples of gmm would be 4 MiB"), p.message());
+    assertTrue(
+        p.message().startsWith("the result of 600000 samples of gmm would be 4 MiB"), p.message());
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.scorestream.worker.jobs;
 
-import io.scorestream.jobs.RequestChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +7,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
@@ -19,14 +19,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A model call that throws fails the jobs that shared it with a reason, and the scheduler goes on serving the
- * other models (a thrown call used to end the scheduler thread and stop the worker, and every worker the jobs went
- * to next). Real ONNX Runtime models: one that only runs batches of exactly two rows passes the loading trial of
- * two rows and fails on a job of three samples.
+ * A model call that throws fails the jobs that shared it with a reason, and the scheduler goes on
+ * serving the other models (a thrown call used to end the scheduler thread and stop the worker, and
+ * every worker the jobs went to next). Real ONNX Runtime models: one that only runs batches of
+ * exactly two rows passes the loading trial of two rows and fails on a job of three samples.
  */
 class ModelFailureTest {
   private final List<JobEvent> events = new ArrayList<>();
-  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 64, 1, line -> { });
+  private final ModelRegistry models =
+      new ModelRegistry(new OrtRuntime(1, false, line -> {}), 64, 1, line -> {});
 
   @AfterEach
   void close() {
@@ -42,29 +43,48 @@ class ModelFailureTest {
   }
 
   private static Job job(String id, String model, int samples) {
-    return new Job(GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName(model).setNumSamples(samples).setSeed(1)
-        .setSampler(SamplerSettings.newBuilder().setSteps(20)).build(), 1, 0, () -> { });
+    return new Job(
+        GenerateRequest.newBuilder()
+            .setJobId(id)
+            .setTenant("t")
+            .setModelName(model)
+            .setNumSamples(samples)
+            .setSeed(1)
+            .setSampler(SamplerSettings.newBuilder().setSteps(20))
+            .build(),
+        1,
+        0,
+        () -> {});
   }
 
   @Test
   void failingModelCallFailsItsJobsAndTheOtherModelGoesOn() {
     assertTrue(models.load(onlyPairs(), "pairs"), "passes the two-row trial");
     models.load(TestModels.standardNormal("gmm", "1", 2), "gmm");
-    Scheduler scheduler = new Scheduler(models, (event, state) -> {
-      if (event != null) {
-        events.add(event);
-      }
-    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE,
-        System.err::println);
+    Scheduler scheduler =
+        new Scheduler(
+            models,
+            (event, state) -> {
+              if (event != null) {
+                events.add(event);
+              }
+            },
+            new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)),
+            JobMetrics.NONE,
+            System.err::println);
     scheduler.submit(job("three", "pairs", 3));
     scheduler.submit(job("fine", "gmm", 3));
     for (int round = 0; round < 100; round++) {
       scheduler.iterate();
     }
-    JobEvent failed = events.stream().filter(e -> e.getJobId().equals("three") && e.hasFailed()).findFirst()
-        .orElseThrow();
+    JobEvent failed =
+        events.stream()
+            .filter(e -> e.getJobId().equals("three") && e.hasFailed())
+            .findFirst()
+            .orElseThrow();
     assertEquals("model_error", failed.getFailed().getCode());
-    assertTrue(failed.getFailed().getReason().startsWith("model pairs:1 failed to evaluate: "),
+    assertTrue(
+        failed.getFailed().getReason().startsWith("model pairs:1 failed to evaluate: "),
         failed.getFailed().getReason());
     assertTrue(events.stream().anyMatch(e -> e.getJobId().equals("fine") && e.hasCompleted()));
     assertEquals(0, scheduler.activeJobs());

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** Bare progress comes four times a second per job until the worker's budget of events a second is shared out. */
+/**
+ * Bare progress comes four times a second per job until the worker's budget of events a second is
+ * shared out.
+ */
 class ProgressBudgetTest {
   private static double eventsPerSecond(int jobs) {
     return jobs * 1e9 / ProgressReports.bareProgressGapNanos(jobs);

@@ -29,12 +29,13 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Hostile requests through the worker's own path after the codec and the intake: the request checks, the
- * scheduler's start of each sampler, task and inverse problem, its steps, progress and result, and the events and
- * states it builds for them, on real ONNX models. Each case is a valid request of {@code FuzzBases} with one to four
- * fields given hostile values (or its bytes damaged); whatever it holds, it ends with exactly one final event after
- * an unbroken run of sequence numbers, every event and state prints as protobuf JSON (the gateway's mapping), a
- * fault of the worker's own shows as {@code internal} and is counted, and the scheduler goes on. A case still
+ * Hostile requests through the worker's own path after the codec and the intake: the request
+ * checks, the scheduler's start of each sampler, task and inverse problem, its steps, progress and
+ * result, and the events and states it builds for them, on real ONNX models. Each case is a valid
+ * request of {@code FuzzBases} with one to four fields given hostile values (or its bytes damaged);
+ * whatever it holds, it ends with exactly one final event after an unbroken run of sequence
+ * numbers, every event and state prints as protobuf JSON (the gateway's mapping), a fault of the
+ * worker's own shows as {@code internal} and is counted, and the scheduler goes on. A case still
  * running after {@value #ROUNDS} model calls is cancelled, as its owner could.
  */
 class SchedulerFuzzTest {
@@ -50,18 +51,24 @@ class SchedulerFuzzTest {
 
   @BeforeContainer
   static void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 256, 1, line -> { });
+    models = new ModelRegistry(new OrtRuntime(1, false, line -> {}), 256, 1, line -> {});
     for (Map.Entry<String, byte[]> m : FuzzModels.all().entrySet()) {
       assertTrue(models.load(m.getValue(), m.getKey()), m.getKey());
     }
-    scheduler = new Scheduler(models, (event, state) -> {
-      if (event != null) {
-        events.add(event);
-      }
-      if (state != null) {
-        states.add(state);
-      }
-    }, new Scheduler.Limits("w", 4096, new RequestChecks.Limits(64, 1 << 20)), JobMetrics.NONE, faults::add);
+    scheduler =
+        new Scheduler(
+            models,
+            (event, state) -> {
+              if (event != null) {
+                events.add(event);
+              }
+              if (state != null) {
+                states.add(state);
+              }
+            },
+            new Scheduler.Limits("w", 4096, new RequestChecks.Limits(64, 1 << 20)),
+            JobMetrics.NONE,
+            faults::add);
   }
 
   @AfterContainer
@@ -71,24 +78,30 @@ class SchedulerFuzzTest {
 
   @Provide
   Arbitrary<GenerateRequest> hostile() {
-    return Arbitraries.longs().withoutEdgeCases().map(seed -> {
-      MessageFuzz fuzz = new MessageFuzz(seed);
-      GenerateRequest base = BASES.get(fuzz.random().nextInt(BASES.size()));
-      if (fuzz.random().nextInt(8) == 0) {
-        try {
-          return GenerateRequest.parseFrom(fuzz.corrupt(base.toByteArray()));
-        } catch (InvalidProtocolBufferException e) {
-          return fuzz.mutate(base);   // bytes that are no request never reach the scheduler: the intake letters them
-        }
-      }
-      return fuzz.mutate(base);
-    });
+    return Arbitraries.longs()
+        .withoutEdgeCases()
+        .map(
+            seed -> {
+              MessageFuzz fuzz = new MessageFuzz(seed);
+              GenerateRequest base = BASES.get(fuzz.random().nextInt(BASES.size()));
+              if (fuzz.random().nextInt(8) == 0) {
+                try {
+                  return GenerateRequest.parseFrom(fuzz.corrupt(base.toByteArray()));
+                } catch (InvalidProtocolBufferException e) {
+                  return fuzz.mutate(
+                      base); // bytes that are no request never reach the scheduler: the intake
+                  // letters them
+                }
+              }
+              return fuzz.mutate(base);
+            });
   }
 
   @Property(seed = "20261203")
-  void everyHostileRequestEndsWithOneFinalEventAndPrintableRecords(@ForAll("hostile") GenerateRequest fuzzed)
-      throws Exception {
-    // the intake hands the scheduler only records whose job id is one; the id is the case's own, so that no case
+  void everyHostileRequestEndsWithOneFinalEventAndPrintableRecords(
+      @ForAll("hostile") GenerateRequest fuzzed) throws Exception {
+    // the intake hands the scheduler only records whose job id is one; the id is the case's own, so
+    // that no case
     // is taken for another's second delivery
     String id = "case-" + cases++;
     GenerateRequest request = fuzzed.toBuilder().setJobId(id).build();
@@ -114,17 +127,26 @@ class SchedulerFuzzTest {
       JobEvent e = events.get(i);
       assertEquals(id, e.getJobId());
       assertEquals(i, e.getSequence(), "sequence numbers run unbroken from 0");
-      assertTrue(KnownValues.problem(e).isEmpty(), () -> "event carries what this build cannot: " + e);
+      assertTrue(
+          KnownValues.problem(e).isEmpty(), () -> "event carries what this build cannot: " + e);
       JSON.print(e);
     }
     for (JobState s : states) {
-      assertTrue(KnownValues.problem(s).isEmpty(), () -> "state carries what this build cannot: " + s);
+      assertTrue(
+          KnownValues.problem(s).isEmpty(), () -> "state carries what this build cannot: " + s);
       JSON.print(s);
     }
-    assertTrue(JobStates.isFinal(states.get(states.size() - 1).getStatus()), "the last state is final");
+    assertTrue(
+        JobStates.isFinal(states.get(states.size() - 1).getStatus()), "the last state is final");
     JobEvent end = ends.get(0);
-    // a fault of the worker's own fails the case alone, but it is still a fault: what it found becomes a check
-    assertEquals(faultsBefore, faults.size(), () -> String.join("\n", faults.subList(faultsBefore, faults.size())));
-    assertTrue(!end.hasFailed() || !end.getFailed().getCode().equals(FailureCode.INTERNAL.wire()), end::toString);
+    // a fault of the worker's own fails the case alone, but it is still a fault: what it found
+    // becomes a check
+    assertEquals(
+        faultsBefore,
+        faults.size(),
+        () -> String.join("\n", faults.subList(faultsBefore, faults.size())));
+    assertTrue(
+        !end.hasFailed() || !end.getFailed().getCode().equals(FailureCode.INTERNAL.wire()),
+        end::toString);
   }
 }

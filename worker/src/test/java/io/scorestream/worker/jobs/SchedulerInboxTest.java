@@ -1,11 +1,11 @@
 package io.scorestream.worker.jobs;
 
-import io.scorestream.jobs.RequestChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.jobs.RequestChecks;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The order in which the job consumer hands the scheduler jobs and abandons is the order they take effect, and a
- * job id the scheduler already holds is served once, whatever number of records carry it. Runs the real scheduler
- * over a real ONNX model, on the test thread, round by round.
+ * The order in which the job consumer hands the scheduler jobs and abandons is the order they take
+ * effect, and a job id the scheduler already holds is served once, whatever number of records carry
+ * it. Runs the real scheduler over a real ONNX model, on the test thread, round by round.
  */
 class SchedulerInboxTest {
   private final List<JobEvent> events = new ArrayList<>();
@@ -31,14 +31,19 @@ class SchedulerInboxTest {
 
   @BeforeEach
   void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false, line -> { }), 1024, 1, line -> { });
+    models = new ModelRegistry(new OrtRuntime(1, false, line -> {}), 1024, 1, line -> {});
     assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
-    scheduler = new Scheduler(models, (event, state) -> {
-      if (event != null) {
-        events.add(event);
-      }
-    }, new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)), JobMetrics.NONE,
-        System.err::println);
+    scheduler =
+        new Scheduler(
+            models,
+            (event, state) -> {
+              if (event != null) {
+                events.add(event);
+              }
+            },
+            new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)),
+            JobMetrics.NONE,
+            System.err::println);
   }
 
   @AfterEach
@@ -47,9 +52,15 @@ class SchedulerInboxTest {
   }
 
   private static Job job(String id, int attempt, AtomicInteger finals) {
-    GenerateRequest request = GenerateRequest.newBuilder().setJobId(id).setTenant("t").setModelName("gmm")
-        .setNumSamples(2)
-        .setSeed(7).setSampler(SamplerSettings.newBuilder().setSteps(20)).build();
+    GenerateRequest request =
+        GenerateRequest.newBuilder()
+            .setJobId(id)
+            .setTenant("t")
+            .setModelName("gmm")
+            .setNumSamples(2)
+            .setSeed(7)
+            .setSampler(SamplerSettings.newBuilder().setSteps(20))
+            .build();
     return new Job(request, attempt, attempt == 1 ? 0 : 100, finals::incrementAndGet);
   }
 
@@ -77,7 +88,8 @@ class SchedulerInboxTest {
     runToEnd();
     assertEquals(1, completed().size(), "the job delivered again completes");
     assertEquals(2, completed().get(0).getAttempt(), "as the new attempt");
-    assertEquals(1, finals.get(), "the abandoned delivery is not finished: another worker may hold it");
+    assertEquals(
+        1, finals.get(), "the abandoned delivery is not finished: another worker may hold it");
   }
 
   @Test
@@ -92,7 +104,10 @@ class SchedulerInboxTest {
     assertTrue(abandoned.isDone());
     int sentForA = (int) events.stream().filter(e -> e.getJobId().equals("a")).count();
     runToEnd();
-    assertEquals(sentForA, events.stream().filter(e -> e.getJobId().equals("a")).count(), "nothing more for a");
+    assertEquals(
+        sentForA,
+        events.stream().filter(e -> e.getJobId().equals("a")).count(),
+        "nothing more for a");
     assertEquals(1, completed().size(), "b went on");
     assertEquals("b", completed().get(0).getJobId());
   }
@@ -125,6 +140,9 @@ class SchedulerInboxTest {
     runToEnd();
     scheduler.submit(job("a", 2, finals));
     runToEnd();
-    assertEquals(2, completed().size(), "what runs again after finishing is the job consumer's call, not held here");
+    assertEquals(
+        2,
+        completed().size(),
+        "what runs again after finishing is the job consumer's call, not held here");
   }
 }
