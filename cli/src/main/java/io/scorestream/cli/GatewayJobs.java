@@ -34,9 +34,9 @@ import java.util.stream.Stream;
  * when the stream drops), reads results back as {@code .npy}, and cancels. Refusals become {@link
  * Refused} with the API's code, field and sentence.
  */
-final class GatewayJobs {
+public final class GatewayJobs {
   /** The API said no. */
-  static final class Refused extends RuntimeException {
+  public static final class Refused extends RuntimeException {
     final int status;
     final String code;
 
@@ -62,7 +62,7 @@ final class GatewayJobs {
   private final URI base;
   private final String key;
 
-  GatewayJobs(URI base, String key) {
+  public GatewayJobs(URI base, String key) {
     this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
     this.key = key;
     this.http =
@@ -86,7 +86,7 @@ final class GatewayJobs {
    * Submits a request (without job id or tenant: the gateway sets both); the job as the gateway
    * answered.
    */
-  JsonObject submit(GenerateRequest request, String idempotencyKey)
+  public JsonObject submit(GenerateRequest request, String idempotencyKey)
       throws IOException, InterruptedException {
     HttpRequest.Builder post =
         request("v1/jobs")
@@ -99,7 +99,7 @@ final class GatewayJobs {
   }
 
   /** The data shape of a model the fleet serves, if it serves it. */
-  Optional<int[]> dataShape(String model) throws IOException, InterruptedException {
+  public Optional<int[]> dataShape(String model) throws IOException, InterruptedException {
     for (Object m : json(send(request("v1/models").GET().build())).getJsonArray("models")) {
       JsonObject known = (JsonObject) m;
       if (model.equals(known.getString("name"))) {
@@ -128,7 +128,7 @@ final class GatewayJobs {
    * when the stream drops. A completed event is returned with its samples, read back from the
    * result.
    */
-  JobEvent follow(
+  public JobEvent follow(
       String jobId, Duration timeout, Consumer<JobEvent> onEvent, Consumer<byte[]> onPreviewPng)
       throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);

@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

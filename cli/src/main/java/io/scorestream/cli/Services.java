@@ -22,11 +22,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** What the long-running commands share: topic set-up, starting a worker, running until Ctrl-C. */
-final class Services {
+public final class Services {
   private Services() {}
 
   /** Creates the missing ScoreStream topics, replicated up to three times as the cluster allows. */
-  static void ensureTopics(KafkaClients kafka, TopicNames names) throws InterruptedException {
+  public static void ensureTopics(KafkaClients kafka, TopicNames names)
+      throws InterruptedException {
     try (Admin admin =
         kafka.admin(
             Map.of(
@@ -44,7 +45,7 @@ final class Services {
     }
   }
 
-  static Worker startWorker(
+  public static Worker startWorker(
       KafkaClients kafka, TopicNames names, WorkerOptions options, PrintWriter err) {
     Worker worker =
         Worker.start(
@@ -89,7 +90,7 @@ final class Services {
    * lets running jobs finish for up to {@code drain}. Returns the exit code: 0 after a requested
    * stop, 1 after a fatal error, which is printed.
    */
-  static int runUntilStopped(
+  public static int runUntilStopped(
       PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
       throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
@@ -142,7 +143,8 @@ final class Services {
    * For a service with no worker (the gateway): blocks until the JVM is asked to stop, then closes
    * {@code parts} in order. Returns the exit code, 0.
    */
-  static int runUntilStopped(PrintWriter err, AutoCloseable... parts) throws InterruptedException {
+  public static int runUntilStopped(PrintWriter err, AutoCloseable... parts)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -162,7 +164,7 @@ final class Services {
    * Copies the trained models that ship in the repository's {@code models/} (found through the
    * {@code scorestream.home} property that {@code bin/scorestream} sets) beside the analytic ones.
    */
-  static void copyShippedModels(Path into, PrintWriter err) throws IOException {
+  public static void copyShippedModels(Path into, PrintWriter err) throws IOException {
     String home = System.getProperty("scorestream.home");
     Path shipped = home == null ? null : Path.of(home, "models");
     if (shipped == null || !Files.isDirectory(shipped)) {
@@ -199,7 +201,7 @@ final class Services {
    * Model files written for {@code dev} when no models directory is given: the analytic mixture per
    * SDE, and an analytic image model (16 x 16 glyphs) whose samples form as images.
    */
-  static Path writeAnalyticModels(Path dir) throws IOException {
+  public static Path writeAnalyticModels(Path dir) throws IOException {
     Files.createDirectories(dir);
     GaussianMixture gmm = ModelCommand.Gmm.parse(ModelCommand.Gmm.DEFAULT_COMPONENTS);
     for (SdeKind kind : SdeKind.values()) {

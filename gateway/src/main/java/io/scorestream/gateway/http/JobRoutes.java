@@ -1,5 +1,6 @@
 package io.scorestream.gateway.http;
 
+import io.scorestream.core.stats.MeanEstimate;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
@@ -397,21 +398,17 @@ final class JobRoutes {
               "format",
               "a likelihood job's result is numbers:" + " use json or npy");
       default -> {
-        double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double ss = 0;
-        for (double v : values) {
-          ss += (v - mean) * (v - mean);
-        }
+        MeanEstimate estimate = MeanEstimate.of(values);
         JsonObject body =
             new JsonObject()
                 .put("jobId", jobId)
                 .put("unit", result.getUnit())
                 .put("nfe", result.getNfe())
-                .put("mean", mean)
+                .put("mean", estimate.mean())
                 .put("values", finite(values))
                 .put("standardErrors", finite(errors));
-        if (values.length > 1) {
-          body.put("meanStandardError", Math.sqrt(ss / (values.length - 1) / values.length));
+        if (estimate.count() > 1) {
+          body.put("meanStandardError", estimate.standardError());
         }
         json(ctx, 200, body);
       }

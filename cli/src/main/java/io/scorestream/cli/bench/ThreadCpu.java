@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.cli.bench;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;

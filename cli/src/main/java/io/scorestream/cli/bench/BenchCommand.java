@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.cli.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
       GatewayBench.class,
       TrainBench.class
     })
-final class BenchCommand {
+public final class BenchCommand {
 
   @Command(
       name = "sampler-overhead",

@@ -1,8 +1,7 @@
-package io.scorestream.cli;
+package io.scorestream.cli.bench;
 
 import io.scorestream.gateway.Gateway;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -11,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpClient.Version;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -63,8 +63,7 @@ final class FanOutBench {
   }
 
   void run(int clients, int jobs) throws Exception {
-    java.net.http.HttpClient http =
-        java.net.http.HttpClient.newBuilder().version(Version.HTTP_1_1).build();
+    HttpClient http = HttpClient.newBuilder().version(Version.HTTP_1_1).build();
     List<String> ids = new ArrayList<>();
     for (int j = 0; j < jobs; j++) {
       String body =
@@ -92,7 +91,7 @@ final class FanOutBench {
     ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
     List<Stream> streams = new ArrayList<>();
     CountDownLatch done = new CountDownLatch(clients);
-    HttpClient client =
+    io.vertx.core.http.HttpClient client =
         vertx.createHttpClient(
             new HttpClientOptions().setIdleTimeout(0),
             new PoolOptions().setHttp1MaxSize(clients + 8));
@@ -123,7 +122,10 @@ final class FanOutBench {
   }
 
   private void open(
-      HttpClient client, Stream s, ConcurrentLinkedQueue<Long> delays, CountDownLatch done) {
+      io.vertx.core.http.HttpClient client,
+      Stream s,
+      ConcurrentLinkedQueue<Long> delays,
+      CountDownLatch done) {
     URI url = URI.create(gateway.url());
     client
         .request(
@@ -242,7 +244,7 @@ final class FanOutBench {
   }
 
   /** The gateway's gauge of event bytes held, from its /metrics. */
-  private long eventBytesHeld(java.net.http.HttpClient http) {
+  private long eventBytesHeld(HttpClient http) {
     try {
       String metrics =
           http.send(

@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.cli.bench;
 
 import io.scorestream.gateway.Gateway;
 import java.io.PrintWriter;

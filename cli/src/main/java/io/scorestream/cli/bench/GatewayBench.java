@@ -1,6 +1,8 @@
-package io.scorestream.cli;
+package io.scorestream.cli.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
+import io.scorestream.cli.GatewayJobs;
+import io.scorestream.cli.Services;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.onnx.MlpOnnx;

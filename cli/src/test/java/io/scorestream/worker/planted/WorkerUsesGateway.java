@@ -1,0 +1,6 @@
+package io.scorestream.worker.planted;
+
+/** A planted layering violation: the rules must catch it (see PlantedViolationsTest). */
+public final class WorkerUsesGateway {
+  io.scorestream.gateway.Gateway gateway;
+}
