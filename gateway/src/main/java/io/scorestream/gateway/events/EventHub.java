@@ -1,14 +1,15 @@
 package io.scorestream.gateway.events;
 
-import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.jobs.kafka.TopicReader;
 import io.scorestream.jobs.kafka.WholeTopic;
 import io.scorestream.proto.v1.JobEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back
@@ -53,7 +51,7 @@ public final class EventHub implements Runnable, AutoCloseable {
   /** Events that must be read back from Kafka first. */
   public record Replay(CompletableFuture<List<StreamEvent>> events, long upTo) implements Next {}
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final TopicReader<JobEvent> tail;
   private final String topic;
   private final int partitions;
   private final StreamEvent.Encoder encoder;
@@ -62,7 +60,6 @@ public final class EventHub implements Runnable, AutoCloseable {
   private final Map<String, JobLog> logs = new ConcurrentHashMap<>();
   private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
   private final Map<Integer, Long> startOffsets = new ConcurrentHashMap<>();
-  private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
   private final AtomicLong heldBytes = new AtomicLong();
   private final Instant startedFrom;
 
@@ -71,10 +68,6 @@ public final class EventHub implements Runnable, AutoCloseable {
    * time.
    */
   private static final Duration CLOCK_MARGIN = Duration.ofSeconds(5);
-
-  private final AtomicLong faults = new AtomicLong();
-  private final Consumer<String> log;
-  private volatile boolean closed;
 
   /**
    * @param log receives each fault once, with its stack trace
@@ -85,27 +78,34 @@ public final class EventHub implements Runnable, AutoCloseable {
       StreamEvent.Encoder encoder,
       Limits limits,
       Consumer<String> log) {
-    this.log = log;
     this.topic = names.jobEvents();
     this.encoder = encoder;
     this.limits = limits;
     this.replay = new EventReplay(kafka, encoder, 2);
-    this.consumer = WholeTopic.unassigned(kafka);
+    KafkaConsumer<String, byte[]> consumer = WholeTopic.unassigned(kafka);
     List<TopicPartition> all = WholeTopic.partitions(consumer, topic);
     this.partitions = all.size();
-    consumer.assign(all);
     this.startedFrom = Instant.now().minus(limits.lookBack());
     Map<TopicPartition, Long> ends = consumer.endOffsets(all);
     Map<TopicPartition, OffsetAndTimestamp> found =
         consumer.offsetsForTimes(
             all.stream().collect(Collectors.toMap(p -> p, p -> startedFrom.toEpochMilli())));
+    Map<TopicPartition, Long> from = new HashMap<>();
     for (TopicPartition p : all) {
       OffsetAndTimestamp at = found.get(p);
       long start = at != null ? at.offset() : ends.get(p);
-      consumer.seek(p, start);
+      from.put(p, start);
       startOffsets.put(p.partition(), start);
-      positions.put(p.partition(), start);
     }
+    this.tail =
+        new TopicReader<>(
+            "gateway events: tailing " + topic,
+            consumer,
+            from,
+            JobEvent::parseFrom,
+            this::take, // not an event, or a tombstone: nothing to stream
+            Duration.ofMillis(200),
+            log);
   }
 
   /**
@@ -115,77 +115,17 @@ public final class EventHub implements Runnable, AutoCloseable {
    */
   @Override
   public void run() {
-    long backoff = 0;
-    try {
-      while (!closed) {
-        try {
-          pollOnce();
-          backoff = 0;
-        } catch (WakeupException | InterruptException e) {
-          throw e;
-        } catch (RecordDeserializationException e) {
-          log.accept(
-              "gateway events: skipping the record at "
-                  + e.topicPartition()
-                  + " offset "
-                  + e.offset()
-                  + ", which does not decode");
-          consumer.seek(e.topicPartition(), e.offset() + 1);
-        } catch (RuntimeException e) {
-          backoff = Math.min(30_000, Math.max(100, backoff * 2));
-          log.accept(
-              Faults.describe(
-                  "gateway events: tailing " + topic + " failed; tailing on in " + backoff + " ms",
-                  e));
-          Thread.sleep(backoff);
-        }
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      consumer.close();
-    }
-  }
-
-  private void pollOnce() {
-    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-      try {
-        take(r);
-      } catch (RuntimeException e) {
-        faults.incrementAndGet();
-        log.accept(
-            Faults.describe(
-                "gateway events: the event at partition "
-                    + r.partition()
-                    + " offset "
-                    + r.offset()
-                    + " failed and was skipped",
-                e));
-      }
-    }
-    for (int p = 0; p < partitions; p++) {
-      positions.put(p, consumer.position(new TopicPartition(topic, p)));
-    }
+    tail.run();
   }
 
   /** Events the hub failed on and skipped since the start. */
   public long faults() {
-    return faults.get();
+    return tail.faults();
   }
 
-  private void take(ConsumerRecord<String, byte[]> r) {
-    if (r.key() == null || r.value() == null) {
+  private void take(ConsumerRecord<String, byte[]> r, JobEvent event) {
+    if (r.key() == null) {
       return;
-    }
-    JobEvent event;
-    try {
-      event = JobEvent.parseFrom(r.value());
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      return; // not an event: nothing to stream
     }
     StreamEvent e = StreamEvent.of(r.offset(), event, encoder);
     long now = System.nanoTime();
@@ -264,7 +204,7 @@ public final class EventHub implements Runnable, AutoCloseable {
     if (from >= 0 && start >= from) {
       return new Held(log == null ? List.of() : log.after(start, max, System.nanoTime()));
     }
-    long tailAt = positions.get(partition);
+    long tailAt = tail.position(topicPartition);
     if (from < 0 && start >= tailAt) {
       return new Held(
           List.of()); // read back up to where the tail is: what comes next will wake the stream
@@ -287,7 +227,7 @@ public final class EventHub implements Runnable, AutoCloseable {
   public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
     return endOffsets.entrySet().stream()
         .filter(e -> e.getKey().topic().equals(topic))
-        .allMatch(e -> positions.getOrDefault(e.getKey().partition(), -1L) >= e.getValue());
+        .allMatch(e -> tail.position(e.getKey()) >= e.getValue());
   }
 
   /** Bytes of events held in memory. */
@@ -297,8 +237,7 @@ public final class EventHub implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    tail.close();
     replay.close();
   }
 }

@@ -7,6 +7,7 @@ import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.KnownValues;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.PollLoop;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.WebhookDelivery;
 import io.vertx.core.Future;
@@ -33,12 +34,12 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Makes the deliveries waiting in the webhook outbox ({@code scorestream.webhooks}, compacted, one
@@ -83,7 +84,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
   private final Map<String, Integer> partitionOf = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
   private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-  private volatile boolean closed;
+  private final PollLoop loop;
 
   public WebhookDeliveries(
       KafkaClients kafka,
@@ -121,6 +122,13 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
                 true, // a retried write is not written twice
                 ProducerConfig.LINGER_MS_CONFIG,
                 5)); // outcomes of a burst go in one request
+    this.loop =
+        new PollLoop(
+            "webhook deliveries: reading " + topic,
+            consumer,
+            Duration.ofMillis(100),
+            this::takeBatch,
+            log);
   }
 
   @Override
@@ -144,35 +152,17 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
                 partitions); // rebuild the pending deliveries of these partitions
           }
         });
-    try {
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          try {
-            take(r);
-          } catch (RuntimeException e) {
-            log.accept(
-                Faults.describe(
-                    "webhook outbox: record "
-                        + r.partition()
-                        + "@"
-                        + r.offset()
-                        + " failed and was skipped",
-                    e));
-          }
-        }
-        Done d;
-        while ((d = done.poll()) != null) {
-          settle(d.delivery(), d.outcome());
-        }
-        attemptDue();
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
-    } finally {
-      consumer.close();
+    loop.run();
+  }
+
+  /** One poll: its records taken, the attempts that ended settled, and those now due started. */
+  private void takeBatch(ConsumerRecords<String, byte[]> batch) throws InterruptedException {
+    loop.each(batch, this::take);
+    Done d;
+    while ((d = done.poll()) != null) {
+      settle(d.delivery(), d.outcome());
     }
+    attemptDue();
   }
 
   private void forget(Collection<TopicPartition> partitions) {
@@ -403,8 +393,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    loop.close();
     producer.close(Duration.ofSeconds(5));
     sender.close();
     resolver.shutdownNow();

@@ -2,9 +2,9 @@ package io.scorestream.gateway.webhooks;
 
 import io.scorestream.gateway.events.StreamEvent;
 import io.scorestream.gateway.view.JobIndex;
-import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.PollLoop;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.JobEvent;
@@ -38,7 +38,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Turns job events into webhook deliveries. The gateways read {@code job-events} as one consumer
@@ -81,6 +80,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   /** Partitions assigned since the last poll, to position when no gateway has committed them. */
   private final Set<TopicPartition> fresh = ConcurrentHashMap.newKeySet();
 
+  private final PollLoop loop;
   private volatile boolean closed;
   private volatile boolean joined;
 
@@ -123,6 +123,13 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
                 true, // a retried write is not a second delivery
                 ProducerConfig.LINGER_MS_CONFIG,
                 5)); // a batch's deliveries go in one request
+    this.loop =
+        new PollLoop(
+            "webhook outbox: reading " + eventsTopic,
+            consumer,
+            Duration.ofMillis(200),
+            this::takeBatch,
+            log);
   }
 
   @Override
@@ -131,62 +138,53 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       while (!closed && !indexReady.getAsBoolean()) {
         Thread.sleep(100); // a job's webhook is found in its state: read the states first
       }
-      consumer.subscribe(
-          List.of(eventsTopic),
-          new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-              // the offsets of what was taken are committed after each batch: nothing to hand over
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-              fresh.addAll(
-                  partitions); // positioned by the poll loop: no blocking calls in a rebalance
-              // callback
-              joined = true;
-            }
-          });
-      while (!closed) {
-        ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
-        Set<TopicPartition> rewound = fresh.isEmpty() ? Set.of() : startUncommitted();
-        if (batch.isEmpty()) {
-          continue;
-        }
-        List<Future<RecordMetadata>> writes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          if (!rewound.contains(new TopicPartition(r.topic(), r.partition()))) {
-            try {
-              take(
-                  r,
-                  writes); // a rewound partition's records come again from where it was rewound to
-            } catch (RuntimeException e) {
-              if (closed) {
-                break; // the gateway is stopping: its deliveries' producer is closed
-              }
-              log.accept(
-                  Faults.describe(
-                      "webhook outbox: the event at "
-                          + r.partition()
-                          + "@"
-                          + r.offset()
-                          + " failed and was skipped",
-                      e));
-            }
-          }
-        }
-        if (written(writes)) {
-          consumer.commitSync(next(batch));
-        } else {
-          rewind(batch); // retried: the outbox did not take this batch's deliveries
-        }
-      }
-    } catch (WakeupException | InterruptedException e) {
-      if (!closed) {
-        throw new IllegalStateException("webhook outbox stopped", e);
-      }
-    } finally {
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closed || Thread.currentThread().isInterrupted()) {
       consumer.close();
+      return;
+    }
+    consumer.subscribe(
+        List.of(eventsTopic),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // the offsets of what was taken are committed after each batch: nothing to hand over
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // positioned by the poll loop: no blocking calls in a rebalance callback
+            fresh.addAll(partitions);
+            joined = true;
+          }
+        });
+    loop.run();
+  }
+
+  /**
+   * One poll's events: their deliveries written to the outbox, then the offsets committed; a batch
+   * whose deliveries were not all written is read again.
+   */
+  private void takeBatch(ConsumerRecords<String, byte[]> batch) throws InterruptedException {
+    Set<TopicPartition> rewound = fresh.isEmpty() ? Set.of() : startUncommitted();
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Future<RecordMetadata>> writes = new ArrayList<>();
+    List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : batch) {
+      // a rewound partition's records come again from where it was rewound to
+      if (!rewound.contains(new TopicPartition(r.topic(), r.partition()))) {
+        kept.add(r);
+      }
+    }
+    loop.each(kept, r -> take(r, writes));
+    if (written(writes)) {
+      consumer.commitSync(next(batch));
+    } else {
+      rewind(batch); // retried: the outbox did not take this batch's deliveries
     }
   }
 
@@ -360,7 +358,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    consumer.wakeup();
+    loop.close();
     producer.close(Duration.ofSeconds(5));
   }
 }

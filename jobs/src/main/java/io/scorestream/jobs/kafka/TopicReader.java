@@ -1,30 +1,27 @@
 package io.scorestream.jobs.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.scorestream.jobs.Faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Reads every partition of one topic from its beginning, outside any group, on the thread that runs
- * it, until closed: the one loop behind the control, checkpoint, job-state and heartbeat readers.
- * Each value is parsed and handed on; a tombstone (null value) is handed on as such; a value that
- * does not parse goes to the unreadable handler and reading goes on. A handler that throws on a
- * record fails that record alone: the fault is logged once with its stack trace, counted, and
- * reading goes on; a poll that fails (a batch that does not decode is skipped past) is logged and
- * tried again after a back-off, so the reader's thread never dies of a record. It knows how far it
- * has read, so a caller can wait until it has caught up.
+ * Reads every partition of one topic from its beginning (or the partitions a consumer is assigned,
+ * from where it stands), outside any group, on the thread that runs it, until closed: the reader
+ * behind the control, checkpoint, job-state, heartbeat and training-curve views, the gateway's
+ * event hub and the trainer's data tail, running on the one {@link PollLoop}. Each value is parsed
+ * and handed on; a tombstone (null value) is handed on as such; a value that does not parse goes to
+ * the unreadable handler and reading goes on. A handler that throws on a record fails that record
+ * alone: the fault is logged once with its stack trace, counted, and reading goes on; a poll that
+ * fails (a batch that does not decode is skipped past) is logged and tried again after a back-off,
+ * so the reader's thread never dies of a record. It knows how far it has read, so a caller can wait
+ * until it has caught up.
  *
  * @param <T> the message the topic holds
  */
@@ -48,19 +45,11 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
         ConsumerRecord<String, byte[]> record, InvalidProtocolBufferException e) {}
   }
 
-  private final KafkaConsumer<String, byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final Parser<T> parser;
   private final Handler<T> handler;
-  private final Duration pollTimeout;
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-  private final String topic;
-  private final Consumer<String> log;
-  private final AtomicLong faults = new AtomicLong();
-  private volatile boolean closed;
-
-  /** The longest pause between two polls that failed. */
-  private static final long MAX_BACKOFF_MILLIS = 30_000;
+  private final PollLoop loop;
 
   /** A reader that logs its faults to standard error. */
   public TopicReader(
@@ -73,6 +62,8 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
   }
 
   /**
+   * A reader of every partition of {@code topic} from its beginning.
+   *
    * @param log receives each fault once, with its stack trace
    */
   public TopicReader(
@@ -82,74 +73,59 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
       Handler<T> handler,
       Duration pollTimeout,
       Consumer<String> log) {
-    this.topic = topic;
-    this.log = log;
-    this.consumer = WholeTopic.reader(kafka, topic);
-    this.partitions = WholeTopic.partitions(consumer, topic);
+    this("reading " + topic, WholeTopic.reader(kafka, topic), parser, handler, pollTimeout, log);
+  }
+
+  /**
+   * A reader of the partitions in {@code from}, each from its offset there (a reader that starts
+   * elsewhere than the beginning, or reads with other settings).
+   *
+   * @param name what it reads, for its log lines
+   * @param consumer outside any group; the reader assigns it, positions it and owns it from here
+   * @param from the partitions to read and the offset of the first record to read from each
+   */
+  public TopicReader(
+      String name,
+      KafkaConsumer<String, byte[]> consumer,
+      Map<TopicPartition, Long> from,
+      Parser<T> parser,
+      Handler<T> handler,
+      Duration pollTimeout,
+      Consumer<String> log) {
+    this.partitions = List.copyOf(from.keySet());
     this.parser = parser;
     this.handler = handler;
-    this.pollTimeout = pollTimeout;
+    consumer.assign(partitions);
+    from.forEach(
+        (p, offset) -> {
+          consumer.seek(p, offset);
+          positions.put(p, offset);
+        });
+    this.loop = new PollLoop(name, consumer, pollTimeout, this::take, log);
+  }
+
+  private TopicReader(
+      String name,
+      KafkaConsumer<String, byte[]> consumer,
+      Parser<T> parser,
+      Handler<T> handler,
+      Duration pollTimeout,
+      Consumer<String> log) {
+    this.partitions = List.copyOf(consumer.assignment());
+    this.parser = parser;
+    this.handler = handler;
+    this.loop = new PollLoop(name, consumer, pollTimeout, this::take, log);
   }
 
   @Override
   public void run() {
-    long backoff = 0;
-    try {
-      while (!closed) {
-        try {
-          pollOnce();
-          backoff = 0;
-        } catch (WakeupException | InterruptException e) {
-          throw e; // closing, or the thread is stopped
-        } catch (RecordDeserializationException e) {
-          log.accept(
-              "reading "
-                  + topic
-                  + ": skipping the record at "
-                  + e.topicPartition()
-                  + " offset "
-                  + e.offset()
-                  + ", which does not decode: "
-                  + e.getMessage());
-          consumer.seek(e.topicPartition(), e.offset() + 1);
-        } catch (KafkaException | IllegalStateException e) {
-          backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
-          log.accept(
-              Faults.describe("reading " + topic + " failed; reading on in " + backoff + " ms", e));
-          Thread.sleep(backoff);
-        }
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      consumer.close();
-    }
+    loop.run();
   }
 
-  private void pollOnce() {
-    for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout)) {
-      try {
-        handle(record);
-      } catch (RuntimeException e) {
-        faults.incrementAndGet();
-        log.accept(
-            Faults.describe(
-                "reading "
-                    + topic
-                    + ": the record at partition "
-                    + record.partition()
-                    + " offset "
-                    + record.offset()
-                    + " failed and was skipped",
-                e));
-      }
-    }
+  private void take(ConsumerRecords<String, byte[]> batch) throws InterruptedException {
+    loop.each(batch, this::handle);
     for (TopicPartition p : partitions) {
-      positions.put(p, consumer.position(p));
+      positions.put(p, loop.consumer().position(p));
     }
   }
 
@@ -170,7 +146,15 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
 
   /** How many records a handler failed on since the start. */
   public long faults() {
-    return faults.get();
+    return loop.faults();
+  }
+
+  /**
+   * The offset of the next record this reader will hand on from a partition it reads (-1 while a
+   * reader from the beginning has not polled yet).
+   */
+  public long position(TopicPartition partition) {
+    return positions.getOrDefault(partition, -1L);
   }
 
   /** The partitions this reader reads. */
@@ -190,7 +174,6 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    loop.close();
   }
 }

@@ -1,12 +1,13 @@
 package io.scorestream.trainer.service;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicReader;
 import io.scorestream.proto.v1.DataRecord;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Reads a dataset's topic from its first record on, and keeps following it, into a {@link
@@ -58,14 +58,13 @@ final class DataTail implements Runnable, AutoCloseable {
     }
   }
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final TopicReader<DataRecord> reader;
   private final TopicPartition partition;
   private final ReplayBuffer buffer;
   private final Shape shape;
   private final Consumer<String> log;
   private final AtomicLong refused = new AtomicLong();
-  private volatile long position;
-  private volatile boolean closed;
+  private final float[] model;
 
   private final boolean labelled;
   private final ReplayBuffer heldOut;
@@ -92,7 +91,7 @@ final class DataTail implements Runnable, AutoCloseable {
     this.labelled = labelled;
     this.heldOut = heldOut;
     this.heldOutEvery = heldOutEvery;
-    this.consumer =
+    KafkaConsumer<String, byte[]> consumer =
         kafka.consumer(
             Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
@@ -103,79 +102,71 @@ final class DataTail implements Runnable, AutoCloseable {
     this.shape = shape;
     this.buffer = buffer;
     this.log = log;
-    consumer.assign(List.of(partition));
-    consumer.seek(partition, from);
-    this.position = from;
+    this.model = new float[shape.dimension()];
+    this.reader =
+        new TopicReader<>(
+            "reading " + topic,
+            consumer,
+            Map.of(partition, from),
+            DataRecord::parseFrom,
+            new TopicReader.Handler<>() {
+              @Override
+              public void value(ConsumerRecord<String, byte[]> record, DataRecord example) {
+                take(record.offset(), example);
+              }
+
+              @Override
+              public void tombstone(ConsumerRecord<String, byte[]> record) {
+                skip(record.offset(), "a tombstone, not an example");
+              }
+
+              @Override
+              public void unreadable(
+                  ConsumerRecord<String, byte[]> record, InvalidProtocolBufferException e) {
+                skip(record.offset(), "not a DataRecord");
+              }
+            },
+            Duration.ofMillis(200),
+            log);
   }
 
   /** The offset read up to. */
   long position() {
-    return position;
+    return reader.position(partition);
   }
 
+  /**
+   * Follows the topic until closed; a record that fails in a way no check foresaw is skipped alone,
+   * said once with its stack trace and counted as refused.
+   */
   @Override
   public void run() {
-    float[] model = new float[shape.dimension()];
-    try {
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          try {
-            take(r, model);
-          } catch (RuntimeException e) {
-            // a record no check foresaw: skipped alone, and said once with its stack trace
-            log.accept(
-                io.scorestream.jobs.Faults.describe(
-                    "record " + r.offset() + " of " + partition.topic() + " failed and was skipped",
-                    e));
-            refused.incrementAndGet();
-          }
-        }
-        position = consumer.position(partition);
-      }
-    } catch (WakeupException e) {
-      if (!closed) {
-        throw e;
-      }
-    } finally {
-      consumer.close();
-    }
+    reader.run();
   }
 
   /** One record: into the buffer (or the held-out one) in model space, or skipped, saying why. */
-  private void take(ConsumerRecord<String, byte[]> r, float[] model) {
+  private void take(long offset, DataRecord record) {
     int d = model.length;
-    DataRecord record;
-    try {
-      record = r.value() == null ? null : DataRecord.parseFrom(r.value());
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      record = null;
-    }
-    long[] dims =
-        record == null
-            ? null
-            : record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
-    if (record == null
-        || !Arrays.equals(dims, shape.dims())
-        || Tensors.problem(record.getX()) != null) {
-      skip(r.offset(), "not an example of shape " + Arrays.toString(shape.dims()));
+    long[] dims = record.getX().getShapeList().stream().mapToLong(Long::longValue).toArray();
+    if (!Arrays.equals(dims, shape.dims()) || Tensors.problem(record.getX()) != null) {
+      skip(offset, "not an example of shape " + Arrays.toString(shape.dims()));
       return;
     }
     if (labelled
         && (!record.hasLabel()
             || record.getLabel() < 0
             || record.getLabel() >= shape.numClasses())) {
-      skip(r.offset(), "no label in [0, " + shape.numClasses() + ")");
+      skip(offset, "no label in [0, " + shape.numClasses() + ")");
       return;
     }
     float[] x = Tensors.floats(record.getX());
-    float lo =
-        (float) shape.min(); // rounding to float keeps order: a value within the range stays within
-    // these
+    // rounding to float keeps order: a value within the range stays within these
+    float lo = (float) shape.min();
     float hi = (float) shape.max();
     for (float v : x) {
       if (!(v >= lo && v <= hi)) { // NaN fails both
         skip(
-            r.offset(),
+            offset,
             "a value "
                 + v
                 + " outside ["
@@ -190,7 +181,7 @@ final class DataTail implements Runnable, AutoCloseable {
     for (int j = 0; j < d; j++) {
       model[j] = (float) shape.scaling().toModel(x[j]);
     }
-    boolean held = heldOut != null && r.offset() % heldOutEvery == heldOutEvery - 1;
+    boolean held = heldOut != null && offset % heldOutEvery == heldOutEvery - 1;
     (held ? heldOut : buffer).add(model, record.hasLabel() ? record.getLabel() : -1);
   }
 
@@ -200,13 +191,13 @@ final class DataTail implements Runnable, AutoCloseable {
     }
   }
 
+  /** Records skipped: refused by a check, or failed on. */
   long refused() {
-    return refused.get();
+    return refused.get() + reader.faults();
   }
 
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
+    reader.close();
   }
 }
