@@ -17,10 +17,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: files written, one-line errors, non-zero exits. */
+@Tag("slow")
 class SampleCommandTest {
   @TempDir Path dir;
 

@@ -24,10 +24,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded broker is a real Kafka cluster whose records and address survive a restart. */
+@Tag("integration")
 class EmbeddedKafkaTest {
   private static final int MAX_MESSAGE = 1 << 20;
   @TempDir Path dir;

@@ -1,6 +1,5 @@
 package io.scorestream.gateway;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.analytic.Glyphs;
 import io.scorestream.core.model.DataScaling;
@@ -13,7 +12,7 @@ import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.testkit.TestKafka;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.WorkerSettings;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * What the gateway's tests run against: a real broker, a real worker serving a real ONNX model, two
@@ -71,20 +68,17 @@ final class Fleet implements AutoCloseable {
           Duration.ofSeconds(3));
 
   static final String KEY_SLOW = "ss_test-key-of-a-tenant-with-a-low-rate";
-  final TopicNames names = TopicNames.defaults();
-  final EmbeddedKafka kafka;
+  final TopicNames names;
+  final TestKafka kafka;
   final KafkaClients clients;
   final Worker worker;
   final byte[] onnx;
 
-  Fleet(Path dir) throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
-    clients = KafkaClients.of(kafka.bootstrapServers());
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.ensure(admin, Topics.all(names, (short) 1));
-    }
+  /** A fleet on the run's shared broker, under topics of its own. */
+  Fleet(Path dir, TestKafka kafka) throws Exception {
+    this.kafka = kafka;
+    this.names = kafka.freshNames("gateway");
+    clients = kafka.clients();
     onnx = GaussianMixtureOnnx.build(mixture(), info());
     Path models = Files.createDirectories(dir.resolve("models"));
     Files.write(models.resolve(MODEL + ".onnx"), onnx);
@@ -262,6 +256,5 @@ final class Fleet implements AutoCloseable {
   @Override
   public void close() throws Exception {
     worker.close();
-    kafka.close();
   }
 }

@@ -21,6 +21,9 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.WebhookDelivery;
 import io.scorestream.proto.v1.WorkerHeartbeat;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.worker.kafka.JobConsumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +48,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,8 +66,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway still streams a new job to its end. {@code -Dscorestream.fuzz.cases=N} runs more
  * (BENCHMARKS.md, "Fuzzing").
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, SharedBroker.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("integration")
 class FleetFuzzTest {
   private static final long SEED = 20261203;
   private static final int CASES = Integer.getInteger("scorestream.fuzz.cases", 1500);
@@ -81,9 +86,9 @@ class FleetFuzzTest {
       new FuzzBases(Fleet.MODEL, Fleet.MODES, Fleet.IMAGES, Fleet.COLOURS);
 
   @BeforeAll
-  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+  void start(Vertx vertx, TestKafka kafka, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
-    fleet = new Fleet(dir);
+    fleet = new Fleet(dir, kafka);
     Tenants tenants =
         Tenants.parse(
             "{\"tenants\": [{\"name\": \"a\", \"keyHashes\": [\""
@@ -380,7 +385,7 @@ class FleetFuzzTest {
       }
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin
-              .listConsumerGroupOffsets(io.scorestream.worker.kafka.JobConsumer.GROUP)
+              .listConsumerGroupOffsets(JobConsumer.group(fleet.names))
               .partitionsToOffsetAndMetadata()
               .get();
       lag.clear();

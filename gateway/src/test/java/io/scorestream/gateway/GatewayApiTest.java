@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({VertxExtension.class, SharedFleet.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("integration")
 class GatewayApiTest {
   private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(90);
   private Fleet fleet;

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({VertxExtension.class, SharedFleet.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("integration")
 class OpenApiTest {
   private Gateway gateway;
   private Http http;

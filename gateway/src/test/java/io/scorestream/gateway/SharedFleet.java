@@ -1,5 +1,7 @@
 package io.scorestream.gateway;
 
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -9,9 +11,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives test classes one {@link Fleet} (broker, topics, worker) for the whole test run, started
- * when a class first asks for it and closed when the run ends: each class still starts its own
- * gateways.
+ * Gives test classes one {@link Fleet} (topics and a worker on the run's shared broker) for the
+ * whole test run, started when a class first asks for it and closed when the run ends: each class
+ * still starts its own gateways.
  */
 final class SharedFleet implements ParameterResolver {
   @Override
@@ -24,16 +26,17 @@ final class SharedFleet implements ParameterResolver {
     return context
         .getRoot()
         .getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(Resource.class, k -> Resource.start(), Resource.class)
+        .getOrComputeIfAbsent(
+            Resource.class, k -> Resource.start(SharedBroker.kafka(context)), Resource.class)
         .fleet;
   }
 
   private record Resource(Fleet fleet, Path dir)
       implements ExtensionContext.Store.CloseableResource {
-    static Resource start() {
+    static Resource start(TestKafka kafka) {
       try {
         Path dir = Files.createTempDirectory("scorestream-gateway-fleet");
-        return new Resource(new Fleet(dir), dir);
+        return new Resource(new Fleet(dir, kafka), dir);
       } catch (Exception e) {
         throw new IllegalStateException("the test fleet did not start", e);
       }

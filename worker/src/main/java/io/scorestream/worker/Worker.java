@@ -28,12 +28,14 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * One worker: a member of the workers' consumer group that runs the jobs it is given with
@@ -119,7 +121,7 @@ public final class Worker implements AutoCloseable {
             settings.kafka(),
             settings.topics(),
             settings.workerId(),
-            JobConsumer.GROUP,
+            JobConsumer.group(settings.topics()),
             settings.topics().jobs(),
             scheduler,
             sink,
@@ -137,7 +139,7 @@ public final class Worker implements AutoCloseable {
                     settings.kafka(),
                     settings.topics(),
                     settings.workerId(),
-                    JobConsumer.poolGroup(model),
+                    JobConsumer.poolGroup(settings.topics(), model),
                     settings.topics().pool(model),
                     scheduler,
                     sink,
@@ -228,6 +230,14 @@ public final class Worker implements AutoCloseable {
    */
   public CompletableFuture<Throwable> stopped() {
     return stopped;
+  }
+
+  /**
+   * True once this worker has read every cancel before these offsets of the control topic (an
+   * operator's or a test's way to know a cancel was seen).
+   */
+  public boolean hasReadControl(Map<TopicPartition, Long> endOffsets) {
+    return control.hasRead(endOffsets);
   }
 
   /** The models this worker serves. */

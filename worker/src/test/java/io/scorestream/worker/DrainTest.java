@@ -3,26 +3,32 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A planned stop lets the running job finish and starts nothing new; what arrived meanwhile stays
  * in Kafka and runs on the next worker.
  */
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class DrainTest {
   @TempDir Path dir;
 
@@ -42,12 +48,11 @@ class DrainTest {
   }
 
   @Test
-  void drainingWorkerFinishesItsRunningJobAndLeavesNewOnesToTheNext() throws Exception {
-    TopicNames names = TopicNames.defaults();
-    Path models =
-        TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
-    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+  void drainingWorkerFinishesItsRunningJobAndLeavesNewOnesToTheNext(TestKafka kafka)
+      throws Exception {
+    TopicNames names = kafka.freshNames("drain");
+    Path models = TestModels.dir(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
+    try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       Worker first =
           Worker.start(
               WorkerSettings.builder(kafka.bootstrapServers(), "first")

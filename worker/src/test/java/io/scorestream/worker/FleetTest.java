@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Several workers in one group on the real embedded broker: sharing jobs, and surviving a kill -9.
  * Samples are compared with core's run alone through {@link SameSamples}.
  */
+@Tag("integration")
 class FleetTest {
   private static final GaussianMixture GMM =
       new GaussianMixture(

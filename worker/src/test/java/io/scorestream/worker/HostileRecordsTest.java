@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.RequestDigest;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.JobClient;
@@ -25,19 +24,26 @@ import io.scorestream.proto.v1.ModelVersion;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.proto.v1.Tensor;
 import io.scorestream.proto.v1.WorkerHeartbeat;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import io.scorestream.worker.kafka.KafkaEventSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,19 +53,22 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing), every state stays small, and the worker serves on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class HostileRecordsTest {
   private static final int NEAR_LIMIT = Topics.MAX_MESSAGE_BYTES - (1 << 20);
   @TempDir static Path dir;
-  private final TopicNames names = TopicNames.defaults();
-  private EmbeddedKafka kafka;
+  private TopicNames names;
+  private TestKafka kafka;
   private Worker worker;
   private JobClient client;
   private KafkaProducer<String, byte[]> raw;
 
   @BeforeAll
-  void start() throws Exception {
-    kafka = TestBroker.withTopics(dir, names);
-    Path models = TestBroker.models(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
+  void start(TestKafka kafka) throws Exception {
+    this.kafka = kafka;
+    names = kafka.freshNames("hostilerecords");
+    Path models = TestModels.dir(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
     worker =
         Worker.start(
             WorkerSettings.builder(kafka.bootstrapServers(), "w")
@@ -70,7 +79,7 @@ class HostileRecordsTest {
                 .build(),
             System.err::println);
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-    raw = TestBroker.rawProducer(kafka);
+    raw = kafka.rawProducer();
   }
 
   @AfterAll
@@ -78,7 +87,6 @@ class HostileRecordsTest {
     raw.close();
     client.close();
     worker.close();
-    kafka.close();
   }
 
   private static GenerateRequest.Builder request(String id, String tenant) {
@@ -241,14 +249,14 @@ class HostileRecordsTest {
             .setSampler(SamplerSettings.newBuilder().setSteps(400_000))
             .build();
     client.submit(running);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (client
-        .state(running.getJobId(), Duration.ofSeconds(10))
-        .map(s -> s.getStatus() != JobStatus.RUNNING)
-        .orElse(true)) {
-      assertTrue(System.nanoTime() < deadline, "the job started");
-      Thread.sleep(100);
-    }
+    await("the job starts")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client
+                    .state(running.getJobId(), Duration.ofSeconds(10))
+                    .map(s -> s.getStatus() == JobStatus.RUNNING)
+                    .orElse(false));
     client.cancel(
         running.getJobId(), "t", "r".repeat(40 << 20)); // the event would be over a record's size
     JobEvent end = end(running);
@@ -266,11 +274,10 @@ class HostileRecordsTest {
     client.cancel("kept", "mallory", "stranger only");
     GenerateRequest early = request("cancelled-early", "t").build();
     GenerateRequest kept = request("kept", "t").build();
-    try {
-      Thread.sleep(500); // the worker reads the cancels before the jobs arrive
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Map<TopicPartition, Long> cancels = kafka.endOffsets(names.control());
+    await("the worker reads the cancels before the jobs arrive")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> worker.hasReadControl(cancels));
     client.submit(early);
     client.submit(kept);
     JobEvent cancelled = end(early);

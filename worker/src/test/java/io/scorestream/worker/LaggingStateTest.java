@@ -3,7 +3,6 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -26,6 +25,9 @@ import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.proto.v1.Started;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +37,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * group's session timeout, and must read the log back rather than trust the state alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class LaggingStateTest {
   private static final ModelInfo INFO =
       new ModelInfo(
@@ -63,20 +69,21 @@ class LaggingStateTest {
       new GaussianMixture(new double[] {1}, new double[][] {{0, 0}}, new double[] {1});
 
   @TempDir static Path dir;
-  private final TopicNames names = TopicNames.defaults();
-  private EmbeddedKafka kafka;
+  private TopicNames names;
+  private TestKafka kafka;
   private Path models;
   private Worker worker;
   private JobClient client;
   private KafkaProducer<String, byte[]> producer;
 
   @BeforeAll
-  void start() throws Exception {
-    kafka = TestBroker.withTopics(dir, names);
-    Path models = TestBroker.models(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(GMM, INFO));
+  void start(TestKafka kafka) throws Exception {
+    this.kafka = kafka;
+    names = kafka.freshNames("laggingstate");
+    Path models = TestModels.dir(dir, "gmm-ve.onnx", GaussianMixtureOnnx.build(GMM, INFO));
     this.models = models;
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-    producer = TestBroker.rawProducer(kafka);
+    producer = kafka.rawProducer();
   }
 
   /** The survivor: it is given the partitions after the dead worker's records are written. */
@@ -103,7 +110,6 @@ class LaggingStateTest {
   void stop() {
     producer.close();
     client.close();
-    kafka.close();
   }
 
   private static GenerateRequest request(String id) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
@@ -14,10 +13,15 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;
 import io.scorestream.proto.v1.JobStatus;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,17 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
  * 4,096-value model, 34 MB) but within the record limit goes out in its completed event and its
  * state, and the worker serves on.
  */
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class LargeResultTest {
   private static final int DIM = 4096;
 
   @TempDir Path dir;
 
   @Test
-  void resultBiggerThanTheDefaultProducerBufferIsDelivered() throws Exception {
-    TopicNames names = TopicNames.defaults();
-    Path models = TestBroker.models(dir, "wide.onnx", TestModels.standardNormal("wide", "1", DIM));
-    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-        Worker worker =
+  void resultBiggerThanTheDefaultProducerBufferIsDelivered(TestKafka kafka) throws Exception {
+    TopicNames names = kafka.freshNames("largeresult");
+    Path models = TestModels.dir(dir, "wide.onnx", TestModels.standardNormal("wide", "1", DIM));
+    try (Worker worker =
             Worker.start(
                 WorkerSettings.builder(kafka.bootstrapServers(), "w")
                     .topics(names)

@@ -3,13 +3,15 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,9 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
  * whichever worker the shared jobs topic gave it to, and only a job for a model no worker serves
  * fails. A guided job reaches the worker that serves both its model and its classifier.
  */
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class MixedFleetTest {
   @TempDir Path dir;
-  private final TopicNames names = TopicNames.defaults();
+  private TopicNames names;
+  private TestKafka kafka;
+
+  @BeforeEach
+  void freshTopics(TestKafka kafka) {
+    this.kafka = kafka;
+    names = kafka.freshNames("mixedfleet");
+  }
 
   private Path models(String name, String... models) throws Exception {
     Path d = Files.createDirectories(dir.resolve(name));
@@ -76,7 +91,7 @@ class MixedFleetTest {
     return models;
   }
 
-  private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
+  private WorkerSettings settings(TestKafka kafka, String id, Path models) {
     return WorkerSettings.builder(kafka.bootstrapServers(), id)
         .topics(names)
         .modelsDir(models)
@@ -95,18 +110,13 @@ class MixedFleetTest {
         .build();
   }
 
-  private static void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!done.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what);
-      Thread.sleep(50);
-    }
+  private static void await(String what, BooleanSupplier done) {
+    Awaitility.await(what).atMost(Duration.ofSeconds(60)).until(done::getAsBoolean);
   }
 
   @Test
   void everyJobReachesAWorkerThatServesItsModelAndOnlyUnservedModelsFail() throws Exception {
-    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-        Worker narrow =
+    try (Worker narrow =
             Worker.start(
                 settings(kafka, "narrow", models("narrow-models", "common")), System.err::println);
         Worker wide =

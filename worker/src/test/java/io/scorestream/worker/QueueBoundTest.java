@@ -3,13 +3,15 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,18 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
  * three more waiting, most of sixty jobs submitted at once stay in Kafka until there is room, and
  * every one of them still completes once.
  */
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class QueueBoundTest {
   private static final int MAX_QUEUED = 3;
 
   @TempDir Path dir;
 
   @Test
-  void workerLeavesJobsInKafkaBeyondItsQueueBoundAndServesThemAllOnce() throws Exception {
-    TopicNames names = TopicNames.defaults();
-    Path models =
-        TestBroker.models(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
-    try (EmbeddedKafka kafka = TestBroker.withTopics(dir, names);
-        Worker worker =
+  void workerLeavesJobsInKafkaBeyondItsQueueBoundAndServesThemAllOnce(TestKafka kafka)
+      throws Exception {
+    TopicNames names = kafka.freshNames("queuebound");
+    Path models = TestModels.dir(dir, "gmm-ve.onnx", TestModels.standardNormal("gmm-ve", "1", 2));
+    try (Worker worker =
             Worker.start(
                 WorkerSettings.builder(kafka.bootstrapServers(), "w")
                     .topics(names)

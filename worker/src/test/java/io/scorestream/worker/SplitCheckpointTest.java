@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -16,9 +15,11 @@ import io.scorestream.jobs.kafka.CheckpointParts;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.proto.v1.CheckpointPart;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,12 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,8 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
  * parts of replaced or unfinished versions are deleted from the compacted topic, and a version with
  * a part missing is refused.
  */
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class SplitCheckpointTest {
-  private final TopicNames names = TopicNames.defaults();
+  private TopicNames names;
+  private TestKafka kafka;
+
+  @BeforeEach
+  void freshTopics(TestKafka kafka) {
+    this.kafka = kafka;
+    names = kafka.freshNames("splitcheckpoint");
+  }
 
   @TempDir Path dir;
 
@@ -67,138 +82,135 @@ class SplitCheckpointTest {
             -1));
   }
 
-  private static void await(BooleanSupplier condition, String what, List<String> log)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what + ": " + log);
-      Thread.sleep(20);
+  private static void await(BooleanSupplier condition, String what, List<String> log) {
+    try {
+      Awaitility.await(what)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(20))
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(what + ": " + log, e);
     }
   }
 
   @Test
   void aModelInPartsIsJoinedByWorkersAndStalePartsAreDeleted() throws Exception {
-    try (EmbeddedKafka kafka =
-        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
-      TestBroker.ensureTopics(kafka, names);
-      KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      List<String> log = Collections.synchronizedList(new ArrayList<>());
-      byte[] v1 = model("1", 0);
-      assertTrue(v1.length > 3 * 1024, "the model spans several parts: " + v1.length);
-      try (Worker worker =
-              Worker.start(
-                  WorkerSettings.builder(kafka.bootstrapServers(), "w")
-                      .topics(names)
-                      .maxBatch(4096)
-                      .maxActiveSamples(100_000)
-                      .intraOpThreads(1)
-                      .build(),
-                  log::add);
-          CheckpointPublisher publisher = new CheckpointPublisher(clients, names, 1024);
-          KafkaProducer<String, byte[]> raw = clients.producer(Map.of())) {
-        CheckpointEvent first = publisher.publish(v1, "big");
-        assertEquals((v1.length + 1023) / 1024, first.getParts());
-        assertFalse(first.hasOnnx(), "the event carries no bytes of its own");
-        await(() -> worker.models().serves("big", "1"), "version 1 was not joined and loaded", log);
-        publisher.publish(model("2", 1), "big");
-        await(() -> worker.models().serves("big", "2"), "version 2 was not joined and loaded", log);
-
-        // a publisher killed while writing version 3's parts: a new publisher's version 4 deletes
-        // them too
-        byte[] v3 = model("3", 2);
-        List<CheckpointPart> unfinished = CheckpointParts.split("big", "3", v3, 1024).subList(0, 2);
-        int partition = CheckpointParts.partition("big", 3);
-        for (CheckpointPart p : unfinished) {
-          raw.send(
-                  new ProducerRecord<>(
-                      names.checkpoints(),
-                      partition,
-                      CheckpointParts.key("big", "3", p.getIndex()),
-                      p.toByteArray()))
-              .get();
-        }
-        try (CheckpointPublisher restarted = new CheckpointPublisher(clients, names, 1024)) {
-          restarted.publish(model("4", 3), "big");
-        }
-        await(() -> worker.models().serves("big", "4"), "version 4 was not joined and loaded", log);
-        assertTrue(
-            log.stream().anyMatch(l -> l.contains("dropped 2 parts of big:3")), log.toString());
-
-        Map<String, List<String>> records =
-            TopicRecords.readUntil(
-                kafka.bootstrapServers(),
-                names.checkpoints(),
-                b -> b == null ? "tombstone" : "value",
-                Duration.ofSeconds(30),
-                m ->
-                    m.containsKey(CheckpointParts.key("big", "3", 1))
-                        && last(m, CheckpointParts.key("big", "3", 1)).equals("tombstone"));
-        for (String key : records.keySet()) {
-          if (CheckpointParts.isPart(key)) {
-            boolean current = key.startsWith("big@4#");
-            assertEquals(
-                current ? "value" : "tombstone", last(records, key), key + " after version 4");
-          }
-        }
-
-        // an event whose parts are not all there is refused with the reason, and the version served
-        // stays
-        byte[] v5 = model("5", 4);
-        List<CheckpointPart> parts = CheckpointParts.split("big", "5", v5, 1024);
-        for (CheckpointPart p : parts) {
-          if (p.getIndex() != 1) {
-            raw.send(
-                    new ProducerRecord<>(
-                        names.checkpoints(),
-                        partition,
-                        CheckpointParts.key("big", "5", p.getIndex()),
-                        p.toByteArray()))
-                .get();
-          }
-        }
-        CheckpointEvent gap =
-            CheckpointEvent.newBuilder()
-                .setModelName("big")
-                .setVersion("5")
-                .setSizeBytes(v5.length)
-                .setSha256(RequestDigest.sha256Hex(v5))
-                .setParts(parts.size())
-                .build();
-        raw.send(new ProducerRecord<>(names.checkpoints(), partition, "big", gap.toByteArray()))
-            .get();
-        await(
-            () -> log.stream().anyMatch(l -> l.startsWith("rejected checkpoint big:5")),
-            "version 5 was not refused",
-            log);
-        assertTrue(
-            log.stream()
-                .anyMatch(
-                    l ->
-                        l.contains(
-                            "big:5 is in "
-                                + parts.size()
-                                + " parts, and "
-                                + (parts.size() - 1)
-                                + " of them were read")),
-            log.toString());
-        assertFalse(worker.models().serves("big", "5"));
-
-        // a worker that starts now reads the topic from its start and serves the newest complete
-        // version
-        List<String> log2 = Collections.synchronizedList(new ArrayList<>());
-        try (Worker late =
+    KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    byte[] v1 = model("1", 0);
+    assertTrue(v1.length > 3 * 1024, "the model spans several parts: " + v1.length);
+    try (Worker worker =
             Worker.start(
-                WorkerSettings.builder(kafka.bootstrapServers(), "late")
+                WorkerSettings.builder(kafka.bootstrapServers(), "w")
                     .topics(names)
                     .maxBatch(4096)
                     .maxActiveSamples(100_000)
                     .intraOpThreads(1)
                     .build(),
-                log2::add)) {
-          await(
-              () -> late.models().serves("big", "4"), "a late worker did not load version 4", log2);
-          assertFalse(late.models().serves("big", "5"));
+                log::add);
+        CheckpointPublisher publisher = new CheckpointPublisher(clients, names, 1024);
+        KafkaProducer<String, byte[]> raw = clients.producer(Map.of())) {
+      CheckpointEvent first = publisher.publish(v1, "big");
+      assertEquals((v1.length + 1023) / 1024, first.getParts());
+      assertFalse(first.hasOnnx(), "the event carries no bytes of its own");
+      await(() -> worker.models().serves("big", "1"), "version 1 was not joined and loaded", log);
+      publisher.publish(model("2", 1), "big");
+      await(() -> worker.models().serves("big", "2"), "version 2 was not joined and loaded", log);
+
+      // a publisher killed while writing version 3's parts: a new publisher's version 4 deletes
+      // them too
+      byte[] v3 = model("3", 2);
+      List<CheckpointPart> unfinished = CheckpointParts.split("big", "3", v3, 1024).subList(0, 2);
+      int partition = CheckpointParts.partition("big", 3);
+      for (CheckpointPart p : unfinished) {
+        raw.send(
+                new ProducerRecord<>(
+                    names.checkpoints(),
+                    partition,
+                    CheckpointParts.key("big", "3", p.getIndex()),
+                    p.toByteArray()))
+            .get();
+      }
+      try (CheckpointPublisher restarted = new CheckpointPublisher(clients, names, 1024)) {
+        restarted.publish(model("4", 3), "big");
+      }
+      await(() -> worker.models().serves("big", "4"), "version 4 was not joined and loaded", log);
+      assertTrue(
+          log.stream().anyMatch(l -> l.contains("dropped 2 parts of big:3")), log.toString());
+
+      Map<String, List<String>> records =
+          TopicRecords.readUntil(
+              kafka.bootstrapServers(),
+              names.checkpoints(),
+              b -> b == null ? "tombstone" : "value",
+              Duration.ofSeconds(30),
+              m ->
+                  m.containsKey(CheckpointParts.key("big", "3", 1))
+                      && last(m, CheckpointParts.key("big", "3", 1)).equals("tombstone"));
+      for (String key : records.keySet()) {
+        if (CheckpointParts.isPart(key)) {
+          boolean current = key.startsWith("big@4#");
+          assertEquals(
+              current ? "value" : "tombstone", last(records, key), key + " after version 4");
         }
+      }
+
+      // an event whose parts are not all there is refused with the reason, and the version served
+      // stays
+      byte[] v5 = model("5", 4);
+      List<CheckpointPart> parts = CheckpointParts.split("big", "5", v5, 1024);
+      for (CheckpointPart p : parts) {
+        if (p.getIndex() != 1) {
+          raw.send(
+                  new ProducerRecord<>(
+                      names.checkpoints(),
+                      partition,
+                      CheckpointParts.key("big", "5", p.getIndex()),
+                      p.toByteArray()))
+              .get();
+        }
+      }
+      CheckpointEvent gap =
+          CheckpointEvent.newBuilder()
+              .setModelName("big")
+              .setVersion("5")
+              .setSizeBytes(v5.length)
+              .setSha256(RequestDigest.sha256Hex(v5))
+              .setParts(parts.size())
+              .build();
+      raw.send(new ProducerRecord<>(names.checkpoints(), partition, "big", gap.toByteArray()))
+          .get();
+      await(
+          () -> log.stream().anyMatch(l -> l.startsWith("rejected checkpoint big:5")),
+          "version 5 was not refused",
+          log);
+      assertTrue(
+          log.stream()
+              .anyMatch(
+                  l ->
+                      l.contains(
+                          "big:5 is in "
+                              + parts.size()
+                              + " parts, and "
+                              + (parts.size() - 1)
+                              + " of them were read")),
+          log.toString());
+      assertFalse(worker.models().serves("big", "5"));
+
+      // a worker that starts now reads the topic from its start and serves the newest complete
+      // version
+      List<String> log2 = Collections.synchronizedList(new ArrayList<>());
+      try (Worker late =
+          Worker.start(
+              WorkerSettings.builder(kafka.bootstrapServers(), "late")
+                  .topics(names)
+                  .maxBatch(4096)
+                  .maxActiveSamples(100_000)
+                  .intraOpThreads(1)
+                  .build(),
+              log2::add)) {
+        await(() -> late.models().serves("big", "4"), "a late worker did not load version 4", log2);
+        assertFalse(late.models().serves("big", "5"));
       }
     }
   }

@@ -6,6 +6,9 @@ import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.VeSde;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The small real model the worker's tests serve: a standard normal in D dimensions under a VE SDE,
@@ -39,5 +42,12 @@ public final class TestModels {
     GaussianMixture gmm =
         new GaussianMixture(new double[] {1}, new double[][] {new double[dim]}, new double[] {1});
     return GaussianMixtureOnnx.build(gmm, info(name, version, dim));
+  }
+
+  /** {@code dir/models} holding one model file. */
+  public static Path dir(Path dir, String fileName, byte[] onnx) throws IOException {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.write(models.resolve(fileName), onnx);
+    return models;
   }
 }

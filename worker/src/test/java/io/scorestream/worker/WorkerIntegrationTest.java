@@ -1,10 +1,10 @@
 package io.scorestream.worker;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.GuidedScoreModel;
@@ -32,6 +32,9 @@ import io.scorestream.proto.v1.PreviewSettings;
 import io.scorestream.proto.v1.Progress;
 import io.scorestream.proto.v1.SamplerKind;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,8 +63,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,6 +74,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedBroker.class)
+@Tag("integration")
 class WorkerIntegrationTest {
   private static final GaussianMixture GMM =
       new GaussianMixture(
@@ -87,10 +94,10 @@ class WorkerIntegrationTest {
           -1);
 
   @TempDir static Path dir;
-  private EmbeddedKafka kafka;
+  private TestKafka kafka;
   private Worker worker;
   private JobClient client;
-  private final TopicNames names = TopicNames.defaults();
+  private TopicNames names;
   private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
   private ScoreModel reference;
 
@@ -115,10 +122,11 @@ class WorkerIntegrationTest {
   private ScoreModel classifier;
 
   @BeforeAll
-  void start() throws Exception {
-    kafka = TestBroker.withTopics(dir, names);
+  void start(TestKafka kafka) throws Exception {
+    this.kafka = kafka;
+    names = kafka.freshNames("workerintegration");
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
-    Path models = TestBroker.models(dir, "gmm-ve.onnx", onnx);
+    Path models = TestModels.dir(dir, "gmm-ve.onnx", onnx);
     Files.write(models.resolve("gmm-ve-modes.onnx"), classifierOnnx);
     reference = runtime.load(onnx, "gmm-ve");
     classifier = runtime.loadClassifier(classifierOnnx, "gmm-ve-modes");
@@ -143,7 +151,6 @@ class WorkerIntegrationTest {
     worker.close();
     reference.close();
     classifier.close();
-    kafka.close();
   }
 
   private static GenerateRequest request(
@@ -478,14 +485,14 @@ class WorkerIntegrationTest {
     requests.forEach(client::submit);
     events(m -> requests.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
     // the counter moves right after the final event is handed to the producer, so allow a moment
-    String text = scrape();
-    for (int i = 0;
-        i < 50
-            && metric(text, "scorestream_worker_jobs_total", "status=\"succeeded\"") < before + 2;
-        i++) {
-      Thread.sleep(100);
-      text = scrape();
-    }
+    String text =
+        await("the succeeded counter moves")
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                this::scrape,
+                t ->
+                    metric(t, "scorestream_worker_jobs_total", "status=\"succeeded\"")
+                        >= before + 2);
     assertTrue(
         metric(text, "scorestream_worker_jobs_total", "status=\"succeeded\"") >= before + 2, text);
     assertTrue(metric(text, "scorestream_worker_samples_total", "worker=\"w1\"") >= 7);

@@ -17,6 +17,7 @@ import io.scorestream.core.sde.VpSde;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * MixtureCheck}). The classifier is ONNX ({@link GaussianMixtureOnnx#classifier}) under ONNX
  * Runtime, as a trained one would be.
  */
+@Tag("slow")
 class GuidanceTest {
   static final int N = 2_000;
 

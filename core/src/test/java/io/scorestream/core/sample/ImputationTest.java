@@ -13,6 +13,7 @@ import io.scorestream.core.sde.SdeKind;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.TestInstance;
  * MixtureCheck}'s weights and sliced W1, from the sample size) and keep the measurement exactly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class ImputationTest {
   static final int N = 2_000;
 

@@ -10,6 +10,7 @@ import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * sqrt(n_k)}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class LangevinBiasTest {
   private static final int N = 40_000;
   private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * (waits, saying so once): with 16 submits started beside a busy fleet on two cores, a broker that
  * listened but answered late was reported as absent after 15 s and those jobs were never sent.
  */
+@Tag("integration")
 class BrokerReachTest {
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {

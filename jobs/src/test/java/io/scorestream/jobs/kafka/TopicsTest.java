@@ -10,10 +10,12 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The topics of DESIGN.md are created with their partitions, compaction and retention, once. */
+@Tag("integration")
 class TopicsTest {
   @TempDir Path dir;
 

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * computes what DJL's autograd computes, and it guides an unconditional model's samples to the
  * asked class.
  */
+@Tag("slow")
 class NoisyClassifierTest {
   private static final VpSde SDE = new VpSde(0.1, 20, 1);
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The U-Net's ONNX export computes what DJL computes, says what it is, and its class conditioning
  * works.
  */
+@Tag("slow")
 class ScoreUNetTest {
   private final OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
 

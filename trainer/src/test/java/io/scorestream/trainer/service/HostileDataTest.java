@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the limits, NaN; or its bytes damaged): the trainer skips each, says so, and trains on to a
  * checkpoint.
  */
+@Tag("integration")
 class HostileDataTest {
   /**
    * How many hostile records; {@code -Dscorestream.fuzz.data=N} for a long run (BENCHMARKS.md,

@@ -38,12 +38,14 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trainer service learns from a data topic and publishes checkpoints that a worker can load.
  */
+@Tag("integration")
 class TrainerServiceTest {
   @Test
   void itTrainsOnADataTopicAndPublishesCheckedCheckpointsWithTheirMetadata(@TempDir Path dir)

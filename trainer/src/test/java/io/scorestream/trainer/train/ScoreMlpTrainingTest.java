@@ -29,10 +29,12 @@ import io.scorestream.trainer.net.ScoreMlp;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The MLP trains by denoising score matching, and its ONNX export computes what DJL computes. */
+@Tag("slow")
 class ScoreMlpTrainingTest {
   private final OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
 

@@ -6,8 +6,10 @@ import io.scorestream.jobs.kafka.TopicReader;
 import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel
@@ -39,6 +41,11 @@ public final class ControlListener implements Runnable, AutoCloseable {
   @Override
   public void run() {
     reader.run();
+  }
+
+  /** True once every control record before these offsets has been read (others are ignored). */
+  public boolean hasRead(Map<TopicPartition, Long> endOffsets) {
+    return reader.hasRead(endOffsets);
   }
 
   @Override

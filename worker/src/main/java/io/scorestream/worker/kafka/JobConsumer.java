@@ -45,12 +45,18 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /** The longest a revocation waits for the scheduler to drop the partitions' jobs. */
   private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
 
-  /** The consumer group every worker joins to share the jobs topic. */
-  public static final String GROUP = "scorestream-workers";
+  /**
+   * The consumer group every worker on these topics joins to share the jobs topic: {@code
+   * <prefix>-workers} ({@code scorestream-workers} by default), so deployments under other prefixes
+   * on one cluster keep apart.
+   */
+  public static String group(TopicNames names) {
+    return names.prefix() + "-workers";
+  }
 
   /** The consumer group of the workers that serve a model, to share its pool. */
-  public static String poolGroup(String model) {
-    return GROUP + ".model." + model;
+  public static String poolGroup(TopicNames names, String model) {
+    return group(names) + ".model." + model;
   }
 
   private final KafkaConsumer<String, byte[]> consumer;

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Publishes job events to {@code job-events} and job states to the compacted {@code job-state},
@@ -92,20 +93,27 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     if (fatal.get() != null) {
       return;
     }
-    if (event != null) {
-      producer.send(
-          new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()),
-          (metadata, e) -> {
-            if (e != null
-                && refused(e, "event " + event.getSequence() + " of job " + event.getJobId())
-                && JobStates.isFinal(event)) {
-              endInstead(event, state, e);
-            }
-          });
-    }
-    if (state != null && fatal.get() == null) {
-      producer.send(
-          new ProducerRecord<>(names.jobState(), state.getJobId(), state.toByteArray()), onError());
+    try {
+      if (event != null) {
+        producer.send(
+            new ProducerRecord<>(names.jobEvents(), event.getJobId(), event.toByteArray()),
+            (metadata, e) -> {
+              if (e != null
+                  && refused(e, "event " + event.getSequence() + " of job " + event.getJobId())
+                  && JobStates.isFinal(event)) {
+                endInstead(event, state, e);
+              }
+            });
+      }
+      if (state != null && fatal.get() == null) {
+        producer.send(
+            new ProducerRecord<>(names.jobState(), state.getJobId(), state.toByteArray()),
+            onError());
+      }
+    } catch (KafkaException | IllegalStateException e) {
+      // the producer failed or closed under the send (a record's own fault comes to the callback):
+      // fatal, not this job's fault; the worker stops, and the job, uncommitted, runs again
+      fail(e);
     }
   }
 

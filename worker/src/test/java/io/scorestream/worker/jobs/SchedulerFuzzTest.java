@@ -25,6 +25,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -38,6 +39,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * worker's own shows as {@code internal} and is counted, and the scheduler goes on. A case still
  * running after {@value #ROUNDS} model calls is cancelled, as its owner could.
  */
+@Tag("slow")
 class SchedulerFuzzTest {
   private static final int ROUNDS = 40;
   private static final JsonFormat.Printer JSON = JsonFormat.printer();
