@@ -24,6 +24,8 @@ import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -79,8 +81,8 @@ class FleetTest {
   }
 
   private Path setUp(EmbeddedKafka kafka) throws Exception {
-    TestBroker.ensureTopics(kafka, names);
-    return TestBroker.models(dir, "gmm-vp.onnx", GaussianMixtureOnnx.build(GMM, INFO));
+    new TestKafka(kafka.bootstrapServers()).ensureTopics(names);
+    return TestModels.dir(dir, "gmm-vp.onnx", GaussianMixtureOnnx.build(GMM, INFO));
   }
 
   private static GenerateRequest request(String id, int samples, long seed, int steps) {
@@ -266,7 +268,7 @@ class FleetTest {
             log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")),
             log.toString());
 
-        TestBroker.ensureTopics(kafka, names);
+        new TestKafka(kafka.bootstrapServers()).ensureTopics(names);
         try (Worker second = Worker.start(settings(kafka, "second", models), System.err::println)) {
           List<JobEvent> mine =
               events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))

@@ -134,9 +134,7 @@ final class Layering {
           .resideInAPackage(JOBS)
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage(
-              concat(
-                  new String[] {WORKER, GATEWAY, TRAINER, CLI, BROKER, ORT, PYTORCH, "io.vertx.."}))
+          .resideInAnyPackage(WORKER, GATEWAY, TRAINER, CLI, BROKER, ORT, PYTORCH, "io.vertx..")
           .as("jobs depends on proto and core alone: no service, no runtime, no HTTP server");
 
   static final ArchRule WORKER_IMPORTS_NO_OTHER_SERVICE =

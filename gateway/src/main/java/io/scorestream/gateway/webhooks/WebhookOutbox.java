@@ -81,7 +81,6 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   private final Set<TopicPartition> fresh = ConcurrentHashMap.newKeySet();
 
   private final PollLoop loop;
-  private volatile boolean closed;
   private volatile boolean joined;
 
   public WebhookOutbox(
@@ -135,13 +134,13 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      while (!closed && !indexReady.getAsBoolean()) {
+      while (!loop.closed() && !indexReady.getAsBoolean()) {
         Thread.sleep(100); // a job's webhook is found in its state: read the states first
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (closed || Thread.currentThread().isInterrupted()) {
+    if (loop.closed() || Thread.currentThread().isInterrupted()) {
       consumer.close();
       return;
     }
@@ -293,7 +292,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       throws InterruptedException {
     Optional<JobIndex.Entry> job = index.get(jobId);
     long deadline = System.nanoTime() + UNKNOWN_JOB_WAIT.toNanos();
-    while (job.isEmpty() && isFinal && !closed && System.nanoTime() < deadline) {
+    while (job.isEmpty() && isFinal && !loop.closed() && System.nanoTime() < deadline) {
       Thread.sleep(50);
       job = index.get(jobId);
     }
@@ -357,7 +356,6 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
     loop.close();
     producer.close(Duration.ofSeconds(5));
   }

@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -88,15 +87,11 @@ public final class PollLoop implements Runnable, AutoCloseable {
                   + ", which does not decode: "
                   + e.getMessage());
           consumer.seek(e.topicPartition(), e.offset() + 1);
-        } catch (KafkaException | IllegalStateException e) {
-          backoff = nextBackoff(backoff);
-          log.accept(Faults.describe(name + " failed; reading on in " + backoff + " ms", e));
-          Thread.sleep(backoff);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // a Kafka fault, or one of the step's own
           if (closed) {
             break; // the owner closed what the step writes to
           }
-          backoff = nextBackoff(backoff);
+          backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
           log.accept(Faults.describe(name + " failed; reading on in " + backoff + " ms", e));
           Thread.sleep(backoff);
         }
@@ -110,10 +105,6 @@ public final class PollLoop implements Runnable, AutoCloseable {
     } finally {
       consumer.close();
     }
-  }
-
-  private static long nextBackoff(long backoff) {
-    return Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
   }
 
   /**

@@ -12,16 +12,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads every partition of one topic from its beginning (or the partitions a consumer is assigned,
- * from where it stands), outside any group, on the thread that runs it, until closed: the reader
- * behind the control, checkpoint, job-state, heartbeat and training-curve views, the gateway's
- * event hub and the trainer's data tail, running on the one {@link PollLoop}. Each value is parsed
- * and handed on; a tombstone (null value) is handed on as such; a value that does not parse goes to
- * the unreadable handler and reading goes on. A handler that throws on a record fails that record
- * alone: the fault is logged once with its stack trace, counted, and reading goes on; a poll that
- * fails (a batch that does not decode is skipped past) is logged and tried again after a back-off,
- * so the reader's thread never dies of a record. It knows how far it has read, so a caller can wait
- * until it has caught up.
+ * Reads every partition of one topic from its beginning (or given partitions from given offsets),
+ * outside any group, on the thread that runs it, until closed: the reader behind the control,
+ * checkpoint, job-state, heartbeat and training-curve views, the gateway's event hub and the
+ * trainer's data tail, running on the one {@link PollLoop}. Each value is parsed and handed on; a
+ * tombstone (null value) is handed on as such; a value that does not parse goes to the unreadable
+ * handler and reading goes on. A handler that throws on a record fails that record alone: the fault
+ * is logged once with its stack trace, counted, and reading goes on; a poll that fails (a batch
+ * that does not decode is skipped past) is logged and tried again after a back-off, so the reader's
+ * thread never dies of a record. It knows how far it has read, so a caller can wait until it has
+ * caught up.
  *
  * @param <T> the message the topic holds
  */
@@ -92,18 +92,19 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
       Handler<T> handler,
       Duration pollTimeout,
       Consumer<String> log) {
-    this.partitions = List.copyOf(from.keySet());
-    this.parser = parser;
-    this.handler = handler;
-    consumer.assign(partitions);
-    from.forEach(
-        (p, offset) -> {
-          consumer.seek(p, offset);
-          positions.put(p, offset);
-        });
-    this.loop = new PollLoop(name, consumer, pollTimeout, this::take, log);
+    this(name, positioned(consumer, from), parser, handler, pollTimeout, log);
+    positions.putAll(from);
   }
 
+  /** {@code consumer}, assigned the partitions of {@code from} and at their offsets there. */
+  private static KafkaConsumer<String, byte[]> positioned(
+      KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> from) {
+    consumer.assign(from.keySet());
+    from.forEach(consumer::seek);
+    return consumer;
+  }
+
+  /** A reader of the partitions {@code consumer} is assigned, from where it stands. */
   private TopicReader(
       String name,
       KafkaConsumer<String, byte[]> consumer,
