@@ -1,14 +1,17 @@
 package io.scorestream.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +35,7 @@ final class Cli {
   /** A running {@code dev}: its process, its log and the address it printed. */
   record Dev(Process process, Path log, String bootstrap) {
     String output() throws IOException {
-      return Files.exists(log) ? Files.readString(log) : "";
+      return read(log);
     }
   }
 
@@ -68,17 +71,41 @@ final class Cli {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (true) {
-      String output = Files.exists(log) ? Files.readString(log) : "";
-      for (String line : output.lines().toList()) {
-        Matcher m = BOOTSTRAP.matcher(line);
-        if (line.startsWith("try:") && m.find()) {
-          return new Dev(dev, log, m.group(1));
-        }
-      }
-      assertTrue(System.nanoTime() < deadline && dev.isAlive(), "dev starts: " + output);
-      Thread.sleep(100);
-    }
+    String output = awaitOutput("dev starts", Duration.ofSeconds(120), dev, log, Cli::tellsAddress);
+    Matcher m =
+        BOOTSTRAP.matcher(output.lines().filter(Cli::tellsAddress).findFirst().orElseThrow());
+    assertTrue(m.find(), output);
+    return new Dev(dev, log, m.group(1));
+  }
+
+  private static boolean tellsAddress(String output) {
+    return output
+        .lines()
+        .anyMatch(line -> line.startsWith("try:") && BOOTSTRAP.matcher(line).find());
+  }
+
+  /** A file's text, or "" while it does not exist. */
+  static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file) : "";
+  }
+
+  /**
+   * Waits until a file a process writes to shows what {@code shows} looks for; fails as soon as the
+   * process (when given) has ended, with what the file held. The file's text.
+   */
+  static String awaitOutput(
+      String what, Duration atMost, Process process, Path file, Predicate<String> shows) {
+    return await(what)
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              String output = read(file);
+              if (!shows.test(output) && process != null && !process.isAlive()) {
+                throw new IllegalStateException(what + ": the process ended; it wrote: " + output);
+              }
+              return output;
+            },
+            shows);
   }
 }

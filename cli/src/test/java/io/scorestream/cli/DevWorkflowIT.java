@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -127,13 +128,8 @@ class DevWorkflowIT {
                 "--watch")
             .redirectError(watched.toFile())
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(Files.exists(watched) && Files.readString(watched).contains("started on"))) {
-      assertTrue(
-          System.nanoTime() < deadline && watcher.isAlive(),
-          "the job started: " + Files.readString(watched));
-      Thread.sleep(100);
-    }
+    Cli.awaitOutput(
+        "the job started", Duration.ofSeconds(60), watcher, watched, o -> o.contains("started on"));
     Cli.Run other =
         run("cancel", "--bootstrap-servers", bootstrap, "--tenant", "someone-else", "long-job");
     assertEquals(1, other.code(), other.err());
@@ -364,12 +360,12 @@ class DevWorkflowIT {
     assertEquals(0, published.code(), published.err());
     assertEquals("digits:40", published.out());
     assertTrue(published.err().contains("published classifier digits:40"), published.err());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!devOutput().contains("serving classifier digits:40")) {
-      assertTrue(
-          System.nanoTime() < deadline, "dev's worker loaded the classifier: " + devOutput());
-      Thread.sleep(100);
-    }
+    Cli.awaitOutput(
+        "dev's worker loaded the classifier",
+        Duration.ofSeconds(60),
+        dev,
+        devLog,
+        o -> o.contains("serving classifier digits:40"));
     Cli.Run guided =
         run(
             "submit",
@@ -433,18 +429,20 @@ class DevWorkflowIT {
             .redirectOutput(trainerLog.toFile())
             .start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
       // the trainer prints "published" after its send completes, so the worker may load the
       // checkpoint first
-      while (!devOutput().contains("serving trained-eight:")
-          || !Files.readString(trainerLog).contains("published trained-eight:")) {
-        assertTrue(
-            System.nanoTime() < deadline && trainer.isAlive(),
-            "the trainer published a checkpoint and the"
-                + " worker loaded it; trainer: "
-                + Files.readString(trainerLog));
-        Thread.sleep(200);
-      }
+      Cli.awaitOutput(
+          "the trainer published a checkpoint",
+          Duration.ofSeconds(180),
+          trainer,
+          trainerLog,
+          o -> o.contains("published trained-eight:"));
+      Cli.awaitOutput(
+          "dev's worker loaded the trainer's checkpoint",
+          Duration.ofSeconds(60),
+          dev,
+          devLog,
+          o -> o.contains("serving trained-eight:"));
       Matcher gateway =
           Pattern.compile("gateway on (http://\\S+) \\(tenant dev, API key (\\S+),")
               .matcher(devOutput());
@@ -489,14 +487,12 @@ class DevWorkflowIT {
   @Test
   void devsOwnTrainerLearnsMoonsAndTheWorkerServesItsCheckpointsWithTheirQuality()
       throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-    while (!(devOutput().contains("serving moons-live:")
-        && devOutput().contains("trainer: step 1000 quality:"))) {
-      assertTrue(
-          System.nanoTime() < deadline,
-          "dev's trainer published a measured checkpoint: " + devOutput());
-      Thread.sleep(200);
-    }
+    Cli.awaitOutput(
+        "dev's trainer published a measured checkpoint and its worker serves it",
+        Duration.ofSeconds(240),
+        dev,
+        devLog,
+        o -> o.contains("serving moons-live:") && o.contains("trainer: step 1000 quality:"));
     assertTrue(devOutput().contains("sliced W1"), devOutput());
     Cli.Run job =
         run(

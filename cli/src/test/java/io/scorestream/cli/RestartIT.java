@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,13 +73,12 @@ class RestartIT {
               .redirectErrorStream(true)
               .redirectOutput(watched.toFile())
               .start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Files.readString(watched).contains("started on")) {
-        assertTrue(
-            System.nanoTime() < deadline && watcher.isAlive(),
-            "the job started: " + Files.readString(watched));
-        Thread.sleep(100);
-      }
+      Cli.awaitOutput(
+          "the job started",
+          Duration.ofSeconds(60),
+          watcher,
+          watched,
+          o -> o.contains("started on"));
       first.process().destroyForcibly(); // kill -9: nothing is flushed or committed on the way out
       assertTrue(first.process().waitFor(30, TimeUnit.SECONDS));
 

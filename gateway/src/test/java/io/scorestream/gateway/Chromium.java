@@ -8,9 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's headless Chromium under its own chromedriver, for the dashboard's browser tests:
@@ -35,6 +40,9 @@ final class Chromium {
         "--disable-dev-shm-usage",
         "--window-size=" + width + "," + height,
         "--force-device-scale-factor=1");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL); // the page's console, read by uncaughtErrors
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(DRIVER.toFile())
@@ -42,6 +50,19 @@ final class Chromium {
             .withTimeout(Duration.ofSeconds(60))
             .build();
     return new ChromeDriver(service, options);
+  }
+
+  /**
+   * The errors the page's scripts threw and nobody caught (exceptions in handlers, rejected
+   * promises) since the last call; failed requests, which the page shows itself, are not among
+   * them.
+   */
+  static List<String> uncaughtErrors(WebDriver browser) {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().equals(Level.SEVERE))
+        .map(LogEntry::getMessage)
+        .filter(message -> message.contains("Uncaught"))
+        .toList();
   }
 
   private static void installIfMissing() throws IOException, InterruptedException {

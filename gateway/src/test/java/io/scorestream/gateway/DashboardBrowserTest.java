@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,18 +49,18 @@ class DashboardBrowserTest {
   void start(Vertx vertx, Fleet shared) throws Exception {
     fleet = shared;
     gateway = fleet.gateway();
-    http = new Http(vertx, gateway.port());
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!Fleet.servesAll(http.get("/v1/models", Fleet.KEY_A).json())) {
-      assertTrue(System.nanoTime() < deadline, "the gateway saw the worker's models");
-      Thread.sleep(100);
-    }
+    http = Fleet.ready(vertx, gateway);
     browser = Chromium.start(1400, 900);
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
     wait.ignoring(StaleElementReferenceException.class); // rows are redrawn as events arrive
     browser.get(gateway.url() + "/#key=" + Fleet.KEY_A);
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
     wait.until(d -> new Select(d.findElement(By.id("model"))).getOptions().size() >= 3);
+  }
+
+  @AfterEach
+  void noScriptErrorWentUncaught() {
+    assertEquals(List.of(), Chromium.uncaughtErrors(browser), "the page's console");
   }
 
   @AfterAll
@@ -95,6 +96,21 @@ class DashboardBrowserTest {
                         + " for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] > 60) lit++;"
                         + " return String(lit);",
                     canvasId));
+  }
+
+  /**
+   * Pixels of the preview canvas in the green of final samples (rgba(76,195,138,.8) over the
+   * background), as opposed to the blue of previews.
+   */
+  private int finalPoints() {
+    return Integer.parseInt(
+        (String)
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    "const c = document.getElementById('preview-canvas'); const g = c.getContext('2d');"
+                        + " const d = g.getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                        + " for (let i = 0; i < d.length; i += 4) if (d[i + 1] > d[i] + 60 && d[i + 1] > d[i + 2] + 25) n++;"
+                        + " return String(n);"));
   }
 
   private int frames() {
@@ -478,10 +494,9 @@ class DashboardBrowserTest {
         .sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER)); // submits from the keyboard
     row("succeeded");
     wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
-    String result = canvas();
-    Thread.sleep(400); // the scatter eases to the final samples
+    // the final samples are drawn green over the blue previews, once the scatter has eased to them
+    wait.until(d -> finalPoints() > 100);
     screenshot("dashboard-points.png");
-    assertNotEquals("", result);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.scorestream.gateway;
 
+import static org.awaitility.Awaitility.await;
+
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.analytic.Glyphs;
 import io.scorestream.core.model.DataScaling;
@@ -15,6 +17,8 @@ import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.WorkerSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,13 +145,29 @@ final class Fleet implements AutoCloseable {
   }
 
   /**
+   * A client of the gateway once it is ready and lists every model of this fleet: the worker has
+   * loaded them and its heartbeat reached the gateway.
+   */
+  static Http ready(Vertx vertx, Gateway gateway) {
+    Http http = new Http(vertx, gateway.port());
+    await("the gateway became ready and lists the fleet's models")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                http.get("/readyz", null).status() == 200
+                    && servesAll(http.get("/v1/models", KEY_A).json()));
+    return http;
+  }
+
+  /**
    * True once a {@code GET /v1/models} answer lists every model of this fleet (the worker loads
    * them one by one).
    */
-  static boolean servesAll(io.vertx.core.json.JsonObject answer) {
+  static boolean servesAll(JsonObject answer) {
     Set<String> names =
         answer.getJsonArray("models").stream()
-            .map(m -> ((io.vertx.core.json.JsonObject) m).getString("name"))
+            .map(m -> ((JsonObject) m).getString("name"))
             .collect(Collectors.toSet());
     return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
   }

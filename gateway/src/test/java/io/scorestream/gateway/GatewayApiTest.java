@@ -1,5 +1,6 @@
 package io.scorestream.gateway;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -47,14 +48,7 @@ class GatewayApiTest {
   void start(Vertx vertx, Fleet shared) throws Exception {
     fleet = shared;
     gateway = fleet.gateway();
-    http = new Http(vertx, gateway.port());
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Fleet.servesAll(http.get("/v1/models", Fleet.KEY_A).json())
-        || http.get("/readyz", null).status() != 200) {
-      assertTrue(
-          System.nanoTime() < deadline, "the gateway saw the worker's heartbeat and became ready");
-      Thread.sleep(100);
-    }
+    http = Fleet.ready(vertx, gateway);
   }
 
   @AfterAll
@@ -72,6 +66,10 @@ class GatewayApiTest {
         .put("sampler", new JsonObject().put("steps", steps))
         .put("preview", new JsonObject().put("everySteps", previewEvery))
         .encode();
+  }
+
+  private static String status(Http http, String jobId) throws Exception {
+    return http.get("/v1/jobs/" + jobId, Fleet.KEY_A).json().getString("status");
   }
 
   private String submit(String key, String body, String... headers) throws Exception {
@@ -208,11 +206,10 @@ class GatewayApiTest {
     Http.Answer posted = one.post("/v1/jobs", Fleet.KEY_A, job(64, 4000, 5, 200));
     assertEquals(202, posted.status(), posted.body().toString());
     String id = posted.json().getString("jobId");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!one.get("/v1/jobs/" + id, Fleet.KEY_A).json().getString("status").equals("RUNNING")) {
-      assertTrue(System.nanoTime() < deadline, "the job started");
-      Thread.sleep(20);
-    }
+    await("the job started")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> status(one, id), "RUNNING"::equals);
     first.close(); // mid-job
     try (Gateway second = fleet.gateway()) {
       Http two = new Http(vertx, second.port());
@@ -288,15 +285,11 @@ class GatewayApiTest {
             + " state reaches the index: "
             + again.body());
     assertTrue(again.error().getString("message").contains("cancelled"), again.body().toString());
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!http.get("/v1/jobs/" + id, Fleet.KEY_A)
-        .json()
-        .getString("status")
-        .equals("CANCELLED")) {
-      // the state is written just after the event, and read by the gateway's index a moment later
-      assertTrue(System.nanoTime() < deadline, "the job's state says cancelled");
-      Thread.sleep(20);
-    }
+    // the state is written just after the event, and read by the gateway's index a moment later
+    await("the job's state says cancelled")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> status(http, id), "CANCELLED"::equals);
     JsonArray cancelled =
         http.get("/v1/jobs?status=cancelled", Fleet.KEY_A).json().getJsonArray("jobs");
     assertTrue(cancelled.stream().anyMatch(j -> ((JsonObject) j).getString("jobId").equals(id)));
@@ -814,13 +807,14 @@ class GatewayApiTest {
   @Test
   void aModelsTrainingCurveIsServedInStepOrderAndAModelWithoutOneIsNotFound() throws Exception {
     fleet.publishCurve("curved", 3000);
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    Http.Answer curve = http.get("/v1/models/curved/training", Fleet.KEY_B);
-    while (curve.status() != 200 || curve.json().getJsonArray("points").size() < 30) {
-      assertTrue(System.nanoTime() < deadline, "the curve reached the gateway: " + curve.body());
-      Thread.sleep(50);
-      curve = http.get("/v1/models/curved/training", Fleet.KEY_B);
-    }
+    Http.Answer curve =
+        await("the whole curve reached the gateway")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> http.get("/v1/models/curved/training", Fleet.KEY_B),
+                answer ->
+                    answer.status() == 200 && answer.json().getJsonArray("points").size() >= 30);
     JsonArray points = curve.json().getJsonArray("points");
     assertEquals(
         "100", points.getJsonObject(0).getString("step"), "int64 as protobuf JSON writes it");

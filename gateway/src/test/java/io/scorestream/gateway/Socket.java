@@ -3,13 +3,17 @@ package io.scorestream.gateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A test's WebSocket to the gateway's {@code /v1/stream}: what it receives, in order, awaited one
@@ -27,15 +31,17 @@ final class Socket implements AutoCloseable {
     }
   }
 
+  private final WebSocketClient client; // held: a client nothing refers to is closed when collected
   private final WebSocket ws;
   private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
-  private volatile boolean closed;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  private Socket(WebSocket ws) {
+  private Socket(WebSocketClient client, WebSocket ws) {
+    this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> received.add(new Message(new JsonObject(text), null)));
     ws.binaryMessageHandler(this::binary);
-    ws.closeHandler(v -> closed = true);
+    ws.closeHandler(v -> closed.complete(null));
   }
 
   /** Opens a socket; with a key, sent in the Authorization header. */
@@ -45,13 +51,18 @@ final class Socket implements AutoCloseable {
     if (key != null) {
       options.addHeader("Authorization", "Bearer " + key);
     }
-    return vertx
-        .createWebSocketClient()
-        .connect(options)
-        .map(Socket::new)
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      return client
+          .connect(options)
+          .map(ws -> new Socket(client, ws))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException refused) {
+      client.close();
+      throw refused;
+    }
   }
 
   private void binary(Buffer frame) {
@@ -76,12 +87,13 @@ final class Socket implements AutoCloseable {
   }
 
   /** Waits until the server closed the socket; its close code, or null when it stayed open. */
-  Short closedWith(Duration wait) throws InterruptedException {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (!closed && System.nanoTime() < deadline) {
-      Thread.sleep(10);
+  Short closedWith(Duration wait) throws InterruptedException, ExecutionException {
+    try {
+      closed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return ws.closeStatusCode();
+    } catch (TimeoutException stillOpen) {
+      return null;
     }
-    return closed ? ws.closeStatusCode() : null;
   }
 
   String closeReason() {
@@ -90,6 +102,6 @@ final class Socket implements AutoCloseable {
 
   @Override
   public void close() {
-    ws.close();
+    ws.close().eventually(client::close);
   }
 }

@@ -50,14 +50,7 @@ class StreamSocketTest {
   @BeforeAll
   void start(Vertx vertx, Fleet fleet) throws Exception {
     gateway = fleet.gateway();
-    http = new Http(vertx, gateway.port());
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Fleet.servesAll(http.get("/v1/models", Fleet.KEY_A).json())
-        || http.get("/readyz", null).status() != 200) {
-      assertTrue(
-          System.nanoTime() < deadline, "the gateway saw the worker's models and became ready");
-      Thread.sleep(100);
-    }
+    http = Fleet.ready(vertx, gateway);
   }
 
   @AfterAll

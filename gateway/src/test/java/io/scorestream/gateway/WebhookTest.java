@@ -1,5 +1,6 @@
 package io.scorestream.gateway;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,19 +49,6 @@ class WebhookTest {
     receiver.close();
   }
 
-  private static Http ready(Vertx vertx, Gateway gateway) throws Exception {
-    Http http = new Http(vertx, gateway.port());
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (http.get("/readyz", null).status() != 200
-        || !Fleet.servesAll(http.get("/v1/models", Fleet.KEY_A).json())) {
-      assertTrue(
-          System.nanoTime() < deadline,
-          "the gateway became ready: " + http.get("/readyz", null).body());
-      Thread.sleep(100);
-    }
-    return http;
-  }
-
   private static String job(JsonObject webhook) {
     return new JsonObject()
         .put("modelName", Fleet.MODEL)
@@ -71,14 +59,11 @@ class WebhookTest {
         .encode();
   }
 
-  private List<Receiver.Attempt> awaitAttempts(Predicate<List<Receiver.Attempt>> until)
-      throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!until.test(receiver.attempts())) {
-      assertTrue(System.nanoTime() < deadline, "deliveries so far: " + receiver.attempts().size());
-      Thread.sleep(50);
-    }
-    return receiver.attempts();
+  private List<Receiver.Attempt> awaitAttempts(Predicate<List<Receiver.Attempt>> until) {
+    return await("the deliveries asked for")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(receiver::attempts, until);
   }
 
   private static List<Receiver.Attempt> of(List<Receiver.Attempt> all, String jobId, String type) {
@@ -110,7 +95,7 @@ class WebhookTest {
       throws Exception {
     receiver.answer(earlier -> earlier.isEmpty() ? 500 : 200); // every delivery fails once
     try (Gateway gateway = fleet.gateway()) {
-      Http http = ready(vertx, gateway);
+      Http http = Fleet.ready(vertx, gateway);
       Http.Answer posted =
           http.post(
               "/v1/jobs",
@@ -152,13 +137,15 @@ class WebhookTest {
               .getJsonObject("completed")
               .getString("result"));
       assertTrue(body.getJsonObject("data").getString("eventId").endsWith(".end"));
-      Thread.sleep(500);
-      assertEquals(
-          1,
-          of(receiver.attempts(), id, "job.started").size(),
-          "news (not a final event) is posted once, best effort, even when it failed");
-      assertTrue(
-          of(receiver.attempts(), id, "job.progress").isEmpty(), "only the events asked for");
+      await(
+              "news (not a final event) is posted once, best effort, even when it failed;"
+                  + " and only the events asked for")
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(
+              receiver::attempts,
+              all ->
+                  of(all, id, "job.started").size() == 1 && of(all, id, "job.progress").isEmpty());
     }
   }
 
@@ -174,7 +161,7 @@ class WebhookTest {
     receiver.answer(earlier -> 503); // the receiver is down
     String id;
     try (Gateway first = fleet.gateway(patient)) {
-      Http http = ready(vertx, first);
+      Http http = Fleet.ready(vertx, first);
       Http.Answer posted =
           http.post(
               "/v1/jobs",
@@ -186,9 +173,10 @@ class WebhookTest {
     }
     int before = of(receiver.attempts(), id, "job.completed").size();
     receiver.answer(earlier -> 200); // back up, while no gateway runs
-    Thread.sleep(1000);
-    assertEquals(
-        before, of(receiver.attempts(), id, "job.completed").size(), "no gateway, no delivery");
+    await("no gateway, no delivery")
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> of(receiver.attempts(), id, "job.completed").size() == before);
     try (Gateway second = fleet.gateway(patient)) {
       List<Receiver.Attempt> all =
           of(
@@ -209,7 +197,7 @@ class WebhookTest {
       throws Exception {
     WebhookSettings strict = WebhookSettings.defaults(new WebhookPolicy(List.of(), false, false));
     try (Gateway gateway = fleet.gateway(strict)) {
-      Http http = ready(vertx, gateway);
+      Http http = Fleet.ready(vertx, gateway);
       for (String url :
           List.of(
               "http://hooks.example.com/x",
@@ -251,7 +239,7 @@ class WebhookTest {
     WebhookSettings listed =
         WebhookSettings.defaults(new WebhookPolicy(List.of("*.example.com"), false, false));
     try (Gateway gateway = fleet.gateway(listed)) {
-      Http http = ready(vertx, gateway);
+      Http http = Fleet.ready(vertx, gateway);
       Http.Answer elsewhere =
           http.post(
               "/v1/jobs",

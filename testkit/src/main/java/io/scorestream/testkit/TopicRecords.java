@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,8 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a whole topic from its beginning, grouping parsed records by key, until the test has what
- * it waits for.
+ * Reads a whole topic from its beginning, in order or grouped by key, until the test has what it
+ * waits for.
  */
 public final class TopicRecords {
   private TopicRecords() {}
@@ -28,9 +29,15 @@ public final class TopicRecords {
     T parse(byte[] bytes) throws Exception;
   }
 
+  /** Turns one record into what the test collects, or null to pass over it. */
+  @FunctionalInterface
+  public interface RecordParser<T> {
+    T parse(ConsumerRecord<String, byte[]> record) throws Exception;
+  }
+
   /**
    * The records seen, by key, once {@code done} holds for them; fails when {@code timeout} passes
-   * first, naming the keys seen.
+   * first.
    */
   public static <T> Map<String, List<T>> readUntil(
       String bootstrapServers,
@@ -39,6 +46,46 @@ public final class TopicRecords {
       Duration timeout,
       Predicate<Map<String, List<T>>> done) {
     Map<String, List<T>> byKey = new HashMap<>();
+    read(
+        bootstrapServers,
+        topic,
+        timeout,
+        r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(parser.parse(r.value())),
+        () -> done.test(byKey));
+    return byKey;
+  }
+
+  /**
+   * What {@code parser} made of the records, in the topic's order (of one partition), once {@code
+   * done} holds for it; fails when {@code timeout} passes first.
+   */
+  public static <T> List<T> readInOrder(
+      String bootstrapServers,
+      String topic,
+      RecordParser<T> parser,
+      Duration timeout,
+      Predicate<List<T>> done) {
+    List<T> out = new ArrayList<>();
+    read(
+        bootstrapServers,
+        topic,
+        timeout,
+        r -> {
+          T parsed = parser.parse(r);
+          if (parsed != null) out.add(parsed);
+        },
+        () -> done.test(out));
+    return out;
+  }
+
+  /** A step that takes one record in. */
+  @FunctionalInterface
+  private interface Step {
+    void take(ConsumerRecord<String, byte[]> record) throws Exception;
+  }
+
+  private static void read(
+      String bootstrapServers, String topic, Duration timeout, Step step, Callable<Boolean> done) {
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -58,14 +105,11 @@ public final class TopicRecords {
                   return false; // the topic is being created (or deleted and created again)
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                  byKey
-                      .computeIfAbsent(r.key(), k -> new ArrayList<>())
-                      .add(parser.parse(r.value()));
+                  step.take(r);
                 }
-                return done.test(byKey);
+                return done.call();
               });
     }
-    return byKey;
   }
 
   /** Assigns every partition of the topic from its start; false while it has none. */

@@ -1,5 +1,6 @@
 package io.scorestream.worker;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,13 +131,13 @@ class FleetTest {
           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         // both members hold partitions before the jobs come, so both serve some
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!(a.assignedJobPartitions() > 0
-            && b.assignedJobPartitions() > 0
-            && a.assignedJobPartitions() + b.assignedJobPartitions() == 12)) {
-          assertTrue(System.nanoTime() < deadline, "the group did not settle");
-          Thread.sleep(50);
-        }
+        await("the group settled with partitions on both workers")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    a.assignedJobPartitions() > 0
+                        && b.assignedJobPartitions() > 0
+                        && a.assignedJobPartitions() + b.assignedJobPartitions() == 12);
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
           requests.add(request("fleet-" + i, 1 + i % 4, i, 100 + i % 50));
@@ -289,10 +290,9 @@ class FleetTest {
     }
   }
 
-  private static void awaitPartitions(Worker worker, int partitions) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (worker.assignedJobPartitions() < partitions && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+  private static void awaitPartitions(Worker worker, int partitions) {
+    await("the worker holds " + partitions + " job partitions")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> worker.assignedJobPartitions() >= partitions);
   }
 }

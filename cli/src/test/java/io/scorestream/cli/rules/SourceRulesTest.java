@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rules on the sources that no formatter keeps: the JDK's types by their imported names, never
- * spelled out inline.
+ * spelled out inline; tests that wait through a library (Awaitility, a future, a queue's timed
+ * poll), never by sleeping or by a loop on the clock.
  */
 class SourceRulesTest {
   /** A JDK type spelled out in code (not in an import, a string or a comment's link). */
@@ -37,6 +38,34 @@ class SourceRulesTest {
       }
     }
     assertEquals(List.of(), found, "JDK types spelled out inline; import them");
+  }
+
+  /** A sleep, or a loop condition on the clock: a hand-written wait. */
+  static final Pattern HAND_WRITTEN_WAIT =
+      Pattern.compile(
+          "Thread\\.sleep\\(|TimeUnit\\.\\w+\\.sleep\\(|(?:nanoTime|currentTimeMillis)\\(\\)\\s*<");
+
+  @Test
+  void testsWaitThroughALibraryNeverBySleepingOrOnTheClock() throws IOException {
+    List<String> found = new ArrayList<>();
+    for (Path file : javaSources()) {
+      if (!file.toString().contains("/src/test/")) continue;
+      List<String> lines = Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (HAND_WRITTEN_WAIT.matcher(lines.get(i)).find()) {
+          found.add(file + ":" + (i + 1) + ": " + lines.get(i).strip());
+        }
+      }
+    }
+    assertEquals(List.of(), found, "hand-written waits in tests; use Awaitility");
+  }
+
+  @Test
+  void theWaitRuleSeesSleepsAndClockLoops() {
+    assertTrue(HAND_WRITTEN_WAIT.matcher("Thread." + "sleep(100);").find());
+    assertTrue(HAND_WRITTEN_WAIT.matcher("TimeUnit.SECONDS." + "sleep(1);").find());
+    assertTrue(HAND_WRITTEN_WAIT.matcher("while (System.nanoTime" + "() < deadline) {").find());
+    assertFalse(HAND_WRITTEN_WAIT.matcher("long start = System.nanoTime();").find());
   }
 
   @Test

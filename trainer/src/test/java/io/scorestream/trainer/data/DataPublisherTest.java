@@ -4,25 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.DataRecord;
-import java.nio.file.Path;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.TopicRecords;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Publishing datasets to a real broker: records as the trainer reads them, shapes fixed by the
@@ -30,39 +24,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Tag("integration")
+@ExtendWith(SharedBroker.class)
 class DataPublisherTest {
-  private EmbeddedKafka kafka;
+  private TestKafka kafka;
   private KafkaClients clients;
-  private final TopicNames names = TopicNames.defaults();
+  private TopicNames names;
 
   @BeforeAll
-  void start(@TempDir Path dir) throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
-    clients = KafkaClients.of(kafka.bootstrapServers());
+  void start(TestKafka shared) {
+    kafka = shared;
+    clients = kafka.clients();
+    names = kafka.freshNames("data");
   }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
-  private List<DataRecord> records(String dataset) throws Exception {
-    List<DataRecord> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = clients.consumer(Map.of())) {
-      TopicPartition p = new TopicPartition(names.data(dataset), 0);
-      consumer.assign(List.of(p));
-      consumer.seekToBeginning(List.of(p));
-      long end = consumer.endOffsets(List.of(p)).get(p);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (consumer.position(p) < end && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(DataRecord.parseFrom(r.value()));
-        }
-      }
-    }
-    return out;
+  /** Every record of a dataset's topic, in order. */
+  private List<DataRecord> records(String dataset) {
+    String topic = names.data(dataset);
+    long written = kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    return TopicRecords.readInOrder(
+        kafka.bootstrapServers(),
+        topic,
+        r -> DataRecord.parseFrom(r.value()),
+        Duration.ofSeconds(30),
+        read -> read.size() >= written);
   }
 
   @Test
