@@ -230,10 +230,6 @@ final class DevCommand implements Callable<Integer> {
                 0,
                 dir,
                 DEV_STEPS),
-            line -> {
-              err.println("trainer: " + line);
-              err.flush();
-            },
             event -> {});
     Thread thread = new Thread(trainer, "dev-trainer");
     thread.setDaemon(true);

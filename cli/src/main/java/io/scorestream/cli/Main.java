@@ -40,8 +40,8 @@ public final class Main implements Runnable {
     // time
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     // one training step's operations run one after another: every core goes into each (intra-op),
-    // none waits in an
-    // inter-op pool, which measured 10 to 20% faster on the U-Net here (BENCHMARKS.md, training)
+    // none waits in an inter-op pool, which measured 10 to 20% faster on the U-Net here
+    // (BENCHMARKS.md, training)
     System.setProperty(
         "ai.djl.pytorch.num_threads",
         System.getProperty(

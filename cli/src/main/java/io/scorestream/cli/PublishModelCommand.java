@@ -41,7 +41,7 @@ final class PublishModelCommand implements Callable<Integer> {
     byte[] onnx;
     try {
       onnx = OrtRuntime.read(file); // loaded here to be checked, then sent as read
-      OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
+      OrtRuntime runtime = new OrtRuntime(1, false);
       try (OrtScoreModel model = runtime.loadEither(onnx, OrtRuntime.fallbackName(file))) {
         what = (model.classifier() ? "classifier " : "model ") + model.info();
       }

@@ -127,7 +127,7 @@ final class SampleCommand implements Callable<Integer> {
       throw bad("--guidance-scale must be zero or more, got " + guidanceScale);
     }
     PrintWriter err = spec.commandLine().getErr();
-    OrtRuntime runtime = new OrtRuntime(threads, cuda, line -> err.println("scorestream: " + line));
+    OrtRuntime runtime = new OrtRuntime(threads, cuda);
     try (ScoreModel unguided = runtime.load(model);
         ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
       ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);

@@ -47,13 +47,7 @@ public final class Services {
 
   public static Worker startWorker(
       KafkaClients kafka, TopicNames names, WorkerOptions options, PrintWriter err) {
-    Worker worker =
-        Worker.start(
-            options.settings(kafka, names),
-            line -> {
-              err.println("scorestream worker: " + line);
-              err.flush();
-            });
+    Worker worker = Worker.start(options.settings(kafka, names));
     if (worker.models().all().isEmpty()) {
       err.println(
           "worker "

@@ -177,10 +177,6 @@ final class TrainerCommand implements Callable<Integer> {
                 seed,
                 stateDir,
                 maxSteps),
-            line -> {
-              err.println(line);
-              err.flush();
-            },
             event -> {});
     Thread thread = new Thread(service, "trainer");
     thread.start();

@@ -492,7 +492,7 @@ class DevWorkflowIT {
         Duration.ofSeconds(240),
         dev,
         devLog,
-        o -> o.contains("serving moons-live:") && o.contains("trainer: step 1000 quality:"));
+        o -> o.contains("serving moons-live:") && o.contains("step 1000 quality:"));
     assertTrue(devOutput().contains("sliced W1"), devOutput());
     Cli.Run job =
         run(

@@ -193,8 +193,8 @@ class SampleCommandTest {
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--threads must be zero"), r.err());
     // two billion 2-D samples would overflow an int; 900 million (57 GB of state) would not fit:
-    // both are refused
-    // with the reason before sampling starts, not as an overflow or an OutOfMemoryError
+    // both are refused with the reason before sampling starts, not as an overflow or an
+    // OutOfMemoryError
     r = run("sample", "--model", model.toString(), "--samples", "2000000000");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("more than one sampler state can hold"), r.err());

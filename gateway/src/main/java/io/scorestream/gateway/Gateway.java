@@ -13,7 +13,6 @@ import io.scorestream.gateway.webhooks.WebhookDeliveries;
 import io.scorestream.gateway.webhooks.WebhookOutbox;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
-import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobClient;
@@ -27,10 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway service: builds its object graph (views of the job states, events and fleet read from
@@ -39,6 +39,8 @@ import org.apache.kafka.common.TopicPartition;
  * every job.
  */
 public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
   /**
    * What a gateway is started with.
    *
@@ -97,17 +99,9 @@ public final class Gateway implements AutoCloseable {
    * /readyz}).
    */
   public static Gateway start(Settings s) throws Exception {
-    return start(s, System.err::println);
-  }
-
-  /**
-   * As {@link #start(Settings)}, with the lines an operator should see (webhooks given up, ...)
-   * going to log.
-   */
-  public static Gateway start(Settings s, Consumer<String> log) throws Exception {
     Gateway g = new Gateway();
     try {
-      g.startAll(s, log);
+      g.startAll(s);
       return g;
     } catch (Exception | Error e) {
       g.close();
@@ -115,7 +109,7 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  private void startAll(Settings s, Consumer<String> log) throws Exception {
+  private void startAll(Settings s) throws Exception {
     this.host = s.host();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Admin admin =
@@ -127,16 +121,13 @@ public final class Gateway implements AutoCloseable {
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                         5_000)); // (at least the request timeout)
     closing.add(admin);
-    JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index", log);
+    JobIndex index = started(new JobIndex(s.kafka(), s.names()), "gateway-job-index");
     EventHub hub =
-        started(
-            new EventHub(s.kafka(), s.names(), new EventJson(), s.events(), log),
-            "gateway-events",
-            log);
+        started(new EventHub(s.kafka(), s.names(), new EventJson(), s.events()), "gateway-events");
     Gauge.builder("gateway_event_faults", hub, EventHub::faults).register(metrics);
-    FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet", log);
+    FleetView fleet = started(new FleetView(s.kafka(), s.names()), "gateway-fleet");
     TrainingCurves curves =
-        started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves", log);
+        started(new TrainingCurves(s.kafka(), s.names()), "gateway-training-curves");
     Map<TopicPartition, Long> indexEnd;
     Map<TopicPartition, Long> eventsEnd;
     try (var consumer = WholeTopic.unassigned(s.kafka())) {
@@ -152,10 +143,8 @@ public final class Gateway implements AutoCloseable {
     vertx = Vertx.vertx();
     WebhookDeliveries deliveries =
         started(
-            new WebhookDeliveries(
-                s.kafka(), s.names(), vertx, s.tenants(), s.webhooks(), metrics, log),
-            "gateway-webhook-deliveries",
-            log);
+            new WebhookDeliveries(s.kafka(), s.names(), vertx, s.tenants(), s.webhooks(), metrics),
+            "gateway-webhook-deliveries");
     WebhookOutbox outbox =
         started(
             new WebhookOutbox(
@@ -164,10 +153,8 @@ public final class Gateway implements AutoCloseable {
                 index,
                 () -> index.hasRead(indexEnd),
                 new EventJson(),
-                deliveries,
-                log),
-            "gateway-webhook-outbox",
-            log);
+                deliveries),
+            "gateway-webhook-outbox");
     Readiness readiness =
         new Readiness(admin, s.names(), index, hub, indexEnd, eventsEnd, outbox::joined);
     Gauge.builder("gateway_webhooks_pending", deliveries, WebhookDeliveries::pendingCount)
@@ -185,8 +172,7 @@ public final class Gateway implements AutoCloseable {
                 new RequestChecks(s.limits()),
                 readiness,
                 metrics,
-                s.webhooks().policy(),
-                log),
+                s.webhooks().policy()),
             s.host(),
             s.port(),
             s.heartbeat(),
@@ -194,16 +180,15 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private <T extends Runnable & AutoCloseable> T started(
-      T reader, String name, Consumer<String> log) {
+  private <T extends Runnable & AutoCloseable> T started(T reader, String name) {
     closing.add(reader);
     Thread t = new Thread(reader, name);
     // the readers skip what they fail on and read on; a thread that still ends says why
     t.setUncaughtExceptionHandler(
         (thread, e) -> {
-          if (!stopping) { // while the gateway stops, a part may fail on another one closed before
-            // it
-            log.accept(Faults.describe("gateway: " + name + " stopped", e));
+          // while the gateway stops, a part may fail on another one closed before it
+          if (!stopping) {
+            LOG.error("{} stopped", name, e);
           }
         });
     t.setDaemon(true);

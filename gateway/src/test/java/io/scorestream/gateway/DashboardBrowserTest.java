@@ -291,8 +291,8 @@ class DashboardBrowserTest {
     assertTrue(m.find(), detail);
     double mean = Double.parseDouble(m.group(1));
     // samples of the fleet's mixture: its entropy is about 1.65 nats and the log-density of one
-    // sample has a spread
-    // of about 1 nat, so the mean over 32 lies within 1.65 +- 0.7 (4 standard errors) of -1.65
+    // sample has a spread of about 1 nat, so the mean over 32 lies within 1.65 +- 0.7 (4 standard
+    // errors) of -1.65
     assertTrue(mean > -2.4 && mean < -0.9, "mean log-likelihood " + mean + " nats: " + detail);
     String sourceRow =
         wait.until(

@@ -140,8 +140,7 @@ final class Fleet implements AutoCloseable {
                 .topics(names)
                 .modelsDir(models)
                 .intraOpThreads(1)
-                .build(),
-            System.err::println);
+                .build());
   }
 
   /**

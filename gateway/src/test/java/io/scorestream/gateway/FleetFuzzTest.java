@@ -209,8 +209,7 @@ class FleetFuzzTest {
     Http.Answer listed = http.get("/v1/jobs?limit=500", KEY);
     assertEquals(200, listed.status(), () -> listed.body().toString());
     // a hostile job may ask for a billion steps: once the worker has taken in what it read, its
-    // owner's cancel ends
-    // it, as any client's would (a cancel that comes first waits for its job)
+    // owner's cancel ends it, as any client's would (a cancel that comes first waits for its job)
     await().atMost(Duration.ofSeconds(120)).until(() -> fleet.worker.scheduler().backlog() == 0);
     cancelAll(cancels);
     try {

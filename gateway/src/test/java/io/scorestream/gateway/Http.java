@@ -98,8 +98,7 @@ final class Http {
       options.addHeader("Last-Event-ID", lastEventId);
     }
     // the whole body: a stream is read until the server ends it (a response that ended already,
-    // such as a 204,
-    // has no chunks left for a handler set late, but its body is still there)
+    // such as a 204, has no chunks left for a handler set late, but its body is still there)
     Future<Stream> done =
         client
             .request(options)

@@ -221,10 +221,9 @@ class StreamSocketTest {
   @Test
   void anEventNoJsonCanPrintStopsNoStream(Fleet fleet) throws Exception {
     // written straight to job-events, as a hostile producer (or a worker before the intake refused
-    // such requests)
-    // would: printing its request's submission time threw on the gateway's event thread, which
-    // died, and every
-    // tenant's Server-Sent Events and WebSocket streams stopped with it
+    // such requests) would: printing its request's submission time threw on the gateway's event
+    // thread, which died, and every tenant's Server-Sent Events and WebSocket streams stopped with
+    // it
     Timestamp outOfRange = Timestamp.newBuilder().setSeconds(Long.MAX_VALUE / 2).build();
     JobEvent unprintable =
         JobEvent.newBuilder()

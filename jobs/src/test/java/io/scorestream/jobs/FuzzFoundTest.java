@@ -52,9 +52,8 @@ class FuzzFoundTest {
   @Test
   void correctorStepsNearTheIntLimitAreRefusedNotOverflowedIntoAShortSchedule() {
     // 1 + correctorSteps overflowed to a negative count of planned evaluations, which passed the
-    // bound; building
-    // the schedule then threw on the scheduler thread (found by SchedulerFuzzTest, case 5815 of
-    // seed 20261203)
+    // bound; building the schedule then threw on the scheduler thread (found by SchedulerFuzzTest,
+    // case 5815 of seed 20261203)
     assertRefused(
         "sampler.steps",
         ok().setSampler(

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobStateView;
@@ -34,8 +33,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One worker: a member of the workers' consumer group that runs the jobs it is given with
@@ -49,9 +49,10 @@ import org.apache.kafka.common.TopicPartition;
  * owner why.
  */
 public final class Worker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
   private static final long HEARTBEAT_MILLIS = 2000;
 
-  private final Consumer<String> log;
   private final ModelRegistry models;
   private final KafkaEventSink sink;
   private final Scheduler scheduler;
@@ -71,15 +72,13 @@ public final class Worker implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
 
-  private Worker(WorkerSettings settings, Consumer<String> log) {
-    this.log = log;
+  private Worker(WorkerSettings settings) {
     this.topics = settings.topics();
     models =
         new ModelRegistry(
-            new OrtRuntime(settings.intraOpThreads(), settings.cuda(), log),
+            new OrtRuntime(settings.intraOpThreads(), settings.cuda()),
             settings.maxBatch(),
-            settings.keepVersions(),
-            log);
+            settings.keepVersions());
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
@@ -89,8 +88,7 @@ public final class Worker implements AutoCloseable {
             settings.topics(),
             settings.workerId(),
             settings.deliveryTimeout(),
-            this::onUndeliverable,
-            log);
+            this::onUndeliverable);
     Scheduler.Limits limits =
         new Scheduler.Limits(
             settings.workerId(),
@@ -102,20 +100,19 @@ public final class Worker implements AutoCloseable {
     EventSink published =
         (event, state) -> {
           if (state != null) {
-            view.written(
-                state); // the view knows this worker's own states before the topic reader gets to
-            // them
+            // the view knows this worker's own states before the topic reader gets to them
+            view.written(state);
           }
           sink.publish(event, state);
         };
-    scheduler = new Scheduler(models, published, limits, metrics, log);
+    scheduler = new Scheduler(models, published, limits, metrics);
     metrics.watch(scheduler);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     fleet = new FleetView(settings.kafka(), settings.topics());
-    JobRouter router = new JobRouter(models, fleet, settings.topics(), settings.kafka(), log);
+    JobRouter router = new JobRouter(models, fleet, settings.topics(), settings.kafka());
     jobs =
         new JobConsumer(
             settings.kafka(),
@@ -128,8 +125,7 @@ public final class Worker implements AutoCloseable {
             view,
             fleet,
             router,
-            settings.maxQueuedJobs(),
-            log);
+            settings.maxQueuedJobs());
     pools =
         new PoolConsumers(
             models,
@@ -146,11 +142,10 @@ public final class Worker implements AutoCloseable {
                     view,
                     fleet,
                     router,
-                    settings.maxQueuedJobs(),
-                    log),
+                    settings.maxQueuedJobs()),
             this::spawn);
-    control = new ControlListener(settings.kafka(), settings.topics(), scheduler, log);
-    checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models, log);
+    control = new ControlListener(settings.kafka(), settings.topics(), scheduler);
+    checkpoints = new CheckpointListener(settings.kafka(), settings.topics(), models);
     heartbeats =
         new Heartbeats(
             settings.workerId(),
@@ -175,9 +170,9 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Starts a worker; {@code log} receives one-line operational messages. */
-  public static Worker start(WorkerSettings settings, Consumer<String> log) {
-    Worker worker = new Worker(settings, log);
+  /** Starts a worker; it logs through SLF4J (README, "Logging"). */
+  public static Worker start(WorkerSettings settings) {
+    Worker worker = new Worker(settings);
     worker.spawn("job-state-view", worker.view);
     worker.spawn("fleet-view", worker.fleet);
     worker.spawn("scheduler", worker.scheduler);
@@ -198,7 +193,7 @@ public final class Worker implements AutoCloseable {
               try {
                 task.run();
               } catch (Throwable e) {
-                stopOnFatal(Faults.describe("its " + name + " thread failed", e), e);
+                stopOnFatal("its " + name + " thread failed", e);
               }
             },
             "worker-" + name);
@@ -208,7 +203,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private void onUndeliverable(Exception e) {
-    stopOnFatal(Faults.describe("an event could not be delivered to Kafka", e), e);
+    stopOnFatal("an event could not be delivered to Kafka", e);
   }
 
   /**
@@ -217,7 +212,7 @@ public final class Worker implements AutoCloseable {
    */
   private void stopOnFatal(String what, Throwable e) {
     if (fatal.compareAndSet(null, e) && !closing.get()) {
-      log.accept("stopping: " + what);
+      LOG.error("stopping: {}", what, e);
       Thread stopper = new Thread(this::close, "worker-stop");
       stopper.setDaemon(true);
       stopper.start();

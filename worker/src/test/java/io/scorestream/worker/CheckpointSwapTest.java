@@ -32,11 +32,11 @@ import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.testkit.TopicRecords;
+import io.scorestream.testkit.logging.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -45,6 +45,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedBroker.class)
 @Tag("integration")
 class CheckpointSwapTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
   private static final GaussianMixture V1 =
       new GaussianMixture(new double[] {1}, new double[][] {{-2, 0}}, new double[] {0.3});
   private static final GaussianMixture V2 =
@@ -128,8 +131,7 @@ class CheckpointSwapTest {
     byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
     byte[] v2 = GaussianMixtureOnnx.build(V2, info("2"));
     Files.write(models.resolve("gmm.onnx"), v1);
-    List<String> log = Collections.synchronizedList(new ArrayList<>());
-    OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+    OrtRuntime runtime = new OrtRuntime(1, false);
     try (Worker worker =
             Worker.start(
                 WorkerSettings.builder(kafka.bootstrapServers(), "w")
@@ -139,8 +141,7 @@ class CheckpointSwapTest {
                     .maxActiveSamples(100_000)
                     .intraOpThreads(1)
                     .keepVersions(1)
-                    .build(),
-                log::add);
+                    .build());
         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
         CheckpointPublisher publisher =
             new CheckpointPublisher(KafkaClients.of(kafka.bootstrapServers()), names);
@@ -227,11 +228,12 @@ class CheckpointSwapTest {
       assertFalse(worker.models().serves("gmm", "3"));
       assertFalse(worker.models().serves("gmm", "4"));
       assertTrue(
-          log.stream()
+          log.texts().stream()
               .anyMatch(l -> l.startsWith("rejected checkpoint gmm:") || l.contains("gmm:3")),
           log.toString());
       assertTrue(
-          log.stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")), log.toString());
+          log.texts().stream().anyMatch(l -> l.contains("gmm:4") && l.contains("NaN")),
+          log.toString());
 
       Map<String, List<WorkerHeartbeat>> beats =
           read(kafka, names.workers(), WorkerHeartbeat::parseFrom, m -> servesOnly2(m.get("w")));

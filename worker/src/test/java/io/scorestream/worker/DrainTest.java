@@ -59,8 +59,7 @@ class DrainTest {
                   .topics(names)
                   .modelsDir(models)
                   .intraOpThreads(1)
-                  .build(),
-              System.err::println);
+                  .build());
       client.submit(request("long", 40_000));
       TopicRecords.readUntil(
           kafka.bootstrapServers(),
@@ -102,8 +101,7 @@ class DrainTest {
                   .topics(names)
                   .modelsDir(models)
                   .intraOpThreads(1)
-                  .build(),
-              System.err::println)) {
+                  .build())) {
         Map<String, List<JobEvent>> later =
             TopicRecords.readUntil(
                 kafka.bootstrapServers(),

@@ -27,12 +27,12 @@ import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.testkit.TopicRecords;
+import io.scorestream.testkit.logging.LogCapture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +43,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class FleetTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
   private static final GaussianMixture GMM =
       new GaussianMixture(
           new double[] {0.5, 0.5}, new double[][] {{-1, 0}, {1, 1}}, new double[] {0.3, 0.5});
@@ -125,9 +128,9 @@ class FleetTest {
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       Path models = setUp(kafka);
-      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      try (Worker a = Worker.start(settings(kafka, "a", models), System.err::println);
-          Worker b = Worker.start(settings(kafka, "b", models), System.err::println);
+      OrtRuntime runtime = new OrtRuntime(1, false);
+      try (Worker a = Worker.start(settings(kafka, "a", models));
+          Worker b = Worker.start(settings(kafka, "b", models));
           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         // both members hold partitions before the jobs come, so both serve some
@@ -184,7 +187,7 @@ class FleetTest {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
         assertEquals("ready", out.readLine());
       }
-      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+      OrtRuntime runtime = new OrtRuntime(1, false);
       try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         List<GenerateRequest> requests = new ArrayList<>();
@@ -203,8 +206,7 @@ class FleetTest {
                             m.getOrDefault(r.getJobId(), List.of()).stream()
                                 .anyMatch(JobEvent::hasStarted)));
         child.destroyForcibly().waitFor();
-        try (Worker survivor =
-            Worker.start(settings(kafka, "survivor", models), System.err::println)) {
+        try (Worker survivor = Worker.start(settings(kafka, "survivor", models))) {
           Map<String, List<JobEvent>> events =
               events(
                   kafka,
@@ -246,8 +248,7 @@ class FleetTest {
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
-      OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
-      List<String> log = Collections.synchronizedList(new ArrayList<>());
+      OrtRuntime runtime = new OrtRuntime(1, false);
       GenerateRequest request = request("stranded", 3, 9, 30);
       try (Worker first =
               Worker.start(
@@ -256,8 +257,7 @@ class FleetTest {
                       .modelsDir(models)
                       .intraOpThreads(1)
                       .deliveryTimeout(Duration.ofSeconds(2))
-                      .build(),
-                  log::add);
+                      .build());
           JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
           ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
         awaitPartitions(first, Topics.JOB_PARTITIONS);
@@ -266,11 +266,12 @@ class FleetTest {
         Throwable cause = first.stopped().get(60, TimeUnit.SECONDS);
         assertTrue(cause != null, "the worker stopped on its own, with a cause");
         assertTrue(
-            log.stream().anyMatch(l -> l.startsWith("stopping: an event could not be delivered")),
+            log.texts().stream()
+                .anyMatch(l -> l.startsWith("stopping: an event could not be delivered")),
             log.toString());
 
         new TestKafka(kafka.bootstrapServers()).ensureTopics(names);
-        try (Worker second = Worker.start(settings(kafka, "second", models), System.err::println)) {
+        try (Worker second = Worker.start(settings(kafka, "second", models))) {
           List<JobEvent> mine =
               events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
                   .get("stranded");

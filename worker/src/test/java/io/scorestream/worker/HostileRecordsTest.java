@@ -76,8 +76,7 @@ class HostileRecordsTest {
                 .modelsDir(models)
                 .intraOpThreads(1)
                 .deliveryTimeout(Duration.ofSeconds(20))
-                .build(),
-            System.err::println);
+                .build());
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
     raw = kafka.rawProducer();
   }
@@ -290,8 +289,8 @@ class HostileRecordsTest {
   @Test
   void anUnknownEnumNumberAnywhereIsRefusedNamingItsFieldAndTheWorkerServesOn() throws Exception {
     // a newer client's sampler kind: copied into the job's summary it threw on the scheduler
-    // thread, the worker
-    // stopped, and every worker that read the uncommitted record after it stopped the same way
+    // thread, the worker stopped, and every worker that read the uncommitted record after it
+    // stopped the same way
     GenerateRequest newerKind =
         request("newer-kind", "t")
             .setSampler(SamplerSettings.newBuilder().setKindValue(99).setSteps(20))
@@ -374,8 +373,7 @@ class HostileRecordsTest {
             names,
             "sink-test",
             Duration.ofSeconds(20),
-            fatal::add,
-            line -> {})) {
+            fatal::add)) {
       sink.forward("no such/topic", "k", new byte[] {1}, () -> {}, refused::add);
       await().atMost(Duration.ofSeconds(30)).until(() -> !refused.isEmpty() || !fatal.isEmpty());
       assertEquals(List.of(), fatal, "not fatal");

@@ -94,8 +94,7 @@ class LaggingStateTest {
                 .topics(names)
                 .modelsDir(models)
                 .intraOpThreads(1)
-                .build(),
-            System.err::println);
+                .build());
   }
 
   @AfterEach

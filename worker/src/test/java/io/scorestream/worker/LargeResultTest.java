@@ -46,8 +46,7 @@ class LargeResultTest {
                     .topics(names)
                     .modelsDir(models)
                     .intraOpThreads(1)
-                    .build(),
-                System.err::println);
+                    .build());
         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       client.submit(
           GenerateRequest.newBuilder()

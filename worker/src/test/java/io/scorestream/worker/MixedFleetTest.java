@@ -117,12 +117,10 @@ class MixedFleetTest {
   @Test
   void everyJobReachesAWorkerThatServesItsModelAndOnlyUnservedModelsFail() throws Exception {
     try (Worker narrow =
-            Worker.start(
-                settings(kafka, "narrow", models("narrow-models", "common")), System.err::println);
+            Worker.start(settings(kafka, "narrow", models("narrow-models", "common")));
         Worker wide =
             Worker.start(
-                settings(kafka, "wide", withClassifier(models("wide-models", "common", "rare"))),
-                System.err::println);
+                settings(kafka, "wide", withClassifier(models("wide-models", "common", "rare"))));
         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       await(
           "the group settled with both workers on the jobs topic",

@@ -50,8 +50,7 @@ class QueueBoundTest {
                     .maxActiveSamples(1)
                     .maxQueuedJobs(MAX_QUEUED)
                     .intraOpThreads(1)
-                    .build(),
-                System.err::println);
+                    .build());
         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
       AtomicInteger mostQueued = new AtomicInteger();
       AtomicBoolean watching = new AtomicBoolean(true);

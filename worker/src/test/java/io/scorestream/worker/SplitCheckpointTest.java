@@ -20,10 +20,9 @@ import io.scorestream.proto.v1.CheckpointPart;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.testkit.TopicRecords;
+import io.scorestream.testkit.logging.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedBroker.class)
 @Tag("integration")
 class SplitCheckpointTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
   private TopicNames names;
   private TestKafka kafka;
 
@@ -82,7 +84,7 @@ class SplitCheckpointTest {
             -1));
   }
 
-  private static void await(BooleanSupplier condition, String what, List<String> log) {
+  private static void await(BooleanSupplier condition, String what, LogCapture log) {
     try {
       Awaitility.await(what)
           .atMost(Duration.ofSeconds(60))
@@ -96,7 +98,6 @@ class SplitCheckpointTest {
   @Test
   void aModelInPartsIsJoinedByWorkersAndStalePartsAreDeleted() throws Exception {
     KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-    List<String> log = Collections.synchronizedList(new ArrayList<>());
     byte[] v1 = model("1", 0);
     assertTrue(v1.length > 3 * 1024, "the model spans several parts: " + v1.length);
     try (Worker worker =
@@ -106,8 +107,7 @@ class SplitCheckpointTest {
                     .maxBatch(4096)
                     .maxActiveSamples(100_000)
                     .intraOpThreads(1)
-                    .build(),
-                log::add);
+                    .build());
         CheckpointPublisher publisher = new CheckpointPublisher(clients, names, 1024);
         KafkaProducer<String, byte[]> raw = clients.producer(Map.of())) {
       CheckpointEvent first = publisher.publish(v1, "big");
@@ -136,7 +136,8 @@ class SplitCheckpointTest {
       }
       await(() -> worker.models().serves("big", "4"), "version 4 was not joined and loaded", log);
       assertTrue(
-          log.stream().anyMatch(l -> l.contains("dropped 2 parts of big:3")), log.toString());
+          log.texts().stream().anyMatch(l -> l.contains("dropped 2 parts of big:3")),
+          log.toString());
 
       Map<String, List<String>> records =
           TopicRecords.readUntil(
@@ -181,11 +182,11 @@ class SplitCheckpointTest {
       raw.send(new ProducerRecord<>(names.checkpoints(), partition, "big", gap.toByteArray()))
           .get();
       await(
-          () -> log.stream().anyMatch(l -> l.startsWith("rejected checkpoint big:5")),
+          () -> log.texts().stream().anyMatch(l -> l.startsWith("rejected checkpoint big:5")),
           "version 5 was not refused",
           log);
       assertTrue(
-          log.stream()
+          log.texts().stream()
               .anyMatch(
                   l ->
                       l.contains(
@@ -199,7 +200,6 @@ class SplitCheckpointTest {
 
       // a worker that starts now reads the topic from its start and serves the newest complete
       // version
-      List<String> log2 = Collections.synchronizedList(new ArrayList<>());
       try (Worker late =
           Worker.start(
               WorkerSettings.builder(kafka.bootstrapServers(), "late")
@@ -207,9 +207,8 @@ class SplitCheckpointTest {
                   .maxBatch(4096)
                   .maxActiveSamples(100_000)
                   .intraOpThreads(1)
-                  .build(),
-              log2::add)) {
-        await(() -> late.models().serves("big", "4"), "a late worker did not load version 4", log2);
+                  .build())) {
+        await(() -> late.models().serves("big", "4"), "a late worker did not load version 4", log);
         assertFalse(late.models().serves("big", "5"));
       }
     }

@@ -98,7 +98,7 @@ class WorkerIntegrationTest {
   private Worker worker;
   private JobClient client;
   private TopicNames names;
-  private final OrtRuntime runtime = new OrtRuntime(1, false, System.err::println);
+  private final OrtRuntime runtime = new OrtRuntime(1, false);
   private ScoreModel reference;
 
   /**
@@ -140,8 +140,7 @@ class WorkerIntegrationTest {
                 .maxSamplesPerJob(10_000)
                 .intraOpThreads(1)
                 .metricsPort(0)
-                .build(),
-            System.err::println);
+                .build());
     client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
   }
 

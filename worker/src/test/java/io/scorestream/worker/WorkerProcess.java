@@ -17,8 +17,7 @@ public final class WorkerProcess {
             .maxActiveSamples(100_000)
             .maxSamplesPerJob(10_000)
             .intraOpThreads(1)
-            .build(),
-        System.err::println);
+            .build());
     System.out.println("ready");
     System.out.flush();
     Thread.currentThread().join();

@@ -88,7 +88,7 @@ public final class BenchCommand {
               "",
               -1);
       byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
-      OrtRuntime runtime = new OrtRuntime(threads, false, out::println);
+      OrtRuntime runtime = new OrtRuntime(threads, false);
       out.println(
           "| batch | NFE | bare ORT loop (evals/s) | PC sampler (evals/s) | sampler / bare "
               + "| sampler time outside model calls (us/eval) | share of sampler wall time in model calls |");

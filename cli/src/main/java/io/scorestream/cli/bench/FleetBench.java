@@ -196,8 +196,7 @@ final class FleetBench implements Callable<Integer> {
                 .modelsDir(models)
                 .maxActiveSamples(maxActiveSamples)
                 .intraOpThreads(threads)
-                .build(),
-            line -> {});
+                .build());
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (worker.assignedJobPartitions() < Topics.JOB_PARTITIONS && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -231,7 +230,7 @@ final class FleetBench implements Callable<Integer> {
    * mean no cost but model calls.
    */
   private double callCostRatio(byte[] onnx) {
-    try (ScoreModel model = new OrtRuntime(threads, false, line -> {}).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(threads, false).load(onnx, "mlp")) {
       double one = Double.MAX_VALUE;
       double many = Double.MAX_VALUE;
       for (int round = 0; round < 6; round++) {

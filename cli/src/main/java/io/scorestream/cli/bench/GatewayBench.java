@@ -139,12 +139,11 @@ final class GatewayBench implements Callable<Integer> {
                       .topics(names)
                       .modelsDir(models)
                       .intraOpThreads(threads)
-                      .build(),
-                  line -> {});
+                      .build());
           Gateway gateway =
               Gateway.start(
-                  Gateway.Settings.of(clients, names, Tenants.single(tenant, key), "127.0.0.1", 0),
-                  line -> {})) {
+                  Gateway.Settings.of(
+                      clients, names, Tenants.single(tenant, key), "127.0.0.1", 0))) {
         GatewayJobs api = new GatewayJobs(URI.create(gateway.url()), key);
         awaitReady(api);
         if (only == null || only.equals("transport")) {
@@ -194,7 +193,7 @@ final class GatewayBench implements Callable<Integer> {
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     List<Double> overheads = new ArrayList<>();
     List<Double> allowed = new ArrayList<>();
-    try (ScoreModel model = new OrtRuntime(threads, false, line -> {}).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(threads, false).load(onnx, "mlp")) {
       for (int r = 0; r <= transportRepeat; r++) {
         GenerateRequest request = request(1000L + r);
         double direct = TransportBench.runDirect(model, request);

@@ -10,7 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads ONNX score models into ONNX Runtime sessions with one set of options: intra-op threads, and
@@ -19,21 +20,21 @@ import java.util.function.Consumer;
  * main} builds one of these.
  */
 public final class OrtRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(OrtRuntime.class);
+
   /** The largest model file: a protobuf message, which an ONNX file is, holds at most 2 GiB. */
   private static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
 
   private final OrtEnvironment env;
   private final int intraOpThreads;
   private final boolean cuda;
-  private final Consumer<String> notices;
   private final AtomicBoolean cudaFallbackSaid = new AtomicBoolean();
 
   /**
    * @param intraOpThreads threads per model call, 0 for ONNX Runtime's default
-   * @param cuda try the CUDA execution provider
-   * @param notices where one-line operational notices go (e.g. a logger or stderr)
+   * @param cuda try the CUDA execution provider (a fallback to the CPU is logged once, at WARN)
    */
-  public OrtRuntime(int intraOpThreads, boolean cuda, Consumer<String> notices) {
+  public OrtRuntime(int intraOpThreads, boolean cuda) {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException(
           "intra-op threads must be zero or more, got " + intraOpThreads);
@@ -41,7 +42,6 @@ public final class OrtRuntime {
     this.env = OrtEnvironment.getEnvironment();
     this.intraOpThreads = intraOpThreads;
     this.cuda = cuda;
-    this.notices = notices;
   }
 
   /** Loads a model file; the model's metadata names it, else the file name does. */
@@ -161,10 +161,9 @@ public final class OrtRuntime {
       options.addCUDA(0);
     } catch (OrtException | RuntimeException e) {
       if (!cudaFallbackSaid.getAndSet(true)) {
-        notices.accept(
-            "CUDA execution provider unavailable ("
-                + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-                + "); running on CPU");
+        LOG.warn(
+            "CUDA execution provider unavailable ({}); running on CPU",
+            String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       }
     }
   }

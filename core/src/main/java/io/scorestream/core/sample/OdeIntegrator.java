@@ -185,8 +185,7 @@ final class OdeIntegrator {
     double d0 = rms(y, stage);
     d1 = rms(k[0], stage);
     // scipy (1.11 on) keeps the trial step inside the interval: a point that barely moves at t0
-    // (data on a mode,
-    // where the score vanishes) would otherwise probe the model far past t1
+    // (data on a mode, where the score vanishes) would otherwise probe the model far past t1
     h = Math.min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1, Math.abs(t1 - t0));
     for (int i = 0; i < y.length; i++) {
       yNew[i] = y[i] + direction * h * k[0][i];

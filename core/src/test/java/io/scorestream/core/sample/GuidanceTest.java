@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class GuidanceTest {
   static final int N = 2_000;
 
-  private final OrtRuntime runtime = new OrtRuntime(2, false, System.err::println);
+  private final OrtRuntime runtime = new OrtRuntime(2, false);
 
   /**
    * The exact classifier of the test mixture's components under {@code sde}, as an ONNX classifier

@@ -17,12 +17,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every job event the gateway streams. One consumer tails {@code job-events} (from a look-back
@@ -35,6 +36,8 @@ import org.apache.kafka.common.TopicPartition;
  * every gateway and across restarts.
  */
 public final class EventHub implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
+
   /** What the hub holds in memory. */
   public record Limits(Duration lookBack, long maxBytesPerJob, long maxBytes) {
     public static Limits defaults() {
@@ -69,15 +72,9 @@ public final class EventHub implements Runnable, AutoCloseable {
    */
   private static final Duration CLOCK_MARGIN = Duration.ofSeconds(5);
 
-  /**
-   * @param log receives each fault once, with its stack trace
-   */
+  /** A hub over {@code names}' job-events, its faults logged once each, at WARN. */
   public EventHub(
-      KafkaClients kafka,
-      TopicNames names,
-      StreamEvent.Encoder encoder,
-      Limits limits,
-      Consumer<String> log) {
+      KafkaClients kafka, TopicNames names, StreamEvent.Encoder encoder, Limits limits) {
     this.topic = names.jobEvents();
     this.encoder = encoder;
     this.limits = limits;
@@ -105,7 +102,7 @@ public final class EventHub implements Runnable, AutoCloseable {
             JobEvent::parseFrom,
             this::take, // not an event, or a tombstone: nothing to stream
             Duration.ofMillis(200),
-            log);
+            LOG);
   }
 
   /**

@@ -26,7 +26,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP server: the {@code /v1} API behind API keys, the operational endpoints beside
@@ -34,6 +35,8 @@ import java.util.function.Consumer;
  * that blocks (Kafka sends, reads back) runs off the event loop.
  */
 public final class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
   /** The largest body taken: a request at the shared limit, with its tensors in base64. */
   public static final long MAX_BODY_BYTES = RequestChecks.MAX_REQUEST_BYTES * 4L / 3 + (1 << 20);
 
@@ -54,8 +57,7 @@ public final class ApiVerticle extends VerticleBase {
       RequestChecks checks,
       Readiness readiness,
       PrometheusMeterRegistry metrics,
-      WebhookPolicy webhooks,
-      Consumer<String> log) {}
+      WebhookPolicy webhooks) {}
 
   private final Dependencies deps;
   private final String host;
@@ -269,15 +271,11 @@ public final class ApiVerticle extends VerticleBase {
       // stack trace
       Throwable failure =
           ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure();
-      deps.log()
-          .accept(
-              io.scorestream.jobs.Faults.describe(
-                  "gateway: "
-                      + ctx.request().method()
-                      + " "
-                      + io.scorestream.jobs.Texts.cut(ctx.request().path(), 200, "...")
-                      + " failed",
-                  failure));
+      LOG.error(
+          "{} {} failed",
+          ctx.request().method(),
+          io.scorestream.jobs.Texts.cut(ctx.request().path(), 200, "..."),
+          failure);
       ApiError.send(
           ctx,
           500,

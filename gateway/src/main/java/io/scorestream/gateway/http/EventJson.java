@@ -28,8 +28,8 @@ public final class EventJson implements StreamEvent.Encoder {
       return whole(event);
     } catch (RuntimeException e) {
       // a value no JSON can carry (a time out of range, a preview whose bytes do not fit its
-      // shape): the event still
-      // reaches its clients, as its type, numbering and (for a failure) reason
+      // shape): the event still reaches its clients, as its type, numbering and (for a failure)
+      // reason
       return new StreamEvent.Body(ProtoJson.print(bare(event)), null, null);
     }
   }

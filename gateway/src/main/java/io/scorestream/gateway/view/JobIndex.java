@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every job the fleet knows, rebuilt from the compacted {@code job-state} topic from its beginning:
@@ -23,6 +25,8 @@ import org.apache.kafka.common.TopicPartition;
  * fetches the samples from there when asked.
  */
 public final class JobIndex implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobIndex.class);
+
   /**
    * One job: its latest state without the result's samples, and the record that state was read from
    * (a result is fetched from there).
@@ -61,8 +65,7 @@ public final class JobIndex implements Runnable, AutoCloseable {
               public void value(ConsumerRecord<String, byte[]> record, JobState state) {
                 if (record.key() != null && record.key().equals(state.getJobId())) {
                   // values no JSON can carry (a time out of range, an enum number of a newer build)
-                  // are not held: every
-                  // lookup of the job would fail on them
+                  // are not held: every lookup of the job would fail on them
                   put(
                       KnownValues.stripped(state),
                       new TopicPartition(record.topic(), record.partition()),
@@ -75,7 +78,8 @@ public final class JobIndex implements Runnable, AutoCloseable {
                 remove(record.key()); // the job aged out of the topic
               }
             },
-            Duration.ofMillis(100));
+            Duration.ofMillis(100),
+            LOG);
   }
 
   @Override

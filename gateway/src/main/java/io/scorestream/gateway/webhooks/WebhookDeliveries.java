@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +39,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the deliveries waiting in the webhook outbox ({@code scorestream.webhooks}, compacted, one
@@ -53,6 +54,8 @@ import org.apache.kafka.common.TopicPartition;
  * same {@code webhook-id}, which receivers use to ignore the second.
  */
 public final class WebhookDeliveries implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookDeliveries.class);
+
   /** Attempts in flight at once, across receivers. */
   private static final int MAX_IN_FLIGHT = 64;
 
@@ -73,7 +76,6 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
             return t;
           });
   private final MeterRegistry metrics;
-  private final Consumer<String> log;
 
   /**
    * Consumer thread only: the pending deliveries of this gateway's partitions, and which are being
@@ -92,13 +94,11 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       Vertx vertx,
       Tenants tenants,
       WebhookSettings settings,
-      MeterRegistry metrics,
-      Consumer<String> log) {
+      MeterRegistry metrics) {
     this.topic = names.webhooks();
     this.tenants = tenants;
     this.settings = settings;
     this.metrics = metrics;
-    this.log = log;
     this.sender = new WebhookSender(vertx, settings.timeout(), 8);
     this.consumer =
         kafka.consumer(
@@ -128,7 +128,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
             consumer,
             Duration.ofMillis(100),
             this::takeBatch,
-            log);
+            LOG);
   }
 
   @Override
@@ -193,26 +193,18 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
       WebhookDelivery delivery = WebhookDelivery.parseFrom(r.value());
       Optional<io.scorestream.jobs.Problem> unknown = KnownValues.problem(delivery);
       if (unknown.isPresent()) {
-        log.accept(
-            "webhook outbox: record "
-                + r.partition()
-                + "@"
-                + r.offset()
-                + " is not a delivery this gateway"
-                + " can make ("
-                + unknown.get().message()
-                + "); ignored");
+        LOG.warn(
+            "webhook outbox: record {}@{} is not a delivery this gateway can make ({}); ignored",
+            r.partition(),
+            r.offset(),
+            unknown.get().message());
         return;
       }
       pending.put(r.key(), delivery);
       partitionOf.put(r.key(), r.partition());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      log.accept(
-          "webhook outbox: record "
-              + r.partition()
-              + "@"
-              + r.offset()
-              + " is not a delivery; ignored");
+      LOG.warn(
+          "webhook outbox: record {}@{} is not a delivery; ignored", r.partition(), r.offset());
     }
   }
 
@@ -231,8 +223,7 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
         } catch (RuntimeException e) {
           // a delivery no attempt can make (a URL that does not parse): given up alone, the others
           // go on
-          log.accept(
-              Faults.describe("webhook delivery " + d.getDeliveryId() + " cannot be attempted", e));
+          LOG.warn("webhook delivery {} cannot be attempted", d.getDeliveryId(), e);
           attempt = Future.succeededFuture(refused("it cannot be attempted: " + Faults.reason(e)));
         }
         attempt.onComplete(
@@ -338,17 +329,13 @@ public final class WebhookDeliveries implements Runnable, AutoCloseable {
     }
     metrics.counter("gateway_webhook_attempts", "result", result).increment();
     if (!result.equals("delivered") && !result.equals("retry")) {
-      log.accept(
-          "webhook "
-              + d.getDeliveryId()
-              + " to "
-              + d.getUrl()
-              + " "
-              + result.replace('_', ' ')
-              + " after "
-              + attempts
-              + " attempt(s): "
-              + outcome.detail());
+      LOG.warn(
+          "webhook {} to {} {} after {} attempt(s): {}",
+          d.getDeliveryId(),
+          d.getUrl(),
+          result.replace('_', ' '),
+          attempts,
+          outcome.detail());
     }
     boolean stillOurs = pending.containsKey(d.getDeliveryId());
     if (next == null) {

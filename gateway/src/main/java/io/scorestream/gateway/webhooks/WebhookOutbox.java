@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +37,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns job events into webhook deliveries. The gateways read {@code job-events} as one consumer
@@ -48,6 +49,8 @@ import org.apache.kafka.common.TopicPartition;
  * news until the next one. Sampling never waits for any of this: it reads what the workers wrote.
  */
 public final class WebhookOutbox implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookOutbox.class);
+
   private static final List<String> FINAL_EVENTS = List.of("completed", "failed", "cancelled");
   private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -67,7 +70,6 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
   private final BooleanSupplier indexReady;
   private final StreamEvent.Encoder encoder;
   private final WebhookDeliveries deliveries;
-  private final Consumer<String> log;
   private final Map<String, Long> lastProgress = new HashMap<>();
 
   /**
@@ -89,15 +91,13 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       JobIndex index,
       BooleanSupplier indexReady,
       StreamEvent.Encoder encoder,
-      WebhookDeliveries deliveries,
-      Consumer<String> log) {
+      WebhookDeliveries deliveries) {
     this.eventsTopic = names.jobEvents();
     this.outboxTopic = names.webhooks();
     this.index = index;
     this.indexReady = indexReady;
     this.encoder = encoder;
     this.deliveries = deliveries;
-    this.log = log;
     this.consumer =
         kafka.consumer(
             Map.of(
@@ -128,7 +128,7 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
             consumer,
             Duration.ofMillis(200),
             this::takeBatch,
-            log);
+            LOG);
   }
 
   @Override
@@ -318,10 +318,9 @@ public final class WebhookOutbox implements Runnable, AutoCloseable {
       try {
         w.get();
       } catch (ExecutionException e) {
-        log.accept(
-            "webhook outbox: a delivery could not be written ("
-                + e.getCause().getMessage()
-                + "); the events are read again");
+        LOG.warn(
+            "webhook outbox: a delivery could not be written ({}); the events are read again",
+            e.getCause().getMessage());
         return false;
       }
     }

@@ -17,6 +17,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fleet as its heartbeats on {@code scorestream.workers} tell it: the latest beat of every
@@ -25,6 +27,8 @@ import org.apache.kafka.common.TopicPartition;
  * worker serves; clients ask it what a model is.
  */
 public final class FleetView implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FleetView.class);
+
   /**
    * How recent a heartbeat must be for its worker to count as serving its models: long enough to
    * cover a worker that restarts (its jobs wait in the pool meanwhile), short enough that a model
@@ -52,7 +56,8 @@ public final class FleetView implements Runnable, AutoCloseable {
                 beats.remove(record.key()); // a worker that left for good
               }
             },
-            Duration.ofMillis(50));
+            Duration.ofMillis(50),
+            LOG);
   }
 
   @Override
@@ -119,15 +124,15 @@ public final class FleetView implements Runnable, AutoCloseable {
   /** Takes a heartbeat into the view: read from the topic, or this worker's own as it sends it. */
   public void beated(WorkerHeartbeat beat) {
     if (beat.getWorkerId().isEmpty() || KnownValues.problem(beat).isPresent()) {
-      return; // no worker, or values this build cannot carry (a time out of range): it tells
-      // nothing
+      // no worker, or values this build cannot carry (a time out of range): it tells nothing
+      return;
     }
     if (!beat.getModelsList().stream().allMatch(FleetView::sane)
         || beat.getWorkerId().length() > MAX_NAME_CHARS
         || beat.getHost().length() > MAX_NAME_CHARS) {
       // a model whose name or version no job can ask for (and no pool topic can carry), or whose
-      // description is
-      // larger than any model's, is not part of the fleet; names of kilobytes are cut
+      // description is larger than any model's, is not part of the fleet; names of kilobytes are
+      // cut
       beat =
           beat.toBuilder()
               .setWorkerId(Texts.cut(beat.getWorkerId(), MAX_NAME_CHARS, ""))

@@ -322,8 +322,8 @@ public final class JobClient implements AutoCloseable {
           if (digest != null
               && !digest.equals(event.getRequestDigest())
               && (event.getAttempt() == 0 || !event.getRequestDigest().isEmpty())) {
-            continue; // another request under this id, or bytes that were none (refusals have
-            // attempt 0)
+            // another request under this id, or bytes that were none (refusals have attempt 0)
+            continue;
           }
           onEvent.accept(event);
           if (JobStates.isFinal(event)) {

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The latest {@link JobState} of every job, read from the compacted {@code job-state} topic from
@@ -19,6 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  * under an id that names another request is refused.
  */
 public final class JobStateView implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobStateView.class);
+
   private final TopicReader<JobState> reader;
   private final Map<String, JobState> states = new ConcurrentHashMap<>();
 
@@ -42,7 +46,8 @@ public final class JobStateView implements Runnable, AutoCloseable {
               }
               // a state this worker cannot read tells it nothing; the job runs as if new
             },
-            Duration.ofMillis(100));
+            Duration.ofMillis(100),
+            LOG);
   }
 
   @Override

@@ -1,15 +1,14 @@
 package io.scorestream.jobs.kafka;
 
-import io.scorestream.jobs.Faults;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
 
 /**
  * The one poll loop of every long-lived consumer: poll, hand the batch on, and again, until closed;
@@ -45,21 +44,21 @@ public final class PollLoop implements Runnable, AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Duration pollTimeout;
   private final Step step;
-  private final Consumer<String> log;
+  private final Logger log;
   private final AtomicLong faults = new AtomicLong();
   private volatile boolean closed;
 
   /**
    * @param name what the loop reads, for its log lines ("reading scorestream.control")
    * @param consumer assigned or subscribed already; the loop owns it from here and closes it
-   * @param log receives each fault once, with its stack trace
+   * @param log the owner's logger: each fault goes to it once, at WARN, with its stack trace
    */
   public PollLoop(
       String name,
       KafkaConsumer<String, byte[]> consumer,
       Duration pollTimeout,
       Step step,
-      Consumer<String> log) {
+      Logger log) {
     this.name = name;
     this.consumer = consumer;
     this.pollTimeout = pollTimeout;
@@ -78,21 +77,19 @@ public final class PollLoop implements Runnable, AutoCloseable {
         } catch (WakeupException | InterruptException e) {
           throw e; // closing, or the thread is stopped
         } catch (RecordDeserializationException e) {
-          log.accept(
-              name
-                  + ": skipping the record at "
-                  + e.topicPartition()
-                  + " offset "
-                  + e.offset()
-                  + ", which does not decode: "
-                  + e.getMessage());
+          log.warn(
+              "{}: skipping the record at {} offset {}, which does not decode: {}",
+              name,
+              e.topicPartition(),
+              e.offset(),
+              e.getMessage());
           consumer.seek(e.topicPartition(), e.offset() + 1);
         } catch (RuntimeException e) { // a Kafka fault, or one of the step's own
           if (closed) {
             break; // the owner closed what the step writes to
           }
           backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
-          log.accept(Faults.describe(name + " failed; reading on in " + backoff + " ms", e));
+          log.warn("{} failed; reading on in {} ms", name, backoff, e);
           Thread.sleep(backoff);
         }
       }
@@ -121,17 +118,13 @@ public final class PollLoop implements Runnable, AutoCloseable {
           return; // stopping: what the handler writes to may be closed already
         }
         faults.incrementAndGet();
-        log.accept(
-            Faults.describe(
-                name
-                    + ": the record at "
-                    + record.topic()
-                    + "-"
-                    + record.partition()
-                    + " offset "
-                    + record.offset()
-                    + " failed and was skipped",
-                e));
+        log.warn(
+            "{}: the record at {}-{} offset {} failed and was skipped",
+            name,
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e);
       }
     }
   }

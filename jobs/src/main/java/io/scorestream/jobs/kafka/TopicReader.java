@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
 
 /**
  * Reads every partition of one topic from its beginning (or given partitions from given offsets),
@@ -51,20 +51,10 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final PollLoop loop;
 
-  /** A reader that logs its faults to standard error. */
-  public TopicReader(
-      KafkaClients kafka,
-      String topic,
-      Parser<T> parser,
-      Handler<T> handler,
-      Duration pollTimeout) {
-    this(kafka, topic, parser, handler, pollTimeout, System.err::println);
-  }
-
   /**
    * A reader of every partition of {@code topic} from its beginning.
    *
-   * @param log receives each fault once, with its stack trace
+   * @param log the owner's logger: each fault goes to it once, at WARN, with its stack trace
    */
   public TopicReader(
       KafkaClients kafka,
@@ -72,7 +62,7 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
       Parser<T> parser,
       Handler<T> handler,
       Duration pollTimeout,
-      Consumer<String> log) {
+      Logger log) {
     this("reading " + topic, WholeTopic.reader(kafka, topic), parser, handler, pollTimeout, log);
   }
 
@@ -91,7 +81,7 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
       Parser<T> parser,
       Handler<T> handler,
       Duration pollTimeout,
-      Consumer<String> log) {
+      Logger log) {
     this(name, positioned(consumer, from), parser, handler, pollTimeout, log);
     positions.putAll(from);
   }
@@ -111,7 +101,7 @@ public final class TopicReader<T> implements Runnable, AutoCloseable {
       Parser<T> parser,
       Handler<T> handler,
       Duration pollTimeout,
-      Consumer<String> log) {
+      Logger log) {
     this.partitions = List.copyOf(consumer.assignment());
     this.parser = parser;
     this.handler = handler;

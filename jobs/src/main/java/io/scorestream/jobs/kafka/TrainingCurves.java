@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training curves on {@code scorestream.training}, read from the topic's beginning: per model,
@@ -17,6 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * with a step lower than the last.
  */
 public final class TrainingCurves implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingCurves.class);
+
   /** Points held per model. */
   public static final int MAX_POINTS = 2000;
 
@@ -35,7 +39,8 @@ public final class TrainingCurves implements Runnable, AutoCloseable {
                 book.add(point);
               }
             },
-            Duration.ofMillis(200));
+            Duration.ofMillis(200),
+            LOG);
   }
 
   /** A model's curve in step order; empty when no point of it was read. */

@@ -117,9 +117,8 @@ final class DjlOps implements NetOps<NDArray> {
   public NDArray upsample(NDArray x) {
     Shape s = x.getShape();
     // PyTorch's nearest interpolation (mode 0): its backward sums each 2x2 block in one pass, where
-    // the backward
-    // of a broadcast-and-reshape reduced over two strided axes (ten times slower at 128 x 32 x 28 x
-    // 28)
+    // the backward of a broadcast-and-reshape reduced over two strided axes (ten times slower at
+    // 128 x 32 x 28 x 28)
     return x.getNDArrayInternal().interpolation(new long[] {2 * s.get(2), 2 * s.get(3)}, 0, false);
   }
 

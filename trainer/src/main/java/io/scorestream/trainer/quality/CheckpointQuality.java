@@ -185,7 +185,7 @@ public final class CheckpointQuality implements AutoCloseable {
 
   /** {@code n} samples of a model, in model space. */
   private float[] sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
-    try (ScoreModel model = new OrtRuntime(0, false, line -> {}).load(onnx, info.name())) {
+    try (ScoreModel model = new OrtRuntime(0, false).load(onnx, info.name())) {
       SamplingProcess p =
           Samplers.start(
               SamplerSpec.builder()

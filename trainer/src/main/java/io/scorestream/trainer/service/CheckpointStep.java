@@ -14,6 +14,8 @@ import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
 import io.scorestream.trainer.train.DsmTraining;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a trainer does at a checkpoint: export the moving average to ONNX, check the export against
@@ -22,13 +24,14 @@ import java.util.function.Consumer;
  * points of {@link #window}.
  */
 final class CheckpointStep {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStep.class);
+
   private final ModelInfo base;
   private final Architecture architecture;
   private final CheckpointPublisher publisher;
   private final MetricsPublisher metrics;
   private final CheckpointQuality quality;
   private final int classifierSteps;
-  private final Consumer<String> log;
   private final Consumer<CheckpointEvent> published;
 
   /**
@@ -42,7 +45,6 @@ final class CheckpointStep {
       MetricsPublisher metrics,
       CheckpointQuality quality,
       int classifierSteps,
-      Consumer<String> log,
       Consumer<CheckpointEvent> published) {
     this.base = base;
     this.architecture = architecture;
@@ -50,7 +52,6 @@ final class CheckpointStep {
     this.metrics = metrics;
     this.quality = quality;
     this.classifierSteps = classifierSteps;
-    this.log = log;
     this.published = published;
   }
 
@@ -92,7 +93,7 @@ final class CheckpointStep {
     byte[] onnx = net.exportOnnx(r.averaged(), info);
     double parity;
     try (NDManager check = manager.newSubManager();
-        ScoreModel model = new OrtRuntime(1, false, line -> {}).load(onnx, info.name())) {
+        ScoreModel model = new OrtRuntime(1, false).load(onnx, info.name())) {
       parity =
           ScoreNet.of(architecture, net.constants(), r.averaged(), check)
               .parityError(model, info, 256, r.steps());
@@ -100,18 +101,16 @@ final class CheckpointStep {
     TrainingMetrics.Builder point =
         point(r.steps(), r.loss(), r.examplesPerSecond()).setParityError(parity);
     if (!(parity <= TrainerService.MAX_PARITY_ERROR)) {
-      log.accept(
-          "step "
-              + r.steps()
-              + ": the export differs from DJL's forward pass by "
-              + parity
-              + "; not published");
+      LOG.error(
+          "step {}: the export differs from DJL's forward pass by {}; not published",
+          r.steps(),
+          parity);
       metrics.publish(point.build());
       return;
     }
     CheckpointEvent event = publisher.publish(onnx, info.name());
     point.setVersion(event.getVersion());
-    log.accept(
+    LOG.info(
         String.format(
             "step %d: loss %.4f, %.0f examples/s, %d examples held; published %s:%s (%d KiB,"
                 + " parity %.1e)",
@@ -140,18 +139,15 @@ final class CheckpointStep {
       } catch (RuntimeException e) {
         // samples of an early checkpoint can diverge: the checkpoint stands, its point goes out
         // without figures
-        log.accept("step " + r.steps() + " quality not measured: " + e.getMessage());
+        LOG.warn("step {} quality not measured: {}", r.steps(), e.getMessage());
         metrics.publish(point.build());
         return;
       }
-      log.accept(
-          "step "
-              + r.steps()
-              + " quality: "
-              + f.describe()
-              + " against "
-              + heldOut.labels().length
-              + " held-out examples");
+      LOG.info(
+          "step {} quality: {} against {} held-out examples",
+          r.steps(),
+          f.describe(),
+          heldOut.labels().length);
       point.setQualitySamples(f.samples());
       if (f.slicedWasserstein() != null) {
         point.setSlicedWasserstein(f.slicedWasserstein()).setSlicedWassersteinBound(f.bound());

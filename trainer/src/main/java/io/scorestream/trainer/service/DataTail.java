@@ -10,11 +10,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a dataset's topic from its first record on, and keeps following it, into a {@link
@@ -22,6 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  * than the dataset's (its first record's), is counted and skipped: it cannot stop the trainer.
  */
 final class DataTail implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DataTail.class);
+
   /**
    * The largest magnitude an example of a dataset without a declared range may hold: score models
    * learn data of order one, and a value of 10^30 in one record (noise on the topic) would turn
@@ -62,7 +65,6 @@ final class DataTail implements Runnable, AutoCloseable {
   private final TopicPartition partition;
   private final ReplayBuffer buffer;
   private final Shape shape;
-  private final Consumer<String> log;
   private final AtomicLong refused = new AtomicLong();
   private final float[] model;
 
@@ -86,8 +88,7 @@ final class DataTail implements Runnable, AutoCloseable {
       ReplayBuffer buffer,
       ReplayBuffer heldOut,
       int heldOutEvery,
-      long from,
-      Consumer<String> log) {
+      long from) {
     this.labelled = labelled;
     this.heldOut = heldOut;
     this.heldOutEvery = heldOutEvery;
@@ -101,7 +102,6 @@ final class DataTail implements Runnable, AutoCloseable {
     this.partition = new TopicPartition(topic, 0);
     this.shape = shape;
     this.buffer = buffer;
-    this.log = log;
     this.model = new float[shape.dimension()];
     this.reader =
         new TopicReader<>(
@@ -127,7 +127,7 @@ final class DataTail implements Runnable, AutoCloseable {
               }
             },
             Duration.ofMillis(200),
-            log);
+            LOG);
   }
 
   /** The offset read up to. */
@@ -187,7 +187,7 @@ final class DataTail implements Runnable, AutoCloseable {
 
   private void skip(long offset, String why) {
     if (refused.incrementAndGet() <= 10) {
-      log.accept("skipped record " + offset + " of " + partition.topic() + ": " + why);
+      LOG.warn("skipped record {} of {}: {}", offset, partition.topic(), why);
     }
   }
 

@@ -5,10 +5,11 @@ import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.TrainingMetrics;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts a trainer's curve points on {@code scorestream.training}, keyed by model name. A point that
@@ -16,14 +17,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * for it.
  */
 final class MetricsPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsPublisher.class);
+
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
-  private final Consumer<String> log;
   private final AtomicLong failed = new AtomicLong();
 
-  MetricsPublisher(KafkaClients kafka, TopicNames names, Consumer<String> log) {
+  MetricsPublisher(KafkaClients kafka, TopicNames names) {
     this.topic = names.training();
-    this.log = log;
     this.producer =
         kafka.producer(
             Map.of(
@@ -40,11 +41,10 @@ final class MetricsPublisher implements AutoCloseable {
         new ProducerRecord<>(topic, point.getModelName(), point.toByteArray()),
         (meta, e) -> {
           if (e != null && failed.incrementAndGet() <= 10) {
-            log.accept(
-                "a training curve point of step "
-                    + point.getStep()
-                    + " was not written: "
-                    + e.getMessage());
+            LOG.warn(
+                "a training curve point of step {} was not written: {}",
+                point.getStep(),
+                e.getMessage());
           }
         });
   }

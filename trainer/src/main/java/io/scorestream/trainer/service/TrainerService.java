@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trainer service: follows a dataset's topic into a replay buffer and trains a score network on
@@ -39,6 +41,8 @@ import java.util.function.Consumer;
  * model, dataset or network, stops the trainer with the reason.
  */
 public final class TrainerService implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+
   /**
    * The largest relative difference between an export and DJL's forward pass that may be published.
    */
@@ -119,7 +123,6 @@ public final class TrainerService implements Runnable, AutoCloseable {
   private final KafkaClients kafka;
   private final TopicNames names;
   private final Settings s;
-  private final Consumer<String> log;
   private final Consumer<CheckpointEvent> published;
   private volatile boolean closed;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -128,15 +131,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param published hears each checkpoint as published
    */
   public TrainerService(
-      KafkaClients kafka,
-      TopicNames names,
-      Settings s,
-      Consumer<String> log,
-      Consumer<CheckpointEvent> published) {
+      KafkaClients kafka, TopicNames names, Settings s, Consumer<CheckpointEvent> published) {
     this.kafka = kafka;
     this.names = names;
     this.s = s;
-    this.log = log;
     this.published = published;
   }
 
@@ -153,7 +151,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       train();
       stopped.complete(null);
     } catch (RuntimeException | IOException e) {
-      log.accept(io.scorestream.jobs.Faults.describe("the trainer stopped", e));
+      LOG.error("the trainer stopped", e);
       stopped.completeExceptionally(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -193,14 +191,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             TimeInput.TIME,
             s.dataset(),
             0);
-    log.accept(
-        "training "
-            + s.model()
-            + " on "
-            + topic
-            + " (examples of shape "
-            + Arrays.toString(dims)
-            + ")");
+    LOG.info("training {} on {} (examples of shape {})", s.model(), topic, Arrays.toString(dims));
     long from = saved == null ? 0 : Math.max(0, saved.dataOffset() - s.bufferSize());
     try (DataTail tail =
             new DataTail(
@@ -211,12 +202,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 buffer,
                 heldOut,
                 s.quality().heldOutEvery(),
-                from,
-                log);
+                from);
         NDManager manager = NDManager.newBaseManager();
         CheckpointPublisher publisher =
             new CheckpointPublisher(kafka, names, s.checkpoints().partBytes());
-        MetricsPublisher metrics = new MetricsPublisher(kafka, names, log);
+        MetricsPublisher metrics = new MetricsPublisher(kafka, names);
         CheckpointQuality quality =
             measured
                 ? new CheckpointQuality(
@@ -231,14 +221,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 : null) {
       CheckpointStep step =
           new CheckpointStep(
-              base,
-              config,
-              publisher,
-              metrics,
-              quality,
-              s.quality().classifierSteps(),
-              log,
-              published);
+              base, config, publisher, metrics, quality, s.quality().classifierSteps(), published);
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
       reader.setDaemon(true);
       reader.start();
@@ -264,18 +247,16 @@ public final class TrainerService implements Runnable, AutoCloseable {
               manager)) {
         if (saved != null) {
           session.resume(saved);
-          log.accept("resumed " + s.model() + " at step " + saved.step() + " from " + stateFile);
+          LOG.info("resumed {} at step {} from {}", s.model(), saved.step(), stateFile);
         }
         while (!closed) {
           long left = s.maxSteps() > 0 ? s.maxSteps() - session.steps() : Long.MAX_VALUE;
           if (left <= 0) {
-            log.accept(
-                s.model()
-                    + " reached step "
-                    + session.steps()
-                    + " of "
-                    + s.maxSteps()
-                    + "; training stops");
+            LOG.info(
+                "{} reached step {} of {}; training stops",
+                s.model(),
+                session.steps(),
+                s.maxSteps());
             break;
           }
           ReplayBuffer.Snapshot data = buffer.snapshot();

@@ -70,9 +70,8 @@ public final class Optimizer implements AutoCloseable {
     for (String name : params.names()) {
       NDArray p = params.get(name);
       // the parameter's storage outside autograd, as PyTorch's p.data: updated in place whatever
-      // the thread's grad
-      // mode (a new thread starts with it on, and an in-place update of a leaf that requires grad
-      // is refused)
+      // the thread's grad mode (a new thread starts with it on, and an in-place update of a leaf
+      // that requires grad is refused)
       NDArray data = p.stopGradient();
       NDArray g = p.getGradient();
       NDArray clipped = g.mul((float) scale);

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("slow")
 class ScoreUNetTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false, line -> {});
+  private final OrtRuntime runtime = new OrtRuntime(1, false);
 
   static Stream<Sde> sdes() {
     return Stream.of(new VeSde(0.01, 10, 1), new VpSde(0.1, 20, 1), new SubVpSde(0.1, 20, 1));
@@ -141,8 +141,7 @@ class ScoreUNetTest {
   @Test
   void aClassConditionalUNetLearnsWhichImageGoesWithWhichLabel() {
     // class 0: every pixel -0.5; class 1: every pixel +0.5 (each with a little noise): samples
-    // asked for with a
-    // label must come out on its side
+    // asked for with a label must come out on its side
     ScoreUNet.Config config = new ScoreUNet.Config(1, 8, 8, 8, 2, 16);
     int n = 512;
     float[] data = new float[n * 64];

@@ -15,13 +15,12 @@ import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.proto.v1.DataRecord;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
+import io.scorestream.testkit.logging.LogCapture;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.train.Optimizer;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile records (two thousand by default) among a dataset's examples (each a valid example with
@@ -40,6 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("integration")
 @ExtendWith(SharedBroker.class)
 class HostileDataTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
   /**
    * How many hostile records; {@code -Dscorestream.fuzz.data=N} for a long run (BENCHMARKS.md,
    * "Fuzzing").
@@ -66,7 +68,6 @@ class HostileDataTest {
       }
     }
     publisher.publish("eight", DataSources.builtin("8gaussians", 2), 2000, 0, l -> {});
-    List<String> log = new CopyOnWriteArrayList<>();
     LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
     TrainerService service =
         new TrainerService(
@@ -86,7 +87,6 @@ class HostileDataTest {
                 1,
                 null,
                 0),
-            log::add,
             published::add);
     Thread thread = new Thread(service, "trainer-under-hostile-data");
     thread.start();
@@ -99,8 +99,6 @@ class HostileDataTest {
     }
     assertFalse(
         service.stopped().isCompletedExceptionally(), "it stopped only when closed: " + log);
-    assertTrue(
-        log.stream().anyMatch(l -> l.contains("skipped record")),
-        "it said what it skipped: " + log);
+    assertTrue(log.saw("skipped record"), "it said what it skipped: " + log);
   }
 }

@@ -57,7 +57,6 @@ class TrainerServiceTest {
             clients,
             names,
             eightMlp("eight-mlp", 64, new TrainerService.Quality(500, 0, 100, 10, 0), null, 0),
-            System.err::println,
             published::add);
     Thread thread = new Thread(service, "trainer-under-test");
     thread.start();
@@ -70,8 +69,7 @@ class TrainerServiceTest {
       assertEquals("400", second.getVersion(), "versions are training steps");
       assertEquals(400, second.getTrainStep());
       assertEquals("eight", second.getMetadataMap().get("scorestream.dataset"));
-      try (ScoreModel model =
-          new OrtRuntime(1, false, l -> {}).load(second.getOnnx().toByteArray(), "x")) {
+      try (ScoreModel model = new OrtRuntime(1, false).load(second.getOnnx().toByteArray(), "x")) {
         assertArrayEquals(new int[] {2}, model.info().dataShape());
         assertEquals("400", model.info().version());
         float[] score = new float[2];
@@ -135,8 +133,7 @@ class TrainerServiceTest {
     // again, it stops at once
     for (String expected : new String[] {"600", null}) {
       LinkedBlockingQueue<CheckpointEvent> last = new LinkedBlockingQueue<>();
-      TrainerService limited =
-          new TrainerService(clients, names, resumable, System.err::println, last::add);
+      TrainerService limited = new TrainerService(clients, names, resumable, last::add);
       new Thread(limited).start();
       limited.stopped().get(120, TimeUnit.SECONDS);
       assertEquals(expected, last.isEmpty() ? null : last.peek().getVersion());
@@ -147,8 +144,7 @@ class TrainerServiceTest {
     byte[] bytes = Files.readAllBytes(state);
     bytes[bytes.length / 2] ^= 1;
     Files.write(state, bytes);
-    TrainerService damaged =
-        new TrainerService(clients, names, resumable, System.err::println, event -> {});
+    TrainerService damaged = new TrainerService(clients, names, resumable, event -> {});
     Thread t = new Thread(damaged);
     t.start();
     ExecutionException refused =
@@ -165,7 +161,6 @@ class TrainerServiceTest {
             clients,
             names,
             eightMlp("resumed-mlp", 32, TrainerService.Quality.none(), states, 0),
-            System.err::println,
             event -> {});
     saved.write(state);
     Thread u = new Thread(other);
@@ -212,8 +207,7 @@ class TrainerServiceTest {
         event.getParts() > 1 && !event.hasOnnx(),
         "a model over 4 KiB goes out in parts: " + event.getParts());
 
-    try (ScoreModel model =
-        new OrtRuntime(1, false, l -> {}).load(joined(kafka, names, "timed"), "timed")) {
+    try (ScoreModel model = new OrtRuntime(1, false).load(joined(kafka, names, "timed"), "timed")) {
       assertEquals(event.getVersion(), model.info().version());
     }
   }
@@ -268,7 +262,7 @@ class TrainerServiceTest {
             && !measured.hasSlicedWasserstein(),
         measured.toString());
     try (ScoreModel model =
-        new OrtRuntime(1, false, l -> {}).load(joined(kafka, names, "glyph-unet"), "glyph-unet")) {
+        new OrtRuntime(1, false).load(joined(kafka, names, "glyph-unet"), "glyph-unet")) {
       assertArrayEquals(new int[] {1, 28, 28}, model.info().dataShape());
       assertEquals(8, model.info().numClasses(), "conditioned on the glyphs' eight labels");
       assertEquals(
@@ -340,8 +334,7 @@ class TrainerServiceTest {
   private static CheckpointEvent runUntilFirstCheckpoint(
       KafkaClients clients, TopicNames names, TrainerService.Settings settings) throws Exception {
     LinkedBlockingQueue<CheckpointEvent> published = new LinkedBlockingQueue<>();
-    TrainerService service =
-        new TrainerService(clients, names, settings, System.err::println, published::add);
+    TrainerService service = new TrainerService(clients, names, settings, published::add);
     Thread thread = new Thread(service);
     thread.start();
     try {

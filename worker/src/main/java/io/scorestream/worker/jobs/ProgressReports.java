@@ -66,8 +66,8 @@ final class ProgressReports {
         return null;
       }
     } else if (now - r.lastProgressNanos < bareProgressGapNanos(runningJobs)) {
-      return null; // bare progress within the worker's budget, also for a job whose preview budget
-      // is spent
+      // bare progress within the worker's budget, also for a job whose preview budget is spent
+      return null;
     }
     long elapsed = (now - r.startedAtNanos) / 1_000_000;
     Progress.Builder progress =

@@ -28,7 +28,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching on one thread: every running job of a model version shares each model call,
@@ -38,6 +39,8 @@ import java.util.function.Consumer;
  * once.
  */
 public final class Scheduler implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
   /**
    * Limits and identity of the worker that runs this scheduler.
    *
@@ -52,7 +55,6 @@ public final class Scheduler implements Runnable {
   private final JobChecks checks;
   private final SharedCalls calls;
   private final JobStarter starter;
-  private final Consumer<String> log;
 
   /**
    * Jobs and abandons in the order the consumer sent them: a job delivered again right after its
@@ -98,17 +100,8 @@ public final class Scheduler implements Runnable {
   private long arrivals;
   private long activeSamples;
 
-  /**
-   * @param log receives each fault of the worker's own in a job's handling, once, with its stack
-   *     trace
-   */
-  public Scheduler(
-      ModelRegistry models,
-      EventSink sink,
-      Limits limits,
-      JobMetrics metrics,
-      Consumer<String> log) {
-    this.log = log;
+  /** A scheduler; each fault of the worker's own in a job's handling is logged once, at ERROR. */
+  public Scheduler(ModelRegistry models, EventSink sink, Limits limits, JobMetrics metrics) {
     this.models = models;
     this.sink = sink;
     this.limits = limits;
@@ -334,7 +327,7 @@ public final class Scheduler implements Runnable {
    */
   private void fault(Job job, RunningJob r, String stage, RuntimeException e) {
     metrics.fault(stage);
-    log.accept(Faults.describe("job " + job.id() + " failed while " + stage, e));
+    LOG.error("job {} failed while {}", job.id(), stage, e);
     if (r != null && r.ended) {
       return; // it has its final event: nothing more to say
     }
@@ -515,6 +508,12 @@ public final class Scheduler implements Runnable {
     long now = System.nanoTime();
     long started = r.model != null ? r.startedAtNanos : now; // the model is set when a job starts
     metrics.finished(status, r.samples(), started - r.queuedAtNanos, now - started);
+    LOG.debug(
+        "job {} {} after {} ms queued and {} ms running",
+        r.job.id(),
+        status,
+        (started - r.queuedAtNanos) / 1_000_000,
+        (now - started) / 1_000_000);
     r.job.onFinal().run();
   }
 }

@@ -12,8 +12,9 @@ import io.scorestream.worker.models.ModelRegistry;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the compacted {@code scorestream.checkpoints} from its beginning (no group: every worker
@@ -24,13 +25,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * with a logged reason.
  */
 public final class CheckpointListener implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointListener.class);
+
   private final TopicReader<byte[]> reader;
 
   /** Parts of split checkpoints, gathered on the reading thread until their event comes. */
   private final CheckpointParts.Assembly assembly = new CheckpointParts.Assembly();
 
   private final ModelRegistry models;
-  private final Consumer<String> log;
   private final ExecutorService loader =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -39,10 +41,8 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
             return t;
           });
 
-  public CheckpointListener(
-      KafkaClients kafka, TopicNames names, ModelRegistry models, Consumer<String> log) {
+  public CheckpointListener(KafkaClients kafka, TopicNames names, ModelRegistry models) {
     this.models = models;
-    this.log = log;
     this.reader =
         new TopicReader<>(
             kafka,
@@ -64,7 +64,7 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
               }
             },
             Duration.ofMillis(200),
-            log);
+            LOG);
   }
 
   /** One record: a part is held until its event; an event is loaded in the background. */
@@ -73,7 +73,7 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
       if (CheckpointParts.isPart(record.key())) {
         String dropped = assembly.part(CheckpointPart.parseFrom(value));
         if (dropped != null) {
-          log.accept(dropped);
+          LOG.warn(dropped);
         }
         return;
       }
@@ -85,15 +85,13 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
         loader.execute(() -> load(event, event.hasOnnx() ? event.getOnnx().toByteArray() : null));
       }
     } catch (InvalidProtocolBufferException e) {
-      log.accept(
-          "rejected checkpoint record "
-              + record.key()
-              + " at offset "
-              + record.offset()
-              + ": not a "
-              + (CheckpointParts.isPart(record.key()) ? "CheckpointPart" : "CheckpointEvent"));
+      LOG.warn(
+          "rejected checkpoint record {} at offset {}: not a {}",
+          record.key(),
+          record.offset(),
+          CheckpointParts.isPart(record.key()) ? "CheckpointPart" : "CheckpointEvent");
     } catch (IllegalArgumentException e) {
-      log.accept("rejected checkpoint " + e.getMessage());
+      LOG.warn("rejected checkpoint {}", e.getMessage());
     }
   }
 
@@ -112,17 +110,16 @@ public final class CheckpointListener implements Runnable, AutoCloseable {
       return;
     }
     if (onnx == null) {
-      log.accept(
-          "rejected checkpoint "
-              + what
-              + ": it names the store "
-              + event.getUri()
-              + ", and this worker loads only checkpoints carried on the topic");
+      LOG.warn(
+          "rejected checkpoint {}: it names the store {}, and this worker loads only checkpoints"
+              + " carried on the topic",
+          what,
+          event.getUri());
       return;
     }
     if (!event.getSha256().isEmpty()
         && !event.getSha256().equalsIgnoreCase(RequestDigest.sha256Hex(onnx))) {
-      log.accept("rejected checkpoint " + what + ": its bytes do not match its sha256");
+      LOG.warn("rejected checkpoint {}: its bytes do not match its sha256", what);
       return;
     }
     models.load(onnx, event.getModelName());

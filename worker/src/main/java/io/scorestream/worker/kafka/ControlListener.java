@@ -7,9 +7,10 @@ import io.scorestream.proto.v1.Control;
 import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every worker reads all of {@code scorestream.control} (no group) from its beginning, so a cancel
@@ -18,10 +19,11 @@ import org.apache.kafka.common.TopicPartition;
  * record cancels nothing.
  */
 public final class ControlListener implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlListener.class);
+
   private final TopicReader<Control> reader;
 
-  public ControlListener(
-      KafkaClients kafka, TopicNames names, Scheduler scheduler, Consumer<String> log) {
+  public ControlListener(KafkaClients kafka, TopicNames names, Scheduler scheduler) {
     this.reader =
         new TopicReader<>(
             kafka,
@@ -35,7 +37,7 @@ public final class ControlListener implements Runnable, AutoCloseable {
               }
             },
             Duration.ofMillis(50),
-            log);
+            LOG);
   }
 
   @Override

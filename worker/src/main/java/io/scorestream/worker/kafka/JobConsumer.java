@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -32,6 +31,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one topic of jobs, {@code scorestream.jobs} or a model's pool, as one member of its
@@ -42,6 +43,8 @@ import org.apache.kafka.common.errors.WakeupException;
  * scheduler's backlog is full, and once the worker drains.
  */
 public final class JobConsumer implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobConsumer.class);
+
   /** The longest a revocation waits for the scheduler to drop the partitions' jobs. */
   private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
 
@@ -115,7 +118,6 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /**
    * @param maxBacklog how many delivered jobs may wait in the scheduler before this consumer stops
    *     reading more (the rest stay in Kafka, where another worker may get them after a rebalance)
-   * @param log receives each record the intake failed on, with the stack trace
    */
   public JobConsumer(
       KafkaClients kafka,
@@ -128,8 +130,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       JobStateView view,
       FleetView fleet,
       JobRouter router,
-      int maxBacklog,
-      Consumer<String> log) {
+      int maxBacklog) {
     this.topic = topic;
     this.maxBacklog = maxBacklog;
     this.fleet = fleet;
@@ -138,8 +139,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.scheduler = scheduler;
     this.sink = sink;
     this.view = view;
-    this.intake =
-        new JobIntake(names, scheduler, sink, view, new JobHistory(kafka, names), router, log);
+    this.intake = new JobIntake(names, scheduler, sink, view, new JobHistory(kafka, names), router);
     this.consumer =
         kafka.consumer(
             Map.of(
@@ -169,9 +169,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
               // the next owner may start these jobs as soon as this returns: first make sure
-              // nothing more is sent for
-              // them here, then commit what finished (which flushes what was sent) so its view sees
-              // their ends
+              // nothing more is sent for them here, then commit what finished (which flushes what
+              // was sent) so its view sees their ends
+              LOG.debug("{}: partitions {} revoked", topic, partitions);
               awaitAbandoned(partitions);
               if (sink.fatalError() == null) { // after a fatal error nothing more is committed
                 commit();
@@ -181,12 +181,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              LOG.debug("{}: partitions {} assigned", topic, partitions);
               assigned.addAll(partitions);
               if (!partitions.isEmpty()) {
                 stateUnsynced = true;
-                syncTarget =
-                    null; // taken anew: it must cover every state written before these partitions
-                // came
+                // taken anew: it must cover every state written before these partitions came
+                syncTarget = null;
               }
               if (paused) {
                 consumer.pause(partitions); // reading is paused for all partitions alike
@@ -195,8 +195,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-              awaitAbandoned(
-                  partitions); // another worker may run them already: stop sending for them at once
+              LOG.warn("{}: partitions {} lost", topic, partitions);
+              // another worker may run them already: stop sending for them at once
+              awaitAbandoned(partitions);
               forget(partitions);
             }
           };
@@ -205,10 +206,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       while (!closed) {
         if (stateUnsynced) {
           // states written before these partitions came here must be in the view before their jobs
-          // are judged;
-          // later ones are this worker's own, which it puts in the view as it writes them. However
-          // long the view
-          // takes (a week of states at start-up), reading stays paused and the poll loop goes on.
+          // are judged; later ones are this worker's own, which it puts in the view as it writes
+          // them. However long the view takes (a week of states at start-up), reading stays paused
+          // and the poll loop goes on.
           if (syncTarget == null) {
             List<TopicPartition> read = new ArrayList<>(view.partitions());
             read.addAll(fleet.partitions()); // routing asks the fleet's heartbeats too
@@ -366,8 +366,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         committed.putAll(committable);
       } catch (CommitFailedException | RebalanceInProgressException e) {
         // the partitions moved during a rebalance: their unfinished jobs run again elsewhere,
-        // finished ones are
-        // skipped there through the job-state view; what is still ours is committed next time
+        // finished ones are skipped there through the job-state view; what is still ours is
+        // committed next time
       }
     }
   }

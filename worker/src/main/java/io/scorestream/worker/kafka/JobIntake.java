@@ -22,8 +22,9 @@ import io.scorestream.worker.jobs.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What becomes of a record a job consumer delivers. Bytes that are not a request, or a request
@@ -35,6 +36,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * consumer's poll thread.
  */
 final class JobIntake implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobIntake.class);
+
   /** Where the intake reports the job of a record, and learns how to mark the record done. */
   @FunctionalInterface
   interface Tracker {
@@ -48,7 +51,6 @@ final class JobIntake implements AutoCloseable {
   private final JobStateView view;
   private final JobHistory history;
   private final JobRouter router;
-  private final Consumer<String> log;
 
   JobIntake(
       TopicNames names,
@@ -56,9 +58,7 @@ final class JobIntake implements AutoCloseable {
       KafkaEventSink sink,
       JobStateView view,
       JobHistory history,
-      JobRouter router,
-      Consumer<String> log) {
-    this.log = log;
+      JobRouter router) {
     this.names = names;
     this.scheduler = scheduler;
     this.sink = sink;
@@ -115,8 +115,8 @@ final class JobIntake implements AutoCloseable {
       return;
     }
     if (state.isPresent() && JobStates.isFinal(state.get().getStatus())) {
-      done.run(); // already served to its end (by a worker that died before committing): never
-      // again
+      // already served to its end (by a worker that died before committing): never again
+      done.run();
       return;
     }
     // any earlier state means an earlier delivery (to a worker that died or lost the partition):
@@ -127,8 +127,7 @@ final class JobIntake implements AutoCloseable {
     Optional<String> pool = router.pool(record.topic(), request);
     if (pool.isPresent()) {
       // another worker serves the model: the record goes to its pool, and is done here once the
-      // broker has it; a
-      // record Kafka refuses there fails its job alone
+      // broker has it; a record Kafka refuses there fails its job alone
       String topic = names.pool(pool.get());
       sink.forward(
           topic,
@@ -138,6 +137,13 @@ final class JobIntake implements AutoCloseable {
           e -> unroutable(job, topic, pool.get(), e));
       return;
     }
+    LOG.debug(
+        "job {} (attempt {}) taken in from {}-{} offset {}",
+        request.getJobId(),
+        job.attempt(),
+        record.topic(),
+        record.partition(),
+        record.offset());
     scheduler.submit(job);
   }
 
@@ -163,16 +169,16 @@ final class JobIntake implements AutoCloseable {
    */
   private JobState withNewerEvents(JobState state, GenerateRequest request) {
     if (JobStates.isFinal(state.getStatus()) || state.getAttempt() == 0) {
-      return state; // final, or queued by a gateway (attempt 0): no worker has written events after
-      // it
+      // final, or queued by a gateway (attempt 0): no worker has written events after it
+      return state;
     }
     Instant since = Times.instant(state.getUpdatedAt());
     Optional<JobEvent> newest;
     try {
       newest = history.latestSince(state.getJobId(), since, Duration.ofSeconds(30));
     } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
-      return state; // the log could not be read back in time: the state alone decides, as it did
-      // before
+      // the log could not be read back in time: the state alone decides, as it did before
+      return state;
     }
     if (newest.isEmpty()
         || newest.get().getAttempt() < state.getAttempt()
@@ -196,16 +202,12 @@ final class JobIntake implements AutoCloseable {
    * key is a job id.
    */
   void unhandled(ConsumerRecord<String, byte[]> record, RuntimeException e) {
-    log.accept(
-        Faults.describe(
-            "the job record at "
-                + record.topic()
-                + "-"
-                + record.partition()
-                + " offset "
-                + record.offset()
-                + " could not be taken in; it goes to the dead letter",
-            e));
+    LOG.error(
+        "the job record at {}-{} offset {} could not be taken in; it goes to the dead letter",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        e);
     reject(record, "internal error while taking the record in: " + Faults.reason(e));
   }
 

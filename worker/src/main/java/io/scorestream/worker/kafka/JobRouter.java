@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a delivered job runs in a fleet whose workers serve different models (docs/worker.md,
@@ -33,6 +34,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * job is routed to a pool that is not there). Thread-safe.
  */
 public final class JobRouter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRouter.class);
+
   /**
    * How recent a heartbeat must be for its worker to count as serving its models ({@link
    * FleetView#LIVENESS}).
@@ -43,21 +46,14 @@ public final class JobRouter implements AutoCloseable {
   private final FleetView fleet;
   private final TopicNames names;
   private final KafkaClients kafka;
-  private final Consumer<String> log;
   private final Set<String> pools = ConcurrentHashMap.newKeySet();
   private volatile Admin admin;
 
-  public JobRouter(
-      ModelRegistry models,
-      FleetView fleet,
-      TopicNames names,
-      KafkaClients kafka,
-      Consumer<String> log) {
+  public JobRouter(ModelRegistry models, FleetView fleet, TopicNames names, KafkaClients kafka) {
     this.models = models;
     this.fleet = fleet;
     this.names = names;
     this.kafka = kafka;
-    this.log = log;
   }
 
   /**
@@ -127,7 +123,7 @@ public final class JobRouter implements AutoCloseable {
         topics = Set.copyOf(admin().listTopics().names().get(15, TimeUnit.SECONDS));
         topicsReadAt = now;
       } catch (ExecutionException | TimeoutException | RuntimeException e) {
-        log.accept("cannot list the cluster's topics to check a pool: " + e);
+        LOG.warn("cannot list the cluster's topics to check a pool: {}", e.toString());
         return null;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -165,8 +161,7 @@ public final class JobRouter implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      log.accept(
-          "cannot create the pool topic " + names.pool(model) + " yet: " + cause.getMessage());
+      LOG.warn("cannot create the pool topic {} yet: {}", names.pool(model), cause.getMessage());
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

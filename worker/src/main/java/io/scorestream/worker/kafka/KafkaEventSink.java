@@ -23,6 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes job events to {@code job-events} and job states to the compacted {@code job-state},
@@ -35,30 +37,28 @@ import org.apache.kafka.common.KafkaException;
  * stop on. A heartbeat that fails is only logged: the next one replaces it.
  */
 public final class KafkaEventSink implements EventSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
+
   private final KafkaProducer<String, byte[]> producer;
   private final TopicNames names;
   private final AtomicReference<Exception> fatal = new AtomicReference<>();
   private final AtomicLong refusedRecords = new AtomicLong();
   private final Consumer<Exception> onFatal;
-  private final Consumer<String> log;
   private static final int LINGER_MS = 2;
 
   /**
    * @param deliveryTimeout how long a record may take to be acknowledged, retries included
    * @param onFatal called once, on a producer thread, with the first record that could not be
    *     delivered
-   * @param log receives messages about failed heartbeats and refused records
    */
   public KafkaEventSink(
       KafkaClients kafka,
       TopicNames names,
       String clientId,
       Duration deliveryTimeout,
-      Consumer<Exception> onFatal,
-      Consumer<String> log) {
+      Consumer<Exception> onFatal) {
     this.names = names;
     this.onFatal = onFatal;
-    this.log = log;
     int delivery = (int) deliveryTimeout.toMillis();
     this.producer =
         kafka.producer(
@@ -156,8 +156,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
       return false;
     }
     refusedRecords.incrementAndGet();
-    log.accept(
-        Faults.describe("Kafka refused " + what + "; it was dropped and the worker goes on", e));
+    LOG.warn("Kafka refused {}; it was dropped and the worker goes on", what, e);
     return true;
   }
 
@@ -172,7 +171,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
         new ProducerRecord<>(names.workers(), beat.getWorkerId(), beat.toByteArray()),
         (metadata, e) -> {
           if (e != null) {
-            log.accept("a heartbeat was not delivered: " + e.getMessage());
+            LOG.warn("a heartbeat was not delivered: {}", e.getMessage());
           }
         });
   }

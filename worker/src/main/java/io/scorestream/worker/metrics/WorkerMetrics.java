@@ -84,8 +84,7 @@ public final class WorkerMetrics implements JobMetrics {
     }
     ModelMeters m = perModel.computeIfAbsent(model, this::metersFor);
     // a round's calls are timed together; each gets the mean (they differ only when rows overflow
-    // one call, and
-    // then all but the last are full)
+    // one call, and then all but the last are full)
     for (long i = 0; i < calls; i++) {
       m.calls().record(nanos / calls, TimeUnit.NANOSECONDS);
     }

@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models a worker serves, by name and version, each with one shared ONNX Runtime session and
@@ -35,6 +36,8 @@ import java.util.stream.Stream;
  * running job uses it.
  */
 public final class ModelRegistry implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
   /**
    * A loaded model version with the evaluator its jobs share; {@code classifier} marks a
    * noise-conditional classifier, which no job samples from directly.
@@ -51,7 +54,6 @@ public final class ModelRegistry implements AutoCloseable {
 
   private final OrtRuntime runtime;
   private final int maxBatch;
-  private final Consumer<String> log;
   private final int keepVersions;
   private final Map<String, List<Loaded>> byName = new ConcurrentHashMap<>();
   private final Map<String, List<Loaded>> classifiers = new ConcurrentHashMap<>();
@@ -66,7 +68,7 @@ public final class ModelRegistry implements AutoCloseable {
    * @param maxBatch the most rows one model call takes
    * @param keepVersions how many versions of each model are served at once, newest first
    */
-  public ModelRegistry(OrtRuntime runtime, int maxBatch, int keepVersions, Consumer<String> log) {
+  public ModelRegistry(OrtRuntime runtime, int maxBatch, int keepVersions) {
     if (keepVersions <= 0) {
       throw new IllegalArgumentException(
           "at least one version of a model must be kept, got " + keepVersions);
@@ -74,7 +76,6 @@ public final class ModelRegistry implements AutoCloseable {
     this.runtime = runtime;
     this.maxBatch = maxBatch;
     this.keepVersions = keepVersions;
-    this.log = log;
   }
 
   /** Loads every {@code *.onnx} file in {@code dir}; returns how many loaded. */
@@ -103,7 +104,7 @@ public final class ModelRegistry implements AutoCloseable {
     try {
       model = runtime.loadEither(onnx, fallbackName);
     } catch (ModelFormatException e) {
-      log.accept("rejected checkpoint " + fallbackName + ": " + e.getMessage());
+      LOG.warn("rejected checkpoint {}: {}", fallbackName, e.getMessage());
       return false;
     }
     String name = model.info().name();
@@ -123,11 +124,11 @@ public final class ModelRegistry implements AutoCloseable {
                 : trial(model);
     if (problem != null) {
       model.close();
-      log.accept("rejected checkpoint " + model.info() + ": " + problem);
+      LOG.warn("rejected checkpoint {}: {}", model.info(), problem);
       return false;
     }
     add(model, model.classifier());
-    log.accept("serving " + (model.classifier() ? "classifier " : "") + model.info());
+    LOG.info("serving {}{}", model.classifier() ? "classifier " : "", model.info());
     return true;
   }
 
@@ -186,16 +187,12 @@ public final class ModelRegistry implements AutoCloseable {
     }
     tooOld.forEach(
         v ->
-            log.accept(
-                "retired "
-                    + v.name()
-                    + ":"
-                    + v.version()
-                    + " (serving the newest "
-                    + keepVersions
-                    + " of "
-                    + v.name()
-                    + ")"));
+            LOG.info(
+                "retired {}:{} (serving the newest {} of {})",
+                v.name(),
+                v.version(),
+                keepVersions,
+                v.name()));
   }
 
   /**

@@ -8,12 +8,15 @@ import io.scorestream.jobs.RequestChecks;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.logging.LogCapture;
 import io.scorestream.worker.TestModels;
 import io.scorestream.worker.models.ModelRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.event.Level;
 
 /**
  * A fault of the worker's own in one job's handling fails that job alone, with {@code internal}, a
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * scheduler serves every other job.
  */
 class FaultIsolationTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
   private static Job job(String id, AtomicInteger finals) {
     return new Job(
         GenerateRequest.newBuilder()
@@ -39,10 +44,8 @@ class FaultIsolationTest {
   @Test
   void aFaultWhileStartingOneJobFailsItAloneAndTheOthersComplete() {
     List<JobEvent> events = new ArrayList<>();
-    List<String> logged = new ArrayList<>();
     List<String> faults = new ArrayList<>();
-    try (ModelRegistry models =
-        new ModelRegistry(new OrtRuntime(1, false, l -> {}), 64, 1, l -> {})) {
+    try (ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 1)) {
       assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
       // a sink that fails on one job's started event, as a bug in building that event would
       EventSink sink =
@@ -77,8 +80,7 @@ class FaultIsolationTest {
               models,
               sink,
               new Scheduler.Limits("w", 100, new RequestChecks.Limits(100, 1 << 20)),
-              metrics,
-              logged::add);
+              metrics);
       AtomicInteger finals = new AtomicInteger();
       scheduler.submit(job("before", finals));
       scheduler.submit(job("boom", finals));
@@ -101,7 +103,8 @@ class FaultIsolationTest {
             events.stream().anyMatch(e -> e.getJobId().equals(other) && e.hasCompleted()), other);
       }
       assertEquals(List.of("starting it"), faults);
-      assertEquals(1, logged.size());
+      List<String> logged = log.texts(Level.ERROR);
+      assertEquals(1, logged.size(), log.toString());
       assertTrue(
           logged.get(0).contains("IllegalStateException") && logged.get(0).contains("\tat "),
           "logged with its stack trace: " + logged.get(0));

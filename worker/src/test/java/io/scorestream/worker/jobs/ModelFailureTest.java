@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModelFailureTest {
   private final List<JobEvent> events = new ArrayList<>();
-  private final ModelRegistry models =
-      new ModelRegistry(new OrtRuntime(1, false, line -> {}), 64, 1, line -> {});
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 1);
 
   @AfterEach
   void close() {
@@ -70,8 +69,7 @@ class ModelFailureTest {
               }
             },
             new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)),
-            JobMetrics.NONE,
-            System.err::println);
+            JobMetrics.NONE);
     scheduler.submit(job("three", "pairs", 3));
     scheduler.submit(job("fine", "gmm", 3));
     for (int round = 0; round < 100; round++) {

@@ -32,8 +32,7 @@ class PreviewBudgetTest {
   @Test
   void smallPreviewsComeInABurstThenAtTheSteadyRate() {
     // 24-byte previews (3 samples of a 2-D model) asked for 10,000 times a second for 10 s: 20 at
-    // once, then 20 a
-    // second
+    // once, then 20 a second
     int sent = sent(new PreviewBudget(0), 24, 10_000, 10);
     assertEquals(20 + 20 * 10, sent, 2);
   }
@@ -41,8 +40,7 @@ class PreviewBudgetTest {
   @Test
   void largePreviewsAreHeldToTheByteRate() {
     // 256 KiB previews (32,768 samples of a 2-D model) asked for 1,000 times a second for 10 s:
-    // after a burst of 16,
-    // four a second (1 MiB/s), instead of 10,000
+    // after a burst of 16, four a second (1 MiB/s), instead of 10,000
     int sent = sent(new PreviewBudget(0), 256 << 10, 1000, 10);
     assertEquals(16 + 4 * 10, sent, 5);
   }

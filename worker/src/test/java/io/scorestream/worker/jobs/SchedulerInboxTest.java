@@ -31,7 +31,7 @@ class SchedulerInboxTest {
 
   @BeforeEach
   void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false, line -> {}), 1024, 1, line -> {});
+    models = new ModelRegistry(new OrtRuntime(1, false), 1024, 1);
     assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
     scheduler =
         new Scheduler(
@@ -42,8 +42,7 @@ class SchedulerInboxTest {
               }
             },
             new Scheduler.Limits("w", 1000, new RequestChecks.Limits(100, 1 << 20)),
-            JobMetrics.NONE,
-            System.err::println);
+            JobMetrics.NONE);
   }
 
   @AfterEach

@@ -10,19 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.testkit.logging.LogCapture;
 import io.scorestream.worker.TestModels;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A worker serves the newest versions of each model and closes a retired one once no job uses it.
  */
 class ModelRegistryTest {
-  private final List<String> log = new ArrayList<>();
-  private final ModelRegistry models =
-      new ModelRegistry(new OrtRuntime(1, false, log::add), 64, 2, log::add);
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
+
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 2);
 
   @AfterEach
   void close() {
@@ -42,7 +43,8 @@ class ModelRegistryTest {
     assertFalse(models.load(version("a model/with spaces", "1"), "x"));
     assertTrue(models.all().isEmpty());
     assertTrue(
-        log.stream().anyMatch(l -> l.contains("its name and version must match")), log.toString());
+        log.texts().stream().anyMatch(l -> l.contains("its name and version must match")),
+        log.toString());
   }
 
   @Test
@@ -58,7 +60,7 @@ class ModelRegistryTest {
         models.resolve("gmm", null).orElseThrow().version(),
         "the newest serves jobs that name none");
     assertEquals(List.of("1"), models.versions("other"), "each model keeps its own versions");
-    assertTrue(log.contains("retired gmm:1 (serving the newest 2 of gmm)"), log.toString());
+    assertTrue(log.texts().contains("retired gmm:1 (serving the newest 2 of gmm)"), log.toString());
   }
 
   @Test
@@ -122,7 +124,7 @@ class ModelRegistryTest {
     assertEquals(List.of("1"), models.classifierVersions("modes"));
     assertFalse(models.load(classifier("gmm", "2"), "gmm"), "one name is a model or a classifier");
     assertTrue(
-        log.stream().anyMatch(l -> l.contains("a score model of the same name is served")),
+        log.texts().stream().anyMatch(l -> l.contains("a score model of the same name is served")),
         log.toString());
     assertFalse(models.load(version("modes", "2"), "modes"));
     assertEquals(2, models.all().size());
