@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * {@code scorestream dev}: everything in one JVM on an embedded Kafka broker (or on a given
  * cluster): the broker, its topics, one worker serving the models in a directory (by default the
  * analytic mixtures and the shipped models), the gateway with its dashboard, and a trainer that
- * learns {@value #DEV_MODEL} from the built-in moons on a data topic for {@value #DEV_STEPS} steps,
- * so that checkpoints, hot swaps and training curves show at once.
+ * learns {@value #DEV_MODEL} from the built-in moons on a data topic ({@code --trainer-steps}), so
+ * that checkpoints, hot swaps and training curves show at once.
  */
 @Command(
     name = "dev",
@@ -97,13 +97,17 @@ final class DevCommand implements Callable<Integer> {
       description = "do not publish the moons dataset and train " + DEV_MODEL + " on it")
   boolean noTrainer;
 
+  @Option(
+      names = "--trainer-steps",
+      description =
+          "steps the trainer takes before it stops (default: ${DEFAULT-VALUE}, about a minute here)",
+      defaultValue = "10000")
+  long trainerSteps;
+
   @Mixin WorkerOptions options;
 
   /** The model dev's trainer learns. */
   static final String DEV_MODEL = "moons-live";
-
-  /** Steps it trains for (about a minute here), checkpointing every thousand. */
-  static final long DEV_STEPS = 10_000;
 
   @Override
   public Integer call() throws Exception {
@@ -113,6 +117,10 @@ final class DevCommand implements Callable<Integer> {
     if (port != null && (port < 1 || port > 65535)) {
       throw new ParameterException(
           spec.commandLine(), "--port must be a port number (1 to 65535), got " + port);
+    }
+    if (trainerSteps < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--trainer-steps must be at least 1, got " + trainerSteps);
     }
     if (gatewayPort != null && (gatewayPort < 0 || gatewayPort > 65535)) {
       throw new ParameterException(
@@ -181,7 +189,8 @@ final class DevCommand implements Callable<Integer> {
         "try: bin/scorestream submit --bootstrap-servers "
             + bootstrap
             + " --model gmm-vp --samples 256 --watch --out samples.npy");
-    TrainerService trainer = noTrainer ? null : startTrainer(clients, names, data, err);
+    TrainerService trainer =
+        noTrainer ? null : startTrainer(clients, names, data, trainerSteps, err);
     err.println("Ctrl-C stops everything");
     err.flush();
     Duration drain = options.drainTimeout(0); // dev stops at once unless asked to wait
@@ -202,7 +211,7 @@ final class DevCommand implements Callable<Integer> {
    * on or, once done, stays done.
    */
   private static TrainerService startTrainer(
-      KafkaClients clients, TopicNames names, Path data, PrintWriter err)
+      KafkaClients clients, TopicNames names, Path data, long steps, PrintWriter err)
       throws IOException, InterruptedException {
     Path dir = Files.createDirectories(data.resolve("trainer"));
     Path published = dir.resolve("moons.published");
@@ -229,7 +238,7 @@ final class DevCommand implements Callable<Integer> {
                 256,
                 0,
                 dir,
-                DEV_STEPS),
+                steps),
             event -> {});
     Thread thread = new Thread(trainer, "dev-trainer");
     thread.setDaemon(true);
@@ -247,7 +256,7 @@ final class DevCommand implements Callable<Integer> {
             + " from "
             + names.data("moons")
             + " for "
-            + DEV_STEPS
+            + steps
             + " steps (checkpoints every 1000; its curve is beside the model on the dashboard)");
     return trainer;
   }

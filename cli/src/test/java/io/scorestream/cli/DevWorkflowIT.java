@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,16 @@ class DevWorkflowIT {
     cli = new Cli(dir);
     devLog = dir.resolve("dev.log");
     Cli.Dev started =
-        cli.dev(devLog, "--data-dir", dir.resolve("dev").toString(), "--metrics-port", "0");
+        cli.dev(
+            devLog,
+            "--data-dir",
+            dir.resolve("dev").toString(),
+            "--metrics-port",
+            "0",
+            // the trainer's first measured checkpoint is all the tests need; it stops there and
+            // leaves the cores to them
+            "--trainer-steps",
+            "1000");
     dev = started.process();
     bootstrap = started.bootstrap();
     Matcher m = METRICS.matcher(started.output());
@@ -447,6 +457,20 @@ class DevWorkflowIT {
           Pattern.compile("gateway on (http://\\S+) \\(tenant dev, API key (\\S+),")
               .matcher(devOutput());
       assertTrue(gateway.find(), devOutput());
+      // the gateway knows it from the worker's next heartbeat
+      HttpRequest models =
+          HttpRequest.newBuilder(URI.create(gateway.group(1) + "/v1/models"))
+              .header("Authorization", "Bearer " + gateway.group(2))
+              .build();
+      await("the gateway lists trained-eight")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  HttpClient.newHttpClient()
+                      .send(models, HttpResponse.BodyHandlers.ofString())
+                      .body(),
+              body -> body.contains("\"trained-eight\""));
       Cli.Run job =
           run(
               "submit",

@@ -33,7 +33,12 @@ class RestartIT {
     String data = dir.resolve("data").toString();
     Cli.Dev first =
         cli.dev(
-            dir.resolve("dev-1.log"), "--data-dir", data, "--port", Integer.toString(freePort()));
+            dir.resolve("dev-1.log"),
+            "--data-dir",
+            data,
+            "--port",
+            Integer.toString(freePort()),
+            "--no-trainer"); // jobs and watchers are what restart here
     Process watcher = null;
     try {
       Cli.Run before =
@@ -82,7 +87,7 @@ class RestartIT {
       first.process().destroyForcibly(); // kill -9: nothing is flushed or committed on the way out
       assertTrue(first.process().waitFor(30, TimeUnit.SECONDS));
 
-      Cli.Dev second = cli.dev(dir.resolve("dev-2.log"), "--data-dir", data);
+      Cli.Dev second = cli.dev(dir.resolve("dev-2.log"), "--data-dir", data, "--no-trainer");
       try {
         assertEquals(
             first.bootstrap(),
