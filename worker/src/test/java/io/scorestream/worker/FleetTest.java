@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -25,6 +24,7 @@ import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.testkit.TopicRecords;
 import io.scorestream.testkit.logging.LogCapture;
@@ -43,6 +43,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Samples are compared with core's run alone through {@link SameSamples}.
  */
 @Tag("integration")
+@ExtendWith(SharedBroker.class)
 class FleetTest {
   @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
 
@@ -69,12 +71,12 @@ class FleetTest {
           TimeInput.TIME,
           "",
           -1);
-  private final TopicNames names = TopicNames.defaults();
+  private TopicNames names;
 
   @TempDir Path dir;
 
-  private WorkerSettings settings(EmbeddedKafka kafka, String id, Path models) {
-    return WorkerSettings.builder(kafka.bootstrapServers(), id)
+  private WorkerSettings settings(String bootstrap, String id, Path models) {
+    return WorkerSettings.builder(bootstrap, id)
         .topics(names)
         .modelsDir(models)
         .maxBatch(4096)
@@ -84,8 +86,9 @@ class FleetTest {
         .build();
   }
 
-  private Path setUp(EmbeddedKafka kafka) throws Exception {
-    new TestKafka(kafka.bootstrapServers()).ensureTopics(names);
+  /** The job's model in a directory; the topics exist. */
+  private Path setUp(TestKafka kafka) throws Exception {
+    kafka.ensureTopics(names);
     return TestModels.dir(dir, "gmm-vp.onnx", GaussianMixtureOnnx.build(GMM, INFO));
   }
 
@@ -113,7 +116,7 @@ class FleetTest {
   }
 
   private Map<String, List<JobEvent>> events(
-      EmbeddedKafka kafka, Duration timeout, Predicate<Map<String, List<JobEvent>>> done)
+      TestKafka kafka, Duration timeout, Predicate<Map<String, List<JobEvent>>> done)
       throws Exception {
     return TopicRecords.readUntil(
         kafka.bootstrapServers(), names.jobEvents(), JobEvent::parseFrom, timeout, done);
@@ -124,129 +127,126 @@ class FleetTest {
   }
 
   @Test
-  void twoWorkersServeTwoHundredConcurrentJobsEachCompletedOnceWithCoreSamples() throws Exception {
-    try (EmbeddedKafka kafka =
-        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
-      Path models = setUp(kafka);
-      OrtRuntime runtime = new OrtRuntime(1, false);
-      try (Worker a = Worker.start(settings(kafka, "a", models));
-          Worker b = Worker.start(settings(kafka, "b", models));
-          JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-          ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
-        // both members hold partitions before the jobs come, so both serve some
-        await("the group settled with partitions on both workers")
-            .atMost(Duration.ofSeconds(60))
-            .until(
-                () ->
-                    a.assignedJobPartitions() > 0
-                        && b.assignedJobPartitions() > 0
-                        && a.assignedJobPartitions() + b.assignedJobPartitions() == 12);
-        List<GenerateRequest> requests = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-          requests.add(request("fleet-" + i, 1 + i % 4, i, 100 + i % 50));
-        }
-        requests.forEach(client::submit);
+  void twoWorkersServeTwoHundredConcurrentJobsEachCompletedOnceWithCoreSamples(TestKafka kafka)
+      throws Exception {
+    names = kafka.freshNames("fleet");
+    Path models = setUp(kafka);
+    OrtRuntime runtime = new OrtRuntime(1, false);
+    try (Worker a = Worker.start(settings(kafka.bootstrapServers(), "a", models));
+        Worker b = Worker.start(settings(kafka.bootstrapServers(), "b", models));
+        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+        ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+      // both members hold partitions before the jobs come, so both serve some
+      await("the group settled with partitions on both workers")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  a.assignedJobPartitions() > 0
+                      && b.assignedJobPartitions() > 0
+                      && a.assignedJobPartitions() + b.assignedJobPartitions() == 12);
+      List<GenerateRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        requests.add(request("fleet-" + i, 1 + i % 4, i, 100 + i % 50));
+      }
+      requests.forEach(client::submit);
+      Map<String, List<JobEvent>> events =
+          events(
+              kafka,
+              Duration.ofSeconds(180),
+              m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
+      Set<String> workers = new HashSet<>();
+      for (GenerateRequest r : requests) {
+        List<JobEvent> mine = events.get(r.getJobId());
+        assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
+        mine.stream()
+            .filter(JobEvent::hasStarted)
+            .forEach(e -> workers.add(e.getStarted().getWorkerId()));
+        JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
+        float[] samples = Tensors.floats(done.getCompleted().getSamples());
+        SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
+      }
+      assertEquals(Set.of("a", "b"), workers, "both workers took part");
+    }
+  }
+
+  @Test
+  void jobsOfAWorkerKilledMidJobCompleteOnAnotherWithTheSameSamples(TestKafka kafka)
+      throws Exception {
+    names = kafka.freshNames("failover");
+    Path models = setUp(kafka);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                WorkerProcess.class.getName(),
+                kafka.bootstrapServers(),
+                "doomed",
+                models.toString(),
+                names.prefix())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+      assertEquals("ready", out.readLine());
+    }
+    OrtRuntime runtime = new OrtRuntime(1, false);
+    try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
+        ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
+      List<GenerateRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        requests.add(request("failover-" + i, 3, 50 + i, 40_000));
+      }
+      requests.forEach(client::submit);
+      // every job started on the doomed worker, and none has finished: kill -9 it mid-job
+      events(
+          kafka,
+          Duration.ofSeconds(60),
+          m ->
+              requests.stream()
+                  .allMatch(
+                      r ->
+                          m.getOrDefault(r.getJobId(), List.of()).stream()
+                              .anyMatch(JobEvent::hasStarted)));
+      child.destroyForcibly().waitFor();
+      try (Worker survivor = Worker.start(settings(kafka.bootstrapServers(), "survivor", models))) {
         Map<String, List<JobEvent>> events =
             events(
                 kafka,
-                Duration.ofSeconds(180),
+                Duration.ofSeconds(240),
                 m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
-        Set<String> workers = new HashSet<>();
         for (GenerateRequest r : requests) {
           List<JobEvent> mine = events.get(r.getJobId());
-          assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count(), r.getJobId());
-          mine.stream()
-              .filter(JobEvent::hasStarted)
-              .forEach(e -> workers.add(e.getStarted().getWorkerId()));
           JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
+          assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count());
+          assertEquals(2, done.getAttempt(), "readers see the attempt number change");
+          assertTrue(
+              mine.stream()
+                  .anyMatch(e -> e.hasStarted() && e.getStarted().getWorkerId().equals("doomed")));
+          assertTrue(
+              mine.stream()
+                  .anyMatch(
+                      e -> e.hasStarted() && e.getStarted().getWorkerId().equals("survivor")));
+          for (int i = 1; i < mine.size(); i++) {
+            assertTrue(
+                mine.get(i).getSequence() > mine.get(i - 1).getSequence(), "sequence keeps rising");
+          }
           float[] samples = Tensors.floats(done.getCompleted().getSamples());
           SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
         }
-        assertEquals(Set.of("a", "b"), workers, "both workers took part");
       }
+    } finally {
+      child.destroyForcibly();
     }
   }
 
   @Test
-  void jobsOfAWorkerKilledMidJobCompleteOnAnotherWithTheSameSamples() throws Exception {
-    try (EmbeddedKafka kafka =
-        EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
-      Path models = setUp(kafka);
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  WorkerProcess.class.getName(),
-                  kafka.bootstrapServers(),
-                  "doomed",
-                  models.toString())
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-        assertEquals("ready", out.readLine());
-      }
-      OrtRuntime runtime = new OrtRuntime(1, false);
-      try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
-          ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
-        List<GenerateRequest> requests = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-          requests.add(request("failover-" + i, 3, 50 + i, 40_000));
-        }
-        requests.forEach(client::submit);
-        // every job started on the doomed worker, and none has finished: kill -9 it mid-job
-        events(
-            kafka,
-            Duration.ofSeconds(60),
-            m ->
-                requests.stream()
-                    .allMatch(
-                        r ->
-                            m.getOrDefault(r.getJobId(), List.of()).stream()
-                                .anyMatch(JobEvent::hasStarted)));
-        child.destroyForcibly().waitFor();
-        try (Worker survivor = Worker.start(settings(kafka, "survivor", models))) {
-          Map<String, List<JobEvent>> events =
-              events(
-                  kafka,
-                  Duration.ofSeconds(240),
-                  m -> requests.stream().allMatch(r -> completed(m.get(r.getJobId()))));
-          for (GenerateRequest r : requests) {
-            List<JobEvent> mine = events.get(r.getJobId());
-            JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
-            assertEquals(1, mine.stream().filter(JobEvent::hasCompleted).count());
-            assertEquals(2, done.getAttempt(), "readers see the attempt number change");
-            assertTrue(
-                mine.stream()
-                    .anyMatch(
-                        e -> e.hasStarted() && e.getStarted().getWorkerId().equals("doomed")));
-            assertTrue(
-                mine.stream()
-                    .anyMatch(
-                        e -> e.hasStarted() && e.getStarted().getWorkerId().equals("survivor")));
-            for (int i = 1; i < mine.size(); i++) {
-              assertTrue(
-                  mine.get(i).getSequence() > mine.get(i - 1).getSequence(),
-                  "sequence keeps rising");
-            }
-            float[] samples = Tensors.floats(done.getCompleted().getSamples());
-            SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
-          }
-        }
-      } finally {
-        child.destroyForcibly();
-      }
-    }
-  }
-
-  @Test
-  void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker()
+  void aWorkerThatCannotDeliverEventsStopsUncommittedAndItsJobRunsOnAnotherWorker(TestKafka kafka)
       throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
-        Admin admin =
-            Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    names = kafka.freshNames("stranded");
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
       OrtRuntime runtime = new OrtRuntime(1, false);
       GenerateRequest request = request("stranded", 3, 9, 30);
@@ -270,8 +270,8 @@ class FleetTest {
                 .anyMatch(l -> l.startsWith("stopping: an event could not be delivered")),
             log.toString());
 
-        new TestKafka(kafka.bootstrapServers()).ensureTopics(names);
-        try (Worker second = Worker.start(settings(kafka, "second", models))) {
+        kafka.ensureTopics(names);
+        try (Worker second = Worker.start(settings(kafka.bootstrapServers(), "second", models))) {
           List<JobEvent> mine =
               events(kafka, Duration.ofSeconds(60), m -> completed(m.get("stranded")))
                   .get("stranded");

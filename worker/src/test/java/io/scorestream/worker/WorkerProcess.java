@@ -1,10 +1,11 @@
 package io.scorestream.worker;
 
+import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
 
 /**
- * A worker in a child JVM, for failover tests: {@code WorkerProcess BOOTSTRAP WORKER_ID
- * MODELS_DIR}.
+ * A worker in a child JVM, for failover tests: {@code WorkerProcess BOOTSTRAP WORKER_ID MODELS_DIR
+ * TOPIC_PREFIX}.
  */
 public final class WorkerProcess {
   private WorkerProcess() {}
@@ -12,6 +13,7 @@ public final class WorkerProcess {
   public static void main(String[] args) throws InterruptedException {
     Worker.start(
         WorkerSettings.builder(args[0], args[1])
+            .topics(TopicNames.withPrefix(args[3]))
             .modelsDir(Path.of(args[2]))
             .maxBatch(4096)
             .maxActiveSamples(100_000)
