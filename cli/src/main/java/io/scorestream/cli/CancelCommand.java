@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.JobState;

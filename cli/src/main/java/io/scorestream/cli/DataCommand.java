@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.DataSources;

@@ -18,6 +18,8 @@ import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.service.TrainerService;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.worker.Worker;
+import io.scorestream.worker.app.WorkerLife;
+import io.scorestream.worker.app.WorkerOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -143,16 +145,14 @@ final class DevCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     TopicNames names = TopicNames.defaults();
-    Services.ensureTopics(clients, names);
-    if (options.metricsPort < 0) {
-      options.metricsPort = 0; // dev shows everything: metrics on a free port unless one is given
+    Topics.ensureAll(clients, names);
+    options.metricsOnAnyPortByDefault(); // dev shows everything: metrics on a free port
+    if (options.modelsDir() == null) {
+      options.defaultModelsDir(Services.writeAnalyticModels(data.resolve("models")));
+      Services.copyShippedModels(options.modelsDir(), err);
     }
-    if (options.modelsDir == null) {
-      options.modelsDir = Services.writeAnalyticModels(data.resolve("models"));
-      Services.copyShippedModels(options.modelsDir, err);
-    }
-    Worker worker = Services.startWorker(clients, names, options, err);
-    err.println("models from " + options.modelsDir);
+    Worker worker = WorkerLife.start(clients, names, options, err);
+    err.println("models from " + options.modelsDir());
     String key = kept(data, "dev-api-key", Tenants::newKey);
     Tenant tenant = devTenant(kept(data, "dev-webhook-secret", Tenants::newWebhookSecret));
     Gateway gateway =
@@ -202,7 +202,7 @@ final class DevCommand implements Callable<Integer> {
     if (kafka != null) {
       rest.add(kafka);
     }
-    return Services.runUntilStopped(err, worker, drain, rest.toArray(AutoCloseable[]::new));
+    return WorkerLife.runUntilStopped(err, worker, drain, rest.toArray(AutoCloseable[]::new));
   }
 
   /**

@@ -4,6 +4,9 @@ import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
+import io.scorestream.jobs.cli.KafkaOptions;
+import io.scorestream.jobs.cli.ServiceLife;
+import io.scorestream.jobs.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -79,7 +82,7 @@ final class GatewayCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tenants: " + e.getMessage());
     }
     var clients = kafka.clients();
-    Services.ensureTopics(clients, kafka.topics());
+    Topics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     Gateway gateway =
         Gateway.start(
@@ -89,7 +92,7 @@ final class GatewayCommand implements Callable<Integer> {
                         new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
     err.println("gateway on " + gateway.url() + " for tenants " + known.names());
     err.flush();
-    return Services.runUntilStopped(err, gateway);
+    return ServiceLife.runUntilStopped(err, gateway);
   }
 
   /**

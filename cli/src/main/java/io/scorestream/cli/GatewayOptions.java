@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.jobs.cli.KafkaOptions;
 import java.net.URI;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,11 +53,11 @@ final class GatewayOptions {
 
   /** Refuses Kafka options beside --gateway, and a command given neither. */
   void checkExclusive(KafkaOptions kafka) {
-    if (given() && kafka.bootstrapServers != null) {
+    if (given() && kafka.bootstrapServers() != null) {
       throw new ParameterException(
           command.commandLine(), "give --gateway or --bootstrap-servers, not both");
     }
-    if (!given() && kafka.bootstrapServers == null) {
+    if (!given() && kafka.bootstrapServers() == null) {
       throw new ParameterException(
           command.commandLine(),
           "Missing required option: '--bootstrap-servers=HOST:PORT' (or --gateway URL)");

@@ -3,6 +3,7 @@ package io.scorestream.cli;
 import io.scorestream.core.model.ModelFormatException;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.ort.OrtScoreModel;
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
 import io.scorestream.proto.v1.CheckpointEvent;
 import java.io.PrintWriter;

@@ -4,155 +4,15 @@ import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.sde.SdeKind;
-import io.scorestream.jobs.Faults;
-import io.scorestream.jobs.kafka.KafkaClients;
-import io.scorestream.jobs.kafka.TopicNames;
-import io.scorestream.jobs.kafka.Topics;
-import io.scorestream.worker.Worker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
-/** What the long-running commands share: topic set-up, starting a worker, running until Ctrl-C. */
+/** What dev and the benchmarks share: topic set-up, the models dev serves. */
 public final class Services {
   private Services() {}
-
-  /** Creates the missing ScoreStream topics, replicated up to three times as the cluster allows. */
-  public static void ensureTopics(KafkaClients kafka, TopicNames names)
-      throws InterruptedException {
-    try (Admin admin =
-        kafka.admin(
-            Map.of(
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) { // fail within 30 s on a wrong address
-      int brokers;
-      try {
-        brokers = admin.describeCluster().nodes().get().size();
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(
-            "cannot reach Kafka at " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(),
-            e.getCause());
-      }
-      Topics.ensure(admin, Topics.all(names, (short) Math.min(3, brokers)));
-    }
-  }
-
-  public static Worker startWorker(
-      KafkaClients kafka, TopicNames names, WorkerOptions options, PrintWriter err) {
-    Worker worker = Worker.start(options.settings(kafka, names));
-    if (worker.models().all().isEmpty()) {
-      err.println(
-          "worker "
-              + options.workerId()
-              + " serves no model yet: give --models-dir, or publish models to "
-              + names.checkpoints()
-              + " (it loads them as they come); until then it routes every job to the workers"
-              + " that serve its model");
-    } else {
-      err.println(
-          "worker "
-              + options.workerId()
-              + " serves "
-              + worker.models().all().stream()
-                  .map(m -> m.name() + ":" + m.version())
-                  .sorted()
-                  .toList());
-    }
-    if (worker.metricsPort() >= 0) {
-      err.println(
-          "worker metrics on http://"
-              + options.metricsHost
-              + ":"
-              + worker.metricsPort()
-              + "/metrics");
-    }
-    err.flush();
-    return worker;
-  }
-
-  /**
-   * Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or the worker stops by itself on a
-   * fatal error, then closes the worker and {@code others} in order; on a requested stop it first
-   * lets running jobs finish for up to {@code drain}. Returns the exit code: 0 after a requested
-   * stop, 1 after a fatal error, which is printed.
-   */
-  public static int runUntilStopped(
-      PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
-      throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              err.println("stopping");
-              err.flush();
-              drain(err, worker, drain);
-              closeAll(err, worker, others);
-              stopped.countDown();
-            },
-            "shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Throwable fatal = worker.stopped().join();
-    if (fatal == null) {
-      stopped.await(); // the hook closed the worker: wait until it has closed the rest too
-      return 0;
-    }
-    Runtime.getRuntime().removeShutdownHook(hook);
-    err.println(
-        "the worker stopped: "
-            + Faults.reason(fatal)
-            + (fatal.getCause() == null ? "" : ", caused by " + Faults.reason(fatal.getCause()))
-            + " (its stack trace is above)");
-    closeAll(err, worker, others);
-    return 1;
-  }
-
-  private static void drain(PrintWriter err, Worker worker, Duration timeout) {
-    int running = worker.scheduler().activeJobs();
-    if (timeout.isZero() || running == 0) {
-      return;
-    }
-    err.println(
-        "letting " + running + " running job(s) finish, for up to " + timeout.toSeconds() + " s");
-    err.flush();
-    try {
-      int left = worker.drain(timeout);
-      if (left > 0) {
-        err.println(left + " job(s) still running go back to Kafka for another worker");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    err.flush();
-  }
-
-  /**
-   * For a service with no worker (the gateway): blocks until the JVM is asked to stop, then closes
-   * {@code parts} in order. Returns the exit code, 0.
-   */
-  public static int runUntilStopped(PrintWriter err, AutoCloseable... parts)
-      throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  err.println("stopping");
-                  err.flush();
-                  closeAll(err, parts);
-                  stopped.countDown();
-                },
-                "shutdown"));
-    stopped.await();
-    return 0;
-  }
 
   /**
    * Copies the trained models that ship in the repository's {@code models/} (found through the
@@ -174,22 +34,6 @@ public final class Services {
 
   /** Side of the analytic glyph images that dev serves. */
   private static final int GLYPH_SIDE = 16;
-
-  private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
-    worker.close();
-    closeAll(err, others);
-  }
-
-  private static void closeAll(PrintWriter err, AutoCloseable... parts) {
-    for (AutoCloseable r : parts) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        err.println("while stopping: " + e.getMessage());
-      }
-    }
-    err.flush();
-  }
 
   /**
    * Model files written for {@code dev} when no models directory is given: the analytic mixture per

@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestDigest;
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.FleetView;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;

@@ -1,6 +1,7 @@
 package io.scorestream.cli;
 
 import io.scorestream.core.sde.Sde;
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -152,7 +153,7 @@ final class TrainerCommand implements Callable<Integer> {
     NetworkChoice choice = network.choice(spec);
     Sde sde = training.sde(spec);
     var clients = kafka.clients();
-    Services.ensureTopics(clients, kafka.topics());
+    Topics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service =
         new TrainerService(

@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.jobs.JobStates;
 import io.scorestream.jobs.Times;
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.proto.v1.JobState;

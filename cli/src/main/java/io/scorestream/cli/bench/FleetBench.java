@@ -1,7 +1,6 @@
 package io.scorestream.cli.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.cli.Services;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.onnx.MlpOnnx;
@@ -127,7 +126,7 @@ final class FleetBench implements Callable<Integer> {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
-      Services.ensureTopics(KafkaClients.of(kafka.bootstrapServers()), names);
+      Topics.ensureAll(KafkaClients.of(kafka.bootstrapServers()), names);
       List<Double> speedUps = new ArrayList<>();
       for (int r = 0; r < repeat && !"transport".equals(only); r++) {
         // the same jobs, all submitted at once: a worker that admits one sample at a time, then a

@@ -2,7 +2,6 @@ package io.scorestream.cli.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.cli.GatewayJobs;
-import io.scorestream.cli.Services;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.onnx.MlpOnnx;
@@ -132,7 +131,7 @@ final class GatewayBench implements Callable<Integer> {
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      Services.ensureTopics(clients, names);
+      Topics.ensureAll(clients, names);
       try (Worker worker =
               Worker.start(
                   WorkerSettings.builder(kafka.bootstrapServers(), "bench-gateway")

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -129,6 +130,28 @@ public final class Topics {
     } catch (ExecutionException e) {
       throw new IllegalStateException(
           "cannot describe the Kafka cluster: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Creates the missing ScoreStream topics under {@code names} on {@code kafka}, replicated up to
+   * three times as the cluster allows; a cluster it cannot reach within 30 s is an error naming it.
+   */
+  public static void ensureAll(KafkaClients kafka, TopicNames names) throws InterruptedException {
+    try (Admin admin =
+        kafka.admin(
+            Map.of(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) { // fail within 30 s on a wrong address
+      int brokers;
+      try {
+        brokers = admin.describeCluster().nodes().get().size();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(
+            "cannot reach Kafka at " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(),
+            e.getCause());
+      }
+      ensure(admin, all(names, (short) Math.min(3, brokers)));
     }
   }
 

@@ -1,24 +1,35 @@
-package io.scorestream.cli;
+package io.scorestream.worker.app;
 
+import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.Worker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code scorestream worker}: one worker of the fleet against any Kafka cluster, until Ctrl-C. */
+/**
+ * {@code scorestream worker}, and the worker's own artifact's command: one worker of the fleet
+ * against any Kafka cluster, until Ctrl-C or SIGTERM (which drains it).
+ */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
     description = "Run one worker against a Kafka cluster.")
-final class WorkerCommand implements Callable<Integer> {
+public final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin WorkerOptions options;
+
+  /** The worker's artifact: {@code java -jar scorestream-worker.jar --bootstrap-servers ...}. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new WorkerCommand()).execute(args));
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -27,8 +38,8 @@ final class WorkerCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     KafkaClients clients = kafka.clients();
-    Services.ensureTopics(clients, kafka.topics());
-    Worker worker = Services.startWorker(clients, kafka.topics(), options, err);
-    return Services.runUntilStopped(err, worker, options.drainTimeout(30));
+    Topics.ensureAll(clients, kafka.topics());
+    Worker worker = WorkerLife.start(clients, kafka.topics(), options, err);
+    return WorkerLife.runUntilStopped(err, worker, options.drainTimeout(30));
   }
 }

@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.worker.app;
 
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -11,7 +11,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How a worker serves: its models, its limits, its ONNX Runtime settings. */
-final class WorkerOptions {
+public final class WorkerOptions {
   @Option(
       names = "--models-dir",
       paramLabel = "M",
@@ -103,7 +103,7 @@ final class WorkerOptions {
               + "0 for dev)")
   Long drainSeconds;
 
-  WorkerSettings settings(KafkaClients kafka, TopicNames names) {
+  public WorkerSettings settings(KafkaClients kafka, TopicNames names) {
     return WorkerSettings.builder(kafka, workerId())
         .topics(names)
         .modelsDir(modelsDir)
@@ -124,11 +124,11 @@ final class WorkerOptions {
    * How long a requested stop lets running jobs finish: the option's value, else this command's
    * default.
    */
-  Duration drainTimeout(long defaultSeconds) {
+  public Duration drainTimeout(long defaultSeconds) {
     return Duration.ofSeconds(drainSeconds != null ? drainSeconds : defaultSeconds);
   }
 
-  String workerId() {
+  public String workerId() {
     if (workerId != null) {
       return workerId;
     }
@@ -141,8 +141,27 @@ final class WorkerOptions {
     return host + "-" + ProcessHandle.current().pid();
   }
 
+  /** The models directory given, or null. */
+  public Path modelsDir() {
+    return modelsDir;
+  }
+
+  /** Serves the models in {@code dir} when no directory was given. */
+  public void defaultModelsDir(Path dir) {
+    if (modelsDir == null) {
+      modelsDir = dir;
+    }
+  }
+
+  /** Serves metrics on a free port when no port was given. */
+  public void metricsOnAnyPortByDefault() {
+    if (metricsPort < 0) {
+      metricsPort = 0;
+    }
+  }
+
   /** Null when the limits make sense, else what is wrong. */
-  String problem() {
+  public String problem() {
     if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0 || maxQueuedJobs <= 0) {
       return "--max-batch, --max-active-samples, --max-samples-per-job and --max-queued-jobs must be positive";
     }

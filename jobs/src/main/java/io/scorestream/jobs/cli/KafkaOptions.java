@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.jobs.cli;
 
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -8,8 +8,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Where the Kafka cluster is, how to connect to it, and what its topics are called. */
-final class KafkaOptions {
+/**
+ * The command-line options of every command that talks to Kafka: where the cluster is, how to
+ * connect to it, and what its topics are called.
+ */
+public final class KafkaOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
@@ -18,6 +21,11 @@ final class KafkaOptions {
       paramLabel = "HOST:PORT",
       description = "Kafka cluster (required)")
   String bootstrapServers;
+
+  /** The cluster's address as given, or null. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
 
   @Option(
       names = "--kafka-config",
@@ -33,7 +41,7 @@ final class KafkaOptions {
       description = "topic names start with this (default: ${DEFAULT-VALUE})")
   String topicPrefix;
 
-  TopicNames topics() {
+  public TopicNames topics() {
     return TopicNames.withPrefix(topicPrefix);
   }
 
@@ -41,7 +49,7 @@ final class KafkaOptions {
    * The cluster with the client settings of {@code --kafka-config}; a file it cannot use is a bad
    * argument.
    */
-  KafkaClients clients() {
+  public KafkaClients clients() {
     if (bootstrapServers == null) {
       throw new ParameterException(
           command.commandLine(), "Missing required option: '--bootstrap-servers=HOST:PORT'");

@@ -1,0 +1,112 @@
+package io.scorestream.worker.app;
+
+import io.scorestream.jobs.Faults;
+import io.scorestream.jobs.cli.ServiceLife;
+import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.worker.Worker;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/** A worker's life as a command: started with what it serves said, run until stopped, drained. */
+public final class WorkerLife {
+  private WorkerLife() {}
+
+  /**
+   * Starts a worker and says what it serves (or how to give it models), and where its metrics are.
+   */
+  public static Worker start(
+      KafkaClients kafka, TopicNames names, WorkerOptions options, PrintWriter err) {
+    Worker worker = Worker.start(options.settings(kafka, names));
+    if (worker.models().all().isEmpty()) {
+      err.println(
+          "worker "
+              + options.workerId()
+              + " serves no model yet: give --models-dir, or publish models to "
+              + names.checkpoints()
+              + " (it loads them as they come); until then it routes every job to the workers"
+              + " that serve its model");
+    } else {
+      err.println(
+          "worker "
+              + options.workerId()
+              + " serves "
+              + worker.models().all().stream()
+                  .map(m -> m.name() + ":" + m.version())
+                  .sorted()
+                  .toList());
+    }
+    if (worker.metricsPort() >= 0) {
+      err.println(
+          "worker metrics on http://"
+              + options.metricsHost
+              + ":"
+              + worker.metricsPort()
+              + "/metrics");
+    }
+    err.flush();
+    return worker;
+  }
+
+  /**
+   * Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or the worker stops by itself on a
+   * fatal error, then closes the worker and {@code others} in order; on a requested stop it first
+   * lets running jobs finish for up to {@code drain}. Returns the exit code: 0 after a requested
+   * stop, 1 after a fatal error, which is printed.
+   */
+  public static int runUntilStopped(
+      PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
+      throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              err.println("stopping");
+              err.flush();
+              drain(err, worker, drain);
+              closeAll(err, worker, others);
+              stopped.countDown();
+              ServiceLife.exitAfterRequestedStop();
+            },
+            "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Throwable fatal = worker.stopped().join();
+    if (fatal == null) {
+      stopped.await(); // the hook closed the worker: wait until it has closed the rest too
+      return 0;
+    }
+    Runtime.getRuntime().removeShutdownHook(hook);
+    err.println(
+        "the worker stopped: "
+            + Faults.reason(fatal)
+            + (fatal.getCause() == null ? "" : ", caused by " + Faults.reason(fatal.getCause()))
+            + " (its stack trace is above)");
+    closeAll(err, worker, others);
+    return 1;
+  }
+
+  private static void drain(PrintWriter err, Worker worker, Duration timeout) {
+    int running = worker.scheduler().activeJobs();
+    if (timeout.isZero() || running == 0) {
+      return;
+    }
+    err.println(
+        "letting " + running + " running job(s) finish, for up to " + timeout.toSeconds() + " s");
+    err.flush();
+    try {
+      int left = worker.drain(timeout);
+      if (left > 0) {
+        err.println(left + " job(s) still running go back to Kafka for another worker");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    err.flush();
+  }
+
+  private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
+    worker.close();
+    ServiceLife.closeAll(err, others);
+  }
+}

@@ -1,0 +1,125 @@
+package io.scorestream.worker;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker's own artifact, {@code target/scorestream-worker.jar}, as an operator gets it: it
+ * runs, and it carries the worker's runtime alone (no PyTorch, no Vert.x, no Kafka broker, no test
+ * kit) with ONNX Runtime's natives for linux-x64 only.
+ */
+@ExtendWith(SharedBroker.class)
+class WorkerArtifactIT {
+  private static final Path JAR = Path.of("target/scorestream-worker.jar");
+
+  /** Package prefixes of classes the worker must not ship. */
+  private static final List<String> FORBIDDEN =
+      List.of(
+          "ai/djl/", // PyTorch: the trainer's
+          "io/vertx/", // the gateway's
+          "kafka/", // the Kafka server (kafka_2.13), the embedded broker's
+          "org/apache/kafka/controller/",
+          "io/scorestream/broker/",
+          "io/scorestream/testkit/",
+          "io/scorestream/gateway/",
+          "io/scorestream/trainer/",
+          "io/scorestream/cli/");
+
+  @Test
+  void theJarCarriesTheWorkerAloneWithLinuxX64NativesOnly() throws IOException {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      List<String> names = jar.stream().map(ZipEntry::getName).toList();
+      for (String prefix : FORBIDDEN) {
+        assertEquals(
+            List.of(),
+            names.stream()
+                .filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
+                .limit(5)
+                .toList(),
+            "the worker's jar ships " + prefix);
+      }
+      List<String> natives =
+          names.stream()
+              .filter(n -> n.startsWith("ai/onnxruntime/native/") && !n.endsWith("/"))
+              .toList();
+      assertTrue(
+          natives.stream().anyMatch(n -> n.startsWith("ai/onnxruntime/native/linux-x64/")),
+          "ONNX Runtime's linux-x64 natives: " + natives);
+      assertEquals(
+          List.of(),
+          natives.stream().filter(n -> !n.startsWith("ai/onnxruntime/native/linux-x64/")).toList(),
+          "natives of other platforms");
+      assertEquals(
+          "io.scorestream.worker.app.WorkerCommand",
+          jar.getManifest().getMainAttributes().getValue("Main-Class"));
+    }
+  }
+
+  @Test
+  void itServesItsModelsOnABrokerAndStopsWithZeroOnSigterm(TestKafka kafka, @TempDir Path dir)
+      throws Exception {
+    TopicNames names = kafka.freshNames("artifact");
+    Path models = TestModels.dir(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
+    Path log = dir.resolve("worker.log");
+    Process worker =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic-prefix",
+                names.prefix(),
+                "--models-dir",
+                models.toString(),
+                "--worker-id",
+                "artifact")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await("the worker's jar serves its model")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.readString(log).contains("worker artifact serves [gmm:1]"));
+      worker.destroy(); // SIGTERM
+      assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
+      assertEquals(0, worker.exitValue(), Files.readString(log));
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
+  @Test
+  void itRunsAndRefusesAMissingClusterNamingTheOption() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process help = new ProcessBuilder(java, "-jar", JAR.toString(), "--help").start();
+    String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(help.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, help.exitValue(), usage);
+    assertTrue(usage.contains("--bootstrap-servers") && usage.contains("--models-dir"), usage);
+
+    Process bare = new ProcessBuilder(java, "-jar", JAR.toString()).start();
+    String refusal = new String(bare.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(bare.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, bare.exitValue(), refusal);
+    assertTrue(refusal.contains("--bootstrap-servers"), refusal);
+    assertTrue(Files.size(JAR) < 64L << 20, "the worker's jar is " + Files.size(JAR) + " bytes");
+  }
+}
