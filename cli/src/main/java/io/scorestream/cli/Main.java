@@ -1,6 +1,7 @@
 package io.scorestream.cli;
 
 import io.scorestream.cli.bench.BenchCommand;
+import io.scorestream.gateway.app.GatewayCommand;
 import io.scorestream.worker.app.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

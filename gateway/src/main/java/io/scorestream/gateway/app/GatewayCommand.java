@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.gateway.app;
 
 import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenants;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,21 +20,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code scorestream gateway}: the HTTP API and dashboard in front of a fleet, until Ctrl-C. */
+/**
+ * {@code scorestream gateway}, and the gateway's own artifact's command: the HTTP API and dashboard
+ * in front of a fleet, until Ctrl-C or SIGTERM; {@code add-key} makes API keys.
+ */
 @Command(
     name = "gateway",
     mixinStandardHelpOptions = true,
     subcommands = GatewayCommand.AddKey.class,
     description = "Serve the HTTP API in front of the fleet on a Kafka cluster, until Ctrl-C.")
-final class GatewayCommand implements Callable<Integer> {
+public final class GatewayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
+  // required when the gateway runs, checked in call(): picocli would ask add-key for it too
   @Option(
       names = "--tenants",
-      required = true,
       paramLabel = "FILE",
-      description = "tenants and the hashes of their API keys (see 'gateway add-key')")
+      description = "tenants and the hashes of their API keys (required; see 'gateway add-key')")
   Path tenants;
 
   @Option(
@@ -70,8 +74,16 @@ final class GatewayCommand implements Callable<Integer> {
       description = "take plain http:// webhook URLs (default: https only)")
   boolean webhookHttp;
 
+  /** The gateway's artifact: {@code java -jar scorestream-gateway.jar --tenants FILE ...}. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new GatewayCommand()).execute(args));
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (tenants == null) {
+      throw new ParameterException(spec.commandLine(), "Missing required option: '--tenants=FILE'");
+    }
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535, got " + port);
     }
@@ -105,7 +117,7 @@ final class GatewayCommand implements Callable<Integer> {
       description =
           "Make a new API key for a tenant (creating the tenant and the file when missing), store its"
               + " hash in the tenants file, and print the key: it is stored nowhere else.")
-  static final class AddKey implements Callable<Integer> {
+  public static final class AddKey implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(

@@ -1,0 +1,131 @@
+package io.scorestream.gateway;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.testkit.SharedBroker;
+import io.scorestream.testkit.TestKafka;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's own artifact, {@code target/scorestream-gateway.jar}, as an operator gets it: the
+ * gateway and its dashboard alone (no ONNX Runtime, no PyTorch, no Kafka broker, no test kit), a
+ * key made by its {@code add-key}, a request served, and SIGTERM ending it with status 0.
+ */
+@ExtendWith(SharedBroker.class)
+class GatewayArtifactIT {
+  private static final Path JAR = Path.of("target/scorestream-gateway.jar");
+  private static final String JAVA =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+  /** Package prefixes of classes the gateway must not ship. */
+  private static final List<String> FORBIDDEN =
+      List.of(
+          "ai/onnxruntime/", // the worker's
+          "ai/djl/", // the trainer's
+          "kafka/", // the Kafka server (kafka_2.13), the embedded broker's
+          "org/apache/kafka/controller/",
+          "io/scorestream/broker/",
+          "io/scorestream/testkit/",
+          "io/scorestream/worker/",
+          "io/scorestream/trainer/",
+          "io/scorestream/cli/");
+
+  @Test
+  void theJarCarriesTheGatewayAndItsDashboardAlone() throws IOException {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      List<String> names = jar.stream().map(ZipEntry::getName).toList();
+      for (String prefix : FORBIDDEN) {
+        assertEquals(
+            List.of(),
+            names.stream()
+                .filter(n -> n.startsWith(prefix) && (n.endsWith(".class") || n.endsWith(".so")))
+                .limit(5)
+                .toList(),
+            "the gateway's jar ships " + prefix);
+      }
+      assertTrue(names.contains("webroot/index.html") && names.contains("webroot/js/main.js"));
+      assertEquals(
+          "io.scorestream.gateway.app.GatewayCommand",
+          jar.getManifest().getMainAttributes().getValue("Main-Class"));
+    }
+  }
+
+  @Test
+  void aKeyItMadeIsServedAndSigtermEndsItWithZero(TestKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path tenants = dir.resolve("tenants.json");
+    Process add =
+        new ProcessBuilder(
+                JAVA,
+                "-jar",
+                JAR.toString(),
+                "add-key",
+                "--tenants",
+                tenants.toString(),
+                "--tenant",
+                "ops")
+            .start();
+    String key = new String(add.getInputStream().readAllBytes()).strip();
+    assertTrue(add.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, add.exitValue(), new String(add.getErrorStream().readAllBytes()));
+
+    TopicNames names = kafka.freshNames("gateway-artifact");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Path log = dir.resolve("gateway.log");
+    Process gateway =
+        new ProcessBuilder(
+                JAVA,
+                "-jar",
+                JAR.toString(),
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic-prefix",
+                names.prefix(),
+                "--tenants",
+                tenants.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest models =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+              .header("Authorization", "Bearer " + key)
+              .build();
+      await("the gateway's jar answers with the key add-key made")
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> http.send(models, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+      gateway.destroy(); // SIGTERM
+      assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
+      assertEquals(0, gateway.exitValue(), Files.readString(log));
+    } finally {
+      gateway.destroyForcibly();
+    }
+  }
+}
