@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.testkit.ServiceJar;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import java.io.IOException;
@@ -18,8 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedBroker.class)
 class GatewayArtifactIT {
-  private static final Path JAR = Path.of("target/scorestream-gateway.jar");
-  private static final String JAVA =
-      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private static final ServiceJar JAR = new ServiceJar(Path.of("target/scorestream-gateway.jar"));
 
   /** Package prefixes of classes the gateway must not ship. */
   private static final List<String> FORBIDDEN =
@@ -50,22 +47,10 @@ class GatewayArtifactIT {
 
   @Test
   void theJarCarriesTheGatewayAndItsDashboardAlone() throws IOException {
-    try (JarFile jar = new JarFile(JAR.toFile())) {
-      List<String> names = jar.stream().map(ZipEntry::getName).toList();
-      for (String prefix : FORBIDDEN) {
-        assertEquals(
-            List.of(),
-            names.stream()
-                .filter(n -> n.startsWith(prefix) && (n.endsWith(".class") || n.endsWith(".so")))
-                .limit(5)
-                .toList(),
-            "the gateway's jar ships " + prefix);
-      }
-      assertTrue(names.contains("webroot/index.html") && names.contains("webroot/js/main.js"));
-      assertEquals(
-          "io.scorestream.gateway.app.GatewayCommand",
-          jar.getManifest().getMainAttributes().getValue("Main-Class"));
-    }
+    JAR.assertShipsNothingUnder(FORBIDDEN);
+    List<String> names = JAR.entries();
+    assertTrue(names.contains("webroot/index.html") && names.contains("webroot/js/main.js"));
+    assertEquals("io.scorestream.gateway.app.GatewayCommand", JAR.mainClass());
   }
 
   @Test
@@ -73,16 +58,7 @@ class GatewayArtifactIT {
       throws Exception {
     Path tenants = dir.resolve("tenants.json");
     Process add =
-        new ProcessBuilder(
-                JAVA,
-                "-jar",
-                JAR.toString(),
-                "add-key",
-                "--tenants",
-                tenants.toString(),
-                "--tenant",
-                "ops")
-            .start();
+        JAR.command("add-key", "--tenants", tenants.toString(), "--tenant", "ops").start();
     String key = new String(add.getInputStream().readAllBytes()).strip();
     assertTrue(add.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, add.exitValue(), new String(add.getErrorStream().readAllBytes()));
@@ -94,10 +70,7 @@ class GatewayArtifactIT {
     }
     Path log = dir.resolve("gateway.log");
     Process gateway =
-        new ProcessBuilder(
-                JAVA,
-                "-jar",
-                JAR.toString(),
+        JAR.command(
                 "--bootstrap-servers",
                 kafka.bootstrapServers(),
                 "--topic-prefix",

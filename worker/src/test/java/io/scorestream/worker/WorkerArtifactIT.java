@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.testkit.ServiceJar;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedBroker.class)
 class WorkerArtifactIT {
-  private static final Path JAR = Path.of("target/scorestream-worker.jar");
+  private static final ServiceJar JAR = new ServiceJar(Path.of("target/scorestream-worker.jar"));
 
   /** Package prefixes of classes the worker must not ship. */
   private static final List<String> FORBIDDEN =
@@ -44,32 +43,19 @@ class WorkerArtifactIT {
 
   @Test
   void theJarCarriesTheWorkerAloneWithLinuxX64NativesOnly() throws IOException {
-    try (JarFile jar = new JarFile(JAR.toFile())) {
-      List<String> names = jar.stream().map(ZipEntry::getName).toList();
-      for (String prefix : FORBIDDEN) {
-        assertEquals(
-            List.of(),
-            names.stream()
-                .filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
-                .limit(5)
-                .toList(),
-            "the worker's jar ships " + prefix);
-      }
-      List<String> natives =
-          names.stream()
-              .filter(n -> n.startsWith("ai/onnxruntime/native/") && !n.endsWith("/"))
-              .toList();
-      assertTrue(
-          natives.stream().anyMatch(n -> n.startsWith("ai/onnxruntime/native/linux-x64/")),
-          "ONNX Runtime's linux-x64 natives: " + natives);
-      assertEquals(
-          List.of(),
-          natives.stream().filter(n -> !n.startsWith("ai/onnxruntime/native/linux-x64/")).toList(),
-          "natives of other platforms");
-      assertEquals(
-          "io.scorestream.worker.app.WorkerCommand",
-          jar.getManifest().getMainAttributes().getValue("Main-Class"));
-    }
+    JAR.assertShipsNothingUnder(FORBIDDEN);
+    List<String> natives =
+        JAR.entries().stream()
+            .filter(n -> n.startsWith("ai/onnxruntime/native/") && !n.endsWith("/"))
+            .toList();
+    assertTrue(
+        natives.stream().anyMatch(n -> n.startsWith("ai/onnxruntime/native/linux-x64/")),
+        "ONNX Runtime's linux-x64 natives: " + natives);
+    assertEquals(
+        List.of(),
+        natives.stream().filter(n -> !n.startsWith("ai/onnxruntime/native/linux-x64/")).toList(),
+        "natives of other platforms");
+    assertEquals("io.scorestream.worker.app.WorkerCommand", JAR.mainClass());
   }
 
   @Test
@@ -79,10 +65,7 @@ class WorkerArtifactIT {
     Path models = TestModels.dir(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
     Path log = dir.resolve("worker.log");
     Process worker =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString(),
+        JAR.command(
                 "--bootstrap-servers",
                 kafka.bootstrapServers(),
                 "--topic-prefix",
@@ -108,18 +91,18 @@ class WorkerArtifactIT {
 
   @Test
   void itRunsAndRefusesAMissingClusterNamingTheOption() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process help = new ProcessBuilder(java, "-jar", JAR.toString(), "--help").start();
+    Process help = JAR.command("--help").start();
     String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(help.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, help.exitValue(), usage);
     assertTrue(usage.contains("--bootstrap-servers") && usage.contains("--models-dir"), usage);
 
-    Process bare = new ProcessBuilder(java, "-jar", JAR.toString()).start();
+    Process bare = JAR.command().start();
     String refusal = new String(bare.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(bare.waitFor(60, TimeUnit.SECONDS));
     assertEquals(2, bare.exitValue(), refusal);
     assertTrue(refusal.contains("--bootstrap-servers"), refusal);
-    assertTrue(Files.size(JAR) < 64L << 20, "the worker's jar is " + Files.size(JAR) + " bytes");
+    long size = Files.size(JAR.path());
+    assertTrue(size < 64L << 20, "the worker's jar is " + size + " bytes");
   }
 }
