@@ -2,6 +2,8 @@ package io.scorestream.cli;
 
 import io.scorestream.cli.bench.BenchCommand;
 import io.scorestream.gateway.app.GatewayCommand;
+import io.scorestream.trainer.app.TorchDefaults;
+import io.scorestream.trainer.app.TrainerCommand;
 import io.scorestream.worker.app.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,20 +40,7 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    // DJL's PyTorch natives are in the jar: the trainer never downloads an engine or a model at run
-    // time
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    // one training step's operations run one after another: every core goes into each (intra-op),
-    // none waits in an inter-op pool, which measured 10 to 20% faster on the U-Net here
-    // (BENCHMARKS.md, training)
-    System.setProperty(
-        "ai.djl.pytorch.num_threads",
-        System.getProperty(
-            "ai.djl.pytorch.num_threads",
-            Integer.toString(Runtime.getRuntime().availableProcessors())));
-    System.setProperty(
-        "ai.djl.pytorch.num_interop_threads",
-        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+    TorchDefaults.apply();
     System.exit(run(args));
   }
 

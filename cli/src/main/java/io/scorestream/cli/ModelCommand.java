@@ -8,15 +8,11 @@ import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.onnx.MlpOnnx;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
-import io.scorestream.core.sde.SubVpSde;
-import io.scorestream.core.sde.VeSde;
-import io.scorestream.core.sde.VpSde;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,24 +37,6 @@ final class ModelCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(), "a subcommand is required: gmm, mlp or publish");
-  }
-
-  /** The SDE kind an {@code --sde} option names; a bad argument otherwise. */
-  static SdeKind sdeKind(picocli.CommandLine.Model.CommandSpec spec, String name) {
-    try {
-      return SdeKind.valueOf(name.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--sde must be ve, vp or subvp, got '" + name + "'");
-    }
-  }
-
-  static Sde sde(SdeKind kind, double sigmaMin, double sigmaMax, double betaMin, double betaMax) {
-    return switch (kind) {
-      case VE -> new VeSde(sigmaMin, sigmaMax, 1);
-      case VP -> new VpSde(betaMin, betaMax, 1);
-      case SUBVP -> new SubVpSde(betaMin, betaMax, 1);
-    };
   }
 
   /** Metadata of a model on flat {@code [dim]} data in identity scaling. */
@@ -114,7 +92,7 @@ final class ModelCommand implements Runnable {
       return flatModel(
           name != null ? name : kind + "-" + k.key(),
           version,
-          sde(k, sigmaMin, sigmaMax, betaMin, betaMax),
+          k.create(sigmaMin, sigmaMax, betaMin, betaMax),
           kind,
           dim);
     }

@@ -45,14 +45,10 @@ public final class Services {
     for (SdeKind kind : SdeKind.values()) {
       ModelInfo info =
           ModelCommand.flatModel(
-              "gmm-" + kind.key(),
-              "1",
-              ModelCommand.sde(kind, 0.01, 50, 0.1, 20),
-              "gmm",
-              gmm.dimension());
+              "gmm-" + kind.key(), "1", kind.create(0.01, 50, 0.1, 20), "gmm", gmm.dimension());
       Files.write(dir.resolve(info.name() + ".onnx"), GaussianMixtureOnnx.build(gmm, info));
     }
-    io.scorestream.core.sde.Sde vp = ModelCommand.sde(SdeKind.VP, 0.01, 50, 0.1, 20);
+    io.scorestream.core.sde.Sde vp = SdeKind.VP.create(0.01, 50, 0.1, 20);
     ModelInfo glyphs =
         new ModelInfo(
             "glyphs-vp",

@@ -6,6 +6,8 @@ import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
+import io.scorestream.trainer.app.NetworkOptions;
+import io.scorestream.trainer.app.TrainingOptions;
 import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
@@ -144,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
               new DsmTraining.Settings(
                   sde,
                   sde.defaultEps(),
-                  training.batch,
+                  training.batch(),
                   optimizer,
                   0,
                   null,

@@ -30,27 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedBroker.class)
 class GatewayArtifactIT {
-  private static final ServiceJar JAR = new ServiceJar(Path.of("target/scorestream-gateway.jar"));
-
-  /** Package prefixes of classes the gateway must not ship. */
-  private static final List<String> FORBIDDEN =
-      List.of(
-          "ai/onnxruntime/", // the worker's
-          "ai/djl/", // the trainer's
-          "kafka/", // the Kafka server (kafka_2.13), the embedded broker's
-          "org/apache/kafka/controller/",
-          "io/scorestream/broker/",
-          "io/scorestream/testkit/",
-          "io/scorestream/worker/",
-          "io/scorestream/trainer/",
-          "io/scorestream/cli/");
+  private static final ServiceJar JAR = ServiceJar.gateway();
 
   @Test
   void theJarCarriesTheGatewayAndItsDashboardAlone() throws IOException {
-    JAR.assertShipsNothingUnder(FORBIDDEN);
+    JAR.assertShipsItsServiceAlone();
+    JAR.assertLinuxX64NativesOnly();
     List<String> names = JAR.entries();
     assertTrue(names.contains("webroot/index.html") && names.contains("webroot/js/main.js"));
-    assertEquals("io.scorestream.gateway.app.GatewayCommand", JAR.mainClass());
   }
 
   @Test

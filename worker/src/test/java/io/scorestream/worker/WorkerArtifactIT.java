@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,36 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedBroker.class)
 class WorkerArtifactIT {
-  private static final ServiceJar JAR = new ServiceJar(Path.of("target/scorestream-worker.jar"));
-
-  /** Package prefixes of classes the worker must not ship. */
-  private static final List<String> FORBIDDEN =
-      List.of(
-          "ai/djl/", // PyTorch: the trainer's
-          "io/vertx/", // the gateway's
-          "kafka/", // the Kafka server (kafka_2.13), the embedded broker's
-          "org/apache/kafka/controller/",
-          "io/scorestream/broker/",
-          "io/scorestream/testkit/",
-          "io/scorestream/gateway/",
-          "io/scorestream/trainer/",
-          "io/scorestream/cli/");
+  private static final ServiceJar JAR = ServiceJar.worker();
 
   @Test
   void theJarCarriesTheWorkerAloneWithLinuxX64NativesOnly() throws IOException {
-    JAR.assertShipsNothingUnder(FORBIDDEN);
-    List<String> natives =
-        JAR.entries().stream()
-            .filter(n -> n.startsWith("ai/onnxruntime/native/") && !n.endsWith("/"))
-            .toList();
-    assertTrue(
-        natives.stream().anyMatch(n -> n.startsWith("ai/onnxruntime/native/linux-x64/")),
-        "ONNX Runtime's linux-x64 natives: " + natives);
-    assertEquals(
-        List.of(),
-        natives.stream().filter(n -> !n.startsWith("ai/onnxruntime/native/linux-x64/")).toList(),
-        "natives of other platforms");
-    assertEquals("io.scorestream.worker.app.WorkerCommand", JAR.mainClass());
+    JAR.assertShipsItsServiceAlone();
+    JAR.assertLinuxX64NativesOnly();
   }
 
   @Test

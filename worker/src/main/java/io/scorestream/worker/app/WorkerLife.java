@@ -1,13 +1,11 @@
 package io.scorestream.worker.app;
 
-import io.scorestream.jobs.Faults;
 import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.worker.Worker;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /** A worker's life as a command: started with what it serves said, run until stopped, drained. */
 public final class WorkerLife {
@@ -58,32 +56,11 @@ public final class WorkerLife {
   public static int runUntilStopped(
       PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
       throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              err.println("stopping");
-              err.flush();
-              drain(err, worker, drain);
-              closeAll(err, worker, others);
-              stopped.countDown();
-              ServiceLife.exitAfterRequestedStop();
-            },
-            "shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Throwable fatal = worker.stopped().join();
-    if (fatal == null) {
-      stopped.await(); // the hook closed the worker: wait until it has closed the rest too
-      return 0;
-    }
-    Runtime.getRuntime().removeShutdownHook(hook);
-    err.println(
-        "the worker stopped: "
-            + Faults.reason(fatal)
-            + (fatal.getCause() == null ? "" : ", caused by " + Faults.reason(fatal.getCause()))
-            + " (its stack trace is above)");
-    closeAll(err, worker, others);
-    return 1;
+    AutoCloseable[] parts = new AutoCloseable[others.length + 1];
+    parts[0] = worker;
+    System.arraycopy(others, 0, parts, 1, others.length);
+    return ServiceLife.runUntilStopped(
+        err, "the worker", worker.stopped(), () -> drain(err, worker, drain), parts);
   }
 
   private static void drain(PrintWriter err, Worker worker, Duration timeout) {
@@ -103,10 +80,5 @@ public final class WorkerLife {
       Thread.currentThread().interrupt();
     }
     err.flush();
-  }
-
-  private static void closeAll(PrintWriter err, Worker worker, AutoCloseable... others) {
-    worker.close();
-    ServiceLife.closeAll(err, others);
   }
 }

@@ -1,7 +1,8 @@
-package io.scorestream.cli;
+package io.scorestream.trainer.app;
 
 import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.cli.KafkaOptions;
+import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -11,8 +12,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,16 +22,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scorestream trainer}: the trainer service. Follows {@code scorestream.data.NAME}, trains a
- * score network, and publishes checked checkpoints on {@code scorestream.checkpoints} that workers
- * load without a restart.
+ * {@code scorestream trainer}, and the trainer's own artifact's command: the trainer service.
+ * Follows {@code scorestream.data.NAME}, trains a score network, and publishes checked checkpoints
+ * on {@code scorestream.checkpoints} that workers load without a restart.
  */
 @Command(
     name = "trainer",
     mixinStandardHelpOptions = true,
     description =
         "Train a score network on a dataset's topic and publish checkpoints to the fleet.")
-final class TrainerCommand implements Callable<Integer> {
+public final class TrainerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
@@ -114,6 +115,12 @@ final class TrainerCommand implements Callable<Integer> {
           "keep the training state here (MODEL.state) after each checkpoint, and resume from it")
   Path stateDir;
 
+  /** The trainer's artifact: {@code java -jar scorestream-trainer.jar --bootstrap-servers ...}. */
+  public static void main(String[] args) {
+    TorchDefaults.apply();
+    System.exit(new CommandLine(new TrainerCommand()).execute(args));
+  }
+
   private TrainerService.Quality quality() {
     TrainerService.Quality d = TrainerService.Quality.defaults();
     return qualitySamples == null
@@ -190,28 +197,17 @@ final class TrainerCommand implements Callable<Integer> {
             + kafka.topics().data(dataset)
             + ")");
     err.flush();
-    // Ctrl-C or SIGTERM closes the service and waits for it; a service that cannot go on ends the
-    // command with 1
-    Thread hook =
-        new Thread(
-            () -> {
-              err.println("stopping");
-              err.flush();
-              service.close();
-              try {
-                service.stopped().get(30, TimeUnit.SECONDS);
-              } catch (Exception e) {
-                // stopping anyway
-              }
-            },
-            "shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      service.stopped().join();
-      return 0;
-    } catch (CompletionException e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      return 1; // the service said why
-    }
+    // Ctrl-C or SIGTERM stops training and waits for the step under way; --max-steps ends it with
+    // 0,
+    // a fault with 1
+    return ServiceLife.runUntilStopped(
+        err,
+        "the trainer",
+        service.stopped().handle((done, fault) -> fault),
+        () -> {},
+        () -> {
+          service.close();
+          service.stopped().exceptionally(fault -> null).get(30, TimeUnit.SECONDS);
+        });
   }
 }

@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.trainer.app;
 
 import io.scorestream.trainer.net.NetworkChoice;
 import picocli.CommandLine.Model.CommandSpec;
@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /** The network options that {@code train} and {@code trainer} share. */
-final class NetworkOptions {
+public final class NetworkOptions {
   @Option(
       names = "--arch",
       defaultValue = "auto",
@@ -37,7 +37,7 @@ final class NetworkOptions {
   boolean conditional;
 
   /** The choice, or a usage error naming the option that is wrong. */
-  NetworkChoice choice(CommandSpec spec) {
+  public NetworkChoice choice(CommandSpec spec) {
     if (hidden < 1 || layers < 1) {
       throw new ParameterException(spec.commandLine(), "--hidden and --layers must be positive");
     }

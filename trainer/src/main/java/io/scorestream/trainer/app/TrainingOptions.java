@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.trainer.app;
 
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /** The objective and optimiser options that {@code train} and {@code trainer} share. */
-final class TrainingOptions {
+public final class TrainingOptions {
   @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp")
   String sdeName;
 
@@ -22,6 +22,11 @@ final class TrainingOptions {
   @Option(names = "--batch", defaultValue = "128")
   int batch;
 
+  /** Examples per step. */
+  public int batch() {
+    return batch;
+  }
+
   @Option(names = "--lr", defaultValue = "1e-3")
   double lr;
 
@@ -32,23 +37,27 @@ final class TrainingOptions {
   double ema;
 
   /** The SDE's kind, or a usage error naming it. */
-  SdeKind kind(CommandSpec spec) {
-    return ModelCommand.sdeKind(spec, sdeName);
+  public SdeKind kind(CommandSpec spec) {
+    try {
+      return SdeKind.parse(sdeName);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--sde: " + e.getMessage());
+    }
   }
 
   /**
    * The forward SDE: VE from 0.01 to --sigma-max, VP and sub-VP with beta from 0.1 to 20
    * (score_sde's).
    */
-  Sde sde(CommandSpec spec) {
-    return ModelCommand.sde(kind(spec), 0.01, sigmaMax, 0.1, 20);
+  public Sde sde(CommandSpec spec) {
+    return kind(spec).create(0.01, sigmaMax, 0.1, 20);
   }
 
   /**
    * Adam with warm-up, clipping at global norm 1 and the moving average; a usage error when out of
    * range.
    */
-  Optimizer.Settings optimizer(CommandSpec spec) {
+  public Optimizer.Settings optimizer(CommandSpec spec) {
     if (batch < 1 || !(lr > 0) || warmup < 0 || !(ema > 0 && ema < 1)) {
       throw new ParameterException(
           spec.commandLine(),
