@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.gateway.client.GatewayJobs;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.proto.v1.JobEvent;
@@ -138,9 +139,9 @@ final class CancelCommand implements Callable<Integer> {
       gateway.cancel(jobId);
     } catch (GatewayJobs.Refused e) {
       err.println(
-          e.status == 404
+          e.status() == 404
               ? "no job " + jobId + " of this API key's tenant; nothing cancelled"
-              : e.status == 409
+              : e.status() == 409
                   ? "job " + jobId + " had already ended; nothing cancelled"
                   : e.getMessage());
       return 1;

@@ -17,7 +17,7 @@ final class DatasetOptions {
   /** Held-out examples, when they come from the data itself. */
   static final int HELD_OUT = 2000;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "1", heading = "The dataset, one of:%n")
   Source source;
 
   @Option(

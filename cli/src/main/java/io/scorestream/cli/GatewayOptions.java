@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.gateway.client.GatewayJobs;
 import io.scorestream.jobs.cli.KafkaOptions;
 import java.net.URI;
 import picocli.CommandLine.Model.CommandSpec;

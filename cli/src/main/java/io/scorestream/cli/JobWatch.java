@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import com.google.protobuf.ByteString;
 import io.scorestream.core.sample.StepProgress;
+import io.scorestream.gateway.client.GatewayJobs;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.proto.v1.Completed;

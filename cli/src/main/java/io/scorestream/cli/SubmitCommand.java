@@ -1,5 +1,6 @@
 package io.scorestream.cli;
 
+import io.scorestream.gateway.client.GatewayJobs;
 import io.scorestream.jobs.RequestChecks;
 import io.scorestream.jobs.RequestDigest;
 import io.scorestream.jobs.cli.KafkaOptions;

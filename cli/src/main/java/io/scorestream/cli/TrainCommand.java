@@ -1,8 +1,5 @@
 package io.scorestream.cli;
 
-import ai.djl.ndarray.NDManager;
-import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
@@ -12,9 +9,9 @@ import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
-import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
 import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.OfflineTraining;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
@@ -133,87 +130,64 @@ final class TrainCommand implements Callable<Integer> {
         "training %s on %d examples of shape %s under the %s SDE%n",
         architecture.describe(), parts[0].count(), Arrays.toString(all.shape()), kind.key());
     err.flush();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      TrainingState saved = resumable(architecture, all.shape());
-      ScoreNet net =
-          saved == null
-              ? ScoreNet.create(architecture, manager, seed)
-              : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
-      DsmTraining.Result r;
-      try (DsmTraining session =
-          new DsmTraining(
-              net,
-              new DsmTraining.Settings(
-                  sde,
-                  sde.defaultEps(),
-                  training.batch(),
-                  optimizer,
-                  0,
-                  null,
-                  seed,
-                  likelihoodWeighting),
-              manager)) {
-        if (saved != null) {
-          session.resume(saved);
-          err.println("resumed at step " + saved.step() + " from " + state);
-        }
-        r =
-            session.run(
-                parts[0].values(),
-                parts[0].labels(),
+    TrainingState saved = resumable(architecture, all.shape());
+    if (saved != null) {
+      err.println("resuming at step " + saved.step() + " from " + state);
+    }
+    boolean image = CheckpointQuality.isImage(all.shape());
+    OfflineTraining.Result r =
+        OfflineTraining.run(
+            new OfflineTraining.Settings(
+                architecture,
+                sde,
+                training.batch(),
+                optimizer,
+                likelihoodWeighting,
+                seed,
                 steps == null ? 0 : steps,
                 minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)),
-                line -> {
-                  err.println(line);
-                  err.flush();
-                });
-        if (state != null) {
-          session.state(modelName, dataset.describe(), all.shape(), 0).write(state);
-          err.println("wrote the training state to " + state);
-        }
-      }
-      ModelInfo info =
-          new ModelInfo(
-              modelName,
-              Long.toString(r.steps()),
-              sde,
-              sde.defaultEps(),
-              all.shape(),
-              all.scaling(),
-              architecture.numClasses(),
-              TimeInput.TIME,
-              dataset.describe(),
-              r.steps());
-      byte[] onnx = net.exportOnnx(r.averaged(), info);
-      Path parent = out.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.write(out, onnx);
-      err.printf(
-          "trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n",
-          r.steps(), r.seconds(), r.examplesPerSecond(), r.loss(), out, onnx.length / 1024);
-      boolean image = CheckpointQuality.isImage(all.shape());
-      int samples = qualitySamples != null ? qualitySamples : image ? 500 : DatasetOptions.HELD_OUT;
-      if (parts[1] != null && samples > 0) {
-        try (CheckpointQuality quality =
-            new CheckpointQuality(all.shape(), numClasses, samples, qualitySteps, manager, seed)) {
-          CheckpointQuality.Figures f =
-              quality.measure(
-                  onnx,
-                  info,
-                  parts[0].values(),
-                  parts[0].labels(),
-                  parts[1].values(),
-                  parts[1].labels(),
-                  CLASSIFIER_STEPS,
-                  11);
-          err.println(
-              "quality: " + f.describe() + " against " + parts[1].count() + " held-out examples");
-        }
-      }
-      err.flush();
+                modelName,
+                dataset.describe()),
+            parts[0],
+            saved,
+            state != null,
+            new OfflineTraining.Measure(
+                parts[1],
+                numClasses,
+                qualitySamples != null ? qualitySamples : image ? 500 : DatasetOptions.HELD_OUT,
+                qualitySteps,
+                CLASSIFIER_STEPS),
+            line -> {
+              err.println(line);
+              err.flush();
+            });
+    if (state != null) {
+      r.state().write(state);
+      err.println("wrote the training state to " + state);
     }
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(out, r.onnx());
+    DsmTraining.Result run = r.training();
+    err.printf(
+        "trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n",
+        run.steps(),
+        run.seconds(),
+        run.examplesPerSecond(),
+        run.loss(),
+        out,
+        r.onnx().length / 1024);
+    if (r.quality() != null) {
+      err.println(
+          "quality: "
+              + r.quality().describe()
+              + " against "
+              + parts[1].count()
+              + " held-out examples");
+    }
+    err.flush();
     return 0;
   }
 

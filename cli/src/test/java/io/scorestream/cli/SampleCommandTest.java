@@ -13,13 +13,17 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The command line as a user meets it: files written, one-line errors, non-zero exits. */
 @Tag("slow")
@@ -183,6 +187,27 @@ class SampleCommandTest {
       args[command.length] = "--help";
       Run r = run(args);
       assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+    }
+  }
+
+  @Test
+  void everyCommandsHelpDescribesEachOptionOnce() {
+    List<CommandLine> pending = new ArrayList<>(List.of(new CommandLine(new Main())));
+    while (!pending.isEmpty()) {
+      CommandLine command = pending.remove(pending.size() - 1);
+      pending.addAll(command.getSubcommands().values());
+      List<String> lines = command.getUsageMessage().lines().toList();
+      for (CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+        String name = option.longestName();
+        long described =
+            lines.stream()
+                .filter(l -> l.matches("  (-\\w, |    )" + Pattern.quote(name) + "([=,\\s].*)?"))
+                .count();
+        assertEquals(
+            option.hidden() ? 0 : 1,
+            described,
+            command.getCommandSpec().qualifiedName() + " --help describes " + name);
+      }
     }
   }
 

@@ -1,7 +1,6 @@
 package io.scorestream.cli.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.cli.GatewayJobs;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.onnx.MlpOnnx;
@@ -10,6 +9,7 @@ import io.scorestream.core.sde.VeSde;
 import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
+import io.scorestream.gateway.client.GatewayJobs;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;

@@ -1,4 +1,4 @@
-package io.scorestream.cli;
+package io.scorestream.gateway.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -29,16 +29,17 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The CLI's client of a gateway's HTTP API, for {@code submit --gateway} and {@code cancel
- * --gateway}: submits a request, follows its Server-Sent Events (resuming from the last event id
- * when the stream drops), reads results back as {@code .npy}, and cancels. Refusals become {@link
- * Refused} with the API's code, field and sentence.
+ * A Java client of a gateway's HTTP API (docs/api.md), as {@code scorestream submit --gateway},
+ * {@code cancel --gateway} and the gateway benchmark use it: submits a request, follows its
+ * Server-Sent Events (resuming from the last event id when the stream drops), reads results back as
+ * {@code .npy}, and cancels. Refusals become {@link Refused} with the API's code, field and
+ * sentence.
  */
 public final class GatewayJobs {
   /** The API said no. */
   public static final class Refused extends RuntimeException {
-    final int status;
-    final String code;
+    private final int status;
+    private final String code;
 
     Refused(int status, String code, String field, String message) {
       super(
@@ -51,6 +52,16 @@ public final class GatewayJobs {
               + ")");
       this.status = status;
       this.code = code;
+    }
+
+    /** The HTTP status. */
+    public int status() {
+      return status;
+    }
+
+    /** The API's error code ({@code not_found}, ...). */
+    public String code() {
+      return code;
     }
   }
 
@@ -113,12 +124,12 @@ public final class GatewayJobs {
   }
 
   /** The job's state as the gateway shows it. */
-  JsonObject job(String jobId) throws IOException, InterruptedException {
+  public JsonObject job(String jobId) throws IOException, InterruptedException {
     return json(send(request(path(jobId)).GET().build()));
   }
 
   /** Asks the gateway to cancel a job. */
-  void cancel(String jobId) throws IOException, InterruptedException {
+  public void cancel(String jobId) throws IOException, InterruptedException {
     send(request(path(jobId)).DELETE().build());
   }
 
