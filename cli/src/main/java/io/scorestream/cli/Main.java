@@ -1,7 +1,7 @@
 package io.scorestream.cli;
 
-import io.scorestream.cli.bench.BenchCommand;
 import io.scorestream.gateway.app.GatewayCommand;
+import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.trainer.app.TorchDefaults;
 import io.scorestream.trainer.app.TrainerCommand;
 import io.scorestream.worker.app.WorkerCommand;
@@ -33,8 +33,7 @@ import picocli.CommandLine.Command;
       LikelihoodCommand.class,
       EncodeCommand.class,
       InterpolateCommand.class,
-      ModelCommand.class,
-      BenchCommand.class
+      ModelCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -46,34 +45,13 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (2 for bad arguments, 1 for failures). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setParameterExceptionHandler(
-        (e, argv) -> {
-          e.getCommandLine()
-              .getErr()
-              .println(
-                  "scorestream: "
-                      + e.getMessage()
-                      + " (see '"
-                      + e.getCommandLine().getCommandSpec().qualifiedName()
-                      + " --help')");
-          return 2;
-        });
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          String message = e.getMessage() == null ? e.toString() : e.getMessage();
-          commandLine
-              .getErr()
-              .println("scorestream: " + message.lines().findFirst().orElse(message));
-          return 1;
-        });
-    return cli.execute(args);
+    return CommandLines.execute(new Main(), args);
   }
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required: dev, worker, gateway, submit, watch, cancel, sample, model or bench");
+        "a command is required: dev, worker, gateway, submit, watch, cancel, sample, or model (bin/scorestream bench runs the benchmarks)");
   }
 }

@@ -177,10 +177,7 @@ class SampleCommandTest {
       {"sample"},
       {"model"},
       {"model", "gmm"},
-      {"model", "mlp"},
-      {"bench"},
-      {"bench", "fleet"},
-      {"bench", "sampler-overhead"}
+      {"model", "mlp"}
     };
     for (String[] command : commands) {
       String[] args = Arrays.copyOf(command, command.length + 1);

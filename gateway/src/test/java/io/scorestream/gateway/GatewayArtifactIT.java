@@ -36,6 +36,7 @@ class GatewayArtifactIT {
   void theJarCarriesTheGatewayAndItsDashboardAlone() throws IOException {
     JAR.assertShipsItsServiceAlone();
     JAR.assertLinuxX64NativesOnly();
+    JAR.assertReachableClassesResolve();
     List<String> names = JAR.entries();
     assertTrue(names.contains("webroot/index.html") && names.contains("webroot/js/main.js"));
   }

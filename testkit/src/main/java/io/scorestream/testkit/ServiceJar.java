@@ -4,10 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
@@ -130,6 +142,97 @@ public final class ServiceJar {
         || name.endsWith(".dylib")
         || name.endsWith(".jnilib")
         || name.endsWith(".a");
+  }
+
+  /**
+   * What the libraries a service ships refer to without shipping, and why that is safe: classes
+   * that the JVM resolves only when a path is taken that ScoreStream never takes. A reachable class
+   * that needs anything else is a missing dependency.
+   */
+  private static final Map<String, String> OPTIONAL =
+      Map.of(
+          "com.fasterxml.jackson.",
+          "Kafka's JSON rendering of protocol messages (MessageUtil), for request tracing only",
+          "io.micrometer.context.",
+          "a provider for context-propagation's SPI, which is absent, so never loaded",
+          "io.netty.internal.tcnative.",
+          "Netty's OpenSSL binding, probed and passed over for the JDK's TLS",
+          "io.vertx.codegen.annotations.",
+          "Vert.x's code-generation annotations, not needed at run time",
+          "org.jetbrains.annotations.",
+          "annotations, not needed at run time",
+          "reactor.blockhound.",
+          "Netty's BlockHound integration, a provider for an absent SPI");
+
+  /**
+   * Fails when a class reachable from the jar's Main-Class or from its service providers
+   * (META-INF/services) refers to a class the jar does not carry and the JDK does not provide,
+   * beyond {@link #OPTIONAL}: jdeps's class graph of the jar, walked from those roots, proves the
+   * service's classpath complete.
+   */
+  public void assertReachableClassesResolve() throws IOException {
+    Map<String, Set<String>> edges = new HashMap<>();
+    Map<String, Set<String>> missing = new HashMap<>();
+    Pattern line = Pattern.compile("\\s+(\\S+)\\s+->\\s+(\\S+)\\s+(.+)");
+    for (String l : jdeps("--multi-release", "17", "-verbose:class", jar.toString()).split("\n")) {
+      Matcher m = line.matcher(l);
+      if (m.matches()) {
+        String where = m.group(3).strip();
+        if (where.equals("not found")) {
+          missing.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(m.group(2));
+        } else if (where.endsWith(".jar")) {
+          edges.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(m.group(2));
+        }
+      }
+    }
+    Set<String> reached = new HashSet<>();
+    Deque<String> pending = new ArrayDeque<>(roots());
+    while (!pending.isEmpty()) {
+      String c = pending.pop();
+      if (reached.add(c)) {
+        pending.addAll(edges.getOrDefault(c, Set.of()));
+      }
+    }
+    assertTrue(reached.size() > 100, "jdeps saw the classes of " + jar);
+    List<String> unresolved =
+        reached.stream()
+            .flatMap(
+                c ->
+                    missing.getOrDefault(c, Set.of()).stream()
+                        .filter(t -> OPTIONAL.keySet().stream().noneMatch(t::startsWith))
+                        .map(t -> c + " -> " + t))
+            .sorted()
+            .limit(20)
+            .toList();
+    assertEquals(List.of(), unresolved, jar.getFileName() + " lacks classes its code reaches");
+  }
+
+  /** The Main-Class and every service provider the jar declares. */
+  private List<String> roots() throws IOException {
+    List<String> roots = new ArrayList<>();
+    try (JarFile file = new JarFile(jar.toFile())) {
+      roots.add(file.getManifest().getMainAttributes().getValue("Main-Class"));
+      for (ZipEntry e : file.stream().toList()) {
+        if (e.getName().startsWith("META-INF/services/") && !e.isDirectory()) {
+          String text = new String(file.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+          text.lines()
+              .map(l -> l.replaceFirst("#.*", "").strip())
+              .filter(l -> !l.isEmpty())
+              .forEach(roots::add);
+        }
+      }
+    }
+    return roots;
+  }
+
+  private static String jdeps(String... args) {
+    ToolProvider tool =
+        ToolProvider.findFirst("jdeps").orElseThrow(() -> new IllegalStateException("no jdeps"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = tool.run(new PrintWriter(out), new PrintWriter(err), args);
+    assertEquals(0, status, "jdeps: " + err);
+    return out.toString();
   }
 
   /** {@code java -jar JAR args...} with this JVM's java. */

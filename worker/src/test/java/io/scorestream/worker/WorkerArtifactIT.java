@@ -31,6 +31,7 @@ class WorkerArtifactIT {
   void theJarCarriesTheWorkerAloneWithLinuxX64NativesOnly() throws IOException {
     JAR.assertShipsItsServiceAlone();
     JAR.assertLinuxX64NativesOnly();
+    JAR.assertReachableClassesResolve();
   }
 
   @Test

@@ -91,7 +91,7 @@ final class Layering {
   static final ArchRule ORT_ONLY_IN_CORE_ORT =
       noClasses()
           .that()
-          .resideOutsideOfPackages("io.scorestream.core.ort..", "io.scorestream.cli.bench..")
+          .resideOutsideOfPackages("io.scorestream.core.ort..", "io.scorestream.bench..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage(ORT)
@@ -186,7 +186,7 @@ final class Layering {
   static final ArchRule EMBEDDED_BROKER_ONLY_IN_DEV_AND_BENCHMARKS =
       noClasses()
           .that()
-          .resideOutsideOfPackages(BROKER, "io.scorestream.cli.bench..")
+          .resideOutsideOfPackages(BROKER, "io.scorestream.bench..")
           .and()
           .doNotHaveFullyQualifiedName("io.scorestream.cli.DevCommand")
           .should()

@@ -4,6 +4,7 @@ import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
+import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.Topics;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,7 +76,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
   /** The gateway's artifact: {@code java -jar scorestream-gateway.jar --tenants FILE ...}. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new GatewayCommand()).execute(args));
+    System.exit(CommandLines.execute(new GatewayCommand(), args));
   }
 
   @Override

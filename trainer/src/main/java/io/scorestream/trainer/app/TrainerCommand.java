@@ -1,6 +1,7 @@
 package io.scorestream.trainer.app;
 
 import io.scorestream.core.sde.Sde;
+import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.Topics;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -118,7 +118,7 @@ public final class TrainerCommand implements Callable<Integer> {
   /** The trainer's artifact: {@code java -jar scorestream-trainer.jar --bootstrap-servers ...}. */
   public static void main(String[] args) {
     TorchDefaults.apply();
-    System.exit(new CommandLine(new TrainerCommand()).execute(args));
+    System.exit(CommandLines.execute(new TrainerCommand(), args));
   }
 
   private TrainerService.Quality quality() {

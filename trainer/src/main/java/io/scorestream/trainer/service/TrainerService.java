@@ -228,10 +228,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
         Thread.sleep(100);
       }
-      ScoreNet net =
-          saved == null
-              ? ScoreNet.create(config, manager, s.seed())
-              : ScoreNet.of(config, saved.constants(), saved.weights(), manager);
+      ScoreNet net = DsmTraining.network(config, saved, manager, s.seed());
       try (DsmTraining session =
           new DsmTraining(
               net,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.scorestream.core.sde.Sde;
+import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreNet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +98,17 @@ public final class DsmTraining implements AutoCloseable {
     this.manager = manager;
     this.optimizer = new Optimizer(s.optimizer(), net.params(), manager);
     this.random = new SplittableRandom(s.seed());
+  }
+
+  /**
+   * The network a session starts from: {@code saved}'s weights to resume, or new weights drawn from
+   * {@code seed} when there is no saved state.
+   */
+  public static ScoreNet network(
+      Architecture architecture, TrainingState saved, NDManager manager, long seed) {
+    return saved == null
+        ? ScoreNet.create(architecture, manager, seed)
+        : ScoreNet.of(architecture, saved.constants(), saved.weights(), manager);
   }
 
   /**

@@ -88,10 +88,7 @@ public final class OfflineTraining {
       Measure measure,
       Consumer<String> progress) {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ScoreNet net =
-          resume == null
-              ? ScoreNet.create(s.architecture(), manager, s.seed())
-              : ScoreNet.of(s.architecture(), resume.constants(), resume.weights(), manager);
+      ScoreNet net = DsmTraining.network(s.architecture(), resume, manager, s.seed());
       DsmTraining.Result r;
       TrainingState state = null;
       try (DsmTraining session =

@@ -35,6 +35,7 @@ class TrainerArtifactIT {
   void theJarCarriesTheTrainerAloneWithLinuxX64NativesOnly() throws IOException {
     JAR.assertShipsItsServiceAlone();
     JAR.assertLinuxX64NativesOnly();
+    JAR.assertReachableClassesResolve();
     assertTrue(
         JAR.entries().stream().anyMatch(n -> n.startsWith("pytorch/cpu/linux-x86_64/libtorch_cpu")),
         "PyTorch's CPU natives for Linux");

@@ -1,12 +1,12 @@
 package io.scorestream.worker.app;
 
+import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.Worker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +28,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
   /** The worker's artifact: {@code java -jar scorestream-worker.jar --bootstrap-servers ...}. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new WorkerCommand()).execute(args));
+    System.exit(CommandLines.execute(new WorkerCommand(), args));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import io.scorestream.gateway.Gateway;
 import java.io.PrintWriter;

@@ -1,21 +1,19 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.model.TimeInput;
-import io.scorestream.core.onnx.MlpOnnx;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.ort.OrtScoreModel;
 import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
-import io.scorestream.core.sde.VeSde;
+import io.scorestream.jobs.cli.CommandLines;
+import io.scorestream.trainer.app.TorchDefaults;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,15 +24,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scorestream bench sampler-overhead}: score evaluations per second through the full PC
- * sampler versus a bare loop of ONNX Runtime calls at the same batch size, on a 2-D MLP score
- * network (3 hidden layers, 256 wide).
+ * {@code scorestream bench}: the benchmarks, their own artifact ({@code
+ * bench/target/scorestream-bench.jar}, which {@code bin/scorestream bench} runs) so that no product
+ * artifact carries them.
+ *
+ * <p>{@code bench sampler-overhead}: score evaluations per second through the full PC sampler
+ * versus a bare loop of ONNX Runtime calls at the same batch size, on a 2-D MLP score network (3
+ * hidden layers, 256 wide).
  */
 @Command(
-    name = "bench",
+    name = "scorestream bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; results go in BENCHMARKS.md.",
     subcommands = {
@@ -43,7 +46,20 @@ import picocli.CommandLine.Spec;
       GatewayBench.class,
       TrainBench.class
     })
-public final class BenchCommand {
+public final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  /** {@code java -jar scorestream-bench.jar fleet ...}. */
+  public static void main(String[] args) {
+    TorchDefaults.apply();
+    System.exit(CommandLines.execute(new BenchCommand(), args));
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(
+        spec.commandLine(), "a benchmark is required: sampler-overhead, fleet, gateway or train");
+  }
 
   @Command(
       name = "sampler-overhead",
@@ -74,20 +90,8 @@ public final class BenchCommand {
     @Override
     public Integer call() throws OrtException {
       PrintWriter out = spec.commandLine().getOut();
-      VeSde sde = new VeSde(0.01, 10, 1);
-      ModelInfo info =
-          new ModelInfo(
-              "mlp-bench",
-              "1",
-              sde,
-              1e-5,
-              new int[] {2},
-              DataScaling.IDENTITY,
-              0,
-              TimeInput.TIME,
-              "",
-              -1);
-      byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
+      ModelInfo info = BenchModels.mlpInfo("mlp-bench");
+      byte[] onnx = BenchModels.mlp(info, 256);
       OrtRuntime runtime = new OrtRuntime(threads, false);
       out.println(
           "| batch | NFE | bare ORT loop (evals/s) | PC sampler (evals/s) | sampler / bare "

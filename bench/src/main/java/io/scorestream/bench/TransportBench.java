@@ -1,4 +1,4 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;

@@ -1,11 +1,8 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.onnx.MlpOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -107,22 +104,8 @@ final class FleetBench implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("scorestream-bench");
-    ModelInfo info =
-        new ModelInfo(
-            "mlp",
-            "1",
-            new VeSde(0.01, 10, 1),
-            1e-5,
-            new int[] {2},
-            io.scorestream.core.model.DataScaling.IDENTITY,
-            0,
-            io.scorestream.core.model.TimeInput.TIME,
-            "",
-            -1);
-    byte[] onnx =
-        MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {hidden, hidden, hidden}, 1), info);
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.write(models.resolve("mlp.onnx"), onnx);
+    byte[] onnx = BenchModels.mlp(BenchModels.mlpInfo("mlp"), hidden);
+    Path models = BenchModels.write(dir, onnx);
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {

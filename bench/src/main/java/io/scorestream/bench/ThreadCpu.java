@@ -1,4 +1,4 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.sde.VpSde;

@@ -1,11 +1,8 @@
-package io.scorestream.cli.bench;
+package io.scorestream.bench;
 
 import io.scorestream.broker.EmbeddedKafka;
-import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.onnx.MlpOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sde.VeSde;
 import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
@@ -110,21 +107,8 @@ final class GatewayBench implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("scorestream-bench-gateway");
-    ModelInfo info =
-        new ModelInfo(
-            "mlp",
-            "1",
-            new VeSde(0.01, 10, 1),
-            1e-5,
-            new int[] {2},
-            io.scorestream.core.model.DataScaling.IDENTITY,
-            0,
-            io.scorestream.core.model.TimeInput.TIME,
-            "",
-            -1);
-    byte[] onnx = MlpOnnx.build(MlpOnnx.randomLayers(2, new int[] {256, 256, 256}, 1), info);
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.write(models.resolve("mlp.onnx"), onnx);
+    byte[] onnx = BenchModels.mlp(BenchModels.mlpInfo("mlp"), 256);
+    Path models = BenchModels.write(dir, onnx);
     TopicNames names = TopicNames.defaults();
     String key = Tenants.newKey(new SecureRandom());
     Tenant tenant = new Tenant("bench", 1e6, 1_000_000, 1_000_000, "");
