@@ -3,6 +3,7 @@ package io.scorestream.bench;
 import io.scorestream.broker.EmbeddedKafka;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -109,7 +110,7 @@ final class FleetBench implements Callable<Integer> {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
-      Topics.ensureAll(KafkaClients.of(kafka.bootstrapServers()), names);
+      FleetTopics.ensureAll(KafkaClients.of(kafka.bootstrapServers()), names);
       List<Double> speedUps = new ArrayList<>();
       for (int r = 0; r < repeat && !"transport".equals(only); r++) {
         // the same jobs, all submitted at once: a worker that admits one sample at a time, then a

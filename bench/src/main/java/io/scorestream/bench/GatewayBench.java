@@ -7,6 +7,7 @@ import io.scorestream.gateway.Gateway;
 import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.client.GatewayJobs;
+import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -115,7 +116,7 @@ final class GatewayBench implements Callable<Integer> {
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES)) {
       KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-      Topics.ensureAll(clients, names);
+      FleetTopics.ensureAll(clients, names);
       try (Worker worker =
               Worker.start(
                   WorkerSettings.builder(kafka.bootstrapServers(), "bench-gateway")

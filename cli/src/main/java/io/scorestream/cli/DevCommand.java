@@ -9,6 +9,7 @@ import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.kafka.CheckpointParts;
+import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
@@ -145,7 +146,7 @@ final class DevCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     TopicNames names = TopicNames.defaults();
-    Topics.ensureAll(clients, names);
+    FleetTopics.ensureAll(clients, names);
     options.metricsOnAnyPortByDefault(); // dev shows everything: metrics on a free port
     if (options.modelsDir() == null) {
       options.defaultModelsDir(Services.writeAnalyticModels(data.resolve("models")));

@@ -2,6 +2,7 @@ package io.scorestream.gateway;
 
 import io.scorestream.gateway.events.EventHub;
 import io.scorestream.gateway.view.JobIndex;
+import io.scorestream.jobs.kafka.Replication;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ public final class Readiness {
     try {
       Set<String> present = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       List<String> missing =
-          Topics.all(names, (short) 1).stream()
+          Topics.all(names, Replication.SINGLE).stream()
               .map(t -> t.name())
               .filter(t -> !present.contains(t))
               .toList();

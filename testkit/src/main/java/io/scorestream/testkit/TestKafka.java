@@ -1,6 +1,7 @@
 package io.scorestream.testkit;
 
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.Replication;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.jobs.kafka.WholeTopic;
@@ -54,7 +55,7 @@ public final class TestKafka {
   public void ensureTopics(TopicNames names) {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      Topics.ensure(admin, Topics.all(names, (short) 1));
+      Topics.ensure(admin, Topics.all(names, Replication.SINGLE));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted creating topics", e);

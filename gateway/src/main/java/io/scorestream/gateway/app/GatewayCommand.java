@@ -7,7 +7,7 @@ import io.scorestream.gateway.webhooks.WebhookSettings;
 import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.cli.ServiceLife;
-import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.jobs.kafka.FleetTopics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -94,7 +94,7 @@ public final class GatewayCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tenants: " + e.getMessage());
     }
     var clients = kafka.clients();
-    Topics.ensureAll(clients, kafka.topics());
+    FleetTopics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     Gateway gateway =
         Gateway.start(

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The command-line options of every command that talks to Kafka: where the cluster is, how to
- * connect to it, and what its topics are called.
+ * connect to it, how many brokers it should have, and what its topics are called.
  */
 public final class KafkaOptions {
   @Spec(Spec.Target.MIXEE)
@@ -35,6 +35,16 @@ public final class KafkaOptions {
   Path kafkaConfig;
 
   @Option(
+      names = "--expect-brokers",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "the brokers the cluster is meant to have: wait for them at start (5 minutes at most),"
+              + " make topics with replication 3 and min.insync.replicas 2 from 3 up, and refuse"
+              + " to start on a topic with fewer (default: 0, as many as are up)")
+  int expectBrokers;
+
+  @Option(
       names = "--topic-prefix",
       defaultValue = "scorestream",
       paramLabel = "P",
@@ -54,8 +64,12 @@ public final class KafkaOptions {
       throw new ParameterException(
           command.commandLine(), "Missing required option: '--bootstrap-servers=HOST:PORT'");
     }
+    if (expectBrokers < 0) {
+      throw new ParameterException(
+          command.commandLine(), "--expect-brokers must not be negative, got " + expectBrokers);
+    }
     try {
-      return KafkaClients.of(bootstrapServers, kafkaConfig);
+      return KafkaClients.of(bootstrapServers, kafkaConfig).expecting(expectBrokers);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(command.commandLine(), e.getMessage());
     }

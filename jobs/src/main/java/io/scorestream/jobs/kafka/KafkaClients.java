@@ -23,18 +23,32 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * here from those settings and its own, which win: a properties file sets how to connect, the
  * services set how they use Kafka.
  */
-public record KafkaClients(String bootstrapServers, Map<String, String> connection) {
+public record KafkaClients(
+    String bootstrapServers, Map<String, String> connection, int expectedBrokers) {
 
+  /**
+   * @param expectedBrokers the brokers the cluster is meant to have, which services wait for at
+   *     start and replicate topics by ({@link Replication#forBrokers}); 0 for whatever the cluster
+   *     has when a topic is made (dev, tests)
+   */
   public KafkaClients {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("no Kafka bootstrap servers given");
+    }
+    if (expectedBrokers < 0) {
+      throw new IllegalArgumentException("expected brokers must not be negative");
     }
     connection = Map.copyOf(connection);
   }
 
   /** A plaintext cluster at these servers. */
   public static KafkaClients of(String bootstrapServers) {
-    return new KafkaClients(bootstrapServers, Map.of());
+    return new KafkaClients(bootstrapServers, Map.of(), 0);
+  }
+
+  /** This cluster, meant to have {@code brokers} brokers (0: as many as it has). */
+  public KafkaClients expecting(int brokers) {
+    return new KafkaClients(bootstrapServers, connection, brokers);
   }
 
   /**
@@ -66,7 +80,7 @@ public record KafkaClients(String bootstrapServers, Map<String, String> connecti
     }
     Map<String, String> settings = new HashMap<>();
     p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
-    return new KafkaClients(bootstrapServers, settings);
+    return new KafkaClients(bootstrapServers, settings, 0);
   }
 
   /** The full configuration of a client: the connection settings, then the client's own. */

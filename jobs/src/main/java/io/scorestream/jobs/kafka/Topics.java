@@ -7,14 +7,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates ScoreStream's topics with their partition counts and configs, leaving existing topics as
- * they are.
+ * they are ({@link FleetTopics} checks those at a service's start).
  */
 public final class Topics {
   /** Largest record: a whole ONNX checkpoint fits one {@code CheckpointEvent}. */
@@ -39,119 +38,119 @@ public final class Topics {
 
   private Topics() {}
 
-  /** The topics of DESIGN.md, replication {@code replicas} (1 on a single broker). */
-  public static List<NewTopic> all(TopicNames names, short replicas) {
+  /** The topics of DESIGN.md, replicated as {@code replication} says. */
+  public static List<NewTopic> all(TopicNames names, Replication replication) {
     List<NewTopic> topics = new ArrayList<>();
     // jobs and their events share keys and partition counts, so a job's records stay in order on
     // one partition
     topics.add(
-        new NewTopic(names.jobs(), JOB_PARTITIONS, replicas)
+        new NewTopic(names.jobs(), JOB_PARTITIONS, replication.replicas())
             .configs(
-                Map.of(TopicConfig.RETENTION_MS_CONFIG, WEEK_MS))); // requests outlive slow queues
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        WEEK_MS)))); // requests outlive slow queues
     topics.add(
-        new NewTopic(names.jobEvents(), JOB_PARTITIONS, replicas)
+        new NewTopic(names.jobEvents(), JOB_PARTITIONS, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.RETENTION_MS_CONFIG,
-                    WEEK_MS, // SSE resume reads back through them
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                    Integer.toString(MAX_MESSAGE_BYTES)))); // completed events carry samples
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        WEEK_MS, // SSE resume reads back through them
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(MAX_MESSAGE_BYTES))))); // completed events carry samples
     topics.add(
-        new NewTopic(names.jobState(), JOB_PARTITIONS, replicas)
+        new NewTopic(names.jobState(), JOB_PARTITIONS, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT
-                        + ","
-                        + TopicConfig.CLEANUP_POLICY_DELETE, // latest state per job rebuilds
-                    TopicConfig.RETENTION_MS_CONFIG,
-                    WEEK_MS, // views; gone with the job's records
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                    Integer.toString(MAX_MESSAGE_BYTES))));
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT
+                            + ","
+                            + TopicConfig.CLEANUP_POLICY_DELETE, // latest state per job rebuilds
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        WEEK_MS, // views; gone with the job's records
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(MAX_MESSAGE_BYTES)))));
     topics.add(
-        new NewTopic(names.control(), 3, replicas)
+        new NewTopic(names.control(), 3, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.RETENTION_MS_CONFIG,
-                    DAY_MS))); // a cancel matters while its job can run
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        DAY_MS)))); // a cancel matters while its job can run
     topics.add(
-        new NewTopic(names.checkpoints(), 3, replicas)
+        new NewTopic(names.checkpoints(), 3, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT, // the newest checkpoint per model
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                    Integer.toString(MAX_MESSAGE_BYTES))));
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT, // the newest checkpoint per model
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(MAX_MESSAGE_BYTES)))));
     topics.add(
-        new NewTopic(names.workers(), 3, replicas)
+        new NewTopic(names.workers(), 3, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT
-                        + ","
-                        + TopicConfig
-                            .CLEANUP_POLICY_DELETE, // last beat per worker, gone workers age out
-                    TopicConfig.RETENTION_MS_CONFIG,
-                    DAY_MS)));
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT
+                            + ","
+                            + TopicConfig
+                                .CLEANUP_POLICY_DELETE, // last beat per worker, gone workers age
+                        // out
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        DAY_MS))));
     topics.add(
-        new NewTopic(names.deadLetter(), 3, replicas)
+        new NewTopic(names.deadLetter(), 3, replication.replicas())
             .configs(
-                Map.of(TopicConfig.RETENTION_MS_CONFIG, WEEK_MS))); // time for a person to look
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, WEEK_MS)))); // time for a person to look
     topics.add(
-        new NewTopic(names.webhooks(), 6, replicas)
+        new NewTopic(names.webhooks(), 6, replication.replicas())
             .configs(
-                Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT, // pending deliveries until tombstoned
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                    Integer.toString(1 << 20)))); // a payload without samples
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT, // pending deliveries until tombstoned
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(1 << 20))))); // a payload without samples
     topics.add(
-        new NewTopic(names.training(), 3, replicas)
+        new NewTopic(names.training(), 3, replication.replicas())
             .configs(
-                Map.of(TopicConfig.RETENTION_MS_CONFIG, MONTH_MS))); // a month of training curves
+                replication.withMinInsync(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, MONTH_MS)))); // a month of training curves
     return topics;
   }
 
   /** The pool topic of one model, configured like the jobs topic it takes jobs from. */
-  public static NewTopic pool(TopicNames names, String model, short replicas) {
-    return new NewTopic(names.pool(model), JOB_PARTITIONS, replicas)
+  public static NewTopic pool(TopicNames names, String model, Replication replication) {
+    return new NewTopic(names.pool(model), JOB_PARTITIONS, replication.replicas())
         .configs(
-            Map.of(
-                TopicConfig.RETENTION_MS_CONFIG,
-                WEEK_MS, // as long as the jobs topic keeps them
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(MAX_MESSAGE_BYTES))); // any request it forwards
-  }
-
-  /** Replicas for new topics: three, or as many brokers as the cluster has when it has fewer. */
-  public static short replicas(Admin admin) throws InterruptedException {
-    try {
-      return (short) Math.min(3, admin.describeCluster().nodes().get().size());
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot describe the Kafka cluster: " + e.getCause().getMessage(), e.getCause());
-    }
+            replication.withMinInsync(
+                Map.of(
+                    TopicConfig.RETENTION_MS_CONFIG,
+                    WEEK_MS, // as long as the jobs topic keeps them
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                    Integer.toString(MAX_MESSAGE_BYTES)))); // any request it forwards
   }
 
   /**
-   * Creates the missing ScoreStream topics under {@code names} on {@code kafka}, replicated up to
-   * three times as the cluster allows; a cluster it cannot reach within 30 s is an error naming it.
+   * The replication of topics made now on the cluster {@code kafka} names: what it expects ({@link
+   * KafkaClients#expectedBrokers()}), else what it has.
    */
-  public static void ensureAll(KafkaClients kafka, TopicNames names) throws InterruptedException {
-    try (Admin admin =
-        kafka.admin(
-            Map.of(
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) { // fail within 30 s on a wrong address
-      int brokers;
-      try {
-        brokers = admin.describeCluster().nodes().get().size();
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(
-            "cannot reach Kafka at " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(),
-            e.getCause());
-      }
-      ensure(admin, all(names, (short) Math.min(3, brokers)));
+  public static Replication replication(Admin admin, KafkaClients kafka)
+      throws InterruptedException {
+    if (kafka.expectedBrokers() > 0) {
+      return Replication.forBrokers(kafka.expectedBrokers());
+    }
+    try {
+      return Replication.forBrokers(admin.describeCluster().nodes().get().size());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot describe the Kafka cluster: " + e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -24,10 +24,10 @@ class TopicsTest {
     TopicNames names = TopicNames.defaults();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Topics.MAX_MESSAGE_BYTES);
         Admin admin = KafkaClients.of(kafka.bootstrapServers()).admin(Map.of())) {
-      assertEquals(9, Topics.ensure(admin, Topics.all(names, (short) 1)).size());
+      assertEquals(9, Topics.ensure(admin, Topics.all(names, Replication.SINGLE)).size());
       assertEquals(
           Set.of(),
-          Topics.ensure(admin, Topics.all(names, (short) 1)),
+          Topics.ensure(admin, Topics.all(names, Replication.SINGLE)),
           "a second ensure creates nothing");
       TopicDescription jobs =
           admin.describeTopics(List.of(names.jobs())).allTopicNames().get().get(names.jobs());

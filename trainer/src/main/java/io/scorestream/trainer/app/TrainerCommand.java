@@ -4,6 +4,7 @@ import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
 import io.scorestream.jobs.cli.ServiceLife;
+import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -160,7 +161,7 @@ public final class TrainerCommand implements Callable<Integer> {
     NetworkChoice choice = network.choice(spec);
     Sde sde = training.sde(spec);
     var clients = kafka.clients();
-    Topics.ensureAll(clients, kafka.topics());
+    FleetTopics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
     TrainerService service =
         new TrainerService(

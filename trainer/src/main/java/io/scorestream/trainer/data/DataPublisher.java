@@ -3,6 +3,7 @@ package io.scorestream.trainer.data;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.KafkaClients;
+import io.scorestream.jobs.kafka.Replication;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.proto.v1.DataRecord;
@@ -58,14 +59,15 @@ public final class DataPublisher {
    * The data topic of a dataset: one partition, so its first record is well defined; kept until
    * deleted.
    */
-  public static NewTopic topic(TopicNames names, String dataset, short replicas) {
-    return new NewTopic(names.data(dataset), 1, replicas)
+  public static NewTopic topic(TopicNames names, String dataset, Replication replication) {
+    return new NewTopic(names.data(dataset), 1, replication.replicas())
         .configs(
-            Map.of(
-                TopicConfig.RETENTION_MS_CONFIG,
-                "-1", // a dataset stays until it is deleted
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(Topics.MAX_MESSAGE_BYTES))); // large images
+            replication.withMinInsync(
+                Map.of(
+                    TopicConfig.RETENTION_MS_CONFIG,
+                    "-1", // a dataset stays until it is deleted
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                    Integer.toString(Topics.MAX_MESSAGE_BYTES)))); // large images
   }
 
   /**
@@ -84,7 +86,7 @@ public final class DataPublisher {
     }
     String topic = names.data(dataset);
     try (Admin admin = kafka.admin(Map.of())) {
-      Topics.ensure(admin, List.of(topic(names, dataset, Topics.replicas(admin))));
+      Topics.ensure(admin, List.of(topic(names, dataset, Topics.replication(admin, kafka))));
     }
     Existing existing = existing(topic);
     int[] shape = source.shape();

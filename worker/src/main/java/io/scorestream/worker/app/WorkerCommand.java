@@ -2,8 +2,8 @@ package io.scorestream.worker.app;
 
 import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
+import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.KafkaClients;
-import io.scorestream.jobs.kafka.Topics;
 import io.scorestream.worker.Worker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -38,7 +38,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     KafkaClients clients = kafka.clients();
-    Topics.ensureAll(clients, kafka.topics());
+    FleetTopics.ensureAll(clients, kafka.topics());
     Worker worker = WorkerLife.start(clients, kafka.topics(), options, err);
     return WorkerLife.runUntilStopped(err, worker, options.drainTimeout(30));
   }

@@ -156,7 +156,7 @@ public final class JobRouter implements AutoCloseable {
     }
     try {
       Admin admin = admin();
-      Topics.ensure(admin, List.of(Topics.pool(names, model, Topics.replicas(admin))));
+      Topics.ensure(admin, List.of(Topics.pool(names, model, Topics.replication(admin, kafka))));
       pools.add(model);
       return true;
     } catch (RuntimeException e) {
