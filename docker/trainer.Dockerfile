@@ -1,0 +1,38 @@
+# The trainer's image: learns from a dataset's topic and publishes checkpoints: DJL with PyTorch's CPU natives, which it unpacks
+# into DJL_CACHE_DIR at its first step. Give it a volume at /var/lib/scorestream for its training state
+# (SCORESTREAM_STATE_DIR).
+#
+# Built from the repository's root, either from source in a Maven image (the default) or, with
+# --build-arg JAR_SOURCE=prebuilt, from the jar that `mvn -q package -DskipTests` left in trainer/target. The base
+# images are arguments, so an offline machine can use its own (docker/test/container-test.sh does).
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+ARG JAR_SOURCE=build
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+COPY . .
+ARG MAVEN_ARGS=""
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q ${MAVEN_ARGS} -pl trainer -am package -DskipTests
+
+FROM scratch AS prebuilt
+COPY trainer/target/scorestream-trainer.jar /src/trainer/target/scorestream-trainer.jar
+
+FROM ${JAR_SOURCE} AS jar
+
+FROM ${RUNTIME_IMAGE}
+RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin scorestream
+RUN mkdir -p /var/lib/scorestream && chown 10001:10001 /var/lib/scorestream
+VOLUME /var/lib/scorestream
+COPY --from=jar /src/trainer/target/scorestream-trainer.jar /app/scorestream-trainer.jar
+USER 10001:10001
+# heap as a share of the container's memory limit (ONNX Runtime's arenas and PyTorch's tensors live outside it);
+# a JVM out of memory exits for the supervisor to restart, rather than limping on
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError"
+ENV SCORESTREAM_STATE_DIR=/var/lib/scorestream \
+    DJL_CACHE_DIR=/var/lib/scorestream/djl \
+    TORCH_CPP_LOG_LEVEL=ERROR \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864
+# the trainer serves no HTTP: a supervisor sees it by its process and its checkpoints on scorestream.checkpoints
+# exec form: java is PID 1 and gets the SIGTERM
+ENTRYPOINT ["java", "-jar", "/app/scorestream-trainer.jar"]
