@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       WatchCommand.class,
       CancelCommand.class,
+      TopicsCommand.class,
       SampleCommand.class,
       LikelihoodCommand.class,
       EncodeCommand.class,

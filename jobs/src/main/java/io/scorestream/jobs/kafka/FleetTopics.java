@@ -6,12 +6,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -103,10 +104,26 @@ public final class FleetTopics {
   }
 
   /**
-   * Fails naming the first topic with fewer replicas in a partition, or a lower {@code
-   * min.insync.replicas}, than {@code required}.
+   * What a topic keeps, as the cluster reports it now.
+   *
+   * @param name the topic
+   * @param partitions its partition count
+   * @param replicas the fewest copies any partition has
+   * @param inSync the fewest copies in sync in any partition (below {@code replicas} while a broker
+   *     is down or catching up)
+   * @param minInsync its {@code min.insync.replicas}
+   * @param leaders each partition's leader, by broker id (-1: none)
    */
-  static void refuseUnderReplicated(Admin admin, Collection<String> topics, Replication required)
+  public record TopicReplicas(
+      String name,
+      int partitions,
+      int replicas,
+      int inSync,
+      int minInsync,
+      List<Integer> leaders) {}
+
+  /** The replication of {@code topics}, sorted by name. */
+  public static List<TopicReplicas> describe(Admin admin, Collection<String> topics)
       throws InterruptedException {
     Map<String, TopicDescription> described;
     Map<ConfigResource, Config> configs;
@@ -119,25 +136,42 @@ public final class FleetTopics {
       throw new IllegalStateException(
           "cannot describe the topics " + topics + ": " + e.getCause().getMessage(), e.getCause());
     }
+    List<TopicReplicas> out = new ArrayList<>();
     for (String topic : topics.stream().sorted().toList()) {
-      int fewest =
-          described.get(topic).partitions().stream()
-              .mapToInt(p -> p.replicas().size())
-              .min()
-              .orElse(0);
-      var entry =
+      List<TopicPartitionInfo> parts = described.get(topic).partitions();
+      ConfigEntry entry =
           configs
               .get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
               .get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-      int minInsync = entry == null ? 1 : Integer.parseInt(entry.value());
-      if (fewest < required.replicas() || minInsync < required.minInsync()) {
+      out.add(
+          new TopicReplicas(
+              topic,
+              parts.size(),
+              parts.stream().mapToInt(p -> p.replicas().size()).min().orElse(0),
+              parts.stream().mapToInt(p -> p.isr().size()).min().orElse(0),
+              entry == null ? 1 : Integer.parseInt(entry.value()),
+              parts.stream()
+                  .map(p -> p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id())
+                  .toList()));
+    }
+    return out;
+  }
+
+  /**
+   * Fails naming the first topic with fewer replicas in a partition, or a lower {@code
+   * min.insync.replicas}, than {@code required}.
+   */
+  static void refuseUnderReplicated(Admin admin, Collection<String> topics, Replication required)
+      throws InterruptedException {
+    for (TopicReplicas t : describe(admin, topics)) {
+      if (t.replicas() < required.replicas() || t.minInsync() < required.minInsync()) {
         throw new IllegalStateException(
             "topic "
-                + topic
+                + t.name()
                 + " has replication "
-                + fewest
+                + t.replicas()
                 + " and min.insync.replicas "
-                + minInsync
+                + t.minInsync()
                 + ", fewer than the "
                 + required
                 + " this service requires on this cluster: raise them (kafka-reassign-partitions.sh,"
@@ -145,9 +179,6 @@ public final class FleetTopics {
                 + " again");
       }
     }
-    LOG.debug(
-        "topics {} have {} or more",
-        topics.stream().sorted().collect(Collectors.joining(", ")),
-        required);
+    LOG.debug("topics {} have {} or more", topics, required);
   }
 }
