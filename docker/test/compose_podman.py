@@ -112,8 +112,9 @@ class Project:
 
     def run_args(self, service, index, container):
         s = self.services[service]
+        # health is polled here (podman's own checks need systemd timers)
         args = ["--name", container, "--network", self.network, "--network-alias", service,
-                "--hostname", container]
+                "--hostname", container, "--no-healthcheck"]
         for key, value in (s.get("environment") or {}).items():
             args += ["--env", f"{key}={value}"]
         for port in s.get("ports", []):

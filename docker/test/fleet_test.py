@@ -26,7 +26,7 @@ REPO, WORK = sys.argv[1], sys.argv[2]
 SS = os.path.join(REPO, "bin", "scorestream")
 HOST_KAFKA = "localhost:19092,localhost:29092,localhost:39092"
 GATEWAYS = ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]
-JOBS, SAMPLES, STEPS = 8, 512, 600
+JOBS, SAMPLES, STEPS = 8, 1024, 1000
 started = time.time()
 
 
@@ -135,14 +135,20 @@ def scenario(project, key):
         f.start()
     say(f"submitted {JOBS} jobs on gateway 1, following them on gateway 2")
 
-    wait_for(lambda: sum("progress" in f.events for f in followers) >= 2, 180, "jobs to run")
+    workers = project.containers("worker")
+    wait_for(lambda: all(active_jobs(w) > 0 for w in workers), 180, "both workers to run jobs")
+    if any(f.finals for f in followers):
+        fail("a job ended before the faults: make the jobs longer")
     leaders = [line.split("\t") for line in run(SS, "topics", "--bootstrap-servers", HOST_KAFKA).stdout.splitlines()]
     jobs_leaders = next(cols[5] for cols in leaders if cols[0] == "scorestream.jobs").split(",")
     leader = collections.Counter(jobs_leaders).most_common(1)[0][0]
-    podman("stop", "-t", "10", f"{project.name}-kafka-{leader}")
+    podman("stop", "-t", "10", project.containers(f"kafka-{leader}")[0])
     say(f"stopped kafka-{leader}, the leader of {jobs_leaders.count(leader)} of 12 jobs partitions")
-    podman("kill", "--signal", "KILL", f"{project.name}-worker-1")
-    say("killed worker-1 with SIGKILL")
+    busiest = max(workers, key=active_jobs)
+    running = active_jobs(busiest)
+    podman("kill", "--signal", "KILL", busiest)
+    say(f"killed {busiest} with SIGKILL while it ran {running} job(s)")
+    other = next(w for w in workers if w != busiest)
 
     for f in followers:
         f.join(600)
@@ -173,12 +179,31 @@ def scenario(project, key):
         fail(f"gateway 2 lists {len(ids)} jobs, not the {JOBS} submitted: {ids}")
     say(f"0 lost, 0 duplicated: every result matches sample's for its seed (largest difference {worst:.2e})")
 
+    # a SIGTERM lets the worker's running job finish before it exits
+    body = {"modelName": "gmm-vp", "numSamples": SAMPLES, "seed": 7, "sampler": {"steps": STEPS}}
+    with request(f"{GATEWAYS[0]}/v1/jobs", key, body, {"Idempotency-Key": "fleet-test-drain"}) as answer:
+        last = Follower(GATEWAYS[1], key, json.loads(answer.read())["jobId"])
+    last.start()
+    wait_for(lambda: active_jobs(other) > 0, 120, f"{other} to run the last job")
     t = time.time()
-    podman("stop", "-t", "60", f"{project.name}-worker-2")
-    code = podman("inspect", "--format", "{{.State.ExitCode}}", f"{project.name}-worker-2").stdout.strip()
+    podman("stop", "-t", "60", other)
+    code = podman("inspect", "--format", "{{.State.ExitCode}}", other).stdout.strip()
     if code != "0":
-        fail(f"worker-2 ended with {code} after SIGTERM")
-    say(f"SIGTERM ended worker-2 with status 0 in {time.time() - t:.1f} s")
+        fail(f"{other} ended with {code} after SIGTERM")
+    last.join(60)
+    if [e for e, _ in last.finals] != ["completed"]:
+        fail(f"the job {other} ran when told to stop ended {last.finals}")
+    say(f"SIGTERM ended {other} with status 0 in {time.time() - t:.1f} s, after its running job completed")
+
+
+def active_jobs(container):
+    """The worker's scorestream_worker_jobs_active gauge, read from its metrics inside its container."""
+    probe = ("exec 3<>/dev/tcp/127.0.0.1/9404 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3")
+    text = podman("exec", container, "bash", "-c", probe, check=False).stdout
+    for line in text.splitlines():
+        if line.startswith("scorestream_worker_jobs_active"):
+            return int(float(line.split()[-1]))
+    return 0
 
 
 def wait_for(condition, timeout, what):
