@@ -1,0 +1,120 @@
+package io.scorestream.cli.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docker/ checked without a container engine: both compose files against the Compose
+ * Specification's schema and the topology's own rules ({@code docker/test/lint/check-compose.mjs}),
+ * and every Dockerfile through dockerfile-utils' linter; each check also shown to fail on a planted
+ * mistake. The tools come from the npm registry into target/ at the versions {@code
+ * docker/test/lint/package.json} pins. The container test (docker/test/container-test.sh) builds
+ * and runs the images.
+ */
+@Tag("integration")
+class DeploymentFilesTest {
+  private static final Path DOCKER = Path.of("..", "docker").toAbsolutePath().normalize();
+  private static final Path LINT = Path.of("target", "deploy-lint").toAbsolutePath();
+
+  @BeforeAll
+  static void installTheLinters() throws IOException, InterruptedException {
+    Files.createDirectories(LINT);
+    for (String file : List.of("package.json", "check-compose.mjs")) {
+      Files.copy(
+          DOCKER.resolve("test/lint").resolve(file),
+          LINT.resolve(file),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(LINT.resolve("node_modules/dclint"))) {
+      Result npm = run(LINT, "npm", "install", "--no-audit", "--no-fund", "--silent");
+      assertEquals(0, npm.code(), "npm install: " + npm.output());
+    }
+  }
+
+  private record Result(int code, String output) {}
+
+  private static Result run(Path dir, String... command) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " ended");
+    return new Result(p.exitValue(), out);
+  }
+
+  private static Result checkCompose(Path... files) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("node", "check-compose.mjs"));
+    for (Path f : files) {
+      command.add(f.toString());
+    }
+    return run(LINT, command.toArray(String[]::new));
+  }
+
+  @Test
+  void bothComposeFilesFollowTheSpecificationAndTheTopologysRules() throws Exception {
+    Result r = checkCompose(DOCKER.resolve("compose.yaml"), DOCKER.resolve("compose.single.yaml"));
+    assertEquals(0, r.code(), r.output());
+  }
+
+  @Test
+  void aMisspelledKeyADanglingDependencyAndTwoClusterIdsAreCaught(@TempDir Path dir)
+      throws Exception {
+    String good = Files.readString(DOCKER.resolve("compose.yaml"));
+    Path bad = dir.resolve("compose.yaml");
+    Files.writeString(
+        bad,
+        good.replaceFirst(
+                "  kafka-2:\n    <<: \\*kafka\n",
+                "  kafka-2:\n    <<: *kafka\n    healthchek: {}\n")
+            .replace(
+                "      KAFKA_NODE_ID: 3\n", "      KAFKA_NODE_ID: 3\n      CLUSTER_ID: other\n")
+            .replace(
+                "    kafka-3:\n      condition: service_healthy\n",
+                "    kafka-4:\n      condition: service_healthy\n"));
+    Result r = checkCompose(bad);
+    assertEquals(1, r.code(), r.output());
+    assertTrue(r.output().contains("must NOT have additional properties"), r.output());
+    assertTrue(r.output().contains("CLUSTER_ID differs between nodes"), r.output());
+    assertTrue(r.output().contains("depends on kafka-4, which is not a service"), r.output());
+  }
+
+  @Test
+  void everyDockerfilePassesTheLinterAndAPlantedMistakeDoesNot(@TempDir Path dir) throws Exception {
+    List<Path> dockerfiles;
+    try (Stream<Path> files = Files.walk(DOCKER)) {
+      dockerfiles =
+          files
+              .filter(f -> f.getFileName().toString().endsWith("Dockerfile"))
+              .filter(f -> !f.toString().contains("/.build/"))
+              .sorted()
+              .toList();
+    }
+    assertTrue(
+        dockerfiles.size() >= 5, "the services', the broker's and the test base's: " + dockerfiles);
+    String lint = LINT.resolve("node_modules/.bin/dockerfile-utils").toString();
+    for (Path f : dockerfiles) {
+      Result r = run(LINT, lint, "lint", f.toString());
+      assertEquals(0, r.code(), f + ": " + r.output());
+      if (!f.startsWith(DOCKER.resolve("test"))) { // the test's JRE base is no service
+        assertTrue(Files.readString(f).contains("\nUSER 10001:10001\n"), f + " runs as user 10001");
+      }
+    }
+    Path bad = dir.resolve("bad.Dockerfile");
+    Files.writeString(
+        bad, Files.readString(DOCKER.resolve("worker.Dockerfile")).replace("\nUSER ", "\nUSRE "));
+    assertEquals(1, run(LINT, lint, "lint", bad.toString()).code(), "an unknown instruction fails");
+  }
+}
