@@ -29,10 +29,15 @@ USER 10001:10001
 # heap as a share of the container's memory limit (ONNX Runtime's arenas and PyTorch's tensors live outside it);
 # a JVM out of memory exits for the supervisor to restart, rather than limping on
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError"
-ENV SCORESTREAM_STATE_DIR=/var/lib/scorestream \
+ENV SCORESTREAM_METRICS_HOST=0.0.0.0 \
+    SCORESTREAM_METRICS_PORT=9404 \
+    SCORESTREAM_STATE_DIR=/var/lib/scorestream \
     DJL_CACHE_DIR=/var/lib/scorestream/djl \
     TORCH_CPP_LOG_LEVEL=ERROR \
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864
-# the trainer serves no HTTP: a supervisor sees it by its process and its checkpoints on scorestream.checkpoints
+EXPOSE 9404
+# alive and serving metrics (step, loss, checkpoints); compose and Kubernetes probe the same URL
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9404 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
 # exec form: java is PID 1 and gets the SIGTERM
 ENTRYPOINT ["java", "-jar", "/app/scorestream-trainer.jar"]

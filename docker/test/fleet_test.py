@@ -115,7 +115,7 @@ def main():
 def scenario(project, key):
     t = time.time()
     project.up(log=say)
-    for service in ("gateway", "worker"):
+    for service in ("gateway", "worker", "trainer"):
         project.wait_healthy(service, 180)
     say(f"all healthy in {time.time() - t:.0f} s")
 

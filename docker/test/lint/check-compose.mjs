@@ -2,7 +2,7 @@
 // First the Compose Specification's JSON schema (as dclint bundles it; it sees files before interpolation, so
 // `replicas: many` would pass), then what the schema cannot say about this project's topology: KRaft nodes with
 // unique ids, one cluster id and the same voters that name every node; every depends_on, secret and volume
-// defined; no service as root; a health check on every service but the trainer, which serves no HTTP.
+// defined; no service as root; a health check on every service.
 // Prints one line per problem and exits 1 when there is any.
 import fs from 'node:fs';
 import YAML from 'yaml';
@@ -47,7 +47,7 @@ function semantic(doc) {
       }
     }
     if (s.user !== undefined && /^(0|root)(:|$)/.test(String(s.user))) problems.push(`${name} runs as root`);
-    if (!s.healthcheck && name !== 'trainer') problems.push(`${name} has no health check`);
+    if (!s.healthcheck) problems.push(`${name} has no health check`);
   }
   return problems;
 }

@@ -1,13 +1,18 @@
 package io.scorestream.trainer.app;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
+import io.scorestream.jobs.cli.MetricsOptions;
 import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.Topics;
+import io.scorestream.jobs.metrics.MetricsServer;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.service.TrainerMetrics;
 import io.scorestream.trainer.service.TrainerService;
 import io.scorestream.trainer.train.Optimizer;
 import java.io.PrintWriter;
@@ -48,6 +53,7 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Mixin TrainingOptions training;
   @Mixin NetworkOptions network;
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--checkpoint-every",
@@ -157,12 +163,16 @@ public final class TrainerCommand implements Callable<Integer> {
               + "], --checkpoint-minutes in"
               + " (0, 10080]");
     }
+    if (metrics.problem() != null) {
+      throw new ParameterException(spec.commandLine(), metrics.problem());
+    }
     Optimizer.Settings optimizer = training.optimizer(spec);
     NetworkChoice choice = network.choice(spec);
     Sde sde = training.sde(spec);
     var clients = kafka.clients();
     FleetTopics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TrainerService service =
         new TrainerService(
             clients,
@@ -186,7 +196,10 @@ public final class TrainerCommand implements Callable<Integer> {
                 seed,
                 stateDir,
                 maxSteps),
-            event -> {});
+            event -> {},
+            new TrainerMetrics(registry, model));
+    MetricsServer server =
+        metrics.port() < 0 ? null : new MetricsServer(registry, metrics.host(), metrics.port());
     Thread thread = new Thread(service, "trainer");
     thread.start();
     err.println(
@@ -197,6 +210,9 @@ public final class TrainerCommand implements Callable<Integer> {
             + " (waiting for examples on "
             + kafka.topics().data(dataset)
             + ")");
+    if (server != null) {
+      err.println("trainer metrics on http://" + metrics.host() + ":" + server.port() + "/metrics");
+    }
     err.flush();
     // Ctrl-C or SIGTERM stops training and waits for the step under way; --max-steps ends it with
     // 0,
@@ -209,6 +225,11 @@ public final class TrainerCommand implements Callable<Integer> {
         () -> {
           service.close();
           service.stopped().exceptionally(fault -> null).get(30, TimeUnit.SECONDS);
+        },
+        () -> {
+          if (server != null) {
+            server.close();
+          }
         });
   }
 }

@@ -5,6 +5,7 @@ import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.TrainingMetrics;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,9 +23,14 @@ final class MetricsPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final AtomicLong failed = new AtomicLong();
+  private final Consumer<TrainingMetrics> listener;
 
-  MetricsPublisher(KafkaClients kafka, TopicNames names) {
+  /**
+   * @param listener hears each point as it goes out (the trainer's Prometheus metrics)
+   */
+  MetricsPublisher(KafkaClients kafka, TopicNames names, Consumer<TrainingMetrics> listener) {
     this.topic = names.training();
+    this.listener = listener;
     this.producer =
         kafka.producer(
             Map.of(
@@ -37,6 +43,7 @@ final class MetricsPublisher implements AutoCloseable {
   }
 
   void publish(TrainingMetrics point) {
+    listener.accept(point);
     producer.send(
         new ProducerRecord<>(topic, point.getModelName(), point.toByteArray()),
         (meta, e) -> {

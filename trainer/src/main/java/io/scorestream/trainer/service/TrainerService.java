@@ -9,6 +9,7 @@ import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.CheckpointEvent;
 import io.scorestream.proto.v1.DataRecord;
+import io.scorestream.proto.v1.TrainingMetrics;
 import io.scorestream.trainer.data.DataTopic;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
@@ -124,6 +125,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
   private final TopicNames names;
   private final Settings s;
   private final Consumer<CheckpointEvent> published;
+  private final Consumer<TrainingMetrics> curve;
   private volatile boolean closed;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -132,10 +134,24 @@ public final class TrainerService implements Runnable, AutoCloseable {
    */
   public TrainerService(
       KafkaClients kafka, TopicNames names, Settings s, Consumer<CheckpointEvent> published) {
+    this(kafka, names, s, published, point -> {});
+  }
+
+  /**
+   * @param published hears each checkpoint as published
+   * @param curve hears each point of the training curve as it goes out ({@link TrainerMetrics})
+   */
+  public TrainerService(
+      KafkaClients kafka,
+      TopicNames names,
+      Settings s,
+      Consumer<CheckpointEvent> published,
+      Consumer<TrainingMetrics> curve) {
     this.kafka = kafka;
     this.names = names;
     this.s = s;
     this.published = published;
+    this.curve = curve;
   }
 
   /**
@@ -206,7 +222,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         CheckpointPublisher publisher =
             new CheckpointPublisher(kafka, names, s.checkpoints().partBytes());
-        MetricsPublisher metrics = new MetricsPublisher(kafka, names);
+        MetricsPublisher metrics = new MetricsPublisher(kafka, names, curve);
         CheckpointQuality quality =
             measured
                 ? new CheckpointQuality(

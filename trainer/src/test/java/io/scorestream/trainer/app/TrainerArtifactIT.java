@@ -11,12 +11,18 @@ import io.scorestream.testkit.TestKafka;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,15 +67,27 @@ class TrainerArtifactIT {
   }
 
   @Test
-  void sigtermWhileItWaitsForExamplesEndsItWithZero(TestKafka kafka, @TempDir Path dir)
-      throws Exception {
+  void itServesMetricsAndSigtermWhileItWaitsForExamplesEndsItWithZero(
+      TestKafka kafka, @TempDir Path dir) throws Exception {
     TopicNames names = kafka.freshNames("trainer-artifact-idle");
     Path log = dir.resolve("trainer.log");
-    Process trainer = start(kafka, names, log);
+    Process trainer = start(kafka, names, log, "--metrics-port", "0");
     try {
       await("the trainer waits for examples")
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.readString(log).contains("waiting for examples"));
+      Matcher url =
+          Pattern.compile("trainer metrics on (http://\\S+)").matcher(Files.readString(log));
+      assertTrue(url.find(), Files.readString(log));
+      HttpResponse<String> scrape =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url.group(1))).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, scrape.statusCode());
+      assertTrue(
+          scrape.body().contains("scorestream_trainer_checkpoint_step{model=\"rings-mlp\"} -1.0"),
+          scrape.body());
       trainer.destroy(); // SIGTERM
       assertTrue(trainer.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
       assertEquals(0, trainer.exitValue(), Files.readString(log));

@@ -38,7 +38,7 @@ public final class WorkerLife {
     if (worker.metricsPort() >= 0) {
       err.println(
           "worker metrics on http://"
-              + options.metricsHost
+              + options.metricsHost()
               + ":"
               + worker.metricsPort()
               + "/metrics");

@@ -1,5 +1,6 @@
 package io.scorestream.worker.app;
 
+import io.scorestream.jobs.cli.MetricsOptions;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.worker.WorkerSettings;
@@ -8,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How a worker serves: its models, its limits, its ONNX Runtime settings. */
@@ -63,21 +65,7 @@ public final class WorkerOptions {
           "how long an event may take to reach Kafka before the worker gives up and stops")
   long deliveryTimeoutSeconds;
 
-  @Option(
-      names = "--metrics-port",
-      defaultValue = "-1",
-      paramLabel = "PORT",
-      description =
-          "serve Prometheus metrics at /metrics on this port (0: any free port; default: none)")
-  int metricsPort;
-
-  @Option(
-      names = "--metrics-host",
-      defaultValue = "127.0.0.1",
-      paramLabel = "ADDRESS",
-      description =
-          "the address metrics listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0: all)")
-  String metricsHost;
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--keep-versions",
@@ -113,8 +101,8 @@ public final class WorkerOptions {
         .intraOpThreads(threads)
         .cuda(cuda)
         .deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
-        .metricsHost(metricsHost)
-        .metricsPort(metricsPort)
+        .metricsHost(metrics.host())
+        .metricsPort(metrics.port())
         .keepVersions(keepVersions)
         .maxQueuedJobs(maxQueuedJobs)
         .build();
@@ -155,9 +143,12 @@ public final class WorkerOptions {
 
   /** Serves metrics on a free port when no port was given. */
   public void metricsOnAnyPortByDefault() {
-    if (metricsPort < 0) {
-      metricsPort = 0;
-    }
+    metrics.anyPortByDefault();
+  }
+
+  /** The address metrics listen on. */
+  public String metricsHost() {
+    return metrics.host();
   }
 
   /** Null when the limits make sense, else what is wrong. */
@@ -177,9 +168,8 @@ public final class WorkerOptions {
     if (deliveryTimeoutSeconds < 1) {
       return "--delivery-timeout must be at least 1 second, got " + deliveryTimeoutSeconds;
     }
-    if (metricsPort < -1 || metricsPort > 65535) {
-      return "--metrics-port must be -1 (none), 0 (any free port) or a port number, got "
-          + metricsPort;
+    if (metrics.problem() != null) {
+      return metrics.problem();
     }
     if (modelsDir != null && !Files.isDirectory(modelsDir)) {
       return "--models-dir " + modelsDir + " is not a directory";

@@ -1,4 +1,4 @@
-package io.scorestream.worker.metrics;
+package io.scorestream.jobs.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Serves a Prometheus registry's scrape at {@code GET /metrics} with the JDK's HTTP server: a
- * worker has no web framework, and one small endpoint does not need one. One thread; scrapes are
- * rare and quick.
+ * worker or a trainer has no web framework, and one small endpoint does not need one. One thread;
+ * scrapes are rare and quick.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
