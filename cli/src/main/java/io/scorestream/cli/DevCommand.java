@@ -8,6 +8,7 @@ import io.scorestream.gateway.auth.Tenant;
 import io.scorestream.gateway.auth.Tenants;
 import io.scorestream.gateway.webhooks.WebhookPolicy;
 import io.scorestream.gateway.webhooks.WebhookSettings;
+import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.CheckpointParts;
 import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.KafkaClients;
@@ -130,6 +131,17 @@ final class DevCommand implements Callable<Integer> {
           spec.commandLine(), "--gateway-port must be 0 to 65535, got " + gatewayPort);
     }
     PrintWriter err = spec.commandLine().getErr();
+    ServiceLife life = ServiceLife.begin(err, "dev");
+    Started started = life.start(() -> startAll(err));
+    Duration drain = options.drainTimeout(0); // dev stops at once unless asked to wait
+    return WorkerLife.runUntilStopped(life, err, started.worker(), drain, started.rest());
+  }
+
+  /** What dev started: its worker, and the rest in the order they close after it. */
+  private record Started(Worker worker, AutoCloseable[] rest) {}
+
+  /** Starts the broker (unless given one), the topics, the worker, the gateway and the trainer. */
+  private Started startAll(PrintWriter err) throws Exception {
     Path data = dataDir != null ? dataDir : Files.createTempDirectory("scorestream-dev");
     EmbeddedKafka kafka = null;
     String bootstrap = bootstrapServers;
@@ -194,7 +206,6 @@ final class DevCommand implements Callable<Integer> {
         noTrainer ? null : startTrainer(clients, names, data, trainerSteps, err);
     err.println("Ctrl-C stops everything");
     err.flush();
-    Duration drain = options.drainTimeout(0); // dev stops at once unless asked to wait
     List<AutoCloseable> rest = new ArrayList<>();
     if (trainer != null) {
       rest.add(trainer);
@@ -203,7 +214,7 @@ final class DevCommand implements Callable<Integer> {
     if (kafka != null) {
       rest.add(kafka);
     }
-    return WorkerLife.runUntilStopped(err, worker, drain, rest.toArray(AutoCloseable[]::new));
+    return new Started(worker, rest.toArray(AutoCloseable[]::new));
   }
 
   /**

@@ -66,6 +66,35 @@ class WorkerArtifactIT {
   }
 
   @Test
+  void aStopWhileItWaitsForTheBrokersItExpectsEndsItWithZero(TestKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path log = dir.resolve("worker.log");
+    Process worker =
+        JAR.command(
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic-prefix",
+                kafka.freshNames("expecting").prefix(),
+                "--expect-brokers",
+                "3",
+                "--worker-id",
+                "expecting")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await("the worker waits for three brokers")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.readString(log).contains("waiting for 3 Kafka brokers"));
+      worker.destroy(); // SIGTERM, before it has started anything
+      assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "it stops on SIGTERM while starting");
+      assertEquals(0, worker.exitValue(), Files.readString(log));
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
+  @Test
   void itRunsAndRefusesAMissingClusterNamingTheOption() throws Exception {
     Process help = JAR.command("--help").start();
     String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -93,18 +93,22 @@ public final class GatewayCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--tenants: " + e.getMessage());
     }
-    var clients = kafka.clients();
-    FleetTopics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
+    var clients = kafka.clients();
+    ServiceLife life = ServiceLife.begin(err, "the gateway");
     Gateway gateway =
-        Gateway.start(
-            Gateway.Settings.of(clients, kafka.topics(), known, host, port)
-                .withWebhooks(
-                    WebhookSettings.defaults(
-                        new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
+        life.start(
+            () -> {
+              FleetTopics.ensureAll(clients, kafka.topics());
+              return Gateway.start(
+                  Gateway.Settings.of(clients, kafka.topics(), known, host, port)
+                      .withWebhooks(
+                          WebhookSettings.defaults(
+                              new WebhookPolicy(webhookHosts, webhookPrivate, webhookHttp))));
+            });
     err.println("gateway on " + gateway.url() + " for tenants " + known.names());
     err.flush();
-    return ServiceLife.runUntilStopped(err, gateway);
+    return life.runUntilStopped(gateway);
   }
 
   /**

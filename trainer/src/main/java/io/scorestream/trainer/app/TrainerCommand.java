@@ -137,6 +137,29 @@ public final class TrainerCommand implements Callable<Integer> {
             qualitySamples, qualitySamples, qualitySteps, d.heldOutEvery(), d.classifierSteps());
   }
 
+  private TrainerService.Settings settings(
+      Sde sde, NetworkChoice choice, Optimizer.Settings optimizer) {
+    return new TrainerService.Settings(
+        dataset,
+        model,
+        sde,
+        choice,
+        optimizer,
+        training.batch(),
+        new TrainerService.Checkpoints(
+            checkpointEvery,
+            checkpointMinutes == null
+                ? null
+                : Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
+            partKib * 1024),
+        quality(),
+        buffer,
+        minExamples,
+        seed,
+        stateDir,
+        maxSteps);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!DataPublisher.NAME.matcher(dataset).matches()
@@ -170,36 +193,24 @@ public final class TrainerCommand implements Callable<Integer> {
     NetworkChoice choice = network.choice(spec);
     Sde sde = training.sde(spec);
     var clients = kafka.clients();
-    FleetTopics.ensureAll(clients, kafka.topics());
     PrintWriter err = spec.commandLine().getErr();
+    ServiceLife life = ServiceLife.begin(err, "the trainer");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TrainerService service =
         new TrainerService(
             clients,
             kafka.topics(),
-            new TrainerService.Settings(
-                dataset,
-                model,
-                sde,
-                choice,
-                optimizer,
-                training.batch,
-                new TrainerService.Checkpoints(
-                    checkpointEvery,
-                    checkpointMinutes == null
-                        ? null
-                        : Duration.ofMillis(Math.round(checkpointMinutes * 60_000)),
-                    partKib * 1024),
-                quality(),
-                buffer,
-                minExamples,
-                seed,
-                stateDir,
-                maxSteps),
+            settings(sde, choice, optimizer),
             event -> {},
             new TrainerMetrics(registry, model));
     MetricsServer server =
-        metrics.port() < 0 ? null : new MetricsServer(registry, metrics.host(), metrics.port());
+        life.start(
+            () -> {
+              FleetTopics.ensureAll(clients, kafka.topics());
+              return metrics.port() < 0
+                  ? null
+                  : new MetricsServer(registry, metrics.host(), metrics.port());
+            });
     Thread thread = new Thread(service, "trainer");
     thread.start();
     err.println(
@@ -214,12 +225,9 @@ public final class TrainerCommand implements Callable<Integer> {
       err.println("trainer metrics on http://" + metrics.host() + ":" + server.port() + "/metrics");
     }
     err.flush();
-    // Ctrl-C or SIGTERM stops training and waits for the step under way; --max-steps ends it with
-    // 0,
-    // a fault with 1
-    return ServiceLife.runUntilStopped(
-        err,
-        "the trainer",
+    // Ctrl-C or SIGTERM stops training and waits for the step under way; --max-steps ends it
+    // with 0, a fault with 1
+    return life.runUntilStopped(
         service.stopped().handle((done, fault) -> fault),
         () -> {},
         () -> {

@@ -2,6 +2,7 @@ package io.scorestream.worker.app;
 
 import io.scorestream.jobs.cli.CommandLines;
 import io.scorestream.jobs.cli.KafkaOptions;
+import io.scorestream.jobs.cli.ServiceLife;
 import io.scorestream.jobs.kafka.FleetTopics;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.worker.Worker;
@@ -38,8 +39,13 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     KafkaClients clients = kafka.clients();
-    FleetTopics.ensureAll(clients, kafka.topics());
-    Worker worker = WorkerLife.start(clients, kafka.topics(), options, err);
-    return WorkerLife.runUntilStopped(err, worker, options.drainTimeout(30));
+    ServiceLife life = ServiceLife.begin(err, "the worker");
+    Worker worker =
+        life.start(
+            () -> {
+              FleetTopics.ensureAll(clients, kafka.topics());
+              return WorkerLife.start(clients, kafka.topics(), options, err);
+            });
+    return WorkerLife.runUntilStopped(life, err, worker, options.drainTimeout(30));
   }
 }

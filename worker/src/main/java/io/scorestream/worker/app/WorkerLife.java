@@ -54,13 +54,12 @@ public final class WorkerLife {
    * stop, 1 after a fatal error, which is printed.
    */
   public static int runUntilStopped(
-      PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
+      ServiceLife life, PrintWriter err, Worker worker, Duration drain, AutoCloseable... others)
       throws InterruptedException {
     AutoCloseable[] parts = new AutoCloseable[others.length + 1];
     parts[0] = worker;
     System.arraycopy(others, 0, parts, 1, others.length);
-    return ServiceLife.runUntilStopped(
-        err, "the worker", worker.stopped(), () -> drain(err, worker, drain), parts);
+    return life.runUntilStopped(worker.stopped(), () -> drain(err, worker, drain), parts);
   }
 
   private static void drain(PrintWriter err, Worker worker, Duration timeout) {
