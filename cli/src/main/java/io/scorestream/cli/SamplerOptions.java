@@ -5,6 +5,7 @@ import io.scorestream.core.sample.OdeMethod;
 import io.scorestream.core.sample.PredictorKind;
 import io.scorestream.core.sample.SamplerKind;
 import io.scorestream.core.sample.SamplerSpec;
+import io.scorestream.core.sample.TimeSpacing;
 import io.scorestream.jobs.JobCodec;
 import io.scorestream.proto.v1.SamplerSettings;
 import java.util.Locale;
@@ -16,8 +17,28 @@ import picocli.CommandLine.Option;
  * way (the descriptions quote those defaults, the reference code's).
  */
 final class SamplerOptions {
-  @Option(names = "--sampler", paramLabel = "pc|ode|ald", description = "default: pc")
+  @Option(
+      names = "--sampler",
+      paramLabel = "pc|ode|ald|dpm-solver",
+      description = "default: pc; dpm-solver: DPM-Solver++, reference quality in 20-50 evaluations")
   String sampler;
+
+  @Option(
+      names = "--order",
+      paramLabel = "1|2|3",
+      description = "DPM-Solver's order (2M, 3M), default: 2")
+  Integer order;
+
+  @Option(
+      names = "--stochastic",
+      description = "DPM-Solver: SDE-DPM-Solver++, fresh noise each step from the seed")
+  boolean stochastic;
+
+  @Option(
+      names = "--spacing",
+      paramLabel = "log-snr|time-uniform|time-quadratic",
+      description = "DPM-Solver's times, default: log-snr")
+  String spacing;
 
   @Option(
       names = "--predictor",
@@ -40,7 +61,9 @@ final class SamplerOptions {
   @Option(
       names = "--steps",
       paramLabel = "N",
-      description = "PC time steps (1000), fixed-step ODE steps (100) or ALD steps per level (100)")
+      description =
+          "PC time steps (1000), fixed-step ODE steps (100), ALD steps per level (100) or"
+              + " DPM-Solver steps (30; one score evaluation each, and one more to denoise)")
   Integer steps;
 
   @Option(
@@ -101,6 +124,13 @@ final class SamplerOptions {
                   ? OdeMethod.DORMAND_PRINCE
                   : choose("--ode-solver", odeSolver, OdeMethod.class)));
     }
+    if (spacing != null) {
+      s.setSpacing(JobCodec.wire(choose("--spacing", spacing, TimeSpacing.class)));
+    }
+    if (order != null) {
+      s.setOrder(order);
+    }
+    s.setStochastic(stochastic);
     if (noDenoise) {
       s.setDenoise(false);
     }

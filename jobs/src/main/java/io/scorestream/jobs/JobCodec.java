@@ -6,6 +6,7 @@ import io.scorestream.core.sample.OdeMethod;
 import io.scorestream.core.sample.PredictorKind;
 import io.scorestream.core.sample.SamplerKind;
 import io.scorestream.core.sample.SamplerSpec;
+import io.scorestream.core.sample.TimeSpacing;
 import io.scorestream.proto.v1.Corrector;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.OdeSolver;
@@ -79,8 +80,20 @@ public final class JobCodec {
       case PC -> b.kind(SamplerKind.PC);
       case ODE -> b.kind(SamplerKind.ODE);
       case ALD -> b.kind(SamplerKind.ALD);
+      case DPM_SOLVER -> b.kind(SamplerKind.DPM_SOLVER);
       case UNRECOGNIZED -> throw unknown("sampler.kind", s.getKindValue());
     }
+    switch (s.getSpacing()) {
+      case TIME_SPACING_UNSPECIFIED -> {}
+      case LOG_SNR -> b.spacing(TimeSpacing.LOG_SNR);
+      case TIME_UNIFORM -> b.spacing(TimeSpacing.TIME_UNIFORM);
+      case TIME_QUADRATIC -> b.spacing(TimeSpacing.TIME_QUADRATIC);
+      case UNRECOGNIZED -> throw unknown("sampler.spacing", s.getSpacingValue());
+    }
+    if (s.hasOrder()) {
+      b.order(s.getOrder());
+    }
+    b.stochastic(s.getStochastic());
     switch (s.getPredictor()) {
       case PREDICTOR_UNSPECIFIED -> {}
       case REVERSE_DIFFUSION -> b.predictor(PredictorKind.REVERSE_DIFFUSION);
@@ -227,6 +240,16 @@ public final class JobCodec {
       case PC -> io.scorestream.proto.v1.SamplerKind.PC;
       case ODE -> io.scorestream.proto.v1.SamplerKind.ODE;
       case ALD -> io.scorestream.proto.v1.SamplerKind.ALD;
+      case DPM_SOLVER -> io.scorestream.proto.v1.SamplerKind.DPM_SOLVER;
+    };
+  }
+
+  /** The wire value of a core time spacing. */
+  public static io.scorestream.proto.v1.TimeSpacing wire(TimeSpacing spacing) {
+    return switch (spacing) {
+      case LOG_SNR -> io.scorestream.proto.v1.TimeSpacing.LOG_SNR;
+      case TIME_UNIFORM -> io.scorestream.proto.v1.TimeSpacing.TIME_UNIFORM;
+      case TIME_QUADRATIC -> io.scorestream.proto.v1.TimeSpacing.TIME_QUADRATIC;
     };
   }
 

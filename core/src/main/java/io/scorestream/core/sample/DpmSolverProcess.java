@@ -27,16 +27,6 @@ final class DpmSolverProcess extends SamplingProcess {
   /** Below this many steps the last steps lower their order, as in the reference code. */
   static final int LOWER_ORDER_FINAL_BELOW = 15;
 
-  /** How the times between T and eps are spaced. */
-  enum Spacing {
-    /** Uniform in lambda, the reference's choice for low resolutions. */
-    LOG_SNR,
-    /** Uniform in t. */
-    TIME_UNIFORM,
-    /** Uniform in sqrt(t). */
-    TIME_QUADRATIC
-  }
-
   private final int order;
   private final boolean stochastic;
   private final boolean denoise;
@@ -67,7 +57,7 @@ final class DpmSolverProcess extends SamplingProcess {
       Sde sde,
       int order,
       boolean stochastic,
-      Spacing spacing,
+      TimeSpacing spacing,
       int steps,
       boolean denoise,
       int samples,
@@ -122,7 +112,7 @@ final class DpmSolverProcess extends SamplingProcess {
   }
 
   /** The N + 1 times from T down to eps. */
-  static double[] times(Sde sde, Spacing spacing, int steps, double eps) {
+  static double[] times(Sde sde, TimeSpacing spacing, int steps, double eps) {
     double big = sde.horizon();
     double[] t = new double[steps + 1];
     double top = LogSnr.at(sde, big);
@@ -147,15 +137,15 @@ final class DpmSolverProcess extends SamplingProcess {
   @Override
   protected void advance(float[] score, int off) {
     int i = denoising ? steps : step;
-    double[] d = data(score, off, alpha[i], sigma[i]);
     if (denoising) {
-      System.arraycopy(d, 0, x, 0, x.length);
+      data(score, off, alpha[i], sigma[i], x);
       finished = true;
       return;
     }
+    double[] oldest = d2 != null ? d2 : new double[x.length]; // three buffers turn round
     d2 = d1;
     d1 = d0;
-    d0 = d;
+    d0 = data(score, off, alpha[i], sigma[i], oldest);
     move(orderAt(step));
     step++;
     if (step < steps) {
@@ -168,9 +158,8 @@ final class DpmSolverProcess extends SamplingProcess {
     }
   }
 
-  /** {@code D = (x + sigma^2 s) / alpha}, the data prediction at the pending query. */
-  private double[] data(float[] score, int off, double a, double s) {
-    double[] d = new double[x.length];
+  /** {@code D = (x + sigma^2 s) / alpha}, the data prediction at the pending query, into d. */
+  private double[] data(float[] score, int off, double a, double s, double[] d) {
     double s2 = s * s;
     for (int k = 0; k < x.length; k++) {
       d[k] = (x[k] + s2 * score[off + k]) / a;

@@ -7,5 +7,10 @@ public enum SamplerKind {
   /** Probability-flow ODE (Song et al. 2021, section 4.3). */
   ODE,
   /** Annealed Langevin dynamics (Song and Ermon 2019, algorithm 1). */
-  ALD
+  ALD,
+  /**
+   * DPM-Solver++ multistep, or its SDE variant (Lu et al. 2022, arXiv 2211.01095): reference
+   * quality in 20 to 50 score evaluations.
+   */
+  DPM_SOLVER
 }

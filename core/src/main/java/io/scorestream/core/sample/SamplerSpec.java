@@ -36,13 +36,22 @@ public record SamplerSpec(
     boolean predictorFirst,
     int levels,
     double stepLr,
-    double[] latent) {
+    double[] latent,
+    int order,
+    boolean stochastic,
+    TimeSpacing spacing) {
 
   /**
    * The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step,
    * 1000 steps.
    */
   public static final int DEFAULT_PC_STEPS = 1000;
+
+  /**
+   * DPM-Solver's default steps: 30, plus the final denoising evaluation, where its second-order
+   * method reaches the 1000-step reference's quality on the analytic mixtures.
+   */
+  public static final int DEFAULT_DPM_SOLVER_STEPS = 30;
 
   /**
    * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per
@@ -95,9 +104,19 @@ public record SamplerSpec(
             || corrector != CorrectorKind.NONE && correctorSteps > 0,
         "a PC sampler with no predictor needs a corrector with at least one step");
     require(
+        "order",
+        order >= 1 && order <= (stochastic ? 2 : 3),
+        "order must be 1, 2 or 3 (1 or 2 when stochastic), got " + order);
+    require(
+        "stochastic",
+        !stochastic || kind == SamplerKind.DPM_SOLVER,
+        "only the DPM-Solver sampler has a stochastic variant; this one is " + kind);
+    require(
         "latent",
-        latent == null || kind == SamplerKind.ODE,
-        "only the ODE sampler starts from a given latent; this one is " + kind);
+        latent == null || kind == SamplerKind.ODE || kind == SamplerKind.DPM_SOLVER && !stochastic,
+        "only the ODE and the deterministic DPM-Solver start from a given latent; this one is "
+            + kind
+            + (stochastic ? ", stochastic" : ""));
     if (latent != null) {
       for (int i = 0; i < latent.length; i++) {
         require("latent", Double.isFinite(latent[i]), "latent value " + i + " is " + latent[i]);
@@ -140,6 +159,9 @@ public record SamplerSpec(
     private int levels = 10;
     private double stepLr = 2e-5;
     private double[] latent;
+    private int order = 2;
+    private boolean stochastic;
+    private TimeSpacing spacing = TimeSpacing.LOG_SNR;
 
     public Builder kind(SamplerKind v) {
       kind = v;
@@ -216,6 +238,21 @@ public record SamplerSpec(
       return this;
     }
 
+    public Builder order(int v) {
+      order = v;
+      return this;
+    }
+
+    public Builder stochastic(boolean v) {
+      stochastic = v;
+      return this;
+    }
+
+    public Builder spacing(TimeSpacing v) {
+      spacing = v;
+      return this;
+    }
+
     public SamplerSpec build() {
       int n =
           steps != null
@@ -224,6 +261,7 @@ public record SamplerSpec(
                 case PC -> DEFAULT_PC_STEPS;
                 case ODE -> 100;
                 case ALD -> 100;
+                case DPM_SOLVER -> DEFAULT_DPM_SOLVER_STEPS;
               };
       return new SamplerSpec(
           kind,
@@ -240,7 +278,10 @@ public record SamplerSpec(
           predictorFirst,
           levels,
           stepLr,
-          latent);
+          latent,
+          order,
+          stochastic,
+          spacing);
     }
   }
 }

@@ -54,6 +54,21 @@ public final class Samplers {
           new OdeProcess(model.sde(), spec, samples, dim, labels, model.scaling(), seed, eps);
       case ALD ->
           new AldProcess((VeSde) model.sde(), spec, samples, dim, labels, model.scaling(), seed);
+      case DPM_SOLVER ->
+          new DpmSolverProcess(
+              model.sde(),
+              spec.order(),
+              spec.stochastic(),
+              spec.spacing(),
+              spec.steps(),
+              spec.denoise(),
+              samples,
+              dim,
+              labels,
+              model.scaling(),
+              seed,
+              eps,
+              spec.latent());
     };
   }
 
@@ -227,13 +242,18 @@ public final class Samplers {
   /**
    * About how many bytes of memory a sampler's state takes for these settings: per sample value,
    * the doubles it keeps (three for PC and ALD; three plus one per stage for the ODE solvers, eight
-   * for Dormand-Prince) and two floats (the batched model input and output). For a caller that
+   * for Dormand-Prince; the state and three data predictions, and the noise of the stochastic
+   * variant, for DPM-Solver) and two floats (the batched model input and output). For a caller that
    * checks a job fits before it starts one.
    */
   public static long stateBytes(SamplerSpec spec, ModelInfo model, int samples) {
     long values = (long) samples * model.dimension();
     int doubles =
-        spec.kind() == SamplerKind.ODE ? 3 + ButcherTableau.of(spec.odeMethod()).stages() + 1 : 3;
+        switch (spec.kind()) {
+          case ODE -> 3 + ButcherTableau.of(spec.odeMethod()).stages() + 1;
+          case DPM_SOLVER -> 4 + (spec.stochastic() ? 1 : 0);
+          default -> 3;
+        };
     return values * (doubles * Double.BYTES + 2L * Float.BYTES);
   }
 

@@ -47,7 +47,7 @@ class DpmSolverOrderTest {
             sde,
             order,
             false,
-            DpmSolverProcess.Spacing.LOG_SNR,
+            TimeSpacing.LOG_SNR,
             steps,
             false,
             3,
@@ -115,7 +115,7 @@ class DpmSolverOrderTest {
   @EnumSource(SdeKind.class)
   void logSnrTimesAreUniformInLambdaAndInvertIt(SdeKind kind) {
     Sde sde = sde(kind);
-    double[] t = DpmSolverProcess.times(sde, DpmSolverProcess.Spacing.LOG_SNR, 10, 1e-3);
+    double[] t = DpmSolverProcess.times(sde, TimeSpacing.LOG_SNR, 10, 1e-3);
     assertEquals(1.0, t[0]);
     assertEquals(1e-3, t[10]);
     double step = LogSnr.at(sde, t[1]) - LogSnr.at(sde, t[0]);

@@ -1,5 +1,6 @@
 package io.scorestream.core.sample;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.model.ScoreModel;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -120,6 +122,29 @@ class SamplerAccuracyTest {
     out.add(Arguments.of(SdeKind.VE, OdeMethod.HEUN));
     out.add(Arguments.of(SdeKind.VP, OdeMethod.EULER));
     return out;
+  }
+
+  /**
+   * DPM-Solver++ at 30 steps and the final denoising step, 31 score evaluations where the reference
+   * PC sampler spends 2000, held to the same sample-size tolerances: 2M and 3M under every SDE, and
+   * the stochastic 2M.
+   */
+  @ParameterizedTest(name = "{0} order {1} stochastic={2}")
+  @CsvSource({
+    "VP, 2, false", "VP, 3, false", "VP, 2, true",
+    "SUBVP, 2, false", "SUBVP, 3, false", "SUBVP, 2, true",
+    "VE, 2, false", "VE, 3, false", "VE, 2, true"
+  })
+  void dpmSolverMatchesExactMixtureIn31Evaluations(SdeKind sde, int order, boolean stochastic) {
+    SamplerSpec spec =
+        SamplerSpec.builder()
+            .kind(SamplerKind.DPM_SOLVER)
+            .order(order)
+            .stochastic(stochastic)
+            .build();
+    assertEquals(30, spec.steps());
+    double[][] x = TestMixtures.run(models.get(sde), spec, N, 2024);
+    checks.get(sde).assertMatches(x, sde + " DPM-Solver++ order " + order + " " + stochastic);
   }
 
   @ParameterizedTest(name = "denoise={0}")
