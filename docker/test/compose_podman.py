@@ -196,3 +196,26 @@ class Project:
         for volume in self.spec.get("volumes", {}) or {}:
             podman("volume", "rm", "-f", f"{self.name}_{volume}", check=False)
         podman("network", "rm", "-f", self.network, check=False)
+
+
+def main():
+    """`compose_podman.py up|down [-f FILE] [--env-file F]`: compose's up -d and down, with podman."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("command", choices=["up", "down"])
+    parser.add_argument("-f", "--file", default="compose.yaml")
+    parser.add_argument("--env-file", default=".env")
+    args = parser.parse_args()
+    project = Project(args.file, args.env_file)
+    if args.command == "up":
+        project.up()
+        for service in project.services:
+            project.wait_healthy(service)
+            print(f"{service}: healthy")
+    else:
+        project.down()
+
+
+if __name__ == "__main__":
+    main()

@@ -85,17 +85,28 @@ class DashboardBrowserTest {
             .executeScript("return document.getElementById('preview-canvas').toDataURL()");
   }
 
-  /** Pixels of a canvas that are drawn and not black. */
-  private int lit(String canvasId) {
+  /**
+   * Pixels of a canvas whose RGBA values {@code r, g, b, a} satisfy {@code test}, a JavaScript
+   * expression.
+   */
+  private int pixels(String canvasId, String test) {
     return Integer.parseInt(
         (String)
             ((JavascriptExecutor) browser)
                 .executeScript(
-                    "const c = document.getElementById(arguments[0]); const g = c.getContext('2d');"
-                        + " const d = g.getImageData(0, 0, c.width, c.height).data; let lit = 0;"
-                        + " for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] > 60) lit++;"
-                        + " return String(lit);",
+                    "const c = document.getElementById(arguments[0]); const ctx = c.getContext('2d');"
+                        + " const d = ctx.getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                        + " for (let i = 0; i < d.length; i += 4) {"
+                        + " const r = d[i], g = d[i + 1], b = d[i + 2], a = d[i + 3];"
+                        + " if ("
+                        + test
+                        + ") n++; } return String(n);",
                     canvasId));
+  }
+
+  /** Pixels of a canvas that are drawn and not black. */
+  private int lit(String canvasId) {
+    return pixels(canvasId, "a > 0 && r + g + b > 60");
   }
 
   /**
@@ -103,14 +114,7 @@ class DashboardBrowserTest {
    * background), as opposed to the blue of previews.
    */
   private int finalPoints() {
-    return Integer.parseInt(
-        (String)
-            ((JavascriptExecutor) browser)
-                .executeScript(
-                    "const c = document.getElementById('preview-canvas'); const g = c.getContext('2d');"
-                        + " const d = g.getImageData(0, 0, c.width, c.height).data; let n = 0;"
-                        + " for (let i = 0; i < d.length; i += 4) if (d[i + 1] > d[i] + 60 && d[i + 1] > d[i + 2] + 25) n++;"
-                        + " return String(n);"));
+    return pixels("preview-canvas", "g > r + 60 && g > b + 25");
   }
 
   private int frames() {
