@@ -39,6 +39,15 @@ test("PC fields go with PC, the solver with ODE", () => {
   assert.deepEqual(ode.sampler, { kind: "ODE", odeSolver: "rk45" });
 });
 
+test("DPM-Solver's order and stochastic variant go with DPM-Solver alone", () => {
+  const dpm = sampleRequest({ ...form, kind: "DPM_SOLVER", steps: 20, order: 3, stochastic: false, snr: 0.2 });
+  assert.deepEqual(dpm.sampler, { kind: "DPM_SOLVER", steps: 20, order: 3 });
+  const sde = sampleRequest({ ...form, kind: "DPM_SOLVER", stochastic: true });
+  assert.deepEqual(sde.sampler, { kind: "DPM_SOLVER", stochastic: true });
+  const pc = sampleRequest({ ...form, order: 3, stochastic: true });
+  assert.deepEqual(pc.sampler, { kind: "PC" });
+});
+
 test("the seed goes as a string and previews are throttled", () => {
   const request = sampleRequest({ ...form, seed: 12345678901, preview: 10 });
   assert.equal(request.seed, "12345678901");

@@ -104,6 +104,7 @@ function showSamplerFields() {
   const kind = $("#kind").value;
   for (const el of document.querySelectorAll(".pc-only")) el.hidden = kind !== "PC";
   for (const el of document.querySelectorAll(".ode-only")) el.hidden = kind !== "ODE";
+  for (const el of document.querySelectorAll(".dpm-only")) el.hidden = kind !== "DPM_SOLVER";
   const task = $("#task").value;
   for (const el of document.querySelectorAll(".inpaint-only")) el.hidden = task !== "inpaint";
   for (const el of document.querySelectorAll(".colorize-only")) el.hidden = task !== "colorize";
@@ -113,7 +114,8 @@ function showSamplerFields() {
     $("#kind").value = "PC";
     showSamplerFields();
   }
-  $("#steps").placeholder = kind === "PC" ? "1000" : kind === "ODE" ? "adaptive" : "100 per level";
+  $("#steps").placeholder =
+    kind === "PC" ? "1000" : kind === "ODE" ? "adaptive" : kind === "DPM_SOLVER" ? "30" : "100 per level";
 }
 
 function number(id) {
@@ -135,6 +137,8 @@ function readForm() {
     corrector: $("#corrector").value,
     snr: number("#snr"),
     solver: $("#solver").value,
+    order: number("#order"),
+    stochastic: $("#stochastic").checked,
     samples: number("#samples"),
     seed: number("#seed"),
     preview: number("#preview"),

@@ -6,7 +6,7 @@ export const WALK_STEPS = 8;
 
 /**
  * A sampling or inverse-problem request from the form's values: {model, kind, steps, predictor, corrector, snr,
- * solver, samples, seed, preview, labels: shown?, label, classes, classifier, guidanceScale, task, problem,
+ * solver, order, stochastic, samples, seed, preview, labels: shown?, label, classes, classifier, guidanceScale, task, problem,
  * particles}; numbers are undefined when left empty. With labels shown and no class given, the samples go through
  * every class in turn (a conditional model needs a label per sample).
  */
@@ -19,6 +19,10 @@ export function sampleRequest(form) {
     if (form.snr !== undefined) sampler.snr = form.snr;
   }
   if (form.kind === "ODE" && form.solver) sampler.odeSolver = form.solver;
+  if (form.kind === "DPM_SOLVER") {
+    if (form.order !== undefined) sampler.order = form.order;
+    if (form.stochastic) sampler.stochastic = true;
+  }
   const request = { modelName: form.model, numSamples: form.samples, sampler };
   if (form.seed !== undefined) request.seed = String(form.seed);
   if (form.preview) request.preview = { everySteps: form.preview, maxPerSecond: 20 };
