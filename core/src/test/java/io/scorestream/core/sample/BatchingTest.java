@@ -83,6 +83,35 @@ class BatchingTest {
   }
 
   @Test
+  void dpmSolverJobsGiveIdenticalSamplesAloneAndAmongOtherSamplers() {
+    SamplerSpec ode = SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).order(3).build();
+    SamplerSpec sde =
+        SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).stochastic(true).steps(20).build();
+    float[] expectedOde = alone(vp, ode, 12, 5);
+    float[] expectedSde = alone(vp, sde, 10, 6);
+    SamplingProcess mineOde = Samplers.start(ode, vp.info(), 12, 5, null);
+    SamplingProcess mineSde = Samplers.start(sde, vp.info(), 10, 6, null);
+    List<SamplingProcess> batch = new ArrayList<>();
+    batch.add(Samplers.start(SamplerSpec.builder().steps(40).build(), vp.info(), 9, 1, null));
+    batch.add(mineOde);
+    batch.add(
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.ODE).rtol(1e-3).atol(1e-3).build(),
+            vp.info(),
+            7,
+            2,
+            null));
+    batch.add(mineSde);
+    new BatchEvaluator(vp, 24).runToCompletion(batch, () -> {});
+    assertArrayEquals(expectedOde, mineOde.result(), 1e-6f);
+    assertArrayEquals(expectedSde, mineSde.result(), 1e-6f);
+    assertEquals(31, mineOde.nfe(), "30 steps and the final denoising");
+    assertEquals(21, mineSde.nfe());
+    assertTrue(
+        alone(vp, sde, 10, 6)[0] != alone(vp, sde, 10, 7)[0], "the noise comes from the seed");
+  }
+
+  @Test
   void sameSeedGivesSameSamplesAndAnotherSeedDoesNot() {
     SamplerSpec spec = SamplerSpec.builder().steps(50).build();
     assertArrayEquals(alone(vp, spec, 8, 7), alone(vp, spec, 8, 7));
