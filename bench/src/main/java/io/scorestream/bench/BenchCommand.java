@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
       BenchCommand.SamplerOverhead.class,
       FleetBench.class,
       GatewayBench.class,
-      TrainBench.class
+      TrainBench.class,
+      SamplersBench.class
     })
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -58,7 +59,8 @@ public final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "a benchmark is required: sampler-overhead, fleet, gateway or train");
+        spec.commandLine(),
+        "a benchmark is required: sampler-overhead, fleet, gateway, train or samplers");
   }
 
   @Command(

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
   @Test
   void everyBenchmarkAnswersHelpAndABareBenchNamesThem() {
-    for (String bench : new String[] {"sampler-overhead", "fleet", "gateway", "train"}) {
+    for (String bench :
+        new String[] {"sampler-overhead", "fleet", "gateway", "train", "samplers"}) {
       assertEquals(0, CommandLines.execute(new BenchCommand(), bench, "--help"), bench);
     }
     PrintStream err = System.err;
@@ -25,7 +26,7 @@ class BenchCommandTest {
       System.setErr(err);
     }
     String refusal = said.toString(StandardCharsets.UTF_8);
-    assertTrue(refusal.contains("sampler-overhead, fleet, gateway or train"), refusal);
+    assertTrue(refusal.contains("sampler-overhead, fleet, gateway, train or samplers"), refusal);
   }
 
   @Test

@@ -1,0 +1,164 @@
+package io.scorestream.bench;
+
+import io.scorestream.core.analytic.GaussianMixture;
+import io.scorestream.core.model.DataScaling;
+import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.GaussianMixtureOnnx;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.SamplerKind;
+import io.scorestream.core.sample.SamplerSpec;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.core.sde.Sde;
+import io.scorestream.core.sde.SdeKind;
+import io.scorestream.core.stats.SlicedWasserstein;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code scorestream bench samplers}: score evaluations (NFE) against quality for every sampler on
+ * a 2-D Gaussian mixture whose score is exact, under VP, sub-VP and VE. Quality is the sliced W1 of
+ * n samples to the exact mixture and the largest error of a mode's weight; the reference is the PC
+ * sampler at 1000 steps (2000 NFE). NFE* is the fewest evaluations that come within 0.01 of the
+ * reference's sliced W1 and weight error; the speed-up is the reference's wall time over that
+ * setting's, whole process (sampler arithmetic and model calls).
+ */
+@Command(
+    name = "samplers",
+    mixinStandardHelpOptions = true,
+    description = "NFE against quality for every sampler on exact 2-D mixtures; a Markdown table.")
+final class SamplersBench implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--samples", defaultValue = "20000", description = "n per run (default: 20000)")
+  int samples;
+
+  @Option(names = "--seed", defaultValue = "7")
+  long seed;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "10,15,20,30,50",
+      split = ",",
+      description = "DPM-Solver steps tried (default: 10,15,20,30,50)")
+  int[] steps;
+
+  @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's)")
+  int threads;
+
+  /** Four separated components with unequal weights and widths, about 8 wide. */
+  static final GaussianMixture MIXTURE =
+      new GaussianMixture(
+          new double[] {0.4, 0.3, 0.2, 0.1},
+          new double[][] {{-3, 0}, {2, 1}, {0, 4}, {3, -3}},
+          new double[] {0.5, 0.7, 0.4, 0.6});
+
+  private record Row(String sampler, long nfe, double sw, double weightError, double seconds) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    double[][] directions = SlicedWasserstein.directions(256, 2, 11);
+    out.printf(
+        "n = %d; sampling floor (expected sliced W1 of n exact draws): %.4f%n%n",
+        samples, SlicedWasserstein.expectedBound(MIXTURE, directions, samples));
+    out.println(
+        "| SDE | sampler | NFE | sliced W1 | max weight error | seconds | NFE* | speed-up |");
+    out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |");
+    OrtRuntime runtime = new OrtRuntime(threads, false);
+    for (SdeKind kind : SdeKind.values()) {
+      Sde sde = kind.create(0.01, 50, 0.1, 20);
+      ModelInfo info =
+          new ModelInfo(
+              "bench-" + kind.key(),
+              "1",
+              sde,
+              sde.defaultEps(),
+              new int[] {2},
+              DataScaling.IDENTITY,
+              0,
+              TimeInput.TIME,
+              "",
+              -1);
+      try (ScoreModel model = runtime.load(GaussianMixtureOnnx.build(MIXTURE, info), "bench")) {
+        Row reference = run(model, "PC 1000 steps", SamplerSpec.defaults(), directions);
+        List<Row> rows = new ArrayList<>(List.of(reference));
+        for (String name :
+            List.of("DPM-Solver++(2M)", "DPM-Solver++(3M)", "SDE-DPM-Solver++(2M)")) {
+          for (int n : steps) {
+            SamplerSpec s =
+                SamplerSpec.builder()
+                    .kind(SamplerKind.DPM_SOLVER)
+                    .order(name.contains("3M") ? 3 : 2)
+                    .stochastic(name.startsWith("SDE"))
+                    .steps(n)
+                    .build();
+            rows.add(run(model, name, s, directions));
+          }
+        }
+        print(out, kind, rows, reference);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private Row run(ScoreModel model, String name, SamplerSpec s, double[][] directions) {
+    long start = System.nanoTime();
+    SamplingProcess p = Samplers.start(s, model.info(), samples, seed, null);
+    new BatchEvaluator(model, samples).runToCompletion(List.of(p), () -> {});
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[][] x = SlicedWasserstein.rows(p.result(), 2);
+    return new Row(
+        name, p.nfe(), SlicedWasserstein.distance(x, MIXTURE, directions), weightError(x), seconds);
+  }
+
+  /** The largest difference between a mode's share of the samples and its weight. */
+  private static double weightError(double[][] x) {
+    double[] counts = new double[MIXTURE.components()];
+    for (double[] row : x) {
+      counts[MIXTURE.mode(row)]++;
+    }
+    double worst = 0;
+    for (int k = 0; k < counts.length; k++) {
+      worst = Math.max(worst, Math.abs(counts[k] / x.length - MIXTURE.weights()[k]));
+    }
+    return worst;
+  }
+
+  /** The rows of one SDE, each sampler's NFE* and speed-up on its first row that reaches it. */
+  private static void print(PrintWriter out, SdeKind kind, List<Row> rows, Row reference) {
+    List<String> reached = new ArrayList<>();
+    for (Row r : rows) {
+      boolean good =
+          r != reference
+              && r.sw() <= reference.sw() + 0.01
+              && r.weightError() <= reference.weightError() + 0.01;
+      boolean first = good && !reached.contains(r.sampler());
+      if (first) {
+        reached.add(r.sampler());
+      }
+      out.printf(
+          Locale.ROOT,
+          "| %s | %s | %d | %.4f | %.4f | %.2f | %s | %s |%n",
+          kind.key(),
+          r.sampler(),
+          r.nfe(),
+          r.sw(),
+          r.weightError(),
+          r.seconds(),
+          first ? "NFE* = " + r.nfe() : r == reference ? "reference" : "",
+          first ? String.format(Locale.ROOT, "%.0fx", reference.seconds() / r.seconds()) : "");
+    }
+  }
+}
