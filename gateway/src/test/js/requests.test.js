@@ -40,7 +40,14 @@ test("PC fields go with PC, the solver with ODE", () => {
 });
 
 test("DPM-Solver's order and stochastic variant go with DPM-Solver alone", () => {
-  const dpm = sampleRequest({ ...form, kind: "DPM_SOLVER", steps: 20, order: 3, stochastic: false, snr: 0.2 });
+  const dpm = sampleRequest({
+    ...form,
+    kind: "DPM_SOLVER",
+    steps: 20,
+    order: 3,
+    stochastic: false,
+    snr: 0.2,
+  });
   assert.deepEqual(dpm.sampler, { kind: "DPM_SOLVER", steps: 20, order: 3 });
   const sde = sampleRequest({ ...form, kind: "DPM_SOLVER", stochastic: true });
   assert.deepEqual(sde.sampler, { kind: "DPM_SOLVER", stochastic: true });

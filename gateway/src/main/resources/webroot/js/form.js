@@ -115,7 +115,13 @@ function showSamplerFields() {
     showSamplerFields();
   }
   $("#steps").placeholder =
-    kind === "PC" ? "1000" : kind === "ODE" ? "adaptive" : kind === "DPM_SOLVER" ? "30" : "100 per level";
+    kind === "PC"
+      ? "1000"
+      : kind === "ODE"
+        ? "adaptive"
+        : kind === "DPM_SOLVER"
+          ? "30"
+          : "100 per level";
 }
 
 function number(id) {
