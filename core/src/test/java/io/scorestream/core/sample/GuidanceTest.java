@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Classifier guidance against exact answers: with the mixture's components as classes, the exact
@@ -95,16 +97,22 @@ class GuidanceTest {
     }
   }
 
-  @Test
-  void guidanceAtScaleOneWithTheExactClassifierDrawsTheChosenComponent() {
+  /** The reference PC sampler, and DPM-Solver++(2M) in 31 evaluations: guidance is in the score. */
+  static List<SamplerSpec> samplers() {
+    return List.of(
+        SamplerSpec.builder().build(), SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).build());
+  }
+
+  @ParameterizedTest
+  @MethodSource("samplers")
+  void guidanceAtScaleOneWithTheExactClassifierDrawsTheChosenComponent(SamplerSpec spec) {
     try (ScoreModel model = TestMixtures.model(runtime, SdeKind.VP);
         ScoreModel classifier = exactClassifier(model.info().sde())) {
       ScoreModel guided = new GuidedScoreModel(model, classifier, 1);
       for (int k : new int[] {1, 2}) {
         long[] labels = new long[N];
         Arrays.fill(labels, k);
-        SamplingProcess p =
-            Samplers.start(SamplerSpec.builder().build(), guided.info(), N, 30 + k, labels);
+        SamplingProcess p = Samplers.start(spec, guided.info(), N, 30 + k, labels);
         new BatchEvaluator(guided, 1 << 20).runToCompletion(List.of(p), () -> {});
         GaussianMixture component =
             new GaussianMixture(
