@@ -114,14 +114,8 @@ function showSamplerFields() {
     $("#kind").value = "PC";
     showSamplerFields();
   }
-  $("#steps").placeholder =
-    kind === "PC"
-      ? "1000"
-      : kind === "ODE"
-        ? "adaptive"
-        : kind === "DPM_SOLVER"
-          ? "30"
-          : "100 per level";
+  const placeholders = { PC: "1000", ODE: "adaptive", DPM_SOLVER: "30", EDM: "18 levels" };
+  $("#steps").placeholder = placeholders[kind] || "100 per level";
 }
 
 function number(id) {

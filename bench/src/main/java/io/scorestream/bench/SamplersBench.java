@@ -26,12 +26,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scorestream bench samplers}: score evaluations (NFE) against quality for every sampler on
- * a 2-D Gaussian mixture whose score is exact, under VP, sub-VP and VE. Quality is the sliced W1 of
- * n samples to the exact mixture and the largest error of a mode's weight; the reference is the PC
- * sampler at 1000 steps (2000 NFE). NFE* is the fewest evaluations that come within 0.01 of the
- * reference's sliced W1 and weight error; the speed-up is the reference's wall time over that
- * setting's, whole process (sampler arithmetic and model calls).
+ * {@code scorestream bench samplers}: score evaluations (NFE) against quality for every sampler
+ * (the reference PC, DPM-Solver++ 2M, 3M and SDE-2M, EDM's Heun) on a 2-D Gaussian mixture whose
+ * score is exact, under VP, sub-VP and VE. Quality is the sliced W1 of n samples to the exact
+ * mixture and the largest error of a mode's weight; the reference is the PC sampler at 1000 steps
+ * (2000 NFE). NFE* is the fewest evaluations that come within 0.01 of the reference's sliced W1 and
+ * weight error; the speed-up is the reference's wall time over that setting's, whole process
+ * (sampler arithmetic and model calls).
  */
 @Command(
     name = "samplers",
@@ -52,6 +53,13 @@ final class SamplersBench implements Callable<Integer> {
       split = ",",
       description = "DPM-Solver steps tried (default: 10,15,20,30,50)")
   int[] steps;
+
+  @Option(
+      names = "--edm-levels",
+      defaultValue = "10,18,30",
+      split = ",",
+      description = "EDM noise levels tried, 2N - 1 evaluations each (default: 10,18,30)")
+  int[] edmLevels;
 
   @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's)")
   int threads;
@@ -105,6 +113,10 @@ final class SamplersBench implements Callable<Integer> {
                     .build();
             rows.add(run(model, name, s, directions));
           }
+        }
+        for (int n : edmLevels) {
+          SamplerSpec s = SamplerSpec.builder().kind(SamplerKind.EDM).steps(n).build();
+          rows.add(run(model, "EDM Heun", s, directions));
         }
         print(out, kind, rows, reference);
       }

@@ -19,8 +19,10 @@ import picocli.CommandLine.Option;
 final class SamplerOptions {
   @Option(
       names = "--sampler",
-      paramLabel = "pc|ode|ald|dpm-solver",
-      description = "default: pc; dpm-solver: DPM-Solver++, reference quality in 20-50 evaluations")
+      paramLabel = "pc|ode|ald|dpm-solver|edm",
+      description =
+          "default: pc; dpm-solver: DPM-Solver++, reference quality in 20-50 evaluations; edm:"
+              + " EDM's Heun sampler")
   String sampler;
 
   @Option(
@@ -33,6 +35,12 @@ final class SamplerOptions {
       names = "--stochastic",
       description = "DPM-Solver: SDE-DPM-Solver++, fresh noise each step from the seed")
   boolean stochastic;
+
+  @Option(
+      names = "--churn",
+      paramLabel = "S",
+      description = "EDM's S_churn, noise added each step (default: 0, deterministic)")
+  Double churn;
 
   @Option(
       names = "--spacing",
@@ -63,7 +71,8 @@ final class SamplerOptions {
       paramLabel = "N",
       description =
           "PC time steps (1000), fixed-step ODE steps (100), ALD steps per level (100) or"
-              + " DPM-Solver steps (30; one score evaluation each, and one more to denoise)")
+              + " DPM-Solver steps (30; one score evaluation each, and one more to denoise) or EDM"
+              + " noise levels (18; 2N - 1 evaluations)")
   Integer steps;
 
   @Option(
@@ -131,6 +140,9 @@ final class SamplerOptions {
       s.setOrder(order);
     }
     s.setStochastic(stochastic);
+    if (churn != null) {
+      s.setChurn(churn);
+    }
     if (noDenoise) {
       s.setDenoise(false);
     }

@@ -81,6 +81,7 @@ public final class JobCodec {
       case ODE -> b.kind(SamplerKind.ODE);
       case ALD -> b.kind(SamplerKind.ALD);
       case DPM_SOLVER -> b.kind(SamplerKind.DPM_SOLVER);
+      case EDM -> b.kind(SamplerKind.EDM);
       case UNRECOGNIZED -> throw unknown("sampler.kind", s.getKindValue());
     }
     switch (s.getSpacing()) {
@@ -94,6 +95,9 @@ public final class JobCodec {
       b.order(s.getOrder());
     }
     b.stochastic(s.getStochastic());
+    if (s.hasChurn()) {
+      b.churn(s.getChurn());
+    }
     switch (s.getPredictor()) {
       case PREDICTOR_UNSPECIFIED -> {}
       case REVERSE_DIFFUSION -> b.predictor(PredictorKind.REVERSE_DIFFUSION);
@@ -241,6 +245,7 @@ public final class JobCodec {
       case ODE -> io.scorestream.proto.v1.SamplerKind.ODE;
       case ALD -> io.scorestream.proto.v1.SamplerKind.ALD;
       case DPM_SOLVER -> io.scorestream.proto.v1.SamplerKind.DPM_SOLVER;
+      case EDM -> io.scorestream.proto.v1.SamplerKind.EDM;
     };
   }
 

@@ -12,5 +12,10 @@ public enum SamplerKind {
    * DPM-Solver++ multistep, or its SDE variant (Lu et al. 2022, arXiv 2211.01095): reference
    * quality in 20 to 50 score evaluations.
    */
-  DPM_SOLVER
+  DPM_SOLVER,
+  /**
+   * EDM's Heun sampler (Karras et al. 2022) over rho-spaced noise levels, optionally with churn:
+   * {@code steps} levels cost {@code 2 steps - 1} evaluations.
+   */
+  EDM
 }

@@ -39,7 +39,8 @@ public record SamplerSpec(
     double[] latent,
     int order,
     boolean stochastic,
-    TimeSpacing spacing) {
+    TimeSpacing spacing,
+    double churn) {
 
   /**
    * The reference code's PC defaults: reverse diffusion + Langevin, snr 0.16, one corrector step,
@@ -52,6 +53,9 @@ public record SamplerSpec(
    * method reaches the 1000-step reference's quality on the analytic mixtures.
    */
   public static final int DEFAULT_DPM_SOLVER_STEPS = 30;
+
+  /** EDM's default noise levels, the paper's 18: 35 evaluations with the final denoising. */
+  public static final int DEFAULT_EDM_LEVELS = 18;
 
   /**
    * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per
@@ -108,15 +112,29 @@ public record SamplerSpec(
         order >= 1 && order <= (stochastic ? 2 : 3),
         "order must be 1, 2 or 3 (1 or 2 when stochastic), got " + order);
     require(
+        "churn", churn >= 0 && Double.isFinite(churn), "churn must be zero or more, got " + churn);
+    require(
+        "churn",
+        churn == 0 || kind == SamplerKind.EDM,
+        "only the EDM sampler churns; this one is " + kind);
+    require(
+        "steps",
+        kind != SamplerKind.EDM || steps >= 2,
+        "the EDM sampler needs at least 2 noise levels, got " + steps);
+    require(
         "stochastic",
         !stochastic || kind == SamplerKind.DPM_SOLVER,
         "only the DPM-Solver sampler has a stochastic variant; this one is " + kind);
     require(
         "latent",
-        latent == null || kind == SamplerKind.ODE || kind == SamplerKind.DPM_SOLVER && !stochastic,
-        "only the ODE and the deterministic DPM-Solver start from a given latent; this one is "
+        latent == null
+            || kind == SamplerKind.ODE
+            || kind == SamplerKind.DPM_SOLVER && !stochastic
+            || kind == SamplerKind.EDM && churn == 0,
+        "only the ODE and the deterministic DPM-Solver and EDM start from a given latent; this"
+            + " one is "
             + kind
-            + (stochastic ? ", stochastic" : ""));
+            + (stochastic || churn > 0 ? ", stochastic" : ""));
     if (latent != null) {
       for (int i = 0; i < latent.length; i++) {
         require("latent", Double.isFinite(latent[i]), "latent value " + i + " is " + latent[i]);
@@ -162,6 +180,7 @@ public record SamplerSpec(
     private int order = 2;
     private boolean stochastic;
     private TimeSpacing spacing = TimeSpacing.LOG_SNR;
+    private double churn;
 
     public Builder kind(SamplerKind v) {
       kind = v;
@@ -253,6 +272,11 @@ public record SamplerSpec(
       return this;
     }
 
+    public Builder churn(double v) {
+      churn = v;
+      return this;
+    }
+
     public SamplerSpec build() {
       int n =
           steps != null
@@ -262,6 +286,7 @@ public record SamplerSpec(
                 case ODE -> 100;
                 case ALD -> 100;
                 case DPM_SOLVER -> DEFAULT_DPM_SOLVER_STEPS;
+                case EDM -> DEFAULT_EDM_LEVELS;
               };
       return new SamplerSpec(
           kind,
@@ -281,7 +306,8 @@ public record SamplerSpec(
           latent,
           order,
           stochastic,
-          spacing);
+          spacing,
+          churn);
     }
   }
 }

@@ -69,6 +69,19 @@ public final class Samplers {
               seed,
               eps,
               spec.latent());
+      case EDM ->
+          new EdmProcess(
+              model.sde(),
+              spec.steps(),
+              spec.churn(),
+              spec.denoise(),
+              samples,
+              dim,
+              labels,
+              model.scaling(),
+              seed,
+              eps,
+              spec.latent());
     };
   }
 
@@ -252,6 +265,7 @@ public final class Samplers {
         switch (spec.kind()) {
           case ODE -> 3 + ButcherTableau.of(spec.odeMethod()).stages() + 1;
           case DPM_SOLVER -> 4 + (spec.stochastic() ? 1 : 0);
+          case EDM -> 4 + (spec.churn() > 0 ? 1 : 0);
           default -> 3;
         };
     return values * (doubles * Double.BYTES + 2L * Float.BYTES);

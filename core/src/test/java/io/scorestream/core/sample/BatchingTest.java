@@ -112,6 +112,22 @@ class BatchingTest {
   }
 
   @Test
+  void edmJobsWithChurnGiveIdenticalSamplesAloneAndAmongOtherSamplers() {
+    SamplerSpec edm = SamplerSpec.builder().kind(SamplerKind.EDM).churn(5).steps(12).build();
+    float[] expected = alone(ve, edm, 11, 8);
+    SamplingProcess mine = Samplers.start(edm, ve.info(), 11, 8, null);
+    List<SamplingProcess> batch = new ArrayList<>();
+    batch.add(Samplers.start(SamplerSpec.builder().steps(30).build(), ve.info(), 6, 1, null));
+    batch.add(mine);
+    batch.add(
+        Samplers.start(
+            SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).build(), ve.info(), 5, 2, null));
+    new BatchEvaluator(ve, 16).runToCompletion(batch, () -> {});
+    assertArrayEquals(expected, mine.result(), 1e-6f);
+    assertEquals(2 * 12 - 1, mine.nfe(), "two evaluations a step and the final denoising");
+  }
+
+  @Test
   void sameSeedGivesSameSamplesAndAnotherSeedDoesNot() {
     SamplerSpec spec = SamplerSpec.builder().steps(50).build();
     assertArrayEquals(alone(vp, spec, 8, 7), alone(vp, spec, 8, 7));

@@ -147,6 +147,19 @@ class SamplerAccuracyTest {
     checks.get(sde).assertMatches(x, sde + " DPM-Solver++ order " + order + " " + stochastic);
   }
 
+  /**
+   * EDM's Heun sampler at its 18 levels (35 evaluations) when deterministic, and at 40 levels (79)
+   * with churn, which adds noise its steps must remove again.
+   */
+  @ParameterizedTest(name = "{0} churn={1} levels={2}")
+  @CsvSource({"VP, 0, 18", "SUBVP, 0, 18", "VE, 0, 18", "VP, 10, 40", "VE, 10, 40"})
+  void edmHeunMatchesExactMixture(SdeKind sde, double churn, int levels) {
+    SamplerSpec spec =
+        SamplerSpec.builder().kind(SamplerKind.EDM).churn(churn).steps(levels).build();
+    double[][] x = TestMixtures.run(models.get(sde), spec, N, 77);
+    checks.get(sde).assertMatches(x, sde + " EDM churn " + churn);
+  }
+
   @ParameterizedTest(name = "denoise={0}")
   @ValueSource(booleans = {true, false})
   void annealedLangevinDynamicsMatchesExactMixture(boolean denoise) {

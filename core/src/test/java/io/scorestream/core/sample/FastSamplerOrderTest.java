@@ -10,19 +10,21 @@ import io.scorestream.core.sde.SdeKind;
 import io.scorestream.core.sde.SubVpSde;
 import io.scorestream.core.sde.VeSde;
 import io.scorestream.core.sde.VpSde;
+import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * DPM-Solver++'s order of accuracy against the one target whose probability-flow ODE has an exact
- * solution, a single Gaussian N(mu, s^2 I): its perturbed marginal at t is N(alpha_t mu, (alpha_t^2
- * s^2 + sigma_t^2) I), the exact score is {@code -(x - alpha_t mu) / (alpha_t^2 s^2 + sigma_t^2)},
- * and the ODE maps x(T) to {@code alpha_t mu + sqrt(alpha_t^2 s^2 + sigma_t^2) / sqrt(alpha_T^2 s^2
- * + sigma_T^2) (x(T) - alpha_T mu)}. Doubling the steps should divide the error at eps by 2^order
- * (Lu et al. 2022: order k for the k-th order multistep method).
+ * The fast samplers' order of accuracy (DPM-Solver++, EDM's Heun) against the one target whose
+ * probability-flow ODE has an exact solution, a single Gaussian N(mu, s^2 I): its perturbed
+ * marginal at t is N(alpha_t mu, (alpha_t^2 s^2 + sigma_t^2) I), the exact score is {@code -(x -
+ * alpha_t mu) / (alpha_t^2 s^2 + sigma_t^2)}, and the ODE maps x(T) to {@code alpha_t mu +
+ * sqrt(alpha_t^2 s^2 + sigma_t^2) / sqrt(alpha_T^2 s^2 + sigma_T^2) (x(T) - alpha_T mu)}. Doubling
+ * the steps should divide the error at eps by 2^order (Lu et al. 2022: order k for the k-th order
+ * multistep method).
  */
-class DpmSolverOrderTest {
+class FastSamplerOrderTest {
   private static final double[] MU = {1.0, -2.0};
   private static final double S = 0.5;
   private static final double[] START = {0.3, -1.1, 1.7, 0.4, -0.8, -2.2};
@@ -37,26 +39,38 @@ class DpmSolverOrderTest {
 
   /** Largest distance at eps between DPM-Solver++'s samples and the exact ODE's, same x(T). */
   static double error(Sde sde, int order, int steps) {
-    double eps = 1e-3;
+    return error(
+        sde,
+        latent ->
+            new DpmSolverProcess(
+                sde,
+                order,
+                false,
+                TimeSpacing.LOG_SNR,
+                steps,
+                false,
+                3,
+                2,
+                null,
+                DataScaling.IDENTITY,
+                1,
+                EPS,
+                latent));
+  }
+
+  static final double EPS = 1e-3;
+
+  /**
+   * Largest distance at {@link #EPS} between a sampler's results, started at a fixed x(T) and fed
+   * the exact score, and the exact probability-flow ODE's.
+   */
+  static double error(Sde sde, Function<double[], SamplingProcess> start) {
+    double eps = EPS;
     double[] latent = START.clone();
     for (int i = 0; i < latent.length; i++) {
       latent[i] *= sde.priorStd();
     }
-    DpmSolverProcess p =
-        new DpmSolverProcess(
-            sde,
-            order,
-            false,
-            TimeSpacing.LOG_SNR,
-            steps,
-            false,
-            3,
-            2,
-            null,
-            DataScaling.IDENTITY,
-            1,
-            eps,
-            latent);
+    SamplingProcess p = start.apply(latent);
     float[] score = new float[6];
     while (!p.finished()) {
       double t = p.queryTime();
@@ -68,7 +82,6 @@ class DpmSolverOrderTest {
       }
       p.supply(score, 0);
     }
-    assertEquals(steps, p.nfe(), "one evaluation a step");
     float[] out = p.result();
     double big = sde.horizon();
     double aT = sde.meanCoefficient(big);
@@ -109,6 +122,49 @@ class DpmSolverOrderTest {
     double third = error(sde, 3, 80);
     double second = error(sde, 2, 80);
     assertTrue(third < second / 2, "3M " + third + " against 2M " + second);
+  }
+
+  @ParameterizedTest
+  @EnumSource(SdeKind.class)
+  void dpmSolverTakesOneEvaluationAStep(SdeKind kind) {
+    DpmSolverProcess p =
+        new DpmSolverProcess(
+            sde(kind),
+            2,
+            false,
+            TimeSpacing.LOG_SNR,
+            12,
+            true,
+            3,
+            2,
+            null,
+            DataScaling.IDENTITY,
+            1,
+            EPS,
+            null);
+    float[] zero = new float[6];
+    while (!p.finished()) {
+      p.supply(zero, 0);
+    }
+    assertEquals(13, p.nfe(), "12 steps and the final denoising");
+  }
+
+  /**
+   * EDM's Heun sampler (Karras et al. 2022) is second order in its steps: doubling the levels
+   * divides the error by about 4.
+   */
+  @ParameterizedTest
+  @EnumSource(SdeKind.class)
+  void edmHeunIsSecondOrder(SdeKind kind) {
+    Sde sde = sde(kind);
+    double coarse = error(sde, latent -> edm(sde, 41, latent));
+    double fine = error(sde, latent -> edm(sde, 81, latent));
+    double observed = Math.log(coarse / fine) / Math.log(2);
+    assertTrue(observed > 1.8 && observed < 2.5, "observed order " + observed);
+  }
+
+  private static EdmProcess edm(Sde sde, int levels, double[] latent) {
+    return new EdmProcess(sde, levels, 0, false, 3, 2, null, DataScaling.IDENTITY, 1, EPS, latent);
   }
 
   @ParameterizedTest
