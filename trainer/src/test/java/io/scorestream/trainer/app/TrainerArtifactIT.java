@@ -73,9 +73,13 @@ class TrainerArtifactIT {
     Path log = dir.resolve("trainer.log");
     Process trainer = start(kafka, names, log, "--metrics-port", "0");
     try {
-      await("the trainer waits for examples")
+      await("the trainer waits for examples and says where its metrics are")
           .atMost(Duration.ofSeconds(60))
-          .until(() -> Files.readString(log).contains("waiting for examples"));
+          .until(
+              () -> {
+                String said = Files.readString(log);
+                return said.contains("waiting for examples") && said.contains("trainer metrics on");
+              });
       Matcher url =
           Pattern.compile("trainer metrics on (http://\\S+)").matcher(Files.readString(log));
       assertTrue(url.find(), Files.readString(log));
