@@ -3,7 +3,9 @@
 #
 # Built from the repository's root, either from source in a Maven image (the default) or, with
 # --build-arg JAR_SOURCE=prebuilt, from the jar that `mvn -q package -DskipTests` left in worker/target. The base
-# images are arguments, so an offline machine can use its own (docker/test/container-test.sh does).
+# images are arguments, so an offline machine can use its own (docker/test/container-test.sh does). Docker's
+# BuildKit picks the stage JAR_SOURCE names by itself; podman/buildah 4.x needs --skip-unused-stages=false for the
+# source build (it skips the build stage before it reads JAR_SOURCE).
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
 ARG JAR_SOURCE=build
