@@ -92,22 +92,9 @@ final class DpmSolverProcess extends SamplingProcess {
       sigma[i] = sde.marginalStd(times[i]);
       lambda[i] = Math.log(alpha[i]) - Math.log(sigma[i]);
     }
-    int size = samples * dimension;
     this.noise = new GaussianNoise(seed);
-    this.x = new double[size];
-    this.z = stochastic ? new double[size] : null;
-    if (latent != null) {
-      if (latent.length != size) {
-        throw new IllegalArgumentException(
-            "latent has " + latent.length + " values, expected " + size);
-      }
-      System.arraycopy(latent, 0, x, 0, size);
-    } else {
-      noise.fill(x);
-      for (int i = 0; i < size; i++) {
-        x[i] *= sde.priorStd();
-      }
-    }
+    this.x = start(sde, latent, samples, dimension, noise);
+    this.z = stochastic ? new double[x.length] : null;
     setQuery(x, times[0]);
   }
 

@@ -74,25 +74,15 @@ final class EdmProcess extends SamplingProcess {
     this.sigmaHat = levels(sde, levels, eps);
     int size = samples * dimension;
     this.noise = new GaussianNoise(seed);
-    this.xHat = new double[size];
     this.start = new double[size];
     this.slope = new double[size];
     this.z = churn > 0 ? new double[size] : null;
     this.x = new double[size];
+    // x^(T) = x(T) / alpha_T
     double alpha = sde.meanCoefficient(sde.horizon());
-    if (latent != null) {
-      if (latent.length != size) {
-        throw new IllegalArgumentException(
-            "latent has " + latent.length + " values, expected " + size);
-      }
-      for (int i = 0; i < size; i++) {
-        xHat[i] = latent[i] / alpha;
-      }
-    } else {
-      noise.fill(xHat);
-      for (int i = 0; i < size; i++) {
-        xHat[i] *= sde.priorStd() / alpha;
-      }
+    this.xHat = start(sde, latent, samples, dimension, noise);
+    for (int i = 0; i < size; i++) {
+      xHat[i] /= alpha;
     }
     beginStep();
   }

@@ -44,27 +44,7 @@ final class OdeProcess extends SamplingProcess {
           "eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
     }
     int size = samples * dimension;
-    double[] start = new double[size];
-    if (spec.latent() != null) {
-      if (spec.latent().length != size) {
-        throw new IllegalArgumentException(
-            "latent has "
-                + spec.latent().length
-                + " values, expected "
-                + size
-                + " ("
-                + samples
-                + " samples of "
-                + dimension
-                + ")");
-      }
-      System.arraycopy(spec.latent(), 0, start, 0, size);
-    } else {
-      new GaussianNoise(seed).fill(start);
-      for (int i = 0; i < size; i++) {
-        start[i] *= sde.priorStd();
-      }
-    }
+    double[] start = start(sde, spec.latent(), samples, dimension, new GaussianNoise(seed));
     integrator =
         new OdeIntegrator(
             ButcherTableau.of(spec.odeMethod()),

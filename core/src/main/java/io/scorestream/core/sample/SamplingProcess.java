@@ -206,6 +206,39 @@ public abstract class SamplingProcess {
     return out;
   }
 
+  /**
+   * The start {@code x(T)}, {@code samples * dimension} values in model space: a copy of {@code
+   * latent} when given, else a draw from the SDE's prior {@code N(0, priorStd^2 I)} by {@code
+   * noise} (the job's seeded generator, which a stochastic sampler goes on drawing from).
+   *
+   * @throws IllegalArgumentException when the latent has another size
+   */
+  static double[] start(Sde sde, double[] latent, int samples, int dimension, GaussianNoise noise) {
+    int size = samples * dimension;
+    double[] x = new double[size];
+    if (latent != null) {
+      if (latent.length != size) {
+        throw new IllegalArgumentException(
+            "latent has "
+                + latent.length
+                + " values, expected "
+                + size
+                + " ("
+                + samples
+                + " samples of "
+                + dimension
+                + ")");
+      }
+      System.arraycopy(latent, 0, x, 0, size);
+    } else {
+      noise.fill(x);
+      for (int i = 0; i < size; i++) {
+        x[i] *= sde.priorStd();
+      }
+    }
+    return x;
+  }
+
   /** Where the job stands. */
   public abstract StepProgress progress();
 
