@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,20 +57,18 @@ class GatewayArtifactIT {
     }
     Path log = dir.resolve("gateway.log");
     Process gateway =
-        JAR.command(
-                "--bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--topic-prefix",
-                names.prefix(),
-                "--tenants",
-                tenants.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        JAR.start(
+            log,
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--topic-prefix",
+            names.prefix(),
+            "--tenants",
+            tenants.toString(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port));
     try {
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest models =
@@ -82,9 +79,7 @@ class GatewayArtifactIT {
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()
           .until(() -> http.send(models, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-      gateway.destroy(); // SIGTERM
-      assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
-      assertEquals(0, gateway.exitValue(), Files.readString(log));
+      ServiceJar.assertSigtermEndsItWithZero(gateway, log, 60);
     } finally {
       gateway.destroyForcibly();
     }

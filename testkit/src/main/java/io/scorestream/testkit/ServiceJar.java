@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -233,6 +235,22 @@ public final class ServiceJar {
     int status = tool.run(new PrintWriter(out), new PrintWriter(err), args);
     assertEquals(0, status, "jdeps: " + err);
     return out.toString();
+  }
+
+  /** Starts {@code java -jar JAR args...} with both its output streams going to {@code log}. */
+  public Process start(Path log, String... args) throws IOException {
+    return command(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * Sends SIGTERM and fails unless the service ends within {@code seconds} with status 0, with its
+   * log as the message.
+   */
+  public static void assertSigtermEndsItWithZero(Process service, Path log, long seconds)
+      throws IOException, InterruptedException {
+    service.destroy(); // SIGTERM
+    assertTrue(service.waitFor(seconds, TimeUnit.SECONDS), "it stops on SIGTERM");
+    assertEquals(0, service.exitValue(), Files.readString(log));
   }
 
   /** {@code java -jar JAR args...} with this JVM's java. */

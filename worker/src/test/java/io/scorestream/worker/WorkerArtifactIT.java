@@ -41,25 +41,21 @@ class WorkerArtifactIT {
     Path models = TestModels.dir(dir, "gmm.onnx", TestModels.standardNormal("gmm", "1", 2));
     Path log = dir.resolve("worker.log");
     Process worker =
-        JAR.command(
-                "--bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--topic-prefix",
-                names.prefix(),
-                "--models-dir",
-                models.toString(),
-                "--worker-id",
-                "artifact")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        JAR.start(
+            log,
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--topic-prefix",
+            names.prefix(),
+            "--models-dir",
+            models.toString(),
+            "--worker-id",
+            "artifact");
     try {
       await("the worker's jar serves its model")
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.readString(log).contains("worker artifact serves [gmm:1]"));
-      worker.destroy(); // SIGTERM
-      assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
-      assertEquals(0, worker.exitValue(), Files.readString(log));
+      ServiceJar.assertSigtermEndsItWithZero(worker, log, 60);
     } finally {
       worker.destroyForcibly();
     }
@@ -70,25 +66,22 @@ class WorkerArtifactIT {
       throws Exception {
     Path log = dir.resolve("worker.log");
     Process worker =
-        JAR.command(
-                "--bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--topic-prefix",
-                kafka.freshNames("expecting").prefix(),
-                "--expect-brokers",
-                "3",
-                "--worker-id",
-                "expecting")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        JAR.start(
+            log,
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--topic-prefix",
+            kafka.freshNames("expecting").prefix(),
+            "--expect-brokers",
+            "3",
+            "--worker-id",
+            "expecting");
     try {
       await("the worker waits for three brokers")
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.readString(log).contains("waiting for 3 Kafka brokers"));
-      worker.destroy(); // SIGTERM, before it has started anything
-      assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "it stops on SIGTERM while starting");
-      assertEquals(0, worker.exitValue(), Files.readString(log));
+      // SIGTERM, before it has started anything
+      ServiceJar.assertSigtermEndsItWithZero(worker, log, 30);
     } finally {
       worker.destroyForcibly();
     }

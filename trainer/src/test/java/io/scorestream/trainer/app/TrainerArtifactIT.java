@@ -92,9 +92,7 @@ class TrainerArtifactIT {
       assertTrue(
           scrape.body().contains("scorestream_trainer_checkpoint_step{model=\"rings-mlp\"} -1.0"),
           scrape.body());
-      trainer.destroy(); // SIGTERM
-      assertTrue(trainer.waitFor(60, TimeUnit.SECONDS), "it stops on SIGTERM");
-      assertEquals(0, trainer.exitValue(), Files.readString(log));
+      ServiceJar.assertSigtermEndsItWithZero(trainer, log, 60);
     } finally {
       trainer.destroyForcibly();
     }
@@ -122,9 +120,6 @@ class TrainerArtifactIT {
                 "--quality-samples",
                 "0"));
     args.addAll(List.of(more));
-    return JAR.command(args.toArray(String[]::new))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    return JAR.start(log, args.toArray(String[]::new));
   }
 }
