@@ -55,6 +55,13 @@ test("DPM-Solver's order and stochastic variant go with DPM-Solver alone", () =>
   assert.deepEqual(pc.sampler, { kind: "PC" });
 });
 
+test("the adaptive sampler's tolerance goes with it alone", () => {
+  const adaptive = sampleRequest({ ...form, kind: "ADAPTIVE", steps: 500, rtol: 0.02, order: 3 });
+  assert.deepEqual(adaptive.sampler, { kind: "ADAPTIVE", steps: 500, rtol: 0.02 });
+  const dpm = sampleRequest({ ...form, kind: "DPM_SOLVER", rtol: 0.02 });
+  assert.deepEqual(dpm.sampler, { kind: "DPM_SOLVER" });
+});
+
 test("the seed goes as a string and previews are throttled", () => {
   const request = sampleRequest({ ...form, seed: 12345678901, preview: 10 });
   assert.equal(request.seed, "12345678901");

@@ -1,7 +1,7 @@
 // The job form: the served models and their facts, the sampler's fields for the chosen kind and task, guidance by
 // the classifiers that fit, and the submission (an error puts the focus on the field it names).
 import { classifiersFor, describeShape, isImageShape, modelFacts, splitModels } from "./models.js";
-import { fieldInput, requestLabels, sampleRequest } from "./requests.js";
+import { ADAPTIVE_MIN_VALUES, fieldInput, requestLabels, sampleRequest } from "./requests.js";
 import { $, apiJson, state } from "./session.js";
 import { showError } from "./errors.js";
 import { select, upsertJob } from "./joblist.js";
@@ -63,9 +63,12 @@ function showModel() {
     facts.append(dt, dd);
   }
   showGuidance();
-  $("#kind").querySelector('option[value="ALD"]').disabled = model.sde !== "ve";
-  if (model.sde !== "ve" && $("#kind").value === "ALD") $("#kind").value = "PC";
   const shape = model.dataShape || [];
+  $("#kind").querySelector('option[value="ALD"]').disabled = model.sde !== "ve";
+  // the adaptive sampler's error test needs many values per sample (the server refuses fewer)
+  $("#kind").querySelector('option[value="ADAPTIVE"]').disabled =
+    shape.reduce((a, b) => a * b, 1) < ADAPTIVE_MIN_VALUES;
+  if ($("#kind").selectedOptions[0].disabled) $("#kind").value = "DPM_SOLVER";
   $("#samples").value = $("#samples").value || (isImageShape(shape) ? 16 : 256);
   $("#task").querySelector('option[value="inpaint"]').disabled = !isImageShape(shape);
   $("#task").querySelector('option[value="colorize"]').disabled = !(
@@ -105,6 +108,7 @@ function showSamplerFields() {
   for (const el of document.querySelectorAll(".pc-only")) el.hidden = kind !== "PC";
   for (const el of document.querySelectorAll(".ode-only")) el.hidden = kind !== "ODE";
   for (const el of document.querySelectorAll(".dpm-only")) el.hidden = kind !== "DPM_SOLVER";
+  for (const el of document.querySelectorAll(".adaptive-only")) el.hidden = kind !== "ADAPTIVE";
   const task = $("#task").value;
   for (const el of document.querySelectorAll(".inpaint-only")) el.hidden = task !== "inpaint";
   for (const el of document.querySelectorAll(".colorize-only")) el.hidden = task !== "colorize";
@@ -114,7 +118,13 @@ function showSamplerFields() {
     $("#kind").value = "PC";
     showSamplerFields();
   }
-  const placeholders = { PC: "1000", ODE: "adaptive", DPM_SOLVER: "30", EDM: "18 levels" };
+  const placeholders = {
+    PC: "1000",
+    ODE: "adaptive",
+    DPM_SOLVER: "30",
+    EDM: "18 levels",
+    ADAPTIVE: "at most 2000 evaluations",
+  };
   $("#steps").placeholder = placeholders[kind] || "100 per level";
 }
 
@@ -138,6 +148,7 @@ function readForm() {
     snr: number("#snr"),
     solver: $("#solver").value,
     order: number("#order"),
+    rtol: number("#rtol"),
     stochastic: $("#stochastic").checked,
     samples: number("#samples"),
     seed: number("#seed"),

@@ -1,12 +1,15 @@
 // The job requests the page submits (POST /v1/jobs, protobuf JSON names), built from plain values. Pure.
 import { float32Tensor } from "./tensors.js";
 
+/** The fewest values per sample the adaptive sampler takes (the server's Samplers.ADAPTIVE_MIN_VALUES). */
+export const ADAPTIVE_MIN_VALUES = 32;
+
 /** How many steps a walk between two samples takes (the encode job interpolates on the great circle). */
 export const WALK_STEPS = 8;
 
 /**
  * A sampling or inverse-problem request from the form's values: {model, kind, steps, predictor, corrector, snr,
- * solver, order, stochastic, samples, seed, preview, labels: shown?, label, classes, classifier, guidanceScale, task, problem,
+ * solver, order, stochastic, rtol, samples, seed, preview, labels: shown?, label, classes, classifier, guidanceScale, task, problem,
  * particles}; numbers are undefined when left empty. With labels shown and no class given, the samples go through
  * every class in turn (a conditional model needs a label per sample).
  */
@@ -23,6 +26,7 @@ export function sampleRequest(form) {
     if (form.order !== undefined) sampler.order = form.order;
     if (form.stochastic) sampler.stochastic = true;
   }
+  if (form.kind === "ADAPTIVE" && form.rtol !== undefined) sampler.rtol = form.rtol;
   const request = { modelName: form.model, numSamples: form.samples, sampler };
   if (form.seed !== undefined) request.seed = String(form.seed);
   if (form.preview) request.preview = { everySteps: form.preview, maxPerSecond: 20 };

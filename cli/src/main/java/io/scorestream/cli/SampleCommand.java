@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
     name = "sample",
     mixinStandardHelpOptions = true,
     description =
-        "Draw samples from a score model (.onnx) with a PC, probability-flow ODE or ALD sampler.")
+        "Draw samples from a score model (.onnx): PC, probability-flow ODE, ALD, DPM-Solver++, EDM"
+            + " or the adaptive SDE sampler.")
 final class SampleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

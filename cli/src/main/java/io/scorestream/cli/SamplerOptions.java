@@ -19,10 +19,10 @@ import picocli.CommandLine.Option;
 final class SamplerOptions {
   @Option(
       names = "--sampler",
-      paramLabel = "pc|ode|ald|dpm-solver|edm",
+      paramLabel = "pc|ode|ald|dpm-solver|edm|adaptive",
       description =
           "default: pc; dpm-solver: DPM-Solver++, reference quality in 20-50 evaluations; edm:"
-              + " EDM's Heun sampler")
+              + " EDM's Heun sampler; adaptive: adaptive-step reverse SDE for image models")
   String sampler;
 
   @Option(
@@ -72,7 +72,8 @@ final class SamplerOptions {
       description =
           "PC time steps (1000), fixed-step ODE steps (100), ALD steps per level (100) or"
               + " DPM-Solver steps (30; one score evaluation each, and one more to denoise) or EDM"
-              + " noise levels (18; 2N - 1 evaluations)")
+              + " noise levels (18; 2N - 1 evaluations) or the adaptive sampler's budget of score"
+              + " evaluations (2000)")
   Integer steps;
 
   @Option(
@@ -80,10 +81,18 @@ final class SamplerOptions {
       description = "keep the last noisy state instead of the final mean")
   boolean noDenoise;
 
-  @Option(names = "--rtol", paramLabel = "X", description = "adaptive ODE, default: 1e-5")
+  @Option(
+      names = "--rtol",
+      paramLabel = "X",
+      description = "relative tolerance: adaptive ODE, default 1e-5; adaptive sampler, 0.05")
   Double rtol;
 
-  @Option(names = "--atol", paramLabel = "Y", description = "adaptive ODE, default: 1e-5")
+  @Option(
+      names = "--atol",
+      paramLabel = "Y",
+      description =
+          "absolute tolerance (model space): adaptive ODE, default 1e-5; adaptive sampler, one"
+              + " 8-bit level of the data")
   Double atol;
 
   @Option(

@@ -1,6 +1,7 @@
 package io.scorestream.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +74,11 @@ class DashboardBrowserTest {
     }
   }
 
+  /** Picks the sampler kind (the form starts on DPM-Solver++). */
+  private void sampler(String kind) {
+    new Select(browser.findElement(By.id("kind"))).selectByValue(kind);
+  }
+
   private void fill(String id, String value) {
     WebElement field = browser.findElement(By.id(id));
     field.clear();
@@ -136,12 +142,13 @@ class DashboardBrowserTest {
   }
 
   /**
-   * Picks a model, waits for its facts to show this shape, and fills samples, steps and the preview
-   * cadence.
+   * Picks a model, waits for its facts to show this shape, picks the PC sampler (whose steps these
+   * tests count) and fills samples, steps and the preview cadence.
    */
   private void form(String model, String shape, int samples, int steps, int previewEvery) {
     new Select(browser.findElement(By.id("model"))).selectByValue(model);
     wait.until(d -> d.findElement(By.id("model-facts")).getText().contains(shape));
+    sampler("PC");
     fill("samples", String.valueOf(samples));
     fill("steps", String.valueOf(steps));
     fill("preview", String.valueOf(previewEvery));
@@ -490,13 +497,22 @@ class DashboardBrowserTest {
   void pointsOfATwoDimensionalModelAreDrawnAsAScatterAndTheFinalSamplesReplaceThePreviews()
       throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    assertEquals(
+        "DPM_SOLVER",
+        new Select(browser.findElement(By.id("kind")))
+            .getFirstSelectedOption()
+            .getAttribute("value"),
+        "the form starts on a fast sampler");
+    assertFalse(
+        browser.findElement(By.cssSelector("#kind option[value='ADAPTIVE']")).isEnabled(),
+        "the adaptive sampler is offered only for models with many values per sample");
     fill("samples", "512");
-    fill("steps", "400");
     fill("preview", "5");
     browser
         .findElement(By.id("model"))
         .sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER)); // submits from the keyboard
-    row("succeeded");
+    String done = row("succeeded");
+    assertTrue(done.contains("31 NFE"), "30 steps and the denoising, shown on the row: " + done);
     wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
     // the final samples are drawn green over the blue previews, once the scatter has eased to them
     wait.until(d -> finalPoints() > 100);
@@ -530,6 +546,7 @@ class DashboardBrowserTest {
   @Test
   void thePageReconnectsByItselfWhenTheGatewayRestartsAndFollowsItsJobToTheEnd() throws Exception {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    sampler("PC");
     fill("samples", "64");
     fill("steps", "30000");
     fill("preview", "200");
@@ -549,6 +566,7 @@ class DashboardBrowserTest {
   @Test
   void aRunningJobIsCancelledFromTheKeyboard() {
     new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.MODEL);
+    sampler("PC");
     fill("samples", "64");
     fill("steps", "20000");
     fill("preview", "100");

@@ -3,6 +3,7 @@ package io.scorestream.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.core.sample.Samplers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,5 +56,14 @@ class DashboardModulesTest {
     assertEquals(0, node.exitValue(), report);
     assertEquals(0, failed, report);
     assertEquals(declared, passed, "every declared test ran and passed:\n" + report);
+  }
+
+  @Test
+  void theFormDisablesTheAdaptiveSamplerBelowTheServersOwnLimit() throws IOException {
+    String requests = Files.readString(Path.of("src/main/resources/webroot/js/requests.js"));
+    assertTrue(
+        requests.contains(
+            "export const ADAPTIVE_MIN_VALUES = " + Samplers.ADAPTIVE_MIN_VALUES + ";"),
+        "requests.js and Samplers agree on the adaptive sampler's fewest values");
   }
 }

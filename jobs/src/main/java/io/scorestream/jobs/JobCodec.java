@@ -82,6 +82,7 @@ public final class JobCodec {
       case ALD -> b.kind(SamplerKind.ALD);
       case DPM_SOLVER -> b.kind(SamplerKind.DPM_SOLVER);
       case EDM -> b.kind(SamplerKind.EDM);
+      case ADAPTIVE -> b.kind(SamplerKind.ADAPTIVE);
       case UNRECOGNIZED -> throw unknown("sampler.kind", s.getKindValue());
     }
     switch (s.getSpacing()) {
@@ -246,6 +247,7 @@ public final class JobCodec {
       case ALD -> io.scorestream.proto.v1.SamplerKind.ALD;
       case DPM_SOLVER -> io.scorestream.proto.v1.SamplerKind.DPM_SOLVER;
       case EDM -> io.scorestream.proto.v1.SamplerKind.EDM;
+      case ADAPTIVE -> io.scorestream.proto.v1.SamplerKind.ADAPTIVE;
     };
   }
 

@@ -55,6 +55,28 @@ class JobCodecTest {
   }
 
   @Test
+  void adaptiveSamplerTakesItsOwnDefaultsAndTheGivenTolerance() {
+    SamplerSettings.Builder adaptive =
+        SamplerSettings.newBuilder().setKind(io.scorestream.proto.v1.SamplerKind.ADAPTIVE);
+    SamplerSpec defaults = JobCodec.samplerSpec(adaptive.build());
+    assertEquals(SamplerKind.ADAPTIVE, defaults.kind());
+    assertEquals(SamplerSpec.DEFAULT_ADAPTIVE_BUDGET, defaults.steps());
+    assertEquals(SamplerSpec.DEFAULT_ADAPTIVE_RTOL, defaults.rtol());
+    assertTrue(Double.isNaN(defaults.atol()), "atol follows the model's data scaling");
+    SamplerSpec given = JobCodec.samplerSpec(adaptive.setRtol(0.02).setAtol(0.01).build());
+    assertEquals(0.02, given.rtol());
+    assertEquals(0.01, given.atol());
+    assertEquals(
+        1e-5,
+        JobCodec.samplerSpec(
+                SamplerSettings.newBuilder()
+                    .setKind(io.scorestream.proto.v1.SamplerKind.ODE)
+                    .build())
+            .rtol(),
+        "the ODE keeps its own");
+  }
+
+  @Test
   void everyFieldIsMappedIncludingTheLatent() {
     double[] latent = {0.5, -1.25, 3, 4};
     SamplerSettings s =

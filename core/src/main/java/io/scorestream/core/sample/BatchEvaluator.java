@@ -84,8 +84,13 @@ public final class BatchEvaluator {
     int row = 0;
     for (SamplingProcess p : active) {
       System.arraycopy(p.queryPoints(), 0, x, row * dim, p.samples() * dim);
-      float time = (float) info.modelTime(p.queryTime());
-      Arrays.fill(t, row, row + p.samples(), time);
+      if (p.uniformQueryTime()) {
+        Arrays.fill(t, row, row + p.samples(), (float) info.modelTime(p.queryTime()));
+      } else {
+        for (int r = 0; r < p.samples(); r++) {
+          t[row + r] = (float) info.modelTime(p.queryTime(r));
+        }
+      }
       if (conditional) {
         for (int r = 0; r < p.samples(); r++) {
           labels[row + r] = p.labels() == null ? 0 : p.labels()[r];

@@ -75,10 +75,7 @@ final class DpmSolverProcess extends SamplingProcess {
     if (steps < 1) {
       throw new IllegalArgumentException("DPM-Solver++ needs at least one step, got " + steps);
     }
-    if (!(eps > 0 && eps < sde.horizon())) {
-      throw new IllegalArgumentException(
-          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
-    }
+    checkEps(sde, eps);
     this.order = order;
     this.stochastic = stochastic;
     this.denoise = denoise;

@@ -32,10 +32,7 @@ public final class EncodingProcess extends SamplingProcess {
       DataScaling scaling,
       double eps) {
     super(sde, rows(data, dimension), dimension, labels, scaling);
-    if (!(eps > 0 && eps < sde.horizon())) {
-      throw new IllegalArgumentException(
-          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
-    }
+    checkEps(sde, eps);
     this.sde = sde;
     this.steps = spec.steps();
     integrator =

@@ -75,10 +75,7 @@ public final class LikelihoodProcess extends SamplingProcess {
     this.dim = dimension;
     this.exact = kind == Probes.EXACT;
     this.probes = probeCount(dimension, kind, count);
-    if (!(eps > 0 && eps < sde.horizon())) {
-      throw new IllegalArgumentException(
-          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
-    }
+    checkEps(sde, eps);
     directions = new double[probes][n * dim];
     SplittableRandom random = new SplittableRandom(seed);
     for (int k = 0; k < probes; k++) {

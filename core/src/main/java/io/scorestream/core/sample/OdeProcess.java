@@ -39,10 +39,7 @@ final class OdeProcess extends SamplingProcess {
     this.sde = sde;
     this.spec = spec;
     this.eps = eps;
-    if (!(eps < sde.horizon())) {
-      throw new IllegalArgumentException(
-          "eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
-    }
+    checkEps(sde, eps);
     int size = samples * dimension;
     double[] start = start(sde, spec.latent(), samples, dimension, new GaussianNoise(seed));
     integrator =

@@ -34,10 +34,7 @@ final class PcSchedule {
    * @param eps the smallest time, below the SDE's horizon T
    */
   PcSchedule(Sde sde, SamplerSpec spec, double eps) {
-    if (!(eps < sde.horizon())) {
-      throw new IllegalArgumentException(
-          "eps " + eps + " must be below the SDE horizon T=" + sde.horizon());
-    }
+    SamplingProcess.checkEps(sde, eps);
     int n = spec.steps();
     this.horizon = sde.horizon();
     this.eps = eps;

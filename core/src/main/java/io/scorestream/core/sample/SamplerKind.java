@@ -17,5 +17,11 @@ public enum SamplerKind {
    * EDM's Heun sampler (Karras et al. 2022) over rho-spaced noise levels, optionally with churn:
    * {@code steps} levels cost {@code 2 steps - 1} evaluations.
    */
-  EDM
+  EDM,
+  /**
+   * The adaptive-step reverse-SDE solver of Jolicoeur-Martineau et al. 2021 ("Gotta Go Fast"):
+   * per-sample steps from an error estimate with tolerances rtol and atol; {@code steps} is its
+   * budget of score evaluations. For samples of many values (images).
+   */
+  ADAPTIVE
 }

@@ -9,10 +9,13 @@ package io.scorestream.core.sample;
  * @param corrector PC corrector
  * @param correctorSteps corrector steps per predictor step (PC)
  * @param snr corrector signal-to-noise ratio (PC)
- * @param steps PC: time steps N; fixed-step ODE: steps; ALD: steps per noise level
+ * @param steps PC: time steps N; fixed-step ODE: steps; ALD: steps per noise level; DPM-Solver:
+ *     steps; EDM: noise levels; adaptive SDE solver: the most score evaluations it may spend
  * @param denoise return the last predictor mean (PC), or finish with a denoising step (ODE, ALD)
- * @param rtol adaptive ODE relative tolerance
- * @param atol adaptive ODE absolute tolerance
+ * @param rtol relative tolerance of the adaptive ODE and the adaptive SDE solver
+ * @param atol absolute tolerance of the adaptive ODE and the adaptive SDE solver (model space); NaN
+ *     for the adaptive SDE solver means one 8-bit level of the data, {@link #ADAPTIVE_DATA_LEVEL},
+ *     in model space
  * @param odeMethod ODE solver
  * @param eps smallest time sampled, or NaN for the SDE's default
  * @param predictorFirst PC in the paper's order (predictor, then corrector) instead of the
@@ -58,6 +61,21 @@ public record SamplerSpec(
   public static final int DEFAULT_EDM_LEVELS = 18;
 
   /**
+   * The adaptive SDE solver's budget of score evaluations unless a job gives one: what the
+   * 1000-step reference PC sampler spends, which it is meant to undercut.
+   */
+  public static final int DEFAULT_ADAPTIVE_BUDGET = 2000;
+
+  /** The adaptive SDE solver's relative tolerance, the middle of the paper's range. */
+  public static final double DEFAULT_ADAPTIVE_RTOL = 0.05;
+
+  /**
+   * The adaptive SDE solver's default absolute tolerance, in data units: one 8-bit level of data in
+   * [0, 1] (the paper's 0.0078 for data in [-1, 1]).
+   */
+  public static final double ADAPTIVE_DATA_LEVEL = 1.0 / 255;
+
+  /**
    * The most score evaluations a fixed schedule may plan: PC samplers keep a few coefficients per
    * evaluation (32 bytes each, 32 MB at this limit), and a thousand times the reference's 1000
    * steps is far past any use.
@@ -92,7 +110,10 @@ public record SamplerSpec(
             + planned);
     require("snr", snr > 0 && Double.isFinite(snr), "snr must be positive, got " + snr);
     require("rtol", rtol > 0 && Double.isFinite(rtol), "rtol must be positive, got " + rtol);
-    require("atol", atol > 0 && Double.isFinite(atol), "atol must be positive, got " + atol);
+    require(
+        "atol",
+        atol > 0 && Double.isFinite(atol) || Double.isNaN(atol) && kind == SamplerKind.ADAPTIVE,
+        "atol must be positive, got " + atol);
     require(
         "eps",
         Double.isNaN(eps) || eps > 0 && Double.isFinite(eps),
@@ -121,6 +142,12 @@ public record SamplerSpec(
         "steps",
         kind != SamplerKind.EDM || steps >= 2,
         "the EDM sampler needs at least 2 noise levels, got " + steps);
+    require(
+        "steps",
+        kind != SamplerKind.ADAPTIVE || steps >= 3,
+        "the adaptive solver's budget must cover one step and the final denoising, at least 3"
+            + " score evaluations, got "
+            + steps);
     require(
         "stochastic",
         !stochastic || kind == SamplerKind.DPM_SOLVER,
@@ -169,8 +196,8 @@ public record SamplerSpec(
     private double snr = 0.16;
     private Integer steps;
     private boolean denoise = true;
-    private double rtol = 1e-5;
-    private double atol = 1e-5;
+    private Double rtol;
+    private Double atol;
     private OdeMethod odeMethod = OdeMethod.DORMAND_PRINCE;
     private double eps = Double.NaN;
     private boolean predictorFirst;
@@ -287,7 +314,9 @@ public record SamplerSpec(
                 case ALD -> 100;
                 case DPM_SOLVER -> DEFAULT_DPM_SOLVER_STEPS;
                 case EDM -> DEFAULT_EDM_LEVELS;
+                case ADAPTIVE -> DEFAULT_ADAPTIVE_BUDGET;
               };
+      boolean adaptiveSde = kind == SamplerKind.ADAPTIVE;
       return new SamplerSpec(
           kind,
           predictor,
@@ -296,8 +325,8 @@ public record SamplerSpec(
           snr,
           n,
           denoise,
-          rtol,
-          atol,
+          rtol != null ? rtol : adaptiveSde ? DEFAULT_ADAPTIVE_RTOL : 1e-5,
+          atol != null ? atol : adaptiveSde ? Double.NaN : 1e-5,
           odeMethod,
           eps,
           predictorFirst,

@@ -27,7 +27,12 @@ public abstract class SamplingProcess {
 
   private float[] lastScore;
   private double scoredTime = Double.NaN;
+  private double[] scoredTimes;
   private double queryTime;
+
+  /** One time per sample when the samples stand at different times, else null. */
+  private double[] sampleTimes;
+
   private long nfe;
   private SamplingFailure failure;
 
@@ -79,9 +84,25 @@ public abstract class SamplingProcess {
     return query;
   }
 
-  /** The diffusion time of the pending evaluation. */
+  /**
+   * The diffusion time of the pending evaluation: the time of every sample, or the latest one where
+   * the samples stand at different times (see {@link #queryTime(int)}).
+   */
   public final double queryTime() {
     return queryTime;
+  }
+
+  /**
+   * The diffusion time at which row {@code row} of the pending evaluation is to be scored: a
+   * sampler with per-sample steps (the adaptive SDE solver) queries its samples at different times.
+   */
+  public final double queryTime(int row) {
+    return sampleTimes == null ? queryTime : sampleTimes[row / rowsPerSample];
+  }
+
+  /** True when every row of the pending evaluation is at {@link #queryTime()}. */
+  public final boolean uniformQueryTime() {
+    return sampleTimes == null;
   }
 
   /** Score evaluations consumed so far (one per sample batch, not per sample). */
@@ -113,6 +134,7 @@ public abstract class SamplingProcess {
       System.arraycopy(query, 0, scoredPoints, 0, query.length);
       System.arraycopy(score, offset, lastScore, 0, query.length);
       scoredTime = queryTime;
+      scoredTimes = sampleTimes == null ? null : sampleTimes.clone();
     }
     advance(score, offset);
     int bad = done() ? firstNonFinite(output()) : firstNonFinite(query);
@@ -196,11 +218,19 @@ public abstract class SamplingProcess {
     if (Double.isNaN(scoredTime)) {
       return preview();
     }
-    double m = sde.meanCoefficient(scoredTime);
-    double var = sde.marginalStd(scoredTime) * sde.marginalStd(scoredTime);
     float[] out = new float[query.length / rowsPerSample];
+    double time = Double.NaN;
+    double m = 0;
+    double var = 0;
     for (int i = 0; i < out.length; i++) {
       int at = rowOf(i);
+      double rowTime =
+          scoredTimes == null ? scoredTime : scoredTimes[at / dimension / rowsPerSample];
+      if (rowTime != time) {
+        time = rowTime;
+        m = sde.meanCoefficient(time);
+        var = sde.marginalStd(time) * sde.marginalStd(time);
+      }
       out[i] = (float) scaling.toData((scoredPoints[at] + var * lastScore[at]) / m);
     }
     return out;
@@ -239,6 +269,18 @@ public abstract class SamplingProcess {
     return x;
   }
 
+  /**
+   * Checks that {@code eps}, the smallest time sampled, lies in {@code (0, T)}.
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  static void checkEps(Sde sde, double eps) {
+    if (!(eps > 0 && eps < sde.horizon())) {
+      throw new IllegalArgumentException(
+          "eps " + eps + " must lie in (0, T=" + sde.horizon() + ")");
+    }
+  }
+
   /** Where the job stands. */
   public abstract StepProgress progress();
 
@@ -257,6 +299,27 @@ public abstract class SamplingProcess {
       query[i] = (float) x[i];
     }
     queryTime = t;
+    sampleTimes = null;
+  }
+
+  /**
+   * Sets the next query to {@code x} (rounded to float32), sample k at time {@code times[k]}; the
+   * array is the caller's and must not change until supply.
+   */
+  protected final void setQuery(double[] x, double[] times) {
+    if (times.length != samples / rowsPerSample) {
+      throw new IllegalArgumentException(
+          "need one time per sample: " + times.length + " for " + samples / rowsPerSample);
+    }
+    for (int i = 0; i < query.length; i++) {
+      query[i] = (float) x[i];
+    }
+    double latest = times[0];
+    for (double t : times) {
+      latest = Math.max(latest, t);
+    }
+    queryTime = latest;
+    sampleTimes = times;
   }
 
   private static int firstNonFinite(float[] values) {
