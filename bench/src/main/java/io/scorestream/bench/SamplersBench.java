@@ -3,6 +3,7 @@ package io.scorestream.bench;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.PackedScoreModel;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
@@ -27,12 +28,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code scorestream bench samplers}: score evaluations (NFE) against quality for every sampler
- * (the reference PC, DPM-Solver++ 2M, 3M and SDE-2M, EDM's Heun) on a 2-D Gaussian mixture whose
- * score is exact, under VP, sub-VP and VE. Quality is the sliced W1 of n samples to the exact
- * mixture and the largest error of a mode's weight; the reference is the PC sampler at 1000 steps
- * (2000 NFE). NFE* is the fewest evaluations that come within 0.01 of the reference's sliced W1 and
- * weight error; the speed-up is the reference's wall time over that setting's, whole process
- * (sampler arithmetic and model calls).
+ * (the reference PC, DPM-Solver++ 2M, 3M and SDE-2M, EDM's Heun, the adaptive SDE solver) on a 2-D
+ * Gaussian mixture whose score is exact, under VP, sub-VP and VE. The adaptive solver, meant for
+ * samples of many values, draws {@code --pack} points side by side per sample ({@link
+ * PackedScoreModel}) and is measured on the same n points. Quality is the sliced W1 of n samples to
+ * the exact mixture and the largest error of a mode's weight; the reference is the PC sampler at
+ * 1000 steps (2000 NFE). NFE* is the fewest evaluations that come within 0.01 of the reference's
+ * sliced W1 and weight error; the speed-up is the reference's wall time over that setting's, whole
+ * process (sampler arithmetic and model calls).
  */
 @Command(
     name = "samplers",
@@ -60,6 +63,19 @@ final class SamplersBench implements Callable<Integer> {
       split = ",",
       description = "EDM noise levels tried, 2N - 1 evaluations each (default: 10,18,30)")
   int[] edmLevels;
+
+  @Option(
+      names = "--adaptive-rtol",
+      defaultValue = "0.1,0.05,0.02",
+      split = ",",
+      description = "the adaptive solver's relative tolerances tried (default: 0.1,0.05,0.02)")
+  double[] adaptiveRtol;
+
+  @Option(
+      names = "--pack",
+      defaultValue = "64",
+      description = "points per sample of the adaptive solver (default: 64, 128 values)")
+  int pack;
 
   @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's)")
   int threads;
@@ -118,6 +134,11 @@ final class SamplersBench implements Callable<Integer> {
           SamplerSpec s = SamplerSpec.builder().kind(SamplerKind.EDM).steps(n).build();
           rows.add(run(model, "EDM Heun", s, directions));
         }
+        ScoreModel packed = new PackedScoreModel(model, pack);
+        for (double rtol : adaptiveRtol) {
+          SamplerSpec s = SamplerSpec.builder().kind(SamplerKind.ADAPTIVE).rtol(rtol).build();
+          rows.add(run(packed, "adaptive SDE, " + pack + " points a sample", s, directions));
+        }
         print(out, kind, rows, reference);
       }
     }
@@ -127,7 +148,8 @@ final class SamplersBench implements Callable<Integer> {
 
   private Row run(ScoreModel model, String name, SamplerSpec s, double[][] directions) {
     long start = System.nanoTime();
-    SamplingProcess p = Samplers.start(s, model.info(), samples, seed, null);
+    int perSample = model.info().dimension() / 2;
+    SamplingProcess p = Samplers.start(s, model.info(), samples / perSample, seed, null);
     new BatchEvaluator(model, samples).runToCompletion(List.of(p), () -> {});
     double seconds = (System.nanoTime() - start) / 1e9;
     double[][] x = SlicedWasserstein.rows(p.result(), 2);

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sample.InvalidSettingException;
+import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.trainer.data.DataSource;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.quality.CheckpointQuality;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +33,10 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description =
-        "Measure a score model's samples against held-out data, as the trainer measures checkpoints.")
+        "Measure a score model's samples against held-out data, as the trainer measures"
+            + " checkpoints. Without --sampler, --predictor or --corrector the samples are drawn as"
+            + " the trainer draws them: --steps reverse-diffusion steps (default 500), no"
+            + " corrector.")
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -45,12 +51,14 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "samples to draw (default 2000, images 500)")
   Integer samples;
 
-  @Option(
-      names = "--steps",
-      defaultValue = "500",
-      paramLabel = "N",
-      description = "sampler steps (reverse diffusion, no corrector; default: ${DEFAULT-VALUE})")
-  int steps;
+  /**
+   * The sampler flags of {@code sample}; without {@code --sampler}, the trainer's checkpoint
+   * sampler: {@value #CHECKPOINT_STEPS} reverse-diffusion steps, no corrector.
+   */
+  @Mixin SamplerOptions sampler;
+
+  /** Steps of the checkpoint sampler when neither --sampler nor --steps is given. */
+  static final int CHECKPOINT_STEPS = 500;
 
   @Option(
       names = "--classifier-steps",
@@ -64,10 +72,20 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (samples != null && samples < 2 || steps < 1 || classifierSteps < 1 || dataset.count < 1) {
+    if (samples != null && samples < 2 || classifierSteps < 1 || dataset.count < 1) {
       throw new ParameterException(
           spec.commandLine(),
-          "--samples must be at least 2, --steps, --classifier-steps" + " and --count positive");
+          "--samples must be at least 2, --classifier-steps and --count positive");
+    }
+    SamplerSpec drawing;
+    try {
+      drawing =
+          sampler.sampler == null && sampler.corrector == null && sampler.predictor == null
+              ? CheckpointQuality.checkpointSampler(
+                  sampler.steps != null ? sampler.steps : CHECKPOINT_STEPS)
+              : sampler.toSpec();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     byte[] onnx;
     try {
@@ -122,13 +140,19 @@ final class EvaluateCommand implements Callable<Integer> {
     int n = samples != null ? samples : image ? 500 : DatasetOptions.HELD_OUT;
     PrintWriter err = spec.commandLine().getErr();
     err.printf(
-        "drawing %d samples of %s:%s (%d steps) and measuring them against %d held-out examples%n",
-        n, info.name(), info.version(), steps, parts[1].count());
+        "drawing %d samples of %s:%s (%s sampler, %d steps) and measuring them against %d held-out"
+            + " examples%n",
+        n,
+        info.name(),
+        info.version(),
+        drawing.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+        drawing.steps(),
+        parts[1].count());
     err.flush();
     long start = System.nanoTime();
     try (NDManager manager = NDManager.newBaseManager();
         CheckpointQuality quality =
-            new CheckpointQuality(info.dataShape(), numClasses, n, steps, manager, seed)) {
+            new CheckpointQuality(info.dataShape(), numClasses, n, drawing, manager, seed)) {
       CheckpointQuality.Figures f =
           quality.measure(
               onnx,
@@ -143,6 +167,8 @@ final class EvaluateCommand implements Callable<Integer> {
       out.println(f.describe());
       out.flush();
       err.printf("measured in %.0f s%n", (System.nanoTime() - start) / 1e9);
+    } catch (InvalidSettingException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     return 0;
   }

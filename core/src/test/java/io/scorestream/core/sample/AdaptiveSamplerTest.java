@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.PackedScoreModel;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sde.SdeKind;
@@ -65,7 +66,7 @@ class AdaptiveSamplerTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(SdeKind.class)
   void adaptiveSolverMatchesExactMixtureOnImageSizedSamples(SdeKind kind) {
-    ScoreModel packed = new PackedModel(points.get(kind), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(kind), PACK);
     SamplingProcess p =
         run(packed, Samplers.start(adaptive(), packed.info(), POINTS / PACK, 31, null));
     assertNull(p.failure());
@@ -75,7 +76,7 @@ class AdaptiveSamplerTest {
 
   @Test
   void everyAttemptCostsTwoEvaluationsWhetherAcceptedOrNot() {
-    ScoreModel packed = new PackedModel(points.get(SdeKind.VP), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(SdeKind.VP), PACK);
     AdaptiveSdeProcess p =
         (AdaptiveSdeProcess) run(packed, Samplers.start(adaptive(), packed.info(), 16, 5, null));
     assertTrue(p.rejectedSteps() > 0, "some steps are rejected at rtol 0.05");
@@ -85,7 +86,7 @@ class AdaptiveSamplerTest {
 
   @Test
   void tighterToleranceSpendsMoreEvaluations() {
-    ScoreModel packed = new PackedModel(points.get(SdeKind.VP), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(SdeKind.VP), PACK);
     long previous = 0;
     for (double rtol : new double[] {0.1, 0.05, 0.02}) {
       SamplerSpec spec = SamplerSpec.builder().kind(SamplerKind.ADAPTIVE).rtol(rtol).build();
@@ -98,7 +99,7 @@ class AdaptiveSamplerTest {
 
   @Test
   void samplesTakeTheirOwnStepsAndAreScoredAtTheirOwnTimes() {
-    ScoreModel packed = new PackedModel(points.get(SdeKind.VE), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(SdeKind.VE), PACK);
     SamplingProcess p = Samplers.start(adaptive(), packed.info(), 8, 9, null);
     p.keepDenoisedEstimate();
     BatchEvaluator evaluator = new BatchEvaluator(packed, 64);
@@ -134,7 +135,7 @@ class AdaptiveSamplerTest {
 
   @Test
   void adaptiveJobGivesIdenticalSamplesAloneAndInsideAMixedBatch() {
-    ScoreModel packed = new PackedModel(points.get(SdeKind.VP), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(SdeKind.VP), PACK);
     ModelInfo info = packed.info();
     float[] expected = run(packed, Samplers.start(adaptive(), info, 6, 42, null)).result();
     SamplingProcess mine = Samplers.start(adaptive(), info, 6, 42, null);
@@ -153,7 +154,7 @@ class AdaptiveSamplerTest {
 
   @Test
   void jobThatOutrunsItsBudgetFailsNamingTheTolerances() {
-    ScoreModel packed = new PackedModel(points.get(SdeKind.VP), PACK);
+    ScoreModel packed = new PackedScoreModel(points.get(SdeKind.VP), PACK);
     SamplerSpec spec = SamplerSpec.builder().kind(SamplerKind.ADAPTIVE).steps(40).build();
     SamplingProcess p = run(packed, Samplers.start(spec, packed.info(), 4, 1, null));
     assertNotNull(p.failure());

@@ -19,16 +19,16 @@ import java.util.List;
 
 /**
  * How good a checkpoint's samples are, measured against data held out of training. Samples are
- * drawn through {@code core}'s reverse-diffusion predictor (no corrector: half the cost, and no
- * Langevin step to blow up on the rough scores of an early checkpoint) from the exported ONNX
- * model, as a worker would draw them. Low-dimensional data: the sliced Wasserstein-1 distance to
- * the held-out examples, beside what two samples of the same size from the data itself may differ
- * by. Images of a labelled dataset: the Fréchet distance between the samples' and the held-out
- * images' features in a {@link FeatureClassifier} trained here on the training data, the spread of
- * the classes it predicts for the samples (entropy over log K: 1 when every class is equally
- * common), for a class-conditional model the share of samples classified as the label they were
- * drawn for, and the classifier's own accuracy on the held-out images (a feature space is only as
- * good as that).
+ * drawn by a {@code core} sampler from the exported ONNX model, as a worker would draw them: for
+ * checkpoints the reverse-diffusion predictor ({@link #checkpointSampler}: no corrector, half the
+ * cost, and no Langevin step to blow up on the rough scores of an early checkpoint), for {@code
+ * evaluate} any sampler. Low-dimensional data: the sliced Wasserstein-1 distance to the held-out
+ * examples, beside what two samples of the same size from the data itself may differ by. Images of
+ * a labelled dataset: the Fréchet distance between the samples' and the held-out images' features
+ * in a {@link FeatureClassifier} trained here on the training data, the spread of the classes it
+ * predicts for the samples (entropy over log K: 1 when every class is equally common), for a
+ * class-conditional model the share of samples classified as the label they were drawn for, and the
+ * classifier's own accuracy on the held-out images (a feature space is only as good as that).
  */
 public final class CheckpointQuality implements AutoCloseable {
   /**
@@ -43,6 +43,7 @@ public final class CheckpointQuality implements AutoCloseable {
    * @param classSpread images: entropy of predicted classes over log K
    * @param labelAgreement conditional models: share of samples classified as their label
    * @param classifierAccuracy the classifier's accuracy on the held-out images
+   * @param nfe score evaluations the sampler spent
    */
   public record Figures(
       int samples,
@@ -52,10 +53,11 @@ public final class CheckpointQuality implements AutoCloseable {
       Double frechetFloor,
       Double classSpread,
       Double labelAgreement,
-      Double classifierAccuracy) {
+      Double classifierAccuracy,
+      long nfe) {
     /** The figures as one line for a log. */
     public String describe() {
-      StringBuilder s = new StringBuilder(samples + " samples");
+      StringBuilder s = new StringBuilder(samples + " samples (" + nfe + " NFE)");
       if (slicedWasserstein != null) {
         s.append(
             String.format(", sliced W1 %.4f (data to data: up to %.4f)", slicedWasserstein, bound));
@@ -79,25 +81,34 @@ public final class CheckpointQuality implements AutoCloseable {
   private final int[] shape;
   private final int numClasses;
   private final int samples;
-  private final int steps;
+  private final SamplerSpec sampler;
   private final FeatureClassifier classifier;
 
   /**
    * @param shape one example's shape
    * @param numClasses the dataset's classes (0: unlabelled)
    * @param samples samples to draw per checkpoint
-   * @param steps sampler steps
+   * @param sampler how to draw them
    */
   public CheckpointQuality(
-      int[] shape, int numClasses, int samples, int steps, NDManager manager, long seed) {
+      int[] shape, int numClasses, int samples, SamplerSpec sampler, NDManager manager, long seed) {
     this.shape = shape.clone();
     this.numClasses = numClasses;
     this.samples = samples;
-    this.steps = steps;
+    this.sampler = sampler;
     this.classifier =
         isImage(shape) && numClasses >= 2
             ? new FeatureClassifier(shape, numClasses, manager, seed)
             : null;
+  }
+
+  /** The checkpoints' sampler: {@code steps} reverse-diffusion steps, no corrector. */
+  public static SamplerSpec checkpointSampler(int steps) {
+    return SamplerSpec.builder()
+        .steps(steps)
+        .predictor(PredictorKind.REVERSE_DIFFUSION)
+        .corrector(CorrectorKind.NONE)
+        .build();
   }
 
   /**
@@ -130,7 +141,9 @@ public final class CheckpointQuality implements AutoCloseable {
         labels[i] = i % info.numClasses();
       }
     }
-    float[] drawn = sample(onnx, info, n, labels, seed);
+    SamplingProcess drawing = sample(onnx, info, n, labels, seed);
+    float[] drawn = toModel(drawing.result(), info.scaling());
+    long nfe = drawing.nfe();
     if (!isImage(shape)) {
       double[][] reference = SlicedWasserstein.rows(heldOut, d);
       double[][] directions = SlicedWasserstein.directions(64, d, 5);
@@ -142,10 +155,11 @@ public final class CheckpointQuality implements AutoCloseable {
           null,
           null,
           null,
-          null);
+          null,
+          nfe);
     }
     if (classifier == null) {
-      return new Figures(n, null, null, null, null, null, null, null);
+      return new Figures(n, null, null, null, null, null, null, null, nfe);
     }
     classifier.train(training, trainingLabels, classifierSteps, 64);
     int[] predicted = classifier.predict(drawn);
@@ -180,31 +194,29 @@ public final class CheckpointQuality implements AutoCloseable {
         FrechetDistance.between(classifier.features(real), reference),
         entropy / Math.log(numClasses),
         labels == null ? null : (double) agree / n,
-        (double) right / heldOutPredicted.length);
+        (double) right / heldOutPredicted.length,
+        nfe);
   }
 
-  /** {@code n} samples of a model, in model space. */
-  private float[] sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
+  /**
+   * Draws {@code n} samples of a model to the end.
+   *
+   * @throws IllegalStateException naming the failure when the sampler fails
+   */
+  private SamplingProcess sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
     try (ScoreModel model = new OrtRuntime(0, false).load(onnx, info.name())) {
-      SamplingProcess p =
-          Samplers.start(
-              SamplerSpec.builder()
-                  .steps(steps)
-                  .predictor(PredictorKind.REVERSE_DIFFUSION)
-                  .corrector(CorrectorKind.NONE)
-                  .build(),
-              info,
-              n,
-              seed,
-              labels);
+      SamplingProcess p = Samplers.start(sampler, info, n, seed, labels);
       new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
-      float[] x = p.result();
-      DataScaling scaling = info.scaling();
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) scaling.toModel(x[i]);
-      }
-      return x;
+      return p;
     }
+  }
+
+  /** Data-space samples back in model space, in place. */
+  private static float[] toModel(float[] x, DataScaling scaling) {
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) scaling.toModel(x[i]);
+    }
+    return x;
   }
 
   @Override

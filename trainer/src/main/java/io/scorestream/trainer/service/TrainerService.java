@@ -231,7 +231,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     CheckpointQuality.isImage(dims)
                         ? s.quality().imageSamples()
                         : s.quality().samples(),
-                    s.quality().steps(),
+                    CheckpointQuality.checkpointSampler(s.quality().steps()),
                     manager,
                     s.seed())
                 : null) {

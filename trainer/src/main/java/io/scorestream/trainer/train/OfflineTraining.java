@@ -142,7 +142,12 @@ public final class OfflineTraining {
     }
     try (CheckpointQuality quality =
         new CheckpointQuality(
-            examples.shape(), m.numClasses(), m.samples(), m.steps(), manager, s.seed())) {
+            examples.shape(),
+            m.numClasses(),
+            m.samples(),
+            CheckpointQuality.checkpointSampler(m.steps()),
+            manager,
+            s.seed())) {
       return quality.measure(
           onnx,
           info,
