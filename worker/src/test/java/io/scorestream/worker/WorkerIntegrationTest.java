@@ -121,6 +121,11 @@ class WorkerIntegrationTest {
 
   private ScoreModel classifier;
 
+  /** Samples of 64 values, enough for the adaptive sampler. */
+  private final byte[] normal64Onnx = TestModels.standardNormal("normal64", "1", 64);
+
+  private ScoreModel normal64;
+
   @BeforeAll
   void start(TestKafka kafka) throws Exception {
     this.kafka = kafka;
@@ -128,6 +133,8 @@ class WorkerIntegrationTest {
     byte[] onnx = GaussianMixtureOnnx.build(GMM, INFO);
     Path models = TestModels.dir(dir, "gmm-ve.onnx", onnx);
     Files.write(models.resolve("gmm-ve-modes.onnx"), classifierOnnx);
+    Files.write(models.resolve("normal64.onnx"), normal64Onnx);
+    normal64 = runtime.load(normal64Onnx, "normal64");
     reference = runtime.load(onnx, "gmm-ve");
     classifier = runtime.loadClassifier(classifierOnnx, "gmm-ve-modes");
     worker =
@@ -150,6 +157,7 @@ class WorkerIntegrationTest {
     worker.close();
     reference.close();
     classifier.close();
+    normal64.close();
   }
 
   private static GenerateRequest request(
@@ -165,15 +173,19 @@ class WorkerIntegrationTest {
   }
 
   private float[] alone(GenerateRequest request) {
+    return aloneProcess(request, reference).result();
+  }
+
+  private static SamplingProcess aloneProcess(GenerateRequest request, ScoreModel model) {
     SamplingProcess p =
         Samplers.start(
             JobCodec.samplerSpec(request.getSampler()),
-            reference.info(),
+            model.info(),
             request.getNumSamples(),
             request.getSeed(),
             null);
-    new BatchEvaluator(reference, 4096).runToCompletion(List.of(p), () -> {});
-    return p.result();
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
+    return p;
   }
 
   /**
@@ -227,6 +239,65 @@ class WorkerIntegrationTest {
       SameSamples.assertSame(
           alone(r), Tensors.floats(completed.getCompleted().getSamples()), r.getJobId());
     }
+  }
+
+  @Test
+  void fastSamplerJobsBatchedWithReferenceJobsGiveTheSamplesAndNfeCoreGivesAlone()
+      throws Exception {
+    List<GenerateRequest> requests = new ArrayList<>();
+    requests.add(request("fast-pc", 3, 1, SamplerSettings.newBuilder().setSteps(80).build()));
+    requests.add(
+        request(
+            "fast-dpm-3m",
+            4,
+            2,
+            SamplerSettings.newBuilder().setKind(SamplerKind.DPM_SOLVER).setOrder(3).build()));
+    requests.add(
+        request(
+            "fast-sde-dpm",
+            5,
+            3,
+            SamplerSettings.newBuilder()
+                .setKind(SamplerKind.DPM_SOLVER)
+                .setStochastic(true)
+                .setSteps(20)
+                .build()));
+    requests.add(
+        request(
+            "fast-edm",
+            2,
+            4,
+            SamplerSettings.newBuilder().setKind(SamplerKind.EDM).setChurn(5).build()));
+    GenerateRequest adaptive =
+        request(
+                "fast-adaptive",
+                6,
+                5,
+                SamplerSettings.newBuilder().setKind(SamplerKind.ADAPTIVE).build())
+            .toBuilder()
+            .setModelName("normal64")
+            .build();
+    requests.forEach(client::submit);
+    client.submit(adaptive);
+    Map<String, List<JobEvent>> events =
+        events(
+            m ->
+                finalIn(m.get(adaptive.getJobId()))
+                    && requests.stream().allMatch(r -> finalIn(m.get(r.getJobId()))));
+    for (GenerateRequest r : requests) {
+      JobEvent done = last(events, r.getJobId());
+      assertTrue(done.hasCompleted(), done.toString());
+      SamplingProcess alone = aloneProcess(r, reference);
+      SameSamples.assertSame(
+          alone.result(), Tensors.floats(done.getCompleted().getSamples()), r.getJobId());
+      assertEquals(alone.nfe(), done.getCompleted().getNfe(), r.getJobId() + " NFE");
+    }
+    JobEvent done = last(events, adaptive.getJobId());
+    assertTrue(done.hasCompleted(), done.toString());
+    SamplingProcess alone = aloneProcess(adaptive, normal64);
+    SameSamples.assertSame(
+        alone.result(), Tensors.floats(done.getCompleted().getSamples()), "adaptive");
+    assertEquals(alone.nfe(), done.getCompleted().getNfe(), "adaptive NFE, rejections included");
   }
 
   @Test
