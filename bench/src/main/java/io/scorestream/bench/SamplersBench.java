@@ -77,6 +77,21 @@ final class SamplersBench implements Callable<Integer> {
       description = "points per sample of the adaptive solver (default: 64, 128 values)")
   int pack;
 
+  @Option(
+      names = "--sde",
+      defaultValue = "ve,vp,subvp",
+      split = ",",
+      description = "the SDEs measured (default: ve,vp,subvp)")
+  String[] sdes;
+
+  @Option(
+      names = "--ve-sigma-max",
+      defaultValue = "50",
+      description =
+          "VE's sigma_max (default: 50, far above the mixture's spread of about 8; near it the"
+              + " prior N(0, sigma_max^2) no longer matches p_T)")
+  double veSigmaMax;
+
   @Option(names = "--threads", defaultValue = "0", description = "intra-op threads (0: ORT's)")
   int threads;
 
@@ -100,8 +115,9 @@ final class SamplersBench implements Callable<Integer> {
         "| SDE | sampler | NFE | sliced W1 | max weight error | seconds | NFE* | speed-up |");
     out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |");
     OrtRuntime runtime = new OrtRuntime(threads, false);
-    for (SdeKind kind : SdeKind.values()) {
-      Sde sde = kind.create(0.01, 50, 0.1, 20);
+    for (String key : sdes) {
+      SdeKind kind = SdeKind.parse(key);
+      Sde sde = kind.create(0.01, veSigmaMax, 0.1, 20);
       ModelInfo info =
           new ModelInfo(
               "bench-" + kind.key(),
