@@ -113,11 +113,15 @@ function showSamplerFields() {
   for (const el of document.querySelectorAll(".inpaint-only")) el.hidden = task !== "inpaint";
   for (const el of document.querySelectorAll(".colorize-only")) el.hidden = task !== "colorize";
   for (const el of document.querySelectorAll(".inverse-only")) el.hidden = task === "sample";
-  if (task !== "sample" && kind !== "PC") {
-    // imputation runs inside the PC sampler
+  if (task !== "sample" && kind !== "PC" && kind !== "DPM_SOLVER") {
+    // imputation runs inside the PC sampler or the stochastic DPM-Solver
     $("#kind").value = "PC";
     showSamplerFields();
+    return;
   }
+  if (task !== "sample" && kind === "DPM_SOLVER") $("#stochastic").checked = true;
+  // particles are weighted at the PC sampler's steps only
+  $("#particles").closest("label").hidden = task === "sample" || kind !== "PC";
   const placeholders = {
     PC: "1000",
     ODE: "adaptive",
@@ -166,7 +170,7 @@ function readForm() {
         : task === "colorize"
           ? colorize.conditioning(model)
           : undefined,
-    particles: number("#particles"),
+    particles: $("#particles").closest("label").hidden ? undefined : number("#particles"),
   };
 }
 

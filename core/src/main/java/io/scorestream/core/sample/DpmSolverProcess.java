@@ -41,6 +41,7 @@ final class DpmSolverProcess extends SamplingProcess {
   private double[] d0;
   private double[] d1;
   private double[] d2;
+  private ObservationPath observation;
   private int step;
   private boolean denoising;
   private boolean finished;
@@ -95,6 +96,23 @@ final class DpmSolverProcess extends SamplingProcess {
     setQuery(x, times[0]);
   }
 
+  /**
+   * Solves an inverse problem by imputation inside the solver's steps: the known part of the state
+   * is replaced by the noised observation at the start and after every step, and the result's known
+   * part is the observation itself (as the PC sampler's imputation does, Song et al. 2021, appendix
+   * I.2). The data predictions of the multistep formula see the imputed states. Meant for the
+   * stochastic variant, whose steps, like the reverse SDE's, forget the noise of the imputed
+   * values; {@link Samplers#impute} refuses the deterministic one. Before the first evaluation.
+   */
+  void imputeAlong(ObservationPath path) {
+    if (nfe() > 0) {
+      throw new IllegalStateException("imputation starts before the first evaluation");
+    }
+    observation = path;
+    path.impute(x, 1, dimension());
+    setQuery(x, times[0]);
+  }
+
   /** The N + 1 times from T down to eps. */
   static double[] times(Sde sde, TimeSpacing spacing, int steps, double eps) {
     double big = sde.horizon();
@@ -123,7 +141,7 @@ final class DpmSolverProcess extends SamplingProcess {
     int i = denoising ? steps : step;
     if (denoising) {
       data(score, off, alpha[i], sigma[i], x);
-      finished = true;
+      finish();
       return;
     }
     double[] oldest = d2 != null ? d2 : new double[x.length]; // three buffers turn round
@@ -132,14 +150,27 @@ final class DpmSolverProcess extends SamplingProcess {
     d0 = data(score, off, alpha[i], sigma[i], oldest);
     move(orderAt(step));
     step++;
+    if (observation != null) {
+      observation.advanceTo(times[step]);
+      observation.impute(x, 1, dimension());
+    }
     if (step < steps) {
       setQuery(x, times[step]);
     } else if (denoise) {
       denoising = true;
       setQuery(x, times[steps]);
     } else {
-      finished = true;
+      finish();
     }
+  }
+
+  /** Ends the job; an inverse problem's known part becomes the observation itself. */
+  private void finish() {
+    if (observation != null) {
+      observation.advanceTo(0);
+      observation.impute(x, 1, dimension());
+    }
+    finished = true;
   }
 
   /** {@code D = (x + sigma^2 s) / alpha}, the data prediction at the pending query, into d. */

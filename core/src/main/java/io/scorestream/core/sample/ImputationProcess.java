@@ -8,9 +8,7 @@ import java.util.SplittableRandom;
  * Solves a noiseless linear inverse problem {@code y = A x} ({@link LinearMeasurement}) with an
  * unconditional score model by imputation inside the predictor–corrector sampler (Song et al. 2021,
  * appendix I.2): after every step the known part of the state is replaced by the observation noised
- * to the current time. The noised observations form one path of the forward process started at y,
- * drawn from T down to 0 through the forward process's bridge {@code q(y_s | y_t, y)}, so the
- * state's known part follows a path the forward process could have taken.
+ * to the current time, one path of the forward process started at y ({@link ObservationPath}).
  *
  * <p>Replacement alone does not sample the exact conditional {@code p(x | A x = y)}: the unknown
  * part chooses its mode while the noise still hides most of y (on the test mixture it under-weights
@@ -38,10 +36,9 @@ final class ImputationProcess extends SamplingProcess {
   private final double[] x;
   private final double[] xMean;
   private final double[] z;
-  private final double[] path;
+  private final ObservationPath path;
   private final double[] logWeight;
   private final int[] ancestor;
-  private double pathTime;
   private double[] output;
   private int op;
 
@@ -69,12 +66,11 @@ final class ImputationProcess extends SamplingProcess {
     this.n = measurement.samples();
     this.particles = particles;
     this.noise = new GaussianNoise(seed);
-    this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    this.random = ObservationPath.generator(seed);
     int size = samples() * dimension;
     x = new double[size];
     xMean = new double[size];
     z = new double[size];
-    path = new double[n * measurement.valuesPerSample()];
     logWeight = new double[samples()];
     ancestor = new int[particles];
     noise.fill(x);
@@ -82,8 +78,8 @@ final class ImputationProcess extends SamplingProcess {
     for (int i = 0; i < size; i++) {
       x[i] *= priorStd;
     }
-    startPath(schedule.time(0));
-    imputeAll(x);
+    path = new ObservationPath(sde, measurement, random, schedule.time(0));
+    path.impute(x, particles, dimension);
     System.arraycopy(x, 0, xMean, 0, size);
     setQuery(x, schedule.time(0));
   }
@@ -99,77 +95,13 @@ final class ImputationProcess extends SamplingProcess {
     return out;
   }
 
-  /** The observation noised to t: {@code y_t ~ N(m(t) y, sigma(t)^2)} on every known value. */
-  private void startPath(double t) {
-    double m = sde.meanCoefficient(t);
-    double s = sde.marginalStd(t);
-    forEachKnown((i, y) -> path[i] = m * y + s * random.nextGaussian());
-    pathTime = t;
-  }
-
-  /**
-   * Moves the observation path from its time down to {@code t} by the forward process's bridge:
-   * given y_hi and y, {@code y_lo} is Gaussian with precision {@code 1/s_lo^2 + a^2/v} and mean
-   * {@code (m_lo y / s_lo^2 + a y_hi / v)} over that precision, where {@code a = m_hi/m_lo} and
-   * {@code v = s_hi^2 - a^2 s_lo^2} is the variance from lo to hi. At t = 0 it is y itself.
-   */
-  private void advancePath(double t) {
-    if (t == pathTime) {
-      return;
-    }
-    double mHi = sde.meanCoefficient(pathTime);
-    double sHi = sde.marginalStd(pathTime);
-    double mLo = t == 0 ? 1 : sde.meanCoefficient(t);
-    double sLo = t == 0 ? 0 : sde.marginalStd(t);
-    double a = mHi / mLo;
-    double v = sHi * sHi - a * a * sLo * sLo;
-    if (t == 0 || !(v > 0)) {
-      forEachKnown((i, y) -> path[i] = mLo * y);
-    } else {
-      double variance = 1 / (1 / (sLo * sLo) + a * a / v);
-      double std = Math.sqrt(variance);
-      forEachKnown(
-          (i, y) ->
-              path[i] =
-                  variance * (mLo * y / (sLo * sLo) + a * path[i] / v)
-                      + std * random.nextGaussian());
-    }
-    pathTime = t;
-  }
-
-  private interface KnownValue {
-    void accept(int index, double observation);
-  }
-
-  private void forEachKnown(KnownValue action) {
-    int k = measurement.rowsPerGroup();
-    for (int s = 0; s < n; s++) {
-      for (int g = 0; g < measurement.groups(); g++) {
-        if (measurement.known(s, g)) {
-          for (int r = 0; r < k; r++) {
-            action.accept((s * measurement.groups() + g) * k + r, measurement.observation(s, g, r));
-          }
-        }
-      }
-    }
-  }
-
-  private void imputeAll(double[] state) {
-    int dim = dimension();
-    int perSample = measurement.valuesPerSample();
-    for (int row = 0; row < samples(); row++) {
-      int s = row / particles;
-      measurement.impute(s, state, row * dim, path, s * perSample);
-    }
-  }
-
   @Override
   protected void advance(float[] score, int offset) {
     noise.fill(z);
     if (schedule.corrects(op)) {
-      advancePath(schedule.time(op));
+      path.advanceTo(schedule.time(op));
       PcSteps.correct(spec, schedule, op, x, xMean, z, score, offset, samples(), dimension());
-      imputeAll(x);
+      path.impute(x, particles, dimension());
     } else {
       predict(score, offset);
     }
@@ -184,14 +116,14 @@ final class ImputationProcess extends SamplingProcess {
   private void predict(float[] score, int offset) {
     PcSteps.predictMean(spec, schedule, op, x, xMean, score, offset);
     double std = PcSteps.predictorStd(spec, schedule, op);
-    advancePath(schedule.landing(op));
+    path.advanceTo(schedule.landing(op));
     if (particles > 1 && std > 0) {
       weigh(std);
     }
     for (int i = 0; i < x.length; i++) {
       x[i] = xMean[i] + std * z[i];
     }
-    imputeAll(x);
+    path.impute(x, particles, dimension());
   }
 
   /**
@@ -201,7 +133,6 @@ final class ImputationProcess extends SamplingProcess {
   private void weigh(double std) {
     int dim = dimension();
     int k = measurement.rowsPerGroup();
-    int perSample = measurement.valuesPerSample();
     double inverse = 1 / (2 * std * std);
     for (int row = 0; row < samples(); row++) {
       int s = row / particles;
@@ -209,8 +140,7 @@ final class ImputationProcess extends SamplingProcess {
       for (int g = 0; g < measurement.groups(); g++) {
         if (measurement.known(s, g)) {
           for (int r = 0; r < k; r++) {
-            double e =
-                path[s * perSample + g * k + r] - measurement.project(xMean, row * dim, g, r);
+            double e = path.value(s, g, r) - measurement.project(xMean, row * dim, g, r);
             sq += e * e;
           }
         }
@@ -289,11 +219,8 @@ final class ImputationProcess extends SamplingProcess {
       }
       System.arraycopy(last, (s * particles + chosen) * dim, output, s * dim, dim);
     }
-    advancePath(0);
-    int perSample = measurement.valuesPerSample();
-    for (int s = 0; s < n; s++) {
-      measurement.impute(s, output, s * dim, path, s * perSample);
-    }
+    path.advanceTo(0);
+    path.impute(output, 1, dim);
   }
 
   @Override

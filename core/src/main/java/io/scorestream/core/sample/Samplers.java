@@ -122,8 +122,9 @@ public final class Samplers {
 
   /**
    * Starts a solver of the inverse problem {@code y = A x} by imputation inside the PC sampler,
-   * with {@code particles} sequential Monte Carlo particles per sample (1: plain imputation). See
-   * {@link ImputationProcess}.
+   * with {@code particles} sequential Monte Carlo particles per sample (1: plain imputation; see
+   * {@link ImputationProcess}), or inside the DPM-Solver's steps, one particle per sample (see
+   * {@link DpmSolverProcess#imputeAlong}).
    *
    * @param measurement the observation of each sample, in the model's data space
    * @throws InvalidSettingException naming the setting that does not fit this model or this
@@ -139,6 +140,14 @@ public final class Samplers {
       PcSchedules schedules) {
     checkImputation(spec, model, measurement.samples(), measurement.dimension(), particles, labels);
     double eps = eps(spec, model);
+    if (spec.kind() == SamplerKind.DPM_SOLVER) {
+      DpmSolverProcess p =
+          (DpmSolverProcess) start(spec, model, measurement.samples(), seed, labels, schedules);
+      p.imputeAlong(
+          new ObservationPath(
+              model.sde(), measurement, ObservationPath.generator(seed), model.sde().horizon()));
+      return p;
+    }
     return new ImputationProcess(
         model.sde(),
         spec,
@@ -159,12 +168,25 @@ public final class Samplers {
    */
   public static void checkImputation(
       SamplerSpec spec, ModelInfo model, int samples, int dimension, int particles, long[] labels) {
-    if (spec.kind() != SamplerKind.PC) {
+    if (spec.kind() != SamplerKind.PC && spec.kind() != SamplerKind.DPM_SOLVER) {
       throw new InvalidSettingException(
           "kind",
-          "imputation runs inside the PC sampler, not the "
+          "imputation runs inside the PC and DPM-Solver samplers, not the "
               + spec.kind().name().toLowerCase(Locale.ROOT)
               + " sampler");
+    }
+    if (spec.kind() == SamplerKind.DPM_SOLVER && !spec.stochastic()) {
+      throw new InvalidSettingException(
+          "stochastic",
+          "imputation inside the DPM-Solver needs its stochastic variant: the deterministic"
+              + " steps carry the noise of the imputed values to the end (measured on the test"
+              + " mixture: sliced W1 0.086 against 0.030 stochastic)");
+    }
+    if (spec.kind() == SamplerKind.DPM_SOLVER && particles > 1) {
+      throw new InvalidSettingException(
+          "particles",
+          "particles are weighted at the PC sampler's Gaussian predictor steps; the DPM-Solver"
+              + " imputes one particle per sample");
     }
     if (spec.latent() != null) {
       throw new InvalidSettingException(

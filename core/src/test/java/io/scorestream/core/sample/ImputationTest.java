@@ -171,6 +171,64 @@ class ImputationTest {
     assertEquals(before[5], x[5], 0, "pixel 1 is not observed");
   }
 
+  /**
+   * Imputation inside SDE-DPM-Solver++(2M) at 31 evaluations against the PC sampler's at 500, both
+   * with one particle: the same mode weights (replacement's known bias, the same on both, within a
+   * two-sample test of 3 standard errors) and the exact conditional's shape within each mode
+   * ({@link MixtureCheck}'s sliced W1 bound given the weights); the known value is kept exactly.
+   * The deterministic solver's steps carry the imputed noise to the end (its sliced W1 was 0.086
+   * against a bound of 0.052), so it is refused, as are particles.
+   */
+  @Test
+  void stochasticDpmSolverImputesIn31EvaluationsWhatThePcSamplerImputesIn500() {
+    int n = 2 * N;
+    float known = 0.25f;
+    LinearMeasurement m =
+        LinearMeasurement.mask(
+            n, 2, new float[] {0, 1}, new float[] {0, known}, DataScaling.IDENTITY);
+    SamplerSpec dpm = SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).stochastic(true).build();
+    SamplingProcess fast = Samplers.impute(dpm, model.info(), m, 1, 31, null, PcSchedules.none());
+    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(fast), () -> {});
+    assertEquals(31, fast.nfe());
+    double[][] x = TestMixtures.rows(fast.result(), 2);
+    for (double[] row : x) {
+      assertEquals(known, (float) row[1], "the known coordinate is kept exactly");
+    }
+    SamplerSpec pc = SamplerSpec.builder().corrector(CorrectorKind.NONE).steps(500).build();
+    SamplingProcess reference =
+        Samplers.impute(pc, model.info(), m, 1, 32, null, PcSchedules.none());
+    new BatchEvaluator(model, 1 << 20).runToCompletion(List.of(reference), () -> {});
+    double[] v = {1, 0};
+    MixtureCheck exact =
+        new MixtureCheck(conditional(TestMixtures.MIXTURE, new double[] {0, 1}, v, known));
+    double[][] mine = along(x, v);
+    double[] f = exact.fractions(mine);
+    double[] g = exact.fractions(along(TestMixtures.rows(reference.result(), 2), v));
+    for (int k = 0; k < f.length; k++) {
+      double q = (f[k] + g[k]) / 2;
+      double tolerance = 3 * Math.sqrt(q * (1 - q) * 2 / n);
+      assertTrue(
+          Math.abs(f[k] - g[k]) <= tolerance,
+          "mode " + k + ": " + f[k] + " against PC's " + g[k] + " (3 SE " + tolerance + ")");
+    }
+    double sw = exact.sw(mine);
+    assertTrue(sw <= exact.swBound(f, n), "sliced W1 given the weights " + sw);
+
+    SamplerSpec deterministic = SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).build();
+    assertEquals(
+        "stochastic",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Samplers.checkImputation(deterministic, model.info(), n, 2, 1, null))
+            .setting());
+    assertEquals(
+        "particles",
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Samplers.checkImputation(dpm, model.info(), n, 2, 4, null))
+            .setting());
+  }
+
   @Test
   void badMeasurementsAreRefusedNamingTheField() {
     DataScaling id = DataScaling.IDENTITY;
