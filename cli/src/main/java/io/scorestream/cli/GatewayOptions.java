@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 final class GatewayOptions {
   /**
    * Where the key comes from when {@code --api-key} is not given, so it need not sit in shell
-   * history.
+   * history: every option's environment variable ({@link
+   * io.scorestream.jobs.cli.EnvironmentDefaults}), named here for the help and the refusal.
    */
   static final String KEY_VARIABLE = "SCORESTREAM_API_KEY";
 
@@ -44,7 +45,7 @@ final class GatewayOptions {
       throw new ParameterException(
           command.commandLine(), "--gateway must be an http:// or https:// URL, got " + gateway);
     }
-    String key = apiKey != null ? apiKey : System.getenv(KEY_VARIABLE);
+    String key = apiKey;
     if (key == null || key.isBlank()) {
       throw new ParameterException(
           command.commandLine(), "--gateway needs an API key: --api-key KEY or $" + KEY_VARIABLE);
