@@ -89,15 +89,8 @@ final class TrainBench implements Callable<Integer> {
       try (DsmTraining session =
           new DsmTraining(
               net,
-              new DsmTraining.Settings(
-                  sde,
-                  sde.defaultEps(),
-                  batch,
-                  new Optimizer.Settings(1e-3, 100, 1, 0.999),
-                  0,
-                  null,
-                  1,
-                  false),
+              DsmTraining.Settings.forRuns(
+                  sde, batch, new Optimizer.Settings(1e-3, 100, 1, 0.999), 1, false),
               manager)) {
         if (warmup > 0) {
           session.run(data, labels, warmup, null, w -> {});

@@ -248,15 +248,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       try (DsmTraining session =
           new DsmTraining(
               net,
-              new DsmTraining.Settings(
-                  s.sde(),
-                  s.sde().defaultEps(),
-                  s.batch(),
-                  s.optimizer(),
-                  0,
-                  null,
-                  s.seed(),
-                  false),
+              DsmTraining.Settings.forRuns(s.sde(), s.batch(), s.optimizer(), s.seed(), false),
               manager)) {
         if (saved != null) {
           session.resume(saved);

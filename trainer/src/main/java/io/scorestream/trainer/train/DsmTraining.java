@@ -47,7 +47,18 @@ public final class DsmTraining implements AutoCloseable {
       long maxSteps,
       Duration maxTime,
       long seed,
-      boolean likelihoodWeighting) {}
+      boolean likelihoodWeighting) {
+
+    /**
+     * Settings for a session whose runs each give their own limits ({@link DsmTraining#run}'s steps
+     * and time): the SDE's default eps, no limit of its own.
+     */
+    public static Settings forRuns(
+        Sde sde, int batch, Optimizer.Settings optimizer, long seed, boolean likelihoodWeighting) {
+      return new Settings(
+          sde, sde.defaultEps(), batch, optimizer, 0, null, seed, likelihoodWeighting);
+    }
+  }
 
   /**
    * What a run did.

@@ -94,15 +94,8 @@ public final class OfflineTraining {
       try (DsmTraining session =
           new DsmTraining(
               net,
-              new DsmTraining.Settings(
-                  s.sde(),
-                  s.sde().defaultEps(),
-                  s.batch(),
-                  s.optimizer(),
-                  0,
-                  null,
-                  s.seed(),
-                  s.likelihoodWeighting()),
+              DsmTraining.Settings.forRuns(
+                  s.sde(), s.batch(), s.optimizer(), s.seed(), s.likelihoodWeighting()),
               manager)) {
         if (resume != null) {
           session.resume(resume);
