@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,17 +50,10 @@ import picocli.CommandLine.Spec;
 final class FleetBench implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin TransportOptions transport;
+
   @Option(names = "--jobs", defaultValue = "64")
   int jobs;
-
-  @Option(names = "--steps", defaultValue = "1000")
-  int steps;
-
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "intra-op threads (0: ORT's choice)")
-  int threads;
 
   @Option(
       names = "--repeat",
@@ -81,26 +75,6 @@ final class FleetBench implements Callable<Integer> {
       description = "run one of the two measurements")
   String only;
 
-  @Option(
-      names = "--transport-repeat",
-      defaultValue = "5",
-      paramLabel = "N",
-      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})")
-  int transportRepeat;
-
-  @Option(
-      names = "--transport-preview-every",
-      defaultValue = "10",
-      paramLabel = "K",
-      description =
-          "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
-  int transportPreviews;
-
-  @Option(
-      names = "--thread-cpu",
-      description = "with transport: the CPU time of this JVM's threads over each run")
-  boolean threadCpu;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -120,7 +94,7 @@ final class FleetBench implements Callable<Integer> {
         out.printf(
             "| %d single-sample %d-step PC jobs | one at a time %.2f s | continuous batching %.2f s "
                 + "| speed-up %.1fx |%n",
-            jobs, steps, oneAtATime, concurrent, oneAtATime / concurrent);
+            jobs, transport.steps, oneAtATime, concurrent, oneAtATime / concurrent);
         double ratio = callCostRatio(onnx);
         out.printf(
             "| ceiling: a batch-%d call of the bare model costs %.1f batch-1 calls | at most %.1fx "
@@ -139,8 +113,15 @@ final class FleetBench implements Callable<Integer> {
         try (Worker batching = startWorker(kafka, names, models, 8192);
             JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
           new TransportBench(
-                  out, client, batching, onnx, steps, threads, transportPreviews, threadCpu)
-              .run(transportRepeat);
+                  out,
+                  client,
+                  batching,
+                  onnx,
+                  transport.steps,
+                  transport.threads,
+                  transport.previews,
+                  transport.threadCpu)
+              .run(transport.repeat);
         }
       }
     }
@@ -178,7 +159,7 @@ final class FleetBench implements Callable<Integer> {
                 .topics(names)
                 .modelsDir(models)
                 .maxActiveSamples(maxActiveSamples)
-                .intraOpThreads(threads)
+                .intraOpThreads(transport.threads)
                 .build());
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (worker.assignedJobPartitions() < Topics.JOB_PARTITIONS && System.nanoTime() < deadline) {
@@ -213,7 +194,7 @@ final class FleetBench implements Callable<Integer> {
    * mean no cost but model calls.
    */
   private double callCostRatio(byte[] onnx) {
-    try (ScoreModel model = new OrtRuntime(threads, false).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(transport.threads, false).load(onnx, "mlp")) {
       double one = Double.MAX_VALUE;
       double many = Double.MAX_VALUE;
       for (int round = 0; round < 6; round++) {
@@ -247,7 +228,7 @@ final class FleetBench implements Callable<Integer> {
         .setModelName("mlp")
         .setNumSamples(1)
         .setSeed(id.hashCode())
-        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
+        .setSampler(SamplerSettings.newBuilder().setSteps(transport.steps))
         .build();
   }
 

@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,40 +49,13 @@ import picocli.CommandLine.Spec;
 final class GatewayBench implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin TransportOptions transport;
+
   @Option(
       names = "--only",
       paramLabel = "transport|fanout|submit",
       description = "run one of the measurements")
   String only;
-
-  @Option(names = "--steps", defaultValue = "1000")
-  int steps;
-
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "intra-op threads (0: ORT's choice)")
-  int threads;
-
-  @Option(
-      names = "--transport-repeat",
-      defaultValue = "5",
-      paramLabel = "N",
-      description = "transport runs, after one warm-up (default: ${DEFAULT-VALUE})")
-  int transportRepeat;
-
-  @Option(
-      names = "--transport-preview-every",
-      defaultValue = "10",
-      paramLabel = "K",
-      description =
-          "the transport job's previews every K steps (0: none; default: ${DEFAULT-VALUE})")
-  int transportPreviews;
-
-  @Option(
-      names = "--thread-cpu",
-      description = "with transport and submit: the CPU time of this JVM's threads over each run")
-  boolean threadCpu;
 
   @Option(
       names = "--clients",
@@ -122,7 +96,7 @@ final class GatewayBench implements Callable<Integer> {
                   WorkerSettings.builder(kafka.bootstrapServers(), "bench-gateway")
                       .topics(names)
                       .modelsDir(models)
-                      .intraOpThreads(threads)
+                      .intraOpThreads(transport.threads)
                       .build());
           Gateway gateway =
               Gateway.start(
@@ -134,11 +108,11 @@ final class GatewayBench implements Callable<Integer> {
           transport(out, api, onnx);
         }
         if (only == null || only.equals("fanout")) {
-          new FanOutBench(out, gateway, key, steps).run(sseClients, fanJobs);
+          new FanOutBench(out, gateway, key, transport.steps).run(sseClients, fanJobs);
         }
         if (only == null || only.equals("submit")) {
           new SubmissionBench(out, gateway, key)
-              .run(submitConcurrency, Duration.ofSeconds(submitSeconds), threadCpu);
+              .run(submitConcurrency, Duration.ofSeconds(submitSeconds), transport.threadCpu);
         }
       }
     }
@@ -161,8 +135,8 @@ final class GatewayBench implements Callable<Integer> {
         .setModelName("mlp")
         .setNumSamples(64)
         .setSeed(seed)
-        .setSampler(SamplerSettings.newBuilder().setSteps(steps))
-        .setPreview(PreviewSettings.newBuilder().setEverySteps(transportPreviews))
+        .setSampler(SamplerSettings.newBuilder().setSteps(transport.steps))
+        .setPreview(PreviewSettings.newBuilder().setEverySteps(transport.previews))
         .build();
   }
 
@@ -177,8 +151,8 @@ final class GatewayBench implements Callable<Integer> {
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     List<Double> overheads = new ArrayList<>();
     List<Double> allowed = new ArrayList<>();
-    try (ScoreModel model = new OrtRuntime(threads, false).load(onnx, "mlp")) {
-      for (int r = 0; r <= transportRepeat; r++) {
+    try (ScoreModel model = new OrtRuntime(transport.threads, false).load(onnx, "mlp")) {
+      for (int r = 0; r <= transport.repeat; r++) {
         GenerateRequest request = request(1000L + r);
         double direct = TransportBench.runDirect(model, request);
         ThreadCpu cpu = new ThreadCpu();
@@ -201,7 +175,7 @@ final class GatewayBench implements Callable<Integer> {
         out.printf(
             "| %d | %.3f | %.3f | %.3f | %s | %d |%n",
             r, direct, via, overhead, overhead <= allowance ? "met" : "missed", events[0] + 1);
-        if (threadCpu) {
+        if (transport.threadCpu) {
           cpu.print(out, 14);
         }
         out.flush();
@@ -211,7 +185,7 @@ final class GatewayBench implements Callable<Integer> {
     Collections.sort(allowed);
     out.printf(
         "| median of %d | | | %.3f | allowed %.3f | |%n",
-        transportRepeat, overheads.get(transportRepeat / 2), allowed.get(transportRepeat / 2));
+        transport.repeat, overheads.get(transport.repeat / 2), allowed.get(transport.repeat / 2));
     out.flush();
   }
 }
