@@ -513,9 +513,24 @@ class DashboardBrowserTest {
     browser
         .findElement(By.id("model"))
         .sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER)); // submits from the keyboard
-    String done = row("succeeded");
+    // the selected row becomes this job's once it is submitted (an earlier test's may show before)
+    String done =
+        wait.until(
+            d ->
+                d
+                    .findElements(
+                        By.cssSelector(".job[aria-selected='true'][data-status='succeeded']"))
+                    .stream()
+                    .map(WebElement::getText)
+                    .filter(text -> text.contains("512 samples"))
+                    .findFirst()
+                    .orElse(null));
     assertTrue(done.contains("31 NFE"), "30 steps and the denoising, shown on the row: " + done);
-    wait.until(d -> browser.findElement(By.id("viewer-caption")).getText().contains("succeeded"));
+    wait.until(
+        d -> {
+          String caption = browser.findElement(By.id("viewer-caption")).getText();
+          return caption.contains("succeeded") && caption.contains("31 NFE");
+        });
     // the final samples are drawn green over the blue previews, once the scatter has eased to them
     wait.until(d -> finalPoints() > 100);
     screenshot("dashboard-points.png");
