@@ -622,7 +622,7 @@ class SampleCommandTest {
             "--out",
             out.toString());
     assertEquals(2, ode.code());
-    assertTrue(ode.err().contains("PC sampler"), ode.err());
+    assertTrue(ode.err().contains("PC and DPM-Solver samplers, not the ode sampler"), ode.err());
     Run grey =
         run(
             "sample",
