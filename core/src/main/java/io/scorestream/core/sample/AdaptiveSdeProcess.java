@@ -46,7 +46,6 @@ final class AdaptiveSdeProcess extends SamplingProcess {
   static final double ARRIVED = 1e-6;
 
   private final Sde sde;
-  private final int dimension;
   private final double eps;
   private final double rtol;
   private final double atol;
@@ -93,7 +92,6 @@ final class AdaptiveSdeProcess extends SamplingProcess {
     }
     checkEps(sde, eps);
     this.sde = sde;
-    this.dimension = dimension;
     this.eps = eps;
     this.rtol = rtol;
     this.atol = atol;
@@ -131,11 +129,7 @@ final class AdaptiveSdeProcess extends SamplingProcess {
   @Override
   protected void advance(float[] score, int off) {
     if (denoising) {
-      double alpha = sde.meanCoefficient(eps);
-      double var = sde.marginalStd(eps) * sde.marginalStd(eps);
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (x[i] + var * score[off + i]) / alpha;
-      }
+      dataPrediction(x, score, off, sde.meanCoefficient(eps), sde.marginalStd(eps), x);
       finished = true;
       return;
     }
@@ -149,10 +143,10 @@ final class AdaptiveSdeProcess extends SamplingProcess {
   /** K1 from the score at (x, t); queries x + K1 at t - h. */
   private void firstStage(float[] score, int off) {
     for (int k = 0; k < t.length; k++) {
-      int from = k * dimension;
-      int to = from + dimension;
+      int from = k * dimension();
+      int to = from + dimension();
       if (!running(k)) {
-        System.arraycopy(x, from, trial, from, dimension);
+        System.arraycopy(x, from, trial, from, dimension());
         stageTimes[k] = t[k];
         continue;
       }
@@ -213,8 +207,8 @@ final class AdaptiveSdeProcess extends SamplingProcess {
   }
 
   private void settle(int k, float[] score, int off) {
-    int from = k * dimension;
-    int to = from + dimension;
+    int from = k * dimension();
+    int to = from + dimension();
     double next = stageTimes[k];
     double c = sde.driftCoefficient(next);
     double g = sde.diffusion(next);
@@ -228,7 +222,7 @@ final class AdaptiveSdeProcess extends SamplingProcess {
       // keep K2 where the state will need it: x'' = x' + (K2 - K1) / 2
       k1[i] = diff;
     }
-    double error = Math.sqrt(sum / dimension);
+    double error = Math.sqrt(sum / dimension());
     if (!Double.isFinite(error)) {
       fail(
           "sample " + k + " has a non-finite error estimate at t=" + t[k] + " (step " + h[k] + ")");

@@ -140,14 +140,14 @@ final class DpmSolverProcess extends SamplingProcess {
   protected void advance(float[] score, int off) {
     int i = denoising ? steps : step;
     if (denoising) {
-      data(score, off, alpha[i], sigma[i], x);
+      dataPrediction(x, score, off, alpha[i], sigma[i], x);
       finish();
       return;
     }
     double[] oldest = d2 != null ? d2 : new double[x.length]; // three buffers turn round
     d2 = d1;
     d1 = d0;
-    d0 = data(score, off, alpha[i], sigma[i], oldest);
+    d0 = dataPrediction(x, score, off, alpha[i], sigma[i], oldest);
     move(orderAt(step));
     step++;
     if (observation != null) {
@@ -171,15 +171,6 @@ final class DpmSolverProcess extends SamplingProcess {
       observation.impute(x, 1, dimension());
     }
     finished = true;
-  }
-
-  /** {@code D = (x + sigma^2 s) / alpha}, the data prediction at the pending query, into d. */
-  private double[] data(float[] score, int off, double a, double s, double[] d) {
-    double s2 = s * s;
-    for (int k = 0; k < x.length; k++) {
-      d[k] = (x[k] + s2 * score[off + k]) / a;
-    }
-    return d;
   }
 
   /** The order step i may use: warm-up from 1, and the reference's lower orders at the end. */

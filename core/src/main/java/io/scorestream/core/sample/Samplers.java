@@ -139,7 +139,6 @@ public final class Samplers {
       long[] labels,
       PcSchedules schedules) {
     checkImputation(spec, model, measurement.samples(), measurement.dimension(), particles, labels);
-    double eps = eps(spec, model);
     if (spec.kind() == SamplerKind.DPM_SOLVER) {
       DpmSolverProcess p =
           (DpmSolverProcess) start(spec, model, measurement.samples(), seed, labels, schedules);
@@ -148,6 +147,7 @@ public final class Samplers {
               model.sde(), measurement, ObservationPath.generator(seed), model.sde().horizon()));
       return p;
     }
+    double eps = eps(spec, model);
     return new ImputationProcess(
         model.sde(),
         spec,

@@ -270,6 +270,20 @@ public abstract class SamplingProcess {
   }
 
   /**
+   * Tweedie's data prediction {@code D = (x + sigma^2 s) / alpha} of the state {@code x} whose
+   * score is {@code score} from {@code off}, for the kernel {@code N(alpha x(0), sigma^2)}, into
+   * {@code d} (which may be x itself); returns d.
+   */
+  static double[] dataPrediction(
+      double[] x, float[] score, int off, double alpha, double sigma, double[] d) {
+    double s2 = sigma * sigma;
+    for (int k = 0; k < x.length; k++) {
+      d[k] = (x[k] + s2 * score[off + k]) / alpha;
+    }
+    return d;
+  }
+
+  /**
    * Checks that {@code eps}, the smallest time sampled, lies in {@code (0, T)}.
    *
    * @throws IllegalArgumentException naming the value otherwise
@@ -311,14 +325,11 @@ public abstract class SamplingProcess {
       throw new IllegalArgumentException(
           "need one time per sample: " + times.length + " for " + samples / rowsPerSample);
     }
-    for (int i = 0; i < query.length; i++) {
-      query[i] = (float) x[i];
-    }
     double latest = times[0];
     for (double t : times) {
       latest = Math.max(latest, t);
     }
-    queryTime = latest;
+    setQuery(x, latest);
     sampleTimes = times;
   }
 
