@@ -1,4 +1,4 @@
-// The fleet table: each live worker's models, jobs, samples per second and batch occupancy (GET /v1/workers).
+// The fleet table: each live worker's models, device, jobs, samples per second and batch occupancy (GET /v1/workers).
 import { $, apiJson, state } from "./session.js";
 import { showError } from "./errors.js";
 
@@ -20,8 +20,13 @@ function row(w) {
   const fill = document.createElement("span");
   fill.style.width = occupied;
   bar.append(fill);
+  const device = document.createElement("span");
+  device.className = w.deviceFallback ? "device fallback" : "device";
+  device.textContent = (w.device || "cpu") + (w.deviceFallback ? " (GPU unavailable)" : "");
+  if (w.deviceFallback) device.title = w.deviceFallback;
   tr.append(
     cell(w.workerId, models),
+    cell(device),
     cell((w.activeJobs || 0) + " run · " + (w.queuedJobs || 0) + " wait"),
     cell(Number(w.samplesPerSecond || 0).toFixed(1)),
     cell(bar),
@@ -37,7 +42,7 @@ export async function refreshFleet() {
     if (!rows.length) {
       const tr = document.createElement("tr");
       const td = cell("no live worker");
-      td.colSpan = 4;
+      td.colSpan = 5;
       tr.append(td);
       rows.push(tr);
     }

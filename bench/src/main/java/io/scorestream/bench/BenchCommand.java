@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
       FleetBench.class,
       GatewayBench.class,
       TrainBench.class,
-      SamplersBench.class
+      SamplersBench.class,
+      GpuBench.class
     })
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -60,7 +61,7 @@ public final class BenchCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "a benchmark is required: sampler-overhead, fleet, gateway, train or samplers");
+        "a benchmark is required: sampler-overhead, fleet, gateway, train, samplers or gpu");
   }
 
   @Command(
@@ -94,7 +95,7 @@ public final class BenchCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       ModelInfo info = BenchModels.mlpInfo("mlp-bench");
       byte[] onnx = BenchModels.mlp(info, 256);
-      OrtRuntime runtime = new OrtRuntime(threads, false);
+      OrtRuntime runtime = new OrtRuntime(threads);
       out.println(
           "| batch | NFE | bare ORT loop (evals/s) | PC sampler (evals/s) | sampler / bare "
               + "| sampler time outside model calls (us/eval) | share of sampler wall time in model calls |");

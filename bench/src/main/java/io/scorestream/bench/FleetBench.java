@@ -194,7 +194,7 @@ final class FleetBench implements Callable<Integer> {
    * mean no cost but model calls.
    */
   private double callCostRatio(byte[] onnx) {
-    try (ScoreModel model = new OrtRuntime(transport.threads, false).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(transport.threads).load(onnx, "mlp")) {
       double one = Double.MAX_VALUE;
       double many = Double.MAX_VALUE;
       for (int round = 0; round < 6; round++) {

@@ -151,7 +151,7 @@ final class GatewayBench implements Callable<Integer> {
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     List<Double> overheads = new ArrayList<>();
     List<Double> allowed = new ArrayList<>();
-    try (ScoreModel model = new OrtRuntime(transport.threads, false).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(transport.threads).load(onnx, "mlp")) {
       for (int r = 0; r <= transport.repeat; r++) {
         GenerateRequest request = request(1000L + r);
         double direct = TransportBench.runDirect(model, request);

@@ -114,7 +114,7 @@ final class SamplersBench implements Callable<Integer> {
     out.println(
         "| SDE | sampler | NFE | sliced W1 | max weight error | seconds | NFE* | speed-up |");
     out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |");
-    OrtRuntime runtime = new OrtRuntime(threads, false);
+    OrtRuntime runtime = new OrtRuntime(threads);
     for (String key : sdes) {
       SdeKind kind = SdeKind.parse(key);
       Sde sde = kind.create(0.01, veSigmaMax, 0.1, 20);

@@ -74,7 +74,7 @@ final class TransportBench {
     out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     List<Double> overheads = new ArrayList<>();
     List<Double> allowed = new ArrayList<>();
-    try (ScoreModel model = new OrtRuntime(threads, false).load(onnx, "mlp")) {
+    try (ScoreModel model = new OrtRuntime(threads).load(onnx, "mlp")) {
       for (int r = 0; r <= repeats; r++) {
         long modelBefore = directModelNanos;
         double direct = direct(model);

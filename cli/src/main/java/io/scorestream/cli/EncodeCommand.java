@@ -91,7 +91,7 @@ final class EncodeCommand implements Callable<Integer> {
     }
     SamplerSpec ode = SamplerSpec.builder().kind(SamplerKind.ODE).rtol(rtol).atol(atol).build();
     PrintWriter err = spec.commandLine().getErr();
-    OrtRuntime runtime = new OrtRuntime(threads, false);
+    OrtRuntime runtime = new OrtRuntime(threads);
     try (ScoreModel scoreModel = runtime.load(model)) {
       ModelInfo info = scoreModel.info();
       Npy.Array array = examples.read(info, this::bad);

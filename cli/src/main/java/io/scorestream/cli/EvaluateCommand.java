@@ -94,7 +94,7 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "cannot read --model " + model + ": " + e);
     }
     ModelInfo info;
-    try (ScoreModel loaded = new OrtRuntime(0, false).load(onnx, model.getFileName().toString())) {
+    try (ScoreModel loaded = new OrtRuntime(0).load(onnx, model.getFileName().toString())) {
       info = loaded.info();
     } catch (RuntimeException e) {
       throw new ParameterException(

@@ -115,7 +115,7 @@ final class LikelihoodCommand implements Callable<Integer> {
               default -> throw bad("--probe-kind is gaussian or rademacher, not " + probeKind);
             };
     PrintWriter err = spec.commandLine().getErr();
-    OrtRuntime runtime = new OrtRuntime(threads, false);
+    OrtRuntime runtime = new OrtRuntime(threads);
     try (ScoreModel scoreModel = runtime.load(model)) {
       ModelInfo info = scoreModel.info();
       int dim = info.dimension();

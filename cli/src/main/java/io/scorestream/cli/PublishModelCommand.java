@@ -42,7 +42,7 @@ final class PublishModelCommand implements Callable<Integer> {
     byte[] onnx;
     try {
       onnx = OrtRuntime.read(file); // loaded here to be checked, then sent as read
-      OrtRuntime runtime = new OrtRuntime(1, false);
+      OrtRuntime runtime = new OrtRuntime(1);
       try (OrtScoreModel model = runtime.loadEither(onnx, OrtRuntime.fallbackName(file))) {
         what = (model.classifier() ? "classifier " : "model ") + model.info();
       }

@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.ort.Device;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sample.BatchEvaluator;
 import io.scorestream.core.sample.PcSchedules;
@@ -10,6 +11,7 @@ import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Tensors;
+import io.scorestream.jobs.cli.DeviceConverter;
 import io.scorestream.jobs.formats.Npy;
 import io.scorestream.proto.v1.SamplerSettings;
 import java.io.IOException;
@@ -74,8 +76,14 @@ final class SampleCommand implements Callable<Integer> {
       description = "intra-op threads (0: ORT's choice)")
   int threads;
 
-  @Option(names = "--cuda", description = "use the CUDA execution provider when present")
-  boolean cuda;
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      paramLabel = "cpu|cuda:N",
+      converter = DeviceConverter.class,
+      description =
+          "where the model runs (CUDA needs the GPU build; without it, the CPU, said why)")
+  Device device;
 
   @Option(names = "--out", defaultValue = "samples.npy", paramLabel = "FILE.npy|FILE.png")
   Path out;
@@ -128,7 +136,7 @@ final class SampleCommand implements Callable<Integer> {
       throw bad("--guidance-scale must be zero or more, got " + guidanceScale);
     }
     PrintWriter err = spec.commandLine().getErr();
-    OrtRuntime runtime = new OrtRuntime(threads, cuda);
+    OrtRuntime runtime = new OrtRuntime(threads, device);
     try (ScoreModel unguided = runtime.load(model);
         ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
       ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);

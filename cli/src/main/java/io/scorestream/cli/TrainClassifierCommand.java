@@ -80,7 +80,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
               : "--out must name a .onnx file, got " + out);
     }
     ModelInfo target;
-    try (ScoreModel score = new OrtRuntime(1, false).load(model)) {
+    try (ScoreModel score = new OrtRuntime(1).load(model)) {
       target = score.info();
     } catch (RuntimeException e) {
       throw bad("--for " + model + ": " + e.getMessage());

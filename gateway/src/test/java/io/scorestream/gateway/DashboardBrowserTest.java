@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.Times;
+import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,6 +163,47 @@ class DashboardBrowserTest {
     Path file = Path.of("target", name);
     Files.createDirectories(file.getParent());
     Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /**
+   * The fleet table names each worker's device; a worker asked for a GPU that runs on the CPU is
+   * marked, with the reason its heartbeat gives on hover.
+   */
+  @Test
+  void fleetTableShowsEachWorkersDeviceAndMarksAGpuWorkerThatFellBackToTheCpu() throws Exception {
+    String reason = "CUDA libraries not found on the library path: libcudnn.so.9";
+    WorkerHeartbeat beat =
+        WorkerHeartbeat.newBuilder()
+            .setWorkerId("gpu-node-1")
+            .setHost("gpu-node")
+            .setDevice("cpu")
+            .setDeviceFallback(reason)
+            .setMaxBatch(1024)
+            .setTime(Times.now())
+            .build();
+    try (KafkaProducer<String, byte[]> producer = fleet.clients.producer(Map.of())) {
+      producer
+          .send(new ProducerRecord<>(fleet.names.workers(), beat.getWorkerId(), beat.toByteArray()))
+          .get();
+    }
+    WebElement marked =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("#fleet tbody tr")).stream()
+                    .filter(r -> r.getText().startsWith("gpu-node-1"))
+                    .findFirst()
+                    .map(r -> r.findElement(By.cssSelector(".device.fallback")))
+                    .orElse(null));
+    assertEquals("cpu (GPU unavailable)", marked.getText());
+    assertEquals(reason, marked.getAttribute("title"));
+    WebElement own =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("#fleet tbody tr")).stream()
+                    .filter(r -> r.getText().startsWith("gateway-test-worker"))
+                    .findFirst()
+                    .orElse(null));
+    assertEquals("cpu", own.findElement(By.cssSelector(".device")).getText());
   }
 
   @Test

@@ -133,7 +133,7 @@ class GatewayApiTest {
     int header = 10 + (npy[8] & 0xff) + ((npy[9] & 0xff) << 8);
     float[] viaGateway = floats(Arrays.copyOfRange(npy, header, npy.length));
     float[] direct;
-    try (ScoreModel model = new OrtRuntime(1, false).load(fleet.onnx, Fleet.MODEL)) {
+    try (ScoreModel model = new OrtRuntime(1).load(fleet.onnx, Fleet.MODEL)) {
       SamplingProcess p =
           Samplers.start(
               JobCodec.samplerSpec(SamplerSettings.newBuilder().setSteps(200).build()),

@@ -53,6 +53,7 @@ public final class Worker implements AutoCloseable {
 
   private static final long HEARTBEAT_MILLIS = 2000;
 
+  private final OrtRuntime runtime;
   private final ModelRegistry models;
   private final KafkaEventSink sink;
   private final Scheduler scheduler;
@@ -74,11 +75,9 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerSettings settings) {
     this.topics = settings.topics();
+    runtime = new OrtRuntime(settings.intraOpThreads(), settings.device());
     models =
-        new ModelRegistry(
-            new OrtRuntime(settings.intraOpThreads(), settings.cuda()),
-            settings.maxBatch(),
-            settings.keepVersions());
+        new ModelRegistry(runtime, settings.maxBatchOn(runtime.device()), settings.keepVersions());
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
@@ -92,10 +91,14 @@ public final class Worker implements AutoCloseable {
     Scheduler.Limits limits =
         new Scheduler.Limits(
             settings.workerId(),
-            settings.maxActiveSamples(),
+            settings.maxActiveSamplesOn(runtime.device()),
             RequestChecks.Limits.withMaxSamples(settings.maxSamplesPerJob()));
-    registry.config().commonTags("worker", settings.workerId());
+    // every series names the device, so a mixed fleet's rates add up per device
+    registry
+        .config()
+        .commonTags("worker", settings.workerId(), "device", runtime.device().toString());
     WorkerMetrics metrics = new WorkerMetrics(registry, models);
+    metrics.device(runtime.requested().toString(), runtime.fallback().isPresent());
     view = new JobStateView(settings.kafka(), settings.topics());
     EventSink published =
         (event, state) -> {
@@ -150,6 +153,10 @@ public final class Worker implements AutoCloseable {
         new Heartbeats(
             settings.workerId(),
             host(),
+            new Heartbeats.Placement(
+                runtime.device().toString(),
+                runtime.fallback().orElse(""),
+                settings.maxBatchOn(runtime.device())),
             scheduler,
             models,
             sink,

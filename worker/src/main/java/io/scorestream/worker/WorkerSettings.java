@@ -1,5 +1,6 @@
 package io.scorestream.worker;
 
+import io.scorestream.core.ort.Device;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import java.nio.file.Path;
@@ -12,11 +13,14 @@ import java.time.Duration;
  * @param topics topic names
  * @param workerId this worker's id, unique in the fleet
  * @param modelsDir directory of {@code .onnx} models to serve, or null
- * @param maxBatch most rows per model call
- * @param maxActiveSamples most samples running at once; more jobs wait
+ * @param maxBatch most rows per model call, 0 for the default of the device the models run on
+ *     ({@link #maxBatchOn})
+ * @param maxActiveSamples most samples running at once, more jobs wait; 0 for the device's default
+ *     ({@link #maxActiveSamplesOn})
  * @param maxSamplesPerJob the largest job accepted
  * @param intraOpThreads ONNX Runtime intra-op threads, 0 for its default
- * @param cuda use CUDA when present
+ * @param device the device to run models on; a CUDA device ONNX Runtime cannot use leaves them on
+ *     the CPU
  * @param deliveryTimeout how long an event may take to reach Kafka, retries included, before the
  *     worker gives up and stops (its uncommitted jobs then go to other workers)
  * @param metricsHost address the Prometheus endpoint listens on: loopback unless told otherwise
@@ -35,7 +39,7 @@ public record WorkerSettings(
     int maxActiveSamples,
     int maxSamplesPerJob,
     int intraOpThreads,
-    boolean cuda,
+    Device device,
     Duration deliveryTimeout,
     String metricsHost,
     int metricsPort,
@@ -43,9 +47,10 @@ public record WorkerSettings(
     int maxQueuedJobs) {
 
   public WorkerSettings {
-    if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0) {
+    if (maxBatch < 0 || maxActiveSamples < 0 || maxSamplesPerJob <= 0) {
       throw new IllegalArgumentException(
-          "max batch, max active samples and max samples per job must be positive");
+          "max batch and max active samples must be positive (or 0 for the device's default), max"
+              + " samples per job positive");
     }
     if (deliveryTimeout.toMillis() < 1000) {
       throw new IllegalArgumentException(
@@ -62,6 +67,31 @@ public record WorkerSettings(
       throw new IllegalArgumentException(
           "the metrics port must be -1 (none), 0 (any) or a port, got " + metricsPort);
     }
+  }
+
+  /** Rows per model call on the CPU unless told otherwise: past it a call gains little speed. */
+  public static final int CPU_MAX_BATCH = 1024;
+
+  /**
+   * Rows per model call on a GPU unless told otherwise: large enough to keep a data-centre GPU's
+   * multiprocessors busy on the small score networks served here (`bench gpu` measures it).
+   */
+  public static final int GPU_MAX_BATCH = 4096;
+
+  /** Samples in flight per maximum batch: enough to fill every call of a round. */
+  private static final int SAMPLES_PER_BATCH = 8;
+
+  /** The most rows per model call on {@code on}: the one set, else the device's default. */
+  public int maxBatchOn(Device on) {
+    return maxBatch > 0 ? maxBatch : on.isCuda() ? GPU_MAX_BATCH : CPU_MAX_BATCH;
+  }
+
+  /**
+   * The most samples in flight on {@code on}: the number set, else eight maximum batches of the
+   * device (8192 on the CPU, 32768 on a GPU).
+   */
+  public int maxActiveSamplesOn(Device on) {
+    return maxActiveSamples > 0 ? maxActiveSamples : SAMPLES_PER_BATCH * maxBatchOn(on);
   }
 
   /**
@@ -83,11 +113,11 @@ public record WorkerSettings(
     private final String workerId;
     private TopicNames topics = TopicNames.defaults();
     private Path modelsDir;
-    private int maxBatch = 1024;
-    private int maxActiveSamples = 8192;
+    private int maxBatch;
+    private int maxActiveSamples;
     private int maxSamplesPerJob = 4096;
     private int intraOpThreads;
-    private boolean cuda;
+    private Device device = Device.CPU;
     private Duration deliveryTimeout = Duration.ofMinutes(2);
     private String metricsHost = "127.0.0.1";
     private int metricsPort = -1;
@@ -129,8 +159,8 @@ public record WorkerSettings(
       return this;
     }
 
-    public Builder cuda(boolean v) {
-      cuda = v;
+    public Builder device(Device v) {
+      device = v;
       return this;
     }
 
@@ -169,7 +199,7 @@ public record WorkerSettings(
           maxActiveSamples,
           maxSamplesPerJob,
           intraOpThreads,
-          cuda,
+          device,
           deliveryTimeout,
           metricsHost,
           metricsPort,

@@ -15,11 +15,7 @@ import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.onnx.OnnxGraphBuilder;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sample.BatchEvaluator;
-import io.scorestream.core.sample.Samplers;
-import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VpSde;
-import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
 import io.scorestream.jobs.kafka.JobClient;
@@ -98,18 +94,6 @@ class CheckpointSwapTest {
         .build();
   }
 
-  private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p =
-        Samplers.start(
-            JobCodec.samplerSpec(request.getSampler()),
-            model.info(),
-            request.getNumSamples(),
-            request.getSeed(),
-            null);
-    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
-    return p.result();
-  }
-
   private <T> Map<String, List<T>> read(
       TestKafka kafka,
       String topic,
@@ -131,7 +115,7 @@ class CheckpointSwapTest {
     byte[] v1 = GaussianMixtureOnnx.build(V1, info("1"));
     byte[] v2 = GaussianMixtureOnnx.build(V2, info("2"));
     Files.write(models.resolve("gmm.onnx"), v1);
-    OrtRuntime runtime = new OrtRuntime(1, false);
+    OrtRuntime runtime = new OrtRuntime(1);
     try (Worker worker =
             Worker.start(
                 WorkerSettings.builder(kafka.bootstrapServers(), "w")
@@ -202,7 +186,7 @@ class CheckpointSwapTest {
         assertEquals(isEarly ? "1" : "2", started.getStarted().getModelVersion(), r.getJobId());
         JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
         SameSamples.assertSame(
-            alone(isEarly ? ref1 : ref2, r),
+            SameSamples.alone(isEarly ? ref1 : ref2, r),
             Tensors.floats(done.getCompleted().getSamples()),
             r.getJobId());
       }

@@ -11,11 +11,7 @@ import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.GaussianMixtureOnnx;
 import io.scorestream.core.ort.OrtRuntime;
-import io.scorestream.core.sample.BatchEvaluator;
-import io.scorestream.core.sample.Samplers;
-import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.sde.VpSde;
-import io.scorestream.jobs.JobCodec;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
@@ -103,18 +99,6 @@ class FleetTest {
         .build();
   }
 
-  private static float[] alone(ScoreModel model, GenerateRequest request) {
-    SamplingProcess p =
-        Samplers.start(
-            JobCodec.samplerSpec(request.getSampler()),
-            model.info(),
-            request.getNumSamples(),
-            request.getSeed(),
-            null);
-    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
-    return p.result();
-  }
-
   private Map<String, List<JobEvent>> events(
       TestKafka kafka, Duration timeout, Predicate<Map<String, List<JobEvent>>> done)
       throws Exception {
@@ -131,7 +115,7 @@ class FleetTest {
       throws Exception {
     names = kafka.freshNames("fleet");
     Path models = setUp(kafka);
-    OrtRuntime runtime = new OrtRuntime(1, false);
+    OrtRuntime runtime = new OrtRuntime(1);
     try (Worker a = Worker.start(settings(kafka.bootstrapServers(), "a", models));
         Worker b = Worker.start(settings(kafka.bootstrapServers(), "b", models));
         JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
@@ -163,7 +147,7 @@ class FleetTest {
             .forEach(e -> workers.add(e.getStarted().getWorkerId()));
         JobEvent done = mine.stream().filter(JobEvent::hasCompleted).findFirst().orElseThrow();
         float[] samples = Tensors.floats(done.getCompleted().getSamples());
-        SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
+        SameSamples.assertSame(SameSamples.alone(reference, r), samples, r.getJobId());
       }
       assertEquals(Set.of("a", "b"), workers, "both workers took part");
     }
@@ -190,7 +174,7 @@ class FleetTest {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
       assertEquals("ready", out.readLine());
     }
-    OrtRuntime runtime = new OrtRuntime(1, false);
+    OrtRuntime runtime = new OrtRuntime(1);
     try (JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names);
         ScoreModel reference = runtime.load(GaussianMixtureOnnx.build(GMM, INFO), "gmm-vp")) {
       List<GenerateRequest> requests = new ArrayList<>();
@@ -232,7 +216,7 @@ class FleetTest {
                 mine.get(i).getSequence() > mine.get(i - 1).getSequence(), "sequence keeps rising");
           }
           float[] samples = Tensors.floats(done.getCompleted().getSamples());
-          SameSamples.assertSame(alone(reference, r), samples, r.getJobId());
+          SameSamples.assertSame(SameSamples.alone(reference, r), samples, r.getJobId());
         }
       }
     } finally {
@@ -248,7 +232,7 @@ class FleetTest {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Path models = setUp(kafka);
-      OrtRuntime runtime = new OrtRuntime(1, false);
+      OrtRuntime runtime = new OrtRuntime(1);
       GenerateRequest request = request("stranded", 3, 9, 30);
       try (Worker first =
               Worker.start(
@@ -283,7 +267,7 @@ class FleetTest {
               "the job ran where events could go");
           JobEvent done = mine.get(mine.size() - 1);
           SameSamples.assertSame(
-              alone(reference, request),
+              SameSamples.alone(reference, request),
               Tensors.floats(done.getCompleted().getSamples()),
               "stranded");
         }

@@ -2,16 +2,29 @@ package io.scorestream.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.ort.Device;
+import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.kafka.JobClient;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
 import io.scorestream.proto.v1.GenerateRequest;
 import io.scorestream.proto.v1.JobEvent;
 import io.scorestream.proto.v1.SamplerSettings;
+import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.scorestream.testkit.SharedBroker;
 import io.scorestream.testkit.TestKafka;
 import io.scorestream.testkit.TopicRecords;
+import io.scorestream.testkit.logging.LogCapture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +39,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
 
 /**
  * A fleet whose workers serve different models: every job reaches a worker that serves its model,
@@ -36,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedBroker.class)
 @Tag("integration")
 class MixedFleetTest {
+  @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
   @TempDir Path dir;
   private TopicNames names;
   private TestKafka kafka;
@@ -195,6 +211,109 @@ class MixedFleetTest {
       assertTrue(
           unguided.getFailed().getReason().contains("classifier 'absent' is not served"),
           unguided.toString());
+    }
+  }
+
+  /**
+   * A worker asked for a GPU on a machine (or build) without CUDA runs on the CPU beside a CPU
+   * worker: it says why once, its heartbeats and metrics name the device it uses and the reason, it
+   * takes the CPU's batch limits, and the jobs it runs give the samples the CPU worker gives.
+   */
+  @Test
+  void aWorkerAskedForAGpuItCannotUseServesOnTheCpuAndSaysWhyInLogHeartbeatAndMetrics()
+      throws Exception {
+    assumeFalse(
+        OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+        "with the GPU build the CUDA side is bench gpu's to check");
+    Path models = models("same-models", "common");
+    try (Worker asked =
+            Worker.start(
+                WorkerSettings.builder(kafka.bootstrapServers(), "asked-for-gpu")
+                    .topics(names)
+                    .modelsDir(models)
+                    .intraOpThreads(1)
+                    .device(Device.cuda(0))
+                    .metricsPort(0)
+                    .build());
+        Worker plain = Worker.start(settings(kafka, "plain-cpu", models));
+        JobClient client = new JobClient(KafkaClients.of(kafka.bootstrapServers()), names)) {
+      assertEquals(
+          1,
+          log.texts(Level.WARN).stream().filter(t -> t.contains("asked for cuda:0")).count(),
+          log.toString());
+      await(
+          "both workers beat",
+          () ->
+              !asked.lastHeartbeat().getWorkerId().isEmpty()
+                  && !plain.lastHeartbeat().getWorkerId().isEmpty());
+      WorkerHeartbeat fellBack = asked.lastHeartbeat();
+      assertEquals("cpu", fellBack.getDevice());
+      assertTrue(
+          fellBack.getDeviceFallback().contains("CPU artifact"), fellBack.getDeviceFallback());
+      assertEquals(WorkerSettings.CPU_MAX_BATCH, fellBack.getMaxBatch());
+      assertEquals("cpu", plain.lastHeartbeat().getDevice());
+      assertEquals("", plain.lastHeartbeat().getDeviceFallback());
+
+      HttpResponse<String> scrape =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + asked.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertTrue(
+          scrape
+              .body()
+              .contains(
+                  "scorestream_worker_device_fallback{device=\"cpu\",requested=\"cuda:0\","
+                      + "worker=\"asked-for-gpu\"} 1.0"),
+          scrape.body());
+
+      await(
+          "the group settled with both workers on the jobs topic",
+          () -> asked.assignedJobPartitions() > 0 && plain.assignedJobPartitions() > 0);
+      List<GenerateRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        requests.add(request("device-" + i, "common"));
+      }
+      client.submitAll(requests);
+      Map<String, List<JobEvent>> events =
+          TopicRecords.readUntil(
+              kafka.bootstrapServers(),
+              names.jobEvents(),
+              JobEvent::parseFrom,
+              Duration.ofSeconds(120),
+              m ->
+                  requests.stream()
+                      .allMatch(
+                          r ->
+                              m.getOrDefault(r.getJobId(), List.of()).stream()
+                                  .anyMatch(JobEvent::hasCompleted)));
+      Set<String> ranOn = new HashSet<>();
+      try (ScoreModel reference =
+          new OrtRuntime(1).load(TestModels.standardNormal("common", "1", 2), "common")) {
+        for (GenerateRequest r : requests) {
+          List<JobEvent> mine = events.get(r.getJobId());
+          ranOn.add(
+              mine.stream()
+                  .filter(JobEvent::hasStarted)
+                  .findFirst()
+                  .orElseThrow()
+                  .getStarted()
+                  .getWorkerId());
+          SameSamples.assertSame(
+              SameSamples.alone(reference, r),
+              Tensors.floats(
+                  mine.stream()
+                      .filter(JobEvent::hasCompleted)
+                      .findFirst()
+                      .orElseThrow()
+                      .getCompleted()
+                      .getSamples()),
+              r.getJobId());
+        }
+      }
+      assertEquals(Set.of("asked-for-gpu", "plain-cpu"), ranOn, "jobs ran on both workers");
     }
   }
 }

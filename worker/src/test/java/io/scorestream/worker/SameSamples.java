@@ -3,6 +3,14 @@ package io.scorestream.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.sample.BatchEvaluator;
+import io.scorestream.core.sample.Samplers;
+import io.scorestream.core.sample.SamplingProcess;
+import io.scorestream.jobs.JobCodec;
+import io.scorestream.proto.v1.GenerateRequest;
+import java.util.List;
+
 /**
  * "The same samples" across batch compositions. A job's noise and arithmetic do not depend on its
  * batch-mates, but ONNX Runtime's vectorised kernels may round a row by a float32 ulp differently
@@ -26,5 +34,20 @@ final class SameSamples {
           Math.abs(e - a) <= TOLERANCE,
           () -> what + ": value " + index + " is " + a + ", alone it is " + e);
     }
+  }
+
+  /**
+   * The samples core gives an unconditional request's job run alone, the reference to compare to.
+   */
+  static float[] alone(ScoreModel model, GenerateRequest request) {
+    SamplingProcess p =
+        Samplers.start(
+            JobCodec.samplerSpec(request.getSampler()),
+            model.info(),
+            request.getNumSamples(),
+            request.getSeed(),
+            null);
+    new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
+    return p.result();
   }
 }

@@ -100,6 +100,14 @@ class WorkerArtifactIT {
     assertTrue(bare.waitFor(60, TimeUnit.SECONDS));
     assertEquals(2, bare.exitValue(), refusal);
     assertTrue(refusal.contains("--bootstrap-servers"), refusal);
+
+    Process gpu = JAR.command("--bootstrap-servers", "localhost:1", "--device", "gpu").start();
+    String wrongDevice = new String(gpu.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(gpu.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, gpu.exitValue(), wrongDevice);
+    assertTrue(
+        wrongDevice.contains("--device") && wrongDevice.contains("cpu, cuda or cuda:N"),
+        wrongDevice);
     long size = Files.size(JAR.path());
     assertTrue(size < 64L << 20, "the worker's jar is " + size + " bytes");
   }

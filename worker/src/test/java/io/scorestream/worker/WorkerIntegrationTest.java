@@ -98,7 +98,7 @@ class WorkerIntegrationTest {
   private Worker worker;
   private JobClient client;
   private TopicNames names;
-  private final OrtRuntime runtime = new OrtRuntime(1, false);
+  private final OrtRuntime runtime = new OrtRuntime(1);
   private ScoreModel reference;
 
   /**

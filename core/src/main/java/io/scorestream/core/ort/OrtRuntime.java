@@ -9,14 +9,15 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Loads ONNX score models into ONNX Runtime sessions with one set of options: intra-op threads, and
- * the CUDA execution provider when asked for and present. When CUDA is asked for but missing,
- * models run on the CPU and the runtime says so once through {@code notices}. A service's {@code
+ * the device the models run on. Asked for a CUDA device, it first runs a probe model there ({@link
+ * CudaProbe}); when that fails, every model runs on the CPU and the runtime says so once, at WARN,
+ * with the reason, which {@link #fallback()} keeps for heartbeats and metrics. A service's {@code
  * main} builds one of these.
  */
 public final class OrtRuntime {
@@ -27,21 +28,55 @@ public final class OrtRuntime {
 
   private final OrtEnvironment env;
   private final int intraOpThreads;
-  private final boolean cuda;
-  private final AtomicBoolean cudaFallbackSaid = new AtomicBoolean();
+  private final Device requested;
+  private final Device device;
+  private final Optional<String> fallback;
+
+  /**
+   * A runtime on the CPU with {@code intraOpThreads} threads per call (0: ONNX Runtime's choice).
+   */
+  public OrtRuntime(int intraOpThreads) {
+    this(intraOpThreads, Device.CPU);
+  }
 
   /**
    * @param intraOpThreads threads per model call, 0 for ONNX Runtime's default
-   * @param cuda try the CUDA execution provider (a fallback to the CPU is logged once, at WARN)
+   * @param requested the device to run models on; a CUDA device that fails its probe leaves them on
+   *     the CPU, said once at WARN
    */
-  public OrtRuntime(int intraOpThreads, boolean cuda) {
+  public OrtRuntime(int intraOpThreads, Device requested) {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException(
           "intra-op threads must be zero or more, got " + intraOpThreads);
     }
     this.env = OrtEnvironment.getEnvironment();
     this.intraOpThreads = intraOpThreads;
-    this.cuda = cuda;
+    this.requested = requested;
+    this.fallback =
+        requested.isCuda()
+            ? CudaProbe.ofThisProcess().unavailable(env, requested.cudaIndex())
+            : Optional.empty();
+    this.device = fallback.isPresent() ? Device.CPU : requested;
+    if (fallback.isPresent()) {
+      LOG.warn("asked for {}, running models on the CPU: {}", requested, fallback.get());
+    } else if (requested.isCuda()) {
+      LOG.info("running models on {} (ONNX Runtime {})", requested, env.getVersion());
+    }
+  }
+
+  /** The device asked for. */
+  public Device requested() {
+    return requested;
+  }
+
+  /** The device models run on: the one asked for, or the CPU after a fallback. */
+  public Device device() {
+    return device;
+  }
+
+  /** Why the models run on the CPU though a CUDA device was asked for; empty when they do not. */
+  public Optional<String> fallback() {
+    return fallback;
   }
 
   /** Loads a model file; the model's metadata names it, else the file name does. */
@@ -123,6 +158,25 @@ public final class OrtRuntime {
   }
 
   private OrtScoreModel open(byte[] onnx, String fallbackName, Boolean classifier) {
+    if (device.isCuda()) {
+      try {
+        return open(onnx, fallbackName, classifier, device);
+      } catch (ModelFormatException onCuda) {
+        // the probe ran, so CUDA works: a model CUDA cannot take may still run on the CPU; one
+        // the CPU cannot take either fails with the CPU's reason
+        OrtScoreModel model = open(onnx, fallbackName, classifier, Device.CPU);
+        LOG.warn(
+            "model {} cannot run on {} ({}); it runs on the CPU",
+            model.info().name(),
+            device,
+            onCuda.getMessage());
+        return model;
+      }
+    }
+    return open(onnx, fallbackName, classifier, Device.CPU);
+  }
+
+  private OrtScoreModel open(byte[] onnx, String fallbackName, Boolean classifier, Device on) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     OrtSession session = null;
     try {
@@ -132,8 +186,8 @@ public final class OrtRuntime {
       if (intraOpThreads > 0) {
         options.setIntraOpNumThreads(intraOpThreads);
       }
-      if (cuda) {
-        addCuda(options);
+      if (on.isCuda()) {
+        options.addCUDA(on.cudaIndex());
       }
       try {
         session = env.createSession(onnx, options);
@@ -141,30 +195,20 @@ public final class OrtRuntime {
         throw new ModelFormatException(
             "ONNX Runtime cannot load model "
                 + fallbackName
+                + (on.isCuda() ? " on " + on : "")
                 + ": "
                 + e.getMessage().lines().findFirst().orElse(""),
             e);
       }
-      return new OrtScoreModel(env, session, options, fallbackName, classifier);
+      return new OrtScoreModel(env, session, options, fallbackName, classifier, on);
     } catch (OrtException e) {
       close(session, options);
       throw new ModelFormatException(
-          "cannot set up ONNX Runtime for " + fallbackName + ": " + e.getMessage(), e);
+          "cannot set up ONNX Runtime for " + fallbackName + " on " + on + ": " + e.getMessage(),
+          e);
     } catch (RuntimeException e) {
       close(session, options);
       throw e;
-    }
-  }
-
-  private void addCuda(OrtSession.SessionOptions options) {
-    try {
-      options.addCUDA(0);
-    } catch (OrtException | RuntimeException e) {
-      if (!cudaFallbackSaid.getAndSet(true)) {
-        LOG.warn(
-            "CUDA execution provider unavailable ({}); running on CPU",
-            String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-      }
     }
   }
 

@@ -36,6 +36,7 @@ public final class OrtScoreModel implements ScoreModel {
   private final long[] tShape = new long[1];
   private final String output;
   private final boolean classifier;
+  private final Device device;
   private FloatBuffer xBuffer;
   private FloatBuffer tBuffer;
   private LongBuffer yBuffer;
@@ -47,15 +48,18 @@ public final class OrtScoreModel implements ScoreModel {
    *     while the session lives, so this model closes them after the session
    * @param expectClassifier true: it must be a classifier; false: a score model; null: whichever
    *     its metadata says
+   * @param device where the session runs its nodes
    */
   OrtScoreModel(
       OrtEnvironment env,
       OrtSession session,
       OrtSession.SessionOptions options,
       String fallbackName,
-      Boolean expectClassifier)
+      Boolean expectClassifier,
+      Device device)
       throws OrtException {
     this.env = env;
+    this.device = device;
     this.session = session;
     this.options = options;
     Map<String, String> metadata = session.getMetadata().getCustomMetadata();
@@ -171,6 +175,11 @@ public final class OrtScoreModel implements ScoreModel {
    */
   public boolean classifier() {
     return classifier;
+  }
+
+  /** The device this model's session runs on. */
+  public Device device() {
+    return device;
   }
 
   @Override

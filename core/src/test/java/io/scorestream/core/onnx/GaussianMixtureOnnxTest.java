@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The ONNX mixture graph computes the same perturbed score as the closed form in double precision.
  */
 class GaussianMixtureOnnxTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false);
+  private final OrtRuntime runtime = new OrtRuntime(1);
   private static final GaussianMixture GMM =
       new GaussianMixture(
           new double[] {0.2, 0.5, 0.3},

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Loading models that follow, or break, the contract: class input y, image shapes, growing batches.
  */
 class OrtScoreModelTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false);
+  private final OrtRuntime runtime = new OrtRuntime(1);
 
   private static Map<String, String> veMetadata(String shape) {
     Map<String, String> m = new HashMap<>();

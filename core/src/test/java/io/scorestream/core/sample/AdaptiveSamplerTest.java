@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AdaptiveSamplerTest {
   static final int PACK = 64;
   static final int POINTS = 4096;
-  private final OrtRuntime runtime = new OrtRuntime(2, false);
+  private final OrtRuntime runtime = new OrtRuntime(2);
   private final Map<SdeKind, ScoreModel> points = new EnumMap<>(SdeKind.class);
   private final Map<SdeKind, MixtureCheck> checks = new EnumMap<>(SdeKind.class);
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchingTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false);
+  private final OrtRuntime runtime = new OrtRuntime(1);
   private final ScoreModel ve = TestMixtures.model(runtime, SdeKind.VE);
   private final ScoreModel vp = TestMixtures.model(runtime, SdeKind.VP);
 

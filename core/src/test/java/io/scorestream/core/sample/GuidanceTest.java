@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GuidanceTest {
   static final int N = 2_000;
 
-  private final OrtRuntime runtime = new OrtRuntime(2, false);
+  private final OrtRuntime runtime = new OrtRuntime(2);
 
   /**
    * The exact classifier of the test mixture's components under {@code sde}, as an ONNX classifier

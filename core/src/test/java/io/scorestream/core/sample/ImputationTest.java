@@ -37,7 +37,7 @@ class ImputationTest {
    */
   static final int PARTICLES = 64;
 
-  private final OrtRuntime runtime = new OrtRuntime(2, false);
+  private final OrtRuntime runtime = new OrtRuntime(2);
   private ScoreModel model;
 
   @BeforeAll

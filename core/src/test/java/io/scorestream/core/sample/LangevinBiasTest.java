@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("slow")
 class LangevinBiasTest {
   private static final int N = 40_000;
-  private final OrtRuntime runtime = new OrtRuntime(2, false);
+  private final OrtRuntime runtime = new OrtRuntime(2);
   private final ScoreModel model = TestMixtures.model(runtime, SdeKind.VE);
   private final Sde sde = TestMixtures.sde(SdeKind.VE);
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and the codes it finds decode back to the points.
  */
 class LikelihoodTest {
-  private static final OrtRuntime runtime = new OrtRuntime(1, false);
+  private static final OrtRuntime runtime = new OrtRuntime(1);
   private static final int N = 24;
 
   private static double[] points(long seed) {

@@ -69,7 +69,7 @@ class PcSchedulesTest {
 
   @Test
   void sharedScheduleGivesTheSamplesOfAnOwnOne() {
-    try (ScoreModel model = TestMixtures.model(new OrtRuntime(1, false), SdeKind.VP)) {
+    try (ScoreModel model = TestMixtures.model(new OrtRuntime(1), SdeKind.VP)) {
       PcSchedules schedules = new PcSchedules(100_000);
       SamplerSpec spec = pc(60).build();
       SamplingProcess own = Samplers.start(spec, model.info(), 8, 5, null);

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("slow")
 class SamplerAccuracyTest {
   static final int N = 4_000;
-  private final OrtRuntime runtime = new OrtRuntime(2, false);
+  private final OrtRuntime runtime = new OrtRuntime(2);
   private final Map<SdeKind, ScoreModel> models = new EnumMap<>(SdeKind.class);
   private final Map<SdeKind, MixtureCheck> checks = new EnumMap<>(SdeKind.class);
 

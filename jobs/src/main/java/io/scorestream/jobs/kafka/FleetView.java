@@ -129,7 +129,9 @@ public final class FleetView implements Runnable, AutoCloseable {
     }
     if (!beat.getModelsList().stream().allMatch(FleetView::sane)
         || beat.getWorkerId().length() > MAX_NAME_CHARS
-        || beat.getHost().length() > MAX_NAME_CHARS) {
+        || beat.getHost().length() > MAX_NAME_CHARS
+        || beat.getDevice().length() > MAX_NAME_CHARS
+        || beat.getDeviceFallback().length() > MAX_VALUE_CHARS) {
       // a model whose name or version no job can ask for (and no pool topic can carry), or whose
       // description is larger than any model's, is not part of the fleet; names of kilobytes are
       // cut
@@ -137,6 +139,8 @@ public final class FleetView implements Runnable, AutoCloseable {
           beat.toBuilder()
               .setWorkerId(Texts.cut(beat.getWorkerId(), MAX_NAME_CHARS, ""))
               .setHost(Texts.cut(beat.getHost(), MAX_NAME_CHARS, ""))
+              .setDevice(Texts.cut(beat.getDevice(), MAX_NAME_CHARS, ""))
+              .setDeviceFallback(Texts.cut(beat.getDeviceFallback(), MAX_VALUE_CHARS, ""))
               .clearModels()
               .addAllModels(beat.getModelsList().stream().filter(FleetView::sane).toList())
               .build();

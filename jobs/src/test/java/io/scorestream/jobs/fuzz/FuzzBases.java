@@ -186,6 +186,9 @@ public record FuzzBases(String plane, String classifier, String images, String c
         .setSamplesPerSecond(10)
         .setEvaluationsPerSecond(1000)
         .setBatchOccupancy(0.5)
+        .setDevice("cpu")
+        .setDeviceFallback("CUDA libraries not found on the library path: libcudnn.so.9")
+        .setMaxBatch(1024)
         .setTime(io.scorestream.jobs.Times.now())
         .addModels(
             ModelVersion.newBuilder()

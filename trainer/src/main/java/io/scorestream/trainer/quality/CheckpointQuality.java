@@ -204,7 +204,7 @@ public final class CheckpointQuality implements AutoCloseable {
    * @throws IllegalStateException naming the failure when the sampler fails
    */
   private SamplingProcess sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
-    try (ScoreModel model = new OrtRuntime(0, false).load(onnx, info.name())) {
+    try (ScoreModel model = new OrtRuntime(0).load(onnx, info.name())) {
       SamplingProcess p = Samplers.start(sampler, info, n, seed, labels);
       new BatchEvaluator(model, 4096).runToCompletion(List.of(p), () -> {});
       return p;

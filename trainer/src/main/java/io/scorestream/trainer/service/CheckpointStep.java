@@ -93,7 +93,7 @@ final class CheckpointStep {
     byte[] onnx = net.exportOnnx(r.averaged(), info);
     double parity;
     try (NDManager check = manager.newSubManager();
-        ScoreModel model = new OrtRuntime(1, false).load(onnx, info.name())) {
+        ScoreModel model = new OrtRuntime(1).load(onnx, info.name())) {
       parity =
           ScoreNet.of(architecture, net.constants(), r.averaged(), check)
               .parityError(model, info, 256, r.steps());

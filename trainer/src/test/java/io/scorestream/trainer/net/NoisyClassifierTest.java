@@ -80,7 +80,7 @@ class NoisyClassifierTest {
         NoisyClassifier c = trained(manager)) {
       Map<String, float[]> weights = c.averagedWeights();
       byte[] onnx = c.exportOnnx(weights, info(2));
-      OrtRuntime runtime = new OrtRuntime(1, false);
+      OrtRuntime runtime = new OrtRuntime(1);
       int n = 64;
       SplittableRandom random = new SplittableRandom(9);
       float[] x = new float[n * 2];

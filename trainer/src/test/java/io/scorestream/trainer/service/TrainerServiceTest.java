@@ -69,7 +69,7 @@ class TrainerServiceTest {
       assertEquals("400", second.getVersion(), "versions are training steps");
       assertEquals(400, second.getTrainStep());
       assertEquals("eight", second.getMetadataMap().get("scorestream.dataset"));
-      try (ScoreModel model = new OrtRuntime(1, false).load(second.getOnnx().toByteArray(), "x")) {
+      try (ScoreModel model = new OrtRuntime(1).load(second.getOnnx().toByteArray(), "x")) {
         assertArrayEquals(new int[] {2}, model.info().dataShape());
         assertEquals("400", model.info().version());
         float[] score = new float[2];
@@ -207,7 +207,7 @@ class TrainerServiceTest {
         event.getParts() > 1 && !event.hasOnnx(),
         "a model over 4 KiB goes out in parts: " + event.getParts());
 
-    try (ScoreModel model = new OrtRuntime(1, false).load(joined(kafka, names, "timed"), "timed")) {
+    try (ScoreModel model = new OrtRuntime(1).load(joined(kafka, names, "timed"), "timed")) {
       assertEquals(event.getVersion(), model.info().version());
     }
   }
@@ -262,7 +262,7 @@ class TrainerServiceTest {
             && !measured.hasSlicedWasserstein(),
         measured.toString());
     try (ScoreModel model =
-        new OrtRuntime(1, false).load(joined(kafka, names, "glyph-unet"), "glyph-unet")) {
+        new OrtRuntime(1).load(joined(kafka, names, "glyph-unet"), "glyph-unet")) {
       assertArrayEquals(new int[] {1, 28, 28}, model.info().dataShape());
       assertEquals(8, model.info().numClasses(), "conditioned on the glyphs' eight labels");
       assertEquals(

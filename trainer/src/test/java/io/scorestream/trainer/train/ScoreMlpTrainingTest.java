@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The MLP trains by denoising score matching, and its ONNX export computes what DJL computes. */
 @Tag("slow")
 class ScoreMlpTrainingTest {
-  private final OrtRuntime runtime = new OrtRuntime(1, false);
+  private final OrtRuntime runtime = new OrtRuntime(1);
 
   static Stream<Sde> sdes() {
     return Stream.of(new VeSde(0.01, 10, 1), new VpSde(0.1, 20, 1), new SubVpSde(0.1, 20, 1));

@@ -1,5 +1,7 @@
 package io.scorestream.worker.app;
 
+import io.scorestream.core.ort.Device;
+import io.scorestream.jobs.cli.DeviceConverter;
 import io.scorestream.jobs.cli.MetricsOptions;
 import io.scorestream.jobs.kafka.KafkaClients;
 import io.scorestream.jobs.kafka.TopicNames;
@@ -28,17 +30,17 @@ public final class WorkerOptions {
 
   @Option(
       names = "--max-batch",
-      defaultValue = "1024",
       paramLabel = "B",
-      description = "most rows per model call")
-  int maxBatch;
+      description = "most rows per model call (default: 1024 on the CPU, 4096 on a GPU)")
+  Integer maxBatch;
 
   @Option(
       names = "--max-active-samples",
-      defaultValue = "8192",
       paramLabel = "S",
-      description = "most samples running at once; more jobs wait in priority order")
-  int maxActiveSamples;
+      description =
+          "most samples running at once; more jobs wait in priority order (default: eight maximum"
+              + " batches, 8192 on the CPU, 32768 on a GPU)")
+  Integer maxActiveSamples;
 
   @Option(
       names = "--max-samples-per-job",
@@ -54,8 +56,15 @@ public final class WorkerOptions {
       description = "intra-op threads (0: ORT's choice)")
   int threads;
 
-  @Option(names = "--cuda", description = "use the CUDA execution provider when present")
-  boolean cuda;
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      paramLabel = "cpu|cuda:N",
+      converter = DeviceConverter.class,
+      description =
+          "where models run: the CPU, or CUDA device N (needs the GPU build; without CUDA the"
+              + " worker says why and runs on the CPU)")
+  Device device;
 
   @Option(
       names = "--delivery-timeout",
@@ -95,11 +104,11 @@ public final class WorkerOptions {
     return WorkerSettings.builder(kafka, workerId())
         .topics(names)
         .modelsDir(modelsDir)
-        .maxBatch(maxBatch)
-        .maxActiveSamples(maxActiveSamples)
+        .maxBatch(maxBatch == null ? 0 : maxBatch)
+        .maxActiveSamples(maxActiveSamples == null ? 0 : maxActiveSamples)
         .maxSamplesPerJob(maxSamplesPerJob)
         .intraOpThreads(threads)
-        .cuda(cuda)
+        .device(device)
         .deliveryTimeout(Duration.ofSeconds(deliveryTimeoutSeconds))
         .metricsHost(metrics.host())
         .metricsPort(metrics.port())
@@ -153,7 +162,10 @@ public final class WorkerOptions {
 
   /** Null when the limits make sense, else what is wrong. */
   public String problem() {
-    if (maxBatch <= 0 || maxActiveSamples <= 0 || maxSamplesPerJob <= 0 || maxQueuedJobs <= 0) {
+    if (maxBatch != null && maxBatch <= 0
+        || maxActiveSamples != null && maxActiveSamples <= 0
+        || maxSamplesPerJob <= 0
+        || maxQueuedJobs <= 0) {
       return "--max-batch, --max-active-samples, --max-samples-per-job and --max-queued-jobs must be positive";
     }
     if (threads < 0) {

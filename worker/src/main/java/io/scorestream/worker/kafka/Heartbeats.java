@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 public final class Heartbeats implements Runnable, AutoCloseable {
   private final String workerId;
   private final String host;
+  private final Placement placement;
   private final Scheduler scheduler;
   private final ModelRegistry models;
   private final KafkaEventSink sink;
@@ -25,6 +26,15 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   private volatile WorkerHeartbeat last = WorkerHeartbeat.getDefaultInstance();
 
   /**
+   * Where the worker's models run, for its heartbeats.
+   *
+   * @param device {@code cpu} or {@code cuda:N}
+   * @param fallback why it runs on the CPU though asked for a GPU, or empty
+   * @param maxBatch most rows per model call
+   */
+  public record Placement(String device, String fallback, int maxBatch) {}
+
+  /**
    * @param advertised which of its models the worker may say it serves now (those whose pool topic
    *     exists)
    * @param sent receives every beat as it is sent (the worker's own fleet view)
@@ -32,6 +42,7 @@ public final class Heartbeats implements Runnable, AutoCloseable {
   public Heartbeats(
       String workerId,
       String host,
+      Placement placement,
       Scheduler scheduler,
       ModelRegistry models,
       KafkaEventSink sink,
@@ -42,6 +53,7 @@ public final class Heartbeats implements Runnable, AutoCloseable {
     this.sent = sent;
     this.workerId = workerId;
     this.host = host;
+    this.placement = placement;
     this.scheduler = scheduler;
     this.models = models;
     this.sink = sink;
@@ -79,6 +91,9 @@ public final class Heartbeats implements Runnable, AutoCloseable {
         WorkerHeartbeat.newBuilder()
             .setWorkerId(workerId)
             .setHost(host)
+            .setDevice(placement.device())
+            .setDeviceFallback(placement.fallback())
+            .setMaxBatch(placement.maxBatch())
             .setActiveJobs(scheduler.activeJobs())
             .setQueuedJobs(scheduler.queuedJobs())
             .setSamplesPerSecond((now.samplesCompleted() - before.samplesCompleted()) / seconds)

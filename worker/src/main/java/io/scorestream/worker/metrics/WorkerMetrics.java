@@ -77,6 +77,17 @@ public final class WorkerMetrics implements JobMetrics {
         .register(registry);
   }
 
+  /**
+   * A gauge that is 1 while the worker runs on the CPU though it was asked for {@code requested} (a
+   * GPU ONNX Runtime could not use), else 0: an alert's signal that a GPU node serves slowly.
+   */
+  public void device(String requested, boolean fellBack) {
+    Gauge.builder("scorestream.worker.device.fallback", () -> fellBack ? 1 : 0)
+        .tag("requested", requested)
+        .description("1 when the models run on the CPU though a GPU was asked for")
+        .register(registry);
+  }
+
   @Override
   public void modelCalls(String model, long calls, long rows, long capacity, long nanos) {
     if (calls == 0) {

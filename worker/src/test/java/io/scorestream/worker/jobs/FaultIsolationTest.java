@@ -45,7 +45,7 @@ class FaultIsolationTest {
   void aFaultWhileStartingOneJobFailsItAloneAndTheOthersComplete() {
     List<JobEvent> events = new ArrayList<>();
     List<String> faults = new ArrayList<>();
-    try (ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 1)) {
+    try (ModelRegistry models = new ModelRegistry(new OrtRuntime(1), 64, 1)) {
       assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
       // a sink that fails on one job's started event, as a bug in building that event would
       EventSink sink =

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * numbers behind it.
  */
 class JobChecksTest {
-  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 2);
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1), 64, 2);
   private final JobChecks checks =
       new JobChecks(models, new RequestChecks(new RequestChecks.Limits(1_000_000, 4 << 20)));
 

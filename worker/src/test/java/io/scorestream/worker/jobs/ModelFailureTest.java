@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModelFailureTest {
   private final List<JobEvent> events = new ArrayList<>();
-  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 1);
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1), 64, 1);
 
   @AfterEach
   void close() {

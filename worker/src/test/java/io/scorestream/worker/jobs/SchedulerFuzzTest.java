@@ -54,7 +54,7 @@ class SchedulerFuzzTest {
 
   @BeforeContainer
   static void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false), 256, 1);
+    models = new ModelRegistry(new OrtRuntime(1), 256, 1);
     for (Map.Entry<String, byte[]> m : FuzzModels.all().entrySet()) {
       assertTrue(models.load(m.getValue(), m.getKey()), m.getKey());
     }

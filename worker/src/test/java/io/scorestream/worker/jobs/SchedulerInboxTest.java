@@ -31,7 +31,7 @@ class SchedulerInboxTest {
 
   @BeforeEach
   void start() {
-    models = new ModelRegistry(new OrtRuntime(1, false), 1024, 1);
+    models = new ModelRegistry(new OrtRuntime(1), 1024, 1);
     assertTrue(models.load(TestModels.standardNormal("gmm", "1", 2), "gmm"));
     scheduler =
         new Scheduler(

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ModelRegistryTest {
   @RegisterExtension final LogCapture log = new LogCapture("io.scorestream");
 
-  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1, false), 64, 2);
+  private final ModelRegistry models = new ModelRegistry(new OrtRuntime(1), 64, 2);
 
   @AfterEach
   void close() {
