@@ -5,7 +5,8 @@ health checks, so this reads the part of the Compose Specification that docker/c
 itself: ${VAR:-default} interpolation, one network with each service's name as an alias, named volumes and bind
 mounts, file secrets under /run/secrets, environment, ports (a host range spread over replicas), read_only and
 tmpfs, deploy.replicas and resource limits, stop_grace_period, and depends_on conditions, with health checks run
-by `podman exec`. Containers are named PROJECT-SERVICE-N, as compose names them.
+by `podman exec`; profiles, and a chosen set of services. Containers are named PROJECT-SERVICE-N, as compose names
+them. Device reservations (a GPU) are not passed on: this machine has none.
 """
 
 import json
@@ -67,14 +68,18 @@ def seconds(text):
 
 
 class Project:
-    def __init__(self, compose_file, env_file=None, overrides=None):
+    def __init__(self, compose_file, env_file=None, overrides=None, profiles=(), only=None):
+        """`profiles`: as `--profile`, a service with profiles runs only when one of them is named; `only`: these
+        services alone (and no others), as `up SERVICE...` without their dependencies."""
         self.dir = os.path.dirname(os.path.abspath(compose_file))
         env = dict(os.environ)
         env.update(read_env_file(env_file))
         env.update(overrides or {})
         self.spec = interpolate(yaml.safe_load(open(compose_file)), env)
         self.name = self.spec["name"]
-        self.services = self.spec["services"]
+        self.services = {name: s for name, s in self.spec["services"].items()
+                         if (not s.get("profiles") or set(s["profiles"]) & set(profiles))
+                         and (only is None or name in only)}
         self.network = f"{self.name}_default"
 
     def replicas(self, service):
@@ -91,7 +96,8 @@ class Project:
             if name not in done:
                 done.add(name)
                 for dep in self.services[name].get("depends_on", {}):
-                    visit(dep)
+                    if dep in self.services:
+                        visit(dep)
                 out.append(name)
 
         for name in self.services:
@@ -104,7 +110,7 @@ class Project:
             podman("volume", "create", f"{self.name}_{volume}", check=False)
         for service in self.order():
             for dep, how in self.services[service].get("depends_on", {}).items():
-                if how.get("condition") == "service_healthy":
+                if dep in self.services and how.get("condition") == "service_healthy":
                     self.wait_healthy(dep, timeout)
             for index, container in enumerate(self.containers(service)):
                 podman("run", "-d", *self.run_args(service, index, container), capture=True)
