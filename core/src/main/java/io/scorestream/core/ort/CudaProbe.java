@@ -1,12 +1,11 @@
 package io.scorestream.core.ort;
 
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import io.scorestream.core.onnx.OnnxGraphBuilder;
+import io.scorestream.core.onnx.ProbeGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +87,11 @@ final class CudaProbe {
     return "ONNX Runtime could not register the CUDA execution provider: " + firstLine(e);
   }
 
-  private Optional<String> runProbe(
-      OrtEnvironment env, OrtSession.SessionOptions options, int index) {
+  /**
+   * Runs the probe graph in a session of {@code options} and checks its output: empty when right,
+   * else why not (device {@code index} named).
+   */
+  Optional<String> runProbe(OrtEnvironment env, OrtSession.SessionOptions options, int index) {
     float[] w = new float[WIDTH * WIDTH];
     float[] x = new float[2 * WIDTH];
     for (int i = 0; i < w.length; i++) {
@@ -98,7 +100,7 @@ final class CudaProbe {
     for (int i = 0; i < x.length; i++) {
       x[i] = 0.5f * i - 1f;
     }
-    try (OrtSession session = env.createSession(probeGraph(w), options);
+    try (OrtSession session = env.createSession(ProbeGraph.matMulPlusOne(w, WIDTH), options);
         OnnxTensor input = OnnxTensor.createTensor(env, new float[][] {row(x, 0), row(x, 1)});
         OrtSession.Result result = session.run(Map.of("x", input))) {
       float[][] y = (float[][]) result.get(0).getValue();
@@ -133,14 +135,6 @@ final class CudaProbe {
     float[] out = new float[WIDTH];
     System.arraycopy(x, r * WIDTH, out, 0, WIDTH);
     return out;
-  }
-
-  private static byte[] probeGraph(float[] w) {
-    OnnxGraphBuilder g = new OnnxGraphBuilder("cuda-probe");
-    String x = g.input("x", TensorProto.DataType.FLOAT, "N", WIDTH);
-    String y = g.op("Add", g.op("MatMul", x, g.floats(w, WIDTH, WIDTH)), g.scalar(1));
-    g.output(y, "y", TensorProto.DataType.FLOAT, "N", WIDTH);
-    return g.build(Map.of());
   }
 
   /** Those of {@code names} found in none of the library directories. */

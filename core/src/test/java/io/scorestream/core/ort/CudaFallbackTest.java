@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
 import io.scorestream.core.analytic.GaussianMixture;
 import io.scorestream.core.model.DataScaling;
 import io.scorestream.core.model.ModelInfo;
@@ -17,6 +18,7 @@ import io.scorestream.core.sde.VpSde;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +74,15 @@ class CudaFallbackTest {
     assertEquals(Device.CPU, cpu.requested());
     assertEquals(Device.CPU, cpu.device());
     assertTrue(cpu.fallback().isEmpty());
+  }
+
+  @Test
+  void theProbeModelRunsAndChecksOutOnTheCpuProvider() throws Exception {
+    try (OrtSession.SessionOptions cpuOnly = new OrtSession.SessionOptions()) {
+      assertEquals(
+          Optional.empty(),
+          new CudaProbe(List.of()).runProbe(OrtEnvironment.getEnvironment(), cpuOnly, 0));
+    }
   }
 
   @Test
