@@ -225,8 +225,8 @@ final class GpuBench implements Callable<Integer> {
    */
   private void batching(PrintWriter out, ScoreModel gpu, ScoreModel cpu, Device on) {
     SamplerSpec s = SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).steps(20).build();
-    int maxBatch = WorkerSettings.builder("unused:9092", "bench").build().maxBatchOn(on);
-    int cpuBatch = WorkerSettings.CPU_MAX_BATCH;
+    int maxBatch = WorkerSettings.defaultMaxBatch(on);
+    int cpuBatch = WorkerSettings.defaultMaxBatch(Device.CPU);
     double together = median(() -> samplesPerSecond(gpu, s, maxBatch, true));
     double alone = median(() -> samplesPerSecond(gpu, s, maxBatch, false));
     double onCpu = median(() -> samplesPerSecond(cpu, s, cpuBatch, true));

@@ -83,7 +83,12 @@ public record WorkerSettings(
 
   /** The most rows per model call on {@code on}: the one set, else the device's default. */
   public int maxBatchOn(Device on) {
-    return maxBatch > 0 ? maxBatch : on.isCuda() ? GPU_MAX_BATCH : CPU_MAX_BATCH;
+    return maxBatch > 0 ? maxBatch : defaultMaxBatch(on);
+  }
+
+  /** Rows per model call on {@code on} unless told otherwise. */
+  public static int defaultMaxBatch(Device on) {
+    return on.isCuda() ? GPU_MAX_BATCH : CPU_MAX_BATCH;
   }
 
   /**
