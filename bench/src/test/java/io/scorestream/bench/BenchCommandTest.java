@@ -14,7 +14,7 @@ class BenchCommandTest {
   @Test
   void everyBenchmarkAnswersHelpAndABareBenchNamesThem() {
     for (String bench :
-        new String[] {"sampler-overhead", "fleet", "gateway", "train", "samplers"}) {
+        new String[] {"sampler-overhead", "fleet", "gateway", "train", "samplers", "gpu"}) {
       assertEquals(0, CommandLines.execute(new BenchCommand(), bench, "--help"), bench);
     }
     PrintStream err = System.err;
@@ -26,7 +26,8 @@ class BenchCommandTest {
       System.setErr(err);
     }
     String refusal = said.toString(StandardCharsets.UTF_8);
-    assertTrue(refusal.contains("sampler-overhead, fleet, gateway, train or samplers"), refusal);
+    assertTrue(
+        refusal.contains("sampler-overhead, fleet, gateway, train, samplers or gpu"), refusal);
   }
 
   @Test
