@@ -75,7 +75,7 @@ echo "| --- | ---: | ---: |"
 for service in worker gateway trainer; do
   image "$service" "$service/target/scorestream-$service.jar"
 done
-step "images built and checked"
+step "the service images built and checked"
 
 step "the GPU worker: its jar (mvn -Pgpu), the CUDA its ONNX Runtime links against, its image"
 (cd "$repo" && mvn -q package -DskipTests -Pgpu -pl worker -am)
@@ -91,7 +91,7 @@ base_major=$(sed -n 's|^ARG RUNTIME_IMAGE=nvidia/cuda:\([0-9]*\)\..*|\1|p' "$rep
 # no CUDA base offline: the local JRE image stands in for both bases, so the image runs and must fall back to the
 # CPU, saying why
 image worker-gpu worker/target/scorestream-worker-gpu.jar --build-arg JRE_IMAGE=localhost/scorestream-jre:17
-step "images built and checked"
+step "the GPU worker image built and checked"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
