@@ -62,7 +62,12 @@ final class GpuBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "2", description = "seconds per timing")
   double seconds;
 
-  @Option(names = "--repeats", defaultValue = "3", description = "timings of each; medians count")
+  @Option(
+      names = "--repeats",
+      defaultValue = "5",
+      description =
+          "rounds of each timing, the compared ones alternated; medians of values and of per-round"
+              + " ratios count (default: ${DEFAULT-VALUE})")
   int repeats;
 
   @Option(names = "--threads", defaultValue = "0", description = "CPU intra-op threads")
@@ -194,9 +199,10 @@ final class GpuBench implements Callable<Integer> {
     out.printf("| batch | %s evals/s | cpu evals/s | %s / cpu |%n", on, on);
     out.println("| ---: | ---: | ---: | ---: |");
     for (int b : batches) {
-      double g = median(() -> rate(gpu, b));
-      double c = median(() -> rate(cpu, b));
-      out.printf("| %d | %.0f | %.0f | %.1f |%n", b, g, c, g / c);
+      double[][] m = alternated(() -> rate(gpu, b), () -> rate(cpu, b));
+      out.printf(
+          "| %d | %.0f | %.0f | %.1f |%n",
+          b, median(m[0]), median(m[1]), median(ratios(m[0], m[1])));
       out.flush();
     }
   }
@@ -210,9 +216,10 @@ final class GpuBench implements Callable<Integer> {
     out.println("| ---: | ---: | ---: | ---: |");
     try (FreshBuffers fresh = new FreshBuffers(onnx, model.info(), on, threads)) {
       for (int b : new int[] {64, 1024}) {
-        double reused = median(() -> rate(model, b));
-        double plain = median(() -> rate(fresh, b));
-        out.printf("| %d | %.0f | %.0f | %.2f |%n", b, reused, plain, reused / plain);
+        double[][] m = alternated(() -> rate(model, b), () -> rate(fresh, b));
+        out.printf(
+            "| %d | %.0f | %.0f | %.2f |%n",
+            b, median(m[0]), median(m[1]), median(ratios(m[0], m[1])));
       }
     } catch (OrtException e) {
       throw new IllegalStateException("cannot open the plain session: " + e.getMessage(), e);
@@ -227,9 +234,16 @@ final class GpuBench implements Callable<Integer> {
     SamplerSpec s = SamplerSpec.builder().kind(SamplerKind.DPM_SOLVER).steps(20).build();
     int maxBatch = WorkerSettings.defaultMaxBatch(on);
     int cpuBatch = WorkerSettings.defaultMaxBatch(Device.CPU);
-    double together = median(() -> samplesPerSecond(gpu, s, maxBatch, true));
-    double alone = median(() -> samplesPerSecond(gpu, s, maxBatch, false));
-    double onCpu = median(() -> samplesPerSecond(cpu, s, cpuBatch, true));
+    double[][] m =
+        alternated(
+            () -> samplesPerSecond(gpu, s, maxBatch, true),
+            () -> samplesPerSecond(gpu, s, maxBatch, false),
+            () -> samplesPerSecond(cpu, s, cpuBatch, true));
+    double together = median(m[0]);
+    double alone = median(m[1]);
+    double onCpu = median(m[2]);
+    double batchingGain = median(ratios(m[0], m[1]));
+    double overCpu = median(ratios(m[0], m[2]));
     out.println();
     out.printf(
         "| %d jobs × %d samples, DPM-Solver++ 20 NFE | samples/s | speed-up |%n", jobs, jobSamples);
@@ -237,11 +251,11 @@ final class GpuBench implements Callable<Integer> {
     out.printf("| %s, one job at a time (batch %d) | %.1f | 1.0 |%n", on, maxBatch, alone);
     out.printf(
         "| %s, continuous batching (batch %d) | %.1f | %.1f |%n",
-        on, maxBatch, together, together / alone);
+        on, maxBatch, together, batchingGain);
     out.printf(
         "| cpu worker, continuous batching (batch %d) | %.1f | %.2f |%n",
-        cpuBatch, onCpu, onCpu / alone);
-    out.printf("%s batched against the CPU worker: %.1f×%n", on, together / onCpu);
+        cpuBatch, onCpu, median(ratios(m[2], m[1])));
+    out.printf("%s batched against the CPU worker: %.1f×%n", on, overCpu);
   }
 
   private double samplesPerSecond(ScoreModel model, SamplerSpec s, int maxBatch, boolean shared) {
@@ -294,13 +308,33 @@ final class GpuBench implements Callable<Integer> {
     return calls * (double) b / ((System.nanoTime() - start) / 1e9);
   }
 
-  private double median(DoubleSupplier measure) {
-    double[] v = new double[Math.max(1, repeats)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = measure.getAsDouble();
+  /**
+   * {@code repeats} rounds of every measurement in turn, so that a shared machine's drift weighs on
+   * each alike: {@code [measurement][round]}.
+   */
+  private double[][] alternated(DoubleSupplier... measures) {
+    double[][] v = new double[measures.length][Math.max(1, repeats)];
+    for (int r = 0; r < v[0].length; r++) {
+      for (int i = 0; i < measures.length; i++) {
+        v[i][r] = measures[i].getAsDouble();
+      }
     }
+    return v;
+  }
+
+  /** Round by round, {@code a / b}. */
+  private static double[] ratios(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      r[i] = a[i] / b[i];
+    }
+    return r;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
     Arrays.sort(v);
-    return v[v.length / 2];
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static long[] labels(ModelInfo info, int n) {
