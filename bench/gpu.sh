@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 23, the GPU worker check: one command on a machine with an NVIDIA GPU, its driver, CUDA 12 and cuDNN 9 (what
 # ONNX Runtime 1.23.2's CUDA provider loads; the worker-gpu image's base has them) and Java 17.
-#   1. builds the GPU jars when missing (mvn -Pgpu: ONNX Runtime's CUDA build; the CPU jars stay as they are);
+#   1. builds the GPU jars when missing or older than the sources (mvn -Pgpu: ONNX Runtime's CUDA build; the CPU jars
+#      stay as they are; `bin/scorestream`'s jar must exist: `mvn -q package -DskipTests`);
 #   2. names the GPU, and the libraries the CUDA provider needs that the loader cannot find;
 #   3. `bench gpu`: CUDA is used (exit 1 if not), GPU scores and samples match CPU ones for the same seed within the
 #      stated tolerances, evaluations/s at batch 1, 64, 1024, 4096 on GPU and CPU, reused against fresh buffers, and
@@ -17,7 +18,8 @@ log="$repo/bench/gpu.log"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 exec > >(tee "$log") 2>&1
-if [[ ! -f "$bench" || ! -f "$worker" ]]; then
+stale() { [[ ! -f "$1" || -n "$(find "$repo"/{proto,core,jobs,worker,trainer,gateway,bench}/src "$repo/pom.xml" -newer "$1" -print -quit)" ]]; }
+if stale "$bench" || stale "$worker"; then
   echo "building the GPU jars (mvn -Pgpu)"
   (cd "$repo" && mvn -q package -DskipTests -Pgpu -pl bench,worker -am) || exit 1
 fi
@@ -36,7 +38,9 @@ status=$?
 echo
 echo "## the GPU worker"
 port=$((20000 + RANDOM % 20000))
-"$repo/bin/scorestream" dev --data-dir "$work/dev" --port "$port" --gateway-port 0 --no-trainer >"$work/dev.log" 2>&1 &
+mkdir -p "$work/none"   # dev's own worker serves nothing, so the job can only run on the GPU worker
+"$repo/bin/scorestream" dev --data-dir "$work/dev" --models-dir "$work/none" --port "$port" --gateway-port 0 \
+  --no-trainer >"$work/dev.log" 2>&1 &
 for _ in $(seq 1 120); do grep -q "serves" "$work/dev.log" && break; sleep 1; done
 java -jar "$worker" --bootstrap-servers "127.0.0.1:$port" --models-dir "$repo/models" --worker-id gpu-worker \
   --device "${DEVICE:-cuda:0}" >"$work/worker.log" 2>&1 &
