@@ -3,6 +3,8 @@ package io.scorestream.cli.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scorestream.jobs.kafka.TopicNames;
+import io.scorestream.worker.kafka.JobConsumer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,26 +22,30 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docker/ checked without a container engine: both compose files against the Compose
  * Specification's schema and the topology's own rules ({@code docker/test/lint/check-compose.mjs}),
- * and every Dockerfile through dockerfile-utils' linter; each check also shown to fail on a planted
- * mistake. The tools come from the npm registry into target/ at the versions {@code
- * docker/test/lint/package.json} pins. The container test (docker/test/container-test.sh) builds
- * and runs the images.
+ * every Dockerfile through dockerfile-utils' linter, and deploy/kubernetes against the Kubernetes
+ * and KEDA schemas and the fleet's rules ({@code check-kubernetes.mjs}); each check also shown to
+ * fail on planted mistakes. The tools come from the npm registry into target/ at the versions
+ * {@code docker/test/lint/package.json} pins. The container test (docker/test/container-test.sh)
+ * builds and runs the images.
  */
 @Tag("integration")
 class DeploymentFilesTest {
   private static final Path DOCKER = Path.of("..", "docker").toAbsolutePath().normalize();
+  private static final Path KUBERNETES =
+      Path.of("..", "deploy", "kubernetes").toAbsolutePath().normalize();
   private static final Path LINT = Path.of("target", "deploy-lint").toAbsolutePath();
 
   @BeforeAll
   static void installTheLinters() throws IOException, InterruptedException {
     Files.createDirectories(LINT);
-    for (String file : List.of("package.json", "check-compose.mjs")) {
+    for (String file : List.of("package.json", "check-compose.mjs", "check-kubernetes.mjs")) {
       Files.copy(
           DOCKER.resolve("test/lint").resolve(file),
           LINT.resolve(file),
           StandardCopyOption.REPLACE_EXISTING);
     }
-    if (!Files.isDirectory(LINT.resolve("node_modules/dclint"))) {
+    if (!Files.isDirectory(LINT.resolve("node_modules/dclint"))
+        || !Files.isDirectory(LINT.resolve("node_modules/@kubernetes-models/keda"))) {
       Result npm = run(LINT, "npm", "install", "--no-audit", "--no-fund", "--silent");
       assertEquals(0, npm.code(), "npm install: " + npm.output());
     }
@@ -116,5 +122,67 @@ class DeploymentFilesTest {
     Files.writeString(
         bad, Files.readString(DOCKER.resolve("worker.Dockerfile")).replace("\nUSER ", "\nUSRE "));
     assertEquals(1, run(LINT, lint, "lint", bad.toString()).code(), "an unknown instruction fails");
+  }
+
+  @Test
+  void theKubernetesManifestsFollowTheSchemasAndTheFleetsRules() throws Exception {
+    Result r = run(LINT, "node", "check-kubernetes.mjs", KUBERNETES.toString());
+    assertEquals(0, r.code(), r.output());
+    // the scaler watches the groups and topics the workers' code really uses
+    String worker = Files.readString(KUBERNETES.resolve("worker.yaml"));
+    TopicNames names = TopicNames.defaults();
+    assertTrue(
+        worker.contains("consumerGroup: " + JobConsumer.group(names) + "\n")
+            && worker.contains("topic: " + names.jobs() + "\n"),
+        "the jobs topic's group");
+    assertTrue(
+        worker.contains("consumerGroup: " + JobConsumer.poolGroup(names, "mnist-unet") + "\n")
+            && worker.contains("topic: " + names.pool("mnist-unet") + "\n"),
+        "a model pool's group");
+    Path kubectl =
+        Stream.of(System.getenv("PATH").split(":"))
+            .map(d -> Path.of(d, "kubectl"))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(null);
+    if (kubectl != null) { // kustomize renders what the check read
+      Result rendered = run(KUBERNETES, kubectl.toString(), "kustomize", ".");
+      assertEquals(0, rendered.code(), rendered.output());
+      long kinds = rendered.output().lines().filter(l -> l.startsWith("kind: ")).count();
+      assertTrue(r.output().contains(kinds + " objects, 0 problems"), kinds + " vs " + r.output());
+    }
+  }
+
+  @Test
+  void aBadFieldAMissingSecretAWrongProbePortAndAForeignGroupAreCaught(@TempDir Path dir)
+      throws Exception {
+    try (Stream<Path> files = Files.list(KUBERNETES)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(
+        dir.resolve("gateway.yaml"),
+        Files.readString(dir.resolve("gateway.yaml"))
+            .replace("  replicas: 2\n", "  replicas: two\n")
+            .replace("secretName: scorestream-tenants", "secretName: tenants"));
+    Files.writeString(
+        dir.resolve("trainer.yaml"),
+        Files.readString(dir.resolve("trainer.yaml")).replace("port: metrics\n", "port: 9405\n"));
+    Files.writeString(
+        dir.resolve("worker.yaml"),
+        Files.readString(dir.resolve("worker.yaml"))
+            .replace(
+                "consumerGroup: scorestream-workers\n", "consumerGroup: scorestream-worker\n"));
+    Result r = run(LINT, "node", "check-kubernetes.mjs", dir.toString());
+    assertEquals(1, r.code(), r.output());
+    for (String expected :
+        List.of(
+            "spec/replicas must be integer",
+            "no Secret tenants",
+            "readinessProbe port 9405 is not one it opens",
+            "scorestream-worker is not a workers' consumer group")) {
+      assertTrue(r.output().contains(expected), expected + " in " + r.output());
+    }
   }
 }

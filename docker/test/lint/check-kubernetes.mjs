@@ -1,0 +1,149 @@
+// Checks deploy/kubernetes as the Maven suite's DeploymentFilesTest runs it: `node check-kubernetes.mjs DIR`.
+// Reads the kustomization's resources (what `kubectl kustomize DIR` renders, with no cluster), validates every
+// object against the Kubernetes and KEDA schemas (kubernetes-models, @kubernetes-models/keda), then what schemas
+// cannot say: every ConfigMap, Secret, PersistentVolumeClaim and Service an object names exists; Services select
+// pods and name ports those pods open; probes point at ports their container opens; every pod runs non-root with
+// a read-only root, all capabilities dropped and seccomp RuntimeDefault, and has resource limits; a
+// ScaledObject scales a Deployment of the set and watches the workers' real consumer groups and topics
+// (PREFIX-workers on PREFIX.jobs, PREFIX-workers.model.M on PREFIX.jobs.model.M, PREFIX from scorestream-config).
+// Prints one line per problem and exits 1 when there is any.
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+const dir = process.argv[2];
+const kustomization = YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
+const objects = [];
+for (const file of kustomization.resources ?? []) {
+  for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+    const o = doc.toJS();
+    if (o) objects.push({file, o});
+  }
+}
+const problems = [];
+const where = ({file, o}) => `${file}: ${o.kind} ${o.metadata?.name}`;
+
+async function model(apiVersion, kind) {
+  const module = apiVersion.startsWith('keda.sh/')
+    ? `@kubernetes-models/keda/${apiVersion}`
+    : `kubernetes-models/${apiVersion}`;
+  try {
+    return (await import(module))[kind];
+  } catch (e) {
+    return undefined;
+  }
+}
+
+for (const entry of objects) {
+  const {o} = entry;
+  const Kind = await model(o.apiVersion, o.kind);
+  if (!Kind) {
+    problems.push(`${where(entry)}: no schema for ${o.apiVersion} ${o.kind}`);
+    continue;
+  }
+  try {
+    new Kind(o).validate();
+  } catch (e) {
+    problems.push(`${where(entry)}: ${e.message.split('\n').slice(0, 4).join(' ')}`);
+  }
+}
+
+const named = kind => new Set(objects.filter(e => e.o.kind === kind).map(e => e.o.metadata.name));
+const configMaps = named('ConfigMap'), secrets = named('Secret'), claims = named('PersistentVolumeClaim');
+const services = named('Service'), deployments = objects.filter(e => e.o.kind === 'Deployment');
+
+function portOf(container, port) {
+  const ports = container.ports ?? [];
+  return ports.some(p => p.name === port || p.containerPort === port);
+}
+
+for (const entry of deployments) {
+  const pod = entry.o.spec.template.spec;
+  const labels = entry.o.spec.template.metadata?.labels ?? {};
+  const selector = entry.o.spec.selector?.matchLabels ?? {};
+  for (const [k, v] of Object.entries(selector)) {
+    if (labels[k] !== v) problems.push(`${where(entry)}: its selector ${k}=${v} does not match its pods`);
+  }
+  const sc = pod.securityContext ?? {};
+  if (sc.runAsNonRoot !== true || !(sc.runAsUser > 0)) problems.push(`${where(entry)}: the pod may run as root`);
+  if (sc.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${where(entry)}: seccomp is not RuntimeDefault`);
+  for (const v of pod.volumes ?? []) {
+    if (v.configMap && !configMaps.has(v.configMap.name)) problems.push(`${where(entry)}: no ConfigMap ${v.configMap.name}`);
+    if (v.secret && !secrets.has(v.secret.secretName)) problems.push(`${where(entry)}: no Secret ${v.secret.secretName}`);
+    if (v.persistentVolumeClaim && !claims.has(v.persistentVolumeClaim.claimName)) {
+      problems.push(`${where(entry)}: no PersistentVolumeClaim ${v.persistentVolumeClaim.claimName}`);
+    }
+  }
+  const volumes = new Set((pod.volumes ?? []).map(v => v.name));
+  for (const c of pod.containers) {
+    const csc = c.securityContext ?? {};
+    if (csc.readOnlyRootFilesystem !== true) problems.push(`${where(entry)}: ${c.name}'s root file system is writable`);
+    if (csc.allowPrivilegeEscalation !== false) problems.push(`${where(entry)}: ${c.name} may escalate privileges`);
+    if (!(csc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where(entry)}: ${c.name} keeps capabilities`);
+    if (!c.resources?.limits?.memory || !c.resources?.limits?.cpu) problems.push(`${where(entry)}: ${c.name} has no limits`);
+    for (const f of c.envFrom ?? []) {
+      if (f.configMapRef && !configMaps.has(f.configMapRef.name)) problems.push(`${where(entry)}: no ConfigMap ${f.configMapRef.name}`);
+      if (f.secretRef && !secrets.has(f.secretRef.name)) problems.push(`${where(entry)}: no Secret ${f.secretRef.name}`);
+    }
+    for (const m of c.volumeMounts ?? []) {
+      if (!volumes.has(m.name)) problems.push(`${where(entry)}: ${c.name} mounts ${m.name}, which is not a volume`);
+    }
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+      const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
+      if (c[probe] && !portOf(c, port)) problems.push(`${where(entry)}: ${c.name}'s ${probe} port ${port} is not one it opens`);
+    }
+    if (!c.readinessProbe || !c.livenessProbe) problems.push(`${where(entry)}: ${c.name} lacks a readiness or liveness probe`);
+  }
+}
+
+for (const entry of objects.filter(e => e.o.kind === 'Service')) {
+  const selector = entry.o.spec.selector ?? {};
+  const target = deployments.find(d =>
+    Object.entries(selector).every(([k, v]) => (d.o.spec.template.metadata?.labels ?? {})[k] === v));
+  if (!target) {
+    problems.push(`${where(entry)}: selects no pods of a Deployment`);
+    continue;
+  }
+  for (const p of entry.o.spec.ports ?? []) {
+    const port = p.targetPort ?? p.port;
+    if (!target.o.spec.template.spec.containers.some(c => portOf(c, port))) {
+      problems.push(`${where(entry)}: port ${port} is not one its pods open`);
+    }
+  }
+}
+
+for (const entry of objects.filter(e => e.o.kind === 'Ingress')) {
+  for (const rule of entry.o.spec.rules ?? []) {
+    for (const p of rule.http?.paths ?? []) {
+      const s = p.backend?.service;
+      const service = objects.find(e => e.o.kind === 'Service' && e.o.metadata.name === s?.name);
+      if (!service) problems.push(`${where(entry)}: no Service ${s?.name}`);
+      else if (!(service.o.spec.ports ?? []).some(sp => sp.name === s.port?.name || sp.port === s.port?.number)) {
+        problems.push(`${where(entry)}: Service ${s.name} has no port ${JSON.stringify(s.port)}`);
+      }
+    }
+  }
+}
+
+const config = objects.find(e => e.o.kind === 'ConfigMap' && e.o.metadata.name === 'scorestream-config')?.o.data ?? {};
+const prefix = config.SCORESTREAM_TOPIC_PREFIX ?? 'scorestream';
+for (const entry of objects.filter(e => e.o.kind === 'ScaledObject')) {
+  const target = entry.o.spec.scaleTargetRef?.name;
+  if (!deployments.some(d => d.o.metadata.name === target)) problems.push(`${where(entry)}: scales ${target}, no Deployment here`);
+  for (const t of entry.o.spec.triggers ?? []) {
+    if (t.type !== 'kafka') continue;
+    const {consumerGroup: group, topic, bootstrapServers} = t.metadata ?? {};
+    const pool = /^(.*)-workers\.model\.(.+)$/.exec(group ?? '');
+    const expected = group === `${prefix}-workers` ? `${prefix}.jobs`
+      : pool && pool[1] === prefix ? `${prefix}.jobs.model.${pool[2]}` : undefined;
+    if (!expected) problems.push(`${where(entry)}: ${group} is not a workers' consumer group for prefix ${prefix}`);
+    else if (topic !== expected) problems.push(`${where(entry)}: group ${group} reads ${expected}, not ${topic}`);
+    if (bootstrapServers !== config.SCORESTREAM_BOOTSTRAP_SERVERS) {
+      problems.push(`${where(entry)}: watches ${bootstrapServers}, the services use ${config.SCORESTREAM_BOOTSTRAP_SERVERS}`);
+    }
+  }
+}
+
+for (const p of problems) console.log(p);
+console.log(`${objects.length} objects, ${problems.length} problems`);
+process.exit(problems.length ? 1 : 0);
