@@ -1,31 +1,36 @@
-// Checks deploy/kubernetes as the Maven suite's DeploymentFilesTest runs it: `node check-kubernetes.mjs DIR`.
+// Checks deploy/kubernetes as the Maven suite's DeploymentFilesTest runs it: `node check-kubernetes.mjs DIR...`
+// (the fleet's directory and its kafka/ and gpu/ ones, checked together).
 // Reads the kustomization's resources (what `kubectl kustomize DIR` renders, with no cluster), validates every
 // object against the Kubernetes and KEDA schemas (kubernetes-models, @kubernetes-models/keda), then what schemas
 // cannot say: every ConfigMap, Secret, PersistentVolumeClaim and Service an object names exists; Services select
 // pods and name ports those pods open; probes point at ports their container opens; every pod runs non-root with
 // a read-only root, all capabilities dropped and seccomp RuntimeDefault, and has resource limits; a
 // ScaledObject scales a Deployment of the set and watches the workers' real consumer groups and topics
-// (PREFIX-workers on PREFIX.jobs, PREFIX-workers.model.M on PREFIX.jobs.model.M, PREFIX from scorestream-config).
+// (PREFIX-workers on PREFIX.jobs, PREFIX-workers.model.M on PREFIX.jobs.model.M, PREFIX from scorestream-config);
+// a Strimzi Kafka keeps three copies with two in sync on three or more nodes of a pool labelled for it, and its
+// bootstrap Service and plain listener are what scorestream-config names; a container with a GPU asks for a cuda
+// device and its pod tolerates GPU nodes' taint and is kept to them.
 // Prints one line per problem and exits 1 when there is any.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
-const dir = process.argv[2];
-const kustomization = YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
 const objects = [];
-for (const file of kustomization.resources ?? []) {
-  for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-    const o = doc.toJS();
-    if (o) objects.push({file, o});
+for (const dir of process.argv.slice(2)) {
+  const kustomization = YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
+  for (const file of kustomization.resources ?? []) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const o = doc.toJS();
+      if (o) objects.push({file: path.join(path.basename(dir), file), o});
+    }
   }
 }
 const problems = [];
 const where = ({file, o}) => `${file}: ${o.kind} ${o.metadata?.name}`;
 
 async function model(apiVersion, kind) {
-  const module = apiVersion.startsWith('keda.sh/')
-    ? `@kubernetes-models/keda/${apiVersion}`
+  const module = apiVersion.startsWith('keda.sh/') ? `@kubernetes-models/keda/${apiVersion}`
+    : apiVersion.startsWith('kafka.strimzi.io/') ? `@kubernetes-models/strimzi-kafka-operator/${apiVersion}`
     : `kubernetes-models/${apiVersion}`;
   try {
     return (await import(module))[kind];
@@ -93,6 +98,12 @@ for (const entry of deployments) {
       if (c[probe] && !portOf(c, port)) problems.push(`${where(entry)}: ${c.name}'s ${probe} port ${port} is not one it opens`);
     }
     if (!c.readinessProbe || !c.livenessProbe) problems.push(`${where(entry)}: ${c.name} lacks a readiness or liveness probe`);
+    if (c.resources?.limits?.['nvidia.com/gpu']) { // a GPU worker: on GPU nodes, asking for its device
+      const device = (c.env ?? []).find(e => e.name === 'SCORESTREAM_DEVICE')?.value ?? '';
+      if (!device.startsWith('cuda')) problems.push(`${where(entry)}: ${c.name} has a GPU but SCORESTREAM_DEVICE is '${device}'`);
+      if (!(pod.tolerations ?? []).some(t => t.key === 'nvidia.com/gpu')) problems.push(`${where(entry)}: no toleration of GPU nodes' taint`);
+      if (!pod.nodeSelector && !pod.affinity) problems.push(`${where(entry)}: nothing keeps it to GPU nodes`);
+    }
   }
 }
 
@@ -141,6 +152,23 @@ for (const entry of objects.filter(e => e.o.kind === 'ScaledObject')) {
     if (bootstrapServers !== config.SCORESTREAM_BOOTSTRAP_SERVERS) {
       problems.push(`${where(entry)}: watches ${bootstrapServers}, the services use ${config.SCORESTREAM_BOOTSTRAP_SERVERS}`);
     }
+  }
+}
+
+for (const entry of objects.filter(e => e.o.kind === 'Kafka')) {
+  const {name} = entry.o.metadata;
+  const c = entry.o.spec.kafka.config ?? {};
+  if (c['default.replication.factor'] !== 3 || c['min.insync.replicas'] !== 2
+      || c['offsets.topic.replication.factor'] !== 3) {
+    problems.push(`${where(entry)}: topics must keep three copies with two in sync`);
+  }
+  const nodes = objects.filter(e => e.o.kind === 'KafkaNodePool' && e.o.metadata.labels?.['strimzi.io/cluster'] === name)
+    .reduce((n, e) => n + (e.o.spec.roles.includes('broker') ? e.o.spec.replicas : 0), 0);
+  if (nodes < 3) problems.push(`${where(entry)}: ${nodes} broker nodes in its pools, three needed`);
+  const plain = (entry.o.spec.kafka.listeners ?? []).find(l => l.type === 'internal' && !l.tls);
+  const bootstrap = plain && `${name}-kafka-bootstrap:${plain.port}`;
+  if (bootstrap !== config.SCORESTREAM_BOOTSTRAP_SERVERS) {
+    problems.push(`${where(entry)}: serves ${bootstrap}, scorestream-config names ${config.SCORESTREAM_BOOTSTRAP_SERVERS}`);
   }
 }
 

@@ -45,7 +45,8 @@ class DeploymentFilesTest {
           StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(LINT.resolve("node_modules/dclint"))
-        || !Files.isDirectory(LINT.resolve("node_modules/@kubernetes-models/keda"))) {
+        || !Files.isDirectory(
+            LINT.resolve("node_modules/@kubernetes-models/strimzi-kafka-operator"))) {
       Result npm = run(LINT, "npm", "install", "--no-audit", "--no-fund", "--silent");
       assertEquals(0, npm.code(), "npm install: " + npm.output());
     }
@@ -126,7 +127,14 @@ class DeploymentFilesTest {
 
   @Test
   void theKubernetesManifestsFollowTheSchemasAndTheFleetsRules() throws Exception {
-    Result r = run(LINT, "node", "check-kubernetes.mjs", KUBERNETES.toString());
+    Result r =
+        run(
+            LINT,
+            "node",
+            "check-kubernetes.mjs",
+            KUBERNETES.toString(),
+            KUBERNETES.resolve("kafka").toString(),
+            KUBERNETES.resolve("gpu").toString());
     assertEquals(0, r.code(), r.output());
     // the scaler watches the groups and topics the workers' code really uses
     String worker = Files.readString(KUBERNETES.resolve("worker.yaml"));
@@ -146,21 +154,32 @@ class DeploymentFilesTest {
             .findFirst()
             .orElse(null);
     if (kubectl != null) { // kustomize renders what the check read
-      Result rendered = run(KUBERNETES, kubectl.toString(), "kustomize", ".");
-      assertEquals(0, rendered.code(), rendered.output());
-      long kinds = rendered.output().lines().filter(l -> l.startsWith("kind: ")).count();
+      long kinds = 0;
+      for (Path dir : List.of(KUBERNETES, KUBERNETES.resolve("kafka"), KUBERNETES.resolve("gpu"))) {
+        Result rendered = run(dir, kubectl.toString(), "kustomize", ".");
+        assertEquals(0, rendered.code(), rendered.output());
+        kinds += rendered.output().lines().filter(l -> l.startsWith("kind: ")).count();
+      }
       assertTrue(r.output().contains(kinds + " objects, 0 problems"), kinds + " vs " + r.output());
     }
   }
 
   @Test
-  void aBadFieldAMissingSecretAWrongProbePortAndAForeignGroupAreCaught(@TempDir Path dir)
-      throws Exception {
-    try (Stream<Path> files = Files.list(KUBERNETES)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Files.copy(f, dir.resolve(f.getFileName()));
+  void aBadFieldAMissingSecretAWrongProbePortAForeignGroupOneCopyInSyncAndACpuGpuWorkerAreCaught(
+      @TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("kafka"));
+    Files.createDirectories(dir.resolve("gpu"));
+    for (String sub : List.of("", "kafka", "gpu")) {
+      try (Stream<Path> files = Files.list(KUBERNETES.resolve(sub))) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Files.copy(f, dir.resolve(sub).resolve(f.getFileName()));
+        }
       }
     }
+    Files.writeString(
+        dir.resolve("kafka/kafka.yaml"),
+        Files.readString(dir.resolve("kafka/kafka.yaml"))
+            .replace("min.insync.replicas: 2", "min.insync.replicas: 1"));
     Files.writeString(
         dir.resolve("gateway.yaml"),
         Files.readString(dir.resolve("gateway.yaml"))
@@ -174,14 +193,27 @@ class DeploymentFilesTest {
         Files.readString(dir.resolve("worker.yaml"))
             .replace(
                 "consumerGroup: scorestream-workers\n", "consumerGroup: scorestream-worker\n"));
-    Result r = run(LINT, "node", "check-kubernetes.mjs", dir.toString());
+    Files.writeString(
+        dir.resolve("gpu/worker-gpu.yaml"),
+        Files.readString(dir.resolve("gpu/worker-gpu.yaml"))
+            .replace("value: cuda:0", "value: cpu"));
+    Result r =
+        run(
+            LINT,
+            "node",
+            "check-kubernetes.mjs",
+            dir.toString(),
+            dir.resolve("kafka").toString(),
+            dir.resolve("gpu").toString());
     assertEquals(1, r.code(), r.output());
     for (String expected :
         List.of(
             "spec/replicas must be integer",
             "no Secret tenants",
             "readinessProbe port 9405 is not one it opens",
-            "scorestream-worker is not a workers' consumer group")) {
+            "scorestream-worker is not a workers' consumer group",
+            "topics must keep three copies with two in sync",
+            "has a GPU but SCORESTREAM_DEVICE is 'cpu'")) {
       assertTrue(r.output().contains(expected), expected + " in " + r.output());
     }
   }
