@@ -1,5 +1,6 @@
 // Checks deploy/kubernetes as the Maven suite's DeploymentFilesTest runs it: `node check-kubernetes.mjs DIR...`
-// (the fleet's directory and its kafka/ and gpu/ ones, checked together).
+// (one way to run the fleet: deploy/kubernetes or its hpa/, with kafka/ and gpu/, checked together; a resource that
+// is a directory is read through its own kustomization, once).
 // Reads the kustomization's resources (what `kubectl kustomize DIR` renders, with no cluster), validates every
 // object against the Kubernetes and KEDA schemas (kubernetes-models, @kubernetes-models/keda), then what schemas
 // cannot say: every ConfigMap, Secret, PersistentVolumeClaim and Service an object names exists; Services select
@@ -16,15 +17,24 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 const objects = [];
-for (const dir of process.argv.slice(2)) {
+const read = new Set();
+function load(dir) {
   const kustomization = YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
-  for (const file of kustomization.resources ?? []) {
-    for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+  for (const resource of kustomization.resources ?? []) {
+    const file = path.resolve(dir, resource);
+    if (read.has(file)) continue;
+    read.add(file);
+    if (fs.statSync(file).isDirectory()) {
+      load(file);
+      continue;
+    }
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const o = doc.toJS();
-      if (o) objects.push({file: path.join(path.basename(dir), file), o});
+      if (o) objects.push({file: path.relative(path.dirname(path.resolve(process.argv[2])), file), o});
     }
   }
 }
+process.argv.slice(2).forEach(load);
 const problems = [];
 const where = ({file, o}) => `${file}: ${o.kind} ${o.metadata?.name}`;
 
@@ -134,6 +144,16 @@ for (const entry of objects.filter(e => e.o.kind === 'Ingress')) {
       }
     }
   }
+}
+
+for (const entry of objects.filter(e => e.o.kind === 'HorizontalPodAutoscaler')) {
+  const target = entry.o.spec.scaleTargetRef?.name;
+  if (!deployments.some(d => d.o.metadata.name === target)) problems.push(`${where(entry)}: scales ${target}, no Deployment here`);
+}
+const scaled = objects.filter(e => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(e.o.kind))
+  .map(e => e.o.spec.scaleTargetRef?.name);
+for (const name of new Set(scaled)) {
+  if (scaled.filter(n => n === name).length > 1) problems.push(`Deployment ${name}: two autoscalers would fight over it`);
 }
 
 const config = objects.find(e => e.o.kind === 'ConfigMap' && e.o.metadata.name === 'scorestream-config')?.o.data ?? {};

@@ -125,86 +125,71 @@ class DeploymentFilesTest {
     assertEquals(1, run(LINT, lint, "lint", bad.toString()).code(), "an unknown instruction fails");
   }
 
+  /** Checks one way to run the fleet: the directories kubectl would apply, together. */
+  private static Result checkKubernetes(Path root, String... dirs) throws Exception {
+    List<String> command = new ArrayList<>(List.of("node", "check-kubernetes.mjs"));
+    for (String d : dirs) {
+      command.add(root.resolve(d).toString());
+    }
+    return run(LINT, command.toArray(String[]::new));
+  }
+
   @Test
-  void theKubernetesManifestsFollowTheSchemasAndTheFleetsRules() throws Exception {
-    Result r =
-        run(
-            LINT,
-            "node",
-            "check-kubernetes.mjs",
-            KUBERNETES.toString(),
-            KUBERNETES.resolve("kafka").toString(),
-            KUBERNETES.resolve("gpu").toString());
-    assertEquals(0, r.code(), r.output());
-    // the scaler watches the groups and topics the workers' code really uses
-    String worker = Files.readString(KUBERNETES.resolve("worker.yaml"));
-    TopicNames names = TopicNames.defaults();
-    assertTrue(
-        worker.contains("consumerGroup: " + JobConsumer.group(names) + "\n")
-            && worker.contains("topic: " + names.jobs() + "\n"),
-        "the jobs topic's group");
-    assertTrue(
-        worker.contains("consumerGroup: " + JobConsumer.poolGroup(names, "mnist-unet") + "\n")
-            && worker.contains("topic: " + names.pool("mnist-unet") + "\n"),
-        "a model pool's group");
+  void theKubernetesManifestsFollowTheSchemasAndTheFleetsRulesEitherWayTheyScale()
+      throws Exception {
     Path kubectl =
         Stream.of(System.getenv("PATH").split(":"))
             .map(d -> Path.of(d, "kubectl"))
             .filter(Files::isExecutable)
             .findFirst()
             .orElse(null);
-    if (kubectl != null) { // kustomize renders what the check read
-      long kinds = 0;
-      for (Path dir : List.of(KUBERNETES, KUBERNETES.resolve("kafka"), KUBERNETES.resolve("gpu"))) {
-        Result rendered = run(dir, kubectl.toString(), "kustomize", ".");
-        assertEquals(0, rendered.code(), rendered.output());
-        kinds += rendered.output().lines().filter(l -> l.startsWith("kind: ")).count();
+    for (List<String> way : List.of(List.of(".", "kafka", "gpu"), List.of("hpa", "kafka", "gpu"))) {
+      Result r = checkKubernetes(KUBERNETES, way.toArray(String[]::new));
+      assertEquals(0, r.code(), way + ": " + r.output());
+      if (kubectl != null) { // kustomize renders what the check read
+        long kinds = 0;
+        for (String dir : way) {
+          Result rendered = run(KUBERNETES.resolve(dir), kubectl.toString(), "kustomize", ".");
+          assertEquals(0, rendered.code(), rendered.output());
+          kinds += rendered.output().lines().filter(l -> l.startsWith("kind: ")).count();
+        }
+        assertTrue(
+            r.output().contains(kinds + " objects, 0 problems"), kinds + " vs " + r.output());
       }
-      assertTrue(r.output().contains(kinds + " objects, 0 problems"), kinds + " vs " + r.output());
     }
+    // the scaler watches the groups and topics the workers' code really uses
+    String scaler = Files.readString(KUBERNETES.resolve("worker-scaler.yaml"));
+    TopicNames names = TopicNames.defaults();
+    assertTrue(
+        scaler.contains("consumerGroup: " + JobConsumer.group(names) + "\n")
+            && scaler.contains("topic: " + names.jobs() + "\n"),
+        "the jobs topic's group");
+    assertTrue(
+        scaler.contains("consumerGroup: " + JobConsumer.poolGroup(names, "mnist-unet") + "\n")
+            && scaler.contains("topic: " + names.pool("mnist-unet") + "\n"),
+        "a model pool's group");
   }
 
   @Test
-  void aBadFieldAMissingSecretAWrongProbePortAForeignGroupOneCopyInSyncAndACpuGpuWorkerAreCaught(
-      @TempDir Path dir) throws Exception {
-    Files.createDirectories(dir.resolve("kafka"));
-    Files.createDirectories(dir.resolve("gpu"));
-    for (String sub : List.of("", "kafka", "gpu")) {
-      try (Stream<Path> files = Files.list(KUBERNETES.resolve(sub))) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, dir.resolve(sub).resolve(f.getFileName()));
-        }
+  void plantedMistakesInTheManifestsAreCaught(@TempDir Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(KUBERNETES)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path copy = dir.resolve(KUBERNETES.relativize(f).toString());
+        Files.createDirectories(copy.getParent());
+        Files.copy(f, copy);
       }
     }
-    Files.writeString(
-        dir.resolve("kafka/kafka.yaml"),
-        Files.readString(dir.resolve("kafka/kafka.yaml"))
-            .replace("min.insync.replicas: 2", "min.insync.replicas: 1"));
-    Files.writeString(
-        dir.resolve("gateway.yaml"),
-        Files.readString(dir.resolve("gateway.yaml"))
-            .replace("  replicas: 2\n", "  replicas: two\n")
-            .replace("secretName: scorestream-tenants", "secretName: tenants"));
-    Files.writeString(
-        dir.resolve("trainer.yaml"),
-        Files.readString(dir.resolve("trainer.yaml")).replace("port: metrics\n", "port: 9405\n"));
-    Files.writeString(
-        dir.resolve("worker.yaml"),
-        Files.readString(dir.resolve("worker.yaml"))
-            .replace(
-                "consumerGroup: scorestream-workers\n", "consumerGroup: scorestream-worker\n"));
-    Files.writeString(
-        dir.resolve("gpu/worker-gpu.yaml"),
-        Files.readString(dir.resolve("gpu/worker-gpu.yaml"))
-            .replace("value: cuda:0", "value: cpu"));
-    Result r =
-        run(
-            LINT,
-            "node",
-            "check-kubernetes.mjs",
-            dir.toString(),
-            dir.resolve("kafka").toString(),
-            dir.resolve("gpu").toString());
+    plant(dir.resolve("base/gateway.yaml"), "  replicas: 2\n", "  replicas: two\n");
+    plant(
+        dir.resolve("base/gateway.yaml"), "secretName: scorestream-tenants", "secretName: tenants");
+    plant(dir.resolve("base/trainer.yaml"), "port: metrics\n", "port: 9405\n");
+    plant(
+        dir.resolve("worker-scaler.yaml"),
+        "consumerGroup: scorestream-workers\n",
+        "consumerGroup: scorestream-worker\n");
+    plant(dir.resolve("kafka/kafka.yaml"), "min.insync.replicas: 2", "min.insync.replicas: 1");
+    plant(dir.resolve("gpu/worker-gpu.yaml"), "value: cuda:0", "value: cpu");
+    Result r = checkKubernetes(dir, ".", "kafka", "gpu");
     assertEquals(1, r.code(), r.output());
     for (String expected :
         List.of(
@@ -216,5 +201,13 @@ class DeploymentFilesTest {
             "has a GPU but SCORESTREAM_DEVICE is 'cpu'")) {
       assertTrue(r.output().contains(expected), expected + " in " + r.output());
     }
+    Result both = checkKubernetes(KUBERNETES, ".", "hpa");
+    assertTrue(both.output().contains("two autoscalers would fight over it"), both.output());
+  }
+
+  private static void plant(Path file, String what, String instead) throws Exception {
+    String text = Files.readString(file);
+    assertTrue(text.contains(what), file + " has " + what);
+    Files.writeString(file, text.replace(what, instead));
   }
 }
