@@ -17,9 +17,20 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 const objects = [];
+const problems = [];
 const read = new Set();
 function load(dir) {
   const kustomization = YAML.parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
+  for (const g of kustomization.configMapGenerator ?? []) {
+    const data = {};
+    for (const f of g.files ?? []) {
+      const file = path.resolve(dir, f);
+      if (fs.existsSync(file)) data[path.basename(f)] = fs.readFileSync(file, 'utf8');
+      else problems.push(`${dir}: configMapGenerator ${g.name} names ${f}, which does not exist`);
+    }
+    objects.push({file: path.join(path.basename(dir), 'kustomization.yaml'),
+      o: {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: g.name}, data}});
+  }
   for (const resource of kustomization.resources ?? []) {
     const file = path.resolve(dir, resource);
     if (read.has(file)) continue;
@@ -35,7 +46,6 @@ function load(dir) {
   }
 }
 process.argv.slice(2).forEach(load);
-const problems = [];
 const where = ({file, o}) => `${file}: ${o.kind} ${o.metadata?.name}`;
 
 async function model(apiVersion, kind) {

@@ -143,7 +143,10 @@ class DeploymentFilesTest {
             .filter(Files::isExecutable)
             .findFirst()
             .orElse(null);
-    for (List<String> way : List.of(List.of(".", "kafka", "gpu"), List.of("hpa", "kafka", "gpu"))) {
+    for (List<String> way :
+        List.of(
+            List.of(".", "kafka", "gpu", "../observability"),
+            List.of("hpa", "kafka", "gpu", "../observability"))) {
       Result r = checkKubernetes(KUBERNETES, way.toArray(String[]::new));
       assertEquals(0, r.code(), way + ": " + r.output());
       if (kubectl != null) { // kustomize renders what the check read
