@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -160,17 +161,7 @@ class MixedFleetTest {
       requests.add(guided("no-classifier", "common", "absent"));
       client.submitAll(requests);
       Map<String, List<JobEvent>> events =
-          TopicRecords.readUntil(
-              kafka.bootstrapServers(),
-              names.jobEvents(),
-              JobEvent::parseFrom,
-              Duration.ofSeconds(120),
-              m ->
-                  requests.stream()
-                      .allMatch(
-                          r ->
-                              m.getOrDefault(r.getJobId(), List.of()).stream()
-                                  .anyMatch(e -> e.hasCompleted() || e.hasFailed())));
+          eventsUntilEach(requests, e -> e.hasCompleted() || e.hasFailed());
       Set<String> commonWorkers = new HashSet<>();
       for (GenerateRequest r : requests.subList(0, 32)) {
         List<JobEvent> mine = events.get(r.getJobId());
@@ -277,18 +268,7 @@ class MixedFleetTest {
         requests.add(request("device-" + i, "common"));
       }
       client.submitAll(requests);
-      Map<String, List<JobEvent>> events =
-          TopicRecords.readUntil(
-              kafka.bootstrapServers(),
-              names.jobEvents(),
-              JobEvent::parseFrom,
-              Duration.ofSeconds(120),
-              m ->
-                  requests.stream()
-                      .allMatch(
-                          r ->
-                              m.getOrDefault(r.getJobId(), List.of()).stream()
-                                  .anyMatch(JobEvent::hasCompleted)));
+      Map<String, List<JobEvent>> events = eventsUntilEach(requests, JobEvent::hasCompleted);
       Set<String> ranOn = new HashSet<>();
       try (ScoreModel reference =
           new OrtRuntime(1).load(TestModels.standardNormal("common", "1", 2), "common")) {
@@ -315,5 +295,20 @@ class MixedFleetTest {
       }
       assertEquals(Set.of("asked-for-gpu", "plain-cpu"), ranOn, "jobs ran on both workers");
     }
+  }
+
+  /**
+   * The job events until each request has an event that {@code done} accepts (two minutes at most).
+   */
+  private Map<String, List<JobEvent>> eventsUntilEach(
+      List<GenerateRequest> requests, Predicate<JobEvent> done) throws Exception {
+    return TopicRecords.readUntil(
+        kafka.bootstrapServers(),
+        names.jobEvents(),
+        JobEvent::parseFrom,
+        Duration.ofSeconds(120),
+        m ->
+            requests.stream()
+                .allMatch(r -> m.getOrDefault(r.getJobId(), List.of()).stream().anyMatch(done)));
   }
 }
