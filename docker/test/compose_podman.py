@@ -6,14 +6,17 @@ itself: ${VAR:-default} interpolation, one network with each service's name as a
 mounts, file secrets under /run/secrets, environment, ports (a host range spread over replicas), read_only and
 tmpfs, deploy.replicas and resource limits, stop_grace_period, and depends_on conditions, with health checks run
 by `podman exec`; profiles, and a chosen set of services. Containers are named PROJECT-SERVICE-N, as compose names
-them. Device reservations (a GPU) are not passed on: this machine has none.
+them. Device reservations (a GPU) are not passed on: this machine has none. Also what the container tests share:
+their running report (`Report`), `run` and a container's metrics.
 """
 
 import json
 import os
 import re
 import subprocess
+import sys
 import time
+import urllib.error
 
 import yaml
 
@@ -23,6 +26,46 @@ def podman(*args, check=True, capture=True, timeout=None):
     if check and result.returncode != 0:
         raise RuntimeError(f"podman {' '.join(args)}: {result.stderr.strip()}")
     return result
+
+
+def run(*args, **kw):
+    """A command's result with its output as text."""
+    return subprocess.run(list(args), capture_output=True, text=True, **kw)
+
+
+def metrics(container, port=9404):
+    """A service's Prometheus text, read inside its container (its metrics port is not published)."""
+    probe = f"exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"
+    return podman("exec", container, "bash", "-c", probe, check=False).stdout
+
+
+class Report:
+    """What a container test says as it goes, each line stamped with the seconds since it began."""
+
+    def __init__(self, label=""):
+        self.label, self.started = label, time.time()
+
+    def say(self, text):
+        print(f"[{self.label}{' ' if self.label else ''}{time.time() - self.started:6.1f} s] {text}", flush=True)
+
+    def fail(self, text):
+        """Says what did not hold and exits 1."""
+        self.say("FAILED: " + text)
+        sys.exit(1)
+
+    def wait_for(self, what, check, timeout, interval=0.5):
+        """`check()`'s first truthy result within `timeout` s (a connection refused or an unreadable answer counts
+        as not yet), or fails naming `what`."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                result = check()
+                if result:
+                    return result
+            except (OSError, urllib.error.URLError, ValueError):
+                pass
+            time.sleep(interval)
+        self.fail(f"waited {timeout} s for {what}")
 
 
 def interpolate(value, env):
@@ -191,9 +234,18 @@ class Project:
             if not pending:
                 return
             if time.time() > deadline:
-                logs = {c: podman("logs", "--tail", "30", c, check=False).stdout for c in pending}
-                raise RuntimeError(f"{sorted(pending)} not healthy after {timeout} s: {json.dumps(logs)[:4000]}")
+                raise RuntimeError(f"{sorted(pending)} not healthy after {timeout} s: "
+                                   + json.dumps({c: self.describe(c) for c in pending})[:6000])
             time.sleep(2)
+
+    @staticmethod
+    def describe(container):
+        """What an operator looks at when a container is not healthy: its state, processes and last output."""
+        state = podman("inspect", "--format", "{{json .State}}", container, check=False)
+        top = podman("top", container, check=False)
+        logs = podman("logs", "--tail", "30", container, check=False)
+        return {"state": (state.stdout or state.stderr).strip(), "processes": (top.stdout or top.stderr).strip(),
+                "logs": logs.stdout + logs.stderr}
 
     def down(self):
         for service in reversed(self.order()):

@@ -4,9 +4,9 @@
 # Dockerfiles in docker/ (bases overridden, jars from `mvn package`), checks each runs as non-root and carries its own
 # jar alone, reports the sizes; builds the GPU worker's jar (-Pgpu) and image, checks the CUDA major its ONNX Runtime
 # links against is its base's and that, without a GPU, it runs and says why it serves from the CPU
-# (gpu_image_test.py); then runs compose.yaml's fleet under faults (fleet_test.py). kube_play_test.py (run on its
-# own for now) runs deploy/kubernetes's gateway and worker Deployments with `podman kube play`. Installs what it needs
-# with apt when missing. Needs the jars of `mvn -q package -DskipTests` (or verify) and root.
+# (gpu_image_test.py); runs compose.yaml's fleet under faults (fleet_test.py); then deploy/kubernetes's gateway and
+# worker Deployments with `podman kube play` and a job through them (kube_play_test.py). Installs what it needs with
+# apt when missing. Needs the jars of `mvn -q package -DskipTests` (or verify) and root.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$repo/docker/test"
@@ -98,4 +98,5 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/gpu_image_test.py" "$repo" "$work" "$needed"
 python3 "$here/fleet_test.py" "$repo" "$work"
+python3 "$here/kube_play_test.py" "$repo" "$work"
 step "done"

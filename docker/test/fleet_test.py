@@ -13,7 +13,6 @@ import collections
 import io
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -21,27 +20,15 @@ import urllib.request
 
 import numpy as np
 
-from compose_podman import Project, podman
+from compose_podman import Project, Report, metrics, podman, run
 
 REPO, WORK = sys.argv[1], sys.argv[2]
 SS = os.path.join(REPO, "bin", "scorestream")
 HOST_KAFKA = "localhost:19092,localhost:29092,localhost:39092"
 GATEWAYS = ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]
 JOBS, SAMPLES, STEPS = 8, 1024, 1000
-started = time.time()
-
-
-def say(text):
-    print(f"[{time.time() - started:6.1f} s] {text}", flush=True)
-
-
-def fail(text):
-    say("FAILED: " + text)
-    sys.exit(1)
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), capture_output=True, text=True, **kw)
+report = Report()
+say, fail = report.say, report.fail
 
 
 def request(url, key, body=None, headers=None):
@@ -137,7 +124,7 @@ def scenario(project, key):
     say(f"submitted {JOBS} jobs on gateway 1, following them on gateway 2")
 
     workers = project.containers("worker")
-    wait_for(lambda: any(active_jobs(w) > 0 for w in workers), 180, "a worker to run jobs")
+    report.wait_for("a worker to run jobs", lambda: any(active_jobs(w) > 0 for w in workers), 180)
     # the faults come at once, while jobs run: first the busiest worker dies, then the leading broker stops
     running = {w: active_jobs(w) for w in workers}
     busiest = max(workers, key=running.get)
@@ -187,7 +174,7 @@ def scenario(project, key):
     with request(f"{GATEWAYS[0]}/v1/jobs", key, body, {"Idempotency-Key": "fleet-test-drain"}) as answer:
         last = Follower(GATEWAYS[1], key, json.loads(answer.read())["jobId"])
     last.start()
-    wait_for(lambda: active_jobs(other) > 0, 120, f"{other} to run the last job")
+    report.wait_for(f"{other} to run the last job", lambda: active_jobs(other) > 0, 120)
     t = time.time()
     podman("stop", "-t", "60", other)
     code = podman("inspect", "--format", "{{.State.ExitCode}}", other).stdout.strip()
@@ -201,20 +188,10 @@ def scenario(project, key):
 
 def active_jobs(container):
     """The worker's scorestream_worker_jobs_active gauge, read from its metrics inside its container."""
-    probe = ("exec 3<>/dev/tcp/127.0.0.1/9404 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3")
-    text = podman("exec", container, "bash", "-c", probe, check=False).stdout
-    for line in text.splitlines():
+    for line in metrics(container).splitlines():
         if line.startswith("scorestream_worker_jobs_active"):
             return int(float(line.split()[-1]))
     return 0
-
-
-def wait_for(condition, timeout, what):
-    deadline = time.time() + timeout
-    while not condition():
-        if time.time() > deadline:
-            fail(f"waited {timeout} s for {what}")
-        time.sleep(0.5)
 
 
 if __name__ == "__main__":

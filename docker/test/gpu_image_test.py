@@ -12,21 +12,12 @@ import os
 import re
 import shutil
 import sys
-import time
 
-from compose_podman import Project, podman
+from compose_podman import Project, Report, metrics, podman
 
 REPO, WORK, NEEDED = sys.argv[1], sys.argv[2], set(sys.argv[3].split())
-started = time.time()
-
-
-def say(text):
-    print(f"[gpu-image {time.time() - started:5.1f} s] {text}", flush=True)
-
-
-def fail(text):
-    say("FAILED: " + text)
-    sys.exit(1)
+report = Report("gpu-image")
+say, fail = report.say, report.fail
 
 
 def main():
@@ -41,13 +32,12 @@ def main():
         project.up(log=say, timeout=180)
         project.wait_healthy("worker-gpu", timeout=240)
         worker = project.containers("worker-gpu")[0]
-        def logs():
-            out = podman("logs", worker, check=False)
-            return out.stdout + out.stderr
 
-        deadline = time.time() + 120
-        while "serves [" not in (text := logs()) and time.time() < deadline:
-            time.sleep(1)
+        def served():
+            out = podman("logs", worker, check=False)
+            return out.stdout + out.stderr if "serves [" in out.stdout + out.stderr else None
+
+        text = report.wait_for("the worker to name what it serves", served, 120)
         said = [line for line in text.splitlines() if "asked for cuda:0" in line]
         if len(said) != 1:
             fail(f"the fallback is said {len(said)} times, not once:\n{text[-3000:]}")
@@ -57,9 +47,7 @@ def main():
             fail(f"the fallback should name the CUDA libraries the provider needs, {sorted(NEEDED)}: {said[0]}")
         if "serves [eight-mlp:" not in text:
             fail(f"the worker does not serve its model:\n{text[-3000:]}")
-        scrape = podman("exec", worker, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9404 && "
-                        "printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3").stdout
-        gauge = [line for line in scrape.splitlines() if line.startswith("scorestream_worker_device_fallback{")]
+        gauge = [line for line in metrics(worker).splitlines() if line.startswith("scorestream_worker_device_fallback{")]
         if len(gauge) != 1 or 'requested="cuda:0"' not in gauge[0] or 'device="cpu"' not in gauge[0] \
                 or not gauge[0].endswith(" 1.0"):
             fail(f"the metrics should show the fallback: {gauge}")

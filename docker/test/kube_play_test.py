@@ -2,7 +2,8 @@
 
 No cluster runs on this machine; podman runs Kubernetes YAML without one. This takes base/'s ConfigMap and the gateway
 and worker Deployments as they are, changing only what a cluster would give them and podman cannot: the images are
-the ones the container test built, the bootstrap address is a broker container on the pods' network (one broker),
+the ones the container test built, the bootstrap address is compose.single.yaml's broker, whose network the pods
+join,
 the gateway's port is published on the host, and the tenants Secret is a host directory (a `secret:` volume stops
 podman 4.3.1). Their security contexts, limits, emptyDir and ConfigMap stay. A model is published to the
 checkpoints topic, as the trainer or `scorestream model publish` would; a job posted to the gateway must complete
@@ -13,34 +14,19 @@ usage: kube_play_test.py REPO WORK_DIR
 
 import json
 import os
-import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 
 import yaml
 
-from compose_podman import podman
+from compose_podman import Project, Report, podman, run
 
 REPO, WORK = sys.argv[1], sys.argv[2]
 SS = os.path.join(REPO, "bin", "scorestream")
 BASE = os.path.join(REPO, "deploy", "kubernetes", "base")
-NETWORK, KAFKA, HOST_KAFKA, GATEWAY_PORT = "scorestream-kube", "kube-kafka", "localhost:19192", 18080
-started = time.time()
-
-
-def say(text):
-    print(f"[kube-play {time.time() - started:5.1f} s] {text}", flush=True)
-
-
-def fail(text):
-    say("FAILED: " + text)
-    sys.exit(1)
-
-
-def run(*args):
-    return subprocess.run(list(args), capture_output=True, text=True)
+HOST_KAFKA, GATEWAY_PORT = "localhost:19092", 18080  # compose.single.yaml's broker's host listener
+report = Report("kube-play")
+say, fail = report.say, report.fail
 
 
 def documents(name):
@@ -50,7 +36,7 @@ def documents(name):
 
 def rendered(tenants_dir):
     config = next(d for d in documents("config.yaml") if d["kind"] == "ConfigMap")
-    config["data"]["SCORESTREAM_BOOTSTRAP_SERVERS"] = f"{KAFKA}:9092"
+    config["data"]["SCORESTREAM_BOOTSTRAP_SERVERS"] = "kafka:9092"
     config["data"]["SCORESTREAM_EXPECT_BROKERS"] = "1"
     objects = [config]
     for service in ("gateway", "worker"):
@@ -80,20 +66,7 @@ def http(method, path, key, body=None):
         return answer.status, json.loads(answer.read() or b"null")
 
 
-def wait_for(what, check, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (OSError, urllib.error.URLError, ValueError):
-            pass
-        time.sleep(2)
-    fail(f"no {what} after {timeout} s")
-
-
-def main():
+def main(broker):
     tenants_dir = os.path.join(WORK, "kube-tenants")
     os.makedirs(tenants_dir, exist_ok=True)
     tenants = os.path.join(tenants_dir, "tenants.json")
@@ -112,45 +85,36 @@ def main():
     if r.returncode:
         fail("model gmm: " + r.stderr)
 
-    podman("network", "create", NETWORK, check=False)
-    podman("run", "-d", "--name", KAFKA, "--network", NETWORK, "--network-alias", KAFKA, "--no-healthcheck",
-           "--publish", f"127.0.0.1:{HOST_KAFKA.split(':')[1]}:9094",
-           "--env", "CLUSTER_ID=4L6g3nShT-eMCtK--X86sw", "--env", "KAFKA_NODE_ID=1",
-           "--env", "KAFKA_PROCESS_ROLES=broker,controller",
-           "--env", f"KAFKA_CONTROLLER_QUORUM_VOTERS=1@{KAFKA}:9093",
-           "--env", "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:9094",
-           "--env", f"KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://{KAFKA}:9092,HOST://{HOST_KAFKA}",
-           "--env", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT",
-           "--env", "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER", "--env", "KAFKA_INTER_BROKER_LISTENER_NAME=PLAINTEXT",
-           "--env", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1", "--env", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1",
-           "--env", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1", "--env", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR=1",
-           "--env", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR=1", "--env", "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0",
-           "--env", "KAFKA_MESSAGE_MAX_BYTES=67108864", "localhost/scorestream-kafka:test")
-    say("broker started")
-    r = podman("kube", "play", "--network", NETWORK, manifest, check=False)
+    broker.down()
+    broker.up(log=say, timeout=180)
+    broker.wait_healthy("kafka", 120)
+    say("compose.single.yaml's broker is up")
+    r = podman("kube", "play", "--network", broker.network, manifest, check=False)
     if r.returncode:
         fail("podman kube play: " + r.stderr)
     say("gateway and worker pods started from deploy/kubernetes/base")
-    wait_for("ready gateway", lambda: http("GET", "/readyz", key)[0] == 200, 240)
+    report.wait_for("the gateway to be ready", lambda: http("GET", "/readyz", key)[0] == 200, 240)
     say("the gateway is ready (/readyz)")
     r = run(SS, "model", "publish", "--bootstrap-servers", HOST_KAFKA, model)
     if r.returncode:
         fail("model publish: " + r.stderr)
-    wait_for("worker serving gmm-vp",
-             lambda: any(m.get("name") == "gmm-vp" for m in http("GET", "/v1/models", key)[1].get("models", [])), 180)
+    served = lambda: any(m.get("name") == "gmm-vp" for m in http("GET", "/v1/models", key)[1].get("models", []))
+    report.wait_for("the worker to serve gmm-vp", served, 180)
     say("the worker loaded the published model and the gateway sees it")
     status, job = http("POST", "/v1/jobs", key, {"modelName": "gmm-vp", "numSamples": 16, "seed": 5,
                                                 "sampler": {"steps": 100}})
-    final = wait_for("final job status",
-                     lambda: (lambda s: s if s in ("SUCCEEDED", "FAILED", "CANCELLED") else None)(
-                         http("GET", f"/v1/jobs/{job['jobId']}", key)[1]["status"]), 180)
+    ended = lambda: (lambda s: s if s in ("SUCCEEDED", "FAILED", "CANCELLED") else None)(
+        http("GET", f"/v1/jobs/{job['jobId']}", key)[1]["status"])
+    final = report.wait_for("the job to end", ended, 180)
     if final != "SUCCEEDED":
         fail(f"the job ended {final}")
     say(f"a job posted to the gateway pod completed on the worker pod ({job['jobId']})")
 
 
+broker = Project(os.path.join(REPO, "docker", "compose.single.yaml"), overrides={
+    "KAFKA_IMAGE": "localhost/scorestream-kafka:test"}, only=("kafka",))
 try:
-    main()
+    main(broker)
 finally:
     manifest = os.path.join(WORK, "kube.yaml")
     for pod in ("gateway-pod-0", "worker-pod-0"):
@@ -159,6 +123,5 @@ finally:
             open(os.path.join(WORK, name + ".log"), "w").write(log.stdout + log.stderr)
     if os.path.exists(manifest):
         podman("kube", "down", manifest, check=False)
-    podman("rm", "-f", "-t", "5", KAFKA, check=False)
-    podman("network", "rm", "-f", NETWORK, check=False)
+    broker.down()
 say("done")

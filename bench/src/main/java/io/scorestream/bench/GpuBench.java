@@ -150,7 +150,7 @@ final class GpuBench implements Callable<Integer> {
     for (int i = 0; i < n; i++) {
       t[i] = (float) (info.eps() + (info.sde().horizon() - info.eps()) * random.nextDouble());
     }
-    long[] labels = labels(info, n);
+    long[] labels = info.labelsInTurn(n);
     float[] a = new float[n * dim];
     float[] b = new float[n * dim];
     gpu.score(x, t, labels, n, a);
@@ -261,7 +261,8 @@ final class GpuBench implements Callable<Integer> {
   private double samplesPerSecond(ScoreModel model, SamplerSpec s, int maxBatch, boolean shared) {
     List<SamplingProcess> all = new ArrayList<>();
     for (int j = 0; j < jobs; j++) {
-      all.add(Samplers.start(s, model.info(), jobSamples, j, labels(model.info(), jobSamples)));
+      all.add(
+          Samplers.start(s, model.info(), jobSamples, j, model.info().labelsInTurn(jobSamples)));
     }
     BatchEvaluator evaluator = new BatchEvaluator(model, maxBatch);
     long start = System.nanoTime();
@@ -276,7 +277,7 @@ final class GpuBench implements Callable<Integer> {
   }
 
   private static float[] run(ScoreModel model, SamplerSpec s, int n, long seed) {
-    SamplingProcess p = Samplers.start(s, model.info(), n, seed, labels(model.info(), n));
+    SamplingProcess p = Samplers.start(s, model.info(), n, seed, model.info().labelsInTurn(n));
     new BatchEvaluator(model, n).runToCompletion(List.of(p), () -> {});
     if (p.failure() != null) {
       throw new IllegalStateException(p.failure().message());
@@ -291,7 +292,7 @@ final class GpuBench implements Callable<Integer> {
     float[] x = new float[b * dim];
     float[] t = new float[b];
     float[] out = new float[b * dim];
-    long[] labels = labels(info, b);
+    long[] labels = info.labelsInTurn(b);
     Random random = new Random(3);
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) random.nextGaussian();
@@ -335,16 +336,5 @@ final class GpuBench implements Callable<Integer> {
     double[] v = values.clone();
     Arrays.sort(v);
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static long[] labels(ModelInfo info, int n) {
-    if (info.numClasses() == 0) {
-      return null;
-    }
-    long[] labels = new long[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = i % info.numClasses();
-    }
-    return labels;
   }
 }

@@ -76,8 +76,8 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerSettings settings) {
     this.topics = settings.topics();
     runtime = new OrtRuntime(settings.intraOpThreads(), settings.device());
-    models =
-        new ModelRegistry(runtime, settings.maxBatchOn(runtime.device()), settings.keepVersions());
+    int maxBatch = settings.maxBatchOn(runtime.device());
+    models = new ModelRegistry(runtime, maxBatch, settings.keepVersions());
     if (settings.modelsDir() != null) {
       models.loadDirectory(settings.modelsDir());
     }
@@ -154,9 +154,7 @@ public final class Worker implements AutoCloseable {
             settings.workerId(),
             host(),
             new Heartbeats.Placement(
-                runtime.device().toString(),
-                runtime.fallback().orElse(""),
-                settings.maxBatchOn(runtime.device())),
+                runtime.device().toString(), runtime.fallback().orElse(""), maxBatch),
             scheduler,
             models,
             sink,

@@ -64,6 +64,21 @@ public record ModelInfo(
     return shape.length == 3 && (shape[0] == 1 || shape[0] == 3);
   }
 
+  /**
+   * Class labels for {@code n} samples that take every class in turn ({@code 0, 1, ..., K-1, 0,
+   * ...}), so each class gets {@code n / K} or one more; null for an unconditional model.
+   */
+  public long[] labelsInTurn(int n) {
+    if (numClasses == 0) {
+      return null;
+    }
+    long[] labels = new long[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % numClasses;
+    }
+    return labels;
+  }
+
   /** The value the model's t input takes at diffusion time t. */
   public double modelTime(double t) {
     return timeInput == TimeInput.SIGMA ? sde.marginalStd(t) : t;

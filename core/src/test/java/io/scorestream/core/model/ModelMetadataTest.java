@@ -35,6 +35,14 @@ class ModelMetadataTest {
   }
 
   @Test
+  void labelsInTurnGiveEveryClassItsShareAndNoneToAnUnconditionalModel() {
+    Map<String, String> m = minimalVp();
+    assertEquals(null, ModelMetadata.parse(m, "x").labelsInTurn(5));
+    m.put("scorestream.num_classes", "3");
+    assertArrayEquals(new long[] {0, 1, 2, 0, 1}, ModelMetadata.parse(m, "x").labelsInTurn(5));
+  }
+
+  @Test
   void missingRequiredKeyIsNamed() {
     for (String key :
         new String[] {"scorestream.sde", "scorestream.sde.beta_max", "scorestream.data.shape"}) {

@@ -134,13 +134,7 @@ public final class CheckpointQuality implements AutoCloseable {
       long seed) {
     int d = info.dimension();
     int n = isImage(shape) ? samples : Math.min(samples, heldOut.length / d);
-    long[] labels = null;
-    if (info.numClasses() > 0) {
-      labels = new long[n];
-      for (int i = 0; i < n; i++) {
-        labels[i] = i % info.numClasses();
-      }
-    }
+    long[] labels = info.labelsInTurn(n);
     SamplingProcess drawing = sample(onnx, info, n, labels, seed);
     float[] drawn = toModel(drawing.result(), info.scaling());
     long nfe = drawing.nfe();
