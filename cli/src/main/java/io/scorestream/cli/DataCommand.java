@@ -56,10 +56,19 @@ final class DataCommand {
 
     @Option(
         names = "--split",
-        defaultValue = "train",
-        paramLabel = "train|test",
-        description = "with --mnist")
+        paramLabel = "NAME",
+        description =
+            "with --mnist: train (the default) or test; with --labels: the rows whose split column"
+                + " says NAME (default: every row)")
     String split;
+
+    @Option(
+        names = "--labels",
+        paramLabel = "FILE.csv",
+        description =
+            "with --png-dir: a CSV file,label[,split] naming the images to publish and their"
+                + " classes (0..K-1)")
+    Path labels;
 
     @Option(
         names = "--rate",
@@ -106,6 +115,12 @@ final class DataCommand {
       if (rate < 0 || limit < 0) {
         throw new ParameterException(spec.commandLine(), "--rate and --limit must not be negative");
       }
+      if (labels != null && source.pngDir == null) {
+        throw new ParameterException(spec.commandLine(), "--labels goes with --png-dir");
+      }
+      if (split != null && source.mnist == null && labels == null) {
+        throw new ParameterException(spec.commandLine(), "--split goes with --mnist or --labels");
+      }
       DataSource from;
       try {
         from = open();
@@ -150,9 +165,9 @@ final class DataCommand {
         return DataSources.npy(source.npy);
       }
       if (source.mnist != null) {
-        return DataSources.mnist(source.mnist, split);
+        return DataSources.mnist(source.mnist, split == null ? "train" : split);
       }
-      return DataSources.pngDirectory(source.pngDir);
+      return DataSources.pngDirectory(source.pngDir, labels, split);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.scorestream.trainer.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Opens the sources {@code data publish} and {@code train} read from. */
 public final class DataSources {
@@ -33,5 +34,18 @@ public final class DataSources {
   /** The PNG images of a directory, labelled by subdirectory when it has them. */
   public static DataSource pngDirectory(Path dir) throws IOException {
     return new PngDirectory(dir);
+  }
+
+  /**
+   * The PNG images of a directory that a CSV labels file names ({@code file,label[,split]}), those
+   * of {@code split} alone unless it is null.
+   */
+  public static DataSource pngDirectory(Path dir, Path labels, String split) throws IOException {
+    return labels == null ? new PngDirectory(dir) : new PngDirectory(dir, labels, split);
+  }
+
+  /** The split names a labels file uses (empty when it has no split column). */
+  public static List<String> splitsOf(Path labels) throws IOException {
+    return LabelsFile.read(labels).splits();
   }
 }

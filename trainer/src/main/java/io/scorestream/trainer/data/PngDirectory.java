@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +17,11 @@ import javax.imageio.ImageIO;
 
 /**
  * The PNG images of a directory, in name order: grey images as {@code [1, H, W]}, colour ones as
- * {@code [3, H, W]} (alpha dropped), values in [0, 1]. When the directory holds subdirectories,
- * each is a class (labels are their indices in name order) and their PNGs are the examples. Every
- * image must have the first one's size and channels; one that has not is refused, naming it.
+ * {@code [3, H, W]} (alpha dropped), values in [0, 1]. With a labels file ({@link LabelsFile}), the
+ * examples are the images it names (those of one split, when asked), with its labels. Without one,
+ * when the directory holds subdirectories, each is a class (labels are their indices in name order)
+ * and their PNGs are the examples. Every image must have the first one's size and channels; one
+ * that has not is refused, naming it.
  */
 final class PngDirectory implements DataSource {
   private final Path dir;
@@ -26,6 +29,29 @@ final class PngDirectory implements DataSource {
   private final List<Integer> labels = new ArrayList<>();
   private final int classes;
   private final int[] shape;
+  private final String labelled;
+
+  /** The images named by {@code labelsFile} (in {@code split}, unless null), labelled by it. */
+  PngDirectory(Path dir, Path labelsFile, String split) throws IOException {
+    this.dir = dir;
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + " is not a directory");
+    }
+    LabelsFile table = LabelsFile.read(labelsFile);
+    List<LabelsFile.Row> rows = new ArrayList<>(table.rows(split));
+    rows.sort(Comparator.comparing(LabelsFile.Row::file));
+    for (LabelsFile.Row row : rows) {
+      Path file = dir.resolve(row.file());
+      if (!Files.isRegularFile(file)) {
+        throw new IOException(
+            labelsFile.getFileName() + " names " + row.file() + ", not in " + dir);
+      }
+      add(file, row.label());
+    }
+    this.classes = table.classes();
+    this.shape = shapeOf(read(files.get(0)));
+    this.labelled = ", labelled by " + labelsFile + (split == null ? "" : ", split " + split);
+  }
 
   PngDirectory(Path dir) throws IOException {
     this.dir = dir;
@@ -50,6 +76,7 @@ final class PngDirectory implements DataSource {
           "no .png files in " + dir + (classes > 0 ? " or its class directories" : ""));
     }
     this.shape = shapeOf(read(files.get(0)));
+    this.labelled = "";
   }
 
   private void add(Path file, int label) {
@@ -157,6 +184,7 @@ final class PngDirectory implements DataSource {
         + files.size()
         + " images"
         + (classes > 0 ? ", " + classes + " classes" : "")
+        + labelled
         + ")";
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,75 @@ class DataSourcesTest {
     again.next();
     assertTrue(
         assertThrows(IllegalArgumentException.class, again::next).getMessage().contains("d.png"));
+  }
+
+  @Test
+  void aLabelsFileNamesTheImagesTheirClassesAndTheirSplit(@TempDir Path dir) throws IOException {
+    Path images = dir.resolve("images");
+    png(images.resolve("b.png"), 4, 3, 51);
+    png(images.resolve("a.png"), 4, 3, 255);
+    png(images.resolve("c.png"), 4, 3, 0);
+    png(images.resolve("unlisted.png"), 4, 3, 0);
+    Path labels = dir.resolve("labels.csv");
+    Files.writeString(
+        labels, "file,label,name,split\nb.png,4,bee,train\na.png,1,ant,test\nc.png,0,cat,train\n");
+
+    DataSource train = DataSources.pngDirectory(images, labels, "train");
+    assertEquals(5, train.numClasses(), "the largest label of the whole file, plus one");
+    Iterator<DataSource.Example> it = train.examples();
+    DataSource.Example b = it.next();
+    assertEquals(4, b.label().getAsLong(), "in file name order: b before c");
+    assertEquals(0.2f, b.x()[5], 1e-6);
+    assertEquals(0, it.next().label().getAsLong());
+    assertTrue(!it.hasNext(), "the test row and the unlisted image are not in the train split");
+    DataSource test = DataSources.pngDirectory(images, labels, "test");
+    assertEquals(5, test.numClasses(), "every split has the file's classes");
+    assertEquals(1, test.examples().next().label().getAsLong());
+    assertEquals(3, count(DataSources.pngDirectory(images, labels, null)));
+    assertEquals(List.of("test", "train"), DataSources.splitsOf(labels));
+  }
+
+  @Test
+  void aBrokenLabelsFileIsRefusedSayingWhatIsWrong(@TempDir Path dir) throws IOException {
+    png(dir.resolve("a.png"), 4, 3, 0);
+    Path labels = dir.resolve("labels.csv");
+    String[][] cases = {
+      {"file,class\na.png,1\n", "lacks 'label'"},
+      {"name,label\na.png,1\n", "lacks 'file'"},
+      {"file,label\na.png,one\n", "line 2: label 'one' is not a whole number"},
+      {"file,label\na.png,-1\n", "line 2: label -1 is negative"},
+      {"file,label\na.png,1\na.png,2\n", "line 3 names a.png a second time"},
+      {"file,label\na.png,1,extra\n", "line 2 has 3 values, the header 2"},
+      {"file,label\nb.png,1\n", "names b.png, not in"},
+      {"file,label\n", "labels no file"},
+    };
+    for (String[] c : cases) {
+      Files.writeString(labels, c[0]);
+      Exception e =
+          assertThrows(Exception.class, () -> DataSources.pngDirectory(dir, labels, null), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+    }
+    Files.writeString(labels, "file,label,split\na.png,1,train\n");
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> DataSources.pngDirectory(dir, labels, "test"))
+            .getMessage()
+            .contains("no row of " + labels + " is in split 'test'; its splits: [train]"));
+    Files.writeString(labels, "file,label\na.png,1\n");
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DataSources.pngDirectory(dir, labels, "train"))
+            .getMessage()
+            .contains("has no split column"));
+  }
+
+  private static int count(DataSource s) {
+    int n = 0;
+    for (Iterator<DataSource.Example> it = s.examples(); it.hasNext(); it.next()) {
+      n++;
+    }
+    return n;
   }
 
   @Test
