@@ -6,8 +6,9 @@ import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreMlp;
 import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.net.ScoreUNet;
-import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.ScoreMatching;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -86,11 +87,16 @@ final class TrainBench implements Callable<Integer> {
     VpSde sde = new VpSde(0.1, 20, 1);
     try (NDManager manager = NDManager.newBaseManager()) {
       ScoreNet net = ScoreNet.create(a, manager, 1);
-      try (DsmTraining session =
-          new DsmTraining(
+      try (ScoreMatching session =
+          new ScoreMatching(
               net,
-              DsmTraining.Settings.forRuns(
-                  sde, batch, new Optimizer.Settings(1e-3, 100, 1, 0.999), 1, false),
+              ScoreMatching.Settings.forRuns(
+                  sde,
+                  batch,
+                  new Optimizer.Settings(1e-3, 100, 1, 0.999),
+                  1,
+                  false,
+                  Objective.DENOISING),
               manager)) {
         if (warmup > 0) {
           session.run(data, labels, warmup, null, w -> {});
@@ -98,7 +104,7 @@ final class TrainBench implements Callable<Integer> {
         if (profile != null) {
           ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
         }
-        DsmTraining.Result r = session.run(data, labels, steps, null, w -> {});
+        ScoreMatching.Result r = session.run(data, labels, steps, null, w -> {});
         if (profile != null) {
           ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toString());
         }

@@ -18,6 +18,7 @@ import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.service.TrainerService;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.worker.Worker;
 import io.scorestream.worker.app.WorkerLife;
@@ -243,6 +244,7 @@ final class DevCommand implements Callable<Integer> {
                 sde,
                 NetworkChoice.mlp(128, 3),
                 new Optimizer.Settings(1e-3, 100, 1, 0.999),
+                Objective.DENOISING,
                 128,
                 new TrainerService.Checkpoints(1000, null, CheckpointParts.DEFAULT_PART_BYTES),
                 TrainerService.Quality.defaults(),

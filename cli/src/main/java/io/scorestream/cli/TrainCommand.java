@@ -10,9 +10,10 @@ import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.quality.CheckpointQuality;
-import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.OfflineTraining;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.ScoreMatching;
 import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -111,6 +112,7 @@ final class TrainCommand implements Callable<Integer> {
     Optimizer.Settings optimizer = training.optimizer(spec);
     SdeKind kind = training.kind(spec);
     NetworkChoice choice = network.choice(spec);
+    Objective objective = training.objective(spec);
     Loaded all;
     Architecture architecture;
     int numClasses;
@@ -127,8 +129,12 @@ final class TrainCommand implements Callable<Integer> {
     Sde sde = training.sde(spec);
     String modelName = name != null ? name : OrtRuntime.fallbackName(out);
     err.printf(
-        "training %s on %d examples of shape %s under the %s SDE%n",
-        architecture.describe(), parts[0].count(), Arrays.toString(all.shape()), kind.key());
+        "training %s on %d examples of shape %s under the %s SDE by %s%n",
+        architecture.describe(),
+        parts[0].count(),
+        Arrays.toString(all.shape()),
+        kind.key(),
+        objective.describe());
     err.flush();
     TrainingState saved = resumable(architecture, all.shape());
     if (saved != null) {
@@ -143,6 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 training.batch(),
                 optimizer,
                 likelihoodWeighting,
+                objective,
                 seed,
                 steps == null ? 0 : steps,
                 minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)),
@@ -170,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
       Files.createDirectories(parent);
     }
     Files.write(out, r.onnx());
-    DsmTraining.Result run = r.training();
+    ScoreMatching.Result run = r.training();
     err.printf(
         "trained to step %d in %.1f s (%.0f examples/s), loss %.4f; wrote %s (%d KiB)%n",
         run.steps(),

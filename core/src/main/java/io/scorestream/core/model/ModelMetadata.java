@@ -32,6 +32,10 @@ public final class ModelMetadata {
   public static final String NUM_CLASSES = "scorestream.num_classes";
   public static final String DATASET = "scorestream.dataset";
   public static final String TRAIN_STEP = "scorestream.train.step";
+
+  /** How the trainer fitted the model (informative: {@code dsm}, {@code ssm (...)}). */
+  public static final String TRAIN_OBJECTIVE = "scorestream.train.objective";
+
   public static final String TIME_INPUT = "scorestream.time_input";
 
   /**

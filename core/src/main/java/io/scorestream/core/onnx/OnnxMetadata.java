@@ -7,7 +7,7 @@ import io.scorestream.core.model.ModelFormatException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Reads an ONNX file's {@code metadata_props} without loading it into a runtime. */
+/** Reads and adds to an ONNX file's {@code metadata_props} without loading it into a runtime. */
 public final class OnnxMetadata {
   private OnnxMetadata() {}
 
@@ -19,6 +19,21 @@ public final class OnnxMetadata {
         props.put(e.getKey(), e.getValue());
       }
       return props;
+    } catch (InvalidProtocolBufferException e) {
+      throw new ModelFormatException("not an ONNX model: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code onnx} with {@code props} added to its metadata, replacing the values of keys it has. */
+  public static byte[] with(byte[] onnx, Map<String, String> props) {
+    try {
+      ModelProto model = ModelProto.parseFrom(onnx);
+      Map<String, String> all = read(onnx);
+      all.putAll(props);
+      ModelProto.Builder b = model.toBuilder().clearMetadataProps();
+      all.forEach(
+          (k, v) -> b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+      return b.build().toByteArray();
     } catch (InvalidProtocolBufferException e) {
       throw new ModelFormatException("not an ONNX model: " + e.getMessage(), e);
     }

@@ -145,6 +145,7 @@ public final class TrainerCommand implements Callable<Integer> {
         sde,
         choice,
         optimizer,
+        training.objective(spec),
         training.batch(),
         new TrainerService.Checkpoints(
             checkpointEvery,

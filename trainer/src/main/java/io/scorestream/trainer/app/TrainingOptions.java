@@ -2,12 +2,13 @@ package io.scorestream.trainer.app;
 
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** The objective and optimiser options that {@code train} and {@code trainer} share. */
+/** The SDE, objective and optimiser options that {@code train} and {@code trainer} share. */
 public final class TrainingOptions {
   @Option(names = "--sde", defaultValue = "vp", paramLabel = "ve|vp|subvp")
   String sdeName;
@@ -18,6 +19,32 @@ public final class TrainingOptions {
       paramLabel = "S",
       description = "VE's largest noise level")
   double sigmaMax;
+
+  @Option(
+      names = "--objective",
+      defaultValue = "dsm",
+      paramLabel = "dsm|ssm",
+      description =
+          "denoising score matching (default), or sliced score matching: variance-reduced,"
+              + " finite differences, at the same noise levels")
+  String objectiveName;
+
+  @Option(
+      names = "--projection",
+      defaultValue = "rademacher",
+      paramLabel = "gaussian|rademacher",
+      description =
+          "with --objective ssm: how the random directions are drawn (default: ${DEFAULT-VALUE})")
+  String projectionName;
+
+  /** The objective, or a usage error naming what is wrong. */
+  public Objective objective(CommandSpec spec) {
+    try {
+      return Objective.parse(objectiveName, Objective.Projection.parse(projectionName));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
 
   @Option(names = "--batch", defaultValue = "128")
   int batch;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
 import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.jobs.Times;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
@@ -12,7 +13,8 @@ import io.scorestream.proto.v1.TrainingMetrics;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
-import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.ScoreMatching;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ final class CheckpointStep {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStep.class);
 
   private final ModelInfo base;
+  private final Map<String, String> notes;
   private final Architecture architecture;
   private final CheckpointPublisher publisher;
   private final MetricsPublisher metrics;
@@ -35,11 +38,13 @@ final class CheckpointStep {
   private final Consumer<CheckpointEvent> published;
 
   /**
+   * @param notes metadata each checkpoint carries beside {@code base}'s (how it was trained)
    * @param quality measures checkpoints; null: no figures
    * @param classifierSteps steps the image feature classifier trains before each measurement
    */
   CheckpointStep(
       ModelInfo base,
+      Map<String, String> notes,
       Architecture architecture,
       CheckpointPublisher publisher,
       MetricsPublisher metrics,
@@ -47,6 +52,7 @@ final class CheckpointStep {
       int classifierSteps,
       Consumer<CheckpointEvent> published) {
     this.base = base;
+    this.notes = Map.copyOf(notes);
     this.architecture = architecture;
     this.publisher = publisher;
     this.metrics = metrics;
@@ -67,13 +73,13 @@ final class CheckpointStep {
   }
 
   /** A hundred steps' loss, as a point of the curve. */
-  void window(DsmTraining.Window w) {
+  void window(ScoreMatching.Window w) {
     metrics.publish(point(w.step(), w.loss(), w.examplesPerSecond()).build());
   }
 
   /** The checkpoint at the end of a run of training. */
   void checkpoint(
-      DsmTraining.Result r,
+      ScoreMatching.Result r,
       ScoreNet net,
       NDManager manager,
       ReplayBuffer.Snapshot training,
@@ -90,7 +96,7 @@ final class CheckpointStep {
             TimeInput.TIME,
             base.dataset(),
             r.steps());
-    byte[] onnx = net.exportOnnx(r.averaged(), info);
+    byte[] onnx = OnnxMetadata.with(net.exportOnnx(r.averaged(), info), notes);
     double parity;
     try (NDManager check = manager.newSubManager();
         ScoreModel model = new OrtRuntime(1).load(onnx, info.name())) {

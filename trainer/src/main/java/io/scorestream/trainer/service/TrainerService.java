@@ -2,6 +2,7 @@ package io.scorestream.trainer.service;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
@@ -15,14 +16,16 @@ import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.NetworkChoice;
 import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
-import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.ScoreMatching;
 import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -96,6 +99,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
    * @param sde the forward SDE
    * @param network the network asked for (made to fit the dataset's first record)
    * @param optimizer Adam, warm-up, clipping, EMA
+   * @param objective denoising or sliced score matching
    * @param batch examples per step
    * @param checkpoints when checkpoints are made
    * @param quality how they are measured
@@ -112,6 +116,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       Sde sde,
       NetworkChoice network,
       Optimizer.Settings optimizer,
+      Objective objective,
       int batch,
       Checkpoints checkpoints,
       Quality quality,
@@ -237,18 +242,26 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 : null) {
       CheckpointStep step =
           new CheckpointStep(
-              base, config, publisher, metrics, quality, s.quality().classifierSteps(), published);
+              base,
+              Map.of(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe()),
+              config,
+              publisher,
+              metrics,
+              quality,
+              s.quality().classifierSteps(),
+              published);
       Thread reader = new Thread(tail, "trainer-data-" + s.dataset());
       reader.setDaemon(true);
       reader.start();
       while (!closed && buffer.size() < Math.min(s.minExamples(), s.bufferSize())) {
         Thread.sleep(100);
       }
-      ScoreNet net = DsmTraining.network(config, saved, manager, s.seed());
-      try (DsmTraining session =
-          new DsmTraining(
+      ScoreNet net = ScoreMatching.network(config, saved, manager, s.seed());
+      try (ScoreMatching session =
+          new ScoreMatching(
               net,
-              DsmTraining.Settings.forRuns(s.sde(), s.batch(), s.optimizer(), s.seed(), false),
+              ScoreMatching.Settings.forRuns(
+                  s.sde(), s.batch(), s.optimizer(), s.seed(), false, s.objective()),
               manager)) {
         if (saved != null) {
           session.resume(saved);
@@ -265,7 +278,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             break;
           }
           ReplayBuffer.Snapshot data = buffer.snapshot();
-          DsmTraining.Result r =
+          ScoreMatching.Result r =
               session.run(
                   data.rows(),
                   data.labels(),

@@ -2,19 +2,22 @@ package io.scorestream.trainer.train;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
+import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.TimeInput;
+import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.trainer.data.Loaded;
 import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Denoising score matching on examples held in memory, from a fresh network or a saved training
- * state, to an ONNX score model the workers serve, measured against held-out examples: what {@code
- * scorestream train} runs, with no Kafka (the trainer service does the same from a data topic).
+ * Score matching on examples held in memory, from a fresh network or a saved training state, to an
+ * ONNX score model the workers serve, measured against held-out examples: what {@code scorestream
+ * train} runs, with no Kafka (the trainer service does the same from a data topic).
  */
 public final class OfflineTraining {
   private OfflineTraining() {}
@@ -27,6 +30,7 @@ public final class OfflineTraining {
    * @param batch examples per step
    * @param optimizer Adam, warm-up, clipping and the moving average
    * @param likelihoodWeighting weight the loss by {@code g^2} instead of {@code sigma^2}
+   * @param objective denoising or sliced score matching
    * @param seed of the network's initial weights and of the batches, times and noise
    * @param steps stop after this many more steps (0: no limit)
    * @param time stop after this long (null: no limit)
@@ -39,6 +43,7 @@ public final class OfflineTraining {
       int batch,
       Optimizer.Settings optimizer,
       boolean likelihoodWeighting,
+      Objective objective,
       long seed,
       long steps,
       Duration time,
@@ -67,7 +72,7 @@ public final class OfflineTraining {
    * @param quality the figures against the held-out examples (null: not measured)
    */
   public record Result(
-      DsmTraining.Result training,
+      ScoreMatching.Result training,
       ModelInfo info,
       byte[] onnx,
       TrainingState state,
@@ -88,14 +93,19 @@ public final class OfflineTraining {
       Measure measure,
       Consumer<String> progress) {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ScoreNet net = DsmTraining.network(s.architecture(), resume, manager, s.seed());
-      DsmTraining.Result r;
+      ScoreNet net = ScoreMatching.network(s.architecture(), resume, manager, s.seed());
+      ScoreMatching.Result r;
       TrainingState state = null;
-      try (DsmTraining session =
-          new DsmTraining(
+      try (ScoreMatching session =
+          new ScoreMatching(
               net,
-              DsmTraining.Settings.forRuns(
-                  s.sde(), s.batch(), s.optimizer(), s.seed(), s.likelihoodWeighting()),
+              ScoreMatching.Settings.forRuns(
+                  s.sde(),
+                  s.batch(),
+                  s.optimizer(),
+                  s.seed(),
+                  s.likelihoodWeighting(),
+                  s.objective()),
               manager)) {
         if (resume != null) {
           session.resume(resume);
@@ -123,7 +133,10 @@ public final class OfflineTraining {
               TimeInput.TIME,
               s.dataset(),
               r.steps());
-      byte[] onnx = net.exportOnnx(r.averaged(), info);
+      byte[] onnx =
+          OnnxMetadata.with(
+              net.exportOnnx(r.averaged(), info),
+              Map.of(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe()));
       return new Result(r, info, onnx, state, measure(examples, measure, info, onnx, manager, s));
     }
   }

@@ -19,8 +19,9 @@ import io.scorestream.core.sde.VeSde;
 import io.scorestream.core.sde.VpSde;
 import io.scorestream.jobs.JobCodec;
 import io.scorestream.proto.v1.SamplerSettings;
-import io.scorestream.trainer.train.DsmTraining;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
+import io.scorestream.trainer.train.ScoreMatching;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,12 +169,12 @@ class ScoreUNetTest {
             1);
     try (NDManager manager = NDManager.newBaseManager()) {
       ScoreNet net = ScoreNet.create(config, manager, 1);
-      DsmTraining.Result r =
-          DsmTraining.train(
+      ScoreMatching.Result r =
+          ScoreMatching.train(
               net,
               data,
               labels,
-              new DsmTraining.Settings(
+              new ScoreMatching.Settings(
                   sde,
                   sde.defaultEps(),
                   64,
@@ -181,7 +182,8 @@ class ScoreUNetTest {
                   600,
                   null,
                   1,
-                  false),
+                  false,
+                  Objective.DENOISING),
               manager,
               line -> {});
       try (ScoreModel model = runtime.load(net.exportOnnx(r.averaged(), info), "halves")) {

@@ -19,6 +19,7 @@ import io.scorestream.testkit.logging.LogCapture;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -79,6 +80,7 @@ class HostileDataTest {
                 new VpSde(0.1, 20, 1),
                 NetworkChoice.mlp(32, 2),
                 new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                Objective.DENOISING,
                 64,
                 new TrainerService.Checkpoints(300, null, CheckpointParts.DEFAULT_PART_BYTES),
                 new TrainerService.Quality(200, 0, 100, 10, 0),

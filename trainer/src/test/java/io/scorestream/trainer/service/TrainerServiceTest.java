@@ -21,6 +21,7 @@ import io.scorestream.testkit.TopicRecords;
 import io.scorestream.trainer.data.DataPublisher;
 import io.scorestream.trainer.data.DataSources;
 import io.scorestream.trainer.net.NetworkChoice;
+import io.scorestream.trainer.train.Objective;
 import io.scorestream.trainer.train.Optimizer;
 import io.scorestream.trainer.train.TrainingState;
 import java.io.IOException;
@@ -190,6 +191,7 @@ class TrainerServiceTest {
                 new VpSde(0.1, 20, 1),
                 NetworkChoice.mlp(64, 2),
                 new Optimizer.Settings(1e-3, 50, 1, 0.99),
+                Objective.DENOISING,
                 128,
                 new TrainerService.Checkpoints(1_000_000_000L, Duration.ofSeconds(3), 4096),
                 TrainerService.Quality.none(),
@@ -229,6 +231,7 @@ class TrainerServiceTest {
                 new VpSde(0.1, 20, 1),
                 new NetworkChoice("auto", 1, 1, 8, true),
                 new Optimizer.Settings(1e-3, 5, 1, 0.9),
+                Objective.DENOISING,
                 16,
                 new TrainerService.Checkpoints(10, null, 64 * 1024),
                 new TrainerService.Quality(16, 16, 20, 10, 50),
@@ -321,6 +324,7 @@ class TrainerServiceTest {
         new VpSde(0.1, 20, 1),
         NetworkChoice.mlp(hidden, 2),
         new Optimizer.Settings(1e-3, 50, 1, 0.99),
+        Objective.DENOISING,
         128,
         new TrainerService.Checkpoints(200, null, CheckpointParts.DEFAULT_PART_BYTES),
         quality,

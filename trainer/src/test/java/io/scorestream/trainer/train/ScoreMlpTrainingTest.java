@@ -88,8 +88,16 @@ class ScoreMlpTrainingTest {
     return new GaussianMixture(weights, means, stds);
   }
 
-  @org.junit.jupiter.api.Test
-  void trainedOnEightGaussiansItsSamplesComeWithinTheSampleSizeBoundOfTheExactScores() {
+  static Stream<Objective> objectives() {
+    return Stream.of(
+        Objective.DENOISING,
+        new Objective.Sliced(Objective.Projection.RADEMACHER, Objective.Sliced.DEFAULT_STEP));
+  }
+
+  @ParameterizedTest
+  @MethodSource("objectives")
+  void trainedOnEightGaussiansItsSamplesComeWithinTheSampleSizeBoundOfTheExactScores(
+      Objective objective) {
     Sde sde = new VpSde(0.1, 20, 1);
     ModelInfo info = info(sde);
     int n = 2000;
@@ -110,12 +118,12 @@ class ScoreMlpTrainingTest {
       double untrained =
           SlicedWasserstein.twoSample(
               samples(net.exportOnnx(net.params().snapshot(), info), info, n), heldOut, directions);
-      DsmTraining.Result r =
-          DsmTraining.train(
+      ScoreMatching.Result r =
+          ScoreMatching.train(
               net,
               Toy2d.EIGHT_GAUSSIANS.sample(20_000, 1),
               null,
-              new DsmTraining.Settings(
+              new ScoreMatching.Settings(
                   sde,
                   1e-3,
                   128,
@@ -123,7 +131,8 @@ class ScoreMlpTrainingTest {
                   10_000,
                   null,
                   1,
-                  false),
+                  false,
+                  objective),
               manager,
               line -> {});
       double trained =
@@ -139,7 +148,8 @@ class ScoreMlpTrainingTest {
               + bound);
       assertTrue(
           trained <= exact + bound,
-          "trained "
+          objective.describe()
+              + ", trained "
               + r.steps()
               + " steps: sliced W1 "
               + trained
@@ -157,11 +167,11 @@ class ScoreMlpTrainingTest {
   void theExportedScoreEqualsDjlsForwardPassWithinOneInTenThousand(Sde sde) throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       ScoreMlp net = ScoreMlp.create(ScoreMlp.Config.forDim(2), manager, 3);
-      DsmTraining.train(
+      ScoreMatching.train(
           net,
           Toy2d.MOONS.sample(512, 1),
           null,
-          new DsmTraining.Settings(
+          new ScoreMatching.Settings(
               sde,
               sde.defaultEps(),
               64,
@@ -169,7 +179,8 @@ class ScoreMlpTrainingTest {
               50,
               null,
               1,
-              false),
+              false,
+              Objective.DENOISING),
           manager,
           line -> {});
       int n = 256;

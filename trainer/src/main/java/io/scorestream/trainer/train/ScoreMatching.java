@@ -18,15 +18,17 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Continuous-time denoising score matching (Song et al. 2021, eq. 7) for VE, VP and sub-VP SDEs:
- * for a batch of data {@code x_0}, times {@code t ~ U(eps, T)} and noise {@code z ~ N(0, I)}, the
- * network predicts z from {@code x_t = m(t) x_0 + sigma(t) z}. With the score {@code s = -eps_hat /
- * sigma}, the loss {@code |z - eps_hat|^2} is the reference weighting {@code lambda(t) =
- * sigma(t)^2} of {@code |sigma s + z|^2 / sigma^2}; the likelihood weighting {@code lambda(t) =
- * g(t)^2} (Song et al. 2021b) multiplies it by {@code g^2 / sigma^2}. Noise and times are drawn in
- * Java from the seed, so a run is repeatable.
+ * Continuous-time score matching for VE, VP and sub-VP SDEs: for a batch of data {@code x_0}, times
+ * {@code t ~ U(eps, T)} and noise {@code z ~ N(0, I)}, the network sees {@code x_t = m(t) x_0 +
+ * sigma(t) z} and predicts noise, the score being {@code s = -eps_hat / sigma}. By denoising score
+ * matching (Song et al. 2021, eq. 7) it predicts z: the loss {@code |z - eps_hat|^2} is the
+ * reference weighting {@code lambda(t) = sigma(t)^2} of {@code |sigma s + z|^2 / sigma^2}. By
+ * sliced score matching ({@link SlicedScoreMatching}) it fits the score of {@code p_t} without
+ * using z, at the same weighting. The likelihood weighting {@code lambda(t) = g(t)^2} (Song et al.
+ * 2021b) multiplies either by {@code g^2 / sigma^2}. Noise, times and directions are drawn in Java
+ * from the seed, so a run is repeatable.
  */
-public final class DsmTraining implements AutoCloseable {
+public final class ScoreMatching implements AutoCloseable {
   /**
    * What a run does.
    *
@@ -38,6 +40,7 @@ public final class DsmTraining implements AutoCloseable {
    * @param maxTime stop after this long (null: no limit)
    * @param seed of the batches, times and noise
    * @param likelihoodWeighting weight by {@code g^2} instead of {@code sigma^2}
+   * @param objective denoising or sliced score matching
    */
   public record Settings(
       Sde sde,
@@ -47,16 +50,22 @@ public final class DsmTraining implements AutoCloseable {
       long maxSteps,
       Duration maxTime,
       long seed,
-      boolean likelihoodWeighting) {
+      boolean likelihoodWeighting,
+      Objective objective) {
 
     /**
-     * Settings for a session whose runs each give their own limits ({@link DsmTraining#run}'s steps
-     * and time): the SDE's default eps, no limit of its own.
+     * Settings for a session whose runs each give their own limits ({@link ScoreMatching#run}'s
+     * steps and time): the SDE's default eps, no limit of its own.
      */
     public static Settings forRuns(
-        Sde sde, int batch, Optimizer.Settings optimizer, long seed, boolean likelihoodWeighting) {
+        Sde sde,
+        int batch,
+        Optimizer.Settings optimizer,
+        long seed,
+        boolean likelihoodWeighting,
+        Objective objective) {
       return new Settings(
-          sde, sde.defaultEps(), batch, optimizer, 0, null, seed, likelihoodWeighting);
+          sde, sde.defaultEps(), batch, optimizer, 0, null, seed, likelihoodWeighting, objective);
     }
   }
 
@@ -103,7 +112,7 @@ public final class DsmTraining implements AutoCloseable {
   private long windowNanos;
 
   /** A session: the network, its optimizer and the random draws, kept across {@link #run} calls. */
-  public DsmTraining(ScoreNet net, Settings s, NDManager manager) {
+  public ScoreMatching(ScoreNet net, Settings s, NDManager manager) {
     this.net = net;
     this.s = s;
     this.manager = manager;
@@ -136,7 +145,7 @@ public final class DsmTraining implements AutoCloseable {
     if (s.maxSteps() <= 0 && s.maxTime() == null) {
       throw new IllegalArgumentException("training needs a step limit or a time limit");
     }
-    try (DsmTraining session = new DsmTraining(net, s, manager)) {
+    try (ScoreMatching session = new ScoreMatching(net, s, manager)) {
       return session.run(data, labels, s.maxSteps(), s.maxTime(), progress);
     }
   }
@@ -165,47 +174,19 @@ public final class DsmTraining implements AutoCloseable {
       checkLabels(labels, n, k);
     }
     int b = s.batch();
-    float[] xt = new float[b * d];
-    float[] z = new float[b * d];
-    float[] t = new float[b];
-    float[] weight = new float[b];
-    float[] oneHot = new float[b * Math.max(k, 1)];
+    Batch batch = new Batch(b, d, k, s.objective());
     long start = System.nanoTime();
     long deadline = time == null ? Long.MAX_VALUE : start + time.toNanos();
     long last = steps <= 0 ? Long.MAX_VALUE : optimizer.steps() + steps;
     long first = optimizer.steps();
-    double horizon = s.sde().horizon();
     while (optimizer.steps() < last && System.nanoTime() < deadline) {
       long stepStart = System.nanoTime();
-      for (int i = 0; i < b; i++) {
-        int row = random.nextInt(n);
-        if (k > 0) {
-          Arrays.fill(oneHot, i * k, (i + 1) * k, 0f);
-          oneHot[i * k + (int) labels[row]] = 1;
-        }
-        double tt = s.eps() + random.nextDouble() * (horizon - s.eps());
-        double mean = s.sde().meanCoefficient(tt);
-        double std = s.sde().marginalStd(tt);
-        t[i] = (float) tt;
-        weight[i] =
-            (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
-        for (int j = 0; j < d; j++) {
-          double noise = random.nextGaussian();
-          z[i * d + j] = (float) noise;
-          xt[i * d + j] = (float) (mean * data[row * d + j] + std * noise);
-        }
-      }
+      draw(batch, data, labels, n);
       double loss;
       try (NDScope scope = new NDScope()) {
-        NDArray x = manager.create(xt, new Shape(b, d));
-        NDArray noise = manager.create(z, new Shape(b, d));
-        NDArray times = manager.create(t, new Shape(b));
-        NDArray weights = manager.create(weight, new Shape(b));
-        NDArray classes = k > 0 ? manager.create(oneHot, new Shape(b, k)) : null;
+        NDArray weights = manager.create(batch.weight, new Shape(b));
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDArray perExample =
-              net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
-          NDArray objective = perExample.mul(weights).mean();
+          NDArray objective = perExample(batch).mul(weights).mean();
           collector.backward(objective);
           loss = objective.getFloat();
         }
@@ -237,6 +218,88 @@ public final class DsmTraining implements AutoCloseable {
         recent,
         List.copyOf(curve),
         optimizer.averaged());
+  }
+
+  /** One step's draws, in Java arrays reused from step to step. */
+  private static final class Batch {
+    final int b;
+    final int d;
+    final int k;
+    final Objective objective;
+    final float[] xt;
+    final float[] z;
+    final float[] t;
+    final float[] sigma;
+    final float[] weight;
+    final float[] oneHot;
+    final float[] v;
+    final float[] pair;
+
+    Batch(int b, int d, int k, Objective objective) {
+      this.b = b;
+      this.d = d;
+      this.k = k;
+      this.objective = objective;
+      xt = new float[b * d];
+      z = new float[b * d];
+      t = new float[b];
+      sigma = new float[b];
+      weight = new float[b];
+      oneHot = new float[b * Math.max(k, 1)];
+      boolean sliced = objective instanceof Objective.Sliced;
+      v = sliced ? new float[b * d] : null;
+      pair = sliced ? new float[2 * b * d] : null;
+    }
+  }
+
+  /** Draws a batch: rows, times, noise, the noisy examples, weights, and directions for SSM. */
+  private void draw(Batch batch, float[] data, long[] labels, int n) {
+    int d = batch.d;
+    int k = batch.k;
+    double horizon = s.sde().horizon();
+    for (int i = 0; i < batch.b; i++) {
+      int row = random.nextInt(n);
+      if (k > 0) {
+        Arrays.fill(batch.oneHot, i * k, (i + 1) * k, 0f);
+        batch.oneHot[i * k + (int) labels[row]] = 1;
+      }
+      double tt = s.eps() + random.nextDouble() * (horizon - s.eps());
+      double mean = s.sde().meanCoefficient(tt);
+      double std = s.sde().marginalStd(tt);
+      batch.t[i] = (float) tt;
+      batch.sigma[i] = (float) std;
+      batch.weight[i] =
+          (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
+      for (int j = 0; j < d; j++) {
+        double noise = random.nextGaussian();
+        batch.z[i * d + j] = (float) noise;
+        batch.xt[i * d + j] = (float) (mean * data[row * d + j] + std * noise);
+      }
+    }
+    if (batch.objective instanceof Objective.Sliced sliced) {
+      SlicedScoreMatching.directions(sliced.projection(), random, batch.v);
+      SlicedScoreMatching.pair(batch.xt, batch.v, batch.sigma, sliced.step(), batch.pair);
+    }
+  }
+
+  /** Each example's loss {@code [B]}, with the gradient recorded, under the batch's objective. */
+  private NDArray perExample(Batch batch) {
+    int b = batch.b;
+    int d = batch.d;
+    int k = batch.k;
+    NDArray times = manager.create(batch.t, new Shape(b));
+    NDArray classes = k > 0 ? manager.create(batch.oneHot, new Shape(b, k)) : null;
+    if (batch.objective instanceof Objective.Sliced sliced) {
+      NDArray x = manager.create(batch.pair, new Shape(2L * b, d));
+      NDArray predicted =
+          net.predictNoise(
+              x, times.concat(times), classes == null ? null : classes.concat(classes));
+      return SlicedScoreMatching.perExample(
+          predicted, manager.create(batch.v, new Shape(b, d)), sliced.step());
+    }
+    NDArray x = manager.create(batch.xt, new Shape(b, d));
+    NDArray noise = manager.create(batch.z, new Shape(b, d));
+    return net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
   }
 
   private static void checkLabels(long[] labels, int n, int k) {
