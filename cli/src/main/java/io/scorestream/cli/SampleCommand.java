@@ -2,6 +2,7 @@ package io.scorestream.cli;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
+import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.core.ort.Device;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sample.BatchEvaluator;
@@ -10,15 +11,18 @@ import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.ModelSamplerDefaults;
 import io.scorestream.jobs.Tensors;
 import io.scorestream.jobs.cli.DeviceConverter;
 import io.scorestream.jobs.formats.Npy;
 import io.scorestream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -266,7 +270,8 @@ final class SampleCommand implements Callable<Integer> {
 
   private SamplerSpec samplerSpec(Npy.Array codes) {
     try {
-      SamplerSettings settings = samplerOptions.toSettings();
+      SamplerSettings settings =
+          ModelSamplerDefaults.fill(samplerOptions.toSettings(), modelMetadata());
       if (codes != null) {
         int[] shape = codes.shape();
         settings =
@@ -281,6 +286,15 @@ final class SampleCommand implements Callable<Integer> {
       throw bad(
           (codes != null && e.getMessage().contains("latent") ? "--latent " + latent + ": " : "")
               + e.getMessage());
+    }
+  }
+
+  /** The model file's metadata, or none when it cannot be read (loading it then says why). */
+  private Map<String, String> modelMetadata() {
+    try {
+      return OnnxMetadata.read(Files.readAllBytes(model));
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
     }
   }
 

@@ -1,6 +1,8 @@
 package io.scorestream.cli;
 
+import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.ort.OrtRuntime;
+import io.scorestream.core.sde.NoiseScales;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.trainer.app.NetworkOptions;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,7 +129,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     Loaded[] parts = dataset.split(all);
-    Sde sde = training.sde(spec);
+    TrainingOptions.Chosen chosen =
+        training.sde(spec, parts[0].values(), parts[0].values().length / parts[0].count(), seed);
+    Sde sde = chosen.sde();
     String modelName = name != null ? name : OrtRuntime.fallbackName(out);
     err.printf(
         "training %s on %d examples of shape %s under the %s SDE by %s%n",
@@ -135,6 +140,9 @@ final class TrainCommand implements Callable<Integer> {
         Arrays.toString(all.shape()),
         kind.key(),
         objective.describe());
+    if (chosen.scales() != null) {
+      chosen.scales().reasons().forEach(reason -> err.println("  " + reason));
+    }
     err.flush();
     TrainingState saved = resumable(architecture, all.shape());
     if (saved != null) {
@@ -154,7 +162,8 @@ final class TrainCommand implements Callable<Integer> {
                 steps == null ? 0 : steps,
                 minutes == null ? null : Duration.ofMillis((long) (minutes * 60_000)),
                 modelName,
-                dataset.describe()),
+                dataset.describe(),
+                notes(chosen.scales())),
             parts[0],
             saved,
             state != null,
@@ -222,5 +231,21 @@ final class TrainCommand implements Callable<Integer> {
               + Arrays.toString(shape));
     }
     return saved;
+  }
+
+  /** What a VE model's metadata says of its noise scales, for annealed Langevin to use. */
+  private static Map<String, String> notes(NoiseScales scales) {
+    if (scales == null) {
+      return Map.of();
+    }
+    return Map.of(
+        ModelMetadata.NOISE_SCALES,
+        String.join("; ", scales.reasons()),
+        ModelMetadata.ALD_LEVELS,
+        Integer.toString(scales.levels()),
+        ModelMetadata.ALD_STEPS,
+        Integer.toString(scales.stepsPerLevel()),
+        ModelMetadata.ALD_STEP_LR,
+        ModelMetadata.plain(scales.stepSize()));
   }
 }

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,28 +28,13 @@ import picocli.CommandLine;
 class SampleCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String err, String out) {}
-
-  private static Run run(String... args) {
-    PrintStream savedErr = System.err;
-    PrintStream savedOut = System.out;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Run(
-          code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(savedErr);
-      System.setOut(savedOut);
-    }
+  private static InProcess.Run run(String... args) {
+    return InProcess.run(args);
   }
 
   private Path gmm(String sde) {
     Path model = dir.resolve("gmm-" + sde + ".onnx");
-    Run r = run("model", "gmm", "--sde", sde, "--out", model.toString());
+    InProcess.Run r = run("model", "gmm", "--sde", sde, "--out", model.toString());
     assertEquals(0, r.code(), r.err());
     return model;
   }
@@ -59,7 +42,7 @@ class SampleCommandTest {
   @Test
   void sampleWritesNpyWithShapeAndFloat32Data() throws IOException {
     Path out = dir.resolve("s.npy");
-    Run r =
+    InProcess.Run r =
         run(
             "sample",
             "--model",
@@ -115,7 +98,7 @@ class SampleCommandTest {
   @Test
   void badArgumentsEndWithOneLineNamingTheProblem() {
     Path model = gmm("ve");
-    Run r = run("sample", "--model", model.toString(), "--steps", "-4");
+    InProcess.Run r = run("sample", "--model", model.toString(), "--steps", "-4");
     assertEquals(2, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("steps must be positive, got -4"), r.err());
@@ -143,7 +126,7 @@ class SampleCommandTest {
 
   @Test
   void aldOnAVpModelIsRefusedWithTheReason() {
-    Run r = run("sample", "--model", gmm("vp").toString(), "--sampler", "ald");
+    InProcess.Run r = run("sample", "--model", gmm("vp").toString(), "--sampler", "ald");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("the ALD sampler needs a VE (NCSN) model"), r.err());
   }
@@ -152,7 +135,7 @@ class SampleCommandTest {
   void brokenOrMissingModelFileEndsWithOneLineError() throws IOException {
     Path junk = dir.resolve("junk.onnx");
     Files.write(junk, new byte[] {9, 9, 9});
-    Run r = run("sample", "--model", junk.toString());
+    InProcess.Run r = run("sample", "--model", junk.toString());
     assertEquals(1, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().startsWith("scorestream: ONNX Runtime cannot load model junk"), r.err());
@@ -182,7 +165,7 @@ class SampleCommandTest {
     for (String[] command : commands) {
       String[] args = Arrays.copyOf(command, command.length + 1);
       args[command.length] = "--help";
-      Run r = run(args);
+      InProcess.Run r = run(args);
       assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
     }
   }
@@ -211,7 +194,7 @@ class SampleCommandTest {
   @Test
   void limitsAreCheckedBeforeAnyWork() {
     Path model = gmm("ve");
-    Run r = run("sample", "--model", model.toString(), "--threads", "-2");
+    InProcess.Run r = run("sample", "--model", model.toString(), "--threads", "-2");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--threads must be zero"), r.err());
     // two billion 2-D samples would overflow an int; 900 million (57 GB of state) would not fit:
@@ -239,7 +222,7 @@ class SampleCommandTest {
 
   @Test
   void badMixtureSpecificationIsNamed() {
-    Run r =
+    InProcess.Run r =
         run(
             "model",
             "gmm",
@@ -273,7 +256,7 @@ class SampleCommandTest {
     Path model = dir.resolve("gray.onnx");
     Files.write(model, g.build(meta));
     Path png = dir.resolve("grid.png");
-    Run r =
+    InProcess.Run r =
         run(
             "sample",
             "--model",
@@ -304,7 +287,7 @@ class SampleCommandTest {
   }
 
   /** The mean log-likelihood a run printed: "MEAN +- SE UNIT (...)". */
-  private static double[] meanAndError(Run r) {
+  private static double[] meanAndError(InProcess.Run r) {
     String[] words = r.out().trim().split("\\s+");
     return new double[] {Double.parseDouble(words[0]), Double.parseDouble(words[2])};
   }
@@ -318,7 +301,7 @@ class SampleCommandTest {
         run("sample", "--model", model.toString(), "--samples", "40", "--out", data.toString())
             .code());
     Path values = dir.resolve("ll.npy");
-    Run exact =
+    InProcess.Run exact =
         run(
             "likelihood",
             "--model",
@@ -332,7 +315,7 @@ class SampleCommandTest {
     assertTrue(exact.out().contains("nats (mean over 40 examples"), exact.out());
     io.scorestream.jobs.formats.Npy.Array written = io.scorestream.jobs.formats.Npy.read(values);
     assertArrayEquals(new int[] {40}, written.shape());
-    Run hutchinson =
+    InProcess.Run hutchinson =
         run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "8");
     assertEquals(0, hutchinson.code(), hutchinson.err());
     double[] a = meanAndError(exact);
@@ -347,21 +330,21 @@ class SampleCommandTest {
     Path model = gmm("ve");
     Path data = dir.resolve("x.npy");
     io.scorestream.jobs.formats.Npy.write(data, new float[12], 4, new int[] {3});
-    Run shape = run("likelihood", "--model", model.toString(), "--data", data.toString());
+    InProcess.Run shape = run("likelihood", "--model", model.toString(), "--data", data.toString());
     assertEquals(2, shape.code());
     assertTrue(
         shape.err().contains("has shape [4, 3]") && shape.err().contains("takes [N, 2]"),
         shape.err());
     io.scorestream.jobs.formats.Npy.write(data, new float[8], 4, new int[] {2});
-    Run probes =
+    InProcess.Run probes =
         run("likelihood", "--model", model.toString(), "--data", data.toString(), "--probes", "0");
     assertEquals(2, probes.code());
     assertTrue(probes.err().contains("--probes"), probes.err());
-    Run label =
+    InProcess.Run label =
         run("likelihood", "--model", model.toString(), "--data", data.toString(), "--label", "1");
     assertEquals(2, label.code());
     assertTrue(label.err().contains("not class-conditional"), label.err());
-    Run missing =
+    InProcess.Run missing =
         run(
             "likelihood",
             "--model",
@@ -381,7 +364,7 @@ class SampleCommandTest {
         run("sample", "--model", model.toString(), "--samples", "10", "--out", data.toString())
             .code());
     Path codes = dir.resolve("z.npy");
-    Run encode =
+    InProcess.Run encode =
         run(
             "encode",
             "--model",
@@ -392,7 +375,7 @@ class SampleCommandTest {
             codes.toString());
     assertEquals(0, encode.code(), encode.err());
     Path back = dir.resolve("back.npy");
-    Run decode =
+    InProcess.Run decode =
         run(
             "sample",
             "--model",
@@ -412,7 +395,7 @@ class SampleCommandTest {
       assertEquals(x[i], y[i], 2e-3, "value " + i + " after encode and decode");
     }
     Path path = dir.resolve("path.npy");
-    Run walk =
+    InProcess.Run walk =
         run(
             "interpolate",
             "--codes",
@@ -447,7 +430,7 @@ class SampleCommandTest {
       assertEquals(x[4 + j], w[j], 2e-3, "the walk starts at example 2");
       assertEquals(x[14 + j], w[10 + j], 2e-3, "and ends at example 7");
     }
-    Run outside =
+    InProcess.Run outside =
         run(
             "interpolate",
             "--codes",
@@ -460,7 +443,7 @@ class SampleCommandTest {
             path.toString());
     assertEquals(2, outside.code());
     assertTrue(outside.err().contains("0..9"), outside.err());
-    Run pc =
+    InProcess.Run pc =
         run(
             "sample",
             "--model",
@@ -486,7 +469,7 @@ class SampleCommandTest {
     Path known = npy("known.npy", new float[] {0, 0.25f, 0, -1, 2, 0}, 3, 2);
     Path mask = npy("mask.npy", new float[] {0, 1, 0, 1, 1, 0}, 3, 2);
     Path out = dir.resolve("filled.npy");
-    Run r =
+    InProcess.Run r =
         run(
             "sample",
             "--model",
@@ -513,7 +496,7 @@ class SampleCommandTest {
     assertTrue(Math.abs(x[5] - 0.5) < 2, "x2 given x1 = 2: " + x[5]);
 
     Path shared = npy("shared.npy", new float[] {0, 1}, 2);
-    Run sharedMask =
+    InProcess.Run sharedMask =
         run(
             "sample",
             "--model",
@@ -537,7 +520,7 @@ class SampleCommandTest {
     Path model = gmm("ve");
     Path known = npy("k.npy", new float[] {0, 1}, 1, 2);
     Path out = dir.resolve("o.npy");
-    Run half =
+    InProcess.Run half =
         run(
             "sample",
             "--model",
@@ -550,7 +533,7 @@ class SampleCommandTest {
     assertTrue(
         half.err().contains("needs both --known") && half.err().contains("--mask"), half.err());
     Path fuzzy = npy("fuzzy.npy", new float[] {0.5f, 1}, 1, 2);
-    Run notBinary =
+    InProcess.Run notBinary =
         run(
             "sample",
             "--model",
@@ -565,7 +548,7 @@ class SampleCommandTest {
     assertTrue(
         notBinary.err().contains("--mask") && notBinary.err().contains("0.5"), notBinary.err());
     Path wide = npy("wide.npy", new float[] {0, 1, 1}, 1, 3);
-    Run shape =
+    InProcess.Run shape =
         run(
             "sample",
             "--model",
@@ -580,7 +563,7 @@ class SampleCommandTest {
     assertTrue(shape.err().contains("--mask") && shape.err().contains("[1, 3]"), shape.err());
     Path three = npy("three.npy", new float[6], 3, 2);
     Path two = npy("two.npy", new float[4], 2, 2);
-    Run counts =
+    InProcess.Run counts =
         run(
             "sample",
             "--model",
@@ -594,7 +577,7 @@ class SampleCommandTest {
     assertEquals(2, counts.code());
     assertTrue(
         counts.err().contains("2 samples") || counts.err().contains("3 samples"), counts.err());
-    Run missing =
+    InProcess.Run missing =
         run(
             "sample",
             "--model",
@@ -608,7 +591,7 @@ class SampleCommandTest {
     assertEquals(2, missing.code());
     assertTrue(
         missing.err().contains("--known") && missing.err().contains("no such file"), missing.err());
-    Run ode =
+    InProcess.Run ode =
         run(
             "sample",
             "--model",
@@ -623,7 +606,7 @@ class SampleCommandTest {
             out.toString());
     assertEquals(2, ode.code());
     assertTrue(ode.err().contains("PC and DPM-Solver samplers, not the ode sampler"), ode.err());
-    Run grey =
+    InProcess.Run grey =
         run(
             "sample",
             "--model",
@@ -673,7 +656,7 @@ class SampleCommandTest {
     Path png = dir.resolve("grey.png");
     javax.imageio.ImageIO.write(picture, "png", png.toFile());
     Path out = dir.resolve("coloured.npy");
-    Run r =
+    InProcess.Run r =
         run(
             "sample",
             "--model",
@@ -701,7 +684,7 @@ class SampleCommandTest {
         new java.awt.image.BufferedImage(3, 3, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
         "png",
         large.toFile());
-    Run wrongSize =
+    InProcess.Run wrongSize =
         run(
             "sample",
             "--model",
@@ -749,7 +732,7 @@ class SampleCommandTest {
     Path out = dir.resolve("completed.npy");
     Path model = Path.of("..", "models", "mnist-unet.onnx");
     for (int i = 0; i < 2; i++) {
-      Run r =
+      InProcess.Run r =
           run(
               "sample",
               "--model",
@@ -786,7 +769,7 @@ class SampleCommandTest {
   void aTrainedClassifierGuidesTheShippedMnistModelAndMismatchesAreRefused() throws IOException {
     Path classifier = dir.resolve("digits.onnx");
     Path model = Path.of("..", "models", "mnist-unet.onnx");
-    Run train =
+    InProcess.Run train =
         run(
             "train-classifier",
             "--for",
@@ -802,7 +785,7 @@ class SampleCommandTest {
     assertEquals(0, train.code(), train.err());
     assertTrue(train.err().contains("held-out accuracy"), train.err());
     Path out = dir.resolve("guided.npy");
-    Run guided =
+    InProcess.Run guided =
         run(
             "sample",
             "--model",
@@ -821,7 +804,7 @@ class SampleCommandTest {
             out.toString());
     assertEquals(0, guided.code(), guided.err());
     assertEquals(2 * 784, io.scorestream.jobs.formats.Npy.read(out).values().length);
-    Run noLabel =
+    InProcess.Run noLabel =
         run(
             "sample",
             "--model",
@@ -832,7 +815,7 @@ class SampleCommandTest {
             out.toString());
     assertEquals(2, noLabel.code());
     assertTrue(noLabel.err().contains("--label"), noLabel.err());
-    Run otherNoise =
+    InProcess.Run otherNoise =
         run(
             "sample",
             "--model",
@@ -847,10 +830,11 @@ class SampleCommandTest {
     assertTrue(
         otherNoise.err().contains("--classifier") && otherNoise.err().contains("[1, 28, 28]"),
         otherNoise.err());
-    Run asModel = run("sample", "--model", classifier.toString(), "--out", out.toString());
+    InProcess.Run asModel =
+        run("sample", "--model", classifier.toString(), "--out", out.toString());
     assertEquals(1, asModel.code());
     assertTrue(asModel.err().contains("classifier"), asModel.err());
-    Run notAClassifier =
+    InProcess.Run notAClassifier =
         run(
             "sample",
             "--model",
@@ -864,7 +848,7 @@ class SampleCommandTest {
     assertEquals(2, notAClassifier.code());
     assertTrue(
         notAClassifier.err().contains("not a noise-conditional classifier"), notAClassifier.err());
-    Run scaleAlone =
+    InProcess.Run scaleAlone =
         run(
             "sample",
             "--model",

@@ -36,6 +36,18 @@ public final class ModelMetadata {
   /** How the trainer fitted the model (informative: {@code dsm}, {@code ssm (...)}). */
   public static final String TRAIN_OBJECTIVE = "scorestream.train.objective";
 
+  /** How a VE model's noise scales were chosen (informative, one clause per choice). */
+  public static final String NOISE_SCALES = "scorestream.train.noise_scales";
+
+  /** Annealed Langevin's levels for this model, chosen with its noise scales. */
+  public static final String ALD_LEVELS = "scorestream.ald.levels";
+
+  /** Annealed Langevin's steps per level for this model. */
+  public static final String ALD_STEPS = "scorestream.ald.steps";
+
+  /** Annealed Langevin's step size epsilon for this model. */
+  public static final String ALD_STEP_LR = "scorestream.ald.step_lr";
+
   public static final String TIME_INPUT = "scorestream.time_input";
 
   /**

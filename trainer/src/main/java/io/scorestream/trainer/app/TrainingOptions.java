@@ -1,5 +1,6 @@
 package io.scorestream.trainer.app;
 
+import io.scorestream.core.sde.NoiseScales;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.core.sde.SdeKind;
 import io.scorestream.trainer.train.Objective;
@@ -15,10 +16,17 @@ public final class TrainingOptions {
 
   @Option(
       names = "--sigma-max",
-      defaultValue = "10",
       paramLabel = "S",
-      description = "VE's largest noise level")
-  double sigmaMax;
+      description =
+          "VE's largest noise level (train: chosen from the data when not given; trainer: 10)")
+  Double sigmaMax;
+
+  @Option(
+      names = "--sigma-min",
+      paramLabel = "S",
+      description =
+          "VE's smallest noise level (train: chosen from the data when not given; trainer: 0.01)")
+  Double sigmaMin;
 
   @Option(
       names = "--objective",
@@ -73,11 +81,48 @@ public final class TrainingOptions {
   }
 
   /**
-   * The forward SDE: VE from 0.01 to --sigma-max, VP and sub-VP with beta from 0.1 to 20
-   * (score_sde's).
+   * The forward SDE without looking at data: VE from --sigma-min to --sigma-max (score_sde's 0.01
+   * and 10 when not given), VP and sub-VP with beta from 0.1 to 20 (score_sde's).
    */
   public Sde sde(CommandSpec spec) {
-    return kind(spec).create(0.01, sigmaMax, 0.1, 20);
+    return create(spec, sigmaMin != null ? sigmaMin : 0.01, sigmaMax != null ? sigmaMax : 10);
+  }
+
+  /**
+   * The forward SDE for {@code data} ({@code [N, D]} in model space): for VE, the noise levels not
+   * given are chosen from the data by NCSNv2's techniques, with annealed Langevin's levels and step
+   * size ({@link NoiseScales}); null scales for VP and sub-VP.
+   */
+  public Chosen sde(CommandSpec spec, float[] data, int d, long seed) {
+    if (kind(spec) != SdeKind.VE) {
+      return new Chosen(sde(spec), null);
+    }
+    NoiseScales scales;
+    try {
+      scales =
+          NoiseScales.choose(
+              data, d, sigmaMax, sigmaMin, NoiseScales.DEFAULT_STEPS_PER_LEVEL, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--sigma-max, --sigma-min: " + e.getMessage());
+    }
+    return new Chosen(create(spec, scales.sigmaMin(), scales.sigmaMax()), scales);
+  }
+
+  /**
+   * An SDE and, for VE, how its noise scales were chosen.
+   *
+   * @param sde the forward SDE
+   * @param scales VE's noise scales and annealed Langevin settings; null for VP and sub-VP
+   */
+  public record Chosen(Sde sde, NoiseScales scales) {}
+
+  private Sde create(CommandSpec spec, double min, double max) {
+    if (!(max > min && min > 0)) {
+      throw new ParameterException(
+          spec.commandLine(), "--sigma-max must exceed --sigma-min, and both be positive");
+    }
+    return kind(spec).create(min, max, 0.1, 20);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreNet;
 import io.scorestream.trainer.quality.CheckpointQuality;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -36,6 +37,7 @@ public final class OfflineTraining {
    * @param time stop after this long (null: no limit)
    * @param model the model's name
    * @param dataset the dataset as the model's metadata names it
+   * @param notes more metadata for the model (how its noise scales were chosen, ...)
    */
   public record Settings(
       Architecture architecture,
@@ -48,7 +50,8 @@ public final class OfflineTraining {
       long steps,
       Duration time,
       String model,
-      String dataset) {}
+      String dataset,
+      Map<String, String> notes) {}
 
   /**
    * How the model is measured after training.
@@ -133,12 +136,15 @@ public final class OfflineTraining {
               TimeInput.TIME,
               s.dataset(),
               r.steps());
-      byte[] onnx =
-          OnnxMetadata.with(
-              net.exportOnnx(r.averaged(), info),
-              Map.of(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe()));
+      byte[] onnx = OnnxMetadata.with(net.exportOnnx(r.averaged(), info), notes(s));
       return new Result(r, info, onnx, state, measure(examples, measure, info, onnx, manager, s));
     }
+  }
+
+  private static Map<String, String> notes(Settings s) {
+    Map<String, String> notes = new LinkedHashMap<>(s.notes());
+    notes.put(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe());
+    return notes;
   }
 
   private static CheckpointQuality.Figures measure(
