@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
       GatewayBench.class,
       TrainBench.class,
       SamplersBench.class,
-      GpuBench.class
+      GpuBench.class,
+      ColorizeBench.class
     })
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -61,7 +62,7 @@ public final class BenchCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "a benchmark is required: sampler-overhead, fleet, gateway, train, samplers or gpu");
+        "a benchmark is required: sampler-overhead, fleet, gateway, train, samplers, gpu or colorize");
   }
 
   @Command(

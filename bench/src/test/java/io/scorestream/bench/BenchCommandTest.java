@@ -14,7 +14,9 @@ class BenchCommandTest {
   @Test
   void everyBenchmarkAnswersHelpAndABareBenchNamesThem() {
     for (String bench :
-        new String[] {"sampler-overhead", "fleet", "gateway", "train", "samplers", "gpu"}) {
+        new String[] {
+          "sampler-overhead", "fleet", "gateway", "train", "samplers", "gpu", "colorize"
+        }) {
       assertEquals(0, CommandLines.execute(new BenchCommand(), bench, "--help"), bench);
     }
     PrintStream err = System.err;
@@ -27,7 +29,8 @@ class BenchCommandTest {
     }
     String refusal = said.toString(StandardCharsets.UTF_8);
     assertTrue(
-        refusal.contains("sampler-overhead, fleet, gateway, train, samplers or gpu"), refusal);
+        refusal.contains("sampler-overhead, fleet, gateway, train, samplers, gpu or colorize"),
+        refusal);
   }
 
   @Test

@@ -22,9 +22,14 @@ public final class PngGrid {
    * W].
    */
   public static byte[] encode(float[] values, int count, int[] shape) {
+    return encode(values, count, shape, (int) Math.ceil(Math.sqrt(count)));
+  }
+
+  /** The PNG bytes of a grid of {@code count} samples in rows of {@code cols}. */
+  public static byte[] encode(float[] values, int count, int[] shape, int cols) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      if (!ImageIO.write(image(values, count, shape), "png", out)) {
+      if (!ImageIO.write(image(values, count, shape, cols), "png", out)) {
         throw new IllegalStateException("no PNG writer available");
       }
     } catch (IOException e) {
@@ -42,11 +47,10 @@ public final class PngGrid {
     Files.write(file, encode(values, count, shape));
   }
 
-  private static BufferedImage image(float[] values, int count, int[] shape) {
+  private static BufferedImage image(float[] values, int count, int[] shape, int cols) {
     int channels = shape[0];
     int h = shape[1];
     int w = shape[2];
-    int cols = (int) Math.ceil(Math.sqrt(count));
     int rows = (count + cols - 1) / cols;
     BufferedImage image =
         new BufferedImage(
