@@ -11,7 +11,6 @@ import io.scorestream.trainer.net.Architecture;
 import io.scorestream.trainer.net.ScoreNet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -174,19 +173,19 @@ public final class ScoreMatching implements AutoCloseable {
       checkLabels(labels, n, k);
     }
     int b = s.batch();
-    Batch batch = new Batch(b, d, k, s.objective());
+    TrainingBatch batch = new TrainingBatch(b, d, k, s.objective());
     long start = System.nanoTime();
     long deadline = time == null ? Long.MAX_VALUE : start + time.toNanos();
     long last = steps <= 0 ? Long.MAX_VALUE : optimizer.steps() + steps;
     long first = optimizer.steps();
     while (optimizer.steps() < last && System.nanoTime() < deadline) {
       long stepStart = System.nanoTime();
-      draw(batch, data, labels, n);
+      batch.draw(random, s, data, labels, n);
       double loss;
       try (NDScope scope = new NDScope()) {
-        NDArray weights = manager.create(batch.weight, new Shape(b));
+        NDArray weights = manager.create(batch.weights(), new Shape(b));
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDArray objective = perExample(batch).mul(weights).mean();
+          NDArray objective = batch.perExample(net, manager).mul(weights).mean();
           collector.backward(objective);
           loss = objective.getFloat();
         }
@@ -218,88 +217,6 @@ public final class ScoreMatching implements AutoCloseable {
         recent,
         List.copyOf(curve),
         optimizer.averaged());
-  }
-
-  /** One step's draws, in Java arrays reused from step to step. */
-  private static final class Batch {
-    final int b;
-    final int d;
-    final int k;
-    final Objective objective;
-    final float[] xt;
-    final float[] z;
-    final float[] t;
-    final float[] sigma;
-    final float[] weight;
-    final float[] oneHot;
-    final float[] v;
-    final float[] pair;
-
-    Batch(int b, int d, int k, Objective objective) {
-      this.b = b;
-      this.d = d;
-      this.k = k;
-      this.objective = objective;
-      xt = new float[b * d];
-      z = new float[b * d];
-      t = new float[b];
-      sigma = new float[b];
-      weight = new float[b];
-      oneHot = new float[b * Math.max(k, 1)];
-      boolean sliced = objective instanceof Objective.Sliced;
-      v = sliced ? new float[b * d] : null;
-      pair = sliced ? new float[2 * b * d] : null;
-    }
-  }
-
-  /** Draws a batch: rows, times, noise, the noisy examples, weights, and directions for SSM. */
-  private void draw(Batch batch, float[] data, long[] labels, int n) {
-    int d = batch.d;
-    int k = batch.k;
-    double horizon = s.sde().horizon();
-    for (int i = 0; i < batch.b; i++) {
-      int row = random.nextInt(n);
-      if (k > 0) {
-        Arrays.fill(batch.oneHot, i * k, (i + 1) * k, 0f);
-        batch.oneHot[i * k + (int) labels[row]] = 1;
-      }
-      double tt = s.eps() + random.nextDouble() * (horizon - s.eps());
-      double mean = s.sde().meanCoefficient(tt);
-      double std = s.sde().marginalStd(tt);
-      batch.t[i] = (float) tt;
-      batch.sigma[i] = (float) std;
-      batch.weight[i] =
-          (float) (s.likelihoodWeighting() ? Math.pow(s.sde().diffusion(tt) / std, 2) : 1);
-      for (int j = 0; j < d; j++) {
-        double noise = random.nextGaussian();
-        batch.z[i * d + j] = (float) noise;
-        batch.xt[i * d + j] = (float) (mean * data[row * d + j] + std * noise);
-      }
-    }
-    if (batch.objective instanceof Objective.Sliced sliced) {
-      SlicedScoreMatching.directions(sliced.projection(), random, batch.v);
-      SlicedScoreMatching.pair(batch.xt, batch.v, batch.sigma, sliced.step(), batch.pair);
-    }
-  }
-
-  /** Each example's loss {@code [B]}, with the gradient recorded, under the batch's objective. */
-  private NDArray perExample(Batch batch) {
-    int b = batch.b;
-    int d = batch.d;
-    int k = batch.k;
-    NDArray times = manager.create(batch.t, new Shape(b));
-    NDArray classes = k > 0 ? manager.create(batch.oneHot, new Shape(b, k)) : null;
-    if (batch.objective instanceof Objective.Sliced sliced) {
-      NDArray x = manager.create(batch.pair, new Shape(2L * b, d));
-      NDArray predicted =
-          net.predictNoise(
-              x, times.concat(times), classes == null ? null : classes.concat(classes));
-      return SlicedScoreMatching.perExample(
-          predicted, manager.create(batch.v, new Shape(b, d)), sliced.step());
-    }
-    NDArray x = manager.create(batch.xt, new Shape(b, d));
-    NDArray noise = manager.create(batch.z, new Shape(b, d));
-    return net.predictNoise(x, times, classes).sub(noise).square().sum(new int[] {1});
   }
 
   private static void checkLabels(long[] labels, int n, int k) {
