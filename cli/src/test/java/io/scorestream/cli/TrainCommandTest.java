@@ -129,5 +129,19 @@ class TrainCommandTest {
             dir.resolve("x.onnx").toString());
     assertEquals(2, loose.code());
     assertTrue(loose.err().contains("--labels goes with --png-dir"), loose.err());
+    InProcess.Run publish =
+        InProcess.run(
+            "data",
+            "publish",
+            "--dataset",
+            "emoji",
+            "--builtin",
+            "moons",
+            "--split",
+            "test",
+            "--limit",
+            "1");
+    assertEquals(2, publish.code());
+    assertTrue(publish.err().contains("--split goes with --mnist or --labels"), publish.err());
   }
 }

@@ -1,5 +1,7 @@
 package io.scorestream.core.model;
 
+import java.util.Map;
+
 /**
  * A score network {@code s(x, t) ~ grad_x log p_t(x)} that evaluates whole batches. Implementations
  * are shared by many jobs but are called by one thread at a time.
@@ -8,6 +10,14 @@ public interface ScoreModel extends AutoCloseable {
 
   /** What the model says of itself. */
   ModelInfo info();
+
+  /**
+   * All of its metadata, {@link #info()}'s keys and the informative ones (how it was trained,
+   * sampler settings it recommends); empty for a model that has none beside its info.
+   */
+  default Map<String, String> metadata() {
+    return Map.of();
+  }
 
   /**
    * Evaluates the score of a batch.

@@ -37,6 +37,7 @@ public final class OrtScoreModel implements ScoreModel {
   private final String output;
   private final boolean classifier;
   private final Device device;
+  private final Map<String, String> metadata;
   private FloatBuffer xBuffer;
   private FloatBuffer tBuffer;
   private LongBuffer yBuffer;
@@ -63,6 +64,7 @@ public final class OrtScoreModel implements ScoreModel {
     this.session = session;
     this.options = options;
     Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+    this.metadata = Map.copyOf(metadata);
     this.info = ModelMetadata.parse(metadata, fallbackName);
     boolean isClassifier = ModelMetadata.CLASSIFIER.equals(metadata.get(ModelMetadata.KIND));
     boolean classifier = expectClassifier == null ? isClassifier : expectClassifier;
@@ -168,6 +170,11 @@ public final class OrtScoreModel implements ScoreModel {
   @Override
   public ModelInfo info() {
     return info;
+  }
+
+  @Override
+  public Map<String, String> metadata() {
+    return metadata;
   }
 
   /**

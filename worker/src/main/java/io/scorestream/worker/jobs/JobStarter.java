@@ -8,6 +8,7 @@ import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.jobs.ClassifierGuidance;
 import io.scorestream.jobs.DataTask;
 import io.scorestream.jobs.JobCodec;
+import io.scorestream.jobs.ModelSamplerDefaults;
 import io.scorestream.jobs.RequestException;
 import io.scorestream.worker.models.ModelRegistry;
 
@@ -54,7 +55,13 @@ final class JobStarter {
                     checks
                         .unserved(request.getModelName(), JobChecks.modelVersion(job))
                         .exception());
-    JobCodec.Decoded decoded = JobCodec.decode(request);
+    // sampler settings the request leaves unset that the model recommends (a VE model's ALD levels)
+    JobCodec.Decoded decoded =
+        JobCodec.decode(
+            request.toBuilder()
+                .setSampler(
+                    ModelSamplerDefaults.fill(request.getSampler(), model.model().metadata()))
+                .build());
     ClassifierGuidance g = decoded.guidance();
     if (g != null) {
       ModelRegistry.Loaded classifier =
