@@ -70,7 +70,7 @@ final class SampleCommand implements Callable<Integer> {
   @Option(
       names = "--label",
       paramLabel = "Y",
-      description = "class label for a class-conditional model")
+      description = "class label for a class-conditional model (default: each class in turn)")
   Long label;
 
   @Option(
@@ -170,7 +170,8 @@ final class SampleCommand implements Callable<Integer> {
                 + info
                 + " is not one");
       }
-      long[] labels = null;
+      long[] labels =
+          info.labelsInTurn(samples); // a conditional model without --label: each class in turn
       if (label != null) {
         labels = new long[samples];
         Arrays.fill(labels, label);

@@ -723,6 +723,24 @@ class SampleCommandTest {
   }
 
   @Test
+  void aClassConditionalModelSamplesWithoutALabelTakingEachClassInTurn() throws IOException {
+    Path out = dir.resolve("each.npy");
+    InProcess.Run r =
+        run(
+            "sample",
+            "--model",
+            Path.of("..", "models", "mnist-unet.onnx").toString(),
+            "--samples",
+            "3",
+            "--steps",
+            "20",
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(3 * 784, io.scorestream.jobs.formats.Npy.read(out).values().length);
+  }
+
+  @Test
   void theShippedMnistModelCompletesDigitsKeepingTheirKnownHalfExactly() throws IOException {
     float[][] digits = mnistTestDigits(2);
     Path known = npy("digits.npy", digits[0], 2, 1, 28, 28);
