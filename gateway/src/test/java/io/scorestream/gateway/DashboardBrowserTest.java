@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scorestream.jobs.Times;
 import io.scorestream.proto.v1.WorkerHeartbeat;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.junit5.VertxExtension;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -495,6 +498,51 @@ class DashboardBrowserTest {
               1e-5,
               "sample " + s + " pixel " + p + " keeps its grey level");
         }
+      }
+    } finally {
+      task.selectByValue("sample");
+    }
+  }
+
+  @Test
+  void aHeldOutEmojiIsColouredByTheShippedColourModelKeepingItsGreyLevels() throws Exception {
+    Select task = new Select(browser.findElement(By.id("task")));
+    try {
+      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.EMOJI);
+      wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("3 × 32 × 32"));
+      task.selectByValue("colorize");
+      By examples = By.cssSelector("#gray-examples button.example");
+      wait.until(d -> d.findElements(examples).size() == 9);
+      WebElement flag = browser.findElements(examples).get(8);
+      assertEquals("8", flag.getAttribute("data-label"));
+      assertTrue(flag.getAttribute("title").contains("Flags"), flag.getAttribute("title"));
+      flag.click();
+      wait.until(
+          d -> d.findElement(By.id("gray-canvas")).getAttribute("data-pixels").equals("1024"));
+      wait.until(d -> d.findElement(By.id("gray-original")).isDisplayed());
+      assertEquals("8", browser.findElement(By.id("label")).getAttribute("value"));
+      fill("samples", "1");
+      fill("steps", "100");
+      fill("preview", "10");
+      String coloured = submitAndFinish();
+      screenshot("dashboard-colorization-emoji.png");
+      BufferedImage grey =
+          ImageIO.read(Path.of("src/main/resources/webroot/examples/emoji/8-grey.png").toFile());
+      JsonArray picture =
+          http.get("/v1/jobs/" + coloured + "/result?format=json", Fleet.KEY_A)
+              .json()
+              .getJsonArray("samples")
+              .getJsonArray(0);
+      for (int p = 0; p < 1024; p++) {
+        double mean = 0;
+        for (int c = 0; c < 3; c++) {
+          mean += picture.getJsonArray(c).getJsonArray(p / 32).getDouble(p % 32) / 3;
+        }
+        assertEquals(
+            grey.getRaster().getSample(p % 32, p / 32, 0) / 255.0,
+            mean,
+            1e-5,
+            "pixel " + p + " keeps its grey level");
       }
     } finally {
       task.selectByValue("sample");

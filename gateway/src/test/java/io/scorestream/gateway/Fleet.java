@@ -52,6 +52,9 @@ final class Fleet implements AutoCloseable {
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
 
+  /** The shipped class-conditional colour U-Net of the emoji (models/). */
+  static final String EMOJI = "emoji-unet";
+
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
 
@@ -134,6 +137,7 @@ final class Fleet implements AutoCloseable {
                 "swatches",
                 -1)));
     Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
+    Files.copy(Path.of("..", "models", EMOJI + ".onnx"), models.resolve(EMOJI + ".onnx"));
     worker =
         Worker.start(
             WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker")
@@ -168,7 +172,7 @@ final class Fleet implements AutoCloseable {
         answer.getJsonArray("models").stream()
             .map(m -> ((JsonObject) m).getString("name"))
             .collect(Collectors.toSet());
-    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, MODES));
+    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, EMOJI, COLOURS, MODES));
   }
 
   /**
