@@ -43,6 +43,9 @@ final class Fleet implements AutoCloseable {
   /** A colour image model: 4 x 4 pictures, reddish or bluish, for colorization. */
   static final String COLOURS = "swatches";
 
+  /** The same two colours at the emoji's size, 3 x 32 x 32: the dashboard's examples fit it. */
+  static final String EMOJI_SIZED = "swatches-32";
+
   /**
    * The exact classifier of {@link #MODEL}'s two modes (class 0: the one at (-2, 0)), which guides
    * it.
@@ -51,9 +54,6 @@ final class Fleet implements AutoCloseable {
 
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
-
-  /** The shipped class-conditional colour U-Net of the emoji (models/). */
-  static final String EMOJI = "emoji-unet";
 
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
@@ -136,8 +136,22 @@ final class Fleet implements AutoCloseable {
                 TimeInput.TIME,
                 "swatches",
                 -1)));
+    Files.write(
+        models.resolve(EMOJI_SIZED + ".onnx"),
+        GaussianMixtureOnnx.build(
+            swatches(32 * 32),
+            new ModelInfo(
+                EMOJI_SIZED,
+                "1",
+                vp,
+                1e-3,
+                new int[] {3, 32, 32},
+                DataScaling.CENTERED,
+                0,
+                TimeInput.TIME,
+                "swatches",
+                -1)));
     Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
-    Files.copy(Path.of("..", "models", EMOJI + ".onnx"), models.resolve(EMOJI + ".onnx"));
     worker =
         Worker.start(
             WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker")
@@ -172,7 +186,7 @@ final class Fleet implements AutoCloseable {
         answer.getJsonArray("models").stream()
             .map(m -> ((JsonObject) m).getString("name"))
             .collect(Collectors.toSet());
-    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, EMOJI, COLOURS, MODES));
+    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, EMOJI_SIZED, MODES));
   }
 
   /**
@@ -180,11 +194,16 @@ final class Fleet implements AutoCloseable {
    * std 0.1.
    */
   static GaussianMixture swatches() {
-    double[][] means = new double[2][48];
+    return swatches(16);
+  }
+
+  /** The same two colours over pictures of {@code pixels} pixels. */
+  static GaussianMixture swatches(int pixels) {
+    double[][] means = new double[2][3 * pixels];
     double[][] colours = {{0.8, 0.3, 0.1}, {0.1, 0.3, 0.8}};
     for (int k = 0; k < 2; k++) {
       for (int c = 0; c < 3; c++) {
-        Arrays.fill(means[k], c * 16, (c + 1) * 16, 2 * colours[k][c] - 1);
+        Arrays.fill(means[k], c * pixels, (c + 1) * pixels, 2 * colours[k][c] - 1);
       }
     }
     return new GaussianMixture(new double[] {0.5, 0.5}, means, new double[] {0.1, 0.1});
