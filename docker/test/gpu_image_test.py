@@ -35,7 +35,8 @@ def main():
 
         def served():
             out = podman("logs", worker, check=False)
-            return out.stdout + out.stderr if "serves [" in out.stdout + out.stderr else None
+            text = out.stdout + out.stderr
+            return text if "serves [" in text else None
 
         text = report.wait_for("the worker to name what it serves", served, 120)
         said = [line for line in text.splitlines() if "asked for cuda:0" in line]

@@ -184,14 +184,14 @@ final class ColorizeBench implements Callable<Integer> {
       BufferedImage g = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
       BufferedImage colour = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
       for (int p = 0; p < plane; p++) {
-        g.getRaster().setSample(p % w, p / w, 0, level(grey[i * plane + p]));
+        g.getRaster().setSample(p % w, p / w, 0, PngGrid.level(grey[i * plane + p]));
         int at = i * 3 * plane + p;
         colour.setRGB(
             p % w,
             p / w,
-            level(picked.images[at]) << 16
-                | level(picked.images[at + plane]) << 8
-                | level(picked.images[at + 2 * plane]));
+            PngGrid.level(picked.images[at]) << 16
+                | PngGrid.level(picked.images[at + plane]) << 8
+                | PngGrid.level(picked.images[at + 2 * plane]));
       }
       ImageIO.write(g, "png", examples.resolve(i + "-grey.png").toFile());
       ImageIO.write(colour, "png", examples.resolve(i + ".png").toFile());
@@ -210,10 +210,6 @@ final class ColorizeBench implements Callable<Integer> {
     }
     index.append("\n]}\n");
     Files.writeString(examples.resolve("examples.json"), index.toString());
-  }
-
-  private static int level(float v) {
-    return Math.round(Math.max(0, Math.min(1, v)) * 255);
   }
 
   /** The images chosen and their classes. */

@@ -108,13 +108,12 @@ public record NoiseScales(
               "%d levels: ratio %.5f, at most technique 2's %.5f for D = %d",
               levels, ratio(max, min, levels), target, d));
     }
-    double eps = stepSize(ratio(max, min, levels), stepsPerLevel, min);
+    double gamma = ratio(max, min, levels);
+    double eps = stepSize(gamma, stepsPerLevel, min);
     reasons.add(
         String.format(
             "step size %.3g for %d steps a level (technique 4: eq. 4 at %.4f, its closest to 1)",
-            eps,
-            stepsPerLevel,
-            equationFour(eps / (min * min), ratio(max, min, levels), stepsPerLevel)));
+            eps, stepsPerLevel, equationFour(eps / (min * min), gamma, stepsPerLevel)));
     return new NoiseScales(max, min, levels, stepsPerLevel, eps, reasons);
   }
 

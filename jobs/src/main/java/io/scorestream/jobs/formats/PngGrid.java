@@ -73,7 +73,8 @@ public final class PngGrid {
     return image;
   }
 
-  private static int level(float v) {
+  /** A value in [0, 1] as an 8-bit level, clamped (NaN as 0). */
+  public static int level(float v) {
     float c = Float.isNaN(v) ? 0 : Math.max(0, Math.min(1, v));
     return Math.round(c * 255);
   }
