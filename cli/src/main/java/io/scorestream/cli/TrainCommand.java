@@ -88,8 +88,18 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "resume from this training state when it exists,"
-              + " and write the state there at the end (--steps and --minutes then count from where it stopped)")
+              + " and write the state there as it goes and at the end (--steps and --minutes then count"
+              + " from where it stopped)")
   Path state;
+
+  @Option(
+      names = "--state-every",
+      defaultValue = "5",
+      paramLabel = "MINUTES",
+      description =
+          "with --state, write the state at least this often while training, so a run that is"
+              + " killed loses no more (default: ${DEFAULT-VALUE})")
+  double stateEvery;
 
   @Option(
       names = "--likelihood-weighting",
@@ -106,11 +116,12 @@ final class TrainCommand implements Callable<Integer> {
         || minutes != null && !(minutes > 0)
         || dataset.count < 1
         || qualitySamples != null && qualitySamples < 0
-        || qualitySteps < 1) {
+        || qualitySteps < 1
+        || !(stateEvery >= 0)) {
       throw new ParameterException(
           spec.commandLine(),
           "--steps, --minutes, --count and --quality-steps must be"
-              + " positive, --quality-samples not negative");
+              + " positive, --quality-samples and --state-every not negative");
     }
     Optimizer.Settings optimizer = training.optimizer(spec);
     SdeKind kind = training.kind(spec);
@@ -166,7 +177,10 @@ final class TrainCommand implements Callable<Integer> {
                 notes(chosen.scales())),
             parts[0],
             saved,
-            state != null,
+            state == null
+                ? null
+                : new OfflineTraining.Checkpoints(
+                    Duration.ofMillis((long) (stateEvery * 60_000)), s -> keep(s, err)),
             new OfflineTraining.Measure(
                 parts[1],
                 numClasses,
@@ -205,6 +219,24 @@ final class TrainCommand implements Callable<Integer> {
     }
     err.flush();
     return 0;
+  }
+
+  /** Writes a state taken during the run; a failure is said and training goes on. */
+  private void keep(TrainingState s, PrintWriter err) {
+    try {
+      s.write(state);
+      err.println("wrote the training state at step " + s.step() + " to " + state);
+    } catch (IOException e) {
+      err.println(
+          "could not write the training state at step "
+              + s.step()
+              + " to "
+              + state
+              + ": "
+              + e.getMessage()
+              + "; training goes on and tries again");
+    }
+    err.flush();
   }
 
   /**

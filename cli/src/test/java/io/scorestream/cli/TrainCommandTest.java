@@ -1,6 +1,7 @@
 package io.scorestream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorestream.core.model.ModelMetadata;
@@ -73,6 +74,46 @@ class TrainCommandTest {
     assertTrue(given.get("stderr").contains("sigma_max 12.00 as given"), given.get("stderr"));
     Map<String, String> vp = train("--builtin", "8gaussians", "--steps", "5");
     assertEquals(null, vp.get(ModelMetadata.ALD_LEVELS), "VP models have no ALD settings");
+  }
+
+  @Test
+  void theStateIsWrittenWhileTrainingGoesOnAndTheNextSittingResumesFromIt() throws IOException {
+    Path state = dir.resolve("run.state");
+    String said =
+        train(
+                "--builtin",
+                "8gaussians",
+                "--steps",
+                "300",
+                "--state",
+                state.toString(),
+                "--state-every",
+                "0")
+            .get("stderr");
+    for (int step : new int[] {100, 200, 300}) {
+      assertTrue(said.contains("wrote the training state at step " + step + " to " + state), said);
+    }
+    String next =
+        train("--builtin", "8gaussians", "--steps", "100", "--state", state.toString())
+            .get("stderr");
+    assertTrue(next.contains("resuming at step 300 from " + state), next);
+    assertTrue(next.contains("trained to step 400 "), next);
+    assertFalse(
+        next.contains("wrote the training state at step"),
+        "at the default of 5 minutes a short run writes its state only at the end: " + next);
+    InProcess.Run refused =
+        InProcess.run(
+            "train",
+            "--builtin",
+            "8gaussians",
+            "--steps",
+            "1",
+            "--state-every",
+            "-1",
+            "--out",
+            dir.resolve("x.onnx").toString());
+    assertEquals(2, refused.code());
+    assertTrue(refused.err().contains("--state-every not negative"), refused.err());
   }
 
   @Test

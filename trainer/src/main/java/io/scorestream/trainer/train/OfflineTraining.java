@@ -66,6 +66,15 @@ public final class OfflineTraining {
       Loaded heldOut, int numClasses, int samples, int steps, int classifierSteps) {}
 
   /**
+   * Where the training state goes while the run goes on, so that a run killed, crashed or stopped
+   * loses at most {@code every} of its work.
+   *
+   * @param every the least time between two states (they are taken at the hundred-step marks)
+   * @param sink keeps each state (writes it to a file); it deals with its own failures
+   */
+  public record Checkpoints(Duration every, Consumer<TrainingState> sink) {}
+
+  /**
    * What came of it.
    *
    * @param training the run: steps, time, throughput, loss
@@ -85,14 +94,15 @@ public final class OfflineTraining {
    * Trains on {@code examples} (rows in model space) and exports the model.
    *
    * @param resume a saved state of this architecture and data to go on from (null: a fresh network)
-   * @param keepState whether the result carries the state to resume from next time
+   * @param keep where states go during the run; the result then carries the last one too (null: no
+   *     state is kept)
    * @param progress hears each hundred steps' mean loss, as a line
    */
   public static Result run(
       Settings s,
       Loaded examples,
       TrainingState resume,
-      boolean keepState,
+      Checkpoints keep,
       Measure measure,
       Consumer<String> progress) {
     try (NDManager manager = NDManager.newBaseManager()) {
@@ -113,14 +123,21 @@ public final class OfflineTraining {
         if (resume != null) {
           session.resume(resume);
         }
+        long[] kept = {System.nanoTime()};
         r =
             session.run(
                 examples.values(),
                 examples.labels(),
                 s.steps(),
                 s.time(),
-                window -> progress.accept(window.toString()));
-        if (keepState) {
+                window -> {
+                  progress.accept(window.toString());
+                  if (keep != null && System.nanoTime() - kept[0] >= keep.every().toNanos()) {
+                    keep.sink().accept(session.state(s.model(), s.dataset(), examples.shape(), 0));
+                    kept[0] = System.nanoTime();
+                  }
+                });
+        if (keep != null) {
           state = session.state(s.model(), s.dataset(), examples.shape(), 0);
         }
       }
