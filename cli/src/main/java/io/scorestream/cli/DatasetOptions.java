@@ -101,9 +101,17 @@ final class DatasetOptions {
     return all.count() > 2 * HELD_OUT ? all.split(HELD_OUT) : new Loaded[] {all, null};
   }
 
+  /**
+   * Whether the labels file divides the images into train and test; read once, when first asked.
+   */
+  private Boolean split;
+
   /** True when a labels file divides the images into train and test. */
   private boolean splitLabels() throws IOException {
-    return labels != null && DataSources.splitsOf(labels).containsAll(List.of("train", "test"));
+    if (split == null) {
+      split = labels != null && DataSources.splitsOf(labels).containsAll(List.of("train", "test"));
+    }
+    return split;
   }
 
   /** The dataset's name for a model's metadata: the labelled directory's, the file's, ... */

@@ -2,7 +2,6 @@ package io.scorestream.cli;
 
 import io.scorestream.core.model.ModelInfo;
 import io.scorestream.core.model.ScoreModel;
-import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.core.ort.Device;
 import io.scorestream.core.ort.OrtRuntime;
 import io.scorestream.core.sample.BatchEvaluator;
@@ -18,7 +17,6 @@ import io.scorestream.jobs.formats.Npy;
 import io.scorestream.proto.v1.SamplerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -119,7 +117,6 @@ final class SampleCommand implements Callable<Integer> {
     if (codes != null) {
       samples = codes.shape()[0];
     }
-    SamplerSpec samplerSpec = samplerSpec(codes);
     if (samples <= 0) {
       throw bad("--samples must be positive, got " + samples);
     }
@@ -144,6 +141,7 @@ final class SampleCommand implements Callable<Integer> {
     try (ScoreModel unguided = runtime.load(model);
         ScoreModel guide = classifier == null ? null : loadClassifier(runtime)) {
       ScoreModel scoreModel = guide == null ? unguided : guided(unguided, guide);
+      SamplerSpec samplerSpec = samplerSpec(codes, unguided.metadata());
       ModelInfo info = scoreModel.info();
       if (codes != null
           && !Arrays.equals(
@@ -269,10 +267,10 @@ final class SampleCommand implements Callable<Integer> {
     }
   }
 
-  private SamplerSpec samplerSpec(Npy.Array codes) {
+  /** The sampler the options ask for, the model's metadata filling what they leave unset. */
+  private SamplerSpec samplerSpec(Npy.Array codes, Map<String, String> metadata) {
     try {
-      SamplerSettings settings =
-          ModelSamplerDefaults.fill(samplerOptions.toSettings(), modelMetadata());
+      SamplerSettings settings = ModelSamplerDefaults.fill(samplerOptions.toSettings(), metadata);
       if (codes != null) {
         int[] shape = codes.shape();
         settings =
@@ -287,15 +285,6 @@ final class SampleCommand implements Callable<Integer> {
       throw bad(
           (codes != null && e.getMessage().contains("latent") ? "--latent " + latent + ": " : "")
               + e.getMessage());
-    }
-  }
-
-  /** The model file's metadata, or none when it cannot be read (loading it then says why). */
-  private Map<String, String> modelMetadata() {
-    try {
-      return OnnxMetadata.read(Files.readAllBytes(model));
-    } catch (IOException | RuntimeException e) {
-      return Map.of();
     }
   }
 

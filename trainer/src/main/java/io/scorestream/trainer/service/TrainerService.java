@@ -2,7 +2,6 @@ package io.scorestream.trainer.service;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.sde.Sde;
 import io.scorestream.jobs.kafka.CheckpointPublisher;
@@ -25,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -243,7 +241,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
       CheckpointStep step =
           new CheckpointStep(
               base,
-              Map.of(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe()),
+              s.objective().metadata(),
               config,
               publisher,
               metrics,

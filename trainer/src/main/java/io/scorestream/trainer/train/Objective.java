@@ -1,6 +1,8 @@
 package io.scorestream.trainer.train;
 
+import io.scorestream.core.model.ModelMetadata;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What training fits the network by, at the SDE's noise levels {@code x_t = m(t) x_0 + sigma(t) z}:
@@ -18,6 +20,11 @@ public sealed interface Objective {
   /** What a model's metadata says of it: the name and any parameters. */
   default String describe() {
     return name();
+  }
+
+  /** The note a trained model's metadata carries of it ({@code scorestream.train.objective}). */
+  default Map<String, String> metadata() {
+    return Map.of(ModelMetadata.TRAIN_OBJECTIVE, describe());
   }
 
   /** Denoising score matching. */

@@ -2,7 +2,6 @@ package io.scorestream.trainer.train;
 
 import ai.djl.ndarray.NDManager;
 import io.scorestream.core.model.ModelInfo;
-import io.scorestream.core.model.ModelMetadata;
 import io.scorestream.core.model.TimeInput;
 import io.scorestream.core.onnx.OnnxMetadata;
 import io.scorestream.core.sde.Sde;
@@ -160,7 +159,7 @@ public final class OfflineTraining {
 
   private static Map<String, String> notes(Settings s) {
     Map<String, String> notes = new LinkedHashMap<>(s.notes());
-    notes.put(ModelMetadata.TRAIN_OBJECTIVE, s.objective().describe());
+    notes.putAll(s.objective().metadata());
     return notes;
   }
 
