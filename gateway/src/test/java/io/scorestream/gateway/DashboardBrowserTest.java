@@ -505,10 +505,10 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void aShippedEmojiExampleIsColouredKeepingEachPixelsGreyLevel() throws Exception {
+  void aHeldOutEmojiIsColouredByTheShippedColourModelKeepingEachPixelsGreyLevel() throws Exception {
     Select task = new Select(browser.findElement(By.id("task")));
     try {
-      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.EMOJI_SIZED);
+      new Select(browser.findElement(By.id("model"))).selectByValue(Fleet.EMOJI);
       wait.until(d -> d.findElement(By.id("model-facts")).getText().contains("3 × 32 × 32"));
       task.selectByValue("colorize");
       By examples = By.cssSelector("#gray-examples button.example");
@@ -520,6 +520,10 @@ class DashboardBrowserTest {
       wait.until(
           d -> d.findElement(By.id("gray-canvas")).getAttribute("data-pixels").equals("1024"));
       wait.until(d -> d.findElement(By.id("gray-original")).isDisplayed());
+      assertEquals(
+          "8",
+          browser.findElement(By.id("label")).getAttribute("value"),
+          "the conditional model is asked for the example's own class");
       fill("samples", "1");
       fill("steps", "100");
       fill("preview", "10");

@@ -43,9 +43,6 @@ final class Fleet implements AutoCloseable {
   /** A colour image model: 4 x 4 pictures, reddish or bluish, for colorization. */
   static final String COLOURS = "swatches";
 
-  /** The same two colours at the emoji's size, 3 x 32 x 32: the dashboard's examples fit it. */
-  static final String EMOJI_SIZED = "swatches-32";
-
   /**
    * The exact classifier of {@link #MODEL}'s two modes (class 0: the one at (-2, 0)), which guides
    * it.
@@ -54,6 +51,9 @@ final class Fleet implements AutoCloseable {
 
   /** The shipped class-conditional MNIST U-Net (models/ at the repository root). */
   static final String DIGITS = "mnist-unet";
+
+  /** The shipped class-conditional colour U-Net of the emoji (models/), 3 x 32 x 32. */
+  static final String EMOJI = "emoji-unet";
 
   static final String KEY_A = "ss_test-key-of-tenant-a";
   static final String KEY_B = "ss_test-key-of-tenant-b";
@@ -136,22 +136,9 @@ final class Fleet implements AutoCloseable {
                 TimeInput.TIME,
                 "swatches",
                 -1)));
-    Files.write(
-        models.resolve(EMOJI_SIZED + ".onnx"),
-        GaussianMixtureOnnx.build(
-            swatches(32 * 32),
-            new ModelInfo(
-                EMOJI_SIZED,
-                "1",
-                vp,
-                1e-3,
-                new int[] {3, 32, 32},
-                DataScaling.CENTERED,
-                0,
-                TimeInput.TIME,
-                "swatches",
-                -1)));
-    Files.copy(Path.of("..", "models", DIGITS + ".onnx"), models.resolve(DIGITS + ".onnx"));
+    for (String shipped : List.of(DIGITS, EMOJI)) {
+      Files.copy(Path.of("..", "models", shipped + ".onnx"), models.resolve(shipped + ".onnx"));
+    }
     worker =
         Worker.start(
             WorkerSettings.builder(kafka.bootstrapServers(), "gateway-test-worker")
@@ -186,7 +173,7 @@ final class Fleet implements AutoCloseable {
         answer.getJsonArray("models").stream()
             .map(m -> ((JsonObject) m).getString("name"))
             .collect(Collectors.toSet());
-    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, COLOURS, EMOJI_SIZED, MODES));
+    return names.containsAll(List.of(MODEL, IMAGES, DIGITS, EMOJI, COLOURS, MODES));
   }
 
   /**
@@ -194,11 +181,7 @@ final class Fleet implements AutoCloseable {
    * std 0.1.
    */
   static GaussianMixture swatches() {
-    return swatches(16);
-  }
-
-  /** The same two colours over pictures of {@code pixels} pixels. */
-  static GaussianMixture swatches(int pixels) {
+    int pixels = 16;
     double[][] means = new double[2][3 * pixels];
     double[][] colours = {{0.8, 0.3, 0.1}, {0.1, 0.3, 0.8}};
     for (int k = 0; k < 2; k++) {

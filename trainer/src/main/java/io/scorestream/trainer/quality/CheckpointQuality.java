@@ -14,8 +14,8 @@ import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.stats.FrechetDistance;
 import io.scorestream.core.stats.SlicedWasserstein;
 import io.scorestream.trainer.net.FeatureClassifier;
-import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * How good a checkpoint's samples are, measured against data held out of training. Samples are
@@ -38,8 +38,8 @@ public final class CheckpointQuality implements AutoCloseable {
    * @param slicedWasserstein low-dimensional data: sliced W1 to held-out data
    * @param bound what two samples of the data may differ by
    * @param frechetDistance images: Fréchet distance in the classifier's features
-   * @param frechetFloor the same between as many training images and the held-out ones: where a
-   *     perfect model's samples would land, sampling error included
+   * @param frechetFloor the same between as many training images, drawn at random, and the held-out
+   *     ones: where a perfect model's samples would land, sampling error included
    * @param classSpread images: entropy of predicted classes over log K
    * @param labelAgreement conditional models: share of samples classified as their label
    * @param classifierAccuracy the classifier's accuracy on the held-out images
@@ -179,7 +179,7 @@ public final class CheckpointQuality implements AutoCloseable {
       }
     }
     double[][] reference = classifier.features(heldOut);
-    float[] real = Arrays.copyOf(training, Math.min(n, training.length / d) * d);
+    float[] real = randomRows(training, d, n, seed);
     return new Figures(
         n,
         null,
@@ -197,6 +197,29 @@ public final class CheckpointQuality implements AutoCloseable {
    *
    * @throws IllegalStateException naming the failure when the sampler fails
    */
+  /**
+   * Up to {@code n} rows of {@code rows} (each {@code d} long) drawn without replacement from
+   * {@code seed}: a fair sample of the training set whatever its order (a directory read in file
+   * name order comes grouped by class, and its first rows are not).
+   */
+  static float[] randomRows(float[] rows, int d, int n, long seed) {
+    int count = rows.length / d;
+    int[] order = new int[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    int take = Math.min(n, count);
+    float[] out = new float[take * d];
+    for (int i = 0; i < take; i++) {
+      int j = i + random.nextInt(count - i);
+      int row = order[j];
+      order[j] = order[i];
+      System.arraycopy(rows, row * d, out, i * d, d);
+    }
+    return out;
+  }
+
   private SamplingProcess sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
     try (ScoreModel model = new OrtRuntime(0).load(onnx, info.name())) {
       SamplingProcess p = Samplers.start(sampler, info, n, seed, labels);
