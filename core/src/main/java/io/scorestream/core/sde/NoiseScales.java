@@ -1,10 +1,10 @@
 package io.scorestream.core.sde;
 
 import io.scorestream.core.stats.Normal;
+import io.scorestream.core.stats.RandomRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * A VE model's noise scales chosen from its training data by the techniques of NCSNv2 (Song and
@@ -127,7 +127,7 @@ public record NoiseScales(
    * rows (every row when there are fewer). A sample's largest distance is at most the set's.
    */
   public static double largestDistance(float[] data, int d, long seed) {
-    int[] rows = sample(data.length / d, SAMPLE, seed);
+    int[] rows = RandomRows.indices(data.length / d, SAMPLE, seed);
     double best = 0;
     for (int a = 0; a < rows.length; a++) {
       for (int b = a + 1; b < rows.length; b++) {
@@ -153,11 +153,8 @@ public record NoiseScales(
    */
   public static Resolution resolution(float[] data, int d, long seed) {
     int n = data.length / d;
-    int[] rows = sample(n, SAMPLE, seed);
-    float[] values = new float[rows.length * d];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(data, rows[i] * d, values, i * d, d);
-    }
+    int[] rows = RandomRows.indices(n, SAMPLE, seed);
+    float[] values = RandomRows.copy(data, d, rows);
     Arrays.sort(values);
     int distinct = 1;
     double gap = Double.POSITIVE_INFINITY;
@@ -173,7 +170,7 @@ public record NoiseScales(
     }
     // nearest neighbours among at most as many rows as keep the work near 2e8 operations
     int among = (int) Math.min(n, Math.max(rows.length, 200_000_000L / ((long) rows.length * d)));
-    int[] others = sample(n, among, seed + 1);
+    int[] others = RandomRows.indices(n, among, seed + 1);
     double[] nearest = new double[rows.length];
     for (int i = 0; i < rows.length; i++) {
       double best = Double.POSITIVE_INFINITY;
@@ -267,24 +264,5 @@ public record NoiseScales(
       s += diff * diff;
     }
     return s;
-  }
-
-  /** {@code k} distinct row indices of {@code n} drawn from {@code seed} (all when k >= n). */
-  private static int[] sample(int n, int k, long seed) {
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    if (k >= n) {
-      return all;
-    }
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = 0; i < k; i++) {
-      int j = i + random.nextInt(n - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    return Arrays.copyOf(all, k);
   }
 }

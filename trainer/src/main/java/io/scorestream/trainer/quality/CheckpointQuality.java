@@ -12,10 +12,10 @@ import io.scorestream.core.sample.SamplerSpec;
 import io.scorestream.core.sample.Samplers;
 import io.scorestream.core.sample.SamplingProcess;
 import io.scorestream.core.stats.FrechetDistance;
+import io.scorestream.core.stats.RandomRows;
 import io.scorestream.core.stats.SlicedWasserstein;
 import io.scorestream.trainer.net.FeatureClassifier;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * How good a checkpoint's samples are, measured against data held out of training. Samples are
@@ -179,7 +179,7 @@ public final class CheckpointQuality implements AutoCloseable {
       }
     }
     double[][] reference = classifier.features(heldOut);
-    float[] real = randomRows(training, d, n, seed);
+    float[] real = RandomRows.of(training, d, n, seed);
     return new Figures(
         n,
         null,
@@ -197,29 +197,6 @@ public final class CheckpointQuality implements AutoCloseable {
    *
    * @throws IllegalStateException naming the failure when the sampler fails
    */
-  /**
-   * Up to {@code n} rows of {@code rows} (each {@code d} long) drawn without replacement from
-   * {@code seed}: a fair sample of the training set whatever its order (a directory read in file
-   * name order comes grouped by class, and its first rows are not).
-   */
-  static float[] randomRows(float[] rows, int d, int n, long seed) {
-    int count = rows.length / d;
-    int[] order = new int[count];
-    for (int i = 0; i < count; i++) {
-      order[i] = i;
-    }
-    SplittableRandom random = new SplittableRandom(seed);
-    int take = Math.min(n, count);
-    float[] out = new float[take * d];
-    for (int i = 0; i < take; i++) {
-      int j = i + random.nextInt(count - i);
-      int row = order[j];
-      order[j] = order[i];
-      System.arraycopy(rows, row * d, out, i * d, d);
-    }
-    return out;
-  }
-
   private SamplingProcess sample(byte[] onnx, ModelInfo info, int n, long[] labels, long seed) {
     try (ScoreModel model = new OrtRuntime(0).load(onnx, info.name())) {
       SamplingProcess p = Samplers.start(sampler, info, n, seed, labels);

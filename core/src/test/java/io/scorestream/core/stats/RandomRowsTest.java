@@ -1,4 +1,4 @@
-package io.scorestream.trainer.quality;
+package io.scorestream.core.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +7,13 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The training images the Fréchet floor is measured on are a fair sample, whatever their order. */
-class CheckpointQualityTest {
+/**
+ * Rows drawn at random are a fair sample whatever the data's order: the training images that
+ * CheckpointQuality's Fréchet floor is measured on, the rows NoiseScales measures.
+ */
+class RandomRowsTest {
   @Test
-  void theFloorsTrainingRowsAreDrawnWithoutReplacementFromTheWholeSetNotItsFirstRows() {
+  void rowsAreDrawnWithoutReplacementFromTheWholeSetNotItsFirstRows() {
     int count = 3400;
     int d = 2;
     float[] rows = new float[count * d];
@@ -19,7 +22,7 @@ class CheckpointQualityTest {
       rows[i * d + 1] = -i;
     }
     int n = 500;
-    float[] drawn = CheckpointQuality.randomRows(rows, d, n, 11);
+    float[] drawn = RandomRows.of(rows, d, n, 11);
     assertEquals(n * d, drawn.length);
     Set<Float> seen = new HashSet<>();
     double mean = 0;
@@ -32,7 +35,6 @@ class CheckpointQualityTest {
     // sqrt((count^2 - 1) / 12 / n * (count - n) / (count - 1)); the first rows' mean would be 249.5
     double se = Math.sqrt((count * (double) count - 1) / 12 / n * (count - n) / (count - 1));
     assertEquals((count - 1) / 2.0, mean, 4 * se);
-    assertEquals(
-        count * d, CheckpointQuality.randomRows(rows, d, 10_000, 11).length, "all, when fewer");
+    assertEquals(count * d, RandomRows.of(rows, d, 10_000, 11).length, "all, when fewer");
   }
 }
